@@ -1,0 +1,1 @@
+//! Card layer (placeholder, being written)

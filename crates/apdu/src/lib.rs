@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod chain;
+pub mod cla;
+mod command;
+pub mod error;
+mod response;
+mod status;
+pub mod tlv;
+
+#[cfg(feature = "std")]
+pub mod card;
+#[cfg(feature = "std")]
+pub mod testcard;
+
+pub use error::{Error, ErrorKind};
+// codec re-exports (helper A uncomments when the types exist):
+// pub use cla::Cla;
+// pub use command::{Case, Command, CommandView};
+// pub use response::{Response, ResponseView};
+// pub use status::StatusWord;

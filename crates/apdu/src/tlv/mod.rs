@@ -1,0 +1,1 @@
+//! BER-TLV (placeholder, being written)

@@ -1,0 +1,1 @@
+//! Scripted mock transport (to be written).

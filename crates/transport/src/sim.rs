@@ -1,0 +1,109 @@
+//! In-process card simulators and a [`Transport`] over them.
+//!
+//! A [`CardSimulator`] is the card side of the wire: it gets raw command APDUs
+//! and answers raw response APDUs, exactly as a card in a reader would. The
+//! same simulator runs in process through [`SimulatorTransport`], or behind a
+//! real PC/SC stack through the [`vpcd`](crate::vpcd) bridge.
+
+use crate::transport::ResetKind;
+use crate::{ErrorKind, Transport, TransportError};
+
+/// The card side of an APDU exchange.
+pub trait CardSimulator: Send {
+    /// The Answer To Reset the card presents.
+    fn atr(&self) -> &[u8];
+
+    /// Power-on or reset: the card returns to its initial state (basic channel
+    /// only, nothing selected, no security state).
+    fn reset(&mut self);
+
+    /// Power-off. The default does the same as [`reset`](Self::reset).
+    fn power_off(&mut self) {
+        self.reset();
+    }
+
+    /// Processes one command APDU. `response` arrives empty; the simulator
+    /// appends the response data and then SW1 SW2.
+    ///
+    /// A simulator must answer every input, even bytes that are no valid APDU
+    /// (with `6700`, `6E00`, … as a card would), and never panic.
+    fn process(&mut self, command: &[u8], response: &mut Vec<u8>);
+}
+
+impl<S: CardSimulator + ?Sized> CardSimulator for Box<S> {
+    fn atr(&self) -> &[u8] {
+        (**self).atr()
+    }
+    fn reset(&mut self) {
+        (**self).reset();
+    }
+    fn power_off(&mut self) {
+        (**self).power_off();
+    }
+    fn process(&mut self, command: &[u8], response: &mut Vec<u8>) {
+        (**self).process(command, response);
+    }
+}
+
+/// A [`Transport`] that hands every command to an in-process [`CardSimulator`].
+#[derive(Debug)]
+pub struct SimulatorTransport<S> {
+    simulator: S,
+    scratch: Vec<u8>,
+}
+
+impl<S: CardSimulator> SimulatorTransport<S> {
+    /// Wraps `simulator`, powering it on.
+    pub fn new(mut simulator: S) -> Self {
+        simulator.reset();
+        Self { simulator, scratch: Vec::with_capacity(crate::MAX_RESPONSE_LEN) }
+    }
+
+    /// The simulator, to inspect its state.
+    pub fn simulator(&self) -> &S {
+        &self.simulator
+    }
+
+    /// The simulator, to change its state between exchanges.
+    pub fn simulator_mut(&mut self) -> &mut S {
+        &mut self.simulator
+    }
+
+    /// Gives the simulator back.
+    pub fn into_inner(self) -> S {
+        self.simulator
+    }
+}
+
+impl<S: CardSimulator> Transport for SimulatorTransport<S> {
+    fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+        if command.len() < 4 || command.len() > crate::MAX_COMMAND_LEN {
+            return Err(TransportError::new(ErrorKind::InvalidCommand)
+                .with_detail(format!("{} bytes is no command APDU", command.len())));
+        }
+        self.scratch.clear();
+        self.simulator.process(command, &mut self.scratch);
+        let len = self.scratch.len();
+        if len < 2 {
+            return Err(TransportError::new(ErrorKind::ProtocolMismatch)
+                .with_detail(format!("simulator answered {len} bytes, less than a status word")));
+        }
+        let capacity = response.len();
+        let out =
+            response.get_mut(..len).ok_or_else(|| TransportError::response_too_long(len, capacity))?;
+        out.copy_from_slice(&self.scratch);
+        Ok(len)
+    }
+
+    fn atr(&self) -> &[u8] {
+        self.simulator.atr()
+    }
+
+    fn reset(&mut self, kind: ResetKind) -> Result<(), TransportError> {
+        if kind == ResetKind::Cold {
+            self.simulator.power_off();
+        }
+        self.simulator.reset();
+        Ok(())
+    }
+}

@@ -1,0 +1,1 @@
+//! vpcd bridge (to be written).

@@ -1,0 +1,10 @@
+//! oxicard: smart cards and eSIMs from Rust.
+//!
+//! This facade re-exports the workspace crates:
+//!
+//! - [`transport`]: raw APDU exchange (PC/SC, scripted mock, simulators, vpcd bridge).
+//! - [`apdu`]: ISO/IEC 7816-4 codec, status words, BER-TLV and the card layer.
+#![forbid(unsafe_code)]
+
+pub use oxicard_apdu as apdu;
+pub use oxicard_transport as transport;
