@@ -6,6 +6,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod atr;
 pub mod chain;
 pub mod cla;
 mod command;

@@ -1,1 +1,0 @@
-//! Card layer (placeholder, being written)

@@ -1,0 +1,65 @@
+//! Errors of the card layer.
+
+use crate::{Error as CodecError, StatusWord};
+use oxicard_transport::TransportError;
+
+/// What can go wrong when talking to a card through [`Card`](super::Card).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CardError {
+    /// The transport failed (no card, card removed, reader gone, …).
+    #[error("transport: {0}")]
+    Transport(#[from] TransportError),
+    /// The command could not be encoded (too much data, Ne too large).
+    #[error("cannot encode the command: {0}")]
+    Encode(CodecError),
+    /// The card answered fewer than two bytes: no status word.
+    #[error("malformed response of {len} bytes from the card: no status word")]
+    MalformedResponse {
+        /// Length of what the card sent.
+        len: usize,
+    },
+    /// The response (all GET RESPONSE rounds together) exceeds the configured maximum.
+    #[error("response exceeds the configured maximum of {limit} bytes")]
+    ResponseTooLong {
+        /// The configured maximum, [`CardConfig::max_response_len`](super::CardConfig::max_response_len).
+        limit: usize,
+    },
+    /// The card kept answering `61xx` or `6Cxx` beyond the configured number of rounds.
+    #[error("card kept asking for {rounds} more GET RESPONSE / re-send rounds")]
+    TooManyRounds {
+        /// Rounds made before giving up.
+        rounds: usize,
+    },
+    /// The command data does not fit a short APDU and the card supports
+    /// neither extended length nor command chaining.
+    #[error("{len} bytes of command data need extended length or command chaining, and the card has neither")]
+    DataTooLong {
+        /// Nc of the command.
+        len: usize,
+    },
+    /// An intermediate part of a chained command was refused.
+    #[error("chained command part {part} refused with {sw}")]
+    ChainingRefused {
+        /// Zero-based index of the part the card refused.
+        part: usize,
+        /// The card's status word (for example `6884`, chaining not supported).
+        sw: StatusWord,
+    },
+    /// The card answered an operation of this layer (SELECT, MANAGE CHANNEL) with an error status.
+    #[error("{operation} failed: {sw}")]
+    Status {
+        /// The operation, e.g. `"SELECT"`.
+        operation: &'static str,
+        /// The status word.
+        sw: StatusWord,
+    },
+    /// The card's answer to an operation of this layer is malformed (FCI, MANAGE CHANNEL).
+    #[error("{operation}: malformed response: {error}")]
+    InvalidResponse {
+        /// The operation, e.g. `"SELECT"`.
+        operation: &'static str,
+        /// What was wrong, and where.
+        error: CodecError,
+    },
+}

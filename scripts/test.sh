@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# test.sh — the whole oxicard test suite, as CI runs it, from a fresh clone.
+#
+# Installs what is missing (scripts/setup.sh --dev), starts a real PC/SC stack
+# (scripts/pcsc-stack.sh: pcscd + vsmartcard-vpcd) and runs, in order:
+# rustfmt, clippy -D warnings, the no_std build of the codec, rustdoc
+# -D warnings, a short run of every fuzz target, the bench build, the whole
+# test suite (nextest, PC/SC tests included) and the doctests.
+#
+# Env: FUZZ_SECONDS (per fuzz target, default 20; 0 skips fuzzing),
+#      CI=true makes PC/SC tests fail, not skip, when the stack is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+started=$SECONDS
+
+step "setup"
+scripts/setup.sh --dev
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p oxicard-transport --no-default-features --features std --locked -- -D warnings
+
+step "no_std codec build"
+cargo build -p oxicard-apdu --no-default-features --locked
+
+step "rustdoc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "bench build"
+cargo bench --workspace --no-run --locked
+
+fuzz_seconds=${FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  step "fuzz smoke (${fuzz_seconds}s per target)"
+  (
+    cd fuzz
+    export RUSTC_BOOTSTRAP=1
+    for target in $(cargo fuzz list); do
+      echo "fuzz: $target" >&2
+      # ASan adds nothing to #![forbid(unsafe_code)] crates; debug assertions stay on.
+      log=$(mktemp)
+      if ! cargo fuzz run "$target" --sanitizer none -- -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+          >"$log" 2>&1; then
+        tail -n 60 "$log" >&2
+        echo "fuzz target $target failed" >&2
+        exit 1
+      fi
+      grep -E '^Done|stat::number_of_executed_units' "$log" | tail -n 1 >&2 || true
+      rm -f "$log"
+    done
+  )
+fi
+
+step "PC/SC stack"
+scripts/pcsc-stack.sh start
+trap 'scripts/pcsc-stack.sh stop' EXIT
+
+step "tests"
+cargo nextest run --workspace --all-targets --locked --profile ci --no-fail-fast
+cargo test --workspace --doc --locked
+
+echo "test.sh: all checks passed in $((SECONDS - started))s" >&2
