@@ -6,6 +6,8 @@ pub mod mock;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 pub mod sim;
+#[cfg(feature = "pcsc")]
+pub mod testbed;
 pub mod trace;
 mod transport;
 pub mod vpcd;
