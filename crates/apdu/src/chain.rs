@@ -20,7 +20,9 @@ use crate::error::{Error, ErrorKind};
 ///
 /// # Errors
 ///
-/// - [`ErrorKind::InvalidValue`] (offset 0) if `max_data` is not in 1..=255;
+/// - [`ErrorKind::InvalidValue`] (offset 0) if `max_data` is not in 1..=255,
+///   or if the command needs several parts and its CLA with the chaining bit
+///   would be the invalid `FF` (CLA `EF`);
 /// - [`ErrorKind::NeTooLarge`] (offset 4) if Ne > 256: the last part is short;
 /// - [`ErrorKind::DataTooLong`] (offset 4) if Nc > 65 535.
 pub fn split<'a>(command: &CommandView<'a>, max_data: usize) -> Result<Chain<'a>, Error> {
@@ -34,6 +36,10 @@ pub fn split<'a>(command: &CommandView<'a>, max_data: usize) -> Result<Chain<'a>
         return Err(Error::new(ErrorKind::DataTooLong, 4));
     }
     let remaining = command.data().len().div_ceil(max_data).max(1);
+    if remaining > 1 && !Cla(command.cla()).with_chaining(true).is_valid() {
+        // CLA EF: with the chaining bit it would be the invalid FF.
+        return Err(Error::new(ErrorKind::InvalidValue, 0));
+    }
     Ok(Chain { command: command.with_extended(false), rest: command.data(), max_data, remaining })
 }
 

@@ -68,6 +68,10 @@ fn split_errors() {
     }
     let err = split(&command.with_ne(257), 255).unwrap_err();
     assert_eq!((err.kind, err.offset), (ErrorKind::NeTooLarge, 4));
+    // CLA EF with the chaining bit would be the invalid FF.
+    let err = split(&command.with_cla(0xEF), 2).unwrap_err();
+    assert_eq!((err.kind, err.offset), (ErrorKind::InvalidValue, 0));
+    assert_eq!(split(&command.with_cla(0xEF), 4).unwrap().len(), 1);
     let big = vec![0u8; 65_536];
     let err = split(&command.with_data(&big), 255).unwrap_err();
     assert_eq!(err.kind, ErrorKind::DataTooLong);
