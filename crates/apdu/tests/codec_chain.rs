@@ -4,6 +4,7 @@ use oxicard_apdu::chain::{Reassembler, split};
 use oxicard_apdu::{Command, CommandView, ErrorKind};
 use proptest::prelude::*;
 
+#[allow(clippy::unwrap_used)] // test helper
 fn hex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
 }

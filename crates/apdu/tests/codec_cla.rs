@@ -6,8 +6,8 @@
 //! same split is done by osmocom/pysim `pySim/commands.py` `lchan_nr_to_cla`
 //! (ETSI TS 102 221 §10.1.1).
 
-use oxicard_apdu::cla::{Cla, MAX_CHANNEL};
 use oxicard_apdu::ErrorKind;
+use oxicard_apdu::cla::{Cla, MAX_CHANNEL};
 use proptest::prelude::*;
 
 /// Expected class byte for channel `ch` from base `00` (interindustry) or `80` (proprietary).

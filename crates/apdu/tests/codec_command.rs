@@ -5,12 +5,15 @@
 use oxicard_apdu::{Case, Command, CommandView, ErrorKind};
 use proptest::prelude::*;
 
+#[allow(clippy::unwrap_used)] // test helper
 fn hex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
 }
 
 /// Parses `bytes`, checks the fields, and checks that building the same
 /// command from its fields encodes back to exactly `bytes`.
+#[allow(clippy::unwrap_used)] // test helper
+#[track_caller]
 fn check_vector(bytes: &[u8], built: CommandView<'_>, case: Case) {
     let parsed = CommandView::parse(bytes).unwrap();
     assert_eq!(parsed.header(), built.header());
@@ -125,7 +128,11 @@ fn open_ecard_extended_forms() {
     check_vector(&hex("00010203000000"), base.with_extended(true).with_ne(65_536), Case::Case2Extended);
     check_vector(&hex("000102030000FF"), base.with_extended(true).with_ne(255), Case::Case2Extended);
     let d100 = [0u8; 0x100];
-    check_vector(&[hex("00010203000100"), d100.to_vec()].concat(), base.with_data(&d100), Case::Case3Extended);
+    check_vector(
+        &[hex("00010203000100"), d100.to_vec()].concat(),
+        base.with_data(&d100),
+        Case::Case3Extended,
+    );
     let dff = [0u8; 0xFF];
     check_vector(
         &[hex("000102030000FF"), dff.to_vec(), hex("0000")].concat(),
@@ -191,6 +198,7 @@ fn parse_sets_force_extended_for_extended_forms() {
 
 // --- Parse errors, each with its offset.
 
+#[allow(clippy::unwrap_used)] // test helper
 #[track_caller]
 fn parse_err(s: &str) -> (ErrorKind, usize) {
     let err = CommandView::parse(&hex(s)).unwrap_err();

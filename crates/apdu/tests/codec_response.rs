@@ -3,6 +3,7 @@
 use oxicard_apdu::{ErrorKind, Response, ResponseView, StatusWord};
 use proptest::prelude::*;
 
+#[allow(clippy::unwrap_used)] // test helper
 fn hex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
 }
@@ -12,10 +13,8 @@ fn gp_card_data_response() {
     // Card data returned by a real card to GET DATA 80CA006600, from osmocom/pysim
     // pySim/global_platform/__init__.py (comment "card data sample"); the
     // status word 9000 is appended here (the sample gives the data only).
-    let data = hex(
-        "6631 732f 0607 2a864886fc6b01 600c 060a 2a864886fc6b02020101 \
-         6309 0607 2a864886fc6b03 640b 0609 2a864886fc6b040215",
-    );
+    let data = hex("6631 732f 0607 2a864886fc6b01 600c 060a 2a864886fc6b02020101 \
+         6309 0607 2a864886fc6b03 640b 0609 2a864886fc6b040215");
     let bytes = [data.clone(), hex("9000")].concat();
     let view = ResponseView::parse(&bytes).unwrap();
     assert_eq!(view.data(), &data[..]);

@@ -81,8 +81,14 @@ fn display_and_debug() {
 
 #[test]
 fn family_descriptions() {
-    assert_eq!(StatusWord::new(0x6C, 0x14).description(), "wrong Le field, SW2 gives the exact number of available bytes");
-    assert_eq!(StatusWord::new(0x63, 0xC2).description(), "counter in the low nibble of SW2 (e.g. retries left)");
+    assert_eq!(
+        StatusWord::new(0x6C, 0x14).description(),
+        "wrong Le field, SW2 gives the exact number of available bytes"
+    );
+    assert_eq!(
+        StatusWord::new(0x63, 0xC2).description(),
+        "counter in the low nibble of SW2 (e.g. retries left)"
+    );
     assert_eq!(StatusWord::new(0x62, 0x10).description(), "triggering by the card");
     assert_eq!(StatusWord::new(0x64, 0x80).description(), "triggering by the card");
     assert_eq!(StatusWord::new(0x64, 0x81).description(), "unknown");
