@@ -20,9 +20,8 @@ pub mod card;
 #[cfg(feature = "std")]
 pub mod testcard;
 
+pub use cla::Cla;
+pub use command::{Case, Command, CommandView};
 pub use error::{Error, ErrorKind};
-// codec re-exports (helper A uncomments when the types exist):
-// pub use cla::Cla;
-// pub use command::{Case, Command, CommandView};
-// pub use response::{Response, ResponseView};
-// pub use status::StatusWord;
+pub use response::{Response, ResponseView};
+pub use status::StatusWord;
