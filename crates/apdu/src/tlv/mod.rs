@@ -48,6 +48,10 @@ pub enum Mode {
     /// [`NonMinimalTag`](crate::ErrorKind::NonMinimalTag) /
     /// [`NonMinimalLength`](crate::ErrorKind::NonMinimalLength). What GSMA SGP.22
     /// ES10x and GlobalPlatform commands use.
+    ///
+    /// EMV's two-byte tags with numbers below 31 (`9F02`..`9F1E`, `BF0C`) are
+    /// valid ISO/IEC 7816-4 BER-TLV but not minimal in the X.690 sense: read EMV
+    /// data in [`Mode::Lenient`].
     #[default]
     Der,
     /// Plain BER as cards send it (ISO/IEC 7816-4 §5.2.2): longer-than-needed
