@@ -2,6 +2,7 @@
 //! blob with a full recursive walk, and the linear-time `Writer`.
 //!
 //! Run: `cargo bench --bench tlv`.
+#![allow(clippy::unwrap_used, reason = "bench inputs are built in-process and known to be valid")]
 
 use std::hint::black_box;
 use std::time::Duration;

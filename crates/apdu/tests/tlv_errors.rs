@@ -1,6 +1,7 @@
 //! Every BER-TLV error kind with its exact absolute offset. The inputs are
 //! hand-built examples (not sourced vectors) of the malformations X.690 §8.1 and
 //! §10.1 describe.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_apdu::tlv::{self, MAX_DEPTH, Mode, Reader, Tag, Tlv, Writer};
 use oxicard_apdu::{Error, ErrorKind};

@@ -1,4 +1,5 @@
 //! Property tests of the BER-TLV reader and writer (X.690 §8.1, §10.1).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_apdu::tlv::{self, Class, MAX_TAG_NUMBER, Mode, Reader, Tag, Tlv, Writer};
 use proptest::prelude::*;

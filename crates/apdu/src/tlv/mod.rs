@@ -10,6 +10,27 @@
 //! - [`Writer`]: builds nested objects in linear time, lengths in minimal form.
 //! - [`validate`]: walks a whole tree, honouring [`MAX_DEPTH`].
 //!
+//! ```
+//! use oxicard_apdu::tlv::{Mode, Tag, Tlv, Writer};
+//!
+//! // GlobalPlatform ISD FCI (GPC v2.3.1 §11.9.3.1), as a real card returns it.
+//! let mut w = Writer::new();
+//! w.constructed(Tag::from_u32_unchecked(0x6F), |w| {
+//!     w.primitive(Tag::from_u32_unchecked(0x84), &[0xA0, 0, 0, 0x01, 0x51, 0, 0, 0]);
+//!     w.constructed(Tag::from_u32_unchecked(0xA5), |w| w.primitive(Tag::from_u32_unchecked(0x9F65), &[0xFF]));
+//! });
+//! let bytes = w.finish();
+//! let expected = [
+//!     0x6F, 0x10, 0x84, 0x08, 0xA0, 0, 0, 0x01, 0x51, 0, 0, 0, 0xA5, 0x04, 0x9F, 0x65, 0x01, 0xFF,
+//! ];
+//! assert_eq!(bytes, expected);
+//!
+//! let fci = Tlv::validate(&bytes, Mode::Der)?;
+//! let path = [Tag::from_u32_unchecked(0xA5), Tag::from_u32_unchecked(0x9F65)];
+//! assert_eq!(fci.find_path(&path)?.map(|t| t.value()), Some(&[0xFF][..]));
+//! # Ok::<(), oxicard_apdu::Error>(())
+//! ```
+//!
 //! Both modes accept only definite lengths of at most 4 length bytes
 //! (X.690 §8.1.3.5; the indefinite form `80`, X.690 §8.1.3.6, is rejected
 //! with [`ErrorKind::IndefiniteLength`](crate::ErrorKind::IndefiniteLength)).
