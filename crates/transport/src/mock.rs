@@ -218,8 +218,10 @@ impl State {
         }
         let reply = match &step.reply {
             Ok(response) => Ok(corruption.map_or_else(|| response.clone(), |c| c.apply(response))),
-            Err(kind) => Err(TransportError::new(*kind)
-                .with_detail(format!("scripted error at exchange #{index} ({})", hex::encode_upper(command)))),
+            Err(kind) => Err(TransportError::new(*kind).with_detail(format!(
+                "scripted error at exchange #{index} ({})",
+                hex::encode_upper(command)
+            ))),
         };
         self.script.pop_front();
         reply
@@ -347,7 +349,10 @@ impl MockTransport {
     ) -> Expectation<'_> {
         Expectation {
             mock: self,
-            matcher: Matcher::Predicate { description: description.to_owned(), predicate: Box::new(predicate) },
+            matcher: Matcher::Predicate {
+                description: description.to_owned(),
+                predicate: Box::new(predicate),
+            },
         }
     }
 
