@@ -195,9 +195,14 @@ impl<S: CardSimulator + 'static> VirtualCard<S> {
         let thread = std::thread::Builder::new()
             .name(format!("vpcd-card-{}", peer.port()))
             .spawn(move || {
-                let result = serve(served, &mut simulator);
-                // A write cut short by our own shutdown is the removal, not a failure.
+                let mut served = served;
+                let result = serve_frames(&mut served, &mut simulator);
+                // A read or write cut short by our own shutdown is the removal, not a failure.
+                // (Decided before the shutdown below, which the peer may see and react to.)
                 let result = if removed.load(Ordering::SeqCst) { Ok(()) } else { result };
+                if result.is_err() {
+                    let _ = served.shutdown(Shutdown::Both);
+                }
                 (simulator, result)
             })
             .map_err(|e| TransportError::io(e).with_detail("spawning the vpcd card thread"))?;
