@@ -243,7 +243,7 @@ mod tests {
 
     #[cfg(feature = "pcsc")]
     #[test]
-    fn pcsc_errors_keep_their_source() {
+    fn maps_smart_card_errors_keeping_the_source() {
         let cases = [
             (pcsc::Error::NoSmartcard, ErrorKind::NoCard),
             (pcsc::Error::RemovedCard, ErrorKind::CardRemoved),

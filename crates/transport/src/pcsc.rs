@@ -260,7 +260,11 @@ impl PcscContext {
             return Ok(Vec::new());
         }
         self.ctx.get_status_change(Duration::ZERO, &mut states)?;
-        Ok(names.into_iter().zip(&states).map(|(name, state)| ReaderStatus::from_state(name, state)).collect())
+        Ok(names
+            .into_iter()
+            .zip(&states)
+            .map(|(name, state)| ReaderStatus::from_state(name, state))
+            .collect())
     }
 
     /// The status of one reader.
@@ -333,9 +337,9 @@ impl PcscContext {
         let card = loop {
             match self.ctx.connect(&name, options.share.raw(), options.protocols.raw()) {
                 Ok(card) => break card,
-                Err(::pcsc::Error::NoSmartcard | ::pcsc::Error::RemovedCard | ::pcsc::Error::UnpoweredCard)
-                    if deadline.is_some_and(|d| Instant::now() < d) =>
-                {
+                Err(
+                    ::pcsc::Error::NoSmartcard | ::pcsc::Error::RemovedCard | ::pcsc::Error::UnpoweredCard,
+                ) if deadline.is_some_and(|d| Instant::now() < d) => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(err) => return Err(with_reader(err, reader)),
@@ -368,8 +372,12 @@ struct Session {
 /// The `pcsc` handle operations a session needs: implemented by the card and by a transaction on it.
 trait Handle {
     fn card(&self) -> &::pcsc::Card;
-    fn reconnect(&mut self, share: ::pcsc::ShareMode, protocols: ::pcsc::Protocols, init: ::pcsc::Disposition)
-    -> Result<(), ::pcsc::Error>;
+    fn reconnect(
+        &mut self,
+        share: ::pcsc::ShareMode,
+        protocols: ::pcsc::Protocols,
+        init: ::pcsc::Disposition,
+    ) -> Result<(), ::pcsc::Error>;
 }
 
 impl Handle for ::pcsc::Card {
@@ -485,8 +493,10 @@ impl Session {
                 TransportError::response_too_long(needed, capacity).with_source(err)
             }
             Failure::Pcsc(err, _) => self.error(err),
-            Failure::Short(len) => TransportError::new(ErrorKind::ProtocolMismatch)
-                .with_detail(format!("reader {:?} returned {len} bytes, less than a status word", self.reader)),
+            Failure::Short(len) => TransportError::new(ErrorKind::ProtocolMismatch).with_detail(format!(
+                "reader {:?} returned {len} bytes, less than a status word",
+                self.reader
+            )),
         }
     }
 }

@@ -20,7 +20,8 @@ use oxicard_transport::{ErrorKind, ResetKind, Transport};
 const READER: &str = "Virtual PCD 00 00";
 const OTHER_READER: &str = "Virtual PCD 00 01";
 /// The vpcd example ATR (T=0/T=1, valid TCK), from `shared/scripts/README.md`.
-const ATR: [u8; 15] = [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
+const ATR: [u8; 15] =
+    [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 /// Hand-made example command: SELECT by DF name with a 2-byte AID (ISO/IEC 7816-4 §11.2.2).
 const SELECT: [u8; 7] = [0x00, 0xA4, 0x04, 0x00, 0x02, 0xA0, 0x00];
 const SELECT_ECHO: [u8; 9] = [0x00, 0xA4, 0x04, 0x00, 0x02, 0xA0, 0x00, 0x90, 0x00];
@@ -220,7 +221,10 @@ fn pcsc_transaction_guard_holds_off_others_until_dropped() {
         (result.map_err(|e| e.kind()), started.elapsed(), other)
     });
     // The other application waits while our transaction is open.
-    assert!(done_rx.recv_timeout(Duration::from_millis(300)).is_err(), "other transmit went through the transaction");
+    assert!(
+        done_rx.recv_timeout(Duration::from_millis(300)).is_err(),
+        "other transmit went through the transaction"
+    );
     assert_eq!(transmit(&mut tx, &SELECT).unwrap(), SELECT_ECHO);
     drop(tx);
     let (result, waited, other) = waiter.join().unwrap();
@@ -336,8 +340,9 @@ fn pcsc_waiting_for_a_card_times_out() {
     let err = ctx.connect(READER, &ConnectOptions::default()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoCard);
     assert_eq!(err.pcsc_error(), Some(pcsc::Error::NoSmartcard));
-    let err =
-        ctx.connect(READER, &ConnectOptions::default().wait_for_card(Duration::from_millis(200))).unwrap_err();
+    let err = ctx
+        .connect(READER, &ConnectOptions::default().wait_for_card(Duration::from_millis(200)))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
 
     let err = ctx.wait_for_card("No Such Reader 00 00", Duration::from_millis(100)).unwrap_err();
