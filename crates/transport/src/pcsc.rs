@@ -1,4 +1,4 @@
-//! PC/SC readers through the [`pcsc`](::pcsc) crate (pcsc-lite on Linux and
+//! PC/SC readers through the [`pcsc`] crate (pcsc-lite on Linux and
 //! macOS, WinSCard on Windows).
 //!
 //! ```no_run
