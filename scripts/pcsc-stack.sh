@@ -24,8 +24,13 @@ port_hex=8C7B   # 35963, the first vpcd slot
 say() { echo "pcsc-stack: $*" >&2; }
 
 # Is the vpcd driver listening? (LISTEN = state 0A in /proc/net/tcp{,6})
+# Only existing tables are read: without IPv6 there is no /proc/net/tcp6, and
+# mawk (Debian's awk) exits 2 on a missing file even when the port was found.
 vpcd_listening() {
-  awk -v p=":$port_hex" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+  local tables=() t
+  for t in /proc/net/tcp /proc/net/tcp6; do [ -r "$t" ] && tables+=("$t"); done
+  [ ${#tables[@]} -gt 0 ] || return 1
+  awk -v p=":$port_hex" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' "${tables[@]}"
 }
 
 # pid of the pcscd we started, if it still runs

@@ -155,6 +155,39 @@ impl From<std::io::Error> for TransportError {
     }
 }
 
+/// Maps a PC/SC return code (PC/SC Part 5 §3 / pcsc-lite `SCARD_E_*`, `SCARD_W_*`) to a kind,
+/// keeping the `pcsc::Error` as the source (see [`TransportError::pcsc_error`]).
+///
+/// `SCARD_E_NOT_TRANSACTED` maps to [`ErrorKind::Io`] here; the PC/SC transport refines it to
+/// [`ErrorKind::CardRemoved`] when the reader reports the card gone (vpcd reports a closed card
+/// socket this way).
+#[cfg(feature = "pcsc")]
+impl From<pcsc::Error> for TransportError {
+    fn from(err: pcsc::Error) -> Self {
+        Self::new(pcsc_kind(err)).with_source(err)
+    }
+}
+
+/// The [`ErrorKind`] of a PC/SC error.
+#[cfg(feature = "pcsc")]
+pub(crate) const fn pcsc_kind(err: pcsc::Error) -> ErrorKind {
+    use pcsc::Error as E;
+    match err {
+        E::NoSmartcard => ErrorKind::NoCard,
+        E::RemovedCard => ErrorKind::CardRemoved,
+        E::ResetCard => ErrorKind::CardReset,
+        E::UnknownReader | E::NoReadersAvailable => ErrorKind::NoReader,
+        E::ReaderUnavailable => ErrorKind::ReaderUnavailable,
+        E::NoService | E::ServiceStopped => ErrorKind::NoService,
+        E::SharingViolation => ErrorKind::SharingViolation,
+        E::Timeout => ErrorKind::Timeout,
+        E::ProtoMismatch => ErrorKind::ProtocolMismatch,
+        E::InsufficientBuffer => ErrorKind::ResponseTooLong,
+        E::NotTransacted | E::CommError | E::CommDataLost => ErrorKind::Io,
+        _ => ErrorKind::Other,
+    }
+}
+
 impl fmt::Debug for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("TransportError");
@@ -206,5 +239,32 @@ mod tests {
         let err = TransportError::response_too_long(300, 258);
         assert_eq!(err.kind(), ErrorKind::ResponseTooLong);
         assert_eq!(err.to_string(), "response too long: 300 bytes received, room for 258");
+    }
+
+    #[cfg(feature = "pcsc")]
+    #[test]
+    fn maps_smart_card_errors_keeping_the_source() {
+        let cases = [
+            (pcsc::Error::NoSmartcard, ErrorKind::NoCard),
+            (pcsc::Error::RemovedCard, ErrorKind::CardRemoved),
+            (pcsc::Error::ResetCard, ErrorKind::CardReset),
+            (pcsc::Error::UnknownReader, ErrorKind::NoReader),
+            (pcsc::Error::NoReadersAvailable, ErrorKind::NoReader),
+            (pcsc::Error::ReaderUnavailable, ErrorKind::ReaderUnavailable),
+            (pcsc::Error::NoService, ErrorKind::NoService),
+            (pcsc::Error::ServiceStopped, ErrorKind::NoService),
+            (pcsc::Error::SharingViolation, ErrorKind::SharingViolation),
+            (pcsc::Error::Timeout, ErrorKind::Timeout),
+            (pcsc::Error::ProtoMismatch, ErrorKind::ProtocolMismatch),
+            (pcsc::Error::InsufficientBuffer, ErrorKind::ResponseTooLong),
+            (pcsc::Error::NotTransacted, ErrorKind::Io),
+            (pcsc::Error::InvalidHandle, ErrorKind::Other),
+        ];
+        for (pcsc_err, kind) in cases {
+            let err = TransportError::from(pcsc_err);
+            assert_eq!(err.kind(), kind, "{pcsc_err:?}");
+            assert_eq!(err.pcsc_error(), Some(pcsc_err));
+        }
+        assert_eq!(TransportError::new(ErrorKind::Io).pcsc_error(), None);
     }
 }

@@ -89,8 +89,7 @@ impl<S: CardSimulator> Transport for SimulatorTransport<S> {
                 .with_detail(format!("simulator answered {len} bytes, less than a status word")));
         }
         let capacity = response.len();
-        let out =
-            response.get_mut(..len).ok_or_else(|| TransportError::response_too_long(len, capacity))?;
+        let out = response.get_mut(..len).ok_or_else(|| TransportError::response_too_long(len, capacity))?;
         out.copy_from_slice(&self.scratch);
         Ok(len)
     }
