@@ -41,9 +41,9 @@ fn select_parses_fci() {
     let fci = selected.fci.unwrap();
     assert_eq!(fci.aid(), Some(&ISD_R[..]));
     assert_eq!(fci.max_command_data_len(), Some(0xFFFF));
-    let mut expected = vec![0x6F, 0x1A, 0x84, 0x10];
+    let mut expected = vec![0x6F, 0x19, 0x84, 0x10];
     expected.extend_from_slice(&ISD_R);
-    expected.extend_from_slice(&[0xA5, 0x06, 0x9F, 0x65, 0x02, 0xFF, 0xFF]);
+    expected.extend_from_slice(&[0xA5, 0x05, 0x9F, 0x65, 0x02, 0xFF, 0xFF]);
     assert_eq!(fci.as_bytes(), expected.as_slice());
 }
 

@@ -111,6 +111,11 @@ impl<T: Transport> Card<T> {
         Ok(())
     }
 
+    /// SELECT by AID on the basic channel ([`CardChannel::select`], without importing the trait).
+    pub fn select(&mut self, aid: &[u8]) -> Result<SelectResponse, CardError> {
+        CardChannel::select(self, aid)
+    }
+
     /// Sends `command` as it is (its CLA carries the channel) and returns the
     /// complete response.
     pub fn transmit(&mut self, command: &CommandView<'_>) -> Result<Response, CardError> {

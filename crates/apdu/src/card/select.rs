@@ -13,13 +13,13 @@ const INS_SELECT: u8 = 0xA4;
 const P1_BY_NAME: u8 = 0x04;
 
 /// FCI template (ISO/IEC 7816-4 Table 12).
-pub const TAG_FCI: Tag = Tag::from_u32_unchecked(0x6F);
+const TAG_FCI: Tag = Tag::from_u32_unchecked(0x6F);
 /// DF name (AID) in the FCI.
-pub const TAG_DF_NAME: Tag = Tag::from_u32_unchecked(0x84);
+const TAG_DF_NAME: Tag = Tag::from_u32_unchecked(0x84);
 /// FCI proprietary template.
-pub const TAG_PROPRIETARY: Tag = Tag::from_u32_unchecked(0xA5);
+const TAG_PROPRIETARY: Tag = Tag::from_u32_unchecked(0xA5);
 /// Maximum length of data field in command message (GPC v2.3.1 Table 11-82).
-pub const TAG_MAX_COMMAND_DATA: Tag = Tag::from_u32_unchecked(0x9F65);
+const TAG_MAX_COMMAND_DATA: Tag = Tag::from_u32_unchecked(0x9F65);
 
 /// Which of several applications matching a (partial) AID to select
 /// (P2 b2 b1, GPC v2.3.1 Table 11-81).
