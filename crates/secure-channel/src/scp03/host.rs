@@ -114,7 +114,8 @@ impl HostSession {
             pad_in_place(body, cmd.data.len());
             cbc_encrypt(keys.enc(), &keys.icv(self.state.counter(), false), body);
         }
-        let mac = keys.command_mac(self.state.mac_chain(), [wire::mac_cla(cla), ins, p1, p2], lc_field, body);
+        let mac =
+            keys.command_mac(self.state.mac_chain(), [wire::mac_cla(wire_cla), ins, p1, p2], lc_field, body);
         let (mac_field, le_field) = rest.split_at_mut(mac_len);
         mac_field.copy_from_slice(mac.get(..mac_len).unwrap_or(&[]));
         wire::write_le(le_field, nc, cmd.ne, ext);

@@ -143,12 +143,13 @@ pub(crate) fn channel(cla: u8) -> u8 {
     if further(cla) { 4 + (cla & 0x0F) } else { cla & 0x03 }
 }
 
-/// The class byte the C-MAC is computed over: the first interindustry form with the
-/// secure-messaging indication `04` and no channel number (Amendment D §6.2.4: the
-/// channel is discarded, as pySim's `(cla & F0) | 04`); the proprietary bit b8 and the
-/// chaining bit b5 are kept.
-pub(crate) fn mac_cla(cla: u8) -> u8 {
-    (cla & 0x90) | 0x04
+/// The class byte the C-MAC is computed over, from the wire CLA: the first
+/// interindustry form with the secure-messaging indication `04` and no channel number
+/// (Amendment D §6.2.4: the channel number is discarded; GlobalPlatformPro always uses
+/// `84`, pySim `(CLA & F0) | 04`). Every other bit of a first-form CLA is covered; of a
+/// further-form CLA the proprietary bit b8 and the chaining bit b5 are.
+pub(crate) fn mac_cla(wire_cla: u8) -> u8 {
+    if further(wire_cla) { (wire_cla & 0x90) | 0x04 } else { (wire_cla & 0xF0) | 0x04 }
 }
 
 /// The wire class byte of a plain command with secure messaging: b3 (`04`) in the
@@ -229,11 +230,13 @@ mod tests {
 
     #[test]
     fn class_bytes() {
-        assert_eq!((with_sm(0x80).unwrap(), mac_cla(0x80)), (0x84, 0x84));
-        assert_eq!((with_sm(0x83).unwrap(), mac_cla(0x83)), (0x87, 0x84));
-        assert_eq!((with_sm(0x90).unwrap(), mac_cla(0x90)), (0x94, 0x94));
+        assert_eq!((with_sm(0x80).unwrap(), mac_cla(0x84)), (0x84, 0x84));
+        assert_eq!((with_sm(0x83).unwrap(), mac_cla(0x87)), (0x87, 0x84));
+        assert_eq!((with_sm(0x90).unwrap(), mac_cla(0x94)), (0x94, 0x94));
+        assert_eq!(mac_cla(0xA4), 0xA4);
         // channel 5, GP proprietary further form: C1 -> E1 (shared/spec/scp03.md §6.1)
-        assert_eq!((with_sm(0xC1).unwrap(), mac_cla(0xC1), channel(0xC1)), (0xE1, 0x84, 5));
+        assert_eq!((with_sm(0xC1).unwrap(), mac_cla(0xE1), channel(0xC1)), (0xE1, 0x84, 5));
+        assert_eq!(mac_cla(0xF1), 0x94);
         assert_eq!((without_sm(0xE1).unwrap(), without_sm(0x87).unwrap()), (0xC1, 0x83));
         assert_eq!(without_sm(0x80).unwrap_err().kind, ErrorKind::MissingMac);
         assert_eq!(without_sm(0x8C).unwrap_err().kind, ErrorKind::MissingMac);
