@@ -6,4 +6,9 @@ mod crypto;
 pub mod error;
 pub mod scp03;
 
+/// The vector-file reader of the integration tests, shared with the unit tests.
+#[cfg(test)]
+#[path = "../tests/common/vectors.rs"]
+mod test_vectors;
+
 pub use error::{Error, ErrorKind, Result};

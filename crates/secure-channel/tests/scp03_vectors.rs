@@ -361,3 +361,14 @@ fn card_rejects_every_flipped_bit_in_published_commands() {
     }
     assert!(checked > 5000, "{checked}");
 }
+
+#[test]
+fn key_check_values() {
+    // tests/vectors/kcv.txt: pySim SCP03_KCV_Test.
+    let sections = vectors::parse(include_str!("vectors/kcv.txt"));
+    assert_eq!(sections.len(), 3);
+    for s in sections {
+        let kcv = oxicard_secure_channel::scp03::key_check_value(&s.hex("key")).unwrap();
+        assert_eq!(hex::encode(kcv), s.get("kcv"), "[{}]", s.name);
+    }
+}
