@@ -3,6 +3,9 @@
 //! card protect → host unwrap), and any single flipped bit must be rejected and
 //! terminate the session that met it.
 
+// Helpers outside #[test] functions unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod common;
 
 use common::{Setup, encode_command, gp_cla};

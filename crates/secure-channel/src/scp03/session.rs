@@ -140,7 +140,7 @@ pub const DEFAULT_COUNTER_LIMIT: u32 = u32::MAX;
 /// The state of an open session, the same for both roles: security level, mode,
 /// logical channel, MAC chaining value, encryption counter. Once terminated (by a
 /// security failure or on request) its keys are wiped and it stays terminated.
-#[derive(Debug)]
+/// `Debug` shows neither keys nor the chaining value.
 pub struct SessionState {
     keys: Option<SessionKeys>,
     level: SecurityLevel,
@@ -150,6 +150,20 @@ pub struct SessionState {
     counter: u32,
     counter_limit: u32,
     pending: bool,
+}
+
+impl core::fmt::Debug for SessionState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SessionState")
+            .field("level", &self.level)
+            .field("mode", &self.mode)
+            .field("channel", &self.channel)
+            .field("counter", &self.counter)
+            .field("counter_limit", &self.counter_limit)
+            .field("pending", &self.pending)
+            .field("terminated", &self.is_terminated())
+            .finish_non_exhaustive()
+    }
 }
 
 impl SessionState {

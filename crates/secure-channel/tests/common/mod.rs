@@ -1,6 +1,14 @@
 //! Helpers shared by the integration tests.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod vectors;
 

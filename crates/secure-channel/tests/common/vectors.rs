@@ -1,7 +1,15 @@
 //! A reader for the vector files in `tests/vectors/`: `# comment` lines, `[name]`
 //! sections, `key = hex` entries (keys may repeat; their order is kept).
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 /// One `[name]` section.
 #[derive(Debug, Clone)]
