@@ -51,7 +51,7 @@ impl core::fmt::Debug for CardHandshake {
 
 impl CardHandshake {
     /// Processes an INITIALIZE UPDATE command and writes the response (data and `9000`)
-    /// into `out` (51 bytes always suffice).
+    /// into `out` (50 bytes always suffice).
     ///
     /// Errors the card turns into status words: [`ErrorKind::KeyVersionMismatch`]
     /// (`6A88`), [`ErrorKind::InvalidChallengeLength`] (`6700`; a host then retries in
