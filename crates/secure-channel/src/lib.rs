@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+mod crypto;
+pub mod error;
+pub mod scp03;
+
+/// The vector-file reader of the integration tests, shared with the unit tests.
+#[cfg(test)]
+#[path = "../tests/common/vectors.rs"]
+mod test_vectors;
+
+pub use error::{Error, ErrorKind, Result};
