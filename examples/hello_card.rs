@@ -60,7 +60,11 @@ fn run<T: Transport>(card: &mut Card<T>) -> Result<(), CardError> {
     // GET DATA of a long object: the layer follows 61xx with GET RESPONSE.
     let response = channel.transmit(&CommandView::new(0x00, 0xCA, 0x01, 0x02).with_ne(256))?;
     if response.sw() == StatusWord::SUCCESS {
-        println!("GET DATA   {} bytes through GET RESPONSE on channel {}", response.data().len(), channel.number());
+        println!(
+            "GET DATA   {} bytes through GET RESPONSE on channel {}",
+            response.data().len(),
+            channel.number()
+        );
     } else {
         println!("GET DATA   {}", response.sw());
     }

@@ -53,8 +53,7 @@ impl<'a> Atr<'a> {
             protocols = 1; // T=0 implied when TD1 is absent
         }
         let historical_end = pos + historical_len;
-        let historical =
-            raw.get(pos..historical_end).ok_or(Error::new(ErrorKind::Truncated, raw.len()))?;
+        let historical = raw.get(pos..historical_end).ok_or(Error::new(ErrorKind::Truncated, raw.len()))?;
         let has_tck = protocols & !1 != 0;
         let end = historical_end + usize::from(has_tck);
         if raw.len() < end {

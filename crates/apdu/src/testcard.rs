@@ -71,7 +71,10 @@ impl Default for TestCardConfig {
         Self {
             applications: alloc::vec![
                 alloc::vec![0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00],
-                alloc::vec![0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x00],
+                alloc::vec![
+                    0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01,
+                    0x00
+                ],
             ],
             style: ResponseStyle::UpToLe,
             extended_length: true,
@@ -299,7 +302,8 @@ impl TestCard {
         match (p1, p2) {
             (0x00, 0x00) => {
                 let limit = usize::from(self.config.logical_channels.min(19));
-                let free = (1u8..).zip(self.channels.iter_mut().skip(1).take(limit)).find(|(_, c)| c.is_none());
+                let free =
+                    (1u8..).zip(self.channels.iter_mut().skip(1).take(limit)).find(|(_, c)| c.is_none());
                 let Some((number, slot)) = free else { return SW_FUNCTION_NOT_SUPPORTED };
                 *slot = Some(ChannelState::default());
                 out.push(number);

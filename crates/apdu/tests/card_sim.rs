@@ -143,7 +143,8 @@ fn no_chaining_and_no_extended_length_is_a_typed_error() {
 
 #[test]
 fn chaining_refused_by_the_card() {
-    let mut card = card_with(TestCardConfig { extended_length: false, chaining: false, ..Default::default() });
+    let mut card =
+        card_with(TestCardConfig { extended_length: false, chaining: false, ..Default::default() });
     let data = pattern(300);
     let err = card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data)).unwrap_err();
     match err {
@@ -175,8 +176,12 @@ fn logical_channels_keep_their_own_selection() {
     let one = card.open_channel_number().unwrap();
     card.select(&ISD_R).unwrap();
     let mut data = Vec::new();
-    card.transmit_on(one, &CommandView::new(0x00, 0xA4, 0x04, 0x00).with_data(&APP_A).with_ne(256), &mut data)
-        .unwrap();
+    card.transmit_on(
+        one,
+        &CommandView::new(0x00, 0xA4, 0x04, 0x00).with_data(&APP_A).with_ne(256),
+        &mut data,
+    )
+    .unwrap();
     let sw = card.transmit_on(one, &GET_SELECTED, &mut data).unwrap();
     assert_eq!((sw, data.as_slice()), (StatusWord::SUCCESS, &APP_A[..]));
     assert_eq!(CardChannel::transmit(&mut card, &GET_SELECTED).unwrap().data(), &ISD_R[..]);

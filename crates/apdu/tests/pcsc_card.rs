@@ -76,7 +76,8 @@ fn pcsc_select_returns_the_fci() {
 #[test]
 fn pcsc_get_response_chain_of_more_than_4_kib() {
     let Some(reader) = reader() else { return };
-    let (inserted, mut card) = session(&reader, TestCardConfig { extended_length: false, ..Default::default() });
+    let (inserted, mut card) =
+        session(&reader, TestCardConfig { extended_length: false, ..Default::default() });
     assert_eq!(card.atr(), &ATR_SHORT[..]);
     assert!(!card.uses_extended_length());
     let response = card.transmit(&GET_BIG).unwrap();
@@ -103,7 +104,8 @@ fn pcsc_extended_length_in_one_exchange() {
     let Some(reader) = reader() else { return };
     let (inserted, mut card) = session(&reader, TestCardConfig::default());
     let data = pattern(4096);
-    let response = card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data).with_ne(65_536)).unwrap();
+    let response =
+        card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data).with_ne(65_536)).unwrap();
     assert_eq!(response.data(), data.as_slice());
     let big = card.transmit(&GET_BIG.with_ne(65_536)).unwrap();
     assert_eq!(big.data(), TestCard::big_object().as_slice());
@@ -114,9 +116,11 @@ fn pcsc_extended_length_in_one_exchange() {
 #[test]
 fn pcsc_command_chaining_without_extended_length() {
     let Some(reader) = reader() else { return };
-    let (inserted, mut card) = session(&reader, TestCardConfig { extended_length: false, ..Default::default() });
+    let (inserted, mut card) =
+        session(&reader, TestCardConfig { extended_length: false, ..Default::default() });
     let data = pattern(600);
-    let response = card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data).with_ne(65_536)).unwrap();
+    let response =
+        card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data).with_ne(65_536)).unwrap();
     assert_eq!(response.data(), data.as_slice());
     drop(card);
     // Three chained parts (255 + 255 + 90), the last answered with 256 bytes + 61xx, then 2 GET RESPONSEs.

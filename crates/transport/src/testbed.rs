@@ -53,7 +53,7 @@ impl VirtualReader {
             .unwrap_or_else(PoisonError::into_inner);
         let context = PcscContext::establish()?;
         let name = format!("Virtual PCD 00 {slot:02}");
-        if !context.list_readers()?.iter().any(|reader| *reader == name) {
+        if !context.list_readers()?.contains(&name) {
             return Err(TransportError::new(ErrorKind::NoReader)
                 .with_detail(format!("pcscd runs without the reader {name:?} (vsmartcard-vpcd)")));
         }

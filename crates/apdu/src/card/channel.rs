@@ -19,8 +19,11 @@ pub trait CardChannel {
 
     /// Sends `command` on this channel; the response data replaces `data`'s
     /// contents and the final status word is returned.
-    fn transmit_into(&mut self, command: &CommandView<'_>, data: &mut Vec<u8>)
-    -> Result<StatusWord, CardError>;
+    fn transmit_into(
+        &mut self,
+        command: &CommandView<'_>,
+        data: &mut Vec<u8>,
+    ) -> Result<StatusWord, CardError>;
 
     /// Sends `command` on this channel and returns the complete response.
     fn transmit(&mut self, command: &CommandView<'_>) -> Result<Response, CardError> {
@@ -158,10 +161,10 @@ impl<T: Transport> CardChannel for LogicalChannel<'_, T> {
 
 impl<T: Transport> Drop for LogicalChannel<'_, T> {
     fn drop(&mut self) {
-        if self.open {
-            if let Err(err) = self.card.close_channel(self.number) {
-                tracing::warn!(target: "oxicard::card", channel = self.number, "closing logical channel failed: {err}");
-            }
+        if self.open
+            && let Err(err) = self.card.close_channel(self.number)
+        {
+            tracing::warn!(target: "oxicard::card", channel = self.number, "closing logical channel failed: {err}");
         }
     }
 }
