@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod activation;
+pub mod es10;
+pub mod es11;
+pub mod es9;
+pub mod isdr;
