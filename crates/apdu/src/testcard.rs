@@ -100,19 +100,6 @@ pub struct TestCard {
     commands_seen: usize,
 }
 
-const SW_OK: StatusWord = StatusWord::new(0x90, 0x00);
-const SW_WRONG_LENGTH: StatusWord = StatusWord::new(0x67, 0x00);
-const SW_CHANNEL_NOT_SUPPORTED: StatusWord = StatusWord::new(0x68, 0x81);
-const SW_LAST_OF_CHAIN_EXPECTED: StatusWord = StatusWord::new(0x68, 0x83);
-const SW_CHAINING_NOT_SUPPORTED: StatusWord = StatusWord::new(0x68, 0x84);
-const SW_CONDITIONS: StatusWord = StatusWord::new(0x69, 0x85);
-const SW_NOT_FOUND: StatusWord = StatusWord::new(0x6A, 0x82);
-const SW_FUNCTION_NOT_SUPPORTED: StatusWord = StatusWord::new(0x6A, 0x81);
-const SW_WRONG_P1P2: StatusWord = StatusWord::new(0x6A, 0x86);
-const SW_DATA_NOT_FOUND: StatusWord = StatusWord::new(0x6A, 0x88);
-const SW_INS_NOT_SUPPORTED: StatusWord = StatusWord::new(0x6D, 0x00);
-const SW_CLA_NOT_SUPPORTED: StatusWord = StatusWord::new(0x6E, 0x00);
-
 impl TestCard {
     /// A card with the default configuration.
     pub fn new() -> Self {
@@ -165,26 +152,26 @@ impl TestCard {
     }
 
     fn handle(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
-        let Ok(view) = CommandView::parse(raw) else { return SW_WRONG_LENGTH };
+        let Ok(view) = CommandView::parse(raw) else { return StatusWord::WRONG_LENGTH };
         if view.cla() == 0xFF {
-            return SW_CLA_NOT_SUPPORTED;
+            return StatusWord::CLA_NOT_SUPPORTED;
         }
         if view.is_extended() && !self.config.extended_length {
-            return SW_WRONG_LENGTH;
+            return StatusWord::WRONG_LENGTH;
         }
         let cla = Cla(view.cla());
         let channel = cla.channel();
         if self.channels.get(usize::from(channel)).is_none_or(Option::is_none) {
-            return SW_CHANNEL_NOT_SUPPORTED;
+            return StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED;
         }
         if cla.is_chained() || !self.reassembler.is_idle() {
             if !self.config.chaining {
-                return SW_CHAINING_NOT_SUPPORTED;
+                return StatusWord::CHAINING_NOT_SUPPORTED;
             }
             return match self.reassembler.push(&view) {
-                Ok(None) => SW_OK,
+                Ok(None) => StatusWord::SUCCESS,
                 Ok(Some(whole)) => self.dispatch(channel, &whole, out),
-                Err(_) => SW_LAST_OF_CHAIN_EXPECTED,
+                Err(_) => StatusWord::LAST_COMMAND_EXPECTED,
             };
         }
         let whole = view.to_command();
@@ -207,22 +194,22 @@ impl TestCard {
             (0xC0, 0x00, 0x00) => self.get_response(channel, ne, out),
             (0xCA, 0x00, 0x4F) => match self.state(channel).and_then(|s| s.selected.clone()) {
                 Some(aid) => self.respond(channel, &aid, ne, out),
-                None => SW_DATA_NOT_FOUND,
+                None => StatusWord::REFERENCED_DATA_NOT_FOUND,
             },
             (0xCA, 0x01, 0x01) => {
                 if ne != EXACT_OBJECT_LEN {
                     return StatusWord::new(0x6C, EXACT_OBJECT_LEN as u8);
                 }
                 out.extend_from_slice(&Self::exact_object());
-                SW_OK
+                StatusWord::SUCCESS
             }
             (0xCA, 0x01, 0x02) => self.respond(channel, &Self::big_object(), ne, out),
-            (0xCA, _, _) => SW_DATA_NOT_FOUND,
+            (0xCA, _, _) => StatusWord::REFERENCED_DATA_NOT_FOUND,
             (0xEE, _, _) if command.cla() & 0x80 != 0 => {
                 let data = command.data().to_vec();
                 self.respond(channel, &data, ne, out)
             }
-            _ => SW_INS_NOT_SUPPORTED,
+            _ => StatusWord::INS_NOT_SUPPORTED,
         }
     }
 
@@ -239,9 +226,9 @@ impl TestCard {
         let (now, later) = data.split_at(first);
         out.extend_from_slice(now);
         if later.is_empty() {
-            return SW_OK;
+            return StatusWord::SUCCESS;
         }
-        let Some(state) = self.state(channel) else { return SW_CHANNEL_NOT_SUPPORTED };
+        let Some(state) = self.state(channel) else { return StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED };
         state.pending = later.to_vec();
         state.pending_pos = 0;
         Self::more(later.len())
@@ -252,10 +239,10 @@ impl TestCard {
     }
 
     fn get_response(&mut self, channel: u8, ne: usize, out: &mut Vec<u8>) -> StatusWord {
-        let Some(state) = self.state(channel) else { return SW_CHANNEL_NOT_SUPPORTED };
+        let Some(state) = self.state(channel) else { return StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED };
         let rest = state.pending.get(state.pending_pos..).unwrap_or_default();
         if rest.is_empty() {
-            return SW_CONDITIONS;
+            return StatusWord::CONDITIONS_NOT_SATISFIED;
         }
         let ne = if ne == 0 { 256 } else { ne };
         let take = rest.len().min(ne);
@@ -265,7 +252,7 @@ impl TestCard {
         if remaining == 0 {
             state.pending.clear();
             state.pending_pos = 0;
-            SW_OK
+            StatusWord::SUCCESS
         } else {
             Self::more(remaining)
         }
@@ -273,15 +260,15 @@ impl TestCard {
 
     fn select(&mut self, channel: u8, aid: &[u8], p2: u8, ne: usize, out: &mut Vec<u8>) -> StatusWord {
         let found = self.config.applications.iter().find(|a| a.as_slice() == aid).cloned();
-        let Some(aid) = found else { return SW_NOT_FOUND };
+        let Some(aid) = found else { return StatusWord::FILE_NOT_FOUND };
         let fci = Self::fci(&aid, self.config.extended_length);
         if let Some(state) = self.state(channel) {
             state.selected = Some(aid);
         }
         match p2 & 0x0C {
-            0x0C => SW_OK,
+            0x0C => StatusWord::SUCCESS,
             0x00 => self.respond(channel, &fci, ne, out),
-            _ => SW_WRONG_P1P2,
+            _ => StatusWord::INCORRECT_P1_P2,
         }
     }
 
@@ -304,20 +291,20 @@ impl TestCard {
                 let limit = usize::from(self.config.logical_channels.min(19));
                 let free =
                     (1u8..).zip(self.channels.iter_mut().skip(1).take(limit)).find(|(_, c)| c.is_none());
-                let Some((number, slot)) = free else { return SW_FUNCTION_NOT_SUPPORTED };
+                let Some((number, slot)) = free else { return StatusWord::FUNCTION_NOT_SUPPORTED };
                 *slot = Some(ChannelState::default());
                 out.push(number);
-                SW_OK
+                StatusWord::SUCCESS
             }
             // Closing the basic channel, or a number out of range, is refused.
             (0x80, 1..=19) => match self.channels.get_mut(usize::from(p2)) {
                 Some(slot @ Some(_)) => {
                     *slot = None;
-                    SW_OK
+                    StatusWord::SUCCESS
                 }
-                _ => SW_CHANNEL_NOT_SUPPORTED,
+                _ => StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED,
             },
-            _ => SW_WRONG_P1P2,
+            _ => StatusWord::INCORRECT_P1_P2,
         }
     }
 }
