@@ -39,7 +39,7 @@ macro_rules! status_words {
 status_words! {
     // --- Normal processing (ISO/IEC 7816-4 §5.6 Table 6) ---
     /// ISO/IEC 7816-4 §5.6 Table 6, normal processing.
-    SUCCESS = 0x9000 => "success (normal processing, no further qualification)";
+    SUCCESS = 0x9000 => "success";
 
     // --- Warnings, SW1 = 62: state of non-volatile memory unchanged ---
     /// ISO/IEC 7816-4 §5.6 Table 6, warning (non-volatile memory unchanged).

@@ -73,7 +73,7 @@ fn values_of_named_status_words() {
 fn display_and_debug() {
     assert_eq!(StatusWord::FILE_NOT_FOUND.to_string(), "6A82 (file or application not found)");
     assert_eq!(format!("{:?}", StatusWord::FILE_NOT_FOUND), "StatusWord(6A82)");
-    assert_eq!(StatusWord::SUCCESS.to_string(), "9000 (no further qualification)");
+    assert_eq!(StatusWord::SUCCESS.to_string(), "9000 (success)");
     assert_eq!(StatusWord::from_u16(0x1234).to_string(), "1234 (unknown)");
     assert_eq!(StatusWord::new(0x61, 0x10).to_string(), "6110 (response bytes still available)");
     assert_eq!(format!("{:?}", StatusWord::new(0x00, 0x0A)), "StatusWord(000A)");
