@@ -5,6 +5,8 @@
 mod crypto;
 pub mod error;
 pub mod scp03;
+#[cfg(feature = "std")]
+pub mod testcard;
 
 /// The vector-file reader of the integration tests, shared with the unit tests.
 #[cfg(test)]
