@@ -3,6 +3,8 @@
 //! scripted transports replaying the pySim vectors, with injected faults.
 
 #![cfg(feature = "std")]
+// Helpers outside #[test] functions unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
