@@ -17,10 +17,9 @@ use cmac::{Cmac, Mac};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use oxicard::apdu::card::Card;
 use oxicard::secure_channel::scp03::{
-    CardChallenge, CardHandshake, CardSession, Handshake, HostSession, IParameter, OpenOptions,
-    Scp03Session, SecurityLevel, StaticKeys,
+    CardSession, HostSession, IParameter, OpenOptions, Scp03Session, SecurityLevel, StaticKeys,
 };
-use oxicard::secure_channel::testcard::{Scp03TestCard, Scp03TestCardConfig};
+use oxicard::secure_channel::testcard::{Scp03TestCard, Scp03TestCardConfig, session_pair};
 use oxicard::transport::sim::SimulatorTransport;
 
 const LEVEL: SecurityLevel = SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC;
@@ -34,25 +33,8 @@ fn keys() -> StaticKeys {
 
 /// Both sides of a session at level 33 through the pure core (no card layer).
 fn pair() -> (HostSession, CardSession) {
-    let keys = keys();
-    let host = Handshake::new(keys.clone(), &[1, 2, 3, 4, 5, 6, 7, 8], LEVEL).unwrap();
-    let (mut cmd, mut rsp) = ([0u8; 64], [0u8; 64]);
-    let n = host.initialize_update_command(&mut cmd).unwrap();
-    let challenge = CardChallenge::PseudoRandom { sequence_counter: [0, 0, 1], aid: &AID };
-    let (card, m) = CardHandshake::initialize_update(
-        &keys,
-        IParameter::S8_PSEUDO_RANDOM_RMAC_RENC,
-        [0; 10],
-        challenge,
-        &cmd[..n],
-        &mut rsp,
-    )
-    .unwrap();
-    let auth = host.process_initialize_update_response(&rsp[..m]).unwrap();
-    let n = auth.external_authenticate_command(&mut cmd).unwrap();
-    let card = card.external_authenticate(&cmd[..n]).unwrap();
-    let host = auth.process_external_authenticate_response(&[0x90, 0x00]).unwrap();
-    (host, card)
+    session_pair(&keys(), IParameter::S8_PSEUDO_RANDOM_RMAC_RENC, LEVEL, 0, &[1, 2, 3, 4, 5, 6, 7, 8], &AID)
+        .unwrap()
 }
 
 /// `80 EE 00 00 Lc data` (extended Lc above 255 bytes).
@@ -147,7 +129,7 @@ fn level33(c: &mut Criterion) {
         let padded = (size / 16 + 1) * 16;
 
         // wrap: ours
-        let (mut host, mut card) = pair();
+        let (mut host, _) = pair();
         let mut out = vec![0u8; host.wrapped_len(&plain).unwrap()];
         group.bench_function(format!("wrap/ours/{size}"), |b| {
             b.iter(|| black_box(host.wrap(black_box(&plain), &mut out).unwrap()));
@@ -177,6 +159,7 @@ fn level33(c: &mut Criterion) {
         let mut response = plain.clone();
         let mut plain_response = data.clone();
         plain_response.extend_from_slice(&[0x90, 0x00]);
+        let (mut host, mut card) = pair();
         let n = host.wrap(&plain, &mut out).unwrap();
         let mut scratch = vec![0u8; n];
         card.unwrap_command(&out[..n], &mut scratch).unwrap();

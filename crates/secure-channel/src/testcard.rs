@@ -32,8 +32,10 @@ use std::vec::Vec;
 use oxicard_apdu::{Cla, CommandView, StatusWord};
 use oxicard_transport::sim::CardSimulator;
 
-use crate::error::ErrorKind;
-use crate::scp03::{CardChallenge, CardHandshake, CardSession, IParameter, StaticKeys};
+use crate::error::{ErrorKind, Result};
+use crate::scp03::{
+    CardChallenge, CardHandshake, CardSession, Handshake, HostSession, IParameter, SecurityLevel, StaticKeys,
+};
 
 /// The ATR of the simulator: the one of the apdu crate's test card with extended length
 /// (card capabilities `F7 41 E0`).
@@ -424,6 +426,46 @@ impl Scp03TestCard {
             more(remaining)
         }
     }
+}
+
+/// Opens a session between the two roles of this crate in process, without a card layer:
+/// the host's INITIALIZE UPDATE answered by [`CardHandshake`] (pseudo-random challenge
+/// from sequence counter 1 and `aid` when "i" has `10`, otherwise `host_challenge`
+/// reversed as the card challenge), EXTERNAL AUTHENTICATE at `level` on `channel`.
+/// For benches, fuzzing and tests.
+pub fn session_pair(
+    keys: &StaticKeys,
+    i: IParameter,
+    level: SecurityLevel,
+    channel: u8,
+    host_challenge: &[u8],
+    aid: &[u8],
+) -> Result<(HostSession, CardSession)> {
+    let host = Handshake::new(keys.clone(), host_challenge, level)?.with_channel(channel)?;
+    let (mut cmd, mut rsp) = ([0u8; 64], [0u8; 64]);
+    let n = host.initialize_update_command(&mut cmd)?;
+    let mut card_random = [0u8; 16];
+    for (dst, src) in card_random.iter_mut().zip(host_challenge.iter().rev()) {
+        *dst = *src;
+    }
+    let challenge = if i.pseudo_random_challenge() {
+        CardChallenge::PseudoRandom { sequence_counter: [0, 0, 1], aid }
+    } else {
+        CardChallenge::Random(card_random.get(..host_challenge.len()).unwrap_or_default())
+    };
+    let (card, m) = CardHandshake::initialize_update(
+        keys,
+        i,
+        [0; 10],
+        challenge,
+        cmd.get(..n).unwrap_or_default(),
+        &mut rsp,
+    )?;
+    let auth = host.process_initialize_update_response(rsp.get(..m).unwrap_or_default())?;
+    let n = auth.external_authenticate_command(&mut cmd)?;
+    let card = card.external_authenticate(cmd.get(..n).unwrap_or_default())?;
+    let host = auth.process_external_authenticate_response(&[0x90, 0x00])?;
+    Ok((host, card))
 }
 
 /// `61xx`: `remaining` bytes wait for GET RESPONSE (`00` for 256 or more).
