@@ -5,7 +5,11 @@
 //! of the MAC input with the `aes` and `cmac` crates, keys expanded beforehand.
 //!
 //! Run: `cargo bench --bench scp03`.
-#![allow(clippy::unwrap_used, reason = "bench inputs are built in-process and known to be valid")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "bench inputs are built in-process and known to be valid"
+)]
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -55,11 +59,8 @@ fn handshake(c: &mut Criterion) {
         keys(),
         IParameter::S8_PSEUDO_RANDOM_RMAC_RENC,
     ))));
-    let options = OpenOptions::new()
-        .with_host_challenge(&[1, 2, 3, 4, 5, 6, 7, 8])
-        .unwrap()
-        .with_aid(&AID)
-        .unwrap();
+    let options =
+        OpenOptions::new().with_host_challenge(&[1, 2, 3, 4, 5, 6, 7, 8]).unwrap().with_aid(&AID).unwrap();
     let keys = keys();
     group.bench_function("open_level33_sim", |b| {
         b.iter(|| {
@@ -100,7 +101,13 @@ impl Raw {
     }
 
     /// AES-CBC decryption of `input` into `out`, blocks decrypted in one batch.
-    fn cbc_decrypt(&self, iv: &[u8; 16], input: &[u8], blocks: &mut [GenericArray<u8, aes::cipher::consts::U16>], out: &mut [u8]) {
+    fn cbc_decrypt(
+        &self,
+        iv: &[u8; 16],
+        input: &[u8],
+        blocks: &mut [GenericArray<u8, aes::cipher::consts::U16>],
+        out: &mut [u8],
+    ) {
         let n = input.len() / 16;
         let blocks = &mut blocks[..n];
         for (b, c) in blocks.iter_mut().zip(input.chunks_exact(16)) {

@@ -72,12 +72,14 @@ fn required_hex(input: &Value, name: &str) -> Result<Vec<u8>, String> {
 fn byte_member(input: &Value, name: &str) -> Result<Option<u8>, String> {
     match input.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => {
-            n.as_u64().and_then(|n| u8::try_from(n).ok()).map(Some).ok_or_else(|| format!("\"{name}\": {n} is no byte"))
-        }
-        Some(Value::String(s)) => u8::from_str_radix(s.trim(), 16)
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u8::try_from(n).ok())
             .map(Some)
-            .map_err(|e| format!("\"{name}\": {s:?}: {e}")),
+            .ok_or_else(|| format!("\"{name}\": {n} is no byte")),
+        Some(Value::String(s)) => {
+            u8::from_str_radix(s.trim(), 16).map(Some).map_err(|e| format!("\"{name}\": {s:?}: {e}"))
+        }
         Some(_) => Err(format!("\"{name}\" must be a number or a hex string")),
     }
 }
@@ -162,7 +164,10 @@ pub(crate) fn transcript(input: &str) -> Result<String, String> {
         }
     };
     let n = authenticating.external_authenticate_command(&mut buf).map_err(|e| e.to_string())?;
-    output.push_str(&format!(",\"external_authenticate\":\"{}\"", hex::encode(buf.get(..n).unwrap_or_default())));
+    output.push_str(&format!(
+        ",\"external_authenticate\":\"{}\"",
+        hex::encode(buf.get(..n).unwrap_or_default())
+    ));
     let mut session =
         authenticating.process_external_authenticate_response(&[0x90, 0x00]).map_err(|e| e.to_string())?;
     let steps: Vec<String> = steps.iter().map(|s| step(&mut session, s)).collect::<Result<_, _>>()?;

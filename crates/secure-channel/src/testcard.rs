@@ -74,7 +74,8 @@ impl Scp03TestCardConfig {
             keys,
             i,
             aid: std::vec![
-                0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x00
+                0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01,
+                0x00
             ],
             key_diversification_data: [0; 10],
             sequence_counter: 0,
@@ -354,8 +355,11 @@ impl Scp03TestCard {
             Err(_) => return SW_SECURITY,
         };
         let mut plain_response = Vec::new();
-        let sw =
-            Self::application(&self.config.canned, self.plain.get(..n).unwrap_or_default(), &mut plain_response);
+        let sw = Self::application(
+            &self.config.canned,
+            self.plain.get(..n).unwrap_or_default(),
+            &mut plain_response,
+        );
         plain_response.extend_from_slice(&sw.to_bytes());
         let Ok(len) = session.wrapped_response_len(&plain_response) else { return SW_SECURITY };
         let mut wire = std::vec![0u8; len];

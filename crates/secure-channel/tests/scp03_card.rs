@@ -166,12 +166,10 @@ fn wrong_keys_are_rejected_before_external_authenticate() {
     assert_eq!((sim(&card).count(0x50), sim(&card).count(0x82)), (2, 0));
     // Unknown key version: 6A88.
     let other_kvn = StaticKeys::new(0x31, &[0x40; 16], &[0x41; 16], &[0x42; 16]).unwrap();
-    let err = Scp03Session::open(&mut card, &other_kvn, SecurityLevel::C_MAC, &OpenOptions::new()).unwrap_err();
+    let err =
+        Scp03Session::open(&mut card, &other_kvn, SecurityLevel::C_MAC, &OpenOptions::new()).unwrap_err();
     assert_eq!(err.status(), Some(StatusWord::new(0x6A, 0x88)));
-    assert_eq!(
-        err.to_string(),
-        "INITIALIZE UPDATE answered 6A88: no key set with the requested key version"
-    );
+    assert_eq!(err.to_string(), "INITIALIZE UPDATE answered 6A88: no key set with the requested key version");
     // An S8 challenge to an S16 card: 6700.
     let mut card = sim_card(Scp03TestCardConfig::new(keys(), i_for(Mode::S16, false)));
     let err = Scp03Session::open(&mut card, &keys(), SecurityLevel::C_MAC, &OpenOptions::new()).unwrap_err();
@@ -192,7 +190,10 @@ fn levels_the_i_parameter_does_not_offer_are_rejected() {
             if refused.contains(&level.byte()) {
                 let err = result.unwrap_err();
                 assert!(
-                    matches!(err, Scp03Error::Handshake(Error { kind: ErrorKind::SecurityLevelNotSupported, .. })),
+                    matches!(
+                        err,
+                        Scp03Error::Handshake(Error { kind: ErrorKind::SecurityLevelNotSupported, .. })
+                    ),
                     "i {i:02X} level {:02X}: {err}",
                     level.byte()
                 );
@@ -242,7 +243,8 @@ fn simulator_fails_closed_on_a_bad_c_mac() {
     let rsp = card.transmit(&echo(&[1], 0)).unwrap();
     assert_eq!(rsp.sw(), StatusWord::new(0x69, 0x82));
     // A new session works again.
-    let mut session = Scp03Session::open(&mut card, &keys(), SecurityLevel::C_MAC, &OpenOptions::new()).unwrap();
+    let mut session =
+        Scp03Session::open(&mut card, &keys(), SecurityLevel::C_MAC, &OpenOptions::new()).unwrap();
     assert_eq!(session.transmit(&echo(&[1], 0)).unwrap().data(), [1]);
 }
 
@@ -277,7 +279,8 @@ fn pysim_vectors_through_the_card_layer() {
         let mut card = Card::new(pysim_mock(&s));
         let handle = card.transport().handle();
         let level = SecurityLevel::from_byte(s.byte("security_level")).unwrap();
-        let mut session = Scp03Session::open(&mut card, &vector_keys(&s), level, &vector_options(&s)).unwrap();
+        let mut session =
+            Scp03Session::open(&mut card, &vector_keys(&s), level, &vector_options(&s)).unwrap();
         let command = s.hex("command");
         let rsp = session.transmit(&CommandView::parse(&command).unwrap()).unwrap();
         let mut plain = rsp.data().to_vec();
@@ -304,7 +307,8 @@ fn pysim_vectors_against_the_simulator() {
         config.canned = vec![(s.hex("command"), s.hex("unwrapped"))];
         let mut card = sim_card(config);
         let level = SecurityLevel::from_byte(s.byte("security_level")).unwrap();
-        let mut session = Scp03Session::open(&mut card, &vector_keys(&s), level, &vector_options(&s)).unwrap();
+        let mut session =
+            Scp03Session::open(&mut card, &vector_keys(&s), level, &vector_options(&s)).unwrap();
         let rsp = session.transmit(&CommandView::parse(&s.hex("command")).unwrap()).unwrap();
         assert_eq!(rsp.data(), &s.hex("unwrapped")[..s.hex("unwrapped").len() - 2], "[{}]", s.name);
         session.close();
@@ -324,9 +328,13 @@ fn corrupted_response_mac_terminates_the_session() {
     mock.corrupt_nth(2, Corruption::FlipBit { byte: len - 3, bit: 0 });
     let handle = mock.handle();
     let mut card = Card::new(mock);
-    let mut session =
-        Scp03Session::open(&mut card, &vector_keys(&s), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC, &vector_options(&s))
-            .unwrap();
+    let mut session = Scp03Session::open(
+        &mut card,
+        &vector_keys(&s),
+        SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC,
+        &vector_options(&s),
+    )
+    .unwrap();
     let command = s.hex("command");
     let mut data = vec![0xEE; 4];
     let err = session.transmit_into(&CommandView::parse(&command).unwrap(), &mut data).unwrap_err();
@@ -376,8 +384,9 @@ fn external_authenticate_status_words_have_their_meaning() {
         mock.expect(s.hex("initialize_update")).respond(s.hex("initialize_update_response"));
         mock.expect(s.hex("external_authenticate")).respond(sw);
         let mut card = Card::new(mock);
-        let err = Scp03Session::open(&mut card, &vector_keys(&s), SecurityLevel::C_DEC_C_MAC, &vector_options(&s))
-            .unwrap_err();
+        let err =
+            Scp03Session::open(&mut card, &vector_keys(&s), SecurityLevel::C_DEC_C_MAC, &vector_options(&s))
+                .unwrap_err();
         assert_eq!(err.status(), Some(StatusWord::from(sw)));
         assert_eq!(err.to_string(), text);
     }

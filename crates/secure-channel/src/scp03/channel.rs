@@ -163,7 +163,8 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
         if sw != StatusWord::SUCCESS {
             return Err(Scp03Error::Status { step: Step::ExternalAuthenticate, sw });
         }
-        let host = auth.process_external_authenticate_response(&sw.to_bytes()).map_err(Scp03Error::Handshake)?;
+        let host =
+            auth.process_external_authenticate_response(&sw.to_bytes()).map_err(Scp03Error::Handshake)?;
         Ok(Self { channel, host, info, buffers: Buffers::default() })
     }
 

@@ -40,7 +40,9 @@ impl fmt::Display for Step {
 pub fn status_meaning(step: Step, sw: StatusWord) -> &'static str {
     match (step, sw.to_u16()) {
         (Step::InitializeUpdate, 0x6A88) => "no key set with the requested key version",
-        (Step::InitializeUpdate, 0x6700) => "wrong length: the card may use the other challenge length (S8/S16)",
+        (Step::InitializeUpdate, 0x6700) => {
+            "wrong length: the card may use the other challenge length (S8/S16)"
+        }
         (Step::InitializeUpdate, 0x6985) => "conditions of use not satisfied: sequence counter exhausted?",
         (Step::InitializeUpdate, 0x6982 | 0x6983) => {
             "security status not satisfied or authentication blocked: key set or card locked?"
