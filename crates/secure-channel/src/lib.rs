@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
-#![cfg_attr(not(test), no_std)]
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 
 mod crypto;
 pub mod error;
 pub mod scp03;
+#[cfg(feature = "std")]
+pub mod testcard;
 
 /// The vector-file reader of the integration tests, shared with the unit tests.
 #[cfg(test)]

@@ -5,8 +5,14 @@
 //! - [`CardHandshake`] → [`CardSession`]: the card side.
 //! - [`kdf`], [`SessionKeys`], [`pseudo_random_card_challenge`]: the derivations.
 //! - [`encrypt_key_data`], [`key_check_value`]: key material for PUT KEY.
+//! - With the `std` feature: [`Scp03Session`], the host side over the `oxicard-apdu`
+//!   card layer.
 
 mod card;
+#[cfg(feature = "std")]
+mod channel;
+#[cfg(feature = "std")]
+mod channel_error;
 mod cryptogram;
 mod dek;
 mod handshake;
@@ -19,6 +25,10 @@ mod session;
 mod wire;
 
 pub use self::card::{CardChallenge, CardHandshake, CardSession};
+#[cfg(feature = "std")]
+pub use self::channel::{OpenOptions, Scp03Session};
+#[cfg(feature = "std")]
+pub use self::channel_error::{Scp03Error, Step, status_meaning};
 pub use self::cryptogram::{Challenge, Cryptogram, pseudo_random_card_challenge};
 pub use self::dek::{decrypt_key_data, encrypt_key_data, key_check_value};
 pub use self::handshake::{Authenticating, Handshake};
