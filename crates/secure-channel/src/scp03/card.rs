@@ -3,8 +3,6 @@
 //! §6.2, §7.1). The mirror image of [`HostSession`](super::HostSession), built from the
 //! same primitives, so each side tests the other.
 
-use subtle::ConstantTimeEq;
-
 use super::cryptogram::{Challenge, pseudo_random_card_challenge};
 use super::handshake::split_sw;
 use super::init_update::{
@@ -12,9 +10,9 @@ use super::init_update::{
 };
 use super::keys::StaticKeys;
 use super::params::IParameter;
-use super::session::{SessionKeys, SessionState};
+use super::session::{SessionKeys, SessionState, verify_mac};
 use super::wire;
-use crate::crypto::{BLOCK, cbc_decrypt, cbc_encrypt, pad_in_place, padded_len, unpad};
+use crate::crypto::{cbc_encrypt, pad_in_place, padded_len};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Where the card challenge comes from.
@@ -194,9 +192,7 @@ impl CardSession {
         let (body, mac) = cmd.data.split_at(body_len);
         let expected =
             keys.command_mac(self.state.mac_chain(), [wire::mac_cla(cla), ins, p1, p2], cmd.lc_field, body);
-        if !bool::from(expected.get(..mac_len).unwrap_or(&[]).ct_eq(mac)) {
-            return Err(ErrorKind::MacMismatch.into());
-        }
+        verify_mac(&expected, mac)?;
         // The plain data is decrypted at offset 7 (room for the longest header), then
         // moved next to its final header.
         const AT: usize = 7;
@@ -204,17 +200,7 @@ impl CardSession {
         let (plain, _) = work.split_at_mut(body_len);
         plain.copy_from_slice(body);
         let nc = if level.c_dec() && !body.is_empty() {
-            let len = if body_len.is_multiple_of(BLOCK) {
-                cbc_decrypt(keys.enc(), &keys.icv(self.state.counter(), false), plain);
-                unpad(plain)
-            } else {
-                None
-            };
-            let Some(len) = len else {
-                plain.fill(0);
-                return Err(ErrorKind::InvalidPadding.into());
-            };
-            len
+            keys.decrypt_padded(self.state.counter(), false, plain)?
         } else {
             body_len
         };

@@ -2,12 +2,10 @@
 //! (GP Card Spec Amendment D §6.2.4–§6.2.7). Nothing here allocates: the caller
 //! supplies the output buffers.
 
-use subtle::ConstantTimeEq;
-
 use super::handshake::split_sw;
-use super::session::SessionState;
+use super::session::{SessionState, verify_mac};
 use super::wire;
-use crate::crypto::{BLOCK, cbc_decrypt, cbc_encrypt, pad_in_place, padded_len, unpad};
+use crate::crypto::{cbc_encrypt, pad_in_place, padded_len};
 use crate::error::{Error, ErrorKind, Result};
 
 /// An open SCP03 session, host side. Obtained from
@@ -170,23 +168,11 @@ impl HostSession {
         }
         let (body, mac) = data.split_at(body_len);
         let expected = keys.response_mac(self.state.mac_chain(), body, sw);
-        if !bool::from(expected.get(..mac_len).unwrap_or(&[]).ct_eq(mac)) {
-            return Err(ErrorKind::MacMismatch.into());
-        }
+        verify_mac(&expected, mac)?;
         let (plain, _) = out.split_at_mut(body_len);
         plain.copy_from_slice(body);
         let len = if level.r_enc() && !body.is_empty() {
-            let len = if body_len.is_multiple_of(BLOCK) {
-                cbc_decrypt(keys.enc(), &keys.icv(self.state.counter(), true), plain);
-                unpad(plain)
-            } else {
-                None
-            };
-            let Some(len) = len else {
-                plain.fill(0);
-                return Err(ErrorKind::InvalidPadding.into());
-            };
-            len
+            keys.decrypt_padded(self.state.counter(), true, plain)?
         } else {
             body_len
         };

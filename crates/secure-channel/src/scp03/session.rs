@@ -8,8 +8,9 @@ use super::cryptogram::{Challenge, Cryptogram, cryptogram};
 use super::kdf::{DerivationConstant, kdf_with};
 use super::keys::{SecretKey, StaticKeys};
 use super::params::{Mode, SecurityLevel};
-use crate::crypto::{BLOCK, Block, BlockCipher, Cmac};
+use crate::crypto::{BLOCK, Block, BlockCipher, Cmac, cbc_decrypt, unpad};
 use crate::error::{Error, ErrorKind, Result};
+use subtle::ConstantTimeEq;
 
 /// The session keys S-ENC, S-MAC and S-RMAC derived from the static keys and both
 /// challenges (Amendment D §6.2.1), with their AES key schedules and CMAC subkeys
@@ -116,6 +117,22 @@ impl SessionKeys {
     /// `chaining value || response data field || SW1 SW2`.
     pub(crate) fn response_mac(&self, chain: &Block, body: &[u8], sw: [u8; 2]) -> Block {
         self.rmac.compute(&[chain, body, &sw])
+    }
+
+    /// Decrypts a received, padded data field in place (Amendment D §6.2.6, §6.2.7) with
+    /// the ICV of `counter` and strips its padding; returns the plain length. A length
+    /// that is not a whole number of blocks, or bad padding, wipes `data` and fails.
+    pub(crate) fn decrypt_padded(&self, counter: u32, response: bool, data: &mut [u8]) -> Result<usize> {
+        let len = if data.len().is_multiple_of(BLOCK) {
+            cbc_decrypt(&self.enc, &self.icv(counter, response), data);
+            unpad(data)
+        } else {
+            None
+        };
+        len.ok_or_else(|| {
+            data.fill(0);
+            ErrorKind::InvalidPadding.into()
+        })
     }
 
     /// The ICV for command (`response == false`) or response data encryption: AES-ECB
@@ -270,5 +287,15 @@ impl SessionState {
 
     pub(crate) fn set_pending(&mut self, pending: bool) {
         self.pending = pending;
+    }
+}
+
+/// Compares the first `received.len()` bytes of `expected` with a received MAC in
+/// constant time.
+pub(crate) fn verify_mac(expected: &Block, received: &[u8]) -> Result<()> {
+    if bool::from(expected.get(..received.len()).unwrap_or(&[]).ct_eq(received)) {
+        Ok(())
+    } else {
+        Err(ErrorKind::MacMismatch.into())
     }
 }
