@@ -2,6 +2,7 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+pub mod bsp;
 mod crypto;
 pub mod error;
 pub mod scp03;
