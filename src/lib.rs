@@ -4,7 +4,9 @@
 //!
 //! - [`transport`]: raw APDU exchange (PC/SC, scripted mock, simulators, vpcd bridge).
 //! - [`apdu`]: ISO/IEC 7816-4 codec, status words, BER-TLV and the card layer.
+//! - [`secure_channel`]: GlobalPlatform SCP03 and the SGP.22 BSP (BPP protection).
 #![forbid(unsafe_code)]
 
 pub use oxicard_apdu as apdu;
+pub use oxicard_secure_channel as secure_channel;
 pub use oxicard_transport as transport;
