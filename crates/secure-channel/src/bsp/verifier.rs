@@ -69,7 +69,8 @@ impl BspVerifier {
     /// 1 to 16 bytes; `88` is copied. The block counter advances for every segment.
     ///
     /// Errors, all but the first terminating: [`ErrorKind::BufferTooSmall`] (checked
-    /// before anything else; the detail is the size needed), [`ErrorKind::Truncated`],
+    /// after the structure, before the MAC; the detail is the size needed),
+    /// [`ErrorKind::Truncated`],
     /// [`ErrorKind::InvalidLength`] (length field disagrees with the segment, or a
     /// ciphertext that is not a positive multiple of 16 bytes), [`ErrorKind::DataTooLong`]
     /// (above 1036 bytes), [`ErrorKind::InvalidValue`] (tag other than `86`/`87`/`88`),
@@ -77,11 +78,10 @@ impl BspVerifier {
     /// [`ErrorKind::CounterExhausted`], [`ErrorKind::Terminated`].
     pub fn verify(&mut self, segment: &[u8], out: &mut [u8]) -> Result<Verified> {
         let engine = self.engine.as_mut().ok_or(Error::of(ErrorKind::Terminated))?;
-        let (tag, header_len) = match check(segment) {
+        let (tag, header_len, body_end) = match check(segment) {
             Ok(found) => found,
             Err(e) => return Err(self.fail(e)),
         };
-        let body_end = segment.len() - MAC_LEN;
         let body = segment.get(header_len..body_end).unwrap_or(&[]);
         let Some(dst) = out.get_mut(..body.len()) else {
             return Err(Error::buffer_too_small(body.len()));
@@ -101,15 +101,14 @@ impl BspVerifier {
 
     /// [`BspVerifier::verify`] in place: decrypts the ciphertext inside `segment` and
     /// returns the tag and the plaintext, a part of `segment`. Same checks and errors
-    /// (no [`ErrorKind::BufferTooSmall`]); on failure the value bytes of `segment` are
-    /// wiped.
+    /// (no [`ErrorKind::BufferTooSmall`]); on a MAC, padding or counter failure the value
+    /// bytes of `segment` (after the header) are wiped.
     pub fn verify_in_place<'a>(&mut self, segment: &'a mut [u8]) -> Result<(SegmentTag, &'a [u8])> {
         let engine = self.engine.as_mut().ok_or(Error::of(ErrorKind::Terminated))?;
-        let (tag, header_len) = match check(segment) {
+        let (tag, header_len, body_end) = match check(segment) {
             Ok(found) => found,
             Err(e) => return Err(self.fail(e)),
         };
-        let body_end = segment.len() - MAC_LEN;
         let result = authenticate(engine, segment, body_end).and_then(|full| {
             let body = segment.get_mut(header_len..body_end).ok_or(ErrorKind::InvalidLength)?;
             open(engine, tag, body, full)
@@ -176,8 +175,9 @@ impl BspVerifier {
 }
 
 /// The structural checks of a received segment: header, exact length, size limit, block
-/// alignment of encrypted values. Returns the tag and the header length.
-fn check(segment: &[u8]) -> Result<(SegmentTag, usize)> {
+/// alignment of encrypted values. Returns the tag, the header length and the end of `C`
+/// (where the MAC starts).
+fn check(segment: &[u8]) -> Result<(SegmentTag, usize, usize)> {
     if segment.len() > MAX_ACCEPTED_SEGMENT_LEN {
         return Err(Error::new(ErrorKind::DataTooLong, MAX_ACCEPTED_SEGMENT_LEN));
     }
@@ -189,10 +189,12 @@ fn check(segment: &[u8]) -> Result<(SegmentTag, usize)> {
     if segment.len() > total {
         return Err(Error::new(ErrorKind::InvalidLength, 1));
     }
-    if header.tag.is_encrypted() && !is_block_aligned(header.value_len - MAC_LEN) {
+    // parse_header guarantees value_len >= MAC_LEN.
+    let body_len = header.value_len.saturating_sub(MAC_LEN);
+    if header.tag.is_encrypted() && !is_block_aligned(body_len) {
         return Err(Error::new(ErrorKind::InvalidLength, 1));
     }
-    Ok((header.tag, header.header_len))
+    Ok((header.tag, header.header_len, header.header_len + body_len))
 }
 
 /// Checks the MAC in constant time: `segment[..body_end]` is `T L C`, the rest the
