@@ -4,7 +4,8 @@
 //!
 //! - [`transport`]: raw APDU exchange (PC/SC, scripted mock, simulators, vpcd bridge).
 //! - [`apdu`]: ISO/IEC 7816-4 codec, status words, BER-TLV and the card layer.
-//! - [`secure_channel`]: GlobalPlatform SCP03 (host and card side, over the card layer).
+//! - [`secure_channel`]: GlobalPlatform SCP03 (host and card side, over the card layer) and the
+//!   SGP.22 BSP (Bound Profile Package protection).
 #![forbid(unsafe_code)]
 
 pub use oxicard_apdu as apdu;

@@ -2,6 +2,7 @@
 #![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![forbid(unsafe_code)]
 
+pub mod bsp;
 mod crypto;
 pub mod error;
 pub mod scp03;
