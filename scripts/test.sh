@@ -25,8 +25,9 @@ step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p oxicard-transport --no-default-features --features std --locked -- -D warnings
 
-step "no_std codec build"
+step "no_std builds (codec, secure channel)"
 cargo build -p oxicard-apdu --no-default-features --locked
+cargo build -p oxicard-secure-channel --no-default-features --locked
 
 step "rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
