@@ -1,1 +1,531 @@
-//! Placeholder: see the crate README.
+//! Access to the ISD-R: logical channel, SELECT, and ES10 requests as STORE DATA sequences
+//! (SGP.22 §5.7 "ES10 interfaces", §2.2.3 ISD-R AID; GlobalPlatform Card Specification v2.3.1
+//! §11.11 STORE DATA; ISO/IEC 7816-4 §7.1.2 MANAGE CHANNEL).
+//!
+//! ```no_run
+//! # use oxicard_apdu::card::Card;
+//! # fn demo<T: oxicard_transport::Transport>(card: &mut Card<T>) -> Result<(), oxicard_euicc::isdr::Es10Error> {
+//! use oxicard_euicc::isdr::{Isdr, IsdrOptions};
+//! let mut isdr = Isdr::open(card, &IsdrOptions::default())?;
+//! println!("EID {}", isdr.eid()?);
+//! for profile in isdr.profiles()? {
+//!     println!("{:?} {:?} {:?}", profile.iccid, profile.state, profile.profile_name);
+//! }
+//! isdr.close()
+//! # }
+//! ```
+//!
+//! # On the wire
+//!
+//! One ES10 request (a DER TLV) is cut into blocks of at most [`IsdrOptions::segment_size`]
+//! bytes and sent as `80 E2 P1 P2 Lc data [Le]` on the ISD-R's channel (CLA `80` with the channel
+//! bits): P1 `11` for a block with more to follow, `91` for the last one; P2 the block number from
+//! `00` (at most 256 blocks). Intermediate blocks carry no Le (case 3), the last one `Le = 00`
+//! (case 4), as pySim's STORE DATA does. `61xx` is followed with GET RESPONSE by the card layer
+//! (set [`GetResponseCla::SameAsCommand`](oxicard_apdu::card::GetResponseCla) to send it with
+//! CLA `80` as lpac and euicc-go do). That is exactly `ceil(len / segment_size)` STORE DATA
+//! APDUs plus the GET RESPONSE rounds the card asks for, and nothing else.
+//!
+//! When a block is refused with `6700` (wrong length) or `6A80` (incorrect data) and it was
+//! longer than the next smaller segment size (120, lpac's default, then halving down to 16),
+//! the whole request is sent again from block `00` with the smaller size, which is kept for
+//! the following requests.
+
+use oxicard_apdu::card::{Card, CardChannel, CardError};
+use oxicard_apdu::{CommandView, StatusWord};
+use oxicard_transport::Transport;
+
+use crate::der_util::DecodeError;
+use crate::es10::bpp::{self, Segment, SegmentKind};
+use crate::es10::*;
+use crate::iccid::{Eid, Iccid};
+
+/// The ISD-R AID `A0 00 00 05 59 10 10 FF FF FF FF 89 00 00 01 00` (SGP.22 §2.2.3).
+pub const ISD_R_AID: [u8; 16] =
+    [0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x00];
+
+/// The TERMINAL CAPABILITY data lpac sends (ETSI TS 102 221 §11.1.19; SGP.22 §3.4.2):
+/// `A9 08 { 81 00 (extended logical channels), 82 01 01 (UICC-CLF), 83 01 07 (eUICC: LUId,
+/// LPDd, LDSd) }`.
+pub const DEFAULT_TERMINAL_CAPABILITY: [u8; 10] =
+    [0xA9, 0x08, 0x81, 0x00, 0x82, 0x01, 0x01, 0x83, 0x01, 0x07];
+
+/// The default STORE DATA block size: a full short APDU.
+pub const DEFAULT_SEGMENT_SIZE: usize = 255;
+
+/// The smallest block size the 6700/6A80 retry goes down to.
+const MIN_SEGMENT_SIZE: usize = 16;
+
+/// INS of STORE DATA (GPC v2.3.1 §11.11).
+const INS_STORE_DATA: u8 = 0xE2;
+/// P1 of STORE DATA: more blocks follow, BER-TLV data, no encryption (GPC Table 11-89).
+const P1_MORE: u8 = 0x11;
+/// P1 of STORE DATA: last block.
+const P1_LAST: u8 = 0x91;
+/// STORE DATA allows block numbers `00`–`FF` (P2).
+const MAX_BLOCKS: usize = 256;
+
+/// How to reach the ISD-R.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IsdrOptions {
+    /// The AID to select; default [`ISD_R_AID`] (vendor variants may differ).
+    pub aid: Vec<u8>,
+    /// STORE DATA block size, 1..=255; default [`DEFAULT_SEGMENT_SIZE`].
+    pub segment_size: usize,
+    /// TERMINAL CAPABILITY data to send first on the basic channel (`80 AA 00 00 Lc data`), e.g.
+    /// [`DEFAULT_TERMINAL_CAPABILITY`]; default none.
+    pub terminal_capability: Option<Vec<u8>>,
+    /// Open a logical channel for the ISD-R (falling back to the basic channel when MANAGE
+    /// CHANNEL is refused); default `true`.
+    pub logical_channel: bool,
+}
+
+impl Default for IsdrOptions {
+    fn default() -> Self {
+        Self {
+            aid: ISD_R_AID.to_vec(),
+            segment_size: DEFAULT_SEGMENT_SIZE,
+            terminal_capability: None,
+            logical_channel: true,
+        }
+    }
+}
+
+/// What can go wrong talking to the ISD-R.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Es10Error {
+    /// The card layer failed (transport, SELECT or MANAGE CHANNEL refused, …).
+    #[error(transparent)]
+    Card(#[from] CardError),
+    /// A STORE DATA block was answered with an error status word: a transport-level failure
+    /// (ES10 function errors come back as `9000` with an error code inside the response).
+    #[error("STORE DATA block {block} refused with {sw}")]
+    Status {
+        /// The status word, e.g. `6A80`.
+        sw: StatusWord,
+        /// The block number (P2).
+        block: u8,
+    },
+    /// The request needs more than 256 STORE DATA blocks.
+    #[error("an ES10 request of {len} bytes needs more than 256 blocks of {segment_size} bytes")]
+    RequestTooLong {
+        /// Request length.
+        len: usize,
+        /// Block size in force.
+        segment_size: usize,
+    },
+    /// An empty request, or a segment size outside 1..=255.
+    #[error("invalid ES10 request: {0}")]
+    InvalidRequest(&'static str),
+    /// A request built from parts that are not the TLVs SGP.22 asks for.
+    #[error("malformed request part: {0}")]
+    MalformedRequest(DecodeError),
+    /// The eUICC answered the last block with no data.
+    #[error("the eUICC returned no response")]
+    EmptyResponse,
+    /// The response is not the expected DER.
+    #[error("invalid response: {0}")]
+    Decode(#[from] DecodeError),
+    /// The function failed on the eUICC: its result code.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// LoadBoundProfilePackage ended without a ProfileInstallationResult.
+    #[error("no ProfileInstallationResult after the last BPP segment")]
+    NoInstallationResult,
+}
+
+/// A decoded response together with its DER, for responses the LPA forwards to the SM-DP+.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WithDer<R> {
+    /// The decoded response.
+    pub response: R,
+    /// The response exactly as the eUICC sent it.
+    pub der: Vec<u8>,
+}
+
+/// Progress of a LoadBoundProfilePackage, reported after each segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// The segment just sent.
+    pub kind: SegmentKind,
+    /// Segments sent so far.
+    pub segments_sent: usize,
+    /// Number of segments.
+    pub segments_total: usize,
+    /// BPP bytes sent so far.
+    pub bytes_sent: usize,
+    /// BPP length.
+    pub bytes_total: usize,
+}
+
+/// A STORE DATA block the card refused.
+struct Refused {
+    sw: StatusWord,
+    block: u8,
+    len: usize,
+}
+
+/// The card seen through one channel, for [`CardChannel::select`].
+struct OnChannel<'a, T: Transport> {
+    card: &'a mut Card<T>,
+    number: u8,
+}
+
+impl<T: Transport> CardChannel for OnChannel<'_, T> {
+    fn channel_number(&self) -> u8 {
+        self.number
+    }
+
+    fn transmit_into(
+        &mut self,
+        command: &CommandView<'_>,
+        data: &mut Vec<u8>,
+    ) -> Result<StatusWord, CardError> {
+        self.card.transmit_on(self.number, command, data)
+    }
+}
+
+/// The ISD-R, selected on a channel of a [`Card`]; the channel is closed by [`Isdr::close`] or
+/// when this is dropped.
+pub struct Isdr<'c, T: Transport> {
+    card: &'c mut Card<T>,
+    channel: u8,
+    logical: bool,
+    segment_size: usize,
+    data: Vec<u8>,
+}
+
+impl<T: Transport> core::fmt::Debug for Isdr<'_, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Isdr")
+            .field("channel", &self.channel)
+            .field("logical", &self.logical)
+            .field("segment_size", &self.segment_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The next smaller segment size after `size` refusals: 120 (lpac's default), then halving.
+fn smaller_segment(size: usize) -> usize {
+    if size > 120 { 120 } else { (size / 2).max(MIN_SEGMENT_SIZE) }
+}
+
+impl<'c, T: Transport> Isdr<'c, T> {
+    /// Sends the optional TERMINAL CAPABILITY, opens a logical channel (or uses the basic one
+    /// when the card refuses MANAGE CHANNEL with an error status) and selects the ISD-R on it.
+    ///
+    /// A refused TERMINAL CAPABILITY is logged and ignored (not every card implements it).
+    pub fn open(card: &'c mut Card<T>, options: &IsdrOptions) -> Result<Self, Es10Error> {
+        if !(1..=255).contains(&options.segment_size) {
+            return Err(Es10Error::InvalidRequest("segment size must be 1..=255"));
+        }
+        if let Some(capability) = &options.terminal_capability {
+            let command = CommandView::new(0x80, 0xAA, 0x00, 0x00).with_data(capability);
+            let sw = card.transmit(&command)?.sw();
+            if !sw.is_normal() {
+                tracing::warn!(target: "oxicard::euicc", %sw, "TERMINAL CAPABILITY refused");
+            }
+        }
+        let (channel, logical) = if options.logical_channel {
+            match card.open_channel_number() {
+                Ok(number) => (number, true),
+                Err(CardError::Status { sw, .. }) => {
+                    tracing::info!(target: "oxicard::euicc", %sw, "MANAGE CHANNEL refused, using the basic channel");
+                    (0, false)
+                }
+                Err(err) => return Err(err.into()),
+            }
+        } else {
+            (0, false)
+        };
+        let isdr = Self { card, channel, logical, segment_size: options.segment_size, data: Vec::new() };
+        let selected = OnChannel { card: &mut *isdr.card, number: channel }.select(&options.aid);
+        match selected {
+            Ok(_) => Ok(isdr),
+            Err(err) => Err(err.into()), // dropping `isdr` closes the channel
+        }
+    }
+
+    /// The channel the ISD-R is selected on (0 = basic).
+    pub fn channel(&self) -> u8 {
+        self.channel
+    }
+
+    /// Whether the ISD-R is on a logical channel this handle opened.
+    pub fn is_logical_channel(&self) -> bool {
+        self.logical
+    }
+
+    /// The STORE DATA block size in force.
+    pub fn segment_size(&self) -> usize {
+        self.segment_size
+    }
+
+    /// Sets the STORE DATA block size (1..=255).
+    pub fn set_segment_size(&mut self, size: usize) -> Result<(), Es10Error> {
+        if !(1..=255).contains(&size) {
+            return Err(Es10Error::InvalidRequest("segment size must be 1..=255"));
+        }
+        self.segment_size = size;
+        Ok(())
+    }
+
+    /// The card, for other commands (on other channels).
+    pub fn card(&mut self) -> &mut Card<T> {
+        self.card
+    }
+
+    /// Closes the logical channel (nothing to do on the basic channel).
+    pub fn close(mut self) -> Result<(), Es10Error> {
+        let logical = core::mem::replace(&mut self.logical, false);
+        if logical {
+            self.card.close_channel(self.channel)?;
+        }
+        Ok(())
+    }
+
+    /// Sends one ES10 request (a DER TLV) as a STORE DATA sequence and returns the response
+    /// data of the last block (see the [module docs](self) for the exact APDUs).
+    pub fn es10(&mut self, request: &[u8]) -> Result<Vec<u8>, Es10Error> {
+        if request.is_empty() {
+            return Err(Es10Error::InvalidRequest("empty request"));
+        }
+        loop {
+            match self.store_data(request, self.segment_size)? {
+                Ok(response) => return Ok(response),
+                Err(refused) => {
+                    let smaller = smaller_segment(self.segment_size);
+                    let retry = matches!(refused.sw.to_u16(), 0x6700 | 0x6A80)
+                        && smaller < self.segment_size
+                        && refused.len > smaller;
+                    if !retry {
+                        return Err(Es10Error::Status { sw: refused.sw, block: refused.block });
+                    }
+                    tracing::info!(
+                        target: "oxicard::euicc",
+                        sw = %refused.sw, from = self.segment_size, to = smaller,
+                        "STORE DATA block refused, retrying with smaller blocks"
+                    );
+                    self.segment_size = smaller;
+                }
+            }
+        }
+    }
+
+    /// One STORE DATA sequence with blocks of `size` bytes.
+    fn store_data(&mut self, request: &[u8], size: usize) -> Result<Result<Vec<u8>, Refused>, Es10Error> {
+        let blocks = request.len().div_ceil(size);
+        if blocks > MAX_BLOCKS {
+            return Err(Es10Error::RequestTooLong { len: request.len(), segment_size: size });
+        }
+        for (index, chunk) in request.chunks(size).enumerate() {
+            let last = index + 1 == blocks;
+            let block = u8::try_from(index).unwrap_or(u8::MAX);
+            let command = CommandView::new(0x80, INS_STORE_DATA, if last { P1_LAST } else { P1_MORE }, block)
+                .with_data(chunk);
+            let command = if last { command.with_ne(256) } else { command };
+            let sw = self.card.transmit_on(self.channel, &command, &mut self.data)?;
+            if !sw.is_normal() {
+                return Ok(Err(Refused { sw, block, len: chunk.len() }));
+            }
+            // The response comes with the last block; a card answering earlier (an error
+            // response) ends the sequence, as lpac and euicc-go do.
+            if last || !self.data.is_empty() {
+                return Ok(Ok(core::mem::take(&mut self.data)));
+            }
+        }
+        Ok(Ok(Vec::new()))
+    }
+
+    /// Sends `request` and decodes the response.
+    pub fn call<R: Request>(&mut self, request: &R) -> Result<R::Response, Es10Error> {
+        Ok(self.call_with_der(request)?.response)
+    }
+
+    /// Sends `request` and decodes the response, keeping its DER (for forwarding to ES9+).
+    pub fn call_with_der<R: Request>(&mut self, request: &R) -> Result<WithDer<R::Response>, Es10Error> {
+        let der = self.es10(&request.to_der())?;
+        if der.is_empty() {
+            return Err(Es10Error::EmptyResponse);
+        }
+        Ok(WithDer { response: R::Response::from_der(&der)?, der })
+    }
+
+    /// GetEID (SGP.22 §5.7.20).
+    pub fn eid(&mut self) -> Result<Eid, Es10Error> {
+        Ok(self.call(&GetEuiccDataRequest::default())?.eid)
+    }
+
+    /// GetEUICCInfo, EUICCInfo1 (SGP.22 §5.7.8), with its DER (ES9+ InitiateAuthentication
+    /// sends it as received).
+    pub fn euicc_info1(&mut self) -> Result<WithDer<EuiccInfo1>, Es10Error> {
+        self.call_with_der(&GetEuiccInfo1Request)
+    }
+
+    /// GetEUICCInfo, EUICCInfo2 (SGP.22 §5.7.8).
+    pub fn euicc_info2(&mut self) -> Result<EuiccInfo2, Es10Error> {
+        self.call(&GetEuiccInfo2Request)
+    }
+
+    /// GetEuiccConfiguredAddresses (SGP.22 §5.7.3).
+    pub fn configured_addresses(&mut self) -> Result<EuiccConfiguredAddresses, Es10Error> {
+        self.call(&EuiccConfiguredAddressesRequest)
+    }
+
+    /// SetDefaultDpAddress (SGP.22 §5.7.4).
+    pub fn set_default_dp_address(&mut self, address: &str) -> Result<(), Es10Error> {
+        let request = SetDefaultDpAddressRequest { address: address.into(), allowed_ci_pkid: None };
+        Ok(self.call(&request)?.into_result().map_err(Rejection::from)?)
+    }
+
+    /// GetProfilesInfo of every profile with the eUICC's default tags (SGP.22 §5.7.15).
+    pub fn profiles(&mut self) -> Result<Vec<ProfileInfo>, Es10Error> {
+        self.profiles_with(&ProfileInfoListRequest::default())
+    }
+
+    /// GetProfilesInfo with search criteria and a tag list (SGP.22 §5.7.15).
+    pub fn profiles_with(&mut self, request: &ProfileInfoListRequest) -> Result<Vec<ProfileInfo>, Es10Error> {
+        Ok(self.call(request)?.result.map_err(Rejection::from)?)
+    }
+
+    /// EnableProfile (SGP.22 §5.7.16).
+    pub fn enable_profile(
+        &mut self,
+        profile: impl Into<ProfileIdentifier>,
+        refresh: bool,
+    ) -> Result<(), Es10Error> {
+        let request = EnableProfileRequest { profile: profile.into(), refresh, target_esim_port: None };
+        Ok(self.call(&request)?.result.map_err(Rejection::from)?)
+    }
+
+    /// DisableProfile (SGP.22 §5.7.17).
+    pub fn disable_profile(
+        &mut self,
+        profile: impl Into<ProfileIdentifier>,
+        refresh: bool,
+    ) -> Result<(), Es10Error> {
+        let request = DisableProfileRequest { profile: profile.into(), refresh };
+        Ok(self.call(&request)?.into_result().map_err(Rejection::from)?)
+    }
+
+    /// DeleteProfile (SGP.22 §5.7.18).
+    pub fn delete_profile(&mut self, profile: impl Into<ProfileIdentifier>) -> Result<(), Es10Error> {
+        let request = DeleteProfileRequest { profile: profile.into() };
+        Ok(self.call(&request)?.into_result().map_err(Rejection::from)?)
+    }
+
+    /// SetNickname (SGP.22 §5.7.21); at most 64 bytes of UTF-8.
+    pub fn set_nickname(&mut self, iccid: Iccid, nickname: &str) -> Result<(), Es10Error> {
+        if nickname.len() > 64 {
+            return Err(Es10Error::InvalidRequest("a nickname has at most 64 bytes"));
+        }
+        let request = SetNicknameRequest { iccid, nickname: nickname.into() };
+        Ok(self.call(&request)?.into_result().map_err(Rejection::from)?)
+    }
+
+    /// ListNotification (SGP.22 §5.7.9), optionally only for some operations.
+    pub fn list_notifications(
+        &mut self,
+        operations: Option<BitFlags>,
+    ) -> Result<Vec<NotificationMetadata>, Es10Error> {
+        Ok(self.call(&ListNotificationRequest { operations })?.result.map_err(Rejection::from)?)
+    }
+
+    /// RetrieveNotificationsList (SGP.22 §5.7.10).
+    pub fn retrieve_notifications(
+        &mut self,
+        search: Option<NotificationSearch>,
+    ) -> Result<Vec<PendingNotification>, Es10Error> {
+        Ok(self.call(&RetrieveNotificationsListRequest { search })?.result.map_err(Rejection::from)?)
+    }
+
+    /// RemoveNotificationFromList (SGP.22 §5.7.11).
+    pub fn remove_notification(&mut self, seq_number: u64) -> Result<(), Es10Error> {
+        Ok(self.call(&NotificationSentRequest { seq_number })?.into_result().map_err(Rejection::from)?)
+    }
+
+    /// eUICCMemoryReset (SGP.22 §5.7.19) with the options in [`reset_options`].
+    pub fn memory_reset(&mut self, options: BitFlags) -> Result<(), Es10Error> {
+        Ok(self.call(&EuiccMemoryResetRequest { options })?.into_result().map_err(Rejection::from)?)
+    }
+
+    /// GetRAT (SGP.22 §5.7.22).
+    pub fn rat(&mut self) -> Result<Vec<ProfilePolicyAuthorisationRule>, Es10Error> {
+        Ok(self.call(&GetRatRequest)?.rules)
+    }
+
+    /// GetEUICCChallenge (SGP.22 §5.7.7).
+    pub fn euicc_challenge(&mut self) -> Result<[u8; 16], Es10Error> {
+        Ok(self.call(&GetEuiccChallengeRequest)?.challenge)
+    }
+
+    /// AuthenticateServer (SGP.22 §5.7.13). The response (even an error) goes to ES9+
+    /// AuthenticateClient as received, so it is returned with its DER and not judged here.
+    pub fn authenticate_server(
+        &mut self,
+        request: &AuthenticateServerRequest,
+    ) -> Result<WithDer<AuthenticateServerResponse>, Es10Error> {
+        request.validate().map_err(Es10Error::MalformedRequest)?;
+        self.call_with_der(request)
+    }
+
+    /// PrepareDownload (SGP.22 §5.7.5); the response goes to ES9+ GetBoundProfilePackage.
+    pub fn prepare_download(
+        &mut self,
+        request: &PrepareDownloadRequest,
+    ) -> Result<WithDer<PrepareDownloadResponse>, Es10Error> {
+        request.validate().map_err(Es10Error::MalformedRequest)?;
+        self.call_with_der(request)
+    }
+
+    /// CancelSession (SGP.22 §5.7.14); the response goes to ES9+ CancelSession.
+    pub fn cancel_session(
+        &mut self,
+        transaction_id: &[u8],
+        reason: CancelSessionReason,
+    ) -> Result<WithDer<CancelSessionResponse>, Es10Error> {
+        self.call_with_der(&CancelSessionRequest { transaction_id: transaction_id.to_vec(), reason })
+    }
+
+    /// LoadBoundProfilePackage (SGP.22 §5.7.6): sends the BPP as the segments of [`bpp::segments`],
+    /// each its own STORE DATA sequence, and stops at the first segment the eUICC answers (the
+    /// ProfileInstallationResult, on success after the last `86`, on error earlier).
+    ///
+    /// The result is returned whatever it says: it is the notification the SM-DP+ must get
+    /// (check [`ProfileInstallationResult::outcome`]). `progress` is called after each segment.
+    pub fn load_bound_profile_package(
+        &mut self,
+        bpp: &[u8],
+        mut progress: impl FnMut(LoadProgress),
+    ) -> Result<ProfileInstallationResult, Es10Error> {
+        let segments = bpp::segments(bpp).map_err(Es10Error::MalformedRequest)?;
+        let total = segments.len();
+        let mut sent = 0usize;
+        for (index, Segment { kind, bytes }) in segments.into_iter().enumerate() {
+            let response = self.es10(bytes)?;
+            sent += bytes.len();
+            progress(LoadProgress {
+                kind,
+                segments_sent: index + 1,
+                segments_total: total,
+                bytes_sent: sent,
+                bytes_total: bpp.len(),
+            });
+            if !response.is_empty() {
+                return Ok(ProfileInstallationResult::from_der(&response)?);
+            }
+        }
+        Err(Es10Error::NoInstallationResult)
+    }
+}
+
+impl<T: Transport> Drop for Isdr<'_, T> {
+    fn drop(&mut self) {
+        if self.logical
+            && let Err(err) = self.card.close_channel(self.channel)
+        {
+            tracing::warn!(target: "oxicard::euicc", channel = self.channel, "closing the ISD-R channel failed: {err}");
+        }
+    }
+}

@@ -2,7 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub mod activation;
+pub mod der_util;
 pub mod es10;
 pub mod es11;
 pub mod es9;
+pub mod iccid;
 pub mod isdr;
