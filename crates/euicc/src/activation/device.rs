@@ -1,0 +1,230 @@
+//! Device information for AuthenticateServer (GSMA SGP.22 §5.7.13 `DeviceInfo`, §4.2 of the digest).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Why an IMEI or TAC was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceInfoError {
+    /// The IMEI is not 14, 15 or 16 decimal digits, or its check digit is wrong.
+    #[error("invalid IMEI: {0}")]
+    Imei(String),
+    /// The TAC is not 8 decimal digits.
+    #[error("invalid TAC: {0}")]
+    Tac(String),
+}
+
+/// Type Allocation Code: the first 8 digits of an IMEI (3GPP TS 23.003 §6.2.1).
+///
+/// In `DeviceInfo` it is `tac Octet4`, the 8 digits as plain BCD in natural order: TAC `35290611` is sent as
+/// `35 29 06 11` (lpac's default TAC bytes; the v2.5 and v3 ASN.1 modules say `Octet4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tac([u8; 8]);
+
+impl Tac {
+    /// The 4 bytes sent in `DeviceInfo.tac`.
+    pub fn to_bytes(&self) -> [u8; 4] {
+        let mut out = [0u8; 4];
+        for (byte, pair) in out.iter_mut().zip(self.0.chunks_exact(2)) {
+            if let [hi, lo] = pair {
+                *byte = (hi << 4) | lo;
+            }
+        }
+        out
+    }
+}
+
+impl FromStr for Tac {
+    type Err = DeviceInfoError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits = parse_digits(s).map_err(DeviceInfoError::Tac)?;
+        let arr: [u8; 8] = digits
+            .try_into()
+            .map_err(|d: Vec<u8>| DeviceInfoError::Tac(format!("{} digits; a TAC has 8", d.len())))?;
+        Ok(Tac(arr))
+    }
+}
+
+impl fmt::Display for Tac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|d| write!(f, "{d}"))
+    }
+}
+
+/// An IMEI (15 digits, last one the Luhn check digit) or IMEISV (16 digits) (3GPP TS 23.003 §6.2).
+///
+/// Parsing accepts:
+/// - 14 digits (no check digit given): the Luhn check digit is computed and appended (TS 23.003 Annex B);
+/// - 15 digits: the check digit is verified;
+/// - 16 digits: an IMEISV (TAC, SNR, 2-digit SVN), which has no check digit.
+///
+/// In `DeviceInfo` it is `imei Octet8`, coded like EF.ICCID: BCD with the nibbles of each byte swapped,
+/// padded with `F` (lpac `gsmbcd2bin`): `490154203237518` → `94 10 45 02 23 73 15 F8`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Imei(Vec<u8>);
+
+impl Imei {
+    /// The Type Allocation Code: the first 8 digits.
+    pub fn tac(&self) -> Tac {
+        let mut tac = [0u8; 8];
+        for (t, d) in tac.iter_mut().zip(&self.0) {
+            *t = *d;
+        }
+        Tac(tac)
+    }
+
+    /// Whether this is a 16-digit IMEISV rather than a 15-digit IMEI.
+    pub fn is_imeisv(&self) -> bool {
+        self.0.len() == 16
+    }
+
+    /// The 8 bytes sent in `DeviceInfo.imei`: swapped-nibble BCD, `F`-padded.
+    pub fn to_bytes(&self) -> [u8; 8] {
+        let mut out = [0xFFu8; 8];
+        for (byte, pair) in out.iter_mut().zip(self.0.chunks(2)) {
+            let lo = pair.first().copied().unwrap_or(0xF);
+            let hi = pair.get(1).copied().unwrap_or(0xF);
+            *byte = (hi << 4) | lo;
+        }
+        out
+    }
+}
+
+/// Luhn check digit over the 14 IMEI digits (3GPP TS 23.003 Annex B): double every second digit starting
+/// with the second from the left, add the digits of the products and the undoubled digits, and take the
+/// complement to the next multiple of 10.
+fn luhn_check_digit(digits: &[u8]) -> u8 {
+    let sum: u32 = digits
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 1 {
+                let p = d * 2;
+                p / 10 + p % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    // `sum % 10` is < 10, so the result fits a u8.
+    ((10 - sum % 10) % 10) as u8
+}
+
+impl FromStr for Imei {
+    type Err = DeviceInfoError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut digits = parse_digits(s).map_err(DeviceInfoError::Imei)?;
+        match digits.len() {
+            14 => {
+                let cd = luhn_check_digit(&digits);
+                digits.push(cd);
+            }
+            15 => {
+                let (body, cd) = digits.split_at(14);
+                let expected = luhn_check_digit(body);
+                if cd != [expected] {
+                    return Err(DeviceInfoError::Imei(format!(
+                        "check digit is {}, expected {expected} (Luhn, 3GPP TS 23.003 Annex B)",
+                        cd.first().copied().unwrap_or(0)
+                    )));
+                }
+            }
+            16 => {}
+            n => {
+                return Err(DeviceInfoError::Imei(format!(
+                    "{n} digits; expected 14 or 15 (IMEI) or 16 (IMEISV)"
+                )));
+            }
+        }
+        Ok(Imei(digits))
+    }
+}
+
+impl fmt::Display for Imei {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|d| write!(f, "{d}"))
+    }
+}
+
+fn parse_digits(s: &str) -> Result<Vec<u8>, String> {
+    s.chars()
+        .map(|c| c.to_digit(10).map(|d| d as u8).ok_or_else(|| format!("character {c:?} is not a digit")))
+        .collect()
+}
+
+/// The device part of AuthenticateServer's `ctxParams1` (SGP.22 §5.7.13):
+///
+/// ```text
+/// DeviceInfo ::= SEQUENCE { tac Octet4 [0], deviceCapabilities DeviceCapabilities [1], imei Octet8 [2] OPTIONAL }
+/// ```
+///
+/// `deviceCapabilities` is kept as the DER **content** of the `DeviceCapabilities` SEQUENCE (tags `80`–`87`);
+/// empty by default, which lpac also sends (`A1 00`). Tag `88` differs between the v2 and v2.5/v3 modules, so
+/// only send `80`–`87`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeviceInfo {
+    /// The TAC (`80`).
+    pub tac: Tac,
+    /// The IMEI (`82`), optional.
+    pub imei: Option<Imei>,
+    /// DER content of `deviceCapabilities` (`A1`).
+    pub device_capabilities: Vec<u8>,
+}
+
+impl DeviceInfo {
+    /// Device info for `imei`: the TAC is its first 8 digits; empty capabilities.
+    pub fn from_imei(imei: Imei) -> Self {
+        DeviceInfo { tac: imei.tac(), imei: Some(imei), device_capabilities: Vec::new() }
+    }
+
+    /// Device info with only a TAC (no IMEI); empty capabilities.
+    pub fn from_tac(tac: Tac) -> Self {
+        DeviceInfo { tac, imei: None, device_capabilities: Vec::new() }
+    }
+
+    /// DER encoding with the outer tag `tag`: `0x30` for a plain `DeviceInfo`, `0xA1` inside
+    /// `CtxParamsForCommonAuthentication` (SGP.22 §5.7.13).
+    pub fn to_der(&self, tag: u8) -> Vec<u8> {
+        let mut content = Vec::with_capacity(16 + self.device_capabilities.len());
+        push_tlv(&mut content, 0x80, &self.tac.to_bytes());
+        push_tlv(&mut content, 0xA1, &self.device_capabilities);
+        if let Some(imei) = &self.imei {
+            push_tlv(&mut content, 0x82, &imei.to_bytes());
+        }
+        let mut out = Vec::with_capacity(content.len() + 4);
+        push_tlv(&mut out, tag, &content);
+        out
+    }
+}
+
+/// Appends a single-byte-tag TLV with a DER definite length (X.690 §8.1.3).
+fn push_tlv(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
+    out.push(tag);
+    let len = value.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        let significant = bytes.get(skip..).unwrap_or(&[]);
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(significant);
+    }
+    out.extend_from_slice(value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_length() {
+        let mut out = Vec::new();
+        push_tlv(&mut out, 0x04, &[0u8; 300]);
+        assert_eq!(out[..4], [0x04, 0x82, 0x01, 0x2C]);
+        assert_eq!(out.len(), 304);
+    }
+}

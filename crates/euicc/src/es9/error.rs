@@ -1,0 +1,372 @@
+//! ES9+/ES11 errors and the SGP.22 status code table (GSMA SGP.22 §6.5.1.4 header, §5.6/§5.8 status codes).
+
+use std::fmt;
+
+use super::TransactionId;
+
+/// The RSP server function a request was for: ES9+ (LPA ↔ SM-DP+, SGP.22 §5.6) or ES11 (LPA ↔ SM-DS, §5.8).
+///
+/// ES11 calls use the same HTTP paths as their ES9+ namesakes (lpac `es9p.c`, euicc-go `v2/es11.go`; a
+/// separate `/gsma/rsp2/es11/…` path is unverified).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RspFunction {
+    /// ES9+.InitiateAuthentication (SGP.22 §5.6.1).
+    Es9InitiateAuthentication,
+    /// ES9+.GetBoundProfilePackage (SGP.22 §5.6.2).
+    Es9GetBoundProfilePackage,
+    /// ES9+.AuthenticateClient (SGP.22 §5.6.3).
+    Es9AuthenticateClient,
+    /// ES9+.HandleNotification (SGP.22 §5.6.4).
+    Es9HandleNotification,
+    /// ES9+.CancelSession (SGP.22 §5.6.5).
+    Es9CancelSession,
+    /// ES11.InitiateAuthentication (SGP.22 §5.8.1).
+    Es11InitiateAuthentication,
+    /// ES11.AuthenticateClient (SGP.22 §5.8.2).
+    Es11AuthenticateClient,
+}
+
+impl RspFunction {
+    /// The HTTP path the function is POSTed to (SGP.22 §6.5: `/gsma/rsp2/es9plus/<function>`).
+    pub fn path(self) -> &'static str {
+        match self {
+            RspFunction::Es9InitiateAuthentication | RspFunction::Es11InitiateAuthentication => {
+                "/gsma/rsp2/es9plus/initiateAuthentication"
+            }
+            RspFunction::Es9GetBoundProfilePackage => "/gsma/rsp2/es9plus/getBoundProfilePackage",
+            RspFunction::Es9AuthenticateClient | RspFunction::Es11AuthenticateClient => {
+                "/gsma/rsp2/es9plus/authenticateClient"
+            }
+            RspFunction::Es9HandleNotification => "/gsma/rsp2/es9plus/handleNotification",
+            RspFunction::Es9CancelSession => "/gsma/rsp2/es9plus/cancelSession",
+        }
+    }
+}
+
+impl fmt::Display for RspFunction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RspFunction::Es9InitiateAuthentication => "ES9+.InitiateAuthentication",
+            RspFunction::Es9GetBoundProfilePackage => "ES9+.GetBoundProfilePackage",
+            RspFunction::Es9AuthenticateClient => "ES9+.AuthenticateClient",
+            RspFunction::Es9HandleNotification => "ES9+.HandleNotification",
+            RspFunction::Es9CancelSession => "ES9+.CancelSession",
+            RspFunction::Es11InitiateAuthentication => "ES11.InitiateAuthentication",
+            RspFunction::Es11AuthenticateClient => "ES11.AuthenticateClient",
+        })
+    }
+}
+
+/// `header.functionExecutionStatus.status` (SGP.22 §6.5.1.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExecutionStatus {
+    /// `Executed-Success`.
+    Success,
+    /// `Executed-WithWarning`: executed; `statusCodeData` describes the warning.
+    WithWarning,
+    /// `Failed`.
+    Failed,
+    /// `Expired`.
+    Expired,
+}
+
+impl ExecutionStatus {
+    /// The JSON string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionStatus::Success => "Executed-Success",
+            ExecutionStatus::WithWarning => "Executed-WithWarning",
+            ExecutionStatus::Failed => "Failed",
+            ExecutionStatus::Expired => "Expired",
+        }
+    }
+
+    /// Parses the JSON string.
+    pub fn from_json_str(s: &str) -> Option<Self> {
+        [
+            ExecutionStatus::Success,
+            ExecutionStatus::WithWarning,
+            ExecutionStatus::Failed,
+            ExecutionStatus::Expired,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+
+    /// Whether the function was executed (`Executed-Success` or `Executed-WithWarning`).
+    pub fn is_executed(self) -> bool {
+        matches!(self, ExecutionStatus::Success | ExecutionStatus::WithWarning)
+    }
+}
+
+impl fmt::Display for ExecutionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `statusCodeData` of a failed (or warned) function execution (SGP.22 §6.5.1.4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StatusCode {
+    /// `subjectCode`, e.g. `8.2.6` (MatchingID).
+    pub subject_code: String,
+    /// `reasonCode`, e.g. `3.8` (refused).
+    pub reason_code: String,
+    /// `subjectIdentifier`, if the server sent one.
+    pub subject_identifier: Option<String>,
+    /// `message`, the server's free text, if any.
+    pub message: Option<String>,
+}
+
+impl StatusCode {
+    /// The meaning of the subject/reason pair from the SGP.22 table, if known (see [`STATUS_CODES`]).
+    pub fn meaning(&self) -> Option<&'static str> {
+        status_code_meaning(&self.subject_code, &self.reason_code)
+    }
+}
+
+impl fmt::Display for StatusCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "subjectCode {} reasonCode {}", self.subject_code, self.reason_code)?;
+        match self.meaning() {
+            Some(m) => write!(f, " ({m})")?,
+            None => f.write_str(" (unknown code)")?,
+        }
+        if let Some(id) = &self.subject_identifier {
+            write!(f, ", subjectIdentifier {id:?}")?;
+        }
+        if let Some(msg) = &self.message {
+            write!(f, ", message {msg:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One row of the status code table: subject code, reason code, meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCodeInfo {
+    /// `subjectCode`.
+    pub subject_code: &'static str,
+    /// `reasonCode`.
+    pub reason_code: &'static str,
+    /// What the pair means.
+    pub meaning: &'static str,
+}
+
+const fn sc(subject_code: &'static str, reason_code: &'static str, meaning: &'static str) -> StatusCodeInfo {
+    StatusCodeInfo { subject_code, reason_code, meaning }
+}
+
+/// The ES9+/ES11 status codes an LPA can receive (SGP.22 §5.6.1–§5.6.5, §5.8.1–§5.8.2 status code tables),
+/// as collected by lpac `euicc/es9p_errors.c` and osmo-smdpp (`osmo-smdpp.py`); meanings paraphrased.
+pub const STATUS_CODES: &[StatusCodeInfo] = &[
+    sc("8.1", "4.8", "the eUICC has insufficient memory for this profile"),
+    sc("8.1", "6.1", "the eUICC signature or the serverChallenge is invalid"),
+    sc("8.1.1", "2.2", "EID missing for this order (SM-DS address given or MatchingID empty)"),
+    sc("8.1.1", "3.1", "a different EID is already associated with this ICCID"),
+    sc("8.1.1", "3.8", "EID does not match the expected value"),
+    sc("8.1.2", "6.1", "EUM certificate invalid"),
+    sc("8.1.2", "6.3", "EUM certificate expired"),
+    sc("8.1.3", "6.1", "eUICC certificate invalid"),
+    sc("8.1.3", "6.3", "eUICC certificate expired"),
+    sc("8.2", "1.2", "profile not yet released"),
+    sc("8.2", "3.7", "bound profile package not available for a new binding"),
+    sc("8.2.1", "1.2", "caller not allowed to perform this function on the target profile"),
+    sc("8.2.1", "3.1", "a different EID is associated with this ICCID"),
+    sc("8.2.1", "3.3", "the profile identified by the ICCID is not available"),
+    sc("8.2.1", "3.5", "the target profile cannot be released"),
+    sc("8.2.1", "3.9", "profile (ICCID) unknown to the SM-DP+"),
+    sc("8.2.5", "1.2", "caller not allowed to perform this function on the profile type"),
+    sc("8.2.5", "3.7", "no more profiles available for the requested profile type"),
+    sc("8.2.5", "3.8", "profile type does not match the profile identified by the ICCID"),
+    sc("8.2.5", "3.9", "profile type unknown to the SM-DP+"),
+    sc("8.2.5", "4.3", "no eligible profile for this eUICC/device"),
+    sc("8.2.6", "3.1", "a different MatchingID is associated with this ICCID"),
+    sc("8.2.6", "3.3", "conflicting MatchingID"),
+    sc("8.2.6", "3.8", "MatchingID (AC_Token or EventID) refused"),
+    sc("8.2.7", "2.2", "confirmation code missing"),
+    sc("8.2.7", "3.8", "confirmation code refused"),
+    sc("8.2.7", "6.4", "maximum number of confirmation code retries exceeded"),
+    sc("8.8", "3.1", "the SM-DP+ OID is invalid"),
+    sc("8.8", "3.10", "the SM-DP+ OID is invalid (osmo-smdpp)"),
+    sc("8.8.1", "3.8", "invalid SM-DP+ address"),
+    sc("8.8.2", "3.1", "none of the proposed CI public key identifiers is supported by the SM-DP+"),
+    sc("8.8.3", "3.1", "the eUICC's specification version number is not supported by the SM-DP+"),
+    sc("8.8.4", "3.7", "the SM-DP+ has no CERT.DPauth signed by a CI public key the eUICC supports"),
+    sc("8.8.5", "4.1", "the download order has expired"),
+    sc("8.8.5", "6.4", "maximum number of retries for the download order exceeded"),
+    sc("8.9", "4.2", "the root SM-DS raised an error"),
+    sc("8.9", "5.1", "the root SM-DS was unavailable"),
+    sc("8.9.1", "3.8", "invalid SM-DS address"),
+    sc("8.9.2", "3.1", "none of the proposed CI public key identifiers is supported by the SM-DS"),
+    sc("8.9.3", "3.1", "the eUICC's specification version number is not supported by the SM-DS"),
+    sc("8.9.4", "3.7", "the SM-DS has no CERT.DSauth signed by a CI public key the eUICC supports"),
+    sc("8.9.5", "3.3", "the event record already exists in the SM-DS (EventID duplicated)"),
+    sc("8.9.5", "3.9", "no event with this EventID exists for the EID"),
+    sc("8.10.1", "3.9", "the RSP session identified by the TransactionID is unknown"),
+    sc("8.11.1", "3.9", "unknown CI public key: the EUM certificate's CI is not a trusted root"),
+    sc("1.2.1", "2.1", "unsupported Content-Type (osmo-smdpp)"),
+    sc("1.2.2", "2.1", "unsupported X-Admin-Protocol (osmo-smdpp)"),
+];
+
+/// Looks a subject/reason pair up in [`STATUS_CODES`].
+pub fn status_code_meaning(subject_code: &str, reason_code: &str) -> Option<&'static str> {
+    STATUS_CODES
+        .iter()
+        .find(|c| c.subject_code == subject_code && c.reason_code == reason_code)
+        .map(|c| c.meaning)
+}
+
+/// Everything that can go wrong with an ES9+/ES11 call.
+///
+/// Errors carry the [`RspFunction`] so a caller can tell at which step a download failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Es9Error {
+    /// The server answered with `functionExecutionStatus.status` `Failed` or `Expired` (SGP.22 §6.5.1.4).
+    #[error("{function} {status}: {}", code.as_ref().map_or_else(|| "no statusCodeData".to_owned(), |c| c.to_string()))]
+    FunctionFailed {
+        /// The function.
+        function: RspFunction,
+        /// `Failed` or `Expired`.
+        status: ExecutionStatus,
+        /// `statusCodeData`, if the server sent one.
+        code: Option<StatusCode>,
+    },
+    /// The HTTP status is not 2xx (SGP.22 §6.5: anything but 200/204 is a transport error).
+    #[error("{function}: HTTP status {status} from the server (body: {body:?})")]
+    HttpStatus {
+        /// The function.
+        function: RspFunction,
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 256 characters, lossy UTF-8).
+        body: String,
+    },
+    /// The body is not JSON at all (e.g. an HTML error page).
+    #[error(
+        "{function}: response is not JSON (Content-Type {content_type:?}): {detail}; body starts {body:?}"
+    )]
+    NotJson {
+        /// The function.
+        function: RspFunction,
+        /// The response's Content-Type header, if any.
+        content_type: Option<String>,
+        /// The parser's complaint.
+        detail: String,
+        /// The start of the body (at most 256 characters, lossy UTF-8).
+        body: String,
+    },
+    /// The body is JSON but not an object, or its header is malformed.
+    #[error("{function}: malformed response: {detail}")]
+    Malformed {
+        /// The function.
+        function: RspFunction,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A mandatory JSON member is missing.
+    #[error("{function}: mandatory member {field:?} is missing")]
+    MissingField {
+        /// The function.
+        function: RspFunction,
+        /// The JSON member name (dotted path).
+        field: &'static str,
+    },
+    /// A JSON member has the wrong type or an invalid value (bad base64, bad hex, wrong length…).
+    #[error("{function}: member {field:?} is invalid: {reason}")]
+    InvalidField {
+        /// The function.
+        function: RspFunction,
+        /// The JSON member name (dotted path).
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The server answered for another RSP session than the request's.
+    #[error("{function}: response transactionId {received} does not match the request's {sent}")]
+    TransactionIdMismatch {
+        /// The function.
+        function: RspFunction,
+        /// The request's transactionId.
+        sent: TransactionId,
+        /// The response's transactionId.
+        received: TransactionId,
+    },
+    /// The request did not complete within the configured timeout.
+    #[error("{function}: timed out ({url})")]
+    Timeout {
+        /// The function.
+        function: RspFunction,
+        /// The URL.
+        url: String,
+    },
+    /// TLS failed: certificate not trusted, wrong host name, handshake error…
+    #[error("{function}: TLS error with {url}: {detail}")]
+    Tls {
+        /// The function.
+        function: RspFunction,
+        /// The URL.
+        url: String,
+        /// The TLS library's message.
+        detail: String,
+    },
+    /// Connecting, resolving or transferring failed.
+    #[error("{function}: transport error with {url}: {detail}")]
+    Transport {
+        /// The function.
+        function: RspFunction,
+        /// The URL.
+        url: String,
+        /// The HTTP library's message.
+        detail: String,
+    },
+    /// The response body exceeds the configured limit.
+    #[error("{function}: response body larger than {limit} bytes")]
+    BodyTooLarge {
+        /// The function.
+        function: RspFunction,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The server address is not a valid FQDN[:port] (it could otherwise inject a path or credentials).
+    #[error("invalid RSP server address {address:?}: {reason}")]
+    InvalidAddress {
+        /// The address.
+        address: String,
+        /// Why.
+        reason: String,
+    },
+    /// A client configuration error: bad override URL, plain `http://` to a non-loopback host, bad CA
+    /// certificate, no trust roots.
+    #[error("ES9+ client configuration: {0}")]
+    Config(String),
+}
+
+impl Es9Error {
+    /// The function the error happened in, if the error is about a call.
+    pub fn function(&self) -> Option<RspFunction> {
+        match self {
+            Es9Error::FunctionFailed { function, .. }
+            | Es9Error::HttpStatus { function, .. }
+            | Es9Error::NotJson { function, .. }
+            | Es9Error::Malformed { function, .. }
+            | Es9Error::MissingField { function, .. }
+            | Es9Error::InvalidField { function, .. }
+            | Es9Error::TransactionIdMismatch { function, .. }
+            | Es9Error::Timeout { function, .. }
+            | Es9Error::Tls { function, .. }
+            | Es9Error::Transport { function, .. }
+            | Es9Error::BodyTooLarge { function, .. } => Some(*function),
+            Es9Error::InvalidAddress { .. } | Es9Error::Config(_) => None,
+        }
+    }
+
+    /// The server's `statusCodeData` for [`Es9Error::FunctionFailed`].
+    pub fn status_code(&self) -> Option<&StatusCode> {
+        match self {
+            Es9Error::FunctionFailed { code, .. } => code.as_ref(),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! The ES9+ client: LPA ↔ SM-DP+ over HTTPS/JSON (GSMA SGP.22 §5.6 functions, §6.5 JSON binding).
+//!
+//! - [`Es9Client`] is the sync trait the download and notification flows use; plug in your own HTTP stack
+//!   by implementing it (the JSON codec below does the rest: see [`RspRequest`]).
+//! - [`HttpEs9Client`] (feature `http`, on by default) is the default implementation on `ureq` + `rustls`.
+//! - The request/response types carry the ES10 DER blobs as opaque bytes (`Vec<u8>`, the *complete* TLV
+//!   including its own tag, SGP.22 §6.5.2); they are base64 in JSON. TransactionIDs are upper-case hex.
+//!
+//! JSON shapes (SGP.22 §6.5.2; LPA requests carry no `header`):
+//!
+//! | function | request members | response members |
+//! |---|---|---|
+//! | initiateAuthentication | `smdpAddress`, `euiccChallenge`, `euiccInfo1` | `transactionId`, `serverSigned1`, `serverSignature1`, `euiccCiPKIdToBeUsed`, `serverCertificate` |
+//! | authenticateClient | `transactionId`, `authenticateServerResponse` | `transactionId`, `profileMetadata`, `smdpSigned2`, `smdpSignature2`, `smdpCertificate` |
+//! | getBoundProfilePackage | `transactionId`, `prepareDownloadResponse` | `transactionId`, `boundProfilePackage` |
+//! | handleNotification | `pendingNotification` | HTTP 204, no body |
+//! | cancelSession | `transactionId`, `cancelSessionResponse` | header only |
+
+use std::fmt;
+use std::str::FromStr;
+
+mod error;
+mod json;
+
+#[cfg(feature = "http")]
+mod http;
+
+pub use error::{
+    Es9Error, ExecutionStatus, RspFunction, STATUS_CODES, StatusCode, StatusCodeInfo, status_code_meaning,
+};
+pub use json::encode_failure_response;
+
+#[cfg(feature = "http")]
+pub use http::{HttpEs9Client, HttpEs9ClientBuilder};
+
+pub(crate) use json::{JsonReader, JsonWriter, parse_envelope};
+
+/// `X-Admin-Protocol` value sent by default: SGP.22 v2.2.2 (lpac sends `gsma/rsp/v2.2.x`).
+pub const DEFAULT_ADMIN_PROTOCOL: &str = "gsma/rsp/v2.2.2";
+/// `User-Agent` sent by default, as lpac, euicc-go and pySim do.
+pub const DEFAULT_USER_AGENT: &str = "gsma-rsp-lpad";
+
+/// An RSP session's TransactionID: 1–16 bytes (SGP.22 `TransactionId ::= OCTET STRING (SIZE(1..16))`).
+///
+/// Binary in ASN.1 (hashCc, CancelSession); an upper-case hex string in ES9+ JSON. Parsing accepts either
+/// case; formatting ([`Display`](fmt::Display)) is upper case.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TransactionId(Vec<u8>);
+
+/// A TransactionID that is not 1–16 bytes of hex.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid transactionId: {0}")]
+pub struct TransactionIdError(String);
+
+impl TransactionId {
+    /// Wraps 1–16 bytes.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self, TransactionIdError> {
+        let bytes = bytes.into();
+        if bytes.is_empty() || bytes.len() > 16 {
+            return Err(TransactionIdError(format!("{} bytes; 1 to 16 are allowed", bytes.len())));
+        }
+        Ok(TransactionId(bytes))
+    }
+
+    /// The binary value.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for TransactionId {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for TransactionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode_upper(&self.0))
+    }
+}
+
+impl fmt::Debug for TransactionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TransactionId({self})")
+    }
+}
+
+impl FromStr for TransactionId {
+    type Err = TransactionIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bytes = hex::decode(s).map_err(|e| TransactionIdError(format!("{s:?} is not hex: {e}")))?;
+        TransactionId::new(bytes)
+    }
+}
+
+/// ES9+.InitiateAuthentication request (SGP.22 §5.6.1); also ES11.InitiateAuthentication (§5.8.1), where
+/// `smdp_address` is the SM-DS address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitiateAuthenticationRequest {
+    /// `smdpAddress`: the server address as the LPA knows it (activation code or configured address).
+    pub smdp_address: String,
+    /// `euiccChallenge`: the **raw** 16 bytes from GetEUICCChallenge (not a TLV).
+    pub euicc_challenge: [u8; 16],
+    /// `euiccInfo1`: the complete `BF20` TLV from GetEUICCInfo1.
+    pub euicc_info1: Vec<u8>,
+}
+
+/// ES9+.InitiateAuthentication response (SGP.22 §5.6.1); also ES11 (§5.8.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitiateAuthenticationResponse {
+    /// `transactionId`: the new RSP session.
+    pub transaction_id: TransactionId,
+    /// `serverSigned1`: `30 …` TLV.
+    pub server_signed1: Vec<u8>,
+    /// `serverSignature1`: `5F37 40 …` TLV.
+    pub server_signature1: Vec<u8>,
+    /// `euiccCiPKIdToBeUsed`: `04 14 <SKI>` TLV.
+    pub euicc_ci_pkid_to_be_used: Vec<u8>,
+    /// `serverCertificate`: CERT.XXauth X.509 DER.
+    pub server_certificate: Vec<u8>,
+}
+
+/// ES9+.AuthenticateClient request (SGP.22 §5.6.3); also ES11 (§5.8.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticateClientRequest {
+    /// `transactionId`.
+    pub transaction_id: TransactionId,
+    /// `authenticateServerResponse`: the complete `BF38` TLV from AuthenticateServer (forwarded even when it
+    /// is an error response, as lpac does).
+    pub authenticate_server_response: Vec<u8>,
+}
+
+/// ES9+.AuthenticateClient response (SGP.22 §5.6.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticateClientResponse {
+    /// `transactionId` (mandatory in SGP.22; lpac does not read it, so a missing one is accepted; a
+    /// different one is an error).
+    pub transaction_id: Option<TransactionId>,
+    /// `profileMetadata`: `BF25` StoreMetadataRequest TLV, shown to the user before consent (absent from
+    /// some servers' answers, so optional here).
+    pub profile_metadata: Option<Vec<u8>>,
+    /// `smdpSigned2`: `30 …` TLV.
+    pub smdp_signed2: Vec<u8>,
+    /// `smdpSignature2`: `5F37 …` TLV.
+    pub smdp_signature2: Vec<u8>,
+    /// `smdpCertificate`: CERT.DPpb X.509 DER.
+    pub smdp_certificate: Vec<u8>,
+}
+
+/// ES9+.GetBoundProfilePackage request (SGP.22 §5.6.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetBoundProfilePackageRequest {
+    /// `transactionId`.
+    pub transaction_id: TransactionId,
+    /// `prepareDownloadResponse`: the complete `BF21` TLV from PrepareDownload.
+    pub prepare_download_response: Vec<u8>,
+}
+
+/// ES9+.GetBoundProfilePackage response (SGP.22 §5.6.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetBoundProfilePackageResponse {
+    /// `transactionId` (accepted missing, like [`AuthenticateClientResponse::transaction_id`]).
+    pub transaction_id: Option<TransactionId>,
+    /// `boundProfilePackage`: the complete `BF36` TLV.
+    pub bound_profile_package: Vec<u8>,
+}
+
+/// ES9+.HandleNotification request (SGP.22 §5.6.4). The answer is HTTP 204 without a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandleNotificationRequest {
+    /// `pendingNotification`: a `BF37` ProfileInstallationResult or a `30` OtherSignedNotification TLV.
+    pub pending_notification: Vec<u8>,
+}
+
+/// ES9+.CancelSession request (SGP.22 §5.6.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelSessionRequest {
+    /// `transactionId`.
+    pub transaction_id: TransactionId,
+    /// `cancelSessionResponse`: the complete `BF41` TLV from the eUICC's CancelSession.
+    pub cancel_session_response: Vec<u8>,
+}
+
+/// An HTTP response as the JSON codec needs it, for custom HTTP stacks (see [`RspRequest`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpReply<'a> {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The `Content-Type` header, if any (only used in error messages).
+    pub content_type: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// A request of the ES9+/ES11 JSON binding: how to encode it and how to decode its response.
+///
+/// To use your own HTTP stack, implement [`Es9Client`] with: POST [`RspRequest::to_json`] to
+/// `https://<address>` + [`RspFunction::path`] with the headers `Content-Type: application/json`,
+/// `X-Admin-Protocol: gsma/rsp/v2.x.y` and `User-Agent` (SGP.22 §6.5.1), then hand the reply to
+/// [`RspRequest::decode_response`], which checks the HTTP status, the JSON header
+/// (`functionExecutionStatus`), every member, and that the response's transactionId matches.
+pub trait RspRequest {
+    /// The decoded success response.
+    type Response;
+
+    /// The JSON request body.
+    fn to_json(&self) -> Vec<u8>;
+
+    /// Decodes the server's reply to this request for `function`.
+    fn decode_response(
+        &self,
+        function: RspFunction,
+        reply: &HttpReply<'_>,
+    ) -> Result<Self::Response, Es9Error>;
+}
+
+/// The LPA's ES9+ interface to an SM-DP+ (SGP.22 §5.6), synchronous.
+///
+/// `address` is the SM-DP+ address (FQDN, optionally `:port`) the request goes to: from the activation code,
+/// the eUICC's default SM-DP+ address, an SM-DS event, or (for notifications) the notification's own address.
+pub trait Es9Client {
+    /// ES9+.InitiateAuthentication (SGP.22 §5.6.1): opens an RSP session.
+    fn initiate_authentication(
+        &mut self,
+        address: &str,
+        request: &InitiateAuthenticationRequest,
+    ) -> Result<InitiateAuthenticationResponse, Es9Error>;
+
+    /// ES9+.AuthenticateClient (SGP.22 §5.6.3): sends the eUICC's AuthenticateServer response.
+    fn authenticate_client(
+        &mut self,
+        address: &str,
+        request: &AuthenticateClientRequest,
+    ) -> Result<AuthenticateClientResponse, Es9Error>;
+
+    /// ES9+.GetBoundProfilePackage (SGP.22 §5.6.2): sends PrepareDownload's response, gets the BPP.
+    fn get_bound_profile_package(
+        &mut self,
+        address: &str,
+        request: &GetBoundProfilePackageRequest,
+    ) -> Result<GetBoundProfilePackageResponse, Es9Error>;
+
+    /// ES9+.HandleNotification (SGP.22 §5.6.4): delivers a pending notification (answer: HTTP 204).
+    fn handle_notification(
+        &mut self,
+        address: &str,
+        request: &HandleNotificationRequest,
+    ) -> Result<(), Es9Error>;
+
+    /// ES9+.CancelSession (SGP.22 §5.6.5): delivers the eUICC's signed CancelSession response.
+    fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error>;
+}
+
+impl<T: Es9Client + ?Sized> Es9Client for &mut T {
+    fn initiate_authentication(
+        &mut self,
+        address: &str,
+        request: &InitiateAuthenticationRequest,
+    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
+        (**self).initiate_authentication(address, request)
+    }
+
+    fn authenticate_client(
+        &mut self,
+        address: &str,
+        request: &AuthenticateClientRequest,
+    ) -> Result<AuthenticateClientResponse, Es9Error> {
+        (**self).authenticate_client(address, request)
+    }
+
+    fn get_bound_profile_package(
+        &mut self,
+        address: &str,
+        request: &GetBoundProfilePackageRequest,
+    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
+        (**self).get_bound_profile_package(address, request)
+    }
+
+    fn handle_notification(
+        &mut self,
+        address: &str,
+        request: &HandleNotificationRequest,
+    ) -> Result<(), Es9Error> {
+        (**self).handle_notification(address, request)
+    }
+
+    fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error> {
+        (**self).cancel_session(address, request)
+    }
+}
+
+/// Checks that a response's transactionId (if any) is the request's.
+pub(crate) fn check_transaction_id(
+    function: RspFunction,
+    sent: &TransactionId,
+    received: Option<&TransactionId>,
+) -> Result<(), Es9Error> {
+    match received {
+        Some(r) if r != sent => {
+            Err(Es9Error::TransactionIdMismatch { function, sent: sent.clone(), received: r.clone() })
+        }
+        _ => Ok(()),
+    }
+}

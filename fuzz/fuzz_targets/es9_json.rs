@@ -1,0 +1,50 @@
+//! ES9+/ES11 JSON responses (GSMA SGP.22 §6.5): every response decoder on arbitrary bytes and HTTP status
+//! never panics; a decoded response re-encodes to JSON that decodes to the same value.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use oxicard_euicc::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse};
+use oxicard_euicc::es9::{
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, GetBoundProfilePackageRequest,
+    GetBoundProfilePackageResponse, HandleNotificationRequest, HttpReply, InitiateAuthenticationRequest,
+    InitiateAuthenticationResponse, RspFunction, RspRequest, TransactionId,
+};
+
+fuzz_target!(|data: &[u8]| {
+    let (status, body) = match data.split_first() {
+        // First byte picks a status among the interesting ones; the rest is the body.
+        Some((s, rest)) => ([200u16, 204, 201, 404, 500, 503][usize::from(*s) % 6], rest),
+        None => (200, data),
+    };
+    let reply = HttpReply { status, content_type: Some("application/json"), body };
+    let Ok(tx) = TransactionId::new(vec![0x01]) else { return };
+
+    let init = InitiateAuthenticationRequest { smdp_address: String::new(), euicc_challenge: [0; 16], euicc_info1: vec![] };
+    if let Ok(r) = init.decode_response(RspFunction::Es9InitiateAuthentication, &reply) {
+        let again = InitiateAuthenticationResponse::from_json(RspFunction::Es9InitiateAuthentication, &r.to_json());
+        assert_eq!(again.ok(), Some(r));
+    }
+    let auth = AuthenticateClientRequest { transaction_id: tx.clone(), authenticate_server_response: vec![] };
+    if let Ok(r) = auth.decode_response(RspFunction::Es9AuthenticateClient, &reply) {
+        let again = AuthenticateClientResponse::from_json(RspFunction::Es9AuthenticateClient, &r.to_json());
+        assert_eq!(again.ok(), Some(r));
+    }
+    if let Ok(r) = Es11AuthenticateClient(&auth).decode_response(RspFunction::Es11AuthenticateClient, &reply) {
+        let again = Es11AuthenticateClientResponse::from_json(RspFunction::Es11AuthenticateClient, &r.to_json());
+        assert_eq!(again.ok(), Some(r));
+    }
+    let bpp = GetBoundProfilePackageRequest { transaction_id: tx.clone(), prepare_download_response: vec![] };
+    if let Ok(r) = bpp.decode_response(RspFunction::Es9GetBoundProfilePackage, &reply) {
+        let again = GetBoundProfilePackageResponse::from_json(RspFunction::Es9GetBoundProfilePackage, &r.to_json());
+        assert_eq!(again.ok(), Some(r));
+    }
+    let _ = HandleNotificationRequest { pending_notification: vec![] }
+        .decode_response(RspFunction::Es9HandleNotification, &reply);
+    let _ = CancelSessionRequest { transaction_id: tx, cancel_session_response: vec![] }
+        .decode_response(RspFunction::Es9CancelSession, &reply);
+    // Request decoders (used by test servers) too.
+    let _ = InitiateAuthenticationRequest::from_json(RspFunction::Es9InitiateAuthentication, body);
+    let _ = AuthenticateClientRequest::from_json(RspFunction::Es9AuthenticateClient, body);
+    let _ = GetBoundProfilePackageRequest::from_json(RspFunction::Es9GetBoundProfilePackage, body);
+    let _ = HandleNotificationRequest::from_json(RspFunction::Es9HandleNotification, body);
+    let _ = CancelSessionRequest::from_json(RspFunction::Es9CancelSession, body);
+});
