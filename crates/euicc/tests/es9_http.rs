@@ -253,6 +253,9 @@ fn tls_with_custom_ca() {
     assert_eq!(r.header("X-Admin-Protocol"), Some("gsma/rsp/v2.2.2"));
     assert_eq!(r.header("Content-Type"), Some("application/json;charset=UTF-8"));
     assert_eq!(r.header("User-Agent"), Some("gsma-rsp-lpad"));
+    for name in ["User-Agent", "Content-Type", "X-Admin-Protocol"] {
+        assert_eq!(r.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).count(), 1, "{name} once");
+    }
     assert_eq!(
         String::from_utf8(r.body.clone()).unwrap(),
         r#"{"euiccChallenge":"AAECAwQFBgcICQoLDA0ODw==","euiccInfo1":"vyAA","smdpAddress":"testsmdpplus1.example.com"}"#

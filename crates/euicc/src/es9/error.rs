@@ -329,7 +329,7 @@ pub enum Es9Error {
         /// The limit in bytes.
         limit: u64,
     },
-    /// The server address is not a valid FQDN[:port] (it could otherwise inject a path or credentials).
+    /// The server address is not a valid FQDN with an optional `:port` (it could otherwise inject a path or credentials).
     #[error("invalid RSP server address {address:?}: {reason}")]
     InvalidAddress {
         /// The address.

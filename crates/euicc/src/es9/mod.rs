@@ -2,7 +2,7 @@
 //!
 //! - [`Es9Client`] is the sync trait the download and notification flows use; plug in your own HTTP stack
 //!   by implementing it (the JSON codec below does the rest: see [`RspRequest`]).
-//! - [`HttpEs9Client`] (feature `http`, on by default) is the default implementation on `ureq` + `rustls`.
+//! - `HttpEs9Client` (feature `http`, on by default) is the default implementation on `ureq` + `rustls`.
 //! - The request/response types carry the ES10 DER blobs as opaque bytes (`Vec<u8>`, the *complete* TLV
 //!   including its own tag, SGP.22 §6.5.2); they are base64 in JSON. TransactionIDs are upper-case hex.
 //!
