@@ -3,8 +3,10 @@
 
 pub mod activation;
 pub mod der_util;
+pub mod download;
 pub mod es10;
 pub mod es11;
 pub mod es9;
 pub mod iccid;
 pub mod isdr;
+pub mod notify;

@@ -1,0 +1,238 @@
+//! Notification processing: deliver the eUICC's pending notifications to their servers and remove
+//! each one only after its server acknowledged it (SGP.22 §3.5 "Notifications", §5.6.4
+//! ES9+.HandleNotification, §5.7.9 ListNotification, §5.7.10 RetrieveNotificationsList, §5.7.11
+//! RemoveNotificationFromList).
+//!
+//! ```no_run
+//! # use oxicard_apdu::card::Card;
+//! # fn demo<T: oxicard_transport::Transport>(
+//! #     card: &mut Card<T>,
+//! #     es9: &mut dyn oxicard_euicc::es9::Es9Client,
+//! # ) -> Result<(), oxicard_euicc::isdr::Es10Error> {
+//! use oxicard_euicc::isdr::{Isdr, IsdrOptions};
+//! use oxicard_euicc::notify::{NotificationOptions, process_notifications};
+//! let mut isdr = Isdr::open(card, &IsdrOptions::default())?;
+//! for report in process_notifications(&mut isdr, es9, &NotificationOptions::default())? {
+//!     println!("#{} to {}: {}", report.metadata.seq_number, report.metadata.address, report.outcome);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The exchanges
+//!
+//! For `n` pending notifications: one ListNotification (`BF28`), then per notification one
+//! RetrieveNotificationsList by sequence number (`BF2B A0 {80 seq}`), one ES9+ HandleNotification
+//! POSTed to the notification's own `notificationAddress`, and — only when the server answered
+//! with success (HTTP 204) — one RemoveNotificationFromList (`BF30`). That is `1 + 2n` ES10
+//! commands when every notification is acknowledged, as lpac's `notification process` does
+//! (per sequence number, so one unreadable notification does not block the others).
+//!
+//! A notification whose delivery failed stays on the eUICC: the next run sends it again.
+
+use core::fmt;
+
+use oxicard_transport::Transport;
+
+use crate::es9::{Es9Client, Es9Error, HandleNotificationRequest};
+use crate::es10::{
+    BitFlags, NotificationMetadata, NotificationSearch, PendingNotification, ProfileIdentifier,
+    notification_event,
+};
+use crate::iccid::Iccid;
+use crate::isdr::{Es10Error, Isdr};
+
+/// What happened to one pending notification.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum NotificationOutcome {
+    /// The server acknowledged it and it was removed from the eUICC.
+    Removed,
+    /// The server acknowledged it and, as asked ([`NotificationOptions::remove`] `false`), it was
+    /// left on the eUICC.
+    Delivered,
+    /// The server acknowledged it but RemoveNotificationFromList failed: it is still on the eUICC
+    /// and will be sent again (SM-DP+s accept duplicates, SGP.22 §3.5).
+    AcknowledgedNotRemoved(Es10Error),
+    /// Delivery failed (server error, HTTP, TLS, timeout…): kept on the eUICC for a retry.
+    NotDelivered(Es9Error),
+    /// RetrieveNotificationsList failed for it: kept on the eUICC, not sent.
+    NotRetrieved(Es10Error),
+    /// The eUICC listed it but returned no notification with its sequence number.
+    Missing,
+}
+
+impl NotificationOutcome {
+    /// Whether the server acknowledged the notification.
+    pub fn is_acknowledged(&self) -> bool {
+        matches!(self, Self::Removed | Self::Delivered | Self::AcknowledgedNotRemoved(_))
+    }
+
+    /// Whether the notification is still on the eUICC.
+    pub fn is_kept(&self) -> bool {
+        !matches!(self, Self::Removed)
+    }
+}
+
+impl fmt::Display for NotificationOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Removed => f.write_str("delivered and removed"),
+            Self::Delivered => f.write_str("delivered, left on the eUICC"),
+            Self::AcknowledgedNotRemoved(e) => write!(f, "delivered, but removing it failed: {e}"),
+            Self::NotDelivered(e) => write!(f, "not delivered, kept for retry: {e}"),
+            Self::NotRetrieved(e) => write!(f, "could not be read from the eUICC, kept: {e}"),
+            Self::Missing => f.write_str("listed but not returned by the eUICC"),
+        }
+    }
+}
+
+/// The result for one notification.
+#[derive(Debug)]
+pub struct NotificationReport {
+    /// Its metadata: sequence number, operation, address, ICCID.
+    pub metadata: NotificationMetadata,
+    /// What happened.
+    pub outcome: NotificationOutcome,
+}
+
+/// Which notifications to process, and whether to remove them once delivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotificationOptions {
+    /// Only these operations (bits of [`notification_event`]); `None` = all. Sent to the eUICC as
+    /// ListNotification's `profileManagementOperation` filter.
+    pub operations: Option<BitFlags>,
+    /// Only notifications about this profile.
+    pub iccid: Option<Iccid>,
+    /// Remove each notification once its server acknowledged it (default `true`).
+    pub remove: bool,
+}
+
+impl Default for NotificationOptions {
+    fn default() -> Self {
+        Self { operations: None, iccid: None, remove: true }
+    }
+}
+
+/// Sends one notification to its `notificationAddress` (ES9+.HandleNotification, SGP.22
+/// §5.6.4) and, if the server acknowledged it and `remove` is set, removes it from the eUICC
+/// (RemoveNotificationFromList, §5.7.11). Never removes an unacknowledged notification.
+pub fn deliver<T, C>(
+    isdr: &mut Isdr<'_, T>,
+    es9: &mut C,
+    notification: &PendingNotification,
+    remove: bool,
+) -> NotificationOutcome
+where
+    T: Transport,
+    C: Es9Client + ?Sized,
+{
+    let metadata = notification.metadata();
+    let request = HandleNotificationRequest { pending_notification: notification.as_der().to_vec() };
+    if let Err(error) = es9.handle_notification(&metadata.address, &request) {
+        tracing::warn!(
+            target: "oxicard::euicc", seq = metadata.seq_number, address = %metadata.address,
+            "notification not delivered, kept on the eUICC: {error}"
+        );
+        return NotificationOutcome::NotDelivered(error);
+    }
+    if !remove {
+        return NotificationOutcome::Delivered;
+    }
+    match isdr.remove_notification(metadata.seq_number) {
+        Ok(()) => NotificationOutcome::Removed,
+        Err(error) => NotificationOutcome::AcknowledgedNotRemoved(error),
+    }
+}
+
+/// Lists the pending notifications selected by `options`, and for each: retrieves it, delivers
+/// it and removes it once acknowledged (see the [module docs](self)).
+///
+/// Fails only when the list itself cannot be read; every notification gets its own report.
+pub fn process_notifications<T, C>(
+    isdr: &mut Isdr<'_, T>,
+    es9: &mut C,
+    options: &NotificationOptions,
+) -> Result<Vec<NotificationReport>, Es10Error>
+where
+    T: Transport,
+    C: Es9Client + ?Sized,
+{
+    let listed = isdr.list_notifications(options.operations.clone())?;
+    let selected = listed.into_iter().filter(|m| options.iccid.is_none() || m.iccid == options.iccid);
+    let mut reports = Vec::new();
+    for metadata in selected {
+        let outcome =
+            match isdr.retrieve_notifications(Some(NotificationSearch::SeqNumber(metadata.seq_number))) {
+                Err(error) => NotificationOutcome::NotRetrieved(error),
+                Ok(found) => match found.iter().find(|n| n.metadata().seq_number == metadata.seq_number) {
+                    Some(notification) => deliver(isdr, es9, notification, options.remove),
+                    None => NotificationOutcome::Missing,
+                },
+            };
+        reports.push(NotificationReport { metadata, outcome });
+    }
+    Ok(reports)
+}
+
+/// A local profile operation that generates a notification (SGP.22 §3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProfileOperation {
+    /// EnableProfile (§5.7.16).
+    Enable {
+        /// `refreshFlag`: ask the eUICC for a REFRESH.
+        refresh: bool,
+    },
+    /// DisableProfile (§5.7.17).
+    Disable {
+        /// `refreshFlag`.
+        refresh: bool,
+    },
+    /// DeleteProfile (§5.7.18).
+    Delete,
+}
+
+impl ProfileOperation {
+    /// The NotificationEvent bit of its notifications ([`notification_event`]).
+    pub fn notification_event(self) -> usize {
+        match self {
+            Self::Enable { .. } => notification_event::ENABLE,
+            Self::Disable { .. } => notification_event::DISABLE,
+            Self::Delete => notification_event::DELETE,
+        }
+    }
+}
+
+/// Runs `operation` on `profile`; then, when `es9` is given, processes the pending notifications
+/// of that operation (for that ICCID when the profile is named by ICCID) as
+/// [`process_notifications`] does and returns their reports.
+///
+/// The operation's own failure is the error; notification delivery failures are in the reports
+/// (the notifications stay on the eUICC). Whether the eUICC generates a notification at all
+/// depends on the profile's `notificationConfigurationInfo` (SGP.22 §2.4.3). After an enable or
+/// disable with `refresh`, the device may reset the eUICC or change network: the notifications
+/// are then best sent later with [`process_notifications`].
+pub fn manage_profile<T: Transport>(
+    isdr: &mut Isdr<'_, T>,
+    profile: impl Into<ProfileIdentifier>,
+    operation: ProfileOperation,
+    es9: Option<&mut dyn Es9Client>,
+) -> Result<Vec<NotificationReport>, Es10Error> {
+    let profile = profile.into();
+    let iccid = match &profile {
+        ProfileIdentifier::Iccid(iccid) => Some(*iccid),
+        ProfileIdentifier::IsdpAid(_) => None,
+    };
+    match operation {
+        ProfileOperation::Enable { refresh } => isdr.enable_profile(profile, refresh)?,
+        ProfileOperation::Disable { refresh } => isdr.disable_profile(profile, refresh)?,
+        ProfileOperation::Delete => isdr.delete_profile(profile)?,
+    }
+    let Some(es9) = es9 else { return Ok(Vec::new()) };
+    let options = NotificationOptions {
+        operations: Some(BitFlags::from_bits([operation.notification_event()])),
+        iccid,
+        remove: true,
+    };
+    process_notifications(isdr, es9, &options)
+}
