@@ -1,0 +1,342 @@
+//! An in-process ES9+ test double: an `Es9Client` that plays the SM-DP+ (and the notification
+//! receivers). Every request goes through the crate's JSON codec both ways: the request is
+//! encoded with `to_json` and decoded with `from_json` (as a server would), and the answer is
+//! encoded as JSON (or as an injected fault) and decoded by `RspRequest::decode_response`, the
+//! code an HTTP client runs. Only the HTTP transport itself is skipped.
+//!
+//! Hand-made test double: shapes from SGP.22 §6.5 (digest §6); status codes from the digest's
+//! table (lpac `es9p_errors.c`, osmo-smdpp). Signatures and certificates are placeholders.
+
+use std::collections::HashMap;
+
+use der::Tag;
+use oxicard_euicc::activation::hash_confirmation_code;
+use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, ctx_c, private_c, single};
+use oxicard_euicc::es9::{self, *};
+use oxicard_euicc::es10::*;
+use oxicard_transport::{ErrorKind, TransportError};
+
+use super::euicc::{certificate, signature};
+
+/// The fake's transactionId.
+pub const TRANSACTION_ID: [u8; 16] =
+    [0x1A, 0x2B, 0x3C, 0x4D, 0x5E, 0x6F, 0x70, 0x81, 0x92, 0xA3, 0xB4, 0xC5, 0xD6, 0xE7, 0xF8, 0x09];
+/// The SM-DP+ address of the tests.
+pub const SMDP: &str = "smdp.example.com";
+/// The MatchingID of the tests.
+pub const MATCHING_ID: &str = "04386-AGYFT-A74Y8-3F815";
+/// The ICCID of the offered profile (digest §1 example).
+pub const ICCID: &str = "8944478600004573128";
+
+/// A fault the double answers a function with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Es9Fault {
+    /// `functionExecutionStatus` Failed with this subjectCode / reasonCode, HTTP 200.
+    Failed(&'static str, &'static str),
+    /// An HTTP error status with an HTML body.
+    Http(u16),
+    /// A JSON body that is not the expected object (missing members).
+    Malformed,
+    /// A body that is not JSON at all.
+    NotJson,
+    /// The connection failed (as an HTTP client reports it).
+    Transport,
+    /// The request timed out.
+    Timeout,
+}
+
+/// The fake SM-DP+.
+#[derive(Debug)]
+pub struct FakeSmdp {
+    /// Every call: function and address.
+    pub calls: Vec<(RspFunction, String)>,
+    /// Faults by function (each used once).
+    pub faults: HashMap<RspFunction, Es9Fault>,
+    /// Notifications that fail delivery with this fault, by sequence number (each used every time).
+    pub notification_faults: HashMap<u64, Es9Fault>,
+    /// The expected MatchingID (`None`: any).
+    pub matching_id: Option<String>,
+    /// When set, `ccRequiredFlag` is true and the hashCc must match this code.
+    pub confirmation_code: Option<String>,
+    /// Number of `86` profile element TLVs in the BPP, and the size of each one's content.
+    pub profile_elements: (usize, usize),
+    /// Notifications received (acknowledged ones).
+    pub notifications: Vec<PendingNotification>,
+    /// CancelSession requests received: transactionId and the eUICC's response.
+    pub cancels: Vec<(TransactionId, CancelSessionResponse)>,
+    /// The last BPP served.
+    pub bpp: Vec<u8>,
+}
+
+impl FakeSmdp {
+    pub fn new() -> Self {
+        Self {
+            calls: Vec::new(),
+            faults: HashMap::new(),
+            notification_faults: HashMap::new(),
+            matching_id: Some(MATCHING_ID.into()),
+            confirmation_code: None,
+            profile_elements: (3, 1000),
+            notifications: Vec::new(),
+            cancels: Vec::new(),
+            bpp: Vec::new(),
+        }
+    }
+
+    pub fn functions(&self) -> Vec<RspFunction> {
+        self.calls.iter().map(|(f, _)| *f).collect()
+    }
+
+    /// The cancel reasons received (from the eUICC's signed `euiccCancelSessionSigned`), or
+    /// `None` for a forwarded eUICC error.
+    pub fn cancel_reasons(&self) -> Vec<Option<CancelSessionReason>> {
+        self.cancels
+            .iter()
+            .map(|(_, r)| {
+                let ok = r.result.as_ref().ok()?;
+                let signed = single(&ok.euicc_cancel_session_signed, Tag::Sequence, "signed").ok()?;
+                let reason =
+                    Fields::parse(signed.value(), "signed").ok()?.req(ctx(2), "reason").ok()?.int().ok()?;
+                Some(CancelSessionReason::from_code(reason))
+            })
+            .collect()
+    }
+
+    /// The offered profile's metadata (`BF25`), built from a ProfileInfo with the same members.
+    pub fn metadata() -> Vec<u8> {
+        let info = ProfileInfo {
+            iccid: Some(ICCID.parse().unwrap()),
+            service_provider_name: Some("Fake Operator".into()),
+            profile_name: Some("Fake Profile".into()),
+            class: Some(ProfileClass::Operational),
+            ..ProfileInfo::default()
+        };
+        let list = ProfileInfoListResponse { result: Ok(vec![info]) }.to_der();
+        let outer = single(&list, ctx_c(45), "list").unwrap();
+        let a0 = single(outer.value(), ctx_c(0), "a0").unwrap();
+        let e3 = single(a0.value(), private_c(3), "e3").unwrap();
+        let mut e = Encoder::new();
+        e.tlv(ctx_c(37), e3.value());
+        e.finish()
+    }
+
+    /// A BPP `BF36 { BF23, A0 {87}, A1 {88, 88}, A3 {86…} }` whose `88`s carry the metadata.
+    fn build_bpp(&self, transaction_id: &[u8]) -> Vec<u8> {
+        let metadata = Self::metadata();
+        let (first, second) = metadata.split_at(metadata.len() / 2);
+        let mut e = Encoder::new();
+        e.nested(ctx_c(54), |e| {
+            e.nested(ctx_c(35), |e| {
+                e.tlv(ctx(2), &[0x01]);
+                e.tlv(ctx(0), transaction_id);
+                e.tlv(app(73), &[0x04; 65]);
+                e.raw(&signature());
+            });
+            e.nested(ctx_c(0), |e| e.tlv(ctx(7), &[0x87; 40]));
+            e.nested(ctx_c(1), |e| {
+                e.tlv(ctx(8), first);
+                e.tlv(ctx(8), second);
+            });
+            e.nested(ctx_c(3), |e| {
+                for i in 0..self.profile_elements.0 {
+                    e.tlv(ctx(6), &vec![i as u8; self.profile_elements.1]);
+                }
+            });
+        });
+        e.finish()
+    }
+
+    /// Runs `request` through the JSON codec with `answer` as the server's success body, unless a
+    /// fault is armed for `function`.
+    fn exchange<R: RspRequest>(
+        &mut self,
+        function: RspFunction,
+        address: &str,
+        request: &R,
+        fault: Option<Es9Fault>,
+        answer: impl FnOnce(&mut Self) -> Result<(u16, Vec<u8>), Es9Fault>,
+    ) -> Result<R::Response, Es9Error> {
+        self.calls.push((function, address.to_owned()));
+        let url = format!("https://{address}{}", function.path());
+        let reply = match fault.map_or_else(|| answer(self), Err) {
+            Ok(reply) => reply,
+            Err(Es9Fault::Failed(subject, reason)) => {
+                let code = StatusCode {
+                    subject_code: subject.into(),
+                    reason_code: reason.into(),
+                    subject_identifier: None,
+                    message: None,
+                };
+                (200, encode_failure_response(ExecutionStatus::Failed, &code))
+            }
+            Err(Es9Fault::Http(status)) => {
+                (status, b"<html><body>Internal Server Error</body></html>".to_vec())
+            }
+            Err(Es9Fault::Malformed) => {
+                (200, br#"{"header":{"functionExecutionStatus":{"status":"Executed-Success"}}}"#.to_vec())
+            }
+            Err(Es9Fault::NotJson) => (200, b"<html>oops</html>".to_vec()),
+            Err(Es9Fault::Transport) => {
+                let detail = TransportError::new(ErrorKind::Io).with_detail("connection refused").to_string();
+                return Err(Es9Error::Transport { function, url, detail });
+            }
+            Err(Es9Fault::Timeout) => return Err(Es9Error::Timeout { function, url }),
+        };
+        let content_type = Some("application/json");
+        request.decode_response(function, &HttpReply { status: reply.0, content_type, body: &reply.1 })
+    }
+
+    fn fault(&mut self, function: RspFunction) -> Option<Es9Fault> {
+        self.faults.remove(&function)
+    }
+}
+
+fn failed(subject: &'static str, reason: &'static str) -> Es9Fault {
+    Es9Fault::Failed(subject, reason)
+}
+
+impl Es9Client for FakeSmdp {
+    fn initiate_authentication(
+        &mut self,
+        address: &str,
+        request: &InitiateAuthenticationRequest,
+    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
+        let function = RspFunction::Es9InitiateAuthentication;
+        let received = InitiateAuthenticationRequest::from_json(function, &request.to_json()).unwrap();
+        assert_eq!(&received, request);
+        let fault = self.fault(function);
+        self.exchange(function, address, request, fault, |_| {
+            EuiccInfo1::from_der(&received.euicc_info1).map_err(|_| failed("8.1", "6.1"))?;
+            let mut e = Encoder::new();
+            e.nested(Tag::Sequence, |e| {
+                e.tlv(ctx(0), &TRANSACTION_ID);
+                e.tlv(ctx(1), &received.euicc_challenge);
+                e.utf8(ctx(3), &received.smdp_address);
+                e.tlv(ctx(4), &[0x5C; 16]);
+            });
+            let response = InitiateAuthenticationResponse {
+                transaction_id: TransactionId::new(TRANSACTION_ID.to_vec()).unwrap(),
+                server_signed1: e.finish(),
+                server_signature1: signature(),
+                euicc_ci_pkid_to_be_used: {
+                    let mut e = Encoder::new();
+                    e.tlv(Tag::OctetString, &[0x81; 20]);
+                    e.finish()
+                },
+                server_certificate: certificate(300, 0xD1),
+            };
+            Ok((200, response.to_json()))
+        })
+    }
+
+    fn authenticate_client(
+        &mut self,
+        address: &str,
+        request: &AuthenticateClientRequest,
+    ) -> Result<AuthenticateClientResponse, Es9Error> {
+        let function = RspFunction::Es9AuthenticateClient;
+        let received = AuthenticateClientRequest::from_json(function, &request.to_json()).unwrap();
+        assert_eq!(&received, request);
+        let fault = self.fault(function);
+        self.exchange(function, address, request, fault, |smdp| {
+            if received.transaction_id.as_bytes() != TRANSACTION_ID {
+                return Err(failed("8.10.1", "3.9"));
+            }
+            let response = AuthenticateServerResponse::from_der(&received.authenticate_server_response)
+                .map_err(|_| failed("8.1", "6.1"))?;
+            let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
+            // ctxParams1 is the last member of euiccSigned1: check the MatchingID.
+            let signed = single(&ok.euicc_signed1, Tag::Sequence, "euiccSigned1").unwrap();
+            let ctx_params =
+                Fields::parse(signed.value(), "euiccSigned1").unwrap().req(ctx_c(0), "ctx").unwrap();
+            let matching_id =
+                ctx_params.fields("ctx").unwrap().opt(ctx(0), "matchingId").map(|m| m.utf8().unwrap());
+            if smdp.matching_id.is_some() && matching_id != smdp.matching_id {
+                return Err(failed("8.2.6", "3.8"));
+            }
+            let mut e = Encoder::new();
+            e.nested(Tag::Sequence, |e| {
+                e.tlv(ctx(0), &TRANSACTION_ID);
+                e.boolean(Tag::Boolean, smdp.confirmation_code.is_some());
+            });
+            let response = AuthenticateClientResponse {
+                transaction_id: Some(received.transaction_id.clone()),
+                profile_metadata: Some(FakeSmdp::metadata()),
+                smdp_signed2: e.finish(),
+                smdp_signature2: signature(),
+                smdp_certificate: certificate(300, 0xD2),
+            };
+            Ok((200, response.to_json()))
+        })
+    }
+
+    fn get_bound_profile_package(
+        &mut self,
+        address: &str,
+        request: &GetBoundProfilePackageRequest,
+    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
+        let function = RspFunction::Es9GetBoundProfilePackage;
+        let received = GetBoundProfilePackageRequest::from_json(function, &request.to_json()).unwrap();
+        assert_eq!(&received, request);
+        let fault = self.fault(function);
+        self.exchange(function, address, request, fault, |smdp| {
+            let response = PrepareDownloadResponse::from_der(&received.prepare_download_response)
+                .map_err(|_| failed("8.1", "6.1"))?;
+            let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
+            let signed = single(&ok.euicc_signed2, Tag::Sequence, "euiccSigned2").unwrap();
+            let hash_cc = Fields::parse(signed.value(), "euiccSigned2")
+                .unwrap()
+                .opt(Tag::OctetString, "hashCc")
+                .map(|h| h.octets().unwrap());
+            if let Some(code) = &smdp.confirmation_code {
+                match hash_cc {
+                    None => return Err(failed("8.2.7", "2.2")),
+                    Some(h) if h != hash_confirmation_code(code, &TRANSACTION_ID) => {
+                        return Err(failed("8.2.7", "3.8"));
+                    }
+                    Some(_) => {}
+                }
+            }
+            smdp.bpp = smdp.build_bpp(&TRANSACTION_ID);
+            let response = GetBoundProfilePackageResponse {
+                transaction_id: Some(received.transaction_id.clone()),
+                bound_profile_package: smdp.bpp.clone(),
+            };
+            Ok((200, response.to_json()))
+        })
+    }
+
+    fn handle_notification(
+        &mut self,
+        address: &str,
+        request: &HandleNotificationRequest,
+    ) -> Result<(), Es9Error> {
+        let function = RspFunction::Es9HandleNotification;
+        let received = HandleNotificationRequest::from_json(function, &request.to_json()).unwrap();
+        assert_eq!(&received, request);
+        let notification = PendingNotification::from_der(&received.pending_notification).unwrap();
+        let seq = notification.metadata().seq_number;
+        assert_eq!(address, notification.metadata().address, "sent to its notificationAddress");
+        let fault = self.fault(function).or_else(|| self.notification_faults.get(&seq).cloned());
+        self.exchange(function, address, request, fault, |smdp| {
+            smdp.notifications.push(notification);
+            Ok((204, Vec::new()))
+        })
+    }
+
+    fn cancel_session(&mut self, address: &str, request: &es9::CancelSessionRequest) -> Result<(), Es9Error> {
+        let function = RspFunction::Es9CancelSession;
+        let received = es9::CancelSessionRequest::from_json(function, &request.to_json()).unwrap();
+        assert_eq!(&received, request);
+        let fault = self.fault(function);
+        self.exchange(function, address, request, fault, |smdp| {
+            let response = CancelSessionResponse::from_der(&received.cancel_session_response).unwrap();
+            smdp.cancels.push((received.transaction_id.clone(), response));
+            let body = format!(
+                r#"{{"header":{{"functionExecutionStatus":{{"status":"Executed-Success"}}}},"transactionId":"{}"}}"#,
+                received.transaction_id
+            );
+            Ok((200, body.into_bytes()))
+        })
+    }
+}
