@@ -103,6 +103,11 @@ impl EuiccState {
         self.notifications.iter().map(|n| n.metadata().seq_number).collect()
     }
 
+    /// Whether an RSP session is open.
+    pub fn has_session(&self) -> bool {
+        self.session.is_some()
+    }
+
     /// Adds a profile.
     pub fn add_profile(&mut self, iccid: &str, enabled: bool, notification_address: Option<&str>) {
         let n = self.profiles.len() as u8;

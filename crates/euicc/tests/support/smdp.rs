@@ -35,7 +35,7 @@ pub enum Es9Fault {
     Failed(&'static str, &'static str),
     /// An HTTP error status with an HTML body.
     Http(u16),
-    /// A JSON body that is not the expected object (missing members).
+    /// A JSON body that is not the expected object (the header's status is missing).
     Malformed,
     /// A body that is not JSON at all.
     NotJson,
@@ -66,6 +66,10 @@ pub struct FakeSmdp {
     pub cancels: Vec<(TransactionId, CancelSessionResponse)>,
     /// The last BPP served.
     pub bpp: Vec<u8>,
+    /// Echo a wrong euiccChallenge in serverSigned1 (the eUICC answers euiccChallengeMismatch).
+    pub wrong_challenge: bool,
+    /// Put another transactionId in smdpSigned2 (the eUICC answers invalidTransactionId).
+    pub wrong_signed2_transaction: bool,
 }
 
 impl FakeSmdp {
@@ -80,6 +84,8 @@ impl FakeSmdp {
             notifications: Vec::new(),
             cancels: Vec::new(),
             bpp: Vec::new(),
+            wrong_challenge: false,
+            wrong_signed2_transaction: false,
         }
     }
 
@@ -172,9 +178,8 @@ impl FakeSmdp {
             Err(Es9Fault::Http(status)) => {
                 (status, b"<html><body>Internal Server Error</body></html>".to_vec())
             }
-            Err(Es9Fault::Malformed) => {
-                (200, br#"{"header":{"functionExecutionStatus":{"status":"Executed-Success"}}}"#.to_vec())
-            }
+            // A header without its status: malformed for every function.
+            Err(Es9Fault::Malformed) => (200, br#"{"header":{"functionExecutionStatus":{}}}"#.to_vec()),
             Err(Es9Fault::NotJson) => (200, b"<html>oops</html>".to_vec()),
             Err(Es9Fault::Transport) => {
                 let detail = TransportError::new(ErrorKind::Io).with_detail("connection refused").to_string();
@@ -205,12 +210,16 @@ impl Es9Client for FakeSmdp {
         let received = InitiateAuthenticationRequest::from_json(function, &request.to_json()).unwrap();
         assert_eq!(&received, request);
         let fault = self.fault(function);
-        self.exchange(function, address, request, fault, |_| {
+        self.exchange(function, address, request, fault, |smdp| {
             EuiccInfo1::from_der(&received.euicc_info1).map_err(|_| failed("8.1", "6.1"))?;
+            let mut challenge = received.euicc_challenge;
+            if smdp.wrong_challenge {
+                challenge[0] ^= 0xFF;
+            }
             let mut e = Encoder::new();
             e.nested(Tag::Sequence, |e| {
                 e.tlv(ctx(0), &TRANSACTION_ID);
-                e.tlv(ctx(1), &received.euicc_challenge);
+                e.tlv(ctx(1), &challenge);
                 e.utf8(ctx(3), &received.smdp_address);
                 e.tlv(ctx(4), &[0x5C; 16]);
             });
@@ -254,9 +263,13 @@ impl Es9Client for FakeSmdp {
             if smdp.matching_id.is_some() && matching_id != smdp.matching_id {
                 return Err(failed("8.2.6", "3.8"));
             }
+            let mut signed_transaction = TRANSACTION_ID;
+            if smdp.wrong_signed2_transaction {
+                signed_transaction[0] ^= 0xFF;
+            }
             let mut e = Encoder::new();
             e.nested(Tag::Sequence, |e| {
-                e.tlv(ctx(0), &TRANSACTION_ID);
+                e.tlv(ctx(0), &signed_transaction);
                 e.boolean(Tag::Boolean, smdp.confirmation_code.is_some());
             });
             let response = AuthenticateClientResponse {
