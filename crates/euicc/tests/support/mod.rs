@@ -2,6 +2,7 @@
 //! [`Wire`], a `Transport` wrapper that records every APDU and injects faults.
 #![allow(
     dead_code,
+    unused_imports,
     unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
