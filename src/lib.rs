@@ -4,7 +4,9 @@
 //!
 //! - [`transport`]: raw APDU exchange (PC/SC, scripted mock, simulators, vpcd bridge).
 //! - [`apdu`]: ISO/IEC 7816-4 codec, status words, BER-TLV and the card layer.
+//! - [`euicc`]: the GSMA SGP.22 LPA (ISD-R access, ES10a/b/c, ES9+/ES11, download, notifications).
 #![forbid(unsafe_code)]
 
 pub use oxicard_apdu as apdu;
+pub use oxicard_euicc as euicc;
 pub use oxicard_transport as transport;
