@@ -31,7 +31,8 @@ fuzz_target!(|data: &[u8]| {
         EuiccMemoryResetResponse, GetRatRequest, GetRatResponse, GetEuiccChallengeRequest,
         GetEuiccChallengeResponse, AuthenticateServerRequest, AuthenticateServerResponse, PrepareDownloadRequest,
         PrepareDownloadResponse, CancelSessionRequest, CancelSessionResponse, ProfileInstallationResultData,
-        ProfileInstallationResult,
+        ProfileInstallationResult, LoadCrlRequest, LoadCrlResponse, LpaeActivationRequest, LpaeActivationResponse,
+        VerifySmdsResponseRequest, VerifySmdsResponseResponse,
     );
     if let Ok(notification) = PendingNotification::from_der(data) {
         assert_eq!(notification.as_der(), data);

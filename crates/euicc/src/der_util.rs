@@ -331,7 +331,7 @@ impl<'a> Field<'a> {
         }
     }
 
-    /// BIT STRING as a [`BitFlags`] (X.690 §8.6).
+    /// BIT STRING as a [`BitFlags`](crate::es10::BitFlags) (X.690 §8.6).
     pub fn bits(&self) -> Result<crate::es10::BitFlags, DecodeError> {
         crate::es10::BitFlags::from_der_contents(self.primitive()?)
             .ok_or_else(|| self.invalid("bad BIT STRING"))
