@@ -397,3 +397,31 @@ fn a_long_bpp_segment_is_its_own_multi_block_sequence() {
     handle.verify().unwrap();
     assert_eq!(handle.exchange_count(), 2 + 5 + 2);
 }
+
+#[test]
+fn a_transport_failure_on_manage_channel_is_not_a_fallback() {
+    let mut mock = MockTransport::new();
+    mock.fail_nth(0, oxicard_transport::ErrorKind::Timeout);
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let err = Isdr::open(&mut card, &IsdrOptions::default()).unwrap_err();
+    assert!(matches!(err, Es10Error::Card(_)), "{err:?}");
+    // No SELECT was attempted on the basic channel.
+    assert_eq!(handle.exchange_count(), 1);
+}
+
+#[test]
+fn basic_channel_by_choice() {
+    let mut mock = MockTransport::new();
+    mock.expect(h(SELECT_ISDR)).respond(h("9000"));
+    mock.expect(h("80 E2 91 00 03 BF2E00 00"))
+        .respond(h("BF2E12 8010 000102030405060708090A0B0C0D0E0F 9000"));
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let mut isdr =
+        Isdr::open(&mut card, &IsdrOptions { logical_channel: false, ..IsdrOptions::default() }).unwrap();
+    assert_eq!(isdr.euicc_challenge().unwrap(), core::array::from_fn::<u8, 16, _>(|i| i as u8));
+    drop(isdr);
+    handle.verify().unwrap();
+    assert_eq!(handle.exchange_count(), 2);
+}
