@@ -6,8 +6,10 @@
 //! - [`apdu`]: ISO/IEC 7816-4 codec, status words, BER-TLV and the card layer.
 //! - [`secure_channel`]: GlobalPlatform SCP03 (host and card side, over the card layer) and the
 //!   SGP.22 BSP (Bound Profile Package protection).
+//! - [`euicc`]: the GSMA SGP.22 LPA (ISD-R access, ES10a/b/c, ES9+/ES11, download, notifications).
 #![forbid(unsafe_code)]
 
 pub use oxicard_apdu as apdu;
+pub use oxicard_euicc as euicc;
 pub use oxicard_secure_channel as secure_channel;
 pub use oxicard_transport as transport;
