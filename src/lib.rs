@@ -6,8 +6,7 @@
 //! - [`apdu`]: ISO/IEC 7816-4 codec, status words, BER-TLV and the card layer.
 //! - [`secure_channel`]: GlobalPlatform SCP03 (host and card side, over the card layer) and the
 //!   SGP.22 BSP (Bound Profile Package protection).
-//! - [`euicc`]: the GSMA SGP.22 LPA: ES10a/b/c to the eUICC, the ES9+/ES11 clients, profile
-//!   download and notifications.
+//! - [`euicc`]: the GSMA SGP.22 LPA (ISD-R access, ES10a/b/c, ES9+/ES11, download, notifications).
 #![forbid(unsafe_code)]
 
 pub use oxicard_apdu as apdu;

@@ -2,7 +2,8 @@
 //!
 //! The SGP.22 module (`RSPDefinitions`, SGP.22 §2.2 / Annex H) is declared `AUTOMATIC TAGS
 //! EXTENSIBILITY IMPLIED`: **every** SEQUENCE may grow fields in later versions, anywhere among
-//! its members. `der`'s derived `Sequence` decoders reject unknown members (trailing data), so the
+//! its members. `der`'s derived `Sequence` decoders reject unknown members (a derived
+//! `{ [0], [1] }` given `{ 80 …, 81 …, 82 00 }` fails with `TrailingData`, der 0.8.3), so the
 //! ES10 messages are decoded field by field here instead: the TLV framing, tags and lengths are
 //! parsed by `der` ([`der::Header`], [`der::asn1::AnyRef`], strict DER lengths), the members are
 //! then looked up by tag and anything unknown is skipped.
@@ -331,7 +332,7 @@ impl<'a> Field<'a> {
         }
     }
 
-    /// BIT STRING as a [`BitFlags`] (X.690 §8.6).
+    /// BIT STRING as a [`BitFlags`](crate::es10::BitFlags) (X.690 §8.6).
     pub fn bits(&self) -> Result<crate::es10::BitFlags, DecodeError> {
         crate::es10::BitFlags::from_der_contents(self.primitive()?)
             .ok_or_else(|| self.invalid("bad BIT STRING"))

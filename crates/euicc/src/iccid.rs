@@ -117,6 +117,22 @@ impl Eid {
         self.mod97() == Some(1)
     }
 
+    /// The EID with correct check digits from its first 30 digits (the last two of a 32-digit
+    /// input are replaced): set them to `00`, then `98 − (n mod 97)`, two digits (SGP.29 §2.2).
+    pub fn with_check_digits(digits: &str) -> Result<Self, IccidError> {
+        let body = match digits.len() {
+            30 => digits,
+            32 => digits.get(..30).ok_or(IccidError::NotADigit(0))?,
+            other => return Err(IccidError::Length(other)),
+        };
+        let mut eid: Self = format!("{body}00").parse()?;
+        let check = 98 - eid.mod97().unwrap_or(0);
+        if let Some(last) = eid.0.last_mut() {
+            *last = ((check / 10) as u8) << 4 | (check % 10) as u8;
+        }
+        Ok(eid)
+    }
+
     fn mod97(&self) -> Option<u32> {
         let mut rest = 0u32;
         for byte in self.0 {

@@ -513,3 +513,22 @@ fn rejects_garbage_without_panicking() {
     let err = ProfileInfoListResponse::from_der(&h("BF2E00")).unwrap_err();
     assert!(err.to_string().contains("expected tag BF2D, found BF2E"), "{err}");
 }
+
+#[test]
+fn load_crl_lpae_verify_smds() {
+    // Hand-made per the v2 module (LoadCRL, LpaeActivation) and the v3 module (VerifySmdsResponse).
+    golden(&LoadCrlRequest { crl: h("30020500") }, "BF3504 30020500");
+    golden(&LoadCrlResponse { result: Ok(vec![]) }, "BF3502 A000");
+    golden(&LoadCrlResponse { result: Ok(vec![2, 3]) }, "BF350E A00C A00A 3003800102 3003800103");
+    golden(&LoadCrlResponse { result: Err(LoadCrlError::VerificationKeyNotFound) }, "BF3503 810104");
+    golden(
+        &LpaeActivationRequest { options: BitFlags::from_bits([lpae_option::ACTIVATE_CAT_BASED_LPAE]) },
+        "BF4204 80020780",
+    );
+    golden(&LpaeActivationResponse { result: Err(LpaeActivationError::NotSupported) }, "BF4203 800101");
+    let verify = VerifySmdsResponseRequest { smds_signed2: h("A103800101"), smds_signature2: h("5F370102") };
+    verify.validate().unwrap();
+    golden(&verify, "BF4509 A103800101 5F370102");
+    golden(&VerifySmdsResponseResponse { result: Ok(()) }, "BF4502 8000");
+    golden(&VerifySmdsResponseResponse { result: Err(VerifySmdsResponseError::NoSession) }, "BF4503 810104");
+}

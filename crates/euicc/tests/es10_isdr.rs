@@ -365,3 +365,63 @@ fn empty_and_oversized_requests() {
     assert!(matches!(isdr.es10(&[0u8; 257]), Err(Es10Error::RequestTooLong { len: 257, segment_size: 1 })));
     assert!(isdr.set_nickname(iccid(), &"x".repeat(65)).is_err());
 }
+
+#[test]
+fn a_long_bpp_segment_is_its_own_multi_block_sequence() {
+    // Hand-made BPP: BF23, A0 {87}, A1 {88}, A3 { 86 of 400 bytes }: the 86 segment (404 bytes)
+    // takes two STORE DATA blocks, and its block numbers start again at 00.
+    let mut e = oxicard_euicc::der_util::Encoder::new();
+    use oxicard_euicc::der_util::{ctx, ctx_c};
+    e.nested(ctx_c(54), |e| {
+        e.tlv(ctx_c(35), &[0x11; 4]);
+        e.nested(ctx_c(0), |e| e.tlv(ctx(7), &[0x22; 2]));
+        e.nested(ctx_c(1), |e| e.tlv(ctx(8), &[0x33; 2]));
+        e.nested(ctx_c(3), |e| e.tlv(ctx(6), &[0x55; 400]));
+    });
+    let bpp = e.finish();
+    let segments = bpp::segments(&bpp).unwrap();
+    assert_eq!(segments.len(), 6);
+    let mut mock = on_basic_channel();
+    for segment in &segments[..5] {
+        mock.expect(store_data_single(segment.bytes)).respond(h("9000"));
+    }
+    let pe = segments[5].bytes;
+    assert_eq!(pe.len(), 404);
+    mock.expect([&h("80 E2 11 00 FF")[..], &pe[..255]].concat()).respond(h("9000"));
+    mock.expect([&h("80 E2 91 01 95")[..], &pe[255..], &[0x00]].concat())
+        .respond([error_pir(), h("9000")].concat());
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    isdr.load_bound_profile_package(&bpp, |_| {}).unwrap();
+    handle.verify().unwrap();
+    assert_eq!(handle.exchange_count(), 2 + 5 + 2);
+}
+
+#[test]
+fn a_transport_failure_on_manage_channel_is_not_a_fallback() {
+    let mut mock = MockTransport::new();
+    mock.fail_nth(0, oxicard_transport::ErrorKind::Timeout);
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let err = Isdr::open(&mut card, &IsdrOptions::default()).unwrap_err();
+    assert!(matches!(err, Es10Error::Card(_)), "{err:?}");
+    // No SELECT was attempted on the basic channel.
+    assert_eq!(handle.exchange_count(), 1);
+}
+
+#[test]
+fn basic_channel_by_choice() {
+    let mut mock = MockTransport::new();
+    mock.expect(h(SELECT_ISDR)).respond(h("9000"));
+    mock.expect(h("80 E2 91 00 03 BF2E00 00"))
+        .respond(h("BF2E12 8010 000102030405060708090A0B0C0D0E0F 9000"));
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let mut isdr =
+        Isdr::open(&mut card, &IsdrOptions { logical_channel: false, ..IsdrOptions::default() }).unwrap();
+    assert_eq!(isdr.euicc_challenge().unwrap(), core::array::from_fn::<u8, 16, _>(|i| i as u8));
+    drop(isdr);
+    handle.verify().unwrap();
+    assert_eq!(handle.exchange_count(), 2);
+}

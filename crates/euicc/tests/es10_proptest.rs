@@ -339,6 +339,19 @@ proptest! {
     }
 
     #[test]
+    fn crl_lpae_smds(crl in tlv(der::Tag::Sequence), missing in vec(any::<u64>(), 0..4), c in nonzero(),
+        options in flags(), signed in tlv(ctx_c(1)), sig in tlv(SIG)) {
+        roundtrip(LoadCrlRequest { crl })?;
+        roundtrip(LoadCrlResponse { result: Ok(missing) })?;
+        roundtrip(LoadCrlResponse { result: Err(LoadCrlError::from_code(c)) })?;
+        roundtrip(LpaeActivationRequest { options })?;
+        roundtrip(LpaeActivationResponse { result: LpaeActivationError::result(c) })?;
+        roundtrip(VerifySmdsResponseRequest { smds_signed2: signed, smds_signature2: sig })?;
+        roundtrip(VerifySmdsResponseResponse { result: Ok(()) })?;
+        roundtrip(VerifySmdsResponseResponse { result: Err(VerifySmdsResponseError::from_code(c)) })?;
+    }
+
+    #[test]
     fn installation_result(data in pir_data(), sig in tlv(SIG)) {
         roundtrip(data.clone())?;
         let pir = ProfileInstallationResult::new(data.clone(), &sig);

@@ -27,6 +27,9 @@
 //! | §5.7.20 | GetEID | [`GetEuiccDataRequest`] `BF3E` / [`GetEuiccDataResponse`] |
 //! | §5.7.21 | SetNickname | [`SetNicknameRequest`] `BF29` / [`SetNicknameResponse`] |
 //! | §5.7.22 (v2.2+) | GetRAT | [`GetRatRequest`] `BF43` / [`GetRatResponse`] |
+//! | §5.7.12 (v2 only) | LoadCRL | [`LoadCrlRequest`] `BF35` / [`LoadCrlResponse`] |
+//! | — | LpaeActivation | [`LpaeActivationRequest`] `BF42` / [`LpaeActivationResponse`] |
+//! | v3 | VerifySmdsResponse | [`VerifySmdsResponseRequest`] `BF45` / [`VerifySmdsResponseResponse`] |
 //!
 //! Decoders skip members they do not know (the module is `EXTENSIBILITY IMPLIED`), keep the
 //! raw TLVs the LPA must forward unchanged, and never panic (see [`der_util`](crate::der_util)).
@@ -165,6 +168,7 @@ pub mod addresses;
 pub mod bpp;
 pub mod download;
 pub mod eid;
+pub mod extra;
 pub mod info;
 pub mod memory_reset;
 pub mod notifications;
@@ -175,6 +179,7 @@ mod types;
 pub use addresses::*;
 pub use download::*;
 pub use eid::*;
+pub use extra::*;
 pub use info::*;
 pub use memory_reset::*;
 pub use notifications::*;
@@ -262,4 +267,13 @@ pub enum Rejection {
     /// SetNickname (§5.7.21).
     #[error("SetNickname: {0}")]
     SetNickname(#[from] SetNicknameError),
+    /// LoadCRL (v2 §5.7.12).
+    #[error("LoadCRL: {0}")]
+    LoadCrl(#[from] LoadCrlError),
+    /// LpaeActivation.
+    #[error("LpaeActivation: {0}")]
+    LpaeActivation(#[from] LpaeActivationError),
+    /// VerifySmdsResponse (v3).
+    #[error("VerifySmdsResponse: {0}")]
+    VerifySmdsResponse(#[from] VerifySmdsResponseError),
 }
