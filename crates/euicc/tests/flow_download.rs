@@ -145,6 +145,12 @@ fn happy_path_exact_sequence_and_apdu_counts() {
     assert_eq!(loads.len(), 9);
     assert_eq!(loads.last(), Some(&(3278, 3278)));
     assert!(loads.windows(2).all(|w| w[0].0 < w[1].0));
+    let last = handler.progress.last().unwrap();
+    assert_eq!(
+        (last.step, last.bytes_sent, last.bytes_total),
+        (DownloadStep::HandleNotification, 3278, 3278)
+    );
+    assert!(handler.progress.windows(2).all(|w| w[0].bytes_sent <= w[1].bytes_sent));
 }
 
 /// The ES10 requests of a command log: the concatenated data of each STORE DATA sequence.
@@ -366,8 +372,11 @@ fn an_installation_error_is_typed_and_its_result_still_notified() {
     assert_no_notification_lost(&rig);
 }
 
+/// Checks the typed error an [`Es9Fault`] becomes.
+type Es9Check = fn(&Es9Error) -> bool;
+
 /// The ES9+ error classes: the fault, and a check of the typed error it becomes.
-fn es9_faults() -> Vec<(Es9Fault, fn(&Es9Error) -> bool)> {
+fn es9_faults() -> Vec<(Es9Fault, Es9Check)> {
     vec![
         (Es9Fault::Failed("8.8.5", "4.1"), |e| {
             e.status_code().is_some_and(|c| c.subject_code == "8.8.5" && c.reason_code == "4.1")
@@ -449,4 +458,18 @@ fn a_failed_es9_cancel_session_is_reported() {
     assert!(matches!(cancel.server, Some(Err(Es9Error::HttpStatus { status: 503, .. }))));
     assert!(!cancel.is_complete());
     assert!(err.to_string().contains("not confirmed"), "{err}");
+}
+
+#[test]
+fn a_bound_profile_package_that_cannot_be_segmented_is_never_sent() {
+    let mut rig = Rig::new();
+    // `BF36 { BF23 {}, A1 {} }`: sequenceOf87 (A0) is missing (hand-made, digest §5.2 outline).
+    rig.smdp.bpp_override = Some(hex::decode("BF3605BF2300A100").unwrap());
+    let err = run(&mut rig, &request(), &mut Recorder::new(Consent::Accept(None))).unwrap_err();
+    assert_eq!(err.step, DownloadStep::LoadBoundProfilePackage);
+    assert!(matches!(err.kind, DownloadErrorKind::Decode(_)), "{err}");
+    let reason = CancelSessionReason::LoadBppExecutionError;
+    assert_eq!(cancels(&rig), (vec![reason], vec![Some(reason)]));
+    assert_eq!(lock(&rig.euicc).calls, ["BF20", "BF2E", "BF38", "BF21", "BF41"]);
+    assert_nothing_installed(&rig);
 }

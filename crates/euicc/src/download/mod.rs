@@ -268,10 +268,11 @@ where
     C: Es9Client + ?Sized,
     H: DownloadHandler + ?Sized,
 {
-    fn enter(&mut self, step: DownloadStep, bytes_total: usize) {
+    /// Starts `step`; `bpp` is (bytes sent, bytes total) of the Bound Profile Package so far.
+    fn enter(&mut self, step: DownloadStep, bpp: (usize, usize)) {
         self.step = step;
         tracing::debug!(target: "oxicard::euicc", %step, "download step");
-        self.handler.progress(&Progress::started(step, bytes_total));
+        self.handler.progress(&Progress { step, bytes_sent: bpp.0, bytes_total: bpp.1, segment: None });
     }
 
     /// The error for a failure at the current step, after cancelling the session if there is one.
@@ -291,12 +292,12 @@ where
             self.fail(e)
         })?;
 
-        self.enter(DownloadStep::GetEuiccInfo1, 0);
+        self.enter(DownloadStep::GetEuiccInfo1, (0, 0));
         let info1 = self.isdr.euicc_info1().map_err(|e| self.fail(e))?;
-        self.enter(DownloadStep::GetEuiccChallenge, 0);
+        self.enter(DownloadStep::GetEuiccChallenge, (0, 0));
         let challenge = self.isdr.euicc_challenge().map_err(|e| self.fail(e))?;
 
-        self.enter(DownloadStep::InitiateAuthentication, 0);
+        self.enter(DownloadStep::InitiateAuthentication, (0, 0));
         let initiate = InitiateAuthenticationRequest {
             smdp_address: self.address.to_owned(),
             euicc_challenge: challenge,
@@ -307,7 +308,7 @@ where
         let transaction_id = initiated.transaction_id;
         self.transaction = Some(transaction_id.clone());
 
-        self.enter(DownloadStep::AuthenticateServer, 0);
+        self.enter(DownloadStep::AuthenticateServer, (0, 0));
         let authenticate = AuthenticateServerRequest {
             server_signed1: initiated.server_signed1,
             server_signature1: initiated.server_signature1,
@@ -317,7 +318,7 @@ where
         };
         let authenticated = self.isdr.authenticate_server(&authenticate).map_err(|e| self.fail(e))?;
 
-        self.enter(DownloadStep::AuthenticateClient, 0);
+        self.enter(DownloadStep::AuthenticateClient, (0, 0));
         let client_request = AuthenticateClientRequest {
             transaction_id: transaction_id.clone(),
             authenticate_server_response: authenticated.der,
@@ -344,7 +345,7 @@ where
         prepare.validate().map_err(|e| self.fail(e))?;
         let cc_required = prepare.cc_required().map_err(|e| self.fail(e))?;
 
-        self.enter(DownloadStep::Consent, 0);
+        self.enter(DownloadStep::Consent, (0, 0));
         let offer = ProfileOffer {
             smdp_address: self.address,
             transaction_id: &transaction_id,
@@ -363,10 +364,10 @@ where
             prepare.hash_cc = Some(code.hash(&signed_transaction_id));
         }
 
-        self.enter(DownloadStep::PrepareDownload, 0);
+        self.enter(DownloadStep::PrepareDownload, (0, 0));
         let prepared = self.isdr.prepare_download(&prepare).map_err(|e| self.fail(e))?;
 
-        self.enter(DownloadStep::GetBoundProfilePackage, 0);
+        self.enter(DownloadStep::GetBoundProfilePackage, (0, 0));
         let bpp_request = GetBoundProfilePackageRequest {
             transaction_id: transaction_id.clone(),
             prepare_download_response: prepared.der,
@@ -382,7 +383,7 @@ where
         }
         let bpp = bpp.map_err(|e| self.fail(e))?.bound_profile_package;
 
-        self.enter(DownloadStep::LoadBoundProfilePackage, bpp.len());
+        self.enter(DownloadStep::LoadBoundProfilePackage, (0, bpp.len()));
         let handler = &mut *self.handler;
         let loaded = self
             .isdr
@@ -391,7 +392,7 @@ where
         // The eUICC ended the session with its result: nothing to cancel from here on.
         self.transaction = None;
 
-        self.enter(DownloadStep::HandleNotification, bpp.len());
+        self.enter(DownloadStep::HandleNotification, (bpp.len(), bpp.len()));
         let notification = PendingNotification::ProfileInstallationResult(result.clone());
         let delivered = notify::deliver(self.isdr, self.es9, &notification, true);
         match result.outcome() {

@@ -56,6 +56,9 @@ impl fmt::Display for DownloadStep {
 }
 
 /// A progress event: reported when a step starts, and after each LoadBoundProfilePackage segment.
+///
+/// `bytes_sent / bytes_total` only grows: it is 0/0 until the package arrives, 0/n when the load
+/// starts, n/n from the end of the load on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
     /// The current step.
@@ -69,11 +72,6 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// The event for the start of `step`.
-    pub const fn started(step: DownloadStep, bytes_total: usize) -> Self {
-        Self { step, bytes_sent: 0, bytes_total, segment: None }
-    }
-
     /// The event after a LoadBoundProfilePackage segment.
     pub const fn loaded(segment: LoadProgress) -> Self {
         Self {

@@ -70,6 +70,8 @@ pub struct FakeSmdp {
     pub wrong_challenge: bool,
     /// Put another transactionId in smdpSigned2 (the eUICC answers invalidTransactionId).
     pub wrong_signed2_transaction: bool,
+    /// Serve this instead of a well-formed BPP.
+    pub bpp_override: Option<Vec<u8>>,
 }
 
 impl FakeSmdp {
@@ -86,6 +88,7 @@ impl FakeSmdp {
             bpp: Vec::new(),
             wrong_challenge: false,
             wrong_signed2_transaction: false,
+            bpp_override: None,
         }
     }
 
@@ -310,7 +313,7 @@ impl Es9Client for FakeSmdp {
                     Some(_) => {}
                 }
             }
-            smdp.bpp = smdp.build_bpp(&TRANSACTION_ID);
+            smdp.bpp = smdp.bpp_override.clone().unwrap_or_else(|| smdp.build_bpp(&TRANSACTION_ID));
             let response = GetBoundProfilePackageResponse {
                 transaction_id: Some(received.transaction_id.clone()),
                 bound_profile_package: smdp.bpp.clone(),
