@@ -6,6 +6,7 @@ use oxicard_euicc::activation::{
     AcField, ActivationCode, ActivationCodeError, ConfirmationCode, DeviceInfo, DeviceInfoError, Imei, Tac,
     hash_confirmation_code,
 };
+use oxicard_euicc::es10::{CtxParams1, Version};
 use proptest::prelude::*;
 
 /// pySim `tests/unittests/test_esim.py` `TestActivationCode.test_de_encode`: each string parses and
@@ -213,21 +214,21 @@ fn tac_bytes() {
 /// TAC 35290611, capabilities `85 03 0D 00 00` (eutranSupportedRelease 13.0.0), IMEI bytes 11×8.
 #[test]
 fn device_info_golden_der() {
-    let info = DeviceInfo {
-        tac: "35290611".parse().unwrap(),
-        imei: Some("1111111111111111".parse().unwrap()),
-        device_capabilities: vec![0x85, 0x03, 0x0D, 0x00, 0x00],
-    };
-    assert_eq!(info.to_der(0xA1), hex::decode("A117800435290611A10585030D000082081111111111111111").unwrap());
+    let mut device_info = DeviceInfo::from_imei("1111111111111111".parse().unwrap());
+    device_info.tac = vec![0x35, 0x29, 0x06, 0x11];
+    device_info.capabilities.eutran = Some(Version::new(13, 0, 0));
+    let ctx = CtxParams1 { matching_id: None, device_info };
+    assert_eq!(ctx.to_der(), hex::decode("A019A117800435290611A10585030D000082081111111111111111").unwrap());
 }
 
 #[test]
 fn device_info_from_imei() {
     let info = DeviceInfo::from_imei("490154203237518".parse().unwrap());
     // Hand-built example: TAC = first 8 IMEI digits, empty capabilities.
-    assert_eq!(info.to_der(0x30), hex::decode("3012800449015420A100820894104502237315F8").unwrap());
+    let ctx = |device_info| CtxParams1 { matching_id: None, device_info }.to_der();
+    assert_eq!(ctx(info), hex::decode("A014A112800449015420A100820894104502237315F8").unwrap());
     let tac_only = DeviceInfo::from_tac("35290611".parse().unwrap());
-    assert_eq!(tac_only.to_der(0xA1), hex::decode("A108800435290611A100").unwrap());
+    assert_eq!(ctx(tac_only), hex::decode("A00AA108800435290611A100").unwrap());
 }
 
 fn label() -> impl Strategy<Value = String> {

@@ -59,15 +59,14 @@
 use oxicard_transport::Transport;
 
 use crate::activation::{ActivationCode, ConfirmationCode, DeviceInfo};
-use crate::der_util::{DecodeError, DecodeReason, Encoder, Fields, ctx, ctx_c, private_c, single};
+use crate::der_util::{DecodeError, DecodeReason, Encoder, ctx_c, private_c, single};
 use crate::es9::{
     AuthenticateClientRequest, Es9Client, GetBoundProfilePackageRequest, InitiateAuthenticationRequest,
     TransactionId,
 };
 use crate::es10::{
-    AuthenticateServerRequest, CancelSessionReason, CtxParams1, DeviceCapabilities, Message,
-    PendingNotification, PrepareDownloadRequest, ProfileInfo, ProfileInfoListResponse,
-    ProfileInstallationResult, Rejection, Version,
+    AuthenticateServerRequest, CancelSessionReason, CtxParams1, Message, PendingNotification,
+    PrepareDownloadRequest, ProfileInfo, ProfileInfoListResponse, ProfileInstallationResult, Rejection,
 };
 use crate::es11::EventEntry;
 use crate::iccid::Iccid;
@@ -287,10 +286,7 @@ where
     }
 
     fn run(&mut self, request: &DownloadRequest) -> Result<DownloadResult, Box<DownloadError>> {
-        let device_info = es10_device_info(&request.device_info).map_err(|e| {
-            self.step = DownloadStep::AuthenticateServer;
-            self.fail(e)
-        })?;
+        let device_info = request.device_info.clone();
 
         self.enter(DownloadStep::GetEuiccInfo1, (0, 0));
         let info1 = self.isdr.euicc_info1().map_err(|e| self.fail(e))?;
@@ -427,34 +423,4 @@ pub fn decode_profile_metadata(der: &[u8]) -> Result<ProfileInfo, DecodeError> {
         .ok()
         .and_then(|mut profiles| profiles.pop())
         .ok_or_else(|| DecodeError::new("StoreMetadataRequest", DecodeReason::Missing("profile metadata")))
-}
-
-/// The ES10 form of the caller's [`DeviceInfo`]: `deviceCapabilities` members `80`–`8B` are
-/// taken from its DER content (3-byte versions); other members are dropped.
-fn es10_device_info(info: &DeviceInfo) -> Result<crate::es10::DeviceInfo, DecodeError> {
-    let mut capabilities = DeviceCapabilities::default();
-    for field in Fields::parse(&info.device_capabilities, "DeviceCapabilities")?.iter() {
-        let slot = match field.tag() {
-            t if t == ctx(0) => &mut capabilities.gsm,
-            t if t == ctx(1) => &mut capabilities.utran,
-            t if t == ctx(2) => &mut capabilities.cdma2000_1x,
-            t if t == ctx(3) => &mut capabilities.cdma2000_hrpd,
-            t if t == ctx(4) => &mut capabilities.cdma2000_ehrpd,
-            t if t == ctx(5) => &mut capabilities.eutran,
-            t if t == ctx(6) => &mut capabilities.contactless,
-            t if t == ctx(7) => &mut capabilities.rsp_crl,
-            t if t == ctx(8) => &mut capabilities.tag88,
-            t if t == ctx(9) => &mut capabilities.nr_5gc,
-            t if t == ctx(10) => &mut capabilities.eutran_5gc,
-            t if t == ctx(11) => &mut capabilities.lpa_svn,
-            _ => continue,
-        };
-        let [major, minor, revision] = field.octets_n::<3>()?;
-        *slot = Some(Version::new(major, minor, revision));
-    }
-    Ok(crate::es10::DeviceInfo {
-        tac: info.tac.to_bytes().to_vec(),
-        capabilities,
-        imei: info.imei.as_ref().map(|imei| imei.to_bytes().to_vec()),
-    })
 }

@@ -7,6 +7,7 @@
 
 use der::Tag;
 
+use crate::activation::{Imei, Tac};
 use crate::der_util::{DecodeError, DecodeReason, Encoder, Field, Fields, app, ctx, ctx_c, single};
 use crate::es10::{Message, NotificationMetadata, Oid, Request, Version};
 
@@ -133,6 +134,23 @@ pub struct DeviceInfo {
     pub capabilities: DeviceCapabilities,
     /// IMEI, 8 bytes in swapped BCD like an ICCID (15 digits + `F`).
     pub imei: Option<Vec<u8>>,
+}
+
+impl DeviceInfo {
+    /// Device info for `imei`: the TAC is its first 8 digits; no capabilities (lpac sends an
+    /// empty `A1 00` too).
+    pub fn from_imei(imei: Imei) -> Self {
+        Self {
+            tac: imei.tac().to_bytes().to_vec(),
+            capabilities: DeviceCapabilities::default(),
+            imei: Some(imei.to_bytes().to_vec()),
+        }
+    }
+
+    /// Device info with only a TAC (no IMEI) and no capabilities.
+    pub fn from_tac(tac: Tac) -> Self {
+        Self { tac: tac.to_bytes().to_vec(), capabilities: DeviceCapabilities::default(), imei: None }
+    }
 }
 
 /// `CtxParams1 ::= CHOICE { ctxParamsForCommonAuthentication A0 { [80 matchingId], A1 deviceInfo } }`
