@@ -6,12 +6,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Tag};
-use oxicard_euicc::der_util::single;
+use oxicard_euicc::der_util::{Fields, ctx, single};
+use oxicard_euicc::es10::Oid;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, KeyUsage, NameConstraints,
-    SubjectAltName,
 };
 
 pub use x509_cert::ext::pkix::KeyUsages;
@@ -56,7 +56,10 @@ impl RspCertificate {
 
     /// Parses every `CERTIFICATE` block of a PEM text, in order.
     pub fn all_from_pem(pem: &str) -> Result<Vec<RspCertificate>, PkiError> {
-        super::load::pem_blocks(pem, &["CERTIFICATE"])?.iter().map(|der| RspCertificate::from_der(der)).collect()
+        super::load::pem_blocks(pem, &["CERTIFICATE"])?
+            .iter()
+            .map(|der| RspCertificate::from_der(der))
+            .collect()
     }
 
     /// Parses DER, or PEM if `bytes` look like text starting with `-----BEGIN`.
@@ -91,7 +94,7 @@ impl RspCertificate {
     /// The DER of `tbsCertificate`, the bytes its issuer signed (RFC 5280 §4.1.1.3).
     pub fn tbs_der(&self) -> Result<&[u8], PkiError> {
         let outer = single(&self.der, Tag::Sequence, "Certificate")?;
-        let fields = oxicard_euicc::der_util::Fields::parse(outer.value(), "Certificate")?;
+        let fields = Fields::parse(outer.value(), "Certificate")?;
         fields.first().map(|f| f.raw()).ok_or(PkiError::Certificate("no tbsCertificate"))
     }
 
@@ -149,13 +152,15 @@ impl RspCertificate {
     }
 
     /// The subjectAltName `registeredID` (RFC 5280 §4.2.1.6): the SM-DP+ OID of CERT.DPauth /
-    /// CERT.DPpb (SGP.22 §4.5.2.1.0.2), used as `smdpOid` in CancelSession and the PIR.
-    pub fn registered_id(&self) -> Option<ObjectIdentifier> {
-        let (_, san) = self.extension::<SubjectAltName>()?;
-        san.0.iter().find_map(|name| match name {
-            GeneralName::RegisteredId(oid) => Some(*oid),
-            _ => None,
-        })
+    /// CERT.DPpb (SGP.22 §4.5.2.1.0.2), used as `smdpOid` in CancelSession and the PIR. Parsed by
+    /// hand into an [`Oid`]: test OIDs such as `2.999.10` do not fit `der`'s OID type.
+    pub fn registered_id(&self) -> Option<Oid> {
+        let extensions = self.certificate.tbs_certificate().extensions()?;
+        let ext = extensions.iter().find(|e| e.extn_id == oid::SUBJECT_ALT_NAME)?;
+        let names = single(ext.extn_value.as_bytes(), Tag::Sequence, "SubjectAltName").ok()?;
+        let fields = Fields::parse(names.value(), "SubjectAltName").ok()?;
+        // registeredID [8] IMPLICIT OBJECT IDENTIFIER.
+        fields.opt(ctx(8), "registeredID").and_then(|f| Oid::from_der_contents(f.value()))
     }
 
     /// The subject `serialNumber` attribute (X.520): the EID of CERT.EUICC.ECDSA
@@ -217,8 +222,11 @@ impl RspCertificate {
         if self.certificate.signature_algorithm().oid != oid::ECDSA_WITH_SHA256 {
             return Err(PkiError::Certificate("signature algorithm is not ecdsa-with-SHA256"));
         }
-        let signature =
-            self.certificate.signature().as_bytes().ok_or(PkiError::SignatureFormat("signature BIT STRING"))?;
+        let signature = self
+            .certificate
+            .signature()
+            .as_bytes()
+            .ok_or(PkiError::SignatureFormat("signature BIT STRING"))?;
         issuer.verify_der(self.tbs_der()?, signature)
     }
 

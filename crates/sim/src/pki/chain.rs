@@ -168,7 +168,8 @@ fn usage_name(usage: KeyUsages) -> &'static str {
 
 /// Whether `issuer` is the issuer of `cert` by name, and by AKI = SKI when both are present.
 fn issued_by(cert: &RspCertificate, issuer: &RspCertificate) -> bool {
-    let names_match = cert.certificate().tbs_certificate().issuer() == issuer.certificate().tbs_certificate().subject();
+    let names_match =
+        cert.certificate().tbs_certificate().issuer() == issuer.certificate().tbs_certificate().subject();
     let ids_match = match (cert.authority_key_identifier(), issuer.subject_key_identifier()) {
         (Some(aki), Some(ski)) => aki == ski,
         _ => true,

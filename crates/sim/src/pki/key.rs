@@ -5,12 +5,12 @@
 use core::fmt;
 
 use der::Decode;
+use der::Tag;
 use der::asn1::ObjectIdentifier;
 use oxicard_euicc::der_util::Encoder;
 use p256::elliptic_curve::Generate;
 use p256::elliptic_curve::pkcs8::{EncodePrivateKey, LineEnding};
 use p256::elliptic_curve::sec1::ToSec1Point;
-use der::Tag;
 use p256::elliptic_curve::zeroize::Zeroizing;
 use sha2::{Digest, Sha256};
 
@@ -89,7 +89,12 @@ pub enum PrivateKey {
 
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PrivateKey({:?}, public {})", self.curve(), hex::encode(self.public_key().to_uncompressed()))
+        write!(
+            f,
+            "PrivateKey({:?}, public {})",
+            self.curve(),
+            hex::encode(self.public_key().to_uncompressed())
+        )
     }
 }
 
@@ -97,7 +102,9 @@ impl PrivateKey {
     /// A fresh random key from the system RNG.
     pub fn generate(curve: Curve) -> Result<PrivateKey, PkiError> {
         Ok(match curve {
-            Curve::NistP256 => PrivateKey::NistP256(p256::SecretKey::try_generate().map_err(|_| PkiError::Random)?),
+            Curve::NistP256 => {
+                PrivateKey::NistP256(p256::SecretKey::try_generate().map_err(|_| PkiError::Random)?)
+            }
             Curve::BrainpoolP256r1 => PrivateKey::BrainpoolP256r1(
                 bp256::r1::SecretKey::try_generate().map_err(|_| PkiError::Random)?,
             ),
@@ -216,7 +223,8 @@ impl PrivateKey {
                 out.copy_from_slice(shared.raw_secret_bytes());
             }
             (PrivateKey::BrainpoolP256r1(sk), PublicKey::BrainpoolP256r1(pk)) => {
-                let shared = bp256::elliptic_curve::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine());
+                let shared =
+                    bp256::elliptic_curve::ecdh::diffie_hellman(sk.to_nonzero_scalar(), pk.as_affine());
                 out.copy_from_slice(shared.raw_secret_bytes());
             }
             _ => return Err(PkiError::CurveMismatch),

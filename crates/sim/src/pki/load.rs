@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use der::asn1::ObjectIdentifier;
+use oxicard_euicc::es10::Oid;
 
 use super::cert::RspCertificate;
 use super::chain::{ChainError, TrustStore, VerifiedChain};
@@ -73,7 +73,10 @@ impl CertifiedKey {
 
     /// From a certificate (PEM or DER) and a private key (PEM or DER; PKCS#8 or SEC1).
     pub fn from_pem_or_der(certificate: &[u8], private_key: &[u8]) -> Result<CertifiedKey, PkiError> {
-        CertifiedKey::new(RspCertificate::from_pem_or_der(certificate)?, PrivateKey::from_pem_or_der(private_key)?)
+        CertifiedKey::new(
+            RspCertificate::from_pem_or_der(certificate)?,
+            PrivateKey::from_pem_or_der(private_key)?,
+        )
     }
 
     /// From a certificate file and a private key file (each PEM or DER).
@@ -132,7 +135,9 @@ impl EuiccIdentity {
             }
         }
         if euicc.certificate().eid().is_none() {
-            return Err(PkiError::Certificate("eUICC certificate subject serialNumber is not a 32-digit EID"));
+            return Err(PkiError::Certificate(
+                "eUICC certificate subject serialNumber is not a 32-digit EID",
+            ));
         }
         Ok(EuiccIdentity { euicc, eum_certificate, trusted_cis })
     }
@@ -161,7 +166,12 @@ impl EuiccIdentity {
     ) -> Result<EuiccIdentity, PkiError> {
         let cis = read_all(cis)?;
         let refs: Vec<&[u8]> = cis.iter().map(Vec::as_slice).collect();
-        EuiccIdentity::from_pem_or_der(&read(euicc_certificate)?, &read(euicc_key)?, &read(eum_certificate)?, &refs)
+        EuiccIdentity::from_pem_or_der(
+            &read(euicc_certificate)?,
+            &read(euicc_key)?,
+            &read(eum_certificate)?,
+            &refs,
+        )
     }
 
     /// CERT.EUICC.ECDSA.
@@ -287,7 +297,7 @@ impl SmdpIdentity {
     }
 
     /// The SM-DP+ OID: the subjectAltName registeredID of CERT.DPauth (SGP.22 §4.5.2.1.0.2).
-    pub fn smdp_oid(&self) -> Option<ObjectIdentifier> {
+    pub fn smdp_oid(&self) -> Option<Oid> {
         self.auth.certificate().registered_id()
     }
 
@@ -316,11 +326,17 @@ impl SmdpIdentity {
         eum_certificate: &RspCertificate,
         at: Option<SystemTime>,
     ) -> Result<VerifiedChain, PkiError> {
-        let chain =
-            self.trusted_cis.verify(euicc_certificate, core::slice::from_ref(eum_certificate), RspRole::Euicc, at)?;
+        let chain = self.trusted_cis.verify(
+            euicc_certificate,
+            core::slice::from_ref(eum_certificate),
+            RspRole::Euicc,
+            at,
+        )?;
         let eins = eum_certificate.permitted_eins();
         let eid = euicc_certificate.eid().ok_or(PkiError::Certificate("eUICC certificate has no EID"))?;
-        if !eins.is_empty() && !eins.iter().any(|ein| eid.to_ascii_uppercase().starts_with(&ein.to_ascii_uppercase())) {
+        if !eins.is_empty()
+            && !eins.iter().any(|ein| eid.to_ascii_uppercase().starts_with(&ein.to_ascii_uppercase()))
+        {
             return Err(PkiError::Certificate("EID outside the EUM's permitted EINs"));
         }
         Ok(chain)

@@ -74,9 +74,8 @@ impl Tr03111Signature {
     pub fn from_der(der: &[u8]) -> Result<Self, PkiError> {
         let format = |_| PkiError::SignatureFormat("not a DER ECDSA-Sig-Value");
         let mut reader = SliceReader::new(der).map_err(format)?;
-        let (r, s) = reader
-            .sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?)))
-            .map_err(format)?;
+        let (r, s) =
+            reader.sequence(|seq| Ok((UintRef::decode(seq)?, UintRef::decode(seq)?))).map_err(format)?;
         reader.finish().map_err(format)?;
         let mut out = [0u8; 64];
         for (half, value) in out.chunks_exact_mut(32).zip([r, s]) {
