@@ -364,8 +364,8 @@ fn nickname_set_changed_and_cleared() {
 
 #[test]
 fn memory_reset_by_option() {
-    let mut config = EuiccConfig::default();
-    config.default_dp_address = Some("factory.example.com".into());
+    let config =
+        EuiccConfig { default_dp_address: Some("factory.example.com".into()), ..EuiccConfig::default() };
     let mut euicc = SoftEuicc::in_memory(config);
     euicc
         .install_profile_for_tests(ProfileInfo {
@@ -440,9 +440,8 @@ fn addresses_info_rat_and_challenge() {
 
 #[test]
 fn free_memory_decreases_with_installed_profiles() {
-    let mut config = EuiccConfig::default();
-    config.total_memory = 100_000;
-    config.default_profile_size = 40_000;
+    let config =
+        EuiccConfig { total_memory: 100_000, default_profile_size: 40_000, ..EuiccConfig::default() };
     let mut euicc = SoftEuicc::in_memory(config);
     euicc.install_profile_for_tests(profile(ICCID_A, "A")).unwrap();
     euicc
