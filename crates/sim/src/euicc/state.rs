@@ -69,7 +69,8 @@ pub enum StateError {
 /// Invariants (checked by [`State::check`], kept by every ES10 function): every profile has
 /// an ICCID, an ISD-P AID, a state, a class and a size; ICCIDs and AIDs are unique; at most
 /// one profile is enabled (SGP.22 v2 single-enabled-profile model, §2.4 / §5.7.16); every
-/// pending notification's sequence number is below `next_seq_number` and unique.
+/// pending notification's sequence number is below `next_seq_number`, and they increase along
+/// the list (oldest first, none reused).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     pub(crate) profiles: Vec<ProfileInfo>,
@@ -140,15 +141,16 @@ impl State {
         if enabled > 1 {
             return Err("more than one profile is enabled");
         }
-        for (index, notification) in self.notifications.iter().enumerate() {
+        let mut previous = None;
+        for notification in &self.notifications {
             let seq = notification.metadata().seq_number;
             if seq >= self.next_seq_number {
                 return Err("a notification's sequence number is not below the counter");
             }
-            let later = self.notifications.get(index + 1..).unwrap_or_default();
-            if later.iter().any(|n| n.metadata().seq_number == seq) {
-                return Err("two notifications share a sequence number");
+            if previous.is_some_and(|p| p >= seq) {
+                return Err("notification sequence numbers do not increase along the list");
             }
+            previous = Some(seq);
         }
         Ok(())
     }
