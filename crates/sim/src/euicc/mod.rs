@@ -282,7 +282,8 @@ impl SoftEuicc {
     /// persists it. The eUICC assigns the ISD-P AID unless `profile.isdp_aid` is set, and fills
     /// in state (disabled), class (operational) and size ([`EuiccConfig::default_profile_size`])
     /// when absent. An enabled profile disables the one enabled before (no notification).
-    /// Returns the AID.
+    /// Returns the AID. A failed state file write is undone and reported as
+    /// [`InstallRefusal::InsufficientMemory`].
     pub fn install_profile_for_tests(&mut self, profile: ProfileInfo) -> Result<Vec<u8>, InstallRefusal> {
         let before = self.state.clone();
         let wanted = profile.state.unwrap_or(ProfileState::Disabled);
