@@ -1,0 +1,277 @@
+//! The software eUICC's persistent state (profiles, nicknames, notifications, default SM-DP+
+//! address, counters) and its file.
+//!
+//! # File format
+//!
+//! One JSON document, written atomically after every change and before the response that
+//! acknowledges it leaves the card (temporary file in the same directory, `fsync`, `rename`,
+//! `fsync` of the directory: POSIX `rename(2)` replaces the file atomically, so a crash at any
+//! moment leaves either the old or the new state, never a mix). The SGP.22 data is kept in its
+//! own DER coding, through the `oxicard-euicc` codec, so nothing is re-invented:
+//!
+//! ```json
+//! {
+//!   "format": "oxicard-soft-euicc/1",
+//!   "eid": "89882119900000000000000000000005",
+//!   "profiles": "BF2D…",            // a ProfileInfoListResponse (SGP.22 §5.7.15) with every profile
+//!   "notifications": ["30…", "BF37…"], // PendingNotification TLVs (§5.7.10), signed, as sent
+//!   "default_dp_address": "smdp.example.com",
+//!   "next_seq_number": 7,
+//!   "next_isdp": 3
+//! }
+//! ```
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use oxicard_euicc::es10::{Message, PendingNotification, ProfileInfo, ProfileInfoListResponse, ProfileState};
+use oxicard_euicc::iccid::Eid;
+use serde::{Deserialize, Serialize};
+
+/// The `format` value of the state file this version writes and reads.
+pub const FORMAT: &str = "oxicard-soft-euicc/1";
+
+/// Why the state file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// Reading, writing, syncing or renaming failed.
+    #[error("state file {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a state file of this format.
+    #[error("state file {path}: {problem}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The file belongs to an eUICC with another EID than the configured one.
+    #[error("state file {path} belongs to EID {found}, not {expected}")]
+    EidMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The configured EID.
+        expected: String,
+        /// The EID in the file.
+        found: String,
+    },
+}
+
+/// What the eUICC keeps across power cycles (and process restarts, when file-backed).
+///
+/// Invariants (checked by [`State::check`], kept by every ES10 function): every profile has
+/// an ICCID, an ISD-P AID, a state, a class and a size; ICCIDs and AIDs are unique; at most
+/// one profile is enabled (SGP.22 v2 single-enabled-profile model, §2.4 / §5.7.16); every
+/// pending notification's sequence number is below `next_seq_number`, and they increase along
+/// the list (oldest first, none reused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    pub(crate) profiles: Vec<ProfileInfo>,
+    pub(crate) notifications: Vec<PendingNotification>,
+    pub(crate) default_dp_address: Option<String>,
+    pub(crate) next_seq_number: u64,
+    pub(crate) next_isdp: u32,
+}
+
+impl State {
+    /// A factory-fresh eUICC: no profile, no notification, `default_dp_address` as configured.
+    pub(crate) fn new(default_dp_address: Option<String>) -> Self {
+        Self {
+            profiles: Vec::new(),
+            notifications: Vec::new(),
+            default_dp_address,
+            next_seq_number: 1,
+            next_isdp: 1,
+        }
+    }
+
+    /// The installed profiles, every member filled in.
+    pub fn profiles(&self) -> &[ProfileInfo] {
+        &self.profiles
+    }
+
+    /// The pending notifications, oldest first.
+    pub fn notifications(&self) -> &[PendingNotification] {
+        &self.notifications
+    }
+
+    /// The default SM-DP+ address (SGP.22 §5.7.3).
+    pub fn default_dp_address(&self) -> Option<&str> {
+        self.default_dp_address.as_deref()
+    }
+
+    /// The sequence number the next notification gets (SGP.22 §5.7.9: eUICC-global, never reused).
+    pub fn next_seq_number(&self) -> u64 {
+        self.next_seq_number
+    }
+
+    /// The enabled profile, if any.
+    pub fn enabled_profile(&self) -> Option<&ProfileInfo> {
+        self.profiles.iter().find(|p| p.state == Some(ProfileState::Enabled))
+    }
+
+    /// Checks the invariants listed on [`State`]; the message says which one failed.
+    pub fn check(&self) -> Result<(), &'static str> {
+        let mut enabled = 0usize;
+        for (index, profile) in self.profiles.iter().enumerate() {
+            let (Some(iccid), Some(aid), Some(state)) = (&profile.iccid, &profile.isdp_aid, profile.state)
+            else {
+                return Err("a profile lacks its ICCID, AID or state");
+            };
+            if profile.class.is_none() || profile.profile_size.is_none() {
+                return Err("a profile lacks its class or size");
+            }
+            match state {
+                ProfileState::Enabled => enabled += 1,
+                ProfileState::Disabled => {}
+                _ => return Err("a profile state is neither enabled nor disabled"),
+            }
+            let later = self.profiles.get(index + 1..).unwrap_or_default();
+            if later.iter().any(|p| p.iccid.as_ref() == Some(iccid) || p.isdp_aid.as_ref() == Some(aid)) {
+                return Err("two profiles share an ICCID or an AID");
+            }
+        }
+        if enabled > 1 {
+            return Err("more than one profile is enabled");
+        }
+        let mut previous = None;
+        for notification in &self.notifications {
+            let seq = notification.metadata().seq_number;
+            if seq >= self.next_seq_number {
+                return Err("a notification's sequence number is not below the counter");
+            }
+            if previous.is_some_and(|p| p >= seq) {
+                return Err("notification sequence numbers do not increase along the list");
+            }
+            previous = Some(seq);
+        }
+        Ok(())
+    }
+}
+
+/// The JSON document of the state file.
+#[derive(Serialize, Deserialize)]
+struct StateFile {
+    format: String,
+    eid: String,
+    profiles: String,
+    notifications: Vec<String>,
+    default_dp_address: Option<String>,
+    next_seq_number: u64,
+    next_isdp: u32,
+}
+
+impl StateFile {
+    fn from_state(state: &State, eid: &Eid) -> Self {
+        let profiles = ProfileInfoListResponse { result: Ok(state.profiles.clone()) }.to_der();
+        Self {
+            format: FORMAT.into(),
+            eid: eid.digits(),
+            profiles: hex::encode_upper(profiles),
+            notifications: state.notifications.iter().map(|n| hex::encode_upper(n.as_der())).collect(),
+            default_dp_address: state.default_dp_address.clone(),
+            next_seq_number: state.next_seq_number,
+            next_isdp: state.next_isdp,
+        }
+    }
+
+    fn into_state(self, path: &Path, eid: &Eid) -> Result<State, StateError> {
+        let bad = |problem: String| StateError::Format { path: path.to_owned(), problem };
+        if self.format != FORMAT {
+            return Err(bad(format!("format {:?}, expected {FORMAT:?}", self.format)));
+        }
+        if self.eid != eid.digits() {
+            return Err(StateError::EidMismatch {
+                path: path.to_owned(),
+                expected: eid.digits(),
+                found: self.eid,
+            });
+        }
+        let der = hex::decode(&self.profiles).map_err(|e| bad(format!("profiles: {e}")))?;
+        let profiles = ProfileInfoListResponse::from_der(&der)
+            .map_err(|e| bad(format!("profiles: {e}")))?
+            .result
+            .map_err(|e| bad(format!("profiles: {e}")))?;
+        let notifications = self
+            .notifications
+            .iter()
+            .map(|n| {
+                let der = hex::decode(n).map_err(|e| bad(format!("notification: {e}")))?;
+                PendingNotification::from_der(&der).map_err(|e| bad(format!("notification: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let state = State {
+            profiles,
+            notifications,
+            default_dp_address: self.default_dp_address,
+            next_seq_number: self.next_seq_number,
+            next_isdp: self.next_isdp,
+        };
+        state.check().map_err(|problem| bad(problem.into()))?;
+        Ok(state)
+    }
+}
+
+/// Where the state lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Storage {
+    /// Only in memory: lost when the [`SoftEuicc`](super::SoftEuicc) is dropped.
+    Memory,
+    /// In this file.
+    File(PathBuf),
+}
+
+impl Storage {
+    /// Reads the state of `path`, `None` if the file does not exist.
+    pub(crate) fn load(path: &Path, eid: &Eid) -> Result<Option<State>, StateError> {
+        let io = |source| StateError::Io { path: path.to_owned(), source };
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(io(err)),
+        };
+        let file: StateFile = serde_json::from_slice(&bytes)
+            .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.to_string() })?;
+        file.into_state(path, eid).map(Some)
+    }
+
+    /// Writes `state` durably (nothing to do in memory).
+    pub(crate) fn save(&self, state: &State, eid: &Eid) -> Result<(), StateError> {
+        let Self::File(path) = self else { return Ok(()) };
+        let file = StateFile::from_state(state, eid);
+        let mut bytes = serde_json::to_vec_pretty(&file)
+            .map_err(|e| StateError::Format { path: path.clone(), problem: e.to_string() })?;
+        bytes.push(b'\n');
+        write_atomically(path, &bytes).map_err(|source| StateError::Io { path: path.clone(), source })
+    }
+}
+
+/// Replaces `path` by `bytes` atomically and durably: `<path>.tmp` is written and synced, renamed
+/// over `path`, and the directory is synced so the rename itself survives a power cut.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".tmp");
+    let temporary = path.with_file_name(name);
+    {
+        let mut file = File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    fs::rename(&temporary, path)?;
+    #[cfg(unix)]
+    {
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        File::open(directory)?.sync_all()?;
+    }
+    Ok(())
+}
