@@ -22,6 +22,17 @@ use super::es10::{TlvHeader, tag_of};
 use super::notifications::{NotificationSigner, SignError, signature_tlv};
 use super::state::State;
 
+mod authenticate;
+mod cancel;
+mod handler;
+mod load;
+mod prepare;
+mod signer;
+
+pub use handler::Es8Handler;
+pub use load::SIMA_RESPONSE_OK;
+pub use signer::IdentitySigner;
+
 /// Why [`DownloadContext::install_profile`] refused a profile (SGP.22 §5.7.6 ErrorReason).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -14,7 +14,7 @@ use oxicard_euicc::es10::*;
 use super::download::DownloadContext;
 use super::notifications::{configured_address, other_notification};
 use super::profiles::{default_tags, find, matches, split_tag_list, with_tags};
-use super::{SoftEuicc, free_memory, take_seq_number};
+use super::{EuiccConfig, SoftEuicc, State, free_memory, take_seq_number};
 
 /// The tag and length octets at the start of a TLV (X.690 §8.1.2–§8.1.3, definite lengths).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -498,26 +498,32 @@ impl SoftEuicc {
     /// installed profiles and the free memory (ETSI TS 102 226 §8.2.1.7.2), `rspCapability`
     /// has `additionalProfile` while a profile of the default size still fits.
     pub(crate) fn euicc_info2_now(&self) -> EuiccInfo2 {
-        let mut info = self.config.info2.clone();
-        let free = free_memory(&self.config, &self.state);
-        let mut resource = Vec::new();
-        let mut push = |tag: u8, value: u64| {
-            let bytes = value.to_be_bytes();
-            let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
-            let significant = bytes.get(skip..).unwrap_or_default();
-            resource.push(tag);
-            resource.push(significant.len() as u8);
-            resource.extend_from_slice(significant);
-        };
-        push(0x81, self.state.profiles.len() as u64);
-        push(0x82, free);
-        push(0x83, self.config.free_volatile_memory);
-        info.ext_card_resource = ExtCardResource(resource);
-        if free >= self.config.default_profile_size {
-            info.rsp_capability.insert(rsp_capability::ADDITIONAL_PROFILE);
-        } else {
-            info.rsp_capability.remove(rsp_capability::ADDITIONAL_PROFILE);
-        }
-        info
+        euicc_info2_of(&self.config, &self.state)
     }
+}
+
+/// EUICCInfo2 of `config` with the memory of `state` (see [`SoftEuicc::euicc_info2_now`]); also
+/// the `euiccInfo2` of euiccSigned1 (SGP.22 §5.7.13).
+pub(crate) fn euicc_info2_of(config: &EuiccConfig, state: &State) -> EuiccInfo2 {
+    let mut info = config.info2.clone();
+    let free = free_memory(config, state);
+    let mut resource = Vec::new();
+    let mut push = |tag: u8, value: u64| {
+        let bytes = value.to_be_bytes();
+        let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
+        let significant = bytes.get(skip..).unwrap_or_default();
+        resource.push(tag);
+        resource.push(significant.len() as u8);
+        resource.extend_from_slice(significant);
+    };
+    push(0x81, state.profiles.len() as u64);
+    push(0x82, free);
+    push(0x83, config.free_volatile_memory);
+    info.ext_card_resource = ExtCardResource(resource);
+    if free >= config.default_profile_size {
+        info.rsp_capability.insert(rsp_capability::ADDITIONAL_PROFILE);
+    } else {
+        info.rsp_capability.remove(rsp_capability::ADDITIONAL_PROFILE);
+    }
+    info
 }

@@ -44,7 +44,10 @@ use oxicard_euicc::iccid::Eid;
 use oxicard_euicc::isdr::ISD_R_AID;
 use oxicard_transport::sim::CardSimulator;
 
-pub use download::{DownloadContext, DownloadHandler, InstallRefusal, NoDownload};
+pub use download::{
+    DownloadContext, DownloadHandler, Es8Handler, IdentitySigner, InstallRefusal, NoDownload,
+    SIMA_RESPONSE_OK,
+};
 pub use notifications::{NotificationSigner, SignError, TestSigner};
 pub use state::{FORMAT as STATE_FORMAT, State, StateError};
 

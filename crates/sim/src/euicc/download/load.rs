@@ -1,0 +1,374 @@
+//! LoadBoundProfilePackage (SGP.22 §5.7.6, §2.5.5; `euicc-side.md` §4.4, §5): the BPP arrives
+//! in segments (`oxicard_euicc::es10::bpp`), each one ES10 request. The first carries the `BF36`
+//! header and InitialiseSecureChannel (`BF23`); then the containers `A0` (ConfigureISDP `87`s),
+//! `A1` (StoreMetadata `88`s), optionally `A2` (ReplaceSessionKeys `87`), and `A3` (profile
+//! elements `86`s), each with its header alone or together with any number of its TLVs.
+//!
+//! Every segment but the one that completes `A3` or fails is answered with no data; the
+//! last one gets the signed ProfileInstallationResult (`BF37`), which also goes to the
+//! pending notifications. The profile is stored only when the whole BPP verified.
+
+use oxicard_apdu::StatusWord;
+use oxicard_euicc::der_util::{Fields, app, ctx, ctx_c, single};
+use oxicard_euicc::download::decode_profile_metadata;
+use oxicard_euicc::es10::{
+    BitFlags, BppCommandId, ErrorReason, FinalResult, InstallationError, Message, NotificationMetadata,
+    PendingNotification, ProfileInfo, ProfileInstallationResult, ProfileInstallationResultData,
+    notification_event,
+};
+use oxicard_secure_channel::ErrorKind;
+use oxicard_secure_channel::bsp::{BspKeys, BspVerifier, KEY_LEN_AES128, KEY_TYPE_AES, SharedInfo};
+
+use super::DownloadContext;
+use super::handler::Es8Handler;
+use crate::euicc::es10::TlvHeader;
+use crate::pki::{SIGNATURE_TAG, SignedData};
+
+/// `simaResponse` of a successful installation: one EUICCResponse with peStatus
+/// `[{ status ok(0) }]`, `30 07 A0 05 30 03 80 01 00` (the all-OK example of
+/// `euicc-side.md` §4.4, encoded with asn1tools over the SAIP PE module).
+pub const SIMA_RESPONSE_OK: [u8; 9] = [0x30, 0x07, 0xA0, 0x05, 0x30, 0x03, 0x80, 0x01, 0x00];
+
+/// `remoteOpId installBoundProfilePackage(1)` (SGP.22 §5.5.1).
+const INSTALL_BOUND_PROFILE_PACKAGE: i64 = 1;
+
+/// A BPP in progress: the BSP verifier and what the segments gave so far.
+pub(super) struct Loading {
+    verifier: BspVerifier,
+    /// The container being received (`0` = `A0` … `3` = `A3`) and its bytes still to come.
+    current: Option<(u8, usize)>,
+    /// The last container opened.
+    last: Option<u8>,
+    /// Whether the ReplaceSessionKeys `87` of `A2` was processed.
+    keys_replaced: bool,
+    configure_isdp: Vec<u8>,
+    metadata: Vec<u8>,
+    profile: Option<ProfileInfo>,
+    upp: Vec<u8>,
+}
+
+impl core::fmt::Debug for Loading {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Loading")
+            .field("current", &self.current)
+            .field("last", &self.last)
+            .field("upp_len", &self.upp.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A failed BPP step: `errorResult { bppCommandId, errorReason }`.
+type Failure = (BppCommandId, ErrorReason);
+
+/// The BppCommandId of the step a container carries (SGP.22 §5.7.6).
+fn command_of(container: u8) -> BppCommandId {
+    match container {
+        0 => BppCommandId::ConfigureIsdp,
+        1 => BppCommandId::StoreMetadata,
+        2 => BppCommandId::ReplaceSessionKeys,
+        _ => BppCommandId::LoadProfileElements,
+    }
+}
+
+/// The BSP failure reason: a MAC or padding failure is `scp03tSecurityError(8)` (v3
+/// `bspSecurityError`), any other (lengths, tags) `scp03tStructureError(7)`
+/// (`euicc-side.md` §4.4, §5.4).
+fn bsp_reason(kind: ErrorKind) -> ErrorReason {
+    match kind {
+        ErrorKind::MacMismatch | ErrorKind::InvalidPadding => ErrorReason::Scp03tSecurityError,
+        _ => ErrorReason::Scp03tStructureError,
+    }
+}
+
+impl Loading {
+    /// Processes the container headers and TLVs of one segment. `Ok(true)` once `A3` is
+    /// complete.
+    fn process(&mut self, mut bytes: &[u8], euicc: &DownloadContext<'_>) -> Result<bool, Failure> {
+        let mut complete = false;
+        while !bytes.is_empty() {
+            let next_command = command_of(self.current.map_or(self.last.map_or(0, |l| l + 1), |c| c.0));
+            let structure = (next_command, ErrorReason::Scp03tStructureError);
+            if complete {
+                return Err(structure);
+            }
+            let header = TlvHeader::parse(bytes).ok_or(structure)?;
+            let tag = bytes.first().copied().unwrap_or_default();
+            match tag {
+                0xA0..=0xA3 => {
+                    let index = tag - 0xA0;
+                    let allowed = match (self.last, index) {
+                        (None, 0) | (Some(0), 1) | (Some(1), 2) => true,
+                        (Some(last), 3) => last == 1 || last == 2,
+                        _ => false,
+                    };
+                    if self.current.is_some() || !allowed || header.tag_len != 1 {
+                        return Err((command_of(index), ErrorReason::Scp03tStructureError));
+                    }
+                    self.current = Some((index, header.value_len));
+                    self.last = Some(index);
+                    bytes = bytes.get(header.header_len..).unwrap_or_default();
+                }
+                0x86..=0x88 => {
+                    let (index, remaining) = self.current.ok_or(structure)?;
+                    let expected = match index {
+                        1 => 0x88,
+                        3 => 0x86,
+                        _ => 0x87,
+                    };
+                    let total = header.total_len();
+                    let segment = bytes.get(..total).ok_or(structure)?;
+                    let left = remaining.checked_sub(total).ok_or(structure)?;
+                    if tag != expected {
+                        return Err(structure);
+                    }
+                    self.segment(index, segment)?;
+                    self.current = Some((index, left));
+                    bytes = bytes.get(total..).unwrap_or_default();
+                }
+                _ => return Err(structure),
+            }
+            if let Some((index, 0)) = self.current {
+                self.current = None;
+                self.close(index, euicc)?;
+                complete = index == 3;
+            }
+        }
+        Ok(complete)
+    }
+
+    /// Verifies (and decrypts) one `86`/`87`/`88` TLV of container `index`.
+    fn segment(&mut self, index: u8, segment: &[u8]) -> Result<(), Failure> {
+        let command = command_of(index);
+        if index == 2 && !self.keys_replaced {
+            self.keys_replaced = true;
+            return self
+                .verifier
+                .verify_replace_session_keys(segment)
+                .map_err(|e| (command, bsp_reason(e.kind)));
+        }
+        let mut plain = vec![0u8; segment.len()];
+        let verified =
+            self.verifier.verify(segment, &mut plain).map_err(|e| (command, bsp_reason(e.kind)))?;
+        let plain = plain.get(..verified.len).unwrap_or_default();
+        match index {
+            0 => self.configure_isdp.extend_from_slice(plain),
+            1 => self.metadata.extend_from_slice(plain),
+            3 => self.upp.extend_from_slice(plain),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The checks when container `index` is complete.
+    fn close(&mut self, index: u8, euicc: &DownloadContext<'_>) -> Result<(), Failure> {
+        match index {
+            0 => {
+                // ConfigureISDPRequest `BF24 { [B8 dpProprietaryData] }` (SGP.22 §5.5.2).
+                single(&self.configure_isdp, ctx_c(36), "ConfigureISDPRequest")
+                    .map_err(|_| (BppCommandId::ConfigureIsdp, ErrorReason::IncorrectInputValues))?;
+            }
+            1 => {
+                let failed = |reason| (BppCommandId::StoreMetadata, reason);
+                let mut profile = decode_profile_metadata(&self.metadata)
+                    .map_err(|_| failed(ErrorReason::IncorrectInputValues))?;
+                let iccid = profile.iccid.ok_or(failed(ErrorReason::IncorrectInputValues))?;
+                if euicc.profiles().iter().any(|p| p.iccid == Some(iccid)) {
+                    return Err(failed(ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc));
+                }
+                profile.state = None;
+                profile.isdp_aid = None;
+                profile.nickname = None;
+                self.profile = Some(profile);
+            }
+            3 => self.check_profile_header()?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The first profile element must be the ProfileHeader (`A0`, SGP.26 / SAIP
+    /// `ProfileElement` CHOICE `[0]`) whose `iccid` (`83`) is the metadata's: else
+    /// `installFailedDueToIccidMismatch(13)`; an unreadable UPP is
+    /// `installFailedDueToPEProcessingError(12)`.
+    fn check_profile_header(&self) -> Result<(), Failure> {
+        let failed = |reason| (BppCommandId::LoadProfileElements, reason);
+        let pe_error = failed(ErrorReason::InstallFailedDueToPeProcessingError);
+        let header = TlvHeader::parse(&self.upp).ok_or(pe_error)?;
+        let first = self.upp.get(..header.total_len()).ok_or(pe_error)?;
+        let field = single(first, ctx_c(0), "ProfileHeader").map_err(|_| pe_error)?;
+        let fields = Fields::parse(field.value(), "ProfileHeader").map_err(|_| pe_error)?;
+        let iccid = fields.opt(ctx(3), "iccid").ok_or(pe_error)?;
+        let expected = self.profile.as_ref().and_then(|p| p.iccid).ok_or(pe_error)?;
+        if iccid.value() != expected.as_bytes() {
+            return Err(failed(ErrorReason::InstallFailedDueToIccidMismatch));
+        }
+        Ok(())
+    }
+}
+
+/// The members of InitialiseSecureChannelRequest (`BF23`, SGP.22 §5.5.1).
+struct Initialise<'a> {
+    remote_op_id: i64,
+    transaction_id: Vec<u8>,
+    key_type: Vec<u8>,
+    key_len: Vec<u8>,
+    host_id: Vec<u8>,
+    smdp_otpk: Vec<u8>,
+    smdp_sign: &'a [u8],
+}
+
+impl<'a> Initialise<'a> {
+    fn parse(tlv: &'a [u8]) -> Option<Initialise<'a>> {
+        let outer = single(tlv, ctx_c(35), "InitialiseSecureChannelRequest").ok()?;
+        let f = Fields::parse(outer.value(), "InitialiseSecureChannelRequest").ok()?;
+        let crt = f.opt(ctx_c(6), "controlRefTemplate")?.fields("ControlRefTemplate").ok()?;
+        Some(Initialise {
+            remote_op_id: f.opt(ctx(2), "remoteOpId")?.int().ok()?,
+            transaction_id: f.opt(ctx(0), "transactionId")?.octets().ok()?,
+            key_type: crt.opt(ctx(0), "keyType")?.octets().ok()?,
+            key_len: crt.opt(ctx(1), "keyLen")?.octets().ok()?,
+            host_id: crt.opt(ctx(4), "hostId")?.octets().ok()?,
+            smdp_otpk: f.opt(app(73), "smdpOtpk")?.octets().ok()?,
+            smdp_sign: f.opt(SIGNATURE_TAG, "smdpSign")?.raw(),
+        })
+    }
+}
+
+impl Es8Handler {
+    /// One LoadBoundProfilePackage segment. A segment other than the `BF36` one with no BPP in
+    /// progress is `6985` (conditions of use not satisfied); a segment that is not a TLV `6A80`.
+    pub(super) fn load_segment(
+        &mut self,
+        request: &[u8],
+        euicc: &mut DownloadContext<'_>,
+    ) -> Result<Vec<u8>, StatusWord> {
+        let header = TlvHeader::parse(request).ok_or(StatusWord::WRONG_DATA)?;
+        let result = if request.first() == Some(&0xBF) && request.get(1) == Some(&0x36) {
+            let body = request.get(header.header_len..).unwrap_or_default();
+            self.initialise(body, euicc)
+        } else {
+            let Some(loading) = self.loading.as_mut() else {
+                return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+            };
+            loading.process(request, euicc)
+        };
+        match result {
+            Ok(false) => Ok(Vec::new()),
+            Ok(true) => self.finish(euicc),
+            Err(failure) => self.result(Err(failure), euicc),
+        }
+    }
+
+    /// InitialiseSecureChannel (SGP.22 §5.5.1, `euicc-side.md` §4.4 step 1), then whatever
+    /// follows the `BF23` TLV in the same segment.
+    fn initialise(&mut self, body: &[u8], euicc: &mut DownloadContext<'_>) -> Result<bool, Failure> {
+        let failed = |reason| (BppCommandId::InitialiseSecureChannel, reason);
+        let header = TlvHeader::parse(body).ok_or(failed(ErrorReason::Scp03tStructureError))?;
+        let (tlv, rest) =
+            body.split_at_checked(header.total_len()).ok_or(failed(ErrorReason::Scp03tStructureError))?;
+        let init = Initialise::parse(tlv).ok_or(failed(ErrorReason::IncorrectInputValues))?;
+        if init.remote_op_id != INSTALL_BOUND_PROFILE_PACKAGE {
+            return Err(failed(ErrorReason::UnsupportedRemoteOperationType));
+        }
+        let prepared = self
+            .session
+            .as_ref()
+            .filter(|s| s.transaction_id == init.transaction_id && self.loading.is_none())
+            .and_then(|s| s.prepared.as_ref())
+            .ok_or(failed(ErrorReason::InvalidTransactionId))?;
+        if init.key_type != [KEY_TYPE_AES] || init.key_len != [KEY_LEN_AES128] {
+            return Err(failed(ErrorReason::UnsupportedCrtValues));
+        }
+        let otpk = prepared.one_time_key.public_uncompressed();
+        SignedData::InitialiseSecureChannel { request: tlv, euicc_otpk: otpk }
+            .verify_tlv(&prepared.dp_pb_key, init.smdp_sign)
+            .map_err(|_| failed(ErrorReason::InvalidSignature))?;
+        let shared = prepared
+            .one_time_key
+            .agree(&init.smdp_otpk)
+            .map_err(|_| failed(ErrorReason::IncorrectInputValues))?;
+        let info = SharedInfo::new(&init.host_id, &euicc.eid().to_bytes())
+            .map_err(|_| failed(ErrorReason::UnsupportedCrtValues))?;
+        let verifier = BspKeys::derive(shared.as_bytes(), &info)
+            .and_then(|keys| BspVerifier::new(&keys))
+            .map_err(|_| failed(ErrorReason::InstallFailedDueToUnknownError))?;
+        let mut loading = Loading {
+            verifier,
+            current: None,
+            last: None,
+            keys_replaced: false,
+            configure_isdp: Vec::new(),
+            metadata: Vec::new(),
+            profile: None,
+            upp: Vec::new(),
+        };
+        let complete = loading.process(rest, euicc);
+        self.loading = Some(loading);
+        complete
+    }
+
+    /// The whole BPP verified: install the profile and answer the PIR.
+    fn finish(&mut self, euicc: &mut DownloadContext<'_>) -> Result<Vec<u8>, StatusWord> {
+        let profile = self.loading.as_mut().and_then(|l| l.profile.take());
+        let outcome = match profile {
+            Some(profile) => euicc
+                .install_profile(profile)
+                .map_err(|refusal| (BppCommandId::LoadProfileElements, refusal.reason())),
+            None => Err((BppCommandId::StoreMetadata, ErrorReason::IncorrectInputValues)),
+        };
+        self.result(outcome, euicc)
+    }
+
+    /// Builds, signs and stores the ProfileInstallationResult for `outcome` (the ISD-P AID or
+    /// the failure), ends the session and answers the `BF37` TLV. Without a prepared session
+    /// (an out-of-order or replayed BPP) the result is answered but not stored: there is no
+    /// SM-DP+ to send it to.
+    fn result(
+        &mut self,
+        outcome: Result<Vec<u8>, Failure>,
+        euicc: &mut DownloadContext<'_>,
+    ) -> Result<Vec<u8>, StatusWord> {
+        let session = self.session.as_ref().filter(|s| s.prepared.is_some());
+        let store = session.is_some();
+        let transaction_id = session.map(|s| s.transaction_id.clone()).unwrap_or_default();
+        let address = session
+            .map(|s| s.server_address.clone())
+            .or_else(|| euicc.state.default_dp_address.clone())
+            .unwrap_or_default();
+        let smdp_oid = session.and_then(|s| s.prepared.as_ref()).and_then(|p| p.dp_pb_oid.clone());
+        let iccid =
+            self.loading.as_ref().and_then(|l| l.profile.as_ref().and_then(|p| p.iccid)).or_else(|| {
+                outcome.as_ref().ok().and_then(|aid| {
+                    euicc.profiles().iter().find(|p| p.isdp_aid.as_ref() == Some(aid)).and_then(|p| p.iccid)
+                })
+            });
+        let final_result = match outcome {
+            Ok(aid) => FinalResult::Success { aid, sima_response: SIMA_RESPONSE_OK.to_vec() },
+            Err((command, reason)) => {
+                FinalResult::Error { error: InstallationError { command, reason }, sima_response: None }
+            }
+        };
+        let data = ProfileInstallationResultData {
+            transaction_id,
+            notification_metadata: NotificationMetadata {
+                seq_number: euicc.next_seq_number(),
+                operation: BitFlags::from_bits([notification_event::INSTALL]),
+                address,
+                iccid,
+            },
+            smdp_oid,
+            final_result,
+        };
+        let data_der = data.to_der();
+        let signature = self
+            .sign_tlv(&SignedData::ProfileInstallationResultData { data: &data_der })
+            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
+        let result = ProfileInstallationResult::new(data, &signature);
+        let der = result.as_der().to_vec();
+        if store {
+            euicc.push_notification(PendingNotification::ProfileInstallationResult(result));
+        }
+        self.end(euicc);
+        Ok(der)
+    }
+}

@@ -1,0 +1,100 @@
+//! PrepareDownload (SGP.22 §5.7.5, `euicc-side.md` §4.3).
+
+use std::time::SystemTime;
+
+use der::Tag;
+use oxicard_apdu::StatusWord;
+use oxicard_euicc::der_util::{Encoder, app, ctx, single};
+use oxicard_euicc::es10::{
+    DownloadErrorCode, Message, PrepareDownloadRequest, PrepareDownloadResponse, PrepareDownloadResponseOk,
+    SessionError,
+};
+
+use super::DownloadContext;
+use super::handler::{Es8Handler, Prepared};
+use crate::pki::{OneTimeKeyPair, RspCertificate, RspRole, SignedData};
+
+/// `bppEuiccOtpk` `5F49` of smdpSigned2, when the SM-DP+ re-offers a bound BPP.
+fn bpp_euicc_otpk(smdp_signed2: &[u8]) -> Option<Vec<u8>> {
+    let signed = single(smdp_signed2, Tag::Sequence, "SmdpSigned2").ok()?;
+    signed.fields("SmdpSigned2").ok()?.opt(app(73), "bppEuiccOtpk")?.octets().ok()
+}
+
+impl Es8Handler {
+    /// PrepareDownload: session and transactionId, CERT.DPpb chain and role, smdpSignature2
+    /// over `smdpSigned2 ‖ euiccSignature1`, hashCc present when `ccRequiredFlag` is set
+    /// (else `undefinedError`, `euicc-side.md` §4.3 step 4); then a one-time key pair on the
+    /// curve of CERT.DPpb and the signed `euiccSigned2 = 30 { 80 transactionId,
+    /// 5F49 otPK.EUICC, [04 hashCc] }`. A malformed request is `6A80`.
+    pub(super) fn prepare_download(
+        &mut self,
+        request: &[u8],
+        _euicc: &mut DownloadContext<'_>,
+    ) -> Result<Vec<u8>, StatusWord> {
+        let parsed = PrepareDownloadRequest::from_der(request).map_err(|_| StatusWord::WRONG_DATA)?;
+        parsed.validate().map_err(|_| StatusWord::WRONG_DATA)?;
+        let transaction_id = parsed.transaction_id().unwrap_or_default();
+        let answer = match self.prepare(&parsed, &transaction_id) {
+            Ok(ok) => Ok(ok),
+            Err(code) => Err(SessionError { transaction_id, code }),
+        };
+        Ok(PrepareDownloadResponse { result: answer }.to_der())
+    }
+
+    fn prepare(
+        &mut self,
+        request: &PrepareDownloadRequest,
+        transaction_id: &[u8],
+    ) -> Result<PrepareDownloadResponseOk, DownloadErrorCode> {
+        let session = self.session.as_ref().ok_or(DownloadErrorCode::NoSessionContext)?;
+        if session.prepared.is_some() || self.loading.is_some() {
+            return Err(DownloadErrorCode::NoSessionContext);
+        }
+        if session.transaction_id != transaction_id {
+            return Err(DownloadErrorCode::InvalidTransactionId);
+        }
+        let certificate = RspCertificate::from_der(&request.smdp_certificate)
+            .map_err(|_| DownloadErrorCode::InvalidCertificate)?;
+        let chain = self
+            .identity
+            .verify_smdp_certificate(&certificate, RspRole::DpPb, Some(SystemTime::now()))
+            .map_err(|_| DownloadErrorCode::InvalidCertificate)?;
+        SignedData::SmdpSigned2 {
+            smdp_signed2: &request.smdp_signed2,
+            euicc_signature1: &session.euicc_signature1,
+        }
+        .verify_tlv(&chain.public_key, &request.smdp_signature2)
+        .map_err(|_| DownloadErrorCode::InvalidSignature)?;
+        let cc_required = request.cc_required().map_err(|_| DownloadErrorCode::UndefinedError)?;
+        if cc_required && request.hash_cc.is_none() {
+            return Err(DownloadErrorCode::UndefinedError);
+        }
+        // A re-offered BPP (bppEuiccOtpk) could reuse an earlier key pair; this eUICC keeps
+        // none across sessions, so it always generates a fresh one (`euicc-side.md` §4.3 step 5).
+        let _reoffered = bpp_euicc_otpk(&request.smdp_signed2);
+        let one_time_key = OneTimeKeyPair::generate(chain.public_key.curve())
+            .map_err(|_| DownloadErrorCode::UndefinedError)?;
+
+        let mut e = Encoder::new();
+        e.nested(Tag::Sequence, |e| {
+            e.tlv(ctx(0), transaction_id);
+            e.tlv(app(73), one_time_key.public_uncompressed());
+            e.opt(request.hash_cc.as_ref(), |e, hash| e.tlv(Tag::OctetString, hash));
+        });
+        let euicc_signed2 = e.finish();
+        let euicc_signature2 = self
+            .sign_tlv(&SignedData::EuiccSigned2 {
+                euicc_signed2: &euicc_signed2,
+                smdp_signature2: &request.smdp_signature2,
+            })
+            .map_err(|_| DownloadErrorCode::UndefinedError)?;
+        if let Some(session) = self.session.as_mut() {
+            session.prepared = Some(Prepared {
+                dp_pb_key: chain.public_key,
+                dp_pb_oid: certificate.registered_id(),
+                one_time_key,
+            });
+        }
+        Ok(PrepareDownloadResponseOk { euicc_signed2, euicc_signature2 })
+    }
+}
