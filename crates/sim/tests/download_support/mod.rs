@@ -1,0 +1,279 @@
+//! A minimal "SM-DP+ in a test" for the download tests: it builds the ES9+ side of each step
+//! (serverSigned1 + serverSignature1, smdpSigned2 + smdpSignature2, a Bound Profile Package)
+//! with the test PKI's SM-DP+ identity, the `SignedData` byte strings and the BSP protector.
+//! Message layouts: `shared/spec/euicc-side.md` §2 (signed bytes), §4.2–§4.4, §5. The profile
+//! data (ICCID, names, the UPP) are hand-built examples, not vectors.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use der::Tag;
+use oxicard_apdu::card::Card;
+use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
+use oxicard_euicc::es10::{
+    AuthenticateServerRequest, CtxParams1, DeviceCapabilities, DeviceInfo, PrepareDownloadRequest,
+};
+use oxicard_euicc::iccid::Iccid;
+use oxicard_secure_channel::bsp::{BspKeys, BspProtector, SegmentTag, SharedInfo, segmented_len};
+use oxicard_sim::euicc::SoftEuicc;
+use oxicard_sim::pki::{
+    Curve, EuiccIdentity, OneTimeKeyPair, PublicKey, SignedData, SmdpIdentity, TestPki, Tr03111Signature,
+};
+use oxicard_transport::sim::SimulatorTransport;
+use sha2::{Digest, Sha256};
+
+/// The software eUICC behind the APDU layer.
+pub type SimCard = Card<SimulatorTransport<SoftEuicc>>;
+
+/// The SM-DP+ address of the tests.
+pub const SMDP_ADDRESS: &str = "smdp.example.com";
+/// The transactionId of the tests (16 bytes).
+pub const TRANSACTION_ID: [u8; 16] = [0x11; 16];
+/// The serverChallenge of the tests.
+pub const SERVER_CHALLENGE: [u8; 16] = [0x22; 16];
+/// The ICCID of the test profile (`shared/spec/sgp22.md` §1 example ICCID).
+pub const ICCID: &str = "8944478600004573128";
+/// The host identifier of the InitialiseSecureChannel CRT (pySim mode51 uses 8 bytes).
+pub const HOST_ID: [u8; 8] = [0x80; 8];
+
+/// The reproducible test PKI of the download tests.
+pub fn pki() -> TestPki {
+    TestPki::from_seed([0x5D; 32]).unwrap()
+}
+
+/// A software eUICC with the test PKI's identity, behind the APDU layer.
+pub fn card(pki: &TestPki) -> SimCard {
+    Card::new(SimulatorTransport::new(SoftEuicc::from_identity(pki.euicc_identity().unwrap())))
+}
+
+/// The eUICC of `card`.
+pub fn euicc(card: &SimCard) -> &SoftEuicc {
+    card.transport().simulator()
+}
+
+/// The ICCID of the test profile.
+pub fn iccid() -> Iccid {
+    ICCID.parse().unwrap()
+}
+
+/// The test SM-DP+: identity and per-session knobs.
+pub struct TestSmdp {
+    pub identity: SmdpIdentity,
+    pub transaction_id: Vec<u8>,
+    pub address: String,
+    /// Whether smdpSigned2 says a confirmation code is required.
+    pub cc_required: bool,
+    /// Whether the BPP carries ReplaceSessionKeys (`A2`).
+    pub replace_session_keys: bool,
+    /// The ICCID of the metadata and of the ProfileHeader.
+    pub iccid: Iccid,
+    /// otSK.DP of the last BPP.
+    pub one_time_key: Option<OneTimeKeyPair>,
+}
+
+impl TestSmdp {
+    pub fn new(pki: &TestPki) -> TestSmdp {
+        TestSmdp {
+            identity: pki.smdp_identity().unwrap(),
+            transaction_id: TRANSACTION_ID.to_vec(),
+            address: SMDP_ADDRESS.to_string(),
+            cc_required: false,
+            replace_session_keys: true,
+            iccid: iccid(),
+            one_time_key: None,
+        }
+    }
+
+    /// `serverSigned1 = 30 { 80 transactionId, 81 euiccChallenge, 83 serverAddress,
+    /// 84 serverChallenge }` (SGP.22 §5.6.1).
+    pub fn server_signed1(&self, challenge: &[u8; 16]) -> Vec<u8> {
+        let mut e = Encoder::new();
+        e.nested(Tag::Sequence, |e| {
+            e.tlv(ctx(0), &self.transaction_id);
+            e.tlv(ctx(1), challenge);
+            e.utf8(ctx(3), &self.address);
+            e.tlv(ctx(4), &SERVER_CHALLENGE);
+        });
+        e.finish()
+    }
+
+    /// The AuthenticateServer request for `challenge`, signed by SK.DPauth of `signer`
+    /// (normally this SM-DP+'s identity).
+    pub fn authenticate_request_signed_by(
+        &self,
+        challenge: &[u8; 16],
+        signer: &SmdpIdentity,
+    ) -> AuthenticateServerRequest {
+        let server_signed1 = self.server_signed1(challenge);
+        let signature = signer.sign(&SignedData::ServerSigned1 { server_signed1: &server_signed1 }).unwrap();
+        let mut pkid = Encoder::new();
+        pkid.tlv(Tag::OctetString, &signer.ci_pkid().unwrap());
+        AuthenticateServerRequest {
+            server_signed1,
+            server_signature1: signature.to_tlv(),
+            euicc_ci_pkid_to_be_used: Some(pkid.finish()),
+            server_certificate: signer.auth().certificate().der().to_vec(),
+            ctx_params1: CtxParams1 {
+                matching_id: Some("TEST-MATCHING-ID".into()),
+                device_info: DeviceInfo {
+                    tac: vec![0x35, 0x29, 0x06, 0x11],
+                    capabilities: DeviceCapabilities::default(),
+                    imei: None,
+                },
+            },
+        }
+    }
+
+    pub fn authenticate_request(&self, challenge: &[u8; 16]) -> AuthenticateServerRequest {
+        self.authenticate_request_signed_by(challenge, &self.identity)
+    }
+
+    /// `smdpSigned2 = 30 { 80 transactionId, 01 ccRequiredFlag }` (SGP.22 §5.6.2).
+    pub fn smdp_signed2(&self) -> Vec<u8> {
+        let mut e = Encoder::new();
+        e.nested(Tag::Sequence, |e| {
+            e.tlv(ctx(0), &self.transaction_id);
+            e.boolean(Tag::Boolean, self.cc_required);
+        });
+        e.finish()
+    }
+
+    /// The PrepareDownload request after the eUICC's `euiccSignature1` TLV.
+    pub fn prepare_request(
+        &self,
+        euicc_signature1: &[u8],
+        hash_cc: Option<[u8; 32]>,
+    ) -> PrepareDownloadRequest {
+        let smdp_signed2 = self.smdp_signed2();
+        let signature = self
+            .identity
+            .sign(&SignedData::SmdpSigned2 { smdp_signed2: &smdp_signed2, euicc_signature1 })
+            .unwrap();
+        PrepareDownloadRequest {
+            smdp_signed2,
+            smdp_signature2: signature.to_tlv(),
+            hash_cc,
+            smdp_certificate: self.identity.pb().certificate().der().to_vec(),
+        }
+    }
+
+    /// hashCc = SHA-256(SHA-256(code) ‖ transactionId) (SGP.22 §5.7.5, `euicc-side.md` §4.3).
+    pub fn hash_cc(&self, code: &str) -> [u8; 32] {
+        let inner = Sha256::digest(code.as_bytes());
+        let mut outer = Sha256::new();
+        outer.update(inner);
+        outer.update(&self.transaction_id);
+        outer.finalize().into()
+    }
+
+    /// The StoreMetadataRequest `BF25 { 5A iccid, 91 spn, 92 name, B6 { 30 { 80 install|enable|
+    /// disable|delete, 81 address } } }` (SGP.22 §5.5.3; hand-built example).
+    pub fn metadata(&self) -> Vec<u8> {
+        let mut e = Encoder::new();
+        e.nested(ctx_c(37), |e| {
+            e.tlv(app(26), self.iccid.as_bytes());
+            e.utf8(ctx(17), "OXI");
+            e.utf8(ctx(18), "Test profile");
+            e.nested(ctx_c(22), |e| {
+                e.nested(Tag::Sequence, |e| {
+                    // operation BIT STRING: install(0) enable(1) disable(2) delete(3).
+                    e.tlv(ctx(0), &[0x04, 0xF0]);
+                    e.utf8(ctx(1), &self.address);
+                });
+            });
+        });
+        e.finish()
+    }
+
+    /// The UPP: a ProfileHeader `A0 { 80 02, 81 03, 83 iccid }` and `padding` filler bytes in
+    /// an `A1` element (hand-built, not a complete SAIP profile).
+    pub fn upp(&self, padding: usize) -> Vec<u8> {
+        let mut e = Encoder::new();
+        e.nested(ctx_c(0), |e| {
+            e.tlv(ctx(0), &[0x02]);
+            e.tlv(ctx(1), &[0x03]);
+            e.tlv(ctx(3), self.iccid.as_bytes());
+        });
+        e.tlv(ctx_c(1), &vec![0x5A; padding]);
+        e.finish()
+    }
+
+    /// The Bound Profile Package for the eUICC's otPK (`5F49` value) and its EID:
+    /// `BF36 { BF23 (signed by SK.DPpb), A0 { 87 ConfigureISDP }, A1 { 88 metadata },
+    /// [A2 { 87 ReplaceSessionKeys }], A3 { 86… } }`.
+    pub fn bpp(&mut self, euicc_otpk: &[u8], eid: &[u8; 16], upp: &[u8]) -> Vec<u8> {
+        let one_time_key = OneTimeKeyPair::generate(Curve::NistP256).unwrap();
+        let mut unsigned = Encoder::new();
+        unsigned.nested(ctx_c(35), |e| {
+            e.tlv(ctx(2), &[0x01]);
+            e.tlv(ctx(0), &self.transaction_id);
+            e.nested(ctx_c(6), |e| {
+                e.tlv(ctx(0), &[0x88]);
+                e.tlv(ctx(1), &[0x10]);
+                e.tlv(ctx(4), &HOST_ID);
+            });
+            e.tlv(app(73), one_time_key.public_uncompressed());
+        });
+        let unsigned = unsigned.finish();
+        let signature = self
+            .identity
+            .sign(&SignedData::InitialiseSecureChannel { request: &unsigned, euicc_otpk })
+            .unwrap();
+        let init = with_member(&unsigned, &signature.to_tlv());
+
+        let peer = PublicKey::from_sec1_bytes(Curve::NistP256, euicc_otpk).unwrap();
+        let shared = one_time_key.private_key().ecka(&peer).unwrap();
+        let keys = BspKeys::derive(shared.as_bytes(), &SharedInfo::new(&HOST_ID, eid).unwrap()).unwrap();
+        let mut protector = BspProtector::new(&keys).unwrap();
+        let protect = |p: &mut BspProtector, tag: SegmentTag, plain: &[u8]| {
+            let mut out = vec![0u8; segmented_len(tag, plain.len())];
+            let n = p.protect_segmented(tag, plain, &mut out).unwrap();
+            out.truncate(n);
+            out
+        };
+        let configure = protect(&mut protector, SegmentTag::Encrypted87, &[0xBF, 0x24, 0x00]);
+        let metadata = protect(&mut protector, SegmentTag::MacOnly88, &self.metadata());
+        let rsk = self.replace_session_keys.then(|| {
+            let ppk = BspKeys::new(&[0x01; 16], &[0x02; 16], &[0x03; 16]).unwrap();
+            let mut out = vec![0u8; 128];
+            let n = protector.replace_session_keys(&ppk, &mut out).unwrap();
+            out.truncate(n);
+            out
+        });
+        let elements = protect(&mut protector, SegmentTag::ProfileElements86, upp);
+        self.one_time_key = Some(one_time_key);
+
+        let mut e = Encoder::new();
+        e.nested(ctx_c(54), |e| {
+            e.raw(&init);
+            e.tlv(ctx_c(0), &configure);
+            e.tlv(ctx_c(1), &metadata);
+            e.opt(rsk.as_ref(), |e, rsk| e.tlv(ctx_c(2), rsk));
+            e.tlv(ctx_c(3), &elements);
+        });
+        e.finish()
+    }
+}
+
+/// `tlv` (one constructed TLV) with `member` appended to its value.
+pub fn with_member(tlv: &[u8], member: &[u8]) -> Vec<u8> {
+    let field = oxicard_euicc::der_util::single(tlv, Tag::Sequence, "x")
+        .or_else(|_| oxicard_euicc::der_util::single(tlv, ctx_c(35), "x"))
+        .unwrap();
+    let mut value = field.value().to_vec();
+    value.extend_from_slice(member);
+    let mut e = Encoder::new();
+    e.tlv(field.tag(), &value);
+    e.finish()
+}
+
+/// Verifies a `5F37` signature TLV of the eUICC over `data` with CERT.EUICC of `identity`.
+pub fn verify_euicc(identity: &EuiccIdentity, data: &SignedData<'_>, signature_tlv: &[u8]) {
+    let signature = Tr03111Signature::from_tlv(signature_tlv).unwrap();
+    data.verify(identity.certificate().public_key(), &signature).unwrap();
+}
