@@ -11,7 +11,11 @@ use oxicard_euicc::activation::ConfirmationCode;
 use oxicard_euicc::download::{
     Consent, DownloadErrorKind, DownloadRequest, DownloadTarget, ProfileOffer, download,
 };
-use oxicard_euicc::es9::*;
+use oxicard_euicc::es9::{
+    AuthenticateClientRequest, AuthenticateClientResponse, Es9Client, Es9Error,
+    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest,
+    InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, TransactionId,
+};
 use oxicard_euicc::es10::*;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 use oxicard_euicc::notify::NotificationOutcome;
@@ -145,7 +149,11 @@ impl Es9Client for PlayedSmdp {
         Ok(())
     }
 
-    fn cancel_session(&mut self, _: &str, request: &CancelSessionRequest) -> Result<(), Es9Error> {
+    fn cancel_session(
+        &mut self,
+        _: &str,
+        request: &oxicard_euicc::es9::CancelSessionRequest,
+    ) -> Result<(), Es9Error> {
         self.cancelled.push(request.cancel_session_response.clone());
         Ok(())
     }
