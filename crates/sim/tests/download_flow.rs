@@ -187,3 +187,72 @@ fn confirmation_code_hash_is_required_and_signed() {
         &prepared.euicc_signature2,
     );
 }
+
+/// The same download with every key on brainpoolP256r1 (SGP.22 §2.6.5): the one-time keys
+/// follow the curve of CERT.DPpb.
+#[test]
+fn download_on_brainpool() {
+    let config = oxicard_sim::pki::TestPkiConfig {
+        curve: oxicard_sim::pki::Curve::BrainpoolP256r1,
+        seed: Some([0x6B; 32]),
+        ..oxicard_sim::pki::TestPkiConfig::default()
+    };
+    let pki = TestPki::generate(&config).unwrap();
+    let mut card = card(&pki);
+    let mut smdp = TestSmdp::new(&pki);
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    let challenge = isdr.euicc_challenge().unwrap();
+    let ok =
+        isdr.authenticate_server(&smdp.authenticate_request(&challenge)).unwrap().response.result.unwrap();
+    let prepared = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
+    let otpk = prepared.response.result.unwrap().euicc_otpk().unwrap();
+    oxicard_sim::pki::PublicKey::from_sec1_bytes(oxicard_sim::pki::Curve::BrainpoolP256r1, &otpk).unwrap();
+    let bpp = smdp.bpp(&otpk, &eid(&pki), &smdp.upp(500));
+    let result = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();
+    assert!(result.outcome().is_ok(), "{:?}", result.outcome());
+    assert_eq!(isdr.profiles().unwrap().len(), 1);
+}
+
+/// A file-backed eUICC keeps the downloaded profile and its PIR across a restart.
+#[test]
+fn downloaded_profile_is_persisted() {
+    let pki = pki();
+    let identity = pki.euicc_identity().unwrap();
+    let dir = std::env::temp_dir().join(format!("oxicard-sim-dl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("euicc.json");
+    let _ = std::fs::remove_file(&path);
+    let open = || {
+        let euicc = oxicard_sim::euicc::SoftEuicc::open_with(
+            &path,
+            oxicard_sim::euicc::EuiccConfig::for_identity(&identity),
+        )
+        .unwrap()
+        .with_identity(identity.clone());
+        oxicard_apdu::card::Card::new(oxicard_transport::sim::SimulatorTransport::new(euicc))
+    };
+    let mut card = open();
+    let mut smdp = TestSmdp::new(&pki);
+    {
+        let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+        let challenge = isdr.euicc_challenge().unwrap();
+        let ok = isdr
+            .authenticate_server(&smdp.authenticate_request(&challenge))
+            .unwrap()
+            .response
+            .result
+            .unwrap();
+        let prepared = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
+        let otpk = prepared.response.result.unwrap().euicc_otpk().unwrap();
+        let bpp = smdp.bpp(&otpk, &eid(&pki), &smdp.upp(200));
+        assert!(isdr.load_bound_profile_package(&bpp, |_| ()).unwrap().outcome().is_ok());
+    }
+    drop(card);
+    let mut card = open();
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    assert_eq!(isdr.profiles().unwrap()[0].iccid, Some(iccid()));
+    assert_eq!(isdr.list_notifications(None).unwrap().len(), 1);
+    assert_eq!(isdr.eid().unwrap().digits(), pki.config().eid);
+    drop(isdr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -14,10 +14,12 @@
 //!
 //! - [`apdu`](self#apdu-layer): logical channels, SELECT, STORE DATA reassembly, GET RESPONSE
 //!   (see the table in the `apdu` module source).
-//! - ES10 dispatch by request tag; the ES8+ download functions go to a [`DownloadHandler`]
-//!   ([`NoDownload`] until the crypto is wired in).
+//! - ES10 dispatch by request tag; the ES8+ download functions go to a [`DownloadHandler`]:
+//!   [`NoDownload`] by default, [`Es8Handler`] (certificate chains, signatures, ECKA, BSP) with a
+//!   PKI identity ([`SoftEuicc::from_identity`], [`SoftEuicc::with_identity`]).
 //! - Notifications for enable, disable and delete per the profile's configuration (SGP.22
-//!   §5.7.15 `B6`), signed by a [`NotificationSigner`] ([`TestSigner`] by default).
+//!   §5.7.15 `B6`), signed by a [`NotificationSigner`] ([`TestSigner`] by default,
+//!   [`IdentitySigner`] with a PKI identity).
 //! - Persistent [`State`] in memory ([`SoftEuicc::new`]) or in a file ([`SoftEuicc::open`]),
 //!   written atomically after every change and before the acknowledging response.
 //!

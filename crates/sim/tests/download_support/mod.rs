@@ -22,7 +22,7 @@ use oxicard_euicc::iccid::Iccid;
 use oxicard_secure_channel::bsp::{BspKeys, BspProtector, SegmentTag, SharedInfo, segmented_len};
 use oxicard_sim::euicc::SoftEuicc;
 use oxicard_sim::pki::{
-    Curve, EuiccIdentity, OneTimeKeyPair, PublicKey, SignedData, SmdpIdentity, TestPki, Tr03111Signature,
+    EuiccIdentity, OneTimeKeyPair, PublicKey, SignedData, SmdpIdentity, TestPki, Tr03111Signature,
 };
 use oxicard_transport::sim::SimulatorTransport;
 use sha2::{Digest, Sha256};
@@ -48,7 +48,12 @@ pub fn pki() -> TestPki {
 
 /// A software eUICC with the test PKI's identity, behind the APDU layer.
 pub fn card(pki: &TestPki) -> SimCard {
-    Card::new(SimulatorTransport::new(SoftEuicc::from_identity(pki.euicc_identity().unwrap())))
+    card_with(pki.euicc_identity().unwrap())
+}
+
+/// A software eUICC with `identity`, behind the APDU layer.
+pub fn card_with(identity: EuiccIdentity) -> SimCard {
+    Card::new(SimulatorTransport::new(SoftEuicc::from_identity(identity)))
 }
 
 /// The eUICC of `card`.
@@ -207,7 +212,8 @@ impl TestSmdp {
     /// `BF36 { BF23 (signed by SK.DPpb), A0 { 87 ConfigureISDP }, A1 { 88 metadata },
     /// [A2 { 87 ReplaceSessionKeys }], A3 { 86… } }`.
     pub fn bpp(&mut self, euicc_otpk: &[u8], eid: &[u8; 16], upp: &[u8]) -> Vec<u8> {
-        let one_time_key = OneTimeKeyPair::generate(Curve::NistP256).unwrap();
+        let curve = self.identity.pb().private_key().curve();
+        let one_time_key = OneTimeKeyPair::generate(curve).unwrap();
         let mut unsigned = Encoder::new();
         unsigned.nested(ctx_c(35), |e| {
             e.tlv(ctx(2), &[0x01]);
@@ -226,7 +232,7 @@ impl TestSmdp {
             .unwrap();
         let init = with_member(&unsigned, &signature.to_tlv());
 
-        let peer = PublicKey::from_sec1_bytes(Curve::NistP256, euicc_otpk).unwrap();
+        let peer = PublicKey::from_sec1_bytes(curve, euicc_otpk).unwrap();
         let shared = one_time_key.private_key().ecka(&peer).unwrap();
         let keys = BspKeys::derive(shared.as_bytes(), &SharedInfo::new(&HOST_ID, eid).unwrap()).unwrap();
         let mut protector = BspProtector::new(&keys).unwrap();

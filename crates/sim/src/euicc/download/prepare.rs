@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use der::Tag;
 use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{Encoder, app, ctx, single};
+use oxicard_euicc::der_util::{Encoder, app, ctx};
 use oxicard_euicc::es10::{
     DownloadErrorCode, Message, PrepareDownloadRequest, PrepareDownloadResponse, PrepareDownloadResponseOk,
     SessionError,
@@ -13,12 +13,6 @@ use oxicard_euicc::es10::{
 use super::DownloadContext;
 use super::handler::{Es8Handler, Prepared};
 use crate::pki::{OneTimeKeyPair, RspCertificate, RspRole, SignedData};
-
-/// `bppEuiccOtpk` `5F49` of smdpSigned2, when the SM-DP+ re-offers a bound BPP.
-fn bpp_euicc_otpk(smdp_signed2: &[u8]) -> Option<Vec<u8>> {
-    let signed = single(smdp_signed2, Tag::Sequence, "SmdpSigned2").ok()?;
-    signed.fields("SmdpSigned2").ok()?.opt(app(73), "bppEuiccOtpk")?.octets().ok()
-}
 
 impl Es8Handler {
     /// PrepareDownload: session and transactionId, CERT.DPpb chain and role, smdpSignature2
@@ -69,9 +63,9 @@ impl Es8Handler {
         if cc_required && request.hash_cc.is_none() {
             return Err(DownloadErrorCode::UndefinedError);
         }
-        // A re-offered BPP (bppEuiccOtpk) could reuse an earlier key pair; this eUICC keeps
-        // none across sessions, so it always generates a fresh one (`euicc-side.md` §4.3 step 5).
-        let _reoffered = bpp_euicc_otpk(&request.smdp_signed2);
+        // A re-offered BPP (`bppEuiccOtpk` in smdpSigned2) could reuse an earlier key pair; this
+        // eUICC keeps none across sessions, so it always generates a fresh one (the SM-DP+ then
+        // binds a new BPP; `euicc-side.md` §4.3 step 5).
         let one_time_key = OneTimeKeyPair::generate(chain.public_key.curve())
             .map_err(|_| DownloadErrorCode::UndefinedError)?;
 
