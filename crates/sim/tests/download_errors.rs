@@ -325,3 +325,21 @@ fn cancelled_session_is_signed_and_ended() {
     drop(isdr);
     assert_eq!(snapshot(&mut card), before);
 }
+
+#[test]
+fn profile_larger_than_free_memory_is_refused() {
+    let pki = pki();
+    let identity = pki.euicc_identity().unwrap();
+    let mut config = oxicard_sim::euicc::EuiccConfig::for_identity(&identity);
+    config.total_memory = 1000;
+    let euicc = oxicard_sim::euicc::SoftEuicc::in_memory(config).with_identity(identity);
+    let mut card: SimCard =
+        oxicard_apdu::card::Card::new(oxicard_transport::sim::SimulatorTransport::new(euicc));
+    let mut smdp = TestSmdp::new(&pki);
+    let result = load_with(&mut card, &mut smdp, |_| ());
+    let expected = InstallationError {
+        command: BppCommandId::LoadProfileElements,
+        reason: ErrorReason::InstallFailedDueToInsufficientMemoryForProfile,
+    };
+    assert_failed(&mut card, &result, expected);
+}

@@ -104,6 +104,15 @@ impl Loading {
                     if self.current.is_some() || !allowed || header.tag_len != 1 {
                         return Err((command_of(index), ErrorReason::Scp03tStructureError));
                     }
+                    // The profile elements must fit the free memory (`euicc-side.md` §4.4 step 5).
+                    if index == 3
+                        && u64::try_from(header.value_len).map_or(true, |len| len > euicc.free_memory())
+                    {
+                        return Err((
+                            BppCommandId::LoadProfileElements,
+                            ErrorReason::InstallFailedDueToInsufficientMemoryForProfile,
+                        ));
+                    }
                     self.current = Some((index, header.value_len));
                     self.last = Some(index);
                     bytes = bytes.get(header.header_len..).unwrap_or_default();
@@ -309,11 +318,15 @@ impl Es8Handler {
 
     /// The whole BPP verified: install the profile and answer the PIR.
     fn finish(&mut self, euicc: &mut DownloadContext<'_>) -> Result<Vec<u8>, StatusWord> {
-        let profile = self.loading.as_mut().and_then(|l| l.profile.take());
-        let outcome = match profile {
-            Some(profile) => euicc
-                .install_profile(profile)
-                .map_err(|refusal| (BppCommandId::LoadProfileElements, refusal.reason())),
+        let loaded = self.loading.as_mut().and_then(|l| Some((l.profile.take()?, l.upp.len())));
+        let outcome = match loaded {
+            Some((mut profile, size)) => {
+                // The profile occupies the size of its UPP (SGP.22 v3 `profileSize`).
+                profile.profile_size = Some(i64::try_from(size).unwrap_or(i64::MAX));
+                euicc
+                    .install_profile(profile)
+                    .map_err(|refusal| (BppCommandId::LoadProfileElements, refusal.reason()))
+            }
             None => Err((BppCommandId::StoreMetadata, ErrorReason::IncorrectInputValues)),
         };
         self.result(outcome, euicc)
