@@ -343,3 +343,27 @@ fn profile_larger_than_free_memory_is_refused() {
     };
     assert_failed(&mut card, &result, expected);
 }
+
+/// A new GetEUICCChallenge starts over: the prepared session is gone (`euicc-side.md` §3).
+#[test]
+fn new_challenge_discards_the_session() {
+    let pki = pki();
+    let mut card = card(&pki);
+    let mut smdp = TestSmdp::new(&pki);
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    let otpk = authenticate_and_prepare(&mut isdr, &smdp);
+    isdr.euicc_challenge().unwrap();
+    let bpp = smdp.bpp(&otpk, &eid(&pki), &smdp.upp(100));
+    let result = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();
+    assert_eq!(
+        error_of(&result),
+        InstallationError {
+            command: BppCommandId::InitialiseSecureChannel,
+            reason: ErrorReason::InvalidTransactionId
+        }
+    );
+    let cancel = isdr.cancel_session(&TRANSACTION_ID, CancelSessionReason::Timeout).unwrap();
+    assert_eq!(cancel.response.result.unwrap_err(), CancelSessionError::InvalidTransactionId);
+    assert!(isdr.profiles().unwrap().is_empty());
+    assert!(isdr.list_notifications(None).unwrap().is_empty());
+}
