@@ -154,8 +154,8 @@ fn check_upp(upp: &[u8]) -> Result<(), ProfileError> {
 /// ```
 ///
 /// Tags follow the AUTOMATIC TAGS of PE_Definitions-3.3.1 (`ProfileElement` alternatives
-/// `header` [0], `end` [10], `mf` [16]). Empty `File`s use the template's default content.
-/// With [`ProfileBuilder::padding`] a `nonStandard` [9] element of that many bytes is added
+/// `header [0]`, `end [10]`, `mf [16]`). Empty `File`s use the template's default content.
+/// With [`ProfileBuilder::padding`] a `nonStandard [9]` element of that many bytes is added
 /// before the End element, to make large profiles (several `86` segments).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileBuilder {
