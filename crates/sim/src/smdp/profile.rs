@@ -7,7 +7,7 @@ use std::path::Path;
 
 use der::Tag;
 use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, ctx_c};
-use oxicard_euicc::es10::{BitFlags, notification_event};
+use oxicard_euicc::es10::{BitFlags, ProfileClass, notification_event};
 use oxicard_euicc::iccid::Iccid;
 
 use super::error::ProfileError;
@@ -19,17 +19,6 @@ const SAIP_VERSION: (u8, u8) = (3, 3);
 /// The `templateID` of the MF template: `id-MF` 2.23.143.1.2.1 (SAIP v3.3.1 §A; DER contents
 /// `67 81 0F 01 02 01`).
 const MF_TEMPLATE_OID: [u8; 6] = [0x67, 0x81, 0x0F, 0x01, 0x02, 0x01];
-
-/// `profileClass` of the metadata (SGP.22 §5.5.3 / §5.7.15, `ProfileClass`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProfileClass {
-    /// `test(0)`.
-    Test = 0,
-    /// `provisioning(1)`.
-    Provisioning = 1,
-    /// `operational(2)`.
-    Operational = 2,
-}
 
 /// The profile metadata the SM-DP+ sends in AuthenticateClient (`profileMetadata`) and inside the
 /// BPP (`88` StoreMetadata segments): `StoreMetadataRequest ::= [37] SEQUENCE { 5A iccid,
@@ -69,15 +58,16 @@ impl ProfileMetadata {
         }
     }
 
-    /// The `BF25` StoreMetadataRequest TLV, e.g. (SGP.22 §7 example of `shared/spec/sgp22.md`)
-    /// `BF25 … 5A0A98447468… 91 … 92 … 950100 B6 { 30 { 80 bits, 81 address } }`.
+    /// The `BF25` StoreMetadataRequest TLV (DER of SGP.22 v2 `rsp.asn`), e.g. `BF2524
+    /// 5A0A984474680000543721F8 91025350 9202504E 950102 B60B 3009 800204F0 8103612E62`
+    /// (the example of `shared/spec/sgp22.md` §7).
     pub fn to_der(&self) -> Vec<u8> {
         let mut e = Encoder::new();
         e.nested(ctx_c(37), |e| {
             e.tlv(app(26), self.iccid.as_bytes());
             e.utf8(ctx(17), &self.service_provider_name);
             e.utf8(ctx(18), &self.profile_name);
-            e.opt(self.profile_class.as_ref(), |e, c| e.int(ctx(21), *c as i64));
+            e.opt(self.profile_class.as_ref(), |e, c| e.int(ctx(21), c.code()));
             if !self.notifications.is_empty() {
                 e.nested(ctx_c(22), |e| {
                     for (events, address) in &self.notifications {
