@@ -34,6 +34,8 @@ pub(crate) struct BppInput<'a> {
     pub upp: &'a [u8],
     /// A random PPK set to switch to with ReplaceSessionKeys, if any.
     pub ppk: Option<&'a BspKeys>,
+    /// otSK.DP / otPK.DP, on the curve of CERT.DPpb.
+    pub dp_otk: &'a OneTimeKeyPair,
 }
 
 /// Why a BPP could not be built.
@@ -48,8 +50,7 @@ pub(crate) enum BppError {
 /// The `BF36` BoundProfilePackage TLV.
 pub(crate) fn build(identity: &SmdpIdentity, input: &BppInput<'_>) -> Result<Vec<u8>, BppError> {
     let internal = |e: &dyn std::fmt::Display| BppError::Internal(e.to_string());
-    let curve = identity.pb().certificate().public_key().curve();
-    let dp_otk = OneTimeKeyPair::generate(curve).map_err(|e| internal(&e))?;
+    let dp_otk = input.dp_otk;
     let shared = dp_otk.agree(input.euicc_otpk).map_err(|e| BppError::EuiccKey(e.to_string()))?;
     let info = SharedInfo::new(input.host_id, input.eid).map_err(|e| internal(&e))?;
     let keys = BspKeys::derive(shared.as_bytes(), &info).map_err(|e| internal(&e))?;

@@ -21,7 +21,11 @@ use sha2::{Digest, Sha256};
 use super::bpp::{self, BppError, BppInput};
 use super::error::SmdpError;
 use super::profile::ProfilePackage;
-use crate::pki::{ChainError, PkiError, RspCertificate, SignedData, SmdpIdentity};
+use oxicard_secure_channel::bsp::BspKeys;
+
+use crate::pki::{
+    ChainError, OneTimeKeyPair, PkiError, PrivateKey, RspCertificate, SignedData, SmdpIdentity,
+};
 
 /// At most this many RSP sessions are kept; the oldest is dropped to make room.
 const MAX_SESSIONS: usize = 256;
@@ -100,6 +104,8 @@ pub struct TestSmdp {
     check_validity: bool,
     notifications: Vec<ReceivedNotification>,
     cancelled: Vec<(Vec<u8>, CancelSessionReason)>,
+    fixed_dp_otsk: Option<PrivateKey>,
+    fixed_ppk: Option<BspKeys>,
 }
 
 fn random<const N: usize>(function: RspFunction) -> Result<[u8; N], SmdpError> {
@@ -129,6 +135,8 @@ impl TestSmdp {
             check_validity: true,
             notifications: Vec::new(),
             cancelled: Vec::new(),
+            fixed_dp_otsk: None,
+            fixed_ppk: None,
         }
     }
 
@@ -163,6 +171,14 @@ impl TestSmdp {
     /// Whether certificate validity periods are checked against the clock (default on).
     pub fn set_check_validity(&mut self, enabled: bool) {
         self.check_validity = enabled;
+    }
+
+    /// Fixed otSK.DP and PPK set instead of fresh random ones for every BPP, so a test can
+    /// compare a BPP with published vectors (`shared/spec/euicc-side.md` §6). Test use only: a
+    /// reused one-time key defeats the BSP's forward secrecy.
+    pub fn set_fixed_bpp_keys(&mut self, dp_otsk: Option<PrivateKey>, ppk: Option<BspKeys>) {
+        self.fixed_dp_otsk = dp_otsk;
+        self.fixed_ppk = ppk;
     }
 
     /// The SM-DP+ address.
@@ -421,10 +437,17 @@ impl TestSmdp {
                 return Err(SmdpError::new(f, "8.2.7", "3.8", "confirmation code refused"));
             }
         }
-        let ppk = if self.replace_session_keys {
-            Some(bpp::random_ppk().map_err(|e| bpp_error(f, e))?)
-        } else {
-            None
+        let ppk = match (&self.fixed_ppk, self.replace_session_keys) {
+            (_, false) => None,
+            (Some(fixed), true) => Some(fixed.clone()),
+            (None, true) => Some(bpp::random_ppk().map_err(|e| bpp_error(f, e))?),
+        };
+        let dp_otk = match &self.fixed_dp_otsk {
+            Some(key) => OneTimeKeyPair::from_private(key.clone()),
+            None => {
+                let curve = self.identity.pb().certificate().public_key().curve();
+                OneTimeKeyPair::generate(curve).map_err(|e| internal(f, &e))?
+            }
         };
         let metadata = profile.metadata.to_der();
         let input = BppInput {
@@ -435,6 +458,7 @@ impl TestSmdp {
             metadata: &metadata,
             upp: &profile.upp,
             ppk: ppk.as_ref(),
+            dp_otk: &dp_otk,
         };
         let bound_profile_package = bpp::build(&self.identity, &input).map_err(|e| bpp_error(f, e))?;
         if let Some(session) = self.sessions.get_mut(&tx) {

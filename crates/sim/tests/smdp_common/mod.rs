@@ -163,11 +163,24 @@ impl Euicc {
         code: Option<&str>,
     ) -> GetBoundProfilePackageRequest {
         let otk = OneTimeKeyPair::generate(Curve::NistP256).unwrap();
+        let request = self.prepare_download_with(auth, transaction_id, code, otk.public_uncompressed());
+        self.otk = Some(otk);
+        request
+    }
+
+    /// PrepareDownload's answer with a given otPK.EUICC (the `5F49` value).
+    pub fn prepare_download_with(
+        &self,
+        auth: &AuthenticateClientResponse,
+        transaction_id: &TransactionId,
+        code: Option<&str>,
+        euicc_otpk: &[u8],
+    ) -> GetBoundProfilePackageRequest {
         let tx = transaction_id.as_bytes();
         let mut e = Encoder::new();
         e.nested(Tag::Sequence, |e| {
             e.tlv(ctx(0), tx);
-            e.tlv(app(73), otk.public_uncompressed());
+            e.tlv(app(73), euicc_otpk);
             if let Some(code) = code {
                 e.tlv(Tag::OctetString, &oxicard_sim::smdp::confirmation_code_hash(code, tx));
             }
@@ -181,7 +194,6 @@ impl Euicc {
             })
             .unwrap()
             .to_tlv();
-        self.otk = Some(otk);
         let response = PrepareDownloadResponse {
             result: Ok(PrepareDownloadResponseOk { euicc_signed2, euicc_signature2: signature }),
         };
