@@ -3,3 +3,4 @@
 
 pub mod euicc;
 pub mod pki;
+pub mod smdp;

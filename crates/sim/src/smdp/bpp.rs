@@ -1,0 +1,124 @@
+//! Building the Bound Profile Package (SGP.22 §2.5.5 `BoundProfilePackage`, §5.6.2 step "generate
+//! the BPP"): InitialiseSecureChannel signed with SK.DPpb, then the BSP-protected ConfigureISDP,
+//! StoreMetadata, ReplaceSessionKeys and profile element segments (SGP.22 §2.6.4; byte layout in
+//! `shared/spec/euicc-side.md` §4.4 and §5).
+
+use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
+use oxicard_secure_channel::bsp::{
+    BspKeys, BspProtector, KEY_LEN_AES128, KEY_TYPE_AES, REPLACE_SESSION_KEYS_LEN, SegmentTag, SharedInfo,
+    protected_len, segmented_len,
+};
+
+use crate::pki::{OneTimeKeyPair, SignedData, SmdpIdentity};
+
+/// `remoteOpId` installBoundProfilePackage(1) (SGP.22 §2.5.5 `RemoteOpId`).
+const REMOTE_OP_INSTALL_BPP: u8 = 1;
+
+/// The ConfigureISDP request the SM-DP+ sends: `BF24 00` (no dpProprietaryData), as in the
+/// third-party trace of `shared/spec/euicc-side.md` §6 (segment 1 plaintext).
+const CONFIGURE_ISDP: [u8; 3] = [0xBF, 0x24, 0x00];
+
+/// What goes into one BPP.
+pub(crate) struct BppInput<'a> {
+    /// The RSP session's TransactionID (binary).
+    pub transaction_id: &'a [u8],
+    /// The hostId of the control reference template (1..16 bytes).
+    pub host_id: &'a [u8],
+    /// The EID (16 bytes) from CERT.EUICC, for the BSP shared info.
+    pub eid: &'a [u8; 16],
+    /// otPK.EUICC (the `5F49` value of euiccSigned2).
+    pub euicc_otpk: &'a [u8],
+    /// The `BF25` StoreMetadataRequest.
+    pub metadata: &'a [u8],
+    /// The UPP (profile elements).
+    pub upp: &'a [u8],
+    /// A random PPK set to switch to with ReplaceSessionKeys, if any.
+    pub ppk: Option<&'a BspKeys>,
+    /// otSK.DP / otPK.DP, on the curve of CERT.DPpb.
+    pub dp_otk: &'a OneTimeKeyPair,
+}
+
+/// Why a BPP could not be built.
+#[derive(Debug)]
+pub(crate) enum BppError {
+    /// otPK.EUICC is not a point of the DPpb curve.
+    EuiccKey(String),
+    /// Anything else (random generator, signing, BSP).
+    Internal(String),
+}
+
+/// The `BF36` BoundProfilePackage TLV.
+pub(crate) fn build(identity: &SmdpIdentity, input: &BppInput<'_>) -> Result<Vec<u8>, BppError> {
+    let internal = |e: &dyn std::fmt::Display| BppError::Internal(e.to_string());
+    let dp_otk = input.dp_otk;
+    let shared = dp_otk.agree(input.euicc_otpk).map_err(|e| BppError::EuiccKey(e.to_string()))?;
+    let info = SharedInfo::new(input.host_id, input.eid).map_err(|e| internal(&e))?;
+    let keys = BspKeys::derive(shared.as_bytes(), &info).map_err(|e| internal(&e))?;
+
+    let init = |signature: Option<&[u8]>| {
+        let mut e = Encoder::new();
+        e.nested(ctx_c(35), |e| {
+            e.tlv(ctx(2), &[REMOTE_OP_INSTALL_BPP]);
+            e.tlv(ctx(0), input.transaction_id);
+            e.nested(ctx_c(6), |e| {
+                e.tlv(ctx(0), &[KEY_TYPE_AES]);
+                e.tlv(ctx(1), &[KEY_LEN_AES128]);
+                e.tlv(ctx(4), input.host_id);
+            });
+            e.tlv(app(73), dp_otk.public_uncompressed());
+            if let Some(signature) = signature {
+                e.raw(signature);
+            }
+        });
+        e.finish()
+    };
+    let unsigned = init(None);
+    let signature = identity
+        .sign(&SignedData::InitialiseSecureChannel { request: &unsigned, euicc_otpk: input.euicc_otpk })
+        .map_err(|e| internal(&e))?;
+    let initialise = init(Some(&signature.to_tlv()));
+
+    let mut protector = BspProtector::new(&keys).map_err(|e| internal(&e))?;
+    let configure = protect(&mut protector, SegmentTag::Encrypted87, &CONFIGURE_ISDP)?;
+    let metadata = protect(&mut protector, SegmentTag::MacOnly88, input.metadata)?;
+    let replace = match input.ppk {
+        Some(ppk) => {
+            let len = protected_len(SegmentTag::Encrypted87, REPLACE_SESSION_KEYS_LEN).unwrap_or(128);
+            let mut out = vec![0u8; len];
+            let n = protector.replace_session_keys(ppk, &mut out).map_err(|e| internal(&e))?;
+            out.truncate(n);
+            Some(out)
+        }
+        None => None,
+    };
+    let elements = protect(&mut protector, SegmentTag::ProfileElements86, input.upp)?;
+
+    let mut e = Encoder::new();
+    e.nested(ctx_c(54), |e| {
+        e.raw(&initialise);
+        e.tlv(ctx_c(0), &configure);
+        e.tlv(ctx_c(1), &metadata);
+        e.opt(replace.as_ref(), |e, r| e.tlv(ctx_c(2), r));
+        e.tlv(ctx_c(3), &elements);
+    });
+    Ok(e.finish())
+}
+
+/// `plain` cut into segments of `tag` and protected in order (SGP.22 §2.6.4.3: ≤ 1020 bytes each).
+fn protect(protector: &mut BspProtector, tag: SegmentTag, plain: &[u8]) -> Result<Vec<u8>, BppError> {
+    let mut out = vec![0u8; segmented_len(tag, plain.len())];
+    let n =
+        protector.protect_segmented(tag, plain, &mut out).map_err(|e| BppError::Internal(e.to_string()))?;
+    out.truncate(n);
+    Ok(out)
+}
+
+/// A random PPK set (initial MAC chaining value, PPK-ENC, PPK-MAC; AES-128) for
+/// ReplaceSessionKeys (SGP.22 §2.5.5).
+pub(crate) fn random_ppk() -> Result<BspKeys, BppError> {
+    let mut bytes = zeroize::Zeroizing::new([0u8; 48]);
+    getrandom::fill(&mut bytes[..]).map_err(|e| BppError::Internal(e.to_string()))?;
+    let (mcv, rest) = bytes.split_at(16);
+    let (enc, mac) = rest.split_at(16);
+    BspKeys::new(mcv, enc, mac).map_err(|e| BppError::Internal(e.to_string()))
+}

@@ -1,0 +1,689 @@
+//! The test SM-DP+ without I/O: the five ES9+ functions (SGP.22 §5.6.1–§5.6.5) on typed requests,
+//! and [`TestSmdp::handle_request`], the JSON/HTTP binding (SGP.22 §6.5) the servers and the fuzz
+//! target drive.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::SystemTime;
+
+use der::Tag;
+use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c, single};
+use oxicard_euicc::es9::{
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, Es9Error, ExecutionStatus,
+    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest,
+    InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, TransactionId,
+};
+use oxicard_euicc::es10::{
+    AuthenticateServerResponse, CancelSessionReason, CancelSessionResponse, EuiccInfo1, FinalResult, Message,
+    NotificationMetadata, PendingNotification, PrepareDownloadResponse,
+};
+use sha2::{Digest, Sha256};
+
+use super::bpp::{self, BppError, BppInput};
+use super::error::SmdpError;
+use super::profile::ProfilePackage;
+use oxicard_secure_channel::bsp::BspKeys;
+
+use crate::pki::{
+    ChainError, OneTimeKeyPair, PkiError, PrivateKey, RspCertificate, SignedData, SmdpIdentity,
+};
+
+/// At most this many RSP sessions are kept; the oldest is dropped to make room.
+const MAX_SESSIONS: usize = 256;
+
+/// The default hostId of the BSP control reference template (SGP.22 §2.5.5 `ControlRefTemplate`:
+/// 1..16 bytes chosen by the SM-DP+): ASCII `oxicard SM-DP+`.
+const DEFAULT_HOST_ID: &[u8] = b"oxicard SM-DP+";
+
+/// Confirmation code attempts per session before 8.2.7 / 6.4 (retries exceeded).
+const DEFAULT_MAX_CC_ATTEMPTS: u32 = 3;
+
+/// The path prefix of every ES9+ function (SGP.22 §6.5: `/gsma/rsp2/es9plus/<function>`).
+const ES9_PREFIX: &str = "/gsma/rsp2/es9plus/";
+
+/// A notification the SM-DP+ received and verified (ES9+.HandleNotification, SGP.22 §5.6.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedNotification {
+    /// The notification metadata (sequence number, operation, address, ICCID).
+    pub metadata: NotificationMetadata,
+    /// For a ProfileInstallationResult: its transactionId and whether the installation succeeded.
+    pub installation: Option<(Vec<u8>, bool)>,
+    /// The `BF37` or `30` TLV as received.
+    pub raw: Vec<u8>,
+}
+
+/// An HTTP answer of [`TestSmdp::handle_request`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpAnswer {
+    /// The HTTP status: 200 (JSON body, success or failure header), 204 (HandleNotification),
+    /// 400 (unreadable JSON request), 404 (unknown path).
+    pub status: u16,
+    /// The body (JSON for 200, plain text for 400/404, empty for 204).
+    pub body: Vec<u8>,
+}
+
+/// Where an RSP session stands.
+#[derive(Clone, Debug)]
+enum Stage {
+    /// After InitiateAuthentication.
+    Initiated,
+    /// After AuthenticateClient.
+    Authenticated(Box<Authenticated>),
+    /// After GetBoundProfilePackage, waiting for the PIR.
+    Bound(Box<Authenticated>),
+}
+
+/// What AuthenticateClient established.
+#[derive(Clone, Debug)]
+struct Authenticated {
+    euicc_certificate: RspCertificate,
+    eid: [u8; 16],
+    matching_id: String,
+    smdp_signature2: Vec<u8>,
+    cc_attempts: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Session {
+    serial: u64,
+    server_challenge: [u8; 16],
+    stage: Stage,
+}
+
+/// The test SM-DP+ (SGP.22 §3.1.3 profile download, server side): profiles by MatchingID (the empty
+/// MatchingID selects the default profile), one session per TransactionID.
+#[derive(Debug)]
+pub struct TestSmdp {
+    identity: SmdpIdentity,
+    address: String,
+    profiles: BTreeMap<String, ProfilePackage>,
+    sessions: HashMap<Vec<u8>, Session>,
+    next_serial: u64,
+    host_id: Vec<u8>,
+    replace_session_keys: bool,
+    max_cc_attempts: u32,
+    check_validity: bool,
+    notifications: Vec<ReceivedNotification>,
+    cancelled: Vec<(Vec<u8>, CancelSessionReason)>,
+    fixed_dp_otsk: Option<PrivateKey>,
+    fixed_ppk: Option<BspKeys>,
+}
+
+fn random<const N: usize>(function: RspFunction) -> Result<[u8; N], SmdpError> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(|e| internal(function, &e))?;
+    Ok(out)
+}
+
+/// A failure of the test server itself (random generator, signing): not an SGP.22 status code.
+fn internal(function: RspFunction, error: &dyn std::fmt::Display) -> SmdpError {
+    SmdpError::new(function, "internal", "internal", format!("test SM-DP+ failure: {error}"))
+}
+
+impl TestSmdp {
+    /// A server with `identity` (DPauth, DPpb, trusted CIs) answering as `address` (the FQDN
+    /// the LPA uses: `smdpAddress`, `serverAddress` of serverSigned1). No profiles yet.
+    pub fn new(identity: SmdpIdentity, address: &str) -> TestSmdp {
+        TestSmdp {
+            identity,
+            address: address.to_string(),
+            profiles: BTreeMap::new(),
+            sessions: HashMap::new(),
+            next_serial: 0,
+            host_id: DEFAULT_HOST_ID.to_vec(),
+            replace_session_keys: true,
+            max_cc_attempts: DEFAULT_MAX_CC_ATTEMPTS,
+            check_validity: true,
+            notifications: Vec::new(),
+            cancelled: Vec::new(),
+            fixed_dp_otsk: None,
+            fixed_ppk: None,
+        }
+    }
+
+    /// Serves `profile` for `matching_id` (`""` = the default profile, for an empty MatchingID).
+    pub fn add_profile(&mut self, matching_id: &str, profile: ProfilePackage) {
+        self.profiles.insert(matching_id.to_string(), profile);
+    }
+
+    /// [`TestSmdp::add_profile`], by value.
+    pub fn with_profile(mut self, matching_id: &str, profile: ProfilePackage) -> TestSmdp {
+        self.add_profile(matching_id, profile);
+        self
+    }
+
+    /// Whether the BPP switches to a random PPK set with ReplaceSessionKeys (`A2`, SGP.22 §2.5.5);
+    /// on by default.
+    pub fn set_replace_session_keys(&mut self, enabled: bool) {
+        self.replace_session_keys = enabled;
+    }
+
+    /// The hostId of InitialiseSecureChannel (1..16 bytes; default ASCII `oxicard SM-DP+`).
+    pub fn set_host_id(&mut self, host_id: &[u8]) {
+        self.host_id = host_id.to_vec();
+    }
+
+    /// Wrong confirmation codes accepted per session before 8.2.7 / 6.4 (default 3: the third
+    /// wrong code ends the session).
+    pub fn set_max_confirmation_code_attempts(&mut self, attempts: u32) {
+        self.max_cc_attempts = attempts.max(1);
+    }
+
+    /// Whether certificate validity periods are checked against the clock (default on).
+    pub fn set_check_validity(&mut self, enabled: bool) {
+        self.check_validity = enabled;
+    }
+
+    /// Fixed otSK.DP and PPK set instead of fresh random ones for every BPP, so a test can
+    /// compare a BPP with published vectors (`shared/spec/euicc-side.md` §6). Test use only: a
+    /// reused one-time key defeats the BSP's forward secrecy.
+    pub fn set_fixed_bpp_keys(&mut self, dp_otsk: Option<PrivateKey>, ppk: Option<BspKeys>) {
+        self.fixed_dp_otsk = dp_otsk;
+        self.fixed_ppk = ppk;
+    }
+
+    /// The SM-DP+ address.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The identity.
+    pub fn identity(&self) -> &SmdpIdentity {
+        &self.identity
+    }
+
+    /// The notifications received and verified so far, in order.
+    pub fn notifications(&self) -> &[ReceivedNotification] {
+        &self.notifications
+    }
+
+    /// The sessions cancelled by ES9+.CancelSession: (transactionId, reason).
+    pub fn cancelled_sessions(&self) -> &[(Vec<u8>, CancelSessionReason)] {
+        &self.cancelled
+    }
+
+    /// How many RSP sessions are open.
+    pub fn open_sessions(&self) -> usize {
+        self.sessions.len()
+    }
+
+    fn at(&self) -> Option<SystemTime> {
+        self.check_validity.then(SystemTime::now)
+    }
+
+    fn insert_session(&mut self, transaction_id: Vec<u8>, server_challenge: [u8; 16]) {
+        if self.sessions.len() >= MAX_SESSIONS
+            && let Some(oldest) = self.sessions.iter().min_by_key(|(_, s)| s.serial).map(|(k, _)| k.clone())
+        {
+            self.sessions.remove(&oldest);
+        }
+        self.next_serial += 1;
+        let session = Session { serial: self.next_serial, server_challenge, stage: Stage::Initiated };
+        self.sessions.insert(transaction_id, session);
+    }
+
+    /// ES9+.InitiateAuthentication (SGP.22 §5.6.1): checks the SM-DP+ address (8.8.1 / 3.8) and
+    /// that the eUICC can verify CERT.DPauth's CI (`euiccCiPKIdListForVerification`, 8.8.2 / 3.1),
+    /// opens a session and signs `serverSigned1 = 30 { 80 transactionId, 81 euiccChallenge,
+    /// 83 serverAddress, 84 serverChallenge }` with SK.DPauth.
+    pub fn initiate_authentication(
+        &mut self,
+        request: &InitiateAuthenticationRequest,
+    ) -> Result<InitiateAuthenticationResponse, SmdpError> {
+        let f = RspFunction::Es9InitiateAuthentication;
+        if !request.smdp_address.eq_ignore_ascii_case(&self.address) {
+            return Err(SmdpError::new(f, "8.8.1", "3.8", format!("this is not {:?}", request.smdp_address)));
+        }
+        let info1 = EuiccInfo1::from_der(&request.euicc_info1)
+            .map_err(|e| SmdpError::new(f, "8.8.2", "3.1", format!("unreadable euiccInfo1: {e}")))?;
+        let ci_pkid = self.identity.ci_pkid().ok_or_else(|| internal(f, &"CERT.DPauth has no AKI"))?;
+        if !info1.ci_pkids_for_verification.contains(&ci_pkid) {
+            return Err(SmdpError::new(f, "8.8.2", "3.1", "the eUICC cannot verify CERT.DPauth's CI"));
+        }
+        let transaction_id: [u8; 16] = random(f)?;
+        let server_challenge: [u8; 16] = random(f)?;
+        let mut e = Encoder::new();
+        e.nested(Tag::Sequence, |e| {
+            e.tlv(ctx(0), &transaction_id);
+            e.tlv(ctx(1), &request.euicc_challenge);
+            e.utf8(ctx(3), &self.address);
+            e.tlv(ctx(4), &server_challenge);
+        });
+        let server_signed1 = e.finish();
+        let signature = self
+            .identity
+            .sign(&SignedData::ServerSigned1 { server_signed1: &server_signed1 })
+            .map_err(|e| internal(f, &e))?;
+        let mut pkid = Encoder::new();
+        pkid.tlv(Tag::OctetString, &ci_pkid);
+        self.insert_session(transaction_id.to_vec(), server_challenge);
+        Ok(InitiateAuthenticationResponse {
+            transaction_id: TransactionId::new(transaction_id.to_vec()).map_err(|e| internal(f, &e))?,
+            server_signed1,
+            server_signature1: signature.to_tlv(),
+            euicc_ci_pkid_to_be_used: pkid.finish(),
+            server_certificate: self.identity.auth().certificate().der().to_vec(),
+        })
+    }
+
+    /// ES9+.AuthenticateClient (SGP.22 §5.6.3): verifies CERT.EUICC and CERT.EUM up to a trusted CI
+    /// (8.1.3 / 8.1.2 with 6.1 invalid or 6.3 expired, 8.11.1 / 3.9 unknown CI), euiccSignature1
+    /// over euiccSigned1 (8.1 / 6.1), the echoed transactionId (8.10.1 / 3.9) and serverChallenge
+    /// (8.1 / 6.1), looks the MatchingID up (8.2.6 / 3.8), and signs
+    /// `smdpSigned2 = 30 { 80 transactionId, 01 ccRequiredFlag }` ‖ `5F37 euiccSignature1` with
+    /// SK.DPpb.
+    pub fn authenticate_client(
+        &mut self,
+        request: &AuthenticateClientRequest,
+    ) -> Result<AuthenticateClientResponse, SmdpError> {
+        let f = RspFunction::Es9AuthenticateClient;
+        let tx = request.transaction_id.as_bytes().to_vec();
+        let session = self.sessions.get(&tx).ok_or_else(|| SmdpError::unknown_transaction(f))?;
+        if !matches!(session.stage, Stage::Initiated) {
+            return Err(SmdpError::new(f, "8.10.1", "3.9", "the session is already authenticated"));
+        }
+        let server_challenge = session.server_challenge;
+        let response =
+            AuthenticateServerResponse::from_der(&request.authenticate_server_response).map_err(|e| {
+                SmdpError::euicc_signature(f, format!("unreadable AuthenticateServerResponse: {e}"))
+            })?;
+        let ok = match response.result {
+            Ok(ok) => ok,
+            Err(error) => {
+                self.sessions.remove(&tx);
+                return Err(SmdpError::euicc_signature(
+                    f,
+                    format!("AuthenticateServer failed: {}", error.code),
+                ));
+            }
+        };
+        let euicc_certificate = RspCertificate::from_der(&ok.euicc_certificate)
+            .map_err(|e| SmdpError::new(f, "8.1.3", "6.1", format!("CERT.EUICC: {e}")))?;
+        let eum_certificate = RspCertificate::from_der(&ok.eum_certificate)
+            .map_err(|e| SmdpError::new(f, "8.1.2", "6.1", format!("CERT.EUM: {e}")))?;
+        self.identity
+            .verify_euicc_chain(&euicc_certificate, &eum_certificate, self.at())
+            .map_err(|e| chain_error(f, &e))?;
+        SignedData::EuiccSigned1 { euicc_signed1: &ok.euicc_signed1 }
+            .verify_tlv(euicc_certificate.public_key(), &ok.euicc_signature1)
+            .map_err(|e| SmdpError::euicc_signature(f, format!("euiccSignature1: {e}")))?;
+
+        let malformed =
+            |e: &dyn std::fmt::Display| SmdpError::euicc_signature(f, format!("euiccSigned1: {e}"));
+        let signed = single(&ok.euicc_signed1, Tag::Sequence, "EuiccSigned1").map_err(|e| malformed(&e))?;
+        let fields = signed.fields("EuiccSigned1").map_err(|e| malformed(&e))?;
+        let echoed_tx = fields.req(ctx(0), "transactionId").map_err(|e| malformed(&e))?;
+        if echoed_tx.value() != tx.as_slice() {
+            return Err(SmdpError::new(f, "8.10.1", "3.9", "euiccSigned1 carries another transactionId"));
+        }
+        let challenge = fields.req(ctx(4), "serverChallenge").map_err(|e| malformed(&e))?;
+        if challenge.value() != server_challenge.as_slice() {
+            return Err(SmdpError::euicc_signature(f, "serverChallenge mismatch"));
+        }
+        let address =
+            fields.req(ctx(3), "serverAddress").and_then(|a| a.utf8()).map_err(|e| malformed(&e))?;
+        if !address.eq_ignore_ascii_case(&self.address) {
+            return Err(SmdpError::new(f, "8.8.1", "3.8", "euiccSigned1 carries another serverAddress"));
+        }
+        let ctx_params = fields.req(ctx_c(0), "ctxParams1").map_err(|e| malformed(&e))?;
+        let matching_id = ctx_params
+            .fields("CtxParamsForCommonAuthentication")
+            .map_err(|e| malformed(&e))?
+            .opt(ctx(0), "matchingId")
+            .map(|m| m.utf8())
+            .transpose()
+            .map_err(|e| malformed(&e))?
+            .unwrap_or_default();
+        let profile = self.profiles.get(&matching_id).ok_or_else(|| {
+            SmdpError::new(f, "8.2.6", "3.8", format!("unknown MatchingID {matching_id:?}"))
+        })?;
+        let eid = euicc_certificate
+            .eid()
+            .and_then(|digits| hex::decode(digits).ok())
+            .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
+            .ok_or_else(|| SmdpError::new(f, "8.1.3", "6.1", "CERT.EUICC carries no EID"))?;
+
+        let mut e = Encoder::new();
+        e.nested(Tag::Sequence, |e| {
+            e.tlv(ctx(0), &tx);
+            e.boolean(Tag::Boolean, profile.confirmation_code.is_some());
+        });
+        let smdp_signed2 = e.finish();
+        let smdp_signature2 = self
+            .identity
+            .sign(&SignedData::SmdpSigned2 {
+                smdp_signed2: &smdp_signed2,
+                euicc_signature1: &ok.euicc_signature1,
+            })
+            .map_err(|e| internal(f, &e))?
+            .to_tlv();
+        let metadata = profile.metadata.to_der();
+        if let Some(session) = self.sessions.get_mut(&tx) {
+            session.stage = Stage::Authenticated(Box::new(Authenticated {
+                euicc_certificate,
+                eid,
+                matching_id,
+                smdp_signature2: smdp_signature2.clone(),
+                cc_attempts: 0,
+            }));
+        }
+        Ok(AuthenticateClientResponse {
+            transaction_id: Some(request.transaction_id.clone()),
+            profile_metadata: Some(metadata),
+            smdp_signed2,
+            smdp_signature2,
+            smdp_certificate: self.identity.pb().certificate().der().to_vec(),
+        })
+    }
+
+    /// ES9+.GetBoundProfilePackage (SGP.22 §5.6.2): verifies euiccSignature2 over euiccSigned2 ‖
+    /// `5F37 smdpSignature2` (8.1 / 6.1), the confirmation code (hashCc = SHA-256(SHA-256(code) ‖
+    /// transactionId): missing 8.2.7 / 2.2, wrong 8.2.7 / 3.8, too many 8.2.7 / 6.4), then binds
+    /// the profile: otPK.DP, ECKA with otPK.EUICC, BSP keys, and the `BF36` BPP.
+    pub fn get_bound_profile_package(
+        &mut self,
+        request: &GetBoundProfilePackageRequest,
+    ) -> Result<GetBoundProfilePackageResponse, SmdpError> {
+        let f = RspFunction::Es9GetBoundProfilePackage;
+        let tx = request.transaction_id.as_bytes().to_vec();
+        let session = self.sessions.get(&tx).ok_or_else(|| SmdpError::unknown_transaction(f))?;
+        let auth = match &session.stage {
+            Stage::Authenticated(auth) => auth.as_ref().clone(),
+            Stage::Bound(_) => {
+                return Err(SmdpError::new(f, "8.2", "3.7", "the profile is already bound in this session"));
+            }
+            Stage::Initiated => {
+                return Err(SmdpError::new(f, "8.10.1", "3.9", "the session is not authenticated"));
+            }
+        };
+        let response = PrepareDownloadResponse::from_der(&request.prepare_download_response)
+            .map_err(|e| SmdpError::euicc_signature(f, format!("unreadable PrepareDownloadResponse: {e}")))?;
+        let ok = match response.result {
+            Ok(ok) => ok,
+            Err(error) => {
+                self.sessions.remove(&tx);
+                return Err(SmdpError::euicc_signature(f, format!("PrepareDownload failed: {}", error.code)));
+            }
+        };
+        SignedData::EuiccSigned2 { euicc_signed2: &ok.euicc_signed2, smdp_signature2: &auth.smdp_signature2 }
+            .verify_tlv(auth.euicc_certificate.public_key(), &ok.euicc_signature2)
+            .map_err(|e| SmdpError::euicc_signature(f, format!("euiccSignature2: {e}")))?;
+        let malformed =
+            |e: &dyn std::fmt::Display| SmdpError::euicc_signature(f, format!("euiccSigned2: {e}"));
+        let signed = single(&ok.euicc_signed2, Tag::Sequence, "EUICCSigned2").map_err(|e| malformed(&e))?;
+        let fields = signed.fields("EUICCSigned2").map_err(|e| malformed(&e))?;
+        if fields.req(ctx(0), "transactionId").map_err(|e| malformed(&e))?.value() != tx.as_slice() {
+            return Err(SmdpError::new(f, "8.10.1", "3.9", "euiccSigned2 carries another transactionId"));
+        }
+        let euicc_otpk = fields.req(app(73), "euiccOtpk").map_err(|e| malformed(&e))?.value().to_vec();
+        let hash_cc = fields.opt(Tag::OctetString, "hashCc").map(|h| h.value().to_vec());
+        let profile = self
+            .profiles
+            .get(&auth.matching_id)
+            .ok_or_else(|| SmdpError::new(f, "8.2.6", "3.8", "the profile was withdrawn"))?
+            .clone();
+        if let Some(code) = &profile.confirmation_code {
+            let Some(hash_cc) = hash_cc else {
+                return Err(SmdpError::new(f, "8.2.7", "2.2", "confirmation code missing"));
+            };
+            if hash_cc != confirmation_code_hash(code, &tx) {
+                let attempts = auth.cc_attempts + 1;
+                if attempts >= self.max_cc_attempts {
+                    self.sessions.remove(&tx);
+                    return Err(SmdpError::new(f, "8.2.7", "6.4", "confirmation code retries exceeded"));
+                }
+                if let Some(Session { stage: Stage::Authenticated(a), .. }) = self.sessions.get_mut(&tx) {
+                    a.cc_attempts = attempts;
+                }
+                return Err(SmdpError::new(f, "8.2.7", "3.8", "confirmation code refused"));
+            }
+        }
+        let ppk = match (&self.fixed_ppk, self.replace_session_keys) {
+            (_, false) => None,
+            (Some(fixed), true) => Some(fixed.clone()),
+            (None, true) => Some(bpp::random_ppk().map_err(|e| bpp_error(f, e))?),
+        };
+        let dp_otk = match &self.fixed_dp_otsk {
+            Some(key) => OneTimeKeyPair::from_private(key.clone()),
+            None => {
+                let curve = self.identity.pb().certificate().public_key().curve();
+                OneTimeKeyPair::generate(curve).map_err(|e| internal(f, &e))?
+            }
+        };
+        let metadata = profile.metadata.to_der();
+        let input = BppInput {
+            transaction_id: &tx,
+            host_id: &self.host_id,
+            eid: &auth.eid,
+            euicc_otpk: &euicc_otpk,
+            metadata: &metadata,
+            upp: &profile.upp,
+            ppk: ppk.as_ref(),
+            dp_otk: &dp_otk,
+        };
+        let bound_profile_package = bpp::build(&self.identity, &input).map_err(|e| bpp_error(f, e))?;
+        if let Some(session) = self.sessions.get_mut(&tx) {
+            session.stage = Stage::Bound(Box::new(auth));
+        }
+        Ok(GetBoundProfilePackageResponse {
+            transaction_id: Some(request.transaction_id.clone()),
+            bound_profile_package,
+        })
+    }
+
+    /// ES9+.HandleNotification (SGP.22 §5.6.4): verifies a ProfileInstallationResult (euiccSignPIR
+    /// over `BF27` with the CERT.EUICC of its session, which it ends) or an OtherSignedNotification
+    /// (its CERT.EUICC chain, then the signature over `BF2F`), and records it.
+    pub fn handle_notification(&mut self, request: &HandleNotificationRequest) -> Result<(), SmdpError> {
+        let f = RspFunction::Es9HandleNotification;
+        let raw = &request.pending_notification;
+        let malformed =
+            |e: &dyn std::fmt::Display| SmdpError::euicc_signature(f, format!("notification: {e}"));
+        let notification = PendingNotification::from_der(raw).map_err(|e| malformed(&e))?;
+        let (outer_tag, data_tag) = match notification {
+            PendingNotification::ProfileInstallationResult(_) => (ctx_c(55), ctx_c(39)),
+            PendingNotification::OtherSignedNotification(_) => (Tag::Sequence, ctx_c(47)),
+        };
+        let outer = single(raw, outer_tag, "PendingNotification").map_err(|e| malformed(&e))?;
+        let fields = outer.fields("PendingNotification").map_err(|e| malformed(&e))?;
+        let data = fields.req(data_tag, "signed data").map_err(|e| malformed(&e))?.raw();
+        let signature = fields.req(app(55), "signature").map_err(|e| malformed(&e))?.raw();
+        let received = match &notification {
+            PendingNotification::ProfileInstallationResult(pir) => {
+                let tx = pir.data().transaction_id.clone();
+                let certificate = match self.sessions.get(&tx).map(|s| &s.stage) {
+                    Some(Stage::Authenticated(a) | Stage::Bound(a)) => a.euicc_certificate.clone(),
+                    _ => return Err(SmdpError::unknown_transaction(f)),
+                };
+                SignedData::ProfileInstallationResultData { data }
+                    .verify_tlv(certificate.public_key(), signature)
+                    .map_err(|e| SmdpError::euicc_signature(f, format!("euiccSignPIR: {e}")))?;
+                self.sessions.remove(&tx);
+                let success = matches!(pir.data().final_result, FinalResult::Success { .. });
+                ReceivedNotification {
+                    metadata: pir.notification_metadata().clone(),
+                    installation: Some((tx, success)),
+                    raw: raw.clone(),
+                }
+            }
+            PendingNotification::OtherSignedNotification(other) => {
+                let certs: Vec<&[u8]> =
+                    fields.iter().filter(|x| x.tag() == Tag::Sequence).map(|x| x.raw()).collect();
+                let [euicc, eum, ..] = certs.as_slice() else {
+                    return Err(malformed(&"certificates missing"));
+                };
+                let euicc = RspCertificate::from_der(euicc)
+                    .map_err(|e| SmdpError::new(f, "8.1.3", "6.1", format!("CERT.EUICC: {e}")))?;
+                let eum = RspCertificate::from_der(eum)
+                    .map_err(|e| SmdpError::new(f, "8.1.2", "6.1", format!("CERT.EUM: {e}")))?;
+                self.identity.verify_euicc_chain(&euicc, &eum, self.at()).map_err(|e| chain_error(f, &e))?;
+                SignedData::OtherNotification { tbs_other_notification: data }
+                    .verify_tlv(euicc.public_key(), signature)
+                    .map_err(|e| SmdpError::euicc_signature(f, format!("euiccNotificationSignature: {e}")))?;
+                ReceivedNotification {
+                    metadata: other.metadata().clone(),
+                    installation: None,
+                    raw: raw.clone(),
+                }
+            }
+        };
+        self.notifications.push(received);
+        Ok(())
+    }
+
+    /// ES9+.CancelSession (SGP.22 §5.6.5): verifies euiccCancelSessionSignature over
+    /// euiccCancelSessionSigned with the session's CERT.EUICC (8.1 / 6.1), its transactionId
+    /// (8.10.1 / 3.9) and smdpOid (8.8 / 3.1), then ends the session.
+    pub fn cancel_session(&mut self, request: &CancelSessionRequest) -> Result<(), SmdpError> {
+        let f = RspFunction::Es9CancelSession;
+        let tx = request.transaction_id.as_bytes().to_vec();
+        let session = self.sessions.get(&tx).ok_or_else(|| SmdpError::unknown_transaction(f))?;
+        let certificate = match &session.stage {
+            Stage::Authenticated(a) | Stage::Bound(a) => a.euicc_certificate.clone(),
+            Stage::Initiated => {
+                // No CERT.EUICC yet to verify with: the session just ends.
+                self.sessions.remove(&tx);
+                return Ok(());
+            }
+        };
+        let response = CancelSessionResponse::from_der(&request.cancel_session_response)
+            .map_err(|e| SmdpError::euicc_signature(f, format!("unreadable CancelSessionResponse: {e}")))?;
+        let ok = response.result.map_err(|code| {
+            SmdpError::euicc_signature(f, format!("CancelSession failed on the eUICC: {code}"))
+        })?;
+        SignedData::EuiccCancelSessionSigned { signed: &ok.euicc_cancel_session_signed }
+            .verify_tlv(certificate.public_key(), &ok.euicc_cancel_session_signature)
+            .map_err(|e| SmdpError::euicc_signature(f, format!("euiccCancelSessionSignature: {e}")))?;
+        let malformed = |e: &dyn std::fmt::Display| {
+            SmdpError::euicc_signature(f, format!("euiccCancelSessionSigned: {e}"))
+        };
+        let signed = single(&ok.euicc_cancel_session_signed, Tag::Sequence, "EuiccCancelSessionSigned")
+            .map_err(|e| malformed(&e))?;
+        let fields = signed.fields("EuiccCancelSessionSigned").map_err(|e| malformed(&e))?;
+        if fields.req(ctx(0), "transactionId").map_err(|e| malformed(&e))?.value() != tx.as_slice() {
+            return Err(SmdpError::new(f, "8.10.1", "3.9", "the signed transactionId differs"));
+        }
+        let oid = fields.req(ctx(1), "smdpOid").map_err(|e| malformed(&e))?.value();
+        if self.identity.smdp_oid().is_some_and(|ours| ours.as_der_contents() != oid) {
+            return Err(SmdpError::new(f, "8.8", "3.1", "smdpOid is not this SM-DP+'s"));
+        }
+        let reason = fields.req(ctx(2), "reason").and_then(|r| r.int()).map_err(|e| malformed(&e))?;
+        self.sessions.remove(&tx);
+        self.cancelled.push((tx, CancelSessionReason::from_code(reason)));
+        Ok(())
+    }
+
+    /// The JSON/HTTP binding (SGP.22 §6.5): `path` `/gsma/rsp2/es9plus/<function>`,
+    /// `admin_protocol` the `X-Admin-Protocol` header (must start with `gsma/rsp/v2.`, else
+    /// 1.2.2 / 2.1 as osmo-smdpp), `body` the JSON request. Never panics on any input.
+    pub fn handle_request(&mut self, path: &str, admin_protocol: Option<&str>, body: &[u8]) -> HttpAnswer {
+        let function = match path.strip_prefix(ES9_PREFIX) {
+            Some("initiateAuthentication") => RspFunction::Es9InitiateAuthentication,
+            Some("authenticateClient") => RspFunction::Es9AuthenticateClient,
+            Some("getBoundProfilePackage") => RspFunction::Es9GetBoundProfilePackage,
+            Some("handleNotification") => RspFunction::Es9HandleNotification,
+            Some("cancelSession") => RspFunction::Es9CancelSession,
+            _ => return HttpAnswer { status: 404, body: b"unknown ES9+ function".to_vec() },
+        };
+        if !admin_protocol.is_some_and(|p| p.starts_with("gsma/rsp/v2.")) {
+            let error = SmdpError::new(function, "1.2.2", "2.1", "unsupported X-Admin-Protocol");
+            return HttpAnswer { status: 200, body: error.to_json() };
+        }
+        match self.dispatch(function, body) {
+            Ok(Some(json)) => HttpAnswer { status: 200, body: json },
+            Ok(None) => HttpAnswer { status: 204, body: Vec::new() },
+            Err(Dispatch::BadRequest(e)) => HttpAnswer { status: 400, body: e.to_string().into_bytes() },
+            Err(Dispatch::Failed(e)) => HttpAnswer { status: 200, body: e.to_json() },
+        }
+    }
+
+    fn dispatch(&mut self, function: RspFunction, body: &[u8]) -> Result<Option<Vec<u8>>, Dispatch> {
+        Ok(match function {
+            RspFunction::Es9InitiateAuthentication => {
+                let request = InitiateAuthenticationRequest::from_json(function, body)?;
+                Some(self.initiate_authentication(&request)?.to_json())
+            }
+            RspFunction::Es9AuthenticateClient => {
+                let request = AuthenticateClientRequest::from_json(function, body)?;
+                Some(self.authenticate_client(&request)?.to_json())
+            }
+            RspFunction::Es9GetBoundProfilePackage => {
+                let request = GetBoundProfilePackageRequest::from_json(function, body)?;
+                Some(self.get_bound_profile_package(&request)?.to_json())
+            }
+            RspFunction::Es9HandleNotification => {
+                let request = HandleNotificationRequest::from_json(function, body)?;
+                self.handle_notification(&request)?;
+                None
+            }
+            RspFunction::Es9CancelSession => {
+                let request = CancelSessionRequest::from_json(function, body)?;
+                self.cancel_session(&request)?;
+                Some(success_with_transaction_id(&request.transaction_id))
+            }
+            RspFunction::Es11InitiateAuthentication | RspFunction::Es11AuthenticateClient => None,
+        })
+    }
+}
+
+/// Outcome of a request that did not succeed.
+enum Dispatch {
+    /// The JSON could not be read (HTTP 400).
+    BadRequest(Es9Error),
+    /// The function failed (HTTP 200, `Failed` header).
+    Failed(SmdpError),
+}
+
+impl From<Es9Error> for Dispatch {
+    fn from(e: Es9Error) -> Self {
+        Dispatch::BadRequest(e)
+    }
+}
+
+impl From<SmdpError> for Dispatch {
+    fn from(e: SmdpError) -> Self {
+        Dispatch::Failed(e)
+    }
+}
+
+/// `{"header":{"functionExecutionStatus":{"status":"Executed-Success"}},"transactionId":"…"}`
+/// (the CancelSession answer of osmo-smdpp, SGP.22 §6.5.2.5).
+fn success_with_transaction_id(transaction_id: &TransactionId) -> Vec<u8> {
+    let value = serde_json::json!({
+        "header": { "functionExecutionStatus": { "status": ExecutionStatus::Success.as_str() } },
+        "transactionId": transaction_id.to_string(),
+    });
+    serde_json::to_vec(&value).unwrap_or_default()
+}
+
+/// hashCc = SHA-256(SHA-256(confirmation code) ‖ transactionId) (SGP.22 §3.1.3.2 / §5.7.5; lpac
+/// `es10b_prepare_download_r`).
+pub fn confirmation_code_hash(code: &str, transaction_id: &[u8]) -> Vec<u8> {
+    let inner = Sha256::digest(code.as_bytes());
+    Sha256::new().chain_update(inner).chain_update(transaction_id).finalize().to_vec()
+}
+
+fn bpp_error(function: RspFunction, error: BppError) -> SmdpError {
+    match error {
+        BppError::EuiccKey(e) => SmdpError::euicc_signature(function, format!("otPK.EUICC: {e}")),
+        BppError::Internal(e) => internal(function, &e),
+    }
+}
+
+/// Maps an eUICC chain failure to its status code (SGP.22 §5.6.3: 8.1.3 eUICC certificate,
+/// 8.1.2 EUM certificate, 6.1 invalid, 6.3 expired; 8.11.1 / 3.9 unknown CI).
+fn chain_error(function: RspFunction, error: &PkiError) -> SmdpError {
+    let message = error.to_string();
+    let (subject, reason) = match error {
+        PkiError::Chain(ChainError::Expired { depth: 0 }) => ("8.1.3", "6.3"),
+        PkiError::Chain(ChainError::Expired { .. }) => ("8.1.2", "6.3"),
+        PkiError::Chain(ChainError::UnknownIssuer { depth }) if *depth >= 1 => ("8.11.1", "3.9"),
+        PkiError::Chain(
+            ChainError::WrongRole { .. }
+            | ChainError::KeyUsage { depth: 0, .. }
+            | ChainError::BadSignature { depth: 0 }
+            | ChainError::UnknownIssuer { .. },
+        ) => ("8.1.3", "6.1"),
+        _ => ("8.1.2", "6.1"),
+    };
+    SmdpError::new(function, subject, reason, message)
+}

@@ -1,0 +1,27 @@
+//! A test SM-DP+ (GSMA SGP.22 §3.1.3 profile download and §5.6 ES9+, server side), so downloads
+//! run end to end on any machine without an operator.
+//!
+//! - [`TestSmdp`]: the five ES9+ functions without I/O — InitiateAuthentication (§5.6.1),
+//!   AuthenticateClient (§5.6.3), GetBoundProfilePackage (§5.6.2), HandleNotification (§5.6.4),
+//!   CancelSession (§5.6.5) — with the SGP.22 status codes on failure, and
+//!   [`TestSmdp::handle_request`] for the JSON binding (§6.5).
+//! - [`ProfilePackage`]: a profile served by MatchingID: an UnprotectedProfilePackage (SAIP DER) and
+//!   its metadata ([`ProfileMetadata`]), optionally with a confirmation code;
+//!   [`ProfileBuilder`] makes a minimal test UPP.
+//! - [`SmdpServer`]: the HTTP or HTTPS (CERT.DP.TLS) server on 127.0.0.1 that the euicc crate's
+//!   `HttpEs9Client` talks to.
+//!
+//! The BPP carries `BF23` InitialiseSecureChannel signed with SK.DPpb, ConfigureISDP (`A0`),
+//! StoreMetadata (`A1`), a ReplaceSessionKeys to a random PPK set (`A2`, optional) and the profile
+//! elements (`A3`), each protected with BSP (`oxicard_secure_channel::bsp`).
+
+mod bpp;
+mod dp;
+mod error;
+mod profile;
+mod server;
+
+pub use dp::{HttpAnswer, ReceivedNotification, TestSmdp, confirmation_code_hash};
+pub use error::{ProfileError, ServerError, SmdpError};
+pub use profile::{ProfileBuilder, ProfileMetadata, ProfilePackage};
+pub use server::SmdpServer;
