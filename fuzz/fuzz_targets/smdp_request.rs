@@ -10,8 +10,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use oxicard_euicc::es10::{EuiccInfo1, Message, Version};
 use oxicard_euicc::es9::InitiateAuthenticationRequest;
+use oxicard_euicc::es10::{EuiccInfo1, Message, Version};
 use oxicard_sim::pki::TestPki;
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, TestSmdp};
 

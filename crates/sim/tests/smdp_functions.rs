@@ -342,3 +342,26 @@ fn json_binding_paths_headers_and_statuses() {
     assert_eq!(answer.status, 200);
     assert!(String::from_utf8(answer.body).unwrap().contains("\"subjectCode\":\"8.1\""));
 }
+
+#[test]
+fn sessions_are_bounded_and_an_unauthenticated_cancel_just_ends_one() {
+    let pki = pki();
+    let mut smdp = smdp(&pki);
+    let first = smdp.initiate_authentication(&initiate_request(&pki)).unwrap();
+    let request = CancelSessionRequest {
+        transaction_id: first.transaction_id.clone(),
+        cancel_session_response: vec![0xBF, 0x41, 0x03, 0x81, 0x01, 0x05],
+    };
+    smdp.cancel_session(&request).unwrap();
+    assert_eq!(smdp.open_sessions(), 0);
+
+    let first = smdp.initiate_authentication(&initiate_request(&pki)).unwrap();
+    for _ in 0..300 {
+        smdp.initiate_authentication(&initiate_request(&pki)).unwrap();
+    }
+    // At most 256 sessions; the oldest went first.
+    assert_eq!(smdp.open_sessions(), 256);
+    let mut euicc = Euicc::new(&pki);
+    let error = smdp.authenticate_client(&euicc.authenticate_server(&first, None)).unwrap_err();
+    assert_eq!(codes(&error), ("8.10.1", "3.9"));
+}

@@ -7,7 +7,9 @@ use oxicard_euicc::download::decode_profile_metadata;
 use oxicard_euicc::es10::{BitFlags, ProfileClass};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_sim::pki::TestPki;
-use oxicard_sim::smdp::{ProfileBuilder, ProfileError, ProfileMetadata, ProfilePackage, TestSmdp};
+use oxicard_sim::smdp::{
+    ProfileBuilder, ProfileError, ProfileMetadata, ProfilePackage, TestSmdp, header_iccid,
+};
 use proptest::prelude::*;
 
 #[test]
@@ -43,6 +45,17 @@ fn upp_outline_is_checked() {
     // A primitive element.
     assert!(ProfilePackage::new([&upp[..], &[0x80, 0x00]].concat(), metadata.clone()).is_err());
     assert!(ProfilePackage::new(Vec::new(), metadata.clone()).is_err());
+
+    // The metadata names another ICCID than the ProfileHeader.
+    let other = ProfileMetadata::new("8944478600004573136".parse().unwrap(), "n", "s", "smdp.example.com");
+    assert_eq!(
+        ProfilePackage::new(upp.clone(), other),
+        Err(ProfileError::IccidMismatch { header: iccid, metadata: "8944478600004573136".parse().unwrap() })
+    );
+    // Metadata from the header.
+    assert_eq!(header_iccid(&upp), Ok(iccid));
+    let derived = ProfilePackage::from_upp(upp.clone(), "n", "s", "smdp.example.com").unwrap();
+    assert_eq!(derived.metadata, metadata);
 
     let path = std::env::temp_dir().join(format!("oxicard-smdp-upp-{}.der", std::process::id()));
     std::fs::write(&path, &upp).unwrap();

@@ -16,13 +16,12 @@ use oxicard_euicc::es10::{
     AuthenticateServerResponse, CancelSessionReason, CancelSessionResponse, EuiccInfo1, FinalResult, Message,
     NotificationMetadata, PendingNotification, PrepareDownloadResponse,
 };
+use oxicard_secure_channel::bsp::BspKeys;
 use sha2::{Digest, Sha256};
 
 use super::bpp::{self, BppError, BppInput};
 use super::error::SmdpError;
 use super::profile::ProfilePackage;
-use oxicard_secure_channel::bsp::BspKeys;
-
 use crate::pki::{
     ChainError, OneTimeKeyPair, PkiError, PrivateKey, RspCertificate, SignedData, SmdpIdentity,
 };

@@ -2,6 +2,7 @@
 //! reason code, SGP.22 §6.5.1.4 `statusCodeData`, codes of §5.6.1–§5.6.5), and configuration errors.
 
 use oxicard_euicc::es9::{ExecutionStatus, RspFunction, StatusCode, encode_failure_response};
+use oxicard_euicc::iccid::Iccid;
 
 /// An ES9+ function that failed, with the status code the SM-DP+ answers
 /// (`functionExecutionStatus.status` `Failed` + `statusCodeData`, SGP.22 §6.5.1.4).
@@ -54,6 +55,14 @@ pub enum ProfileError {
     /// A file could not be read.
     #[error("cannot read the profile package: {0}")]
     Io(String),
+    /// The ProfileHeader's ICCID is not the metadata's.
+    #[error("the ProfileHeader carries ICCID {header}, the metadata {metadata}")]
+    IccidMismatch {
+        /// The ICCID of the ProfileHeader.
+        header: Iccid,
+        /// The ICCID of the metadata.
+        metadata: Iccid,
+    },
 }
 
 /// Why the HTTP(S) server could not start.

@@ -23,5 +23,5 @@ mod server;
 
 pub use dp::{HttpAnswer, ReceivedNotification, TestSmdp, confirmation_code_hash};
 pub use error::{ProfileError, ServerError, SmdpError};
-pub use profile::{ProfileBuilder, ProfileMetadata, ProfilePackage};
+pub use profile::{ProfileBuilder, ProfileMetadata, ProfilePackage, header_iccid};
 pub use server::SmdpServer;

@@ -98,10 +98,26 @@ pub struct ProfilePackage {
 impl ProfilePackage {
     /// A package from UPP bytes; checks that they are a non-empty sequence of complete
     /// constructed context-tagged TLVs (ProfileElement CHOICE alternatives) that starts with a
-    /// ProfileHeader (`A0`).
+    /// ProfileHeader (`A0`) whose ICCID is the metadata's (else the eUICC would fail the
+    /// installation with installFailedDueToIccidMismatch, SGP.22 §5.7.6).
     pub fn new(upp: Vec<u8>, metadata: ProfileMetadata) -> Result<ProfilePackage, ProfileError> {
-        check_upp(&upp)?;
+        let iccid = header_iccid(&upp)?;
+        if iccid != metadata.iccid {
+            return Err(ProfileError::IccidMismatch { header: iccid, metadata: metadata.iccid });
+        }
         Ok(ProfilePackage { upp, metadata, confirmation_code: None })
+    }
+
+    /// A package from UPP bytes with metadata made from the ProfileHeader's ICCID and the given
+    /// names ([`ProfileMetadata::new`]: class test, notifications to `notification_address`).
+    pub fn from_upp(
+        upp: Vec<u8>,
+        name: &str,
+        spn: &str,
+        notification_address: &str,
+    ) -> Result<ProfilePackage, ProfileError> {
+        let iccid = header_iccid(&upp)?;
+        ProfilePackage::new(upp, ProfileMetadata::new(iccid, name, spn, notification_address))
     }
 
     /// A package from a UPP DER file (e.g. one written by pySim's `saip-tool`).
@@ -117,8 +133,19 @@ impl ProfilePackage {
     }
 }
 
-/// Checks the outline of an UPP (see [`ProfilePackage::new`]).
-fn check_upp(upp: &[u8]) -> Result<(), ProfileError> {
+/// The `iccid` (`83`) of the ProfileHeader of an UPP whose outline is valid (see
+/// [`ProfilePackage::new`]).
+pub fn header_iccid(upp: &[u8]) -> Result<Iccid, ProfileError> {
+    let header = check_upp(upp)?;
+    let iccid = Fields::parse(header, "ProfileHeader")
+        .and_then(|f| f.req(ctx(3), "iccid"))
+        .and_then(|f| f.octets_n::<10>())
+        .map_err(|e| ProfileError::Malformed(e.to_string()))?;
+    Ok(Iccid::from_bytes(iccid))
+}
+
+/// Checks the outline of an UPP (see [`ProfilePackage::new`]); returns the ProfileHeader contents.
+fn check_upp(upp: &[u8]) -> Result<&[u8], ProfileError> {
     let elements = Fields::parse(upp, "UnprotectedProfilePackage")
         .map_err(|e| ProfileError::Malformed(e.to_string()))?;
     let first = elements.first().ok_or(ProfileError::Malformed("no profile element".into()))?;
@@ -130,7 +157,7 @@ fn check_upp(upp: &[u8]) -> Result<(), ProfileError> {
             return Err(ProfileError::Malformed("a profile element is not a constructed [n] TLV".into()));
         }
     }
-    Ok(())
+    Ok(first.value())
 }
 
 /// Builds a minimal test UnprotectedProfilePackage (a hand-built example, not a vector):
@@ -209,8 +236,10 @@ impl ProfileBuilder {
         e.finish()
     }
 
-    /// A [`ProfilePackage`] of [`ProfileBuilder::build`] with `metadata`.
-    pub fn package(&self, metadata: ProfileMetadata) -> ProfilePackage {
+    /// A [`ProfilePackage`] of [`ProfileBuilder::build`] with `metadata`, whose ICCID is set to
+    /// the builder's.
+    pub fn package(&self, mut metadata: ProfileMetadata) -> ProfilePackage {
+        metadata.iccid = self.iccid;
         ProfilePackage { upp: self.build(), metadata, confirmation_code: None }
     }
 }
