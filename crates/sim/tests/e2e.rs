@@ -5,10 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_apdu::card::Card;
+use oxicard_euicc::activation::ConfirmationCode;
 use oxicard_euicc::activation::{ActivationCode, DeviceInfo};
-use oxicard_euicc::download::{Consent, DownloadRequest, ProfileOffer, download};
-use oxicard_euicc::es9::HttpEs9Client;
-use oxicard_euicc::es10::ProfileState;
+use oxicard_euicc::download::{
+    Consent, DownloadError, DownloadErrorKind, DownloadRequest, DownloadStep, ProfileOffer, download,
+};
+use oxicard_euicc::es9::{
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, Es9Client, Es9Error,
+    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpEs9Client,
+    InitiateAuthenticationRequest, InitiateAuthenticationResponse,
+};
+use oxicard_euicc::es10::{CancelSessionReason, ErrorReason, ProfileState};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 use oxicard_euicc::notify::{NotificationOutcome, ProfileOperation, manage_profile};
@@ -23,18 +30,21 @@ use oxicard_transport::testbed::VirtualReader;
 const ADDRESS: &str = "smdp.example.com";
 const ICCID: &str = "8944478600004573128";
 
-/// The test PKI, an SM-DP+ serving one profile under `MATCH-1`, its HTTPS server and a client
-/// that trusts only the test CI and reaches `ADDRESS` at the server.
+/// The test PKI, an SM-DP+ serving one profile under `MATCH-1` (and one that needs the
+/// confirmation code `1234` under `CC-1`), its HTTPS server and a client that trusts only the
+/// test CI and reaches `ADDRESS` at the server.
 fn smdp() -> (TestPki, SmdpServer, HttpEs9Client) {
-    let pki = TestPki::from_seed([7; 32]).unwrap();
+    smdp_of(TestPki::from_seed([7; 32]).unwrap())
+}
+
+fn smdp_of(pki: TestPki) -> (TestPki, SmdpServer, HttpEs9Client) {
     let iccid: Iccid = ICCID.parse().unwrap();
-    let package = ProfileBuilder::new(iccid).padding(20_000).package(ProfileMetadata::new(
-        iccid,
-        "oxicard test",
-        "oxicard",
-        ADDRESS,
-    ));
-    let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS).with_profile("MATCH-1", package);
+    let metadata = ProfileMetadata::new(iccid, "oxicard test", "oxicard", ADDRESS);
+    let package = ProfileBuilder::new(iccid).padding(20_000).package(metadata.clone());
+    let with_code = ProfileBuilder::new(iccid).package(metadata).with_confirmation_code("1234");
+    let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS)
+        .with_profile("MATCH-1", package)
+        .with_profile("CC-1", with_code);
     let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(pki.dp_tls())).unwrap();
     let client = HttpEs9Client::builder()
         .webpki_roots(false)
@@ -121,4 +131,127 @@ fn pcsc_download_enable_disable_delete_through_pcscd() {
     let euicc = reader.remove(inserted).unwrap();
     assert!(euicc.state().profiles().is_empty() && euicc.state().notifications().is_empty());
     assert_eq!(euicc.state().check(), Ok(()));
+}
+
+/// An ES9+ client that flips one byte of the Bound Profile Package in transit: inside the first
+/// `86` (profile elements) segment, so only the eUICC's BSP MAC check can notice.
+struct Tampering(HttpEs9Client);
+
+impl Es9Client for Tampering {
+    fn initiate_authentication(
+        &mut self,
+        address: &str,
+        request: &InitiateAuthenticationRequest,
+    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
+        self.0.initiate_authentication(address, request)
+    }
+    fn authenticate_client(
+        &mut self,
+        address: &str,
+        request: &AuthenticateClientRequest,
+    ) -> Result<AuthenticateClientResponse, Es9Error> {
+        self.0.authenticate_client(address, request)
+    }
+    fn get_bound_profile_package(
+        &mut self,
+        address: &str,
+        request: &GetBoundProfilePackageRequest,
+    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
+        let mut response = self.0.get_bound_profile_package(address, request)?;
+        let bpp = &mut response.bound_profile_package;
+        let at = bpp.windows(2).rposition(|w| w == [0x86, 0x82]).unwrap() + 100;
+        bpp[at] ^= 0x01;
+        Ok(response)
+    }
+    fn handle_notification(
+        &mut self,
+        address: &str,
+        request: &HandleNotificationRequest,
+    ) -> Result<(), Es9Error> {
+        self.0.handle_notification(address, request)
+    }
+    fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error> {
+        self.0.cancel_session(address, request)
+    }
+}
+
+/// Runs a download of `matching_id` on a fresh software eUICC of `pki`; returns the error and
+/// checks that the eUICC holds no profile and no notification afterwards.
+fn failed_download(
+    pki: &TestPki,
+    es9: &mut dyn Es9Client,
+    matching_id: &str,
+    consent: Consent,
+) -> Box<DownloadError> {
+    let mut card =
+        Card::new(SimulatorTransport::new(SoftEuicc::from_identity(pki.euicc_identity().unwrap())));
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    let code: ActivationCode = format!("1${ADDRESS}${matching_id}").parse().unwrap();
+    let request = DownloadRequest::new(&code, DeviceInfo::from_tac("35290611".parse().unwrap()));
+    let mut consent = |_: &ProfileOffer<'_>| consent.clone();
+    let error = download(&mut isdr, es9, &request, &mut consent).unwrap_err();
+    assert!(isdr.profiles().unwrap().is_empty(), "{error}");
+    assert!(isdr.list_notifications(None).unwrap().is_empty(), "{error}");
+    isdr.close().unwrap();
+    error
+}
+
+#[test]
+fn a_tampered_bpp_segment_installs_nothing_and_both_sides_know() {
+    let (pki, server, client) = smdp();
+    let mut es9 = Tampering(client);
+    let error = failed_download(&pki, &mut es9, "MATCH-1", Consent::Accept(None));
+    let DownloadErrorKind::Installation(installation) = &error.kind else { panic!("{error}") };
+    assert_eq!(installation.reason, ErrorReason::Scp03tSecurityError);
+    assert!(matches!(error.notification, Some(NotificationOutcome::Removed)), "{error:?}");
+    // The SM-DP+ received the signed failure result and closed the session.
+    let smdp = server.smdp();
+    assert_eq!(smdp.notifications().len(), 1);
+    assert_eq!(smdp.notifications()[0].installation.as_ref().map(|(_, ok)| *ok), Some(false));
+    assert_eq!(smdp.open_sessions(), 0);
+}
+
+/// An SM-DP+ whose certificates chain to another CI: the SM-DP+ itself sees from euiccInfo1 that
+/// the eUICC cannot verify its DPauth and refuses (8.8.2 / 3.1); nothing reaches the eUICC.
+/// (The eUICC's own refusal of an untrusted DPauth chain that is sent anyway is
+/// `download_errors.rs::untrusted_dpauth_chain_is_refused`.)
+#[test]
+fn an_smdp_of_an_untrusted_ci_is_refused() {
+    let (_, server, mut client) = smdp_of(TestPki::from_seed([8; 32]).unwrap());
+    let pki = TestPki::from_seed([7; 32]).unwrap();
+    let error = failed_download(&pki, &mut client, "MATCH-1", Consent::Accept(None));
+    assert_eq!(error.step, DownloadStep::InitiateAuthentication, "{error}");
+    let code = error.status_code().unwrap();
+    assert_eq!((code.subject_code.as_str(), code.reason_code.as_str()), ("8.8.2", "3.1"));
+    assert!(error.cancel.is_none(), "no session existed: {error:?}");
+    assert_eq!(server.smdp().open_sessions(), 0);
+}
+
+#[test]
+fn a_wrong_confirmation_code_is_refused_and_the_session_cancelled() {
+    let (pki, server, mut client) = smdp();
+    let wrong = Consent::Accept(Some(ConfirmationCode::new("4321")));
+    let error = failed_download(&pki, &mut client, "CC-1", wrong);
+    assert_eq!(error.step, DownloadStep::GetBoundProfilePackage, "{error}");
+    let code = error.status_code().unwrap();
+    assert_eq!((code.subject_code.as_str(), code.reason_code.as_str()), ("8.2.7", "3.8"));
+    let cancel = error.cancel.as_ref().unwrap();
+    assert!(cancel.euicc.is_ok(), "{cancel:?}");
+    assert_eq!(server.smdp().open_sessions(), 0);
+}
+
+#[test]
+fn a_refused_profile_is_cancelled_on_both_sides() {
+    let (pki, server, mut client) = smdp();
+    let error = failed_download(&pki, &mut client, "MATCH-1", Consent::refuse());
+    assert!(
+        matches!(error.kind, DownloadErrorKind::Declined(CancelSessionReason::EndUserRejection)),
+        "{error}"
+    );
+    let cancel = error.cancel.as_ref().unwrap();
+    assert!(cancel.is_complete(), "{cancel:?}");
+    let smdp = server.smdp();
+    assert_eq!(smdp.cancelled_sessions().len(), 1);
+    assert_eq!(smdp.cancelled_sessions()[0].1, CancelSessionReason::EndUserRejection);
+    assert_eq!(smdp.open_sessions(), 0);
 }
