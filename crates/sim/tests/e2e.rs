@@ -255,3 +255,24 @@ fn a_refused_profile_is_cancelled_on_both_sides() {
     assert_eq!(smdp.cancelled_sessions()[0].1, CancelSessionReason::EndUserRejection);
     assert_eq!(smdp.open_sessions(), 0);
 }
+
+/// APDUs of one download of the 20 KB test profile, counted by the software eUICC: opening the
+/// ISD-R (MANAGE CHANNEL + SELECT) and the STORE DATA blocks of each ES10 request (255-byte
+/// segments) plus GET RESPONSE rounds for answers over 256 bytes — nothing more.
+#[test]
+fn download_apdu_count() {
+    let (pki, _server, mut client) = smdp();
+    let euicc = SoftEuicc::from_identity(pki.euicc_identity().unwrap());
+    let mut card = Card::new(SimulatorTransport::new(euicc));
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    let code: ActivationCode = format!("1${ADDRESS}$MATCH-1").parse().unwrap();
+    let request = DownloadRequest::new(&code, DeviceInfo::from_tac("35290611".parse().unwrap()));
+    let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
+    download(&mut isdr, &mut client, &request, &mut accept).unwrap();
+    isdr.close().unwrap();
+    let euicc = card.transport().simulator();
+    let (apdus, requests) = (euicc.commands_seen(), euicc.es10_requests_seen());
+    eprintln!("one download: {apdus} APDUs for {requests} ES10 requests");
+    // Measured: 103 APDUs for 31 ES10 requests (the BPP alone is ~20 KB = 80 blocks).
+    assert!((100..=105).contains(&apdus), "{apdus} APDUs");
+}
