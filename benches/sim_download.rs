@@ -27,14 +27,7 @@ fn server(pki: &TestPki, tls: bool) -> (SmdpServer, HttpEs9Client) {
         .package(ProfileMetadata::new(iccid, "bench", "oxicard", ADDRESS));
     let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS).with_profile("BENCH", package);
     let server = SmdpServer::start(smdp, "127.0.0.1:0", tls.then(|| pki.dp_tls())).unwrap();
-    let client = HttpEs9Client::builder()
-        .webpki_roots(false)
-        .add_ca_der(pki.ci().certificate().der())
-        .unwrap()
-        .override_address(ADDRESS, &server.base_url())
-        .unwrap()
-        .build()
-        .unwrap();
+    let client = server.client(pki.ci().certificate().der()).unwrap();
     (server, client)
 }
 

@@ -46,14 +46,7 @@ fn smdp_of(pki: TestPki) -> (TestPki, SmdpServer, HttpEs9Client) {
         .with_profile("MATCH-1", package)
         .with_profile("CC-1", with_code);
     let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(pki.dp_tls())).unwrap();
-    let client = HttpEs9Client::builder()
-        .webpki_roots(false)
-        .add_ca_der(pki.ci().certificate().der())
-        .unwrap()
-        .override_address(ADDRESS, &server.base_url())
-        .unwrap()
-        .build()
-        .unwrap();
+    let client = server.client(pki.ci().certificate().der()).unwrap();
     (pki, server, client)
 }
 

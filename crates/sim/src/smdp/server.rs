@@ -12,6 +12,8 @@ use std::time::Duration;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
+use oxicard_euicc::es9::{Es9Error, HttpEs9Client};
+
 use super::dp::{HttpAnswer, TestSmdp};
 use super::error::ServerError;
 use crate::pki::CertifiedKey;
@@ -67,6 +69,18 @@ impl SmdpServer {
     pub fn base_url(&self) -> String {
         let scheme = if self.https { "https" } else { "http" };
         format!("{scheme}://{}", self.local_addr)
+    }
+
+    /// An ES9+ client for this server, as an LPA on the same machine would use it: it reaches
+    /// the SM-DP+'s address here (`override_address`), and trusts only `ca_der` (the test CI,
+    /// `TestPki::ci`) and no web roots.
+    pub fn client(&self, ca_der: &[u8]) -> Result<HttpEs9Client, Es9Error> {
+        let address = self.smdp().address().to_string();
+        HttpEs9Client::builder()
+            .webpki_roots(false)
+            .add_ca_der(ca_der)?
+            .override_address(&address, &self.base_url())?
+            .build()
     }
 
     /// The SM-DP+ state (notifications received, sessions…), locked.
