@@ -82,7 +82,9 @@ impl CardRecognitionData {
                     let (scp, i) = match v {
                         [scp] => (*scp, None),
                         [scp, i, ..] => (*scp, Some(*i)),
-                        [] => return Err(DecodeError::new(DecodeErrorKind::InvalidValue, tlv.value_offset())),
+                        [] => {
+                            return Err(DecodeError::new(DecodeErrorKind::InvalidValue, tlv.value_offset()));
+                        }
                     };
                     crd.secure_channels.push(ScpInfo { scp, i });
                 }

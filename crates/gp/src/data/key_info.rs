@@ -125,8 +125,9 @@ mod tests {
     #[test]
     fn scp02_default() {
         // OpenJavaCard GPKeyInfoTemplateTest KIT_SCP02_DEFAULT_BYTES: three DES keys, KVN FF.
-        let kit = KeyInformationTemplate::parse(&hex::decode("e012c00401ff8010c00402ff8010c00403ff8010").unwrap())
-            .unwrap();
+        let kit =
+            KeyInformationTemplate::parse(&hex::decode("e012c00401ff8010c00402ff8010c00403ff8010").unwrap())
+                .unwrap();
         assert_eq!(kit.keys.len(), 3);
         for (k, id) in kit.keys.iter().zip(1..) {
             assert_eq!(k.id, id);
