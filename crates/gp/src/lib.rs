@@ -5,6 +5,7 @@ pub mod cap;
 pub mod command;
 pub mod data;
 mod error;
+pub mod ops;
 pub mod status;
 mod transmit;
 

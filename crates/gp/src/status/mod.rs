@@ -122,4 +122,4 @@ fn list<T: Transmit + ?Sized>(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
