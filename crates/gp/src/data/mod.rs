@@ -2,7 +2,7 @@
 //! management tool reads from a security domain.
 //!
 //! Each decoder takes the response data as the card returns it (the data object with its tag)
-//! and never panics: malformed input is a [`DecodeError`](crate::DecodeError) with its offset.
+//! and never panics: malformed input is a [`DecodeError`] with its offset.
 
 mod cplc;
 mod crd;

@@ -1,5 +1,5 @@
 //! Card management operations over any [`Transmit`]: each sends the commands of
-//! [`command`](crate::command) and checks the status words (GPC v2.3.1 §11). Tracing records
+//! [`command`] and checks the status words (GPC v2.3.1 §11). Tracing records
 //! the operation and the command header only, never command data (keys, load files).
 
 use oxicard_apdu::{Command, StatusWord};
