@@ -5,11 +5,13 @@ pub mod cap;
 pub mod command;
 pub mod data;
 mod error;
+mod isd;
 pub mod ops;
 pub mod status;
 mod transmit;
 
 pub use error::{DecodeError, DecodeErrorKind, GpError};
+pub use isd::{KNOWN_ISD_AIDS, SW_CARD_LOCKED, select_isd};
 pub use transmit::Transmit;
 
 /// The GlobalPlatform class byte for proprietary commands: `80` (GPC v2.3.1 §11.1.4).

@@ -49,26 +49,29 @@ pub fn get_data<T: Transmit + ?Sized>(card: &mut T, tag: u16) -> Result<Vec<u8>,
 
 /// Loads `cap` into the security domain `security_domain_aid` (empty: the ISD): INSTALL
 /// [for load] with the Load File Data Block hash when `hash` is given, then LOAD in blocks
-/// sized by [`Transmit::max_command_data`]. Returns the number of LOAD commands sent.
+/// sized by [`Transmit::max_command_data`]. Returns the last LOAD's response data: the load
+/// receipt where the card generates one (GPC v2.3.1 §11.6.3), else empty or `00`.
 pub fn load<T: Transmit + ?Sized>(
     card: &mut T,
     cap: &CapFile,
     security_domain_aid: &[u8],
     options: LoadOptions,
     hash: Option<HashAlgorithm>,
-) -> Result<usize, OpError<T::Error>> {
+) -> Result<Vec<u8>, OpError<T::Error>> {
     let digest = hash.map(|h| cap.load_file_data_block_hash(h, options)).unwrap_or_default();
     let install = command::install_for_load_command(cap.package_aid(), security_domain_aid, &digest, &[])?;
     send(card, "INSTALL [for load]", &install)?;
     let blocks = command::load_commands(&cap.load_file(options), card.max_command_data())?;
+    let mut receipt = Vec::new();
     for block in &blocks {
-        send(card, "LOAD", block)?;
+        receipt = send(card, "LOAD", block)?;
     }
-    Ok(blocks.len())
+    Ok(receipt)
 }
 
 /// INSTALL [for install and make selectable] of `module_aid` from `load_file_aid` as
-/// `application_aid`.
+/// `application_aid`. Returns the response data: the install receipt where the card generates
+/// one (GPC v2.3.1 §11.5.3).
 pub fn install<T: Transmit + ?Sized>(
     card: &mut T,
     load_file_aid: &[u8],
@@ -76,7 +79,7 @@ pub fn install<T: Transmit + ?Sized>(
     application_aid: &[u8],
     privileges: Privileges,
     parameters: &InstallParameters,
-) -> Result<(), OpError<T::Error>> {
+) -> Result<Vec<u8>, OpError<T::Error>> {
     let c = command::install_for_install_command(
         load_file_aid,
         module_aid,
@@ -85,18 +88,17 @@ pub fn install<T: Transmit + ?Sized>(
         parameters,
         true,
     )?;
-    send(card, "INSTALL [for install and make selectable]", &c)?;
-    Ok(())
+    Ok(send(card, "INSTALL [for install and make selectable]", &c)?)
 }
 
-/// DELETE of `aid`, with its related objects when `and_related`.
+/// DELETE of `aid`, with its related objects when `and_related`. Returns the response data:
+/// the delete receipt where the card generates one (GPC v2.3.1 §11.2.3).
 pub fn delete<T: Transmit + ?Sized>(
     card: &mut T,
     aid: &[u8],
     and_related: bool,
-) -> Result<(), OpError<T::Error>> {
-    send(card, "DELETE", &command::delete_command(aid, and_related)?)?;
-    Ok(())
+) -> Result<Vec<u8>, OpError<T::Error>> {
+    Ok(send(card, "DELETE", &command::delete_command(aid, and_related)?)?)
 }
 
 /// SET STATUS locking or unlocking the application or security domain `aid`.

@@ -11,8 +11,9 @@ fn ok(data: &str) -> Response {
 #[test]
 fn load_and_install_hellostk() {
     let cap = CapFile::from_zip(include_bytes!("../../testdata/hellostk.cap")).unwrap();
-    let mut card = Script { answers: vec![ok("00"), ok(""), ok(""), ok("")], seen: Vec::new() };
-    assert_eq!(load(&mut card, &cap, &[], LoadOptions::default(), None).unwrap(), 2);
+    let mut card = Script { answers: vec![ok("00"), ok(""), ok("00"), ok("")], seen: Vec::new() };
+    assert_eq!(load(&mut card, &cap, &[], LoadOptions::default(), None).unwrap(), [0x00]);
+    assert_eq!(card.seen.len(), 3);
     assert_eq!(hex::encode_upper(&card.seen[0]), "80E602000A05D07002CA440000000000");
     assert_eq!(card.seen[1][..4], [0x80, 0xE8, 0x00, 0x00]);
     assert_eq!(card.seen[2][..4], [0x80, 0xE8, 0x80, 0x01]);
