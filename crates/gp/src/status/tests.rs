@@ -131,3 +131,16 @@ fn continuation_and_fallback() {
     let mut card = Script { answers: vec![answer("E3", 0x9000)], seen: Vec::new() };
     assert!(matches!(get_status(&mut card, Kind::LoadFiles), Err(GpError::Decode { .. })));
 }
+
+#[test]
+fn kaoh_globalplatform_load_files() {
+    // kaoh/globalplatform getStatusTest (get_status_mac_only): GET STATUS P1 20, TLV format,
+    // six executable load files, all LOADED.
+    let data = "E30D4F07A00000000353509F700101E30B4F05A0000000049F700101E30B4F05325041592E9F700101\
+                E30B4F05F0000711809F700101E30C4F06A000000421209F700101E30D4F07D0D1D2D3D4D5019F700101";
+    let e = parse_tlv(Kind::LoadFiles, &hex::decode(data).unwrap()).unwrap();
+    assert_eq!(e.len(), 6);
+    assert_eq!(e[5].aid, hex::decode("D0D1D2D3D4D501").unwrap());
+    assert_eq!(e[2].aid, b"2PAY.");
+    assert!(e.iter().all(|x| x.life_cycle() == LifeCycle::Loaded && x.privileges.is_none()));
+}
