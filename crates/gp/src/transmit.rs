@@ -24,6 +24,18 @@ pub trait Transmit {
     }
 }
 
+impl<T: Transmit + ?Sized> Transmit for &mut T {
+    type Error = T::Error;
+
+    fn transmit_command(&mut self, command: &CommandView<'_>) -> Result<Response, T::Error> {
+        (**self).transmit_command(command)
+    }
+
+    fn max_command_data(&self) -> usize {
+        (**self).max_command_data()
+    }
+}
+
 impl<T: Transport> Transmit for Card<T> {
     type Error = CardError;
 

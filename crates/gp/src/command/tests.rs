@@ -186,3 +186,18 @@ fn put_key_aes192_block_completion() {
         CommandError::InvalidKey("keys of different lengths")
     );
 }
+
+#[test]
+fn install_for_load_gpshell_trace() {
+    // A GPShell log (configure_gpshell_log.txt) quoted in a public repository's tests:
+    // "80E602001C09A0000003080000100008A0000001510000000006EF04C60268F80000" — the PIV package
+    // into the ISD, no hash, load parameters EF { C6 (non-volatile code limit) 68F8 }, no token, Le 00.
+    let c = install_for_load_command(
+        &hex::decode("A00000030800001000").unwrap(),
+        &hex::decode("A000000151000000").unwrap(),
+        &[],
+        &hex::decode("EF04C60268F8").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bytes(&c), "80E602001C09A0000003080000100008A0000001510000000006EF04C60268F80000");
+}
