@@ -64,6 +64,40 @@ impl InstallParameters {
     }
 }
 
+/// Load parameters (GPC v2.3.1 §11.5.2.3.7, Table 11-49): the system specific parameters `EF`
+/// with the memory the load file needs — non-volatile code `C6`, volatile data `C7`,
+/// non-volatile data `C8` (2 bytes each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct LoadParameters {
+    /// Non-volatile code space (`C6`).
+    pub non_volatile_code: Option<u16>,
+    /// Volatile data space (`C7`).
+    pub volatile_data: Option<u16>,
+    /// Non-volatile data space (`C8`).
+    pub non_volatile_data: Option<u16>,
+}
+
+impl LoadParameters {
+    /// The encoded field: empty when nothing is set, else `EF len { C6 02 …, C7 02 …, C8 02 … }`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut system = Vec::new();
+        for (tag, value) in
+            [(0xC6, self.non_volatile_code), (0xC7, self.volatile_data), (0xC8, self.non_volatile_data)]
+        {
+            if let Some(v) = value {
+                system.extend_from_slice(&[tag, 0x02]);
+                system.extend_from_slice(&v.to_be_bytes());
+            }
+        }
+        if system.is_empty() {
+            return system;
+        }
+        let mut out = vec![0xEF, system.len() as u8];
+        out.extend_from_slice(&system);
+        out
+    }
+}
+
 /// The privileges field: 1 byte when bytes 2 and 3 are zero (accepted by GP 2.1.1 cards),
 /// else 3 bytes (GPC v2.3.1 §11.5.2.3.5).
 fn privileges_field(privileges: Privileges) -> Vec<u8> {
@@ -76,7 +110,7 @@ fn privileges_field(privileges: Privileges) -> Vec<u8> {
 /// INSTALL [for load] (`80 E6 02 00`, GPC v2.3.1 §11.5.2.3.1, Table 11-44): load file AID,
 /// security domain AID (empty: the ISD), Load File Data Block hash (empty or from
 /// [`CapFile::load_file_data_block_hash`](crate::cap::CapFile::load_file_data_block_hash)),
-/// load parameters, empty token.
+/// load parameters (see [`LoadParameters`]), empty token.
 pub fn install_for_load_command(
     load_file_aid: &[u8],
     security_domain_aid: &[u8],

@@ -12,7 +12,7 @@ mod store_data;
 pub use delete::{INS_DELETE, delete_command, delete_key_command};
 pub use install::p1 as install_p1;
 pub use install::{
-    INS_INSTALL, InstallParameters, install_for_install_command, install_for_load_command,
+    INS_INSTALL, InstallParameters, LoadParameters, install_for_install_command, install_for_load_command,
     install_for_personalization_command,
 };
 pub use load::{INS_LOAD, load_commands};

@@ -196,8 +196,20 @@ fn install_for_load_gpshell_trace() {
         &hex::decode("A00000030800001000").unwrap(),
         &hex::decode("A000000151000000").unwrap(),
         &[],
-        &hex::decode("EF04C60268F8").unwrap(),
+        &LoadParameters { non_volatile_code: Some(0x68F8), ..Default::default() }.encode(),
     )
     .unwrap();
     assert_eq!(bytes(&c), "80E602001C09A0000003080000100008A0000001510000000006EF04C60268F80000");
+}
+
+#[test]
+fn load_parameters() {
+    assert!(LoadParameters::default().encode().is_empty());
+    // Hand-built per GPC v2.3.1 Table 11-49.
+    let p = LoadParameters {
+        non_volatile_code: Some(0x1000),
+        volatile_data: Some(0x20),
+        non_volatile_data: Some(0x300),
+    };
+    assert_eq!(hex::encode_upper(p.encode()), "EF0CC6021000C7020020C8020300");
 }
