@@ -86,9 +86,15 @@ pub struct KeyInformationTemplate {
 }
 
 impl KeyInformationTemplate {
-    /// Decodes the GET DATA `E0` response. Objects other than `C0` are skipped.
+    /// Decodes the GET DATA `E0` response. Objects other than `C0` are skipped. A response
+    /// that starts directly with the `C0` entries (the template tag left out, as some cards
+    /// answer) is read the same way.
     pub fn parse(data: &[u8]) -> Result<Self, DecodeError> {
-        let value = expect_object(data, u32::from(tags::KEY_INFORMATION))?;
+        let value = if data.first() == Some(&0xC0) {
+            data
+        } else {
+            expect_object(data, u32::from(tags::KEY_INFORMATION))?
+        };
         let base = data.len() - value.len();
         let mut keys = Vec::new();
         let mut reader = oxicard_apdu::tlv::Reader::new(value, Mode::Lenient);
@@ -136,6 +142,9 @@ mod tests {
             assert_eq!(k.usage_access, None);
         }
         assert_eq!(kit.versions(), [0xFF]);
+        // The same entries without the E0 template.
+        let bare = hex::decode("c00401ff8010c00402ff8010c00403ff8010").unwrap();
+        assert_eq!(KeyInformationTemplate::parse(&bare).unwrap(), kit);
         // KIT_SCP02_DEFAULT_SHORT: the last entry lacks its length byte.
         assert_eq!(
             KeyInformationTemplate::parse(&hex::decode("e012c00401ff8010c00402ff8010c00403ff80").unwrap())
