@@ -5,8 +5,8 @@
 
 use oxicard_gp::cap::CapFile;
 use oxicard_gp::command::{StoreDataEncryption, StoreDataStructure, load_commands, store_data_commands};
-use oxicard_gp::data::{CardRecognitionData, Cplc, CplcDate, KeyInformationTemplate};
-use oxicard_gp::status::{Kind, Privileges, parse_legacy, parse_tlv};
+use oxicard_gp::data::{CardRecognitionData, Cplc, CplcDate, KeyComponent, KeyInfo, KeyInformationTemplate};
+use oxicard_gp::status::{Kind, Privileges, RegistryEntry, parse_legacy, parse_tlv};
 use proptest::prelude::*;
 
 proptest! {
@@ -60,5 +60,81 @@ proptest! {
         let _ = parse_tlv(Kind::Applications, &data);
         let _ = parse_legacy(Kind::LoadFilesAndModules, &data);
         let _ = CapFile::from_zip(&data);
+    }
+}
+
+fn aid() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(any::<u8>(), 5..=16)
+}
+
+prop_compose! {
+    fn entry(kind: Kind)(
+        aid in aid(),
+        life in any::<u8>(),
+        privileges in proptest::option::of(any::<[u8; 3]>()),
+        load_file in proptest::option::of(aid()),
+        version in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..4)),
+        modules in proptest::collection::vec(aid(), 0..4),
+        security_domain in proptest::option::of(aid()),
+        implicit_selection in proptest::collection::vec(any::<u8>(), 0..4),
+    ) -> RegistryEntry {
+        let mut e = RegistryEntry::new(kind, aid);
+        e.life_cycle_state = life;
+        e.privileges = privileges.map(Privileges::from_bytes);
+        e.load_file = load_file;
+        e.version = version;
+        e.modules = modules;
+        e.security_domain = security_domain;
+        e.implicit_selection = implicit_selection;
+        e
+    }
+}
+
+proptest! {
+    #[test]
+    fn registry_tlv_round_trip(entries in proptest::collection::vec(entry(Kind::Applications), 0..5)) {
+        let bytes: Vec<u8> = entries.iter().flat_map(RegistryEntry::to_tlv).collect();
+        prop_assert_eq!(parse_tlv(Kind::Applications, &bytes).unwrap(), entries);
+    }
+
+    #[test]
+    fn registry_legacy_round_trip(entries in proptest::collection::vec(entry(Kind::LoadFilesAndModules), 0..5)) {
+        let bytes: Vec<u8> = entries.iter().flat_map(RegistryEntry::to_legacy).collect();
+        let parsed = parse_legacy(Kind::LoadFilesAndModules, &bytes).unwrap();
+        prop_assert_eq!(parsed.len(), entries.len());
+        for (p, e) in parsed.iter().zip(&entries) {
+            prop_assert_eq!((&p.aid, p.life_cycle_state, &p.modules), (&e.aid, e.life_cycle_state, &e.modules));
+        }
+    }
+
+    #[test]
+    fn cplc_round_trip(bytes in any::<[u8; 42]>()) {
+        let cplc = Cplc::parse(&bytes).unwrap();
+        let encoded = cplc.to_bytes();
+        prop_assert_eq!(&encoded[3..], &bytes[..]);
+        prop_assert_eq!(Cplc::parse(&encoded).unwrap(), cplc);
+    }
+
+    #[test]
+    fn key_information_round_trip(
+        keys in proptest::collection::vec(
+            (any::<u8>(), any::<u8>(), proptest::collection::vec((any::<u8>(), any::<u8>()), 1..3)), 0..6)
+    ) {
+        let kit = KeyInformationTemplate {
+            keys: keys
+                .into_iter()
+                .map(|(id, version, comps)| KeyInfo {
+                    id,
+                    version,
+                    // Basic format: a type FF would read as the extended format.
+                    components: comps
+                        .into_iter()
+                        .map(|(t, l)| KeyComponent { key_type: if t == 0xFF { 0x88 } else { t }, length: u16::from(l) })
+                        .collect(),
+                    usage_access: None,
+                })
+                .collect(),
+        };
+        prop_assert_eq!(KeyInformationTemplate::parse(&kit.to_bytes()).unwrap(), kit);
     }
 }

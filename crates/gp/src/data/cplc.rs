@@ -86,6 +86,37 @@ pub struct Cplc {
     pub ic_personalization_equipment_id: [u8; 4],
 }
 
+impl Cplc {
+    /// The GET DATA `9F7F` response for this CPLC: `9F7F 2A` and the 42 bytes, fields in
+    /// order; what [`Cplc::parse`] reads back.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = vec![0x9F, 0x7F, CPLC_LEN as u8];
+        for field in [
+            &self.ic_fabricator[..],
+            &self.ic_type,
+            &self.operating_system_id,
+            &self.operating_system_release_date.0,
+            &self.operating_system_release_level,
+            &self.ic_fabrication_date.0,
+            &self.ic_serial_number,
+            &self.ic_batch_identifier,
+            &self.ic_module_fabricator,
+            &self.ic_module_packaging_date.0,
+            &self.icc_manufacturer,
+            &self.ic_embedding_date.0,
+            &self.ic_pre_personalizer,
+            &self.ic_pre_personalization_date.0,
+            &self.ic_pre_personalization_equipment_id,
+            &self.ic_personalizer,
+            &self.ic_personalization_date.0,
+            &self.ic_personalization_equipment_id,
+        ] {
+            out.extend_from_slice(field);
+        }
+        out
+    }
+}
+
 /// Reads fixed-size fields in order, tracking the offset.
 struct Fields<'a> {
     bytes: &'a [u8],
@@ -170,6 +201,7 @@ mod tests {
         assert_eq!(cplc.ic_pre_personalizer, [0x57, 0x58]);
         assert_eq!(cplc.ic_pre_personalization_equipment_id, [0x4E; 4]);
         assert_eq!(cplc.ic_personalization_equipment_id, [0; 4]);
+        assert_eq!(hex::encode_upper(cplc.to_bytes()), FIDESMO);
         // The bare value decodes the same.
         let bare = hex::decode(&FIDESMO[6..]).unwrap();
         assert_eq!(Cplc::parse(&bare).unwrap(), cplc);

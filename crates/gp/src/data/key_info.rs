@@ -119,6 +119,41 @@ impl KeyInformationTemplate {
     }
 }
 
+impl KeyInformationTemplate {
+    /// The GET DATA `E0` response: `E0 { C0 … }`, each key in the basic format (GPC v2.3.1
+    /// Table 11-20) unless it has usage and access, then in the extended format (Table 11-21);
+    /// what [`KeyInformationTemplate::parse`] reads back. Component lengths above 255 in the
+    /// basic format are truncated to their low byte.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = oxicard_apdu::tlv::Writer::new();
+        w.constructed(oxicard_apdu::tlv::Tag::from_u32_unchecked(0xE0), |w| {
+            for key in &self.keys {
+                let mut v = vec![key.id, key.version];
+                match &key.usage_access {
+                    None => {
+                        for c in &key.components {
+                            v.extend_from_slice(&[c.key_type, c.length as u8]);
+                        }
+                    }
+                    Some((usage, access)) => {
+                        for c in &key.components {
+                            v.extend_from_slice(&[0xFF, c.key_type]);
+                            v.extend_from_slice(&c.length.to_be_bytes());
+                        }
+                        for lv in [usage, access] {
+                            let lv = lv.get(..lv.len().min(255)).unwrap_or_default();
+                            v.push(lv.len() as u8);
+                            v.extend_from_slice(lv);
+                        }
+                    }
+                }
+                w.primitive(oxicard_apdu::tlv::Tag::from_u32_unchecked(0xC0), &v);
+            }
+        });
+        w.finish()
+    }
+}
+
 /// `e` moved by `base` bytes.
 fn shift(e: DecodeError, base: usize) -> DecodeError {
     DecodeError::new(e.kind, e.offset + base)
@@ -166,6 +201,7 @@ mod tests {
         assert_eq!(kit.keys[2].components, [KeyComponent { key_type: 0x88, length: 32 }]);
         assert_eq!(kit.keys[2].usage_access, Some((vec![], vec![])));
         assert_eq!(kit.versions(), [0x30]);
+        assert_eq!(hex::encode_upper(kit.to_bytes()), "E016C00401308810C00402308810C0080130FF8800200000");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! GET STATUS response data: the TLV format (`E3` templates, GPC v2.3.1 §11.4.3.2) and the
 //! legacy format (§11.4.3.1).
 
-use oxicard_apdu::tlv::{Mode, Reader};
+use oxicard_apdu::tlv::{Mode, Reader, Tag, Writer};
 
 use super::{Kind, LifeCycle, Privileges};
 use crate::{DecodeError, DecodeErrorKind};
@@ -30,7 +30,8 @@ pub struct RegistryEntry {
 }
 
 impl RegistryEntry {
-    fn new(kind: Kind, aid: Vec<u8>) -> Self {
+    /// An entry of `kind` for `aid`, life cycle `00` and every optional field empty.
+    pub fn new(kind: Kind, aid: Vec<u8>) -> Self {
         Self {
             kind,
             aid,
@@ -53,6 +54,59 @@ impl RegistryEntry {
     /// The decoded life cycle state.
     pub fn life_cycle(&self) -> LifeCycle {
         LifeCycle::decode(self.kind, self.is_security_domain(), self.life_cycle_state)
+    }
+
+    /// The entry as a card returns it in the TLV format (GPC v2.3.1 Table 11-36): `E3 { 4F,
+    /// 9F70, C5, CF, C4, CE, 84…, CC }`, absent fields left out; what [`parse_tlv`] reads back.
+    pub fn to_tlv(&self) -> Vec<u8> {
+        let t = Tag::from_u32_unchecked;
+        let mut w = Writer::new();
+        w.constructed(t(0xE3), |w| {
+            w.primitive(t(0x4F), &self.aid);
+            w.primitive(t(0x9F70), &[self.life_cycle_state]);
+            if let Some(p) = self.privileges {
+                w.primitive(t(0xC5), &p.to_bytes());
+            }
+            for b in &self.implicit_selection {
+                w.primitive(t(0xCF), &[*b]);
+            }
+            if let Some(v) = &self.load_file {
+                w.primitive(t(0xC4), v);
+            }
+            if let Some(v) = &self.version {
+                w.primitive(t(0xCE), v);
+            }
+            for m in &self.modules {
+                w.primitive(t(0x84), m);
+            }
+            if let Some(v) = &self.security_domain {
+                w.primitive(t(0xCC), v);
+            }
+        });
+        w.finish()
+    }
+
+    /// The entry in the legacy format (GPC v2.3.1 Tables 11-37, 11-38): `len AID`, life cycle,
+    /// privileges byte 1 (`00` for load files), and for [`Kind::LoadFilesAndModules`] the
+    /// module count and `len AID` per module. AIDs and counts beyond 255 are truncated.
+    pub fn to_legacy(&self) -> Vec<u8> {
+        let lv = |out: &mut Vec<u8>, v: &[u8]| {
+            let v = v.get(..v.len().min(255)).unwrap_or_default();
+            out.push(v.len() as u8);
+            out.extend_from_slice(v);
+        };
+        let mut out = Vec::new();
+        lv(&mut out, &self.aid);
+        out.push(self.life_cycle_state);
+        out.push(self.privileges.map_or(0, |p| p.to_bytes()[0]));
+        if self.kind == Kind::LoadFilesAndModules {
+            let modules = self.modules.get(..self.modules.len().min(255)).unwrap_or_default();
+            out.push(modules.len() as u8);
+            for m in modules {
+                lv(&mut out, m);
+            }
+        }
+        out
     }
 }
 

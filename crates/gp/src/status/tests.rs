@@ -144,3 +144,17 @@ fn kaoh_globalplatform_load_files() {
     assert_eq!(e[2].aid, b"2PAY.");
     assert!(e.iter().all(|x| x.life_cycle() == LifeCycle::Loaded && x.privileges.is_none()));
 }
+
+#[test]
+fn encoders_reproduce_card_bytes() {
+    let e = parse_tlv(Kind::IssuerSecurityDomain, &hex::decode(ISD_FULL).unwrap()).unwrap();
+    assert_eq!(hex::encode_upper(e[0].to_tlv()), ISD_FULL);
+    // ISD_SHORT has a 1-byte C5 and an unknown EA object: re-encoded with 3 privilege bytes
+    // and without EA, it decodes to the same entry.
+    let e = parse_tlv(Kind::IssuerSecurityDomain, &hex::decode(ISD_SHORT).unwrap()).unwrap();
+    assert_eq!(hex::encode_upper(e[0].to_tlv()), "E3124F07A00000015100009F700107C503800000");
+    assert_eq!(parse_tlv(Kind::IssuerSecurityDomain, &e[0].to_tlv()).unwrap(), e);
+    let data = hex::decode("05D07002CA4401000108D07002CA44900101").unwrap();
+    let e = parse_legacy(Kind::LoadFilesAndModules, &data).unwrap();
+    assert_eq!(e[0].to_legacy(), data);
+}
