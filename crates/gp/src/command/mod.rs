@@ -5,6 +5,7 @@
 mod delete;
 mod install;
 mod load;
+mod parse;
 mod put_key;
 mod set_status;
 mod store_data;
@@ -16,6 +17,7 @@ pub use install::{
     install_for_personalization_command,
 };
 pub use load::{INS_LOAD, load_commands};
+pub use parse::{DeleteRequest, InstallRequest, PutKeyRequest};
 pub use put_key::{INS_PUT_KEY, PutKey, check_put_key_response};
 pub use set_status::{
     CardLifeCycle, INS_SET_STATUS, set_application_lock_command, set_card_life_cycle_command,

@@ -3,6 +3,7 @@ use oxicard_secure_channel::scp03::SecretKey;
 use super::*;
 use crate::cap::{CapFile, LoadOptions};
 use crate::status::Privileges;
+use crate::{DecodeError, DecodeErrorKind};
 
 fn bytes(c: &Command) -> String {
     hex::encode_upper(c.to_vec().unwrap())
@@ -212,4 +213,73 @@ fn load_parameters() {
         non_volatile_data: Some(0x300),
     };
     assert_eq!(hex::encode_upper(p.encode()), "EF0CC6021000C7020020C8020300");
+}
+
+#[test]
+fn card_side_parsers_round_trip() {
+    let aid = hex::decode("A0000000031010").unwrap();
+    let c = install_for_load_command(&aid, &[], &[0x11; 32], &[]).unwrap();
+    assert_eq!(
+        InstallRequest::parse(0x02, c.data()).unwrap(),
+        InstallRequest::ForLoad {
+            load_file_aid: aid.clone(),
+            security_domain_aid: vec![],
+            hash: vec![0x11; 32],
+            load_parameters: vec![],
+            token: vec![],
+        }
+    );
+    let params = InstallParameters { application: vec![1, 2], ..Default::default() };
+    let c =
+        install_for_install_command(&aid, &aid, &aid, Privileges::SECURITY_DOMAIN, &params, true).unwrap();
+    assert_eq!(
+        InstallRequest::parse(0x0C, c.data()).unwrap(),
+        InstallRequest::ForInstall {
+            load_file_aid: aid.clone(),
+            module_aid: aid.clone(),
+            application_aid: aid.clone(),
+            privileges: Privileges::SECURITY_DOMAIN,
+            parameters: params.encode().unwrap(),
+            token: vec![],
+            make_selectable: true,
+        }
+    );
+    let c = install_for_personalization_command(&aid).unwrap();
+    assert_eq!(
+        InstallRequest::parse(0x20, c.data()).unwrap(),
+        InstallRequest::ForPersonalization { application_aid: aid.clone() }
+    );
+    assert_eq!(InstallRequest::parse(0x40, &[]).unwrap_err().kind, DecodeErrorKind::InvalidValue);
+    assert_eq!(
+        InstallRequest::parse(0x02, &c.data()[..3]).unwrap_err(),
+        DecodeError::new(DecodeErrorKind::Truncated, 3)
+    );
+
+    assert_eq!(
+        DeleteRequest::parse(delete_command(&aid, true).unwrap().data()).unwrap(),
+        DeleteRequest::Object(aid)
+    );
+    assert_eq!(
+        DeleteRequest::parse(delete_key_command(None, Some(0x30)).data()).unwrap(),
+        DeleteRequest::Key { id: None, version: Some(0x30) }
+    );
+    assert_eq!(DeleteRequest::parse(&[]).unwrap_err().kind, DecodeErrorKind::Missing);
+}
+
+#[test]
+fn put_key_card_side() {
+    let k = |h: &str| SecretKey::from_slice(&hex::decode(h).unwrap()).unwrap();
+    let enc = k("000102030405060708090a0b0c0d0e0f");
+    let mac = k("101112131415161718191a1b1c1d1e1f");
+    let dek = k("202122232425262728292a2b2c2d2e2f");
+    let pk = PutKey::aes_key_set(&dek, Some(0x30), 0x31, [&enc, &mac, &dek]).unwrap();
+    let request = PutKeyRequest::parse(pk.command.data(), &dek).unwrap();
+    assert_eq!(request.new_kvn, 0x31);
+    assert_eq!(request.keys, [enc.clone(), mac.clone(), dek.clone()]);
+    assert_eq!(request.response(), pk.expected_response);
+    // Under another DEK the KCV check fails (first KCV at offset 1 + 3 + 16 = 20).
+    assert_eq!(
+        PutKeyRequest::parse(pk.command.data(), &mac).unwrap_err(),
+        DecodeError::new(DecodeErrorKind::InvalidValue, 20)
+    );
 }
