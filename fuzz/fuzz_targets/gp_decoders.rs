@@ -1,12 +1,15 @@
 //! GlobalPlatform decoders on arbitrary bytes: GET DATA objects, GET STATUS responses in both
-//! formats, CAP archives and components. None may panic.
+//! formats, CAP archives and components, the card-side INSTALL / DELETE / PUT KEY parsers.
+//! None may panic.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use oxicard_gp::cap::{CapFile, Component, LoadOptions};
+use oxicard_gp::command::{DeleteRequest, InstallRequest, PutKeyRequest};
 use oxicard_gp::data::{CardRecognitionData, Cin, Cplc, Iin, KeyInformationTemplate, SequenceCounter};
 use oxicard_gp::status::{Kind, parse_legacy, parse_tlv};
+use oxicard_secure_channel::scp03::SecretKey;
 
 fuzz_target!(|data: &[u8]| {
     let _ = Cplc::parse(data);
@@ -15,6 +18,13 @@ fuzz_target!(|data: &[u8]| {
     let _ = Iin::parse(data);
     let _ = Cin::parse(data);
     let _ = SequenceCounter::parse(data);
+    if let Some((&p1, rest)) = data.split_first() {
+        let _ = InstallRequest::parse(p1, rest);
+    }
+    let _ = DeleteRequest::parse(data);
+    if let Ok(dek) = SecretKey::from_slice(&[0x42; 16]) {
+        let _ = PutKeyRequest::parse(data, &dek).map(|r| r.response());
+    }
     for kind in [Kind::IssuerSecurityDomain, Kind::Applications, Kind::LoadFiles, Kind::LoadFilesAndModules] {
         if let Ok(entries) = parse_tlv(kind, data) {
             for e in entries {
