@@ -1,0 +1,72 @@
+//! PUT KEY for an SCP03 AES key set (GPC v2.3.1 §11.8; GP Amendment D §7.2).
+
+use oxicard_apdu::Command;
+use oxicard_secure_channel::scp03::{SecretKey, encrypt_key_data, key_check_value};
+
+use super::CommandError;
+use crate::CLA_GP;
+use crate::data::KeyInfo;
+
+/// INS of PUT KEY: `D8` (GPC v2.3.1 §11.8.2).
+pub const INS_PUT_KEY: u8 = 0xD8;
+
+/// A PUT KEY command for Key-ENC, Key-MAC and Key-DEK (key identifiers 1, 2, 3), and the
+/// answer the card must give. `Debug` shows only the header: the data carries key material
+/// (encrypted, but still not for logs).
+#[derive(Clone)]
+pub struct PutKey {
+    /// The command: `80 D8 P1 81 Lc newKVN {88 L keylen E(key) 03 KCV}×3 00`.
+    pub command: Command,
+    /// The expected response data: the new KVN followed by the three KCVs (GPC v2.3.1 §11.8.3).
+    pub expected_response: Vec<u8>,
+}
+
+impl core::fmt::Debug for PutKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PutKey").field("expected_response", &self.expected_response).finish_non_exhaustive()
+    }
+}
+
+impl PutKey {
+    /// Builds PUT KEY for the AES key set `keys` = [ENC, MAC, DEK] under version `new_kvn`.
+    /// `replace`: the version being replaced (P1), or `None` to add a key set (P1 `00`).
+    /// Each key is encrypted under the current static Key-DEK `dek` with
+    /// [`encrypt_key_data`] and described as `88 | len(E)+1 | keylen | E(key) | 03 | KCV`
+    /// (Amendment D §7.2; the layout GlobalPlatformPro's `encodeKey` sends). P2 `81`: key
+    /// identifier 1, several keys (GPC v2.3.1 Table 11-68).
+    pub fn aes_key_set(
+        dek: &SecretKey,
+        replace: Option<u8>,
+        new_kvn: u8,
+        keys: [&SecretKey; 3],
+    ) -> Result<Self, CommandError> {
+        let len = keys[0].key_len();
+        if keys.iter().any(|k| k.key_len() != len) {
+            return Err(CommandError::InvalidKey("keys of different lengths"));
+        }
+        let mut data = vec![new_kvn];
+        let mut expected = vec![new_kvn];
+        let mut encrypted = [0u8; 32];
+        for key in keys {
+            let n = encrypt_key_data(dek, key.as_bytes(), &mut encrypted)
+                .map_err(|_| CommandError::InvalidKey("cannot encrypt"))?;
+            let kcv = key_check_value(key.as_bytes()).map_err(|_| CommandError::InvalidKey("no KCV"))?;
+            let cipher = encrypted.get(..n).unwrap_or_default();
+            data.extend_from_slice(&[KeyInfo::TYPE_AES, (n + 1) as u8, len as u8]);
+            data.extend_from_slice(cipher);
+            data.push(0x03);
+            data.extend_from_slice(&kcv);
+            expected.extend_from_slice(&kcv);
+        }
+        encrypted.fill(0);
+        let command =
+            Command::new(CLA_GP, INS_PUT_KEY, replace.unwrap_or(0x00), 0x81).with_data(data).with_ne(256);
+        Ok(Self { command, expected_response: expected })
+    }
+}
+
+/// Whether the card's PUT KEY response data equals [`PutKey::expected_response`] (key check
+/// values are not secret, so a plain comparison is fine).
+pub fn check_put_key_response(put_key: &PutKey, response: &[u8]) -> bool {
+    put_key.expected_response == response
+}

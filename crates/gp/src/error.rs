@@ -1,0 +1,88 @@
+//! Errors of the GlobalPlatform layer.
+
+use oxicard_apdu::StatusWord;
+
+/// What is wrong with bytes a decoder was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// Malformed BER-TLV (ISO/IEC 7816-4 §5.2.2).
+    Tlv,
+    /// The data ends before a field it announces.
+    Truncated,
+    /// A mandatory data object is absent.
+    Missing,
+    /// A field has a length the specification does not allow.
+    InvalidLength,
+    /// A field has a value the specification does not allow.
+    InvalidValue,
+    /// Bytes follow the last expected field.
+    TrailingData,
+    /// The object has another tag than the one expected.
+    UnexpectedTag,
+    /// The container (zip archive of a CAP file) cannot be read.
+    Archive,
+}
+
+/// A decoding error: its [`DecodeErrorKind`] and the offset in the input where it was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{kind:?} at offset {offset}")]
+pub struct DecodeError {
+    /// What is wrong.
+    pub kind: DecodeErrorKind,
+    /// Where, in bytes from the start of the decoded input.
+    pub offset: usize,
+}
+
+impl DecodeError {
+    /// An error of `kind` at `offset`.
+    pub const fn new(kind: DecodeErrorKind, offset: usize) -> Self {
+        Self { kind, offset }
+    }
+}
+
+impl From<oxicard_apdu::Error> for DecodeError {
+    fn from(e: oxicard_apdu::Error) -> Self {
+        Self::new(DecodeErrorKind::Tlv, e.offset)
+    }
+}
+
+/// An error of a card management operation, generic over the error `E` of the
+/// [`Transmit`](crate::Transmit) implementation used (a card, a logical channel, an SCP03 session).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GpError<E> {
+    /// Sending the command failed.
+    #[error("transmit: {0}")]
+    Transmit(E),
+    /// The card answered with an error status word.
+    #[error("{operation} failed: {sw}")]
+    Status {
+        /// The command, e.g. `"GET STATUS"`.
+        operation: &'static str,
+        /// The card's status word.
+        sw: StatusWord,
+    },
+    /// The card's answer cannot be decoded.
+    #[error("{operation}: malformed response: {error}")]
+    Decode {
+        /// The command, e.g. `"GET STATUS"`.
+        operation: &'static str,
+        /// What was wrong, and where.
+        error: DecodeError,
+    },
+    /// The card kept answering `6310` (more data) beyond the round limit.
+    #[error("{operation}: more than {rounds} continuation rounds")]
+    TooManyRounds {
+        /// The command.
+        operation: &'static str,
+        /// The limit.
+        rounds: usize,
+    },
+    /// A value the host computed does not match the card's answer (key check values of PUT KEY).
+    #[error("{operation}: the card's answer does not match")]
+    Mismatch {
+        /// The command.
+        operation: &'static str,
+    },
+}

@@ -1,0 +1,75 @@
+//! Finding the Issuer Security Domain (GPC v2.3.1 §7.1, §11.9).
+
+use oxicard_apdu::StatusWord;
+use oxicard_apdu::card::{CardChannel, CardError, SelectResponse};
+
+/// AIDs cards use for their ISD, tried in order by [`select_isd`]: the GlobalPlatform default
+/// `A000000151000000` (GPC v2.3.1 §H.1.3), its 7-byte form `A0000001510000` (seen on cards,
+/// e.g. GlobalPlatformPro TestParseTags.testParseISD), and the Visa OpenPlatform card manager
+/// `A000000003000000`.
+pub const KNOWN_ISD_AIDS: [&[u8]; 3] = [
+    &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00],
+    &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00],
+    &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00],
+];
+
+/// `6283`: the ISD was selected but the card is locked (GPC v2.3.1 §11.9.3).
+pub const SW_CARD_LOCKED: StatusWord = StatusWord::new(0x62, 0x83);
+
+/// Selects the ISD: `aid` when given, else the first of [`KNOWN_ISD_AIDS`] the card accepts.
+/// Returns the AID (the one in the FCI when present) and the SELECT response (its status word
+/// may be [`SW_CARD_LOCKED`]). A card that refuses every candidate gives the last refusal.
+pub fn select_isd<C: CardChannel>(
+    channel: &mut C,
+    aid: Option<&[u8]>,
+) -> Result<(Vec<u8>, SelectResponse), CardError> {
+    let given = aid.map(|a| [a]);
+    let candidates: &[&[u8]] = match &given {
+        Some(one) => one,
+        None => &KNOWN_ISD_AIDS,
+    };
+    let mut last = CardError::Status { operation: "SELECT", sw: StatusWord::new(0x6A, 0x82) };
+    for candidate in candidates {
+        match channel.select(candidate) {
+            Ok(response) => {
+                let found = response.fci.as_ref().and_then(|f| f.aid()).unwrap_or(candidate).to_vec();
+                tracing::debug!(aid = %hex::encode_upper(&found), sw = %response.sw, "ISD selected");
+                return Ok((found, response));
+            }
+            Err(e @ CardError::Status { .. }) => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use oxicard_apdu::card::Card;
+    use oxicard_secure_channel::scp03::{IParameter, StaticKeys};
+    use oxicard_secure_channel::testcard::{Scp03TestCard, Scp03TestCardConfig};
+    use oxicard_transport::sim::SimulatorTransport;
+
+    use super::*;
+
+    fn card(aid: &[u8]) -> Card<SimulatorTransport<Scp03TestCard>> {
+        // Hand-made example keys (not a published vector).
+        let keys = StaticKeys::new(0x30, &[0x40; 16], &[0x41; 16], &[0x42; 16]).unwrap();
+        let mut config = Scp03TestCardConfig::new(keys, IParameter::from_byte(0x70).unwrap());
+        config.aid = aid.to_vec();
+        Card::new(SimulatorTransport::new(Scp03TestCard::new(config)))
+    }
+
+    #[test]
+    fn finds_known_aids() {
+        let visa = KNOWN_ISD_AIDS[2];
+        let mut c = card(visa);
+        let (aid, response) = select_isd(&mut c, None).unwrap();
+        assert_eq!(aid, visa);
+        assert_eq!(response.sw, StatusWord::SUCCESS);
+        let mut c = card(&[0xA0, 0, 0, 0, 0x18, 0x43, 0x4D, 0x00]);
+        assert!(matches!(select_isd(&mut c, None), Err(CardError::Status { .. })));
+        let (aid, _) = select_isd(&mut c, Some(&[0xA0, 0, 0, 0, 0x18, 0x43, 0x4D, 0x00])).unwrap();
+        assert_eq!(aid, [0xA0, 0, 0, 0, 0x18, 0x43, 0x4D, 0x00]);
+    }
+}
