@@ -1,0 +1,404 @@
+//! The `oxicard` binary end to end: every command in human and JSON mode against a software
+//! eUICC in a temp dir, downloads from an in-test SM-DP+ (`--connect-to` + `--ca`), errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use oxicard_sim::pki::TestPki;
+use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
+/// The SM-DP+ address of the tests (reached through `--connect-to`).
+const ADDRESS: &str = "smdp.cli.test";
+/// Hand-made example ICCIDs.
+const ICCID: &str = "8944478600004573128";
+const ICCID_CC: &str = "8944478600004573136";
+
+/// A software eUICC in a temp dir.
+struct Sim {
+    _dir: tempfile::TempDir,
+    state: PathBuf,
+}
+
+impl Sim {
+    fn new() -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("euicc.json");
+        let sim = Sim { _dir: dir, state };
+        let out = sim.run(&["sim", "init"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        sim
+    }
+
+    fn path(&self, suffix: &str) -> PathBuf {
+        self.state.with_file_name(format!("euicc.{suffix}"))
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let sim = format!("--sim={}", self.state.display());
+        Command::new(BIN)
+            .arg(sim)
+            .args(args)
+            .stdin(Stdio::null())
+            .env_remove("OXICARD_READER")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs with `--json`, expects success, returns the final payload's data.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let last = last_json(&out);
+        assert_eq!(last["type"], "lpa");
+        assert_eq!(last["payload"]["code"], 0);
+        assert_eq!(last["payload"]["message"], "success");
+        last["payload"]["data"].clone()
+    }
+
+    /// Runs in text mode, expects success, returns stdout.
+    fn text(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn pki(&self) -> TestPki {
+        let seed = std::fs::read_to_string(self.path("pki-seed")).unwrap();
+        TestPki::from_seed(hex::decode(seed.trim()).unwrap().try_into().unwrap()).unwrap()
+    }
+
+    /// A test SM-DP+ with `MATCH-1` and `MATCH-CC` (code 1234), trusting this eUICC's PKI.
+    fn smdp(&self) -> SmdpServer {
+        let pki = self.pki();
+        let iccid = ICCID.parse().unwrap();
+        let iccid_cc = ICCID_CC.parse().unwrap();
+        let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS)
+            .with_profile(
+                "MATCH-1",
+                ProfileBuilder::new(iccid).package(ProfileMetadata::new(iccid, "Test", "oxicard", ADDRESS)),
+            )
+            .with_profile(
+                "MATCH-CC",
+                ProfileBuilder::new(iccid_cc)
+                    .package(ProfileMetadata::new(iccid_cc, "Test CC", "oxicard", ADDRESS))
+                    .with_confirmation_code("1234"),
+            );
+        SmdpServer::start(smdp, "127.0.0.1:0", Some(pki.dp_tls())).unwrap()
+    }
+
+    /// `--connect-to` and `--ca` for `server`.
+    fn net(&self, server: &SmdpServer) -> Vec<String> {
+        vec![
+            "--connect-to".into(),
+            format!("{ADDRESS}={}", server.base_url()),
+            "--ca".into(),
+            self.path("ci.pem").display().to_string(),
+        ]
+    }
+}
+
+fn last_json(out: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("no output; stderr {}", String::from_utf8_lossy(&out.stderr)));
+    serde_json::from_str(line).unwrap()
+}
+
+/// Every stdout line is one JSON object.
+fn all_json(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// A failure: non-zero exit, exactly one line on stderr, and in JSON mode the lpac error object.
+fn assert_error(out: &Output, json: bool, needle: &str) -> Value {
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr}");
+    assert!(stderr.starts_with("oxicard: error: "), "{stderr}");
+    assert!(stderr.contains(needle), "{stderr:?} lacks {needle:?}");
+    if json {
+        let last = last_json(out);
+        assert_eq!(last["type"], "lpa");
+        assert_eq!(last["payload"]["code"], -1);
+        assert!(last["payload"]["data"].as_str().unwrap().contains(needle));
+        last
+    } else {
+        Value::Null
+    }
+}
+
+fn download_args<'a>(net: &'a [String], code: &'a str) -> Vec<&'a str> {
+    let mut args = vec!["profile", "download", "--yes", code];
+    args.extend(net.iter().map(String::as_str));
+    args
+}
+
+#[test]
+fn chip_info_human_and_json() {
+    let sim = Sim::new();
+    let text = sim.text(&["chip", "info"]);
+    assert!(text.contains("EID:                 89049032123451234512345678901235"), "{text}");
+    assert!(text.contains("root SM-DS:          lpa.ds.gsma.com"), "{text}");
+    let data = sim.json(&["chip", "info"]);
+    assert_eq!(data["eidValue"], "89049032123451234512345678901235");
+    assert_eq!(data["EuiccConfiguredAddresses"]["rootDsAddress"], "lpa.ds.gsma.com");
+    assert_eq!(data["EuiccConfiguredAddresses"]["defaultDpAddress"], Value::Null);
+    assert_eq!(data["EUICCInfo2"]["svn"], "2.2.2");
+    assert_eq!(data["EUICCInfo2"]["sasAcreditationNumber"], "OXICARD-SIM");
+    assert_eq!(data["EUICCInfo2"]["euiccCiPKIdListForVerification"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn default_dp_and_memory_reset() {
+    let sim = Sim::new();
+    assert!(sim.text(&["chip", "default-dp", "smdp.example.com"]).contains("smdp.example.com"));
+    assert_eq!(
+        sim.json(&["chip", "info"])["EuiccConfiguredAddresses"]["defaultDpAddress"],
+        "smdp.example.com"
+    );
+    assert_eq!(sim.json(&["chip", "default-dp", "dp2.example.com"]), Value::Null);
+    assert_eq!(sim.json(&["chip", "memory-reset", "--address"]), Value::Null);
+    assert_eq!(sim.json(&["chip", "info"])["EuiccConfiguredAddresses"]["defaultDpAddress"], Value::Null);
+    assert_error(&sim.run(&["chip", "memory-reset", "--all"]), false, "nothingToDelete");
+    let e = assert_error(&sim.run(&["--json", "chip", "memory-reset", "--test"]), true, "nothingToDelete");
+    assert_eq!(e["payload"]["message"], "es10c_euicc_memory_reset");
+    assert_error(&sim.run(&["chip", "memory-reset"]), false, "choose --operational");
+}
+
+#[test]
+fn empty_lists() {
+    let sim = Sim::new();
+    assert_eq!(sim.text(&["profile", "list"]).trim(), "no profiles");
+    assert_eq!(sim.json(&["profile", "list"]), Value::Array(vec![]));
+    assert_eq!(sim.text(&["notification", "list"]).trim(), "no pending notifications");
+    assert_eq!(sim.json(&["notification", "list"]), Value::Array(vec![]));
+}
+
+#[test]
+fn download_manage_and_notifications() {
+    let sim = Sim::new();
+    let server = sim.smdp();
+    let net = sim.net(&server);
+    let code = format!("LPA:1${ADDRESS}$MATCH-1");
+
+    // JSON download: progress lines in lpac's format, then the result.
+    let mut args = vec!["--json"];
+    args.extend(download_args(&net, &code));
+    let out = sim.run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = all_json(&out);
+    assert!(lines.iter().any(|l| l["type"] == "progress"
+        && l["payload"]["message"] == "es10b_load_bound_profile_package"
+        && l["payload"]["code"] == 0));
+    let metadata = lines.iter().find(|l| l["payload"]["message"] == "es8p_metadata_parse").unwrap();
+    assert_eq!(metadata["payload"]["data"]["iccid"], ICCID);
+    let last = lines.last().unwrap();
+    assert_eq!(last["payload"]["data"]["iccid"], ICCID);
+
+    let list = sim.json(&["profile", "list"]);
+    let p = &list[0];
+    assert_eq!(p["iccid"], ICCID);
+    assert_eq!(p["profileState"], "disabled");
+    assert_eq!(p["profileClass"], "test");
+    assert_eq!(p["serviceProviderName"], "oxicard");
+    assert_eq!(p["profileName"], "Test");
+    assert_eq!(p["isdpAid"].as_str().unwrap().len(), 32);
+    assert!(sim.text(&["profile", "list"]).contains(ICCID));
+
+    // Nickname, enable (human), disable (JSON).
+    assert!(sim.text(&["profile", "nickname", ICCID, "work"]).contains("work"));
+    assert_eq!(sim.json(&["profile", "list"])[0]["profileNickname"], "work");
+    assert!(sim.text(&["profile", "enable", ICCID]).contains("enabled"));
+    assert_eq!(sim.json(&["profile", "list"])[0]["profileState"], "enabled");
+    assert_eq!(sim.json(&["profile", "disable", ICCID]), Value::Null);
+
+    // enable + disable notifications are pending.
+    let pending = sim.json(&["notification", "list"]);
+    let ops: Vec<&str> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["profileManagementOperation"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["enable", "disable"]);
+    assert_eq!(pending[0]["notificationAddress"], ADDRESS);
+    assert!(sim.text(&["notification", "list"]).contains("enable"));
+
+    // --keep sends but keeps; then process removes; remove SEQ works too.
+    let mut keep = vec!["notification", "process", "--keep"];
+    keep.extend(net.iter().map(String::as_str));
+    let kept = sim.json(&keep);
+    assert_eq!(kept[0]["delivered"], true);
+    assert_eq!(kept[0]["removed"], false);
+    assert_eq!(sim.json(&["notification", "list"]).as_array().unwrap().len(), 2);
+    let seq = pending[0]["seqNumber"].as_u64().unwrap().to_string();
+    assert!(sim.text(&["notification", "remove", &seq]).contains("removed"));
+    let mut process = vec!["notification", "process"];
+    process.extend(net.iter().map(String::as_str));
+    let text = sim.text(&process);
+    assert!(text.contains("delivered and removed"), "{text}");
+    assert_eq!(sim.json(&["notification", "list"]), Value::Array(vec![]));
+    assert_eq!(server.smdp().notifications().len(), 1 + 2 + 1);
+
+    // Delete by ISD-P AID (JSON) after the ICCID-based ops.
+    let aid = list[0]["isdpAid"].as_str().unwrap().to_string();
+    assert_eq!(sim.json(&["profile", "delete", &aid]), Value::Null);
+    assert_eq!(sim.text(&["profile", "list"]).trim(), "no profiles");
+}
+
+#[test]
+fn download_human_with_address_and_matching_id() {
+    let sim = Sim::new();
+    let server = sim.smdp();
+    let net = sim.net(&server);
+    let mut args = vec![
+        "profile",
+        "download",
+        "--yes",
+        "--address",
+        ADDRESS,
+        "--matching-id",
+        "MATCH-CC",
+        "-c",
+        "1234",
+        "--imei",
+        "356938035643809",
+    ];
+    args.extend(net.iter().map(String::as_str));
+    let text = sim.text(&args);
+    assert!(text.contains(&format!("installed profile {ICCID_CC}")), "{text}");
+}
+
+#[test]
+fn error_unknown_reader() {
+    let sim = Sim::new();
+    assert_error(
+        &sim.run(&["--reader", "No Such Reader 99", "profile", "list"]),
+        false,
+        "unknown reader \"No Such Reader 99\"",
+    );
+    let e = assert_error(
+        &sim.run(&["--json", "--reader", "No Such Reader 99", "profile", "list"]),
+        true,
+        "unknown reader",
+    );
+    assert_eq!(e["payload"]["message"], "reader_not_found");
+}
+
+#[test]
+fn error_bad_activation_code() {
+    let sim = Sim::new();
+    let out = sim.run(&["profile", "download", "--yes", "LPA:1$$MATCH"]);
+    assert_error(&out, false, "bad activation code: activation code field 2");
+    assert_eq!(out.status.code(), Some(2));
+    let e = assert_error(
+        &sim.run(&["--json", "profile", "download", "--yes", "LPA:9$x$y"]),
+        true,
+        "bad activation code",
+    );
+    assert_eq!(e["payload"]["message"], "activation_code");
+}
+
+#[test]
+fn error_wrong_confirmation_code() {
+    let sim = Sim::new();
+    let server = sim.smdp();
+    let net = sim.net(&server);
+    let code = format!("LPA:1${ADDRESS}$MATCH-CC");
+    let mut args = download_args(&net, &code);
+    args.extend(["--confirmation-code", "9999"]);
+    assert_error(&sim.run(&args), false, "download failed");
+    let mut json = vec!["--json"];
+    json.extend(args);
+    let e = assert_error(&sim.run(&json), true, "download failed");
+    assert_eq!(e["payload"]["message"], "es9p_get_bound_profile_package");
+    assert_eq!(sim.json(&["profile", "list"]), Value::Array(vec![]));
+}
+
+#[test]
+fn error_server_refusal() {
+    let sim = Sim::new();
+    let server = sim.smdp();
+    let net = sim.net(&server);
+    let code = format!("LPA:1${ADDRESS}$NO-SUCH-ID");
+    assert_error(&sim.run(&download_args(&net, &code)), false, "download failed");
+    let mut json = vec!["--json"];
+    json.extend(download_args(&net, &code));
+    let e = assert_error(&sim.run(&json), true, "download failed");
+    assert_eq!(e["payload"]["message"], "es9p_authenticate_client");
+}
+
+#[test]
+fn download_refuses_without_terminal_or_yes() {
+    let sim = Sim::new();
+    let out = sim.run(&["profile", "download", "LPA:1$smdp.example.com$X"]);
+    assert_error(&out, false, "pass --yes");
+}
+
+#[test]
+fn sim_init_twice_and_import() {
+    let sim = Sim::new();
+    assert_error(&sim.run(&["sim", "init"]), false, "already exists");
+    let data = sim.json(&["sim", "init", "--force"]);
+    assert_eq!(data["eidValue"], "89049032123451234512345678901235");
+    // Import the identity files of another software eUICC.
+    let other = Sim::new();
+    let p = |s: &str| other.path(s).display().to_string();
+    let (cert, key, eum, ci) = (p("cert.pem"), p("key.pem"), p("eum.pem"), p("ci.pem"));
+    let text =
+        sim.text(&["sim", "init", "--force", "--cert", &cert, "--key", &key, "--eum", &eum, "--ci", &ci]);
+    assert!(text.contains("created"), "{text}");
+    assert!(!sim.path("pki-seed").exists());
+    assert_eq!(sim.json(&["chip", "info"])["eidValue"], "89049032123451234512345678901235");
+}
+
+#[test]
+fn demo_end_to_end() {
+    let out = Command::new(BIN).arg("demo").stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "software eUICC created",
+        "test SM-DP+",
+        "installed profile 8944478600004573128",
+        "enabled 8944478600004573128",
+        "notifications sent",
+        "deleted 8944478600004573128",
+        "no profiles",
+        "demo complete: the SM-DP+ received 4 notifications",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing in {text}");
+    }
+    let out = Command::new(BIN).args(["--json", "demo"]).stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success());
+    let lines = all_json(&out);
+    let steps: Vec<&str> = lines.iter().filter_map(|l| l["payload"]["message"].as_str()).collect();
+    for step in [
+        "create_euicc",
+        "start_smdp",
+        "es10b_load_bound_profile_package",
+        "profile_enable",
+        "notification_process",
+        "profile_delete",
+        "success",
+    ] {
+        assert!(steps.contains(&step), "{step} missing in {steps:?}");
+    }
+    assert_eq!(lines.last().unwrap()["payload"]["data"]["notificationsReceived"], 4);
+}
+
+#[test]
+fn completions_and_help() {
+    let out = Command::new(BIN).args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("oxicard"));
+    let _ = Path::new(BIN);
+}
