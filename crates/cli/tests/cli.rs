@@ -402,3 +402,99 @@ fn completions_and_help() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("oxicard"));
     let _ = Path::new(BIN);
 }
+
+#[test]
+fn sim_smdp_serves_downloads() {
+    use std::io::{BufRead, BufReader};
+    let sim = Sim::new();
+    let mut child = Command::new(BIN)
+        .arg(format!("--sim={}", sim.state.display()))
+        .args(["--json", "sim", "smdp", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap();
+    let data = &started["payload"]["data"];
+    assert!(data["baseUrl"].as_str().unwrap().starts_with("https://127.0.0.1:"));
+    assert_eq!(data["ca"], sim.path("ci.pem").display().to_string());
+    let code = data["activationCode"].as_str().unwrap().to_string();
+    assert!(code.ends_with("$TEST"));
+    // The SM-DP+ address is the bound address: only --ca is needed.
+    let ca = sim.path("ci.pem").display().to_string();
+    let text = sim.text(&["profile", "download", "--yes", "--ca", &ca, &code]);
+    assert!(text.contains("installed profile 8944478600004573128"), "{text}");
+    // TEST-CC wants its confirmation code.
+    let cc = code.replace("$TEST", "$TEST-CC");
+    assert_error(&sim.run(&["profile", "download", "--yes", "--ca", &ca, &cc]), false, "download failed");
+    let text = sim.text(&["profile", "download", "--yes", "--ca", &ca, "-c", "1234", &cc]);
+    assert!(text.contains("installed profile 8944478600004573136"), "{text}");
+    drop(child.stdin.take()); // end of input stops it
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn sim_serve_connects_to_vpcd_until_eof() {
+    let sim = Sim::new();
+    // Nothing listening: one-line error.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    assert_error(&sim.run(&["sim", "serve", "--port", &port.to_string()]), false, "cannot reach vpcd");
+    // A stand-in for vpcd accepts the card; end of input removes it.
+    let vpcd = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = vpcd.local_addr().unwrap().port().to_string();
+    let child = Command::new(BIN)
+        .arg(format!("--sim={}", sim.state.display()))
+        .args(["sim", "serve", "--port", &port])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (_conn, _) = vpcd.accept().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("inserted in the vpcd reader on port {port}")), "{text}");
+    assert!(text.contains("card removed"), "{text}");
+}
+
+#[test]
+fn channel_segment_and_isdr_options() {
+    let sim = Sim::new();
+    for args in [
+        &["--channel", "basic", "chip", "info"][..],
+        &["--no-logical-channel", "--segment-size", "16", "chip", "info"][..],
+        &["--isd-r", "A0000005591010FFFFFFFF8900000100", "chip", "info"][..],
+    ] {
+        assert!(sim.text(args).contains("EID:"), "{args:?}");
+    }
+    assert_error(&sim.run(&["--isd-r", "A000000559", "chip", "info"]), false, "euicc_init");
+    assert_error(&sim.run(&["--isd-r", "XYZ", "chip", "info"]), false, "--isd-r: not hex");
+}
+
+#[test]
+fn verbose_traces_apdus_to_stderr() {
+    let sim = Sim::new();
+    let out = sim.run(&["-v", "--json", "profile", "list"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // GetProfilesInfo (SGP.22 §5.7.15) as a STORE DATA on logical channel 1.
+    assert!(stderr.contains("oxicard::apdu: >> 81E2910003BF2D00"), "{stderr}");
+    assert_eq!(last_json(&out)["payload"]["data"], Value::Array(vec![]));
+}
+
+#[test]
+fn readers_human_and_json() {
+    // With or without pcscd: a listing, or one line on stderr and a JSON error.
+    let sim = Sim::new();
+    let out = sim.run(&["readers"]);
+    if !out.status.success() {
+        assert_error(&out, false, "PC/SC");
+        assert_error(&sim.run(&["--json", "readers"]), true, "PC/SC");
+    } else {
+        assert!(sim.json(&["readers"]).is_array());
+    }
+}
