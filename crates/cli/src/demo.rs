@@ -64,7 +64,7 @@ pub(crate) fn run(out: &Out) -> Result<(), CliError> {
     );
     let mut handler = CliHandler::new(out, true);
     let result = download(&mut isdr, &mut es9, &request, &mut handler).map_err(CliError::Download);
-    handler.finish();
+    handler.finish(result.is_ok());
     let (data, text) = result_data(&result?);
     step(out, 3, "download_done", data, &text);
 

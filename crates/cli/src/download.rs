@@ -43,10 +43,14 @@ impl<'o> CliHandler<'o> {
         Self { out, yes, bar }
     }
 
-    /// Removes the bar.
-    pub(crate) fn finish(&self) {
+    /// Leaves the bar in its final state: complete after a success, as it stopped otherwise.
+    pub(crate) fn finish(&self, ok: bool) {
         if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+            if ok {
+                bar.finish_with_message("installed");
+            } else {
+                bar.abandon_with_message("failed");
+            }
         }
     }
 
@@ -202,7 +206,7 @@ pub(crate) fn run(g: &Global, out: &Out, args: &DownloadArgs) -> Result<(), CliE
     let mut handler = CliHandler::new(out, args.yes);
     let result =
         with_isdr(g, |isdr| download(isdr, &mut es9, &request, &mut handler).map_err(CliError::Download));
-    handler.finish();
+    handler.finish(result.is_ok());
     let (data, text) = result_data(&result?);
     out.success(data, &text);
     Ok(())
