@@ -25,7 +25,7 @@ pub(crate) enum CliError {
     #[error("bad activation code: {0}")]
     ActivationCode(#[from] ActivationCodeError),
     /// A download failed: the step and the cause (server refusal, wrong confirmation code…).
-    #[error("download failed: {0}")]
+    #[error("{0}")]
     Download(Box<DownloadError>),
     /// An ES10 function failed.
     #[error("{function}: {source}")]

@@ -22,7 +22,10 @@ use crate::error::CliError;
 use crate::output::Out;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     let out = Out::new(cli.global.json);
     if cli.global.verbose > 0 {
         tracing_subscriber::fmt()
@@ -38,6 +41,35 @@ fn main() -> ExitCode {
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+/// A command line clap refused: help and version as clap prints them; otherwise clap's first
+/// line as the one-line error (and the JSON error object when `--json` is on the line).
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+    }
+    let json = std::env::args_os().any(|a| a == "--json");
+    let rendered = error.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid command line").trim_start_matches("error: ");
+    // clap puts the missing arguments on the lines after "…were not provided:".
+    let detail: Vec<&str> = lines
+        .take_while(|l| {
+            !l.starts_with("Usage:") && !l.starts_with("tip:") && !l.starts_with("For more information")
+        })
+        .collect();
+    let message = if detail.is_empty() { first.to_string() } else { format!("{first} {}", detail.join(" ")) };
+    let error = CliError::Usage(format!("{message} (see --help)"));
+    Out::new(json).error(&error);
+    ExitCode::from(error.exit_code())
 }
 
 /// Dispatches one command.

@@ -498,3 +498,20 @@ fn readers_human_and_json() {
         assert!(sim.json(&["readers"]).is_array());
     }
 }
+
+#[test]
+fn usage_errors_are_one_line() {
+    let sim = Sim::new();
+    let out = sim.run(&["profile", "enable"]);
+    assert_error(&out, false, "the following required arguments were not provided: <PROFILE> (see --help)");
+    assert_eq!(out.status.code(), Some(2));
+    let e = assert_error(
+        &sim.run(&["--json", "--segment-size", "0", "chip", "info"]),
+        true,
+        "0 is not in 1..=255",
+    );
+    assert_eq!(e["payload"]["message"], "invalid_argument");
+    assert_error(&sim.run(&["profile", "enable", "xyz"]), false, "is neither an ICCID nor an ISD-P AID");
+    let e = assert_error(&sim.run(&["--json", "profile", "enable", ICCID]), true, "iccidOrAidNotFound");
+    assert_eq!(e["payload"]["message"], "es10c_enable_profile");
+}

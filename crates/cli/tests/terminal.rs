@@ -96,7 +96,7 @@ fn consent_prompt_then_progress_bar() {
 fn declining_cancels() {
     let Some((pane, dir)) = run("n") else { return };
     assert!(pane.contains("EXIT=1"), "{pane}");
-    assert!(pane.contains("oxicard: error: download failed"), "{pane}");
+    assert!(pane.contains("oxicard: error: profile download failed at user consent"), "{pane}");
     let sim = format!("--sim={}", dir.path().join("euicc.json").display());
     let out = Command::new(BIN).args([&sim, "profile", "list"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "no profiles");
