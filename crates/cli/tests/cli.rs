@@ -515,3 +515,74 @@ fn usage_errors_are_one_line() {
     let e = assert_error(&sim.run(&["--json", "profile", "enable", ICCID]), true, "iccidOrAidNotFound");
     assert_eq!(e["payload"]["message"], "es10c_enable_profile");
 }
+
+#[test]
+fn sim_smdp_profile_dir_and_http() {
+    use std::io::{BufRead, BufReader};
+    let sim = Sim::new();
+    let profiles = sim.state.with_file_name("profiles");
+    std::fs::create_dir(&profiles).unwrap();
+    let iccid = "8944478600004573144".parse().unwrap(); // hand-made example ICCID
+    std::fs::write(profiles.join("MY-PROFILE.der"), ProfileBuilder::new(iccid).build()).unwrap();
+    let mut child = Command::new(BIN)
+        .arg(format!("--sim={}", sim.state.display()))
+        .args(["--json", "sim", "smdp", "--http", "--listen", "127.0.0.1:0", "--profiles"])
+        .arg(&profiles)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap();
+    let data = &started["payload"]["data"];
+    let (address, url) = (data["address"].as_str().unwrap(), data["baseUrl"].as_str().unwrap());
+    assert_eq!(url, format!("http://{address}"));
+    let connect = format!("{address}={url}");
+    let code = format!("LPA:1${address}$MY-PROFILE");
+    let out = sim.json(&["profile", "download", "--yes", "--connect-to", &connect, &code]);
+    assert_eq!(out["iccid"], "8944478600004573144");
+    assert_eq!(out["profileName"], "MY-PROFILE");
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn default_state_in_the_data_dir() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", &data)
+            .env_remove("OXICARD_READER")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--json", "chip", "info"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(last_json(&out)["payload"]["data"]["eidValue"], "89049032123451234512345678901235");
+    let dir = data.join("oxicard");
+    for file in
+        ["euicc.json", "euicc.cert.pem", "euicc.key.pem", "euicc.eum.pem", "euicc.ci.pem", "euicc.pki-seed"]
+    {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("euicc.key.pem")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The same eUICC next time: identity and default SM-DP+ address persist.
+    let cert = std::fs::read(dir.join("euicc.cert.pem")).unwrap();
+    assert!(run(&["--sim", "chip", "default-dp", "dp.example.com"]).status.success());
+    let out = run(&["--json", "chip", "info"]);
+    assert_eq!(
+        last_json(&out)["payload"]["data"]["EuiccConfiguredAddresses"]["defaultDpAddress"],
+        "dp.example.com"
+    );
+    assert_eq!(std::fs::read(dir.join("euicc.cert.pem")).unwrap(), cert);
+}
