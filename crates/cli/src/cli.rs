@@ -90,6 +90,7 @@ pub(crate) enum ChipCmd {
     /// EID, EUICCInfo2 and the configured addresses.
     Info,
     /// Set the default SM-DP+ address (ES10a.SetDefaultDpAddress).
+    #[command(alias = "defaultsmdp")]
     DefaultDp {
         /// The SM-DP+ address (FQDN); "" clears it.
         address: String,
@@ -157,6 +158,9 @@ pub(crate) enum ProfileCmd {
 pub(crate) struct DownloadArgs {
     /// Activation code or QR string: `LPA:1$smdp.example.com$MATCHING-ID`.
     pub(crate) code: Option<String>,
+    /// The activation code as an option (lpac's `-a`).
+    #[arg(long = "activation-code", short = 'a', value_name = "CODE", conflicts_with_all = ["code", "address"])]
+    pub(crate) activation_code: Option<String>,
     /// SM-DP+ address (instead of an activation code).
     #[arg(long, short = 's', conflicts_with = "code")]
     pub(crate) address: Option<String>,
@@ -167,7 +171,7 @@ pub(crate) struct DownloadArgs {
     #[arg(long, short = 'c', env = "OXICARD_CONFIRMATION_CODE", hide_env_values = true)]
     pub(crate) confirmation_code: Option<String>,
     /// The device's IMEI (sent in DeviceInfo); default: TAC 35290611 only.
-    #[arg(long)]
+    #[arg(long, short = 'i')]
     pub(crate) imei: Option<String>,
     /// Accept the offered profile without asking.
     #[arg(long, short = 'y')]

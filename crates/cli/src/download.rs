@@ -145,7 +145,7 @@ impl DownloadHandler for CliHandler<'_> {
 
 /// The activation code of the arguments.
 fn activation_code(args: &DownloadArgs) -> Result<ActivationCode, CliError> {
-    match (&args.code, &args.address) {
+    match (args.code.as_ref().or(args.activation_code.as_ref()), &args.address) {
         (Some(code), _) => Ok(code.parse()?),
         (None, Some(address)) => Ok(ActivationCode::new(address, args.matching_id.as_deref().unwrap_or(""))?),
         (None, None) => Err(CliError::Usage(

@@ -275,6 +275,12 @@ fn download_human_with_address_and_matching_id() {
     args.extend(net.iter().map(String::as_str));
     let text = sim.text(&args);
     assert!(text.contains(&format!("installed profile {ICCID_CC}")), "{text}");
+    // lpac's spellings: -a CODE, -i IMEI, `chip defaultsmdp`.
+    let code = format!("LPA:1${ADDRESS}$MATCH-1");
+    let mut args = vec!["profile", "download", "-y", "-a", &code, "-i", "356938035643809"];
+    args.extend(net.iter().map(String::as_str));
+    assert!(sim.text(&args).contains(&format!("installed profile {ICCID}")));
+    assert_eq!(sim.json(&["chip", "defaultsmdp", "x.example.com"]), Value::Null);
 }
 
 #[test]
