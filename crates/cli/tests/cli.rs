@@ -592,3 +592,28 @@ fn default_state_in_the_data_dir() {
     );
     assert_eq!(std::fs::read(dir.join("euicc.cert.pem")).unwrap(), cert);
 }
+
+#[test]
+fn unacknowledged_notifications_stay() {
+    let sim = Sim::new();
+    let server = sim.smdp();
+    let net = sim.net(&server);
+    let code = format!("LPA:1${ADDRESS}$MATCH-1");
+    sim.text(&download_args(&net, &code));
+    sim.text(&["profile", "enable", ICCID]);
+    // The SM-DP+ is unreachable: nothing acknowledged, nothing removed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("{ADDRESS}=https://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let report = sim.json(&["notification", "process", "--connect-to", &dead]);
+    assert_eq!(report[0]["profileManagementOperation"], "enable");
+    assert_eq!(report[0]["delivered"], false);
+    assert_eq!(report[0]["removed"], false);
+    assert!(report[0]["outcome"].as_str().unwrap().starts_with("not delivered, kept for retry"));
+    assert_eq!(sim.json(&["notification", "list"]).as_array().unwrap().len(), 1);
+    // Reachable again: delivered and removed.
+    let mut process = vec!["notification", "process"];
+    process.extend(net.iter().map(String::as_str));
+    assert_eq!(sim.json(&process)[0]["removed"], true);
+    assert_eq!(sim.json(&["notification", "list"]), Value::Array(vec![]));
+}
