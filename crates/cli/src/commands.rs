@@ -1,0 +1,267 @@
+//! `readers`, `chip …`, `profile …` (except download) and `notification …`.
+
+use std::fmt::Write as _;
+
+use oxicard_euicc::es10::{BitFlags, ProfileIdentifier, ProfileInfo, reset_options};
+use oxicard_euicc::iccid::Iccid;
+use oxicard_euicc::notify::{NotificationOptions, process_notifications};
+use oxicard_transport::pcsc::PcscContext;
+use serde_json::{Value, json};
+
+use crate::backend::{es9_client, with_isdr};
+use crate::cli::{Global, MemoryResetArgs, NetArgs};
+use crate::error::CliError;
+use crate::json;
+use crate::output::Out;
+
+/// `readers`: every PC/SC reader with card presence and ATR.
+pub(crate) fn readers(out: &Out) -> Result<(), CliError> {
+    let context = PcscContext::establish()
+        .map_err(|source| CliError::Transport { context: "PC/SC is not available".into(), source })?;
+    let readers = context
+        .readers()
+        .map_err(|source| CliError::Transport { context: "cannot list PC/SC readers".into(), source })?;
+    let data: Vec<Value> = readers
+        .iter()
+        .map(|r| json!({ "name": r.name, "cardPresent": r.card_present, "atr": r.atr.as_ref().map(hex::encode_upper) }))
+        .collect();
+    let mut text = String::new();
+    if readers.is_empty() {
+        text.push_str("no PC/SC readers");
+    }
+    for r in &readers {
+        let card = match (&r.atr, r.card_present) {
+            (Some(atr), true) => format!("card, ATR {}", hex::encode_upper(atr)),
+            (None, true) => "card".into(),
+            _ => "no card".into(),
+        };
+        let _ = writeln!(text, "{}\t{card}", r.name);
+    }
+    out.success(Value::Array(data), &text);
+    Ok(())
+}
+
+/// `chip info`.
+pub(crate) fn chip_info(g: &Global, out: &Out) -> Result<(), CliError> {
+    let (eid, addresses, info2) = with_isdr(g, |isdr| {
+        let eid = isdr.eid().map_err(CliError::es10("es10c_get_eid"))?;
+        let addresses =
+            isdr.configured_addresses().map_err(CliError::es10("es10a_get_euicc_configured_addresses"))?;
+        let info2 = isdr.euicc_info2().map_err(CliError::es10("es10c_ex_get_euiccinfo2"))?;
+        Ok((eid, addresses, info2))
+    })?;
+    let data = json::chip_info(&eid, &addresses, &info2);
+    let mut t = String::new();
+    let _ = writeln!(t, "EID:                 {eid}");
+    let _ =
+        writeln!(t, "default SM-DP+:      {}", addresses.default_dp_address.as_deref().unwrap_or("(none)"));
+    let _ = writeln!(t, "root SM-DS:          {}", addresses.root_ds_address);
+    let _ = writeln!(t, "SGP.22 version:      {}", info2.svn);
+    let _ = writeln!(t, "profile version:     {}", info2.profile_version);
+    let _ = writeln!(t, "firmware:            {}", info2.firmware_version);
+    let _ = writeln!(t, "PP version:          {}", info2.pp_version);
+    let _ = writeln!(t, "SAS accreditation:   {}", info2.sas_accreditation_number);
+    if let Some(c) = info2.euicc_category {
+        let _ = writeln!(t, "category:            {}", c.asn1_name());
+    }
+    if let Some(free) = info2.ext_card_resource.free_non_volatile_memory() {
+        let _ = writeln!(t, "free memory:         {free} bytes");
+    }
+    if let Some(apps) = info2.ext_card_resource.installed_applications() {
+        let _ = writeln!(t, "installed apps:      {apps}");
+    }
+    for pkid in &info2.ci_pkids_for_verification {
+        let _ = writeln!(t, "CI key (verify):     {}", hex::encode_upper(pkid));
+    }
+    for pkid in &info2.ci_pkids_for_signing {
+        let _ = writeln!(t, "CI key (sign):       {}", hex::encode_upper(pkid));
+    }
+    out.success(data, &t);
+    Ok(())
+}
+
+/// `chip default-dp ADDRESS`.
+pub(crate) fn default_dp(g: &Global, out: &Out, address: &str) -> Result<(), CliError> {
+    with_isdr(g, |isdr| {
+        isdr.set_default_dp_address(address).map_err(CliError::es10("es10a_set_default_dp_address"))
+    })?;
+    out.success(Value::Null, &format!("default SM-DP+ address set to {address:?}"));
+    Ok(())
+}
+
+/// `chip memory-reset`.
+pub(crate) fn memory_reset(g: &Global, out: &Out, args: &MemoryResetArgs) -> Result<(), CliError> {
+    let mut bits = Vec::new();
+    if args.operational || args.all {
+        bits.push(reset_options::DELETE_OPERATIONAL_PROFILES);
+    }
+    if args.test || args.all {
+        bits.push(reset_options::DELETE_FIELD_LOADED_TEST_PROFILES);
+    }
+    if args.address || args.all {
+        bits.push(reset_options::RESET_DEFAULT_SMDP_ADDRESS);
+    }
+    if bits.is_empty() {
+        return Err(CliError::Usage(
+            "chip memory-reset: choose --operational, --test, --address or --all".into(),
+        ));
+    }
+    with_isdr(g, |isdr| {
+        isdr.memory_reset(BitFlags::from_bits(bits)).map_err(CliError::es10("es10c_euicc_memory_reset"))
+    })?;
+    out.success(Value::Null, "memory reset done");
+    Ok(())
+}
+
+/// One line per profile.
+pub(crate) fn profile_table(profiles: &[ProfileInfo]) -> String {
+    if profiles.is_empty() {
+        return "no profiles".into();
+    }
+    let mut t = format!(
+        "{:<22} {:<9} {:<12} {:<16} {:<20} {}\n",
+        "ICCID", "STATE", "CLASS", "PROVIDER", "NAME", "NICKNAME"
+    );
+    for p in profiles {
+        let _ = writeln!(
+            t,
+            "{:<22} {:<9} {:<12} {:<16} {:<20} {}",
+            p.iccid.map(|i| i.to_string()).unwrap_or_default(),
+            p.state.map(|s| s.asn1_name()).unwrap_or("?"),
+            p.class.map(|c| c.asn1_name()).unwrap_or("?"),
+            p.service_provider_name.as_deref().unwrap_or(""),
+            p.profile_name.as_deref().unwrap_or(""),
+            p.nickname.as_deref().unwrap_or(""),
+        );
+    }
+    t
+}
+
+/// `profile list`.
+pub(crate) fn profile_list(g: &Global, out: &Out) -> Result<(), CliError> {
+    let profiles = with_isdr(g, |isdr| isdr.profiles().map_err(CliError::es10("es10c_get_profiles_info")))?;
+    out.success(Value::Array(profiles.iter().map(json::profile).collect()), &profile_table(&profiles));
+    Ok(())
+}
+
+/// A profile operation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Op {
+    /// Enable, with refresh.
+    Enable(bool),
+    /// Disable, with refresh.
+    Disable(bool),
+    /// Delete.
+    Delete,
+}
+
+/// An ICCID (digits) or an ISD-P AID (hex, 32 digits or more with letters).
+pub(crate) fn parse_profile(text: &str) -> Result<ProfileIdentifier, CliError> {
+    if text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit() || b == b'F' || b == b'f') {
+        return parse_iccid(text).map(ProfileIdentifier::Iccid);
+    }
+    let aid = hex::decode(text)
+        .map_err(|_| CliError::Usage(format!("{text:?} is neither an ICCID nor an ISD-P AID in hex")))?;
+    Ok(ProfileIdentifier::IsdpAid(aid))
+}
+
+/// An ICCID.
+pub(crate) fn parse_iccid(text: &str) -> Result<Iccid, CliError> {
+    text.parse().map_err(|e| CliError::Usage(format!("bad ICCID {text:?}: {e}")))
+}
+
+/// `profile enable | disable | delete`.
+pub(crate) fn profile_op(g: &Global, out: &Out, profile: &str, op: Op) -> Result<(), CliError> {
+    let id = parse_profile(profile)?;
+    let done = with_isdr(g, |isdr| match op {
+        Op::Enable(refresh) => isdr
+            .enable_profile(id, refresh)
+            .map_err(CliError::es10("es10c_enable_profile"))
+            .map(|()| "enabled"),
+        Op::Disable(refresh) => isdr
+            .disable_profile(id, refresh)
+            .map_err(CliError::es10("es10c_disable_profile"))
+            .map(|()| "disabled"),
+        Op::Delete => {
+            isdr.delete_profile(id).map_err(CliError::es10("es10c_delete_profile")).map(|()| "deleted")
+        }
+    })?;
+    out.success(Value::Null, &format!("profile {profile} {done}"));
+    Ok(())
+}
+
+/// `profile nickname ICCID NAME`.
+pub(crate) fn nickname(g: &Global, out: &Out, iccid: &str, name: &str) -> Result<(), CliError> {
+    let iccid = parse_iccid(iccid)?;
+    with_isdr(g, |isdr| isdr.set_nickname(iccid, name).map_err(CliError::es10("es10c_set_nickname")))?;
+    out.success(Value::Null, &format!("profile {iccid} nickname set to {name:?}"));
+    Ok(())
+}
+
+/// `notification list`.
+pub(crate) fn notification_list(g: &Global, out: &Out) -> Result<(), CliError> {
+    let list = with_isdr(g, |isdr| {
+        isdr.list_notifications(None).map_err(CliError::es10("es10b_list_notification"))
+    })?;
+    let mut t = String::new();
+    if list.is_empty() {
+        t.push_str("no pending notifications");
+    } else {
+        let _ = writeln!(t, "{:<5} {:<8} {:<22} ADDRESS", "SEQ", "OP", "ICCID");
+    }
+    for n in &list {
+        let iccid = n.iccid.map(|i| i.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            t,
+            "{:<5} {:<8} {:<22} {}",
+            n.seq_number,
+            json::operation(&n.operation),
+            iccid,
+            n.address
+        );
+    }
+    out.success(Value::Array(list.iter().map(json::notification).collect()), &t);
+    Ok(())
+}
+
+/// `notification process [--keep]`: send each; remove the acknowledged ones unless `keep`.
+pub(crate) fn notification_process(g: &Global, out: &Out, keep: bool, net: &NetArgs) -> Result<(), CliError> {
+    let mut es9 = es9_client(net)?;
+    let options = NotificationOptions { remove: !keep, ..NotificationOptions::default() };
+    let reports = with_isdr(g, |isdr| {
+        process_notifications(isdr, &mut es9, &options).map_err(CliError::es10("es10b_list_notification"))
+    })?;
+    let mut t = String::new();
+    if reports.is_empty() {
+        t.push_str("no pending notifications");
+    }
+    let mut data = Vec::new();
+    for r in &reports {
+        let mut item = json::notification(&r.metadata);
+        if let Value::Object(map) = &mut item {
+            map.insert("delivered".into(), r.outcome.is_acknowledged().into());
+            map.insert("removed".into(), (!r.outcome.is_kept()).into());
+            map.insert("outcome".into(), r.outcome.to_string().into());
+        }
+        data.push(item);
+        let _ = writeln!(
+            t,
+            "notification {} ({} to {}): {}",
+            r.metadata.seq_number,
+            json::operation(&r.metadata.operation),
+            r.metadata.address,
+            r.outcome
+        );
+    }
+    out.success(Value::Array(data), &t);
+    Ok(())
+}
+
+/// `notification remove SEQ`.
+pub(crate) fn notification_remove(g: &Global, out: &Out, seq: u64) -> Result<(), CliError> {
+    with_isdr(g, |isdr| {
+        isdr.remove_notification(seq).map_err(CliError::es10("es10b_remove_notification_from_list"))
+    })?;
+    out.success(Value::Null, &format!("notification {seq} removed"));
+    Ok(())
+}

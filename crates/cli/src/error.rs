@@ -1,0 +1,107 @@
+//! The one error type of the command: a one-line human message, an lpac-style function name for
+//! the JSON error object, and an exit code.
+
+use oxicard_euicc::activation::ActivationCodeError;
+use oxicard_euicc::download::{DownloadError, DownloadStep};
+use oxicard_euicc::es9::Es9Error;
+use oxicard_euicc::isdr::Es10Error;
+use oxicard_transport::TransportError;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// Wrong or missing arguments.
+    #[error("{0}")]
+    Usage(String),
+    /// `--reader NAME` names no reader.
+    #[error("unknown reader {name:?}: {detail}")]
+    UnknownReader {
+        /// The name given.
+        name: String,
+        /// The readers there are, or why none could be listed.
+        detail: String,
+    },
+    /// The activation code does not parse (the message names the field).
+    #[error("bad activation code: {0}")]
+    ActivationCode(#[from] ActivationCodeError),
+    /// A download failed: the step and the cause (server refusal, wrong confirmation code…).
+    #[error("{0}")]
+    Download(Box<DownloadError>),
+    /// An ES10 function failed.
+    #[error("{function}: {source}")]
+    Es10 {
+        /// lpac's name of the function.
+        function: &'static str,
+        /// The cause.
+        source: Es10Error,
+    },
+    /// The card could not be reached.
+    #[error("{context}: {source}")]
+    Transport {
+        /// What we were doing.
+        context: String,
+        /// The cause.
+        source: TransportError,
+    },
+    /// The ES9+ client could not be built.
+    #[error("ES9+ client: {0}")]
+    Es9(#[from] Es9Error),
+    /// Software eUICC, PKI or test SM-DP+ trouble.
+    #[error("{0}")]
+    Sim(String),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl CliError {
+    /// An ES10 failure in lpac's function `function`.
+    pub(crate) fn es10(function: &'static str) -> impl FnOnce(Es10Error) -> CliError {
+        move |source| CliError::Es10 { function, source }
+    }
+
+    /// An I/O error on `path`.
+    pub(crate) fn io(what: &str, path: &std::path::Path, error: &std::io::Error) -> CliError {
+        CliError::Io(format!("{what} {}: {error}", path.display()))
+    }
+
+    /// The `message` of the JSON error object: lpac's name of the failed function where there
+    /// is one.
+    pub(crate) fn function(&self) -> &'static str {
+        match self {
+            CliError::Usage(_) => "invalid_argument",
+            CliError::UnknownReader { .. } => "reader_not_found",
+            CliError::ActivationCode(_) => "activation_code",
+            CliError::Download(e) => step_function(e.step),
+            CliError::Es10 { function, .. } => function,
+            CliError::Transport { .. } => "euicc_init",
+            CliError::Es9(_) => "es9p_init",
+            CliError::Sim(_) => "sim",
+            CliError::Io(_) => "io",
+        }
+    }
+
+    /// Exit code: 2 for usage errors (as clap), 1 otherwise.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) | CliError::ActivationCode(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// lpac's function name of a download step (`type":"progress"` messages and download errors).
+pub(crate) fn step_function(step: DownloadStep) -> &'static str {
+    match step {
+        DownloadStep::GetEuiccInfo1 | DownloadStep::GetEuiccChallenge => "es10b_get_euicc_challenge_and_info",
+        DownloadStep::InitiateAuthentication => "es9p_initiate_authentication",
+        DownloadStep::AuthenticateServer => "es10b_authenticate_server",
+        DownloadStep::AuthenticateClient => "es9p_authenticate_client",
+        DownloadStep::Consent => "es8p_metadata_parse",
+        DownloadStep::PrepareDownload => "es10b_prepare_download",
+        DownloadStep::GetBoundProfilePackage => "es9p_get_bound_profile_package",
+        DownloadStep::LoadBoundProfilePackage => "es10b_load_bound_profile_package",
+        DownloadStep::HandleNotification => "es9p_handle_notification",
+        _ => "download",
+    }
+}

@@ -1,0 +1,78 @@
+//! lpac's JSON field names for profiles, chip info and notifications (see the README's
+//! compatibility table).
+
+use base64::Engine as _;
+use oxicard_euicc::es10::{
+    BitFlags, EuiccConfiguredAddresses, EuiccInfo2, NotificationMetadata, ProfileInfo, notification_event,
+};
+use oxicard_euicc::iccid::Eid;
+use serde_json::{Value, json};
+
+/// One profile as lpac's `profile list` element.
+pub(crate) fn profile(p: &ProfileInfo) -> Value {
+    json!({
+        "iccid": p.iccid.map(|i| i.to_string()),
+        "isdpAid": p.isdp_aid.as_ref().map(hex::encode_upper),
+        "profileState": p.state.map(|s| s.asn1_name()),
+        "profileNickname": p.nickname,
+        "serviceProviderName": p.service_provider_name,
+        "profileName": p.profile_name,
+        "iconType": p.icon_type.map(|t| t.asn1_name()),
+        "icon": p.icon.as_ref().map(|i| base64::engine::general_purpose::STANDARD.encode(i)),
+        "profileClass": p.class.map(|c| c.asn1_name()),
+    })
+}
+
+/// lpac's `chip info` data.
+pub(crate) fn chip_info(eid: &Eid, addresses: &EuiccConfiguredAddresses, info2: &EuiccInfo2) -> Value {
+    let hex_list = |l: &[Vec<u8>]| l.iter().map(hex::encode).collect::<Vec<_>>();
+    let bits = |b: &BitFlags| b.iter().collect::<Vec<_>>();
+    json!({
+        "eidValue": eid.to_string(),
+        "EuiccConfiguredAddresses": {
+            "defaultDpAddress": addresses.default_dp_address,
+            "rootDsAddress": addresses.root_ds_address,
+        },
+        "EUICCInfo2": {
+            "profileVersion": info2.profile_version.to_string(),
+            "svn": info2.svn.to_string(),
+            "euiccFirmwareVer": info2.firmware_version.to_string(),
+            "extCardResource": {
+                "installedApplication": info2.ext_card_resource.installed_applications(),
+                "freeNonVolatileMemory": info2.ext_card_resource.free_non_volatile_memory(),
+                "freeVolatileMemory": info2.ext_card_resource.free_volatile_memory(),
+            },
+            "uiccCapability": bits(&info2.uicc_capability),
+            "ts102241Version": info2.ts102241_version.map(|v| v.to_string()),
+            "globalplatformVersion": info2.globalplatform_version.map(|v| v.to_string()),
+            "rspCapability": bits(&info2.rsp_capability),
+            "euiccCiPKIdListForVerification": hex_list(&info2.ci_pkids_for_verification),
+            "euiccCiPKIdListForSigning": hex_list(&info2.ci_pkids_for_signing),
+            "euiccCategory": info2.euicc_category.map(|c| c.asn1_name()),
+            "forbiddenProfilePolicyRules": info2.forbidden_profile_policy_rules.as_ref().map(bits),
+            "ppVersion": info2.pp_version.to_string(),
+            "sasAcreditationNumber": info2.sas_accreditation_number,
+        },
+    })
+}
+
+/// lpac's name of a notification's operation (`profileManagementOperation`).
+pub(crate) fn operation(flags: &BitFlags) -> &'static str {
+    match flags.iter().next() {
+        Some(notification_event::INSTALL) => "install",
+        Some(notification_event::ENABLE) => "enable",
+        Some(notification_event::DISABLE) => "disable",
+        Some(notification_event::DELETE) => "delete",
+        _ => "unknown",
+    }
+}
+
+/// One notification as lpac's `notification list` element.
+pub(crate) fn notification(n: &NotificationMetadata) -> Value {
+    json!({
+        "seqNumber": n.seq_number,
+        "profileManagementOperation": operation(&n.operation),
+        "notificationAddress": n.address,
+        "iccid": n.iccid.map(|i| i.to_string()),
+    })
+}

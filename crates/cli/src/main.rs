@@ -1,0 +1,109 @@
+#![forbid(unsafe_code)]
+//! `oxicard`: eSIM profiles on a software eUICC (the default, no hardware needed) or a PC/SC
+//! reader, with human output or lpac-compatible JSON (`--json`). See the crate README for the
+//! command table and the lpac JSON mapping.
+
+mod backend;
+mod cli;
+mod commands;
+mod demo;
+mod download;
+mod error;
+mod json;
+mod output;
+mod simcmd;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{ChipCmd, Cli, Command, NotificationCmd, ProfileCmd, SimCmd};
+use crate::error::CliError;
+use crate::output::Out;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    let out = Out::new(cli.global.json);
+    if cli.global.verbose > 0 {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::TRACE)
+            .with_target(true)
+            .init();
+    }
+    match run(&cli, &out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            out.error(&error);
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// A command line clap refused: help and version as clap prints them; otherwise clap's first
+/// line as the one-line error (and the JSON error object when `--json` is on the line).
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+    }
+    let json = std::env::args_os().any(|a| a == "--json");
+    let rendered = error.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid command line").trim_start_matches("error: ");
+    // clap puts the missing arguments on the lines after "…were not provided:".
+    let detail: Vec<&str> = lines
+        .take_while(|l| {
+            !l.starts_with("Usage:") && !l.starts_with("tip:") && !l.starts_with("For more information")
+        })
+        .collect();
+    let message = if detail.is_empty() { first.to_string() } else { format!("{first} {}", detail.join(" ")) };
+    let error = CliError::Usage(format!("{message} (see --help)"));
+    Out::new(json).error(&error);
+    ExitCode::from(error.exit_code())
+}
+
+/// Dispatches one command.
+fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Readers => commands::readers(out),
+        Command::Chip(ChipCmd::Info) => commands::chip_info(g, out),
+        Command::Chip(ChipCmd::DefaultDp { address }) => commands::default_dp(g, out, address),
+        Command::Chip(ChipCmd::MemoryReset(args)) => commands::memory_reset(g, out, args),
+        Command::Profile(ProfileCmd::List) => commands::profile_list(g, out),
+        Command::Profile(ProfileCmd::Enable { profile, refresh }) => {
+            commands::profile_op(g, out, profile, commands::Op::Enable(*refresh))
+        }
+        Command::Profile(ProfileCmd::Disable { profile, refresh }) => {
+            commands::profile_op(g, out, profile, commands::Op::Disable(*refresh))
+        }
+        Command::Profile(ProfileCmd::Delete { profile }) => {
+            commands::profile_op(g, out, profile, commands::Op::Delete)
+        }
+        Command::Profile(ProfileCmd::Nickname { iccid, name }) => commands::nickname(g, out, iccid, name),
+        Command::Profile(ProfileCmd::Download(args)) => download::run(g, out, args),
+        Command::Notification(NotificationCmd::List) => commands::notification_list(g, out),
+        Command::Notification(NotificationCmd::Process { keep, net }) => {
+            commands::notification_process(g, out, *keep, net)
+        }
+        Command::Notification(NotificationCmd::Remove { seq }) => commands::notification_remove(g, out, *seq),
+        Command::Sim(SimCmd::Init(args)) => simcmd::init(g, out, args),
+        Command::Sim(SimCmd::Serve { port }) => simcmd::serve(g, out, *port),
+        Command::Sim(SimCmd::Smdp(args)) => simcmd::smdp(g, out, args),
+        Command::Demo => demo::run(out),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "oxicard", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}

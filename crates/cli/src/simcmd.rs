@@ -1,0 +1,142 @@
+//! `sim init | serve | smdp`.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use oxicard_euicc::iccid::Iccid;
+use oxicard_sim::pki::TestPki;
+use oxicard_sim::smdp::{
+    ProfileBuilder, ProfileMetadata, ProfilePackage, SmdpServer, TestSmdp, header_iccid,
+};
+use oxicard_transport::vpcd::VirtualCard;
+use serde_json::json;
+
+use crate::backend::{SimPaths, open_with_identity};
+use crate::cli::{Global, SimInitArgs, SmdpArgs};
+use crate::error::CliError;
+use crate::output::Out;
+
+/// ICCID of the built `TEST` profile (the example ICCID of the oxicard-sim README).
+pub(crate) const TEST_ICCID: &str = "8944478600004573128";
+/// ICCID of the built `TEST-CC` profile (hand-made example).
+pub(crate) const TEST_CC_ICCID: &str = "8944478600004573136";
+/// Confirmation code of `TEST-CC`.
+pub(crate) const TEST_CONFIRMATION_CODE: &str = "1234";
+
+/// `sim init`.
+pub(crate) fn init(g: &Global, out: &Out, args: &SimInitArgs) -> Result<(), CliError> {
+    let paths = SimPaths::from_global(g)?;
+    if paths.exists() && !args.force {
+        return Err(CliError::Sim(format!(
+            "a software eUICC already exists at {} (use --force to replace it)",
+            paths.state.display()
+        )));
+    }
+    let identity = match (&args.cert, &args.key, &args.eum) {
+        (Some(cert), Some(key), Some(eum)) => paths.create_imported(cert, key, eum, &args.ci)?,
+        _ => paths.create_generated()?,
+    };
+    let eid = identity.eid();
+    drop(open_with_identity(&paths.state, identity)?);
+    let data = json!({
+        "eidValue": eid,
+        "state": paths.state.display().to_string(),
+        "certificate": paths.cert.display().to_string(),
+        "ci": paths.ci.display().to_string(),
+    });
+    out.success(data, &format!("software eUICC {eid} created at {}", paths.state.display()));
+    Ok(())
+}
+
+/// Blocks until end of input (or Ctrl-C, which ends the process).
+fn wait_for_eof() {
+    let mut sink = [0u8; 256];
+    let mut stdin = std::io::stdin();
+    while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+}
+
+/// `sim serve`.
+pub(crate) fn serve(g: &Global, out: &Out, port: u16) -> Result<(), CliError> {
+    let paths = SimPaths::from_global(g)?;
+    let euicc = paths.open()?;
+    let card = VirtualCard::spawn(euicc, port).map_err(|source| CliError::Transport {
+        context: format!("cannot reach vpcd on 127.0.0.1:{port} (is pcscd with vsmartcard running?)"),
+        source,
+    })?;
+    out.progress("vpcd", json!({ "port": port, "state": paths.state.display().to_string() }));
+    out.say(&format!(
+        "software eUICC {} inserted in the vpcd reader on port {port}; Ctrl-C or end of input to remove it",
+        paths.state.display()
+    ));
+    wait_for_eof();
+    card.remove().map_err(|source| CliError::Transport { context: "removing the card".into(), source })?;
+    out.success(json!(null), "card removed");
+    Ok(())
+}
+
+/// The built test profile with its ICCID.
+fn built(iccid: &str, name: &str, address: &str) -> Result<ProfilePackage, CliError> {
+    let iccid: Iccid = iccid.parse().map_err(|e| CliError::Sim(format!("ICCID: {e}")))?;
+    Ok(ProfileBuilder::new(iccid).package(ProfileMetadata::new(iccid, name, "oxicard", address)))
+}
+
+/// A test SM-DP+ at `address` with `TEST`, `TEST-CC` and the packages of `dir`.
+pub(crate) fn test_smdp(pki: &TestPki, address: &str, dir: Option<&Path>) -> Result<TestSmdp, CliError> {
+    let identity = pki.smdp_identity().map_err(|e| CliError::Sim(format!("SM-DP+ identity: {e}")))?;
+    let mut smdp = TestSmdp::new(identity, address);
+    smdp.add_profile("TEST", built(TEST_ICCID, "oxicard test profile", address)?);
+    smdp.add_profile(
+        "TEST-CC",
+        built(TEST_CC_ICCID, "oxicard test profile (code)", address)?
+            .with_confirmation_code(TEST_CONFIRMATION_CODE),
+    );
+    if let Some(dir) = dir {
+        let entries = std::fs::read_dir(dir).map_err(|e| CliError::io("cannot read", dir, &e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "der") {
+                continue;
+            }
+            let Some(matching_id) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            let upp = std::fs::read(&path).map_err(|e| CliError::io("cannot read", &path, &e))?;
+            let iccid = header_iccid(&upp).map_err(|e| CliError::Sim(format!("{}: {e}", path.display())))?;
+            let package =
+                ProfilePackage::new(upp, ProfileMetadata::new(iccid, &matching_id, "oxicard", address))
+                    .map_err(|e| CliError::Sim(format!("{}: {e}", path.display())))?;
+            smdp.add_profile(&matching_id, package);
+        }
+    }
+    Ok(smdp)
+}
+
+/// `sim smdp`.
+pub(crate) fn smdp(g: &Global, out: &Out, args: &SmdpArgs) -> Result<(), CliError> {
+    let paths = SimPaths::from_global(g)?;
+    if !paths.exists() {
+        paths.create_generated()?;
+    }
+    let pki = paths.test_pki()?;
+    // Bind first so that port 0 gives the real address, then serve under that address.
+    let probe = std::net::TcpListener::bind(&args.listen)
+        .map_err(|e| CliError::Sim(format!("cannot listen on {}: {e}", args.listen)))?;
+    let bound = probe.local_addr().map_err(|e| CliError::Sim(format!("listen: {e}")))?;
+    drop(probe);
+    let address = bound.to_string();
+    let smdp = test_smdp(&pki, &address, args.profiles.as_deref())?;
+    let tls = (!args.http).then(|| pki.dp_tls());
+    let server = SmdpServer::start(smdp, &address, tls)
+        .map_err(|e| CliError::Sim(format!("cannot start the SM-DP+ on {address}: {e}")))?;
+    let base_url = server.base_url();
+    let ca = paths.ci.display().to_string();
+    out.success(
+        json!({ "address": address, "baseUrl": base_url, "ca": ca, "activationCode": format!("LPA:1${address}$TEST") }),
+        &format!(
+            "test SM-DP+ {address} serving at {base_url}\ntrust CA: {ca}\ntry: oxicard profile download --ca {ca} 'LPA:1${address}$TEST'\n(Ctrl-C or end of input to stop)"
+        ),
+    );
+    wait_for_eof();
+    drop(server);
+    Ok(())
+}
