@@ -1,16 +1,10 @@
 #!/usr/bin/env bash
-# demo.sh — oxicard's main job on the embedded default: a simulated card in
-# process (no reader needed). With a reader name, talks to that PC/SC reader:
-#
-#   scripts/demo.sh                         in-process simulated card
-#   scripts/demo.sh --reader "NAME"         a card in a PC/SC reader
+# demo.sh — oxicard's main job on the embedded default, from a fresh clone: `oxicard demo`
+# creates a software eUICC, starts a test SM-DP+ (HTTPS, test PKI) on 127.0.0.1, downloads a
+# profile, lists, enables, sends the notifications, disables and deletes it — in process, no
+# card and no reader needed. Extra arguments go to `oxicard demo` (e.g. --json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-features=()
-if ! pkg-config --exists libpcsclite 2>/dev/null; then
-  if ! scripts/setup.sh; then
-    echo "demo: building without PC/SC (no libpcsclite); only the simulated card is available" >&2
-    features=(--no-default-features)
-  fi
-fi
-exec cargo run --quiet "${features[@]}" --example hello_card -- "$@"
+# The oxicard binary links libpcsclite (for --reader); install it when missing.
+pkg-config --exists libpcsclite 2>/dev/null || scripts/setup.sh
+exec cargo run --quiet -p oxicard-cli -- demo "$@"
