@@ -12,10 +12,10 @@ use oxicard::euicc::download::{Consent, DownloadRequest, ProfileOffer, download}
 use oxicard::euicc::es9::HttpEs9Client;
 use oxicard::euicc::iccid::Iccid;
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
+use oxicard::sim::euicc::SoftEuicc;
+use oxicard::sim::pki::{Curve, PrivateKey, TestPki};
+use oxicard::sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use oxicard::transport::sim::SimulatorTransport;
-use oxicard_sim::euicc::SoftEuicc;
-use oxicard_sim::pki::{Curve, PrivateKey, TestPki};
-use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 
 const ADDRESS: &str = "smdp.example.com";
 const PROFILE_LEN: usize = 100 * 1024;
