@@ -1,0 +1,173 @@
+//! The simulated GlobalPlatform card ([`GpCard`]) driven in process by the gp crate's
+//! operations over an SCP03 session: the full update cycle, key rotation, every security
+//! level, wrong keys.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use oxicard_apdu::StatusWord;
+use oxicard_apdu::card::Card;
+use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
+use oxicard_gp::command::{InstallParameters, PutKey};
+use oxicard_gp::status::{Kind, LifeCycle, Privileges, RegistryEntry, get_status};
+use oxicard_gp::{GpError, ops, select_isd};
+use oxicard_secure_channel::ErrorKind;
+use oxicard_secure_channel::scp03::{
+    OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys, Step,
+};
+use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
+use oxicard_transport::sim::SimulatorTransport;
+
+type SimCard = Card<SimulatorTransport<GpCard>>;
+
+/// Hand-made example keys (not a published vector).
+fn keys() -> StaticKeys {
+    StaticKeys::new(0x30, &[0x40; 16], &[0x41; 16], &[0x42; 16]).unwrap()
+}
+
+fn card() -> SimCard {
+    let mut card = Card::new(SimulatorTransport::new(GpCard::new(&DEFAULT_ISD_AID, keys())));
+    let (aid, _) = select_isd(&mut card, None).unwrap();
+    assert_eq!(aid, DEFAULT_ISD_AID);
+    card
+}
+
+fn open<'a>(card: &'a mut SimCard, keys: &StaticKeys, level: SecurityLevel) -> Scp03Session<'a, SimCard> {
+    Scp03Session::open(card, keys, level, &OpenOptions::new()).unwrap()
+}
+
+fn aids(entries: &[RegistryEntry]) -> Vec<String> {
+    entries.iter().map(|e| hex::encode_upper(&e.aid)).collect()
+}
+
+const HELLOSTK_PACKAGE: &str = "D07002CA44";
+const HELLOSTK_APPLET: &str = "D07002CA44900101";
+
+#[test]
+fn full_update_cycle() {
+    let cap = CapFile::from_zip(include_bytes!("../../gp/testdata/hellostk.cap")).unwrap();
+    let package = hex::decode(HELLOSTK_PACKAGE).unwrap();
+    let applet = hex::decode(HELLOSTK_APPLET).unwrap();
+    assert_eq!(cap.package_aid(), package);
+    assert_eq!(cap.applet_aids(), [applet.as_slice()]);
+
+    let mut card = card();
+    let mut s = open(&mut card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC);
+
+    // Before: the ISD, java.lang only, no application.
+    let isd = get_status(&mut s, Kind::IssuerSecurityDomain).unwrap();
+    assert_eq!(aids(&isd), ["A000000151000000"]);
+    assert_eq!(isd[0].life_cycle(), LifeCycle::Secured);
+    assert!(get_status(&mut s, Kind::Applications).unwrap().is_empty());
+    assert_eq!(aids(&get_status(&mut s, Kind::LoadFiles).unwrap()), ["A0000000620001"]);
+
+    // Load with a SHA-256 hash, install and make selectable.
+    let receipt = ops::load(&mut s, &cap, &[], LoadOptions::default(), Some(HashAlgorithm::Sha256)).unwrap();
+    assert_eq!(receipt, [0x00]);
+    let modules = get_status(&mut s, Kind::LoadFilesAndModules).unwrap();
+    assert_eq!(aids(&modules), ["A0000000620001", HELLOSTK_PACKAGE]);
+    assert_eq!(modules[1].modules, [applet.as_slice()]);
+    assert_eq!(modules[1].life_cycle(), LifeCycle::Loaded);
+    assert_eq!(modules[1].version.as_deref(), Some(&[cap.package_version().0, cap.package_version().1][..]));
+    let receipt =
+        ops::install(&mut s, &package, &applet, &applet, Privileges::NONE, &InstallParameters::default())
+            .unwrap();
+    assert_eq!(receipt, [0x00]);
+
+    let apps = get_status(&mut s, Kind::Applications).unwrap();
+    assert_eq!(aids(&apps), [HELLOSTK_APPLET]);
+    assert_eq!(apps[0].life_cycle_state, 0x07);
+    assert_eq!(apps[0].life_cycle(), LifeCycle::Selectable);
+    assert_eq!(apps[0].privileges, Some(Privileges::NONE));
+    assert_eq!(apps[0].load_file.as_deref(), Some(&package[..]));
+
+    // Lock and unlock.
+    ops::set_application_lock(&mut s, &applet, true).unwrap();
+    let apps = get_status(&mut s, Kind::Applications).unwrap();
+    assert_eq!(apps[0].life_cycle_state, 0x87);
+    assert_eq!(apps[0].life_cycle(), LifeCycle::Locked);
+    ops::set_application_lock(&mut s, &applet, false).unwrap();
+    assert_eq!(get_status(&mut s, Kind::Applications).unwrap()[0].life_cycle_state, 0x07);
+
+    // The load file has a dependent: plain DELETE refused with 6985; and related removes both.
+    match ops::delete(&mut s, &package, false) {
+        Err(ops::OpError::Card(GpError::Status { sw, .. })) => assert_eq!(sw, StatusWord::new(0x69, 0x85)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ops::delete(&mut s, &package, true).unwrap(), [0x00]);
+    assert!(get_status(&mut s, Kind::Applications).unwrap().is_empty());
+    assert_eq!(aids(&get_status(&mut s, Kind::LoadFiles).unwrap()), ["A0000000620001"]);
+    // Unknown object: 6A88.
+    match ops::delete(&mut s, &package, true) {
+        Err(ops::OpError::Card(GpError::Status { sw, .. })) => assert_eq!(sw, StatusWord::new(0x6A, 0x88)),
+        other => panic!("{other:?}"),
+    }
+    assert!(!s.is_terminated());
+    drop(s);
+    assert!(card.transport().simulator().applications().is_empty());
+}
+
+#[test]
+fn key_rotation() {
+    let mut card = card();
+    let new = StaticKeys::new(0x31, &[0x50; 16], &[0x51; 16], &[0x52; 16]).unwrap();
+    {
+        let mut s = open(&mut card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC);
+        let dek = keys().dek().unwrap().clone();
+        let k = |b: u8| SecretKey::from_slice(&[b; 16]).unwrap();
+        let put = PutKey::aes_key_set(&dek, Some(0x30), 0x31, [&k(0x50), &k(0x51), &k(0x52)]).unwrap();
+        ops::put_key(&mut s, &put).unwrap();
+    }
+    assert_eq!(card.transport().simulator().key_versions(), [0x31]);
+
+    // The new keys open a session.
+    {
+        let mut s = open(&mut card, &new, SecurityLevel::C_MAC);
+        assert_eq!(get_status(&mut s, Kind::IssuerSecurityDomain).unwrap().len(), 1);
+    }
+    // The old key version is gone: INITIALIZE UPDATE answers 6A88.
+    match Scp03Session::open(&mut card, &keys(), SecurityLevel::C_MAC, &OpenOptions::new()) {
+        Err(Scp03Error::Status { step: Step::InitializeUpdate, sw }) => {
+            assert_eq!(sw, StatusWord::new(0x6A, 0x88));
+        }
+        other => panic!("{:?}", other.err()),
+    }
+    // The old key values under the new version: the card cryptogram does not verify.
+    let old_values = StaticKeys::new(0x31, &[0x40; 16], &[0x41; 16], &[0x42; 16]).unwrap();
+    match Scp03Session::open(&mut card, &old_values, SecurityLevel::C_MAC, &OpenOptions::new()) {
+        Err(Scp03Error::Handshake(e)) => assert_eq!(e.kind, ErrorKind::CardCryptogramMismatch),
+        other => panic!("{:?}", other.err()),
+    }
+    // And the new keys still work afterwards.
+    let mut s = open(&mut card, &new, SecurityLevel::C_MAC);
+    assert_eq!(get_status(&mut s, Kind::LoadFiles).unwrap().len(), 1);
+}
+
+#[test]
+fn every_security_level() {
+    let mut card = card();
+    for level in SecurityLevel::ALL {
+        let mut s = open(&mut card, &keys(), level);
+        assert_eq!(s.security_level(), level);
+        let isd = get_status(&mut s, Kind::IssuerSecurityDomain).unwrap();
+        assert_eq!(aids(&isd), ["A000000151000000"], "{level:?}");
+        assert_eq!(aids(&get_status(&mut s, Kind::LoadFiles).unwrap()), ["A0000000620001"]);
+    }
+    assert_eq!(card.transport().simulator().sequence_counter(), 7);
+}
+
+#[test]
+fn wrong_keys_rejected() {
+    let mut card = card();
+    let wrong = StaticKeys::new(0x30, &[0x40; 16], &[0x99; 16], &[0x42; 16]).unwrap();
+    match Scp03Session::open(&mut card, &wrong, SecurityLevel::C_MAC, &OpenOptions::new()) {
+        Err(Scp03Error::Handshake(e)) => assert_eq!(e.kind, ErrorKind::CardCryptogramMismatch),
+        other => panic!("{:?}", other.err()),
+    }
+    // No session: management commands are refused with 6982.
+    match get_status(&mut card, Kind::LoadFiles) {
+        Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x69, 0x82)),
+        other => panic!("{other:?}"),
+    }
+    let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
+    assert_eq!(get_status(&mut s, Kind::LoadFiles).unwrap().len(), 1);
+}
