@@ -4,18 +4,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_apdu::StatusWord;
 use oxicard_apdu::card::Card;
+use oxicard_apdu::{CommandView, StatusWord};
 use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
-use oxicard_gp::command::{InstallParameters, PutKey};
-use oxicard_gp::status::{Kind, LifeCycle, Privileges, RegistryEntry, get_status};
+use oxicard_gp::command::{
+    CardLifeCycle, InstallParameters, PutKey, install_for_load_command, load_commands,
+};
+use oxicard_gp::data::{CardRecognitionData, Cplc, KeyInformationTemplate, SequenceCounter, tags};
+use oxicard_gp::status::{
+    ALL_AIDS, Format, Kind, LifeCycle, Privileges, RegistryEntry, get_status, get_status_command, parse_tlv,
+};
 use oxicard_gp::{GpError, ops, select_isd};
 use oxicard_secure_channel::ErrorKind;
 use oxicard_secure_channel::scp03::{
     OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys, Step,
 };
 use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
-use oxicard_transport::sim::SimulatorTransport;
+use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
 
 type SimCard = Card<SimulatorTransport<GpCard>>;
 
@@ -170,4 +175,152 @@ fn wrong_keys_rejected() {
     }
     let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
     assert_eq!(get_status(&mut s, Kind::LoadFiles).unwrap().len(), 1);
+}
+
+/// Sends `command` in the session and returns its status word and data.
+fn raw(s: &mut Scp03Session<'_, SimCard>, command: &CommandView<'_>) -> (u16, Vec<u8>) {
+    let r = s.transmit(command).unwrap();
+    (r.sw().to_u16(), r.data().to_vec())
+}
+
+#[test]
+fn get_data_objects() {
+    let mut card = card();
+    // GET DATA works without a session too (CPLC is read before authentication).
+    let cplc = ops::get_data(&mut card, tags::CPLC).unwrap();
+    assert_eq!(cplc.len(), 45);
+    assert_eq!(cplc[..3], [0x9F, 0x7F, 0x2A]);
+    Cplc::parse(&cplc).unwrap();
+    let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC_R_MAC);
+    let crd = CardRecognitionData::parse(&ops::get_data(&mut s, tags::CARD_DATA).unwrap()).unwrap();
+    assert_eq!(crd.scp03_i(), Some(0x70));
+    let kit = KeyInformationTemplate::parse(&ops::get_data(&mut s, tags::KEY_INFORMATION).unwrap()).unwrap();
+    assert_eq!(kit.versions(), [0x30]);
+    assert_eq!(kit.keys.iter().map(|k| k.id).collect::<Vec<_>>(), [1, 2, 3]);
+    let counter = SequenceCounter::parse(&ops::get_data(&mut s, tags::SEQUENCE_COUNTER).unwrap()).unwrap();
+    assert_eq!(counter, SequenceCounter(1));
+    match ops::get_data(&mut s, 0x00CF) {
+        Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x6A, 0x88)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn get_status_paging_and_legacy_format() {
+    let cap = CapFile::from_zip(include_bytes!("../../gp/testdata/hellostk.cap")).unwrap();
+    let package = hex::decode(HELLOSTK_PACKAGE).unwrap();
+    let applet = hex::decode(HELLOSTK_APPLET).unwrap();
+    let mut card = card();
+    let mut s = open(&mut card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC);
+    ops::load(&mut s, &cap, &[], LoadOptions::default(), None).unwrap();
+    let instances: Vec<Vec<u8>> = (0u8..10).map(|n| [&applet[..], &[n]].concat()).collect();
+    for aid in &instances {
+        ops::install(&mut s, &package, &applet, aid, Privileges::NONE, &InstallParameters::default())
+            .unwrap();
+    }
+    // Ten entries of 39 bytes do not fit one page (200 bytes): the first answer is 6310.
+    let first = get_status_command(Kind::Applications, Format::Tlv, false, ALL_AIDS);
+    let (sw, data) = raw(&mut s, &first);
+    assert_eq!(sw, 0x6310);
+    let page = parse_tlv(Kind::Applications, &data).unwrap();
+    assert_eq!(page.len(), 5);
+    assert_eq!(
+        hex::encode_upper(&data[..39]),
+        "E3254F09D07002CA44900101009F700107C503000000C405D07002CA44CC08A000000151000000"
+    );
+    // The gp crate's listing follows the continuation.
+    let all = get_status(&mut s, Kind::Applications).unwrap();
+    assert_eq!(all.iter().map(|e| e.aid.clone()).collect::<Vec<_>>(), instances);
+    // "Next occurrence" with nothing pending: 6985.
+    let next = get_status_command(Kind::Applications, Format::Tlv, true, ALL_AIDS);
+    assert_eq!(raw(&mut s, &next).0, 0x6985);
+    // Legacy format (P2 00), load files and modules: len AID, state, privileges, modules.
+    let legacy = get_status_command(Kind::LoadFilesAndModules, Format::Legacy, false, ALL_AIDS);
+    let (sw, data) = raw(&mut s, &legacy);
+    assert_eq!(sw, 0x9000);
+    assert_eq!(
+        hex::encode_upper(&data),
+        format!("07A0000000620001010000 05{HELLOSTK_PACKAGE}010001 08{HELLOSTK_APPLET}").replace(' ', "")
+    );
+    // Search criteria with one AID.
+    let one = [&[0x4F, 9][..], &instances[3]].concat();
+    let (sw, data) = raw(&mut s, &get_status_command(Kind::Applications, Format::Tlv, false, &one));
+    assert_eq!(sw, 0x9000);
+    assert_eq!(parse_tlv(Kind::Applications, &data).unwrap()[0].aid, instances[3]);
+}
+
+#[test]
+fn load_hash_mismatch_and_refusals() {
+    let cap = CapFile::from_zip(include_bytes!("../../gp/testdata/hellostk.cap")).unwrap();
+    let mut card = card();
+    let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
+    // INSTALL [for load] with a wrong SHA-1 hash: the last LOAD answers 6A80, nothing recorded.
+    let install = install_for_load_command(cap.package_aid(), &[], &[0u8; 20], &[]).unwrap();
+    ops::send(&mut s, "INSTALL [for load]", &install).unwrap();
+    let blocks = load_commands(&cap.load_file(LoadOptions::default()), 200).unwrap();
+    for block in &blocks[..blocks.len() - 1] {
+        ops::send(&mut s, "LOAD", block).unwrap();
+    }
+    match ops::send(&mut s, "LOAD", blocks.last().unwrap()) {
+        Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x6A, 0x80)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(aids(&get_status(&mut s, Kind::LoadFiles).unwrap()), ["A0000000620001"]);
+    // LOAD without INSTALL [for load]: 6985.
+    match ops::send(&mut s, "LOAD", &blocks[0]) {
+        Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x69, 0x85)),
+        other => panic!("{other:?}"),
+    }
+    // INSTALL of a module that is not loaded: 6A88.
+    let applet = hex::decode(HELLOSTK_APPLET).unwrap();
+    match ops::install(&mut s, cap.package_aid(), &applet, &applet, Privileges::NONE, &Default::default()) {
+        Err(ops::OpError::Card(GpError::Status { sw, .. })) => assert_eq!(sw, StatusWord::new(0x6A, 0x88)),
+        other => panic!("{other:?}"),
+    }
+    // Locking an unknown application: 6A88.
+    match ops::set_application_lock(&mut s, &applet, true) {
+        Err(ops::OpError::Card(GpError::Status { sw, .. })) => assert_eq!(sw, StatusWord::new(0x6A, 0x88)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn mac_failure_ends_the_session() {
+    let mut card = card();
+    drop(open(&mut card, &keys(), SecurityLevel::C_MAC));
+    // GET STATUS with a C-MAC of zeros (hand-built): 6982, and every later command too.
+    let forged = hex::decode("84F280020A4F000000000000000000").unwrap();
+    let sim = card.transport_mut().simulator_mut();
+    let mut response = Vec::new();
+    sim.process(&forged, &mut response);
+    assert_eq!(response, [0x69, 0x82]);
+    response.clear();
+    sim.process(&forged, &mut response);
+    assert_eq!(response, [0x69, 0x82]);
+    // A new session works.
+    let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
+    assert_eq!(get_status(&mut s, Kind::IssuerSecurityDomain).unwrap().len(), 1);
+}
+
+#[test]
+fn card_life_cycle() {
+    let mut card = card();
+    {
+        let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
+        ops::set_card_life_cycle(&mut s, CardLifeCycle::Locked).unwrap();
+        let isd = get_status(&mut s, Kind::IssuerSecurityDomain).unwrap();
+        assert_eq!(isd[0].life_cycle(), LifeCycle::CardLocked);
+    }
+    // A locked card's ISD answers SELECT with 6283.
+    let (_, selected) = select_isd(&mut card, Some(&DEFAULT_ISD_AID)).unwrap();
+    assert_eq!(selected.sw, StatusWord::new(0x62, 0x83));
+    let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
+    ops::set_card_life_cycle(&mut s, CardLifeCycle::Secured).unwrap();
+    // INITIALIZED is no way back: 6985.
+    match ops::set_card_life_cycle(&mut s, CardLifeCycle::Initialized) {
+        Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x69, 0x85)),
+        other => panic!("{other:?}"),
+    }
+    drop(s);
+    assert_eq!(card.transport().simulator().card_life_cycle(), 0x0F);
 }

@@ -8,7 +8,7 @@
 //!
 //! | command | behaviour and status words |
 //! |---|---|
-//! | `00 A4 04 00` SELECT the ISD | `9000` (ends the session); another AID `6A82` |
+//! | `00 A4 04 00` SELECT the ISD | `9000` (ends the session), `6283` when the card is CARD_LOCKED; another AID, or a TERMINATED card, `6A82` |
 //! | `80 50` INITIALIZE UPDATE / `84 82` EXTERNAL AUTHENTICATE | the SCP03 card side: unknown KVN `6A88`, wrong host cryptogram `6300`, wrong C-MAC `6982`, no INITIALIZE UPDATE `6985` |
 //! | `80 CA` GET DATA `9F7F` / `66` / `E0` / `C1` | CPLC, Card Recognition Data, Key Information Template, sequence counter (also without a session); other tags `6A88` |
 //! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; `6310` when more entries follow (P2 b1 "next"); nothing found `6A88` |
@@ -53,6 +53,8 @@ const CRD: &str = "6657735506072A864886FC6B01600B06092A864886FC6B020202630906072
 const PAGE: usize = 200;
 
 const SW_OK: StatusWord = StatusWord::SUCCESS;
+/// `6283`: the ISD selected on a CARD_LOCKED card (GPC v2.3.1 §11.9.3).
+const SW_CARD_LOCKED: StatusWord = StatusWord::new(0x62, 0x83);
 /// `6300`: host cryptogram verification failed (Amendment D §7.2).
 const SW_AUTH_FAILED: StatusWord = StatusWord::new(0x63, 0x00);
 /// `6310`: more data available (GPC v2.3.1 §11.4.3).
@@ -211,7 +213,11 @@ impl GpCard {
             return SW_FILE_NOT_FOUND;
         }
         self.phase = Phase::Idle;
-        SW_OK
+        match self.card_life_cycle {
+            0x7F => SW_CARD_LOCKED,
+            0xFF => SW_FILE_NOT_FOUND,
+            _ => SW_OK,
+        }
     }
 
     fn initialize_update(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
