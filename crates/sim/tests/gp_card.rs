@@ -4,11 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_apdu::card::Card;
+use oxicard_apdu::card::{Card, CardChannel};
 use oxicard_apdu::{CommandView, StatusWord};
 use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
 use oxicard_gp::command::{
-    CardLifeCycle, InstallParameters, PutKey, install_for_load_command, load_commands,
+    CardLifeCycle, InstallParameters, PutKey, delete_key_command, install_for_load_command, load_commands,
 };
 use oxicard_gp::data::{CardRecognitionData, Cplc, KeyInformationTemplate, SequenceCounter, tags};
 use oxicard_gp::status::{
@@ -323,4 +323,83 @@ fn card_life_cycle() {
     }
     drop(s);
     assert_eq!(card.transport().simulator().card_life_cycle(), 0x0F);
+}
+
+#[test]
+fn logical_channels_have_their_own_sessions() {
+    let mut card = card();
+    let mut channel = card.open_channel().unwrap();
+    assert_eq!(channel.channel_number(), 1);
+    {
+        let mut s = Scp03Session::open(
+            &mut channel,
+            &keys(),
+            SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC,
+            &OpenOptions::new(),
+        )
+        .unwrap();
+        assert_eq!(aids(&get_status(&mut s, Kind::IssuerSecurityDomain).unwrap()), ["A000000151000000"]);
+    }
+    channel.close().unwrap();
+    // The basic channel has no session: 6982.
+    match get_status(&mut card, Kind::LoadFiles) {
+        Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x69, 0x82)),
+        other => panic!("{other:?}"),
+    }
+    // A closed channel is refused: 6881.
+    let sim = card.transport_mut().simulator_mut();
+    let mut response = Vec::new();
+    sim.process(&[0x81, 0xCA, 0x00, 0x66, 0x00], &mut response);
+    assert_eq!(response, [0x68, 0x81]);
+}
+
+#[test]
+fn long_responses_through_get_response() {
+    let mut sim = GpCard::new(&DEFAULT_ISD_AID, keys());
+    let mut first = Vec::new();
+    // GET DATA CPLC with Le 16: 16 bytes and 611D (29 more), then GET RESPONSE.
+    sim.process(&[0x80, 0xCA, 0x9F, 0x7F, 0x10], &mut first);
+    assert_eq!(first.len(), 18);
+    assert_eq!(first[16..], [0x61, 0x1D]);
+    let mut rest = Vec::new();
+    sim.process(&[0x00, 0xC0, 0x00, 0x00, 0x00], &mut rest);
+    assert_eq!(rest.len(), 31);
+    assert_eq!(rest[29..], [0x90, 0x00]);
+    let mut whole = first[..16].to_vec();
+    whole.extend_from_slice(&rest[..29]);
+    let mut direct = Vec::new();
+    sim.process(&[0x80, 0xCA, 0x9F, 0x7F, 0x00], &mut direct);
+    assert_eq!(direct[..45], whole[..]);
+    // Nothing pending any more: 6985.
+    let mut none = Vec::new();
+    sim.process(&[0x00, 0xC0, 0x00, 0x00, 0x00], &mut none);
+    assert_eq!(none, [0x69, 0x85]);
+}
+
+#[test]
+fn put_key_adds_and_delete_key_removes_a_set() {
+    let mut card = card();
+    let k = |b: u8| SecretKey::from_slice(&[b; 16]).unwrap();
+    {
+        let mut s = open(&mut card, &keys(), SecurityLevel::C_DEC_C_MAC);
+        let put =
+            PutKey::aes_key_set(keys().dek().unwrap(), None, 0x32, [&k(0x60), &k(0x61), &k(0x62)]).unwrap();
+        ops::put_key(&mut s, &put).unwrap();
+        // Adding the same version again: 6985.
+        match ops::put_key(&mut s, &put) {
+            Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x69, 0x85)),
+            other => panic!("{other:?}"),
+        }
+        let kit =
+            KeyInformationTemplate::parse(&ops::get_data(&mut s, tags::KEY_INFORMATION).unwrap()).unwrap();
+        assert_eq!(kit.versions(), [0x30, 0x32]);
+    }
+    assert_eq!(card.transport().simulator().key_versions(), [0x30, 0x32]);
+    // Both sets open sessions; delete the first from a session of the second.
+    drop(open(&mut card, &keys(), SecurityLevel::C_MAC));
+    let second = StaticKeys::new(0x32, &[0x60; 16], &[0x61; 16], &[0x62; 16]).unwrap();
+    let mut s = open(&mut card, &second, SecurityLevel::C_MAC);
+    ops::send(&mut s, "DELETE", &delete_key_command(None, Some(0x30))).unwrap();
+    drop(s);
+    assert_eq!(card.transport().simulator().key_versions(), [0x32]);
 }

@@ -4,7 +4,9 @@
 //!
 //! It implements [`CardSimulator`], so it runs in process
 //! ([`SimulatorTransport`](oxicard_transport::sim::SimulatorTransport)) or behind a PC/SC reader
-//! through the vpcd bridge. Only the basic channel is offered (MANAGE CHANNEL answers `6881`).
+//! through the vpcd bridge. Each of the four logical channels (MANAGE CHANNEL, ISO/IEC 7816-4
+//! §11.1.2) has its own session; the registry is the card's. Responses longer than Ne are
+//! handed out in `61xx` parts with GET RESPONSE.
 //!
 //! | command | behaviour and status words |
 //! |---|---|
@@ -71,6 +73,8 @@ const SW_CONDITIONS: StatusWord = StatusWord::new(0x69, 0x85);
 const SW_WRONG_DATA: StatusWord = StatusWord::new(0x6A, 0x80);
 /// `6A82`: application not found (SELECT).
 const SW_FILE_NOT_FOUND: StatusWord = StatusWord::new(0x6A, 0x82);
+/// `6A81`: function not supported (no free logical channel).
+const SW_FUNCTION: StatusWord = StatusWord::new(0x6A, 0x81);
 /// `6A86`: incorrect P1 P2.
 const SW_WRONG_P1P2: StatusWord = StatusWord::new(0x6A, 0x86);
 /// `6A88`: referenced data not found.
@@ -136,6 +140,22 @@ pub struct GpCard {
     phase: Phase,
     loading: Option<Loading>,
     status_pages: Vec<Vec<u8>>,
+    /// The other channels' states while a command of one channel runs; `None`: closed.
+    channels: [Option<ChannelState>; CHANNELS],
+    /// Set by MANAGE CHANNEL closing the channel it came on.
+    closing: bool,
+}
+
+/// The number of logical channels: the basic one and three more (ISO/IEC 7816-4 §5.1.1.2).
+const CHANNELS: usize = 4;
+
+/// What each logical channel has of its own: its session, GET STATUS continuation and the
+/// part of a long response GET RESPONSE hands out (data and final SW).
+#[derive(Debug, Default)]
+struct ChannelState {
+    phase: Phase,
+    status_pages: Vec<Vec<u8>>,
+    pending: Vec<u8>,
 }
 
 impl GpCard {
@@ -160,6 +180,8 @@ impl GpCard {
             phase: Phase::Idle,
             loading: None,
             status_pages: Vec::new(),
+            channels: [Some(ChannelState::default()), None, None, None],
+            closing: false,
         }
     }
 
@@ -188,20 +210,68 @@ impl GpCard {
         self.sequence_counter
     }
 
+    /// Processes one command on its channel: the status word, and the response data in `out`.
     fn handle(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
         let Ok(view) = CommandView::parse(raw) else { return SW_WRONG_LENGTH };
         if view.cla() == 0xFF {
             return SW_CLA;
         }
-        if Cla(view.cla()).channel() != 0 {
-            return SW_CHANNEL;
+        let number = usize::from(Cla(view.cla()).channel());
+        let Some(state) = self.channels.get_mut(number).and_then(Option::take) else { return SW_CHANNEL };
+        let ChannelState { phase, status_pages, mut pending } = state;
+        self.phase = phase;
+        self.status_pages = status_pages;
+        let sw = if view.ins() == 0xC0 {
+            get_response(&mut pending, &view, out)
+        } else {
+            pending.clear();
+            let sw = match view.ins() {
+                0xA4 => self.select(&view),
+                0x70 => self.manage_channel(number, view.p1(), view.p2(), out),
+                0x50 => self.initialize_update(raw, out),
+                0x82 => self.external_authenticate(raw),
+                _ => self.secured(raw, out),
+            };
+            split_long_response(sw, ne(&view), out, &mut pending)
+        };
+        let state = ChannelState {
+            phase: core::mem::take(&mut self.phase),
+            status_pages: core::mem::take(&mut self.status_pages),
+            pending,
+        };
+        // A channel that closed itself stays closed.
+        if !core::mem::take(&mut self.closing)
+            && let Some(slot) = self.channels.get_mut(number)
+        {
+            *slot = Some(state);
         }
-        match view.ins() {
-            0xA4 => self.select(&view),
-            0x70 => SW_CHANNEL,
-            0x50 => self.initialize_update(raw, out),
-            0x82 => self.external_authenticate(raw),
-            _ => self.secured(raw, out),
+        sw
+    }
+
+    /// MANAGE CHANNEL open (`00 70 00 00`) or close (`00 70 80 nn`), ISO/IEC 7816-4 §11.1.2.
+    fn manage_channel(&mut self, current: usize, p1: u8, p2: u8, out: &mut Vec<u8>) -> StatusWord {
+        match (p1, p2) {
+            (0x00, 0x00) => {
+                let free = (1u8..).zip(self.channels.iter_mut().skip(1)).find(|(_, c)| c.is_none());
+                let Some((number, slot)) = free else { return SW_FUNCTION };
+                *slot = Some(ChannelState::default());
+                out.push(number);
+                SW_OK
+            }
+            (0x80, 1..=3) if usize::from(p2) == current => {
+                // The channel's own state is put back by `handle`: mark it closed there.
+                self.phase = Phase::Idle;
+                self.closing = true;
+                SW_OK
+            }
+            (0x80, 1..=3) => match self.channels.get_mut(usize::from(p2)) {
+                Some(slot @ Some(_)) => {
+                    *slot = None;
+                    SW_OK
+                }
+                _ => SW_CHANNEL,
+            },
+            _ => SW_WRONG_P1P2,
         }
     }
 
@@ -642,6 +712,51 @@ fn parse_load_file(loading: &Loading) -> Result<LoadFile, StatusWord> {
     })
 }
 
+/// Splits a response longer than Ne (256 without Le) in `61xx` parts (ISO/IEC 7816-4 §5.3.4):
+/// `out` keeps the first Ne bytes, `pending` the rest with the final status word.
+fn split_long_response(sw: StatusWord, ne: usize, out: &mut Vec<u8>, pending: &mut Vec<u8>) -> StatusWord {
+    if out.len() <= ne {
+        return sw;
+    }
+    pending.extend_from_slice(out.get(ne..).unwrap_or_default());
+    pending.extend_from_slice(&sw.to_bytes());
+    out.truncate(ne);
+    more_available(pending.len() - 2)
+}
+
+/// The most response data the command accepts: its Ne, 256 without Le (65536 extended).
+fn ne(view: &CommandView<'_>) -> usize {
+    match view.ne() {
+        0 if view.is_extended() => 65_536,
+        0 => 256,
+        ne => ne as usize,
+    }
+}
+
+/// `61xx`: `left` more bytes (`6100`: 256 or more).
+fn more_available(left: usize) -> StatusWord {
+    StatusWord::new(0x61, u8::try_from(left).unwrap_or(0))
+}
+
+/// GET RESPONSE (`00 C0 00 00 Le`): the next part of the pending response, `6985` when none.
+fn get_response(pending: &mut Vec<u8>, view: &CommandView<'_>, out: &mut Vec<u8>) -> StatusWord {
+    if pending.len() < 2 {
+        return SW_CONDITIONS;
+    }
+    let data_len = pending.len() - 2;
+    let n = ne(view).min(data_len);
+    out.extend(pending.drain(..n));
+    if n < data_len {
+        return more_available(data_len - n);
+    }
+    let sw = match pending.as_slice() {
+        [sw1, sw2] => StatusWord::new(*sw1, *sw2),
+        _ => SW_CONDITIONS,
+    };
+    pending.clear();
+    sw
+}
+
 impl CardSimulator for GpCard {
     fn atr(&self) -> &[u8] {
         &ATR
@@ -649,13 +764,14 @@ impl CardSimulator for GpCard {
 
     fn reset(&mut self) {
         self.phase = Phase::Idle;
+        self.channels = [Some(ChannelState::default()), None, None, None];
         self.loading = None;
         self.status_pages.clear();
     }
 
     fn process(&mut self, command: &[u8], response: &mut Vec<u8>) {
         let sw = self.handle(command, response);
-        if sw != SW_OK && !matches!(sw.to_bytes(), [0x62 | 0x63, _]) {
+        if sw != SW_OK && !matches!(sw.to_bytes(), [0x61..=0x63, _]) {
             response.clear();
         }
         response.extend_from_slice(&sw.to_bytes());
