@@ -310,6 +310,13 @@ fn card_life_cycle() {
         ops::set_card_life_cycle(&mut s, CardLifeCycle::Locked).unwrap();
         let isd = get_status(&mut s, Kind::IssuerSecurityDomain).unwrap();
         assert_eq!(isd[0].life_cycle(), LifeCycle::CardLocked);
+        // Content management is refused while locked: 6985.
+        match ops::delete(&mut s, &[0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01], false) {
+            Err(ops::OpError::Card(GpError::Status { sw, .. })) => {
+                assert_eq!(sw, StatusWord::new(0x69, 0x85));
+            }
+            other => panic!("{other:?}"),
+        }
     }
     // A locked card's ISD answers SELECT with 6283.
     let (_, selected) = select_isd(&mut card, Some(&DEFAULT_ISD_AID)).unwrap();

@@ -11,6 +11,8 @@
 //! | command | behaviour and status words |
 //! |---|---|
 //! | `00 A4 04 00` SELECT the ISD | `9000` (ends the session), `6283` when the card is CARD_LOCKED; another AID, or a TERMINATED card, `6A82` |
+//! | `00 70 00 00` / `00 70 80 nn` MANAGE CHANNEL | open the lowest free channel (none free: `6A81`) / close `nn`; a closed channel `6881` |
+//! | `00 C0 00 00 Le` GET RESPONSE | the next part of a long response (`61xx` while more follows); nothing pending `6985` |
 //! | `80 50` INITIALIZE UPDATE / `84 82` EXTERNAL AUTHENTICATE | the SCP03 card side: unknown KVN `6A88`, wrong host cryptogram `6300`, wrong C-MAC `6982`, no INITIALIZE UPDATE `6985` |
 //! | `80 CA` GET DATA `9F7F` / `66` / `E0` / `C1` | CPLC, Card Recognition Data, Key Information Template, sequence counter (also without a session); other tags `6A88` |
 //! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; `6310` when more entries follow (P2 b1 "next"); nothing found `6A88` |
@@ -23,7 +25,9 @@
 //! Every command except SELECT, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE and GET DATA needs an
 //! open session (else `6982`). In a session each command is unwrapped and each response
 //! protected at the session's level; a failed unwrap ends the session with `6982`
-//! (Amendment D §5.6).
+//! (Amendment D §5.6). PUT KEY decrypts under the DEK of the key set that opened the session.
+//! A CARD_LOCKED card refuses INSTALL, LOAD, DELETE and PUT KEY with `6985`
+//! (GPC v2.3.1 §5.1.1.4); a TERMINATED one no longer selects its ISD.
 
 use std::collections::BTreeMap;
 use std::vec::Vec;
@@ -123,8 +127,10 @@ struct Loading {
 enum Phase {
     #[default]
     Idle,
-    Authenticating(CardHandshake, u8),
-    Open(CardSession, u8),
+    /// The handshake and the DEK of the key set it uses.
+    Authenticating(CardHandshake, Option<SecretKey>),
+    /// The session and the DEK of the key set that opened it (PUT KEY decrypts under it).
+    Open(CardSession, Option<SecretKey>),
 }
 
 /// The simulator; see the [module documentation](self).
@@ -306,7 +312,7 @@ impl GpCard {
             Ok((handshake, n)) => {
                 self.sequence_counter = next;
                 out.extend_from_slice(buf.get(..n.saturating_sub(2)).unwrap_or_default());
-                self.phase = Phase::Authenticating(handshake, keys.kvn());
+                self.phase = Phase::Authenticating(handshake, keys.dek().cloned());
                 SW_OK
             }
             Err(e) => match e.kind {
@@ -321,12 +327,12 @@ impl GpCard {
     }
 
     fn external_authenticate(&mut self, raw: &[u8]) -> StatusWord {
-        let Phase::Authenticating(handshake, kvn) = core::mem::take(&mut self.phase) else {
+        let Phase::Authenticating(handshake, dek) = core::mem::take(&mut self.phase) else {
             return SW_CONDITIONS;
         };
         match handshake.external_authenticate(raw) {
             Ok(session) => {
-                self.phase = Phase::Open(session, kvn);
+                self.phase = Phase::Open(session, dek);
                 SW_OK
             }
             Err(e) => match e.kind {
@@ -342,10 +348,7 @@ impl GpCard {
     fn secured(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
         let mut phase = core::mem::take(&mut self.phase);
         let sw = match &mut phase {
-            Phase::Open(session, kvn) => {
-                let kvn = *kvn;
-                self.in_session(session, kvn, raw, out)
-            }
+            Phase::Open(session, dek) => self.in_session(session, dek.as_ref(), raw, out),
             Phase::Authenticating(..) | Phase::Idle => {
                 phase = Phase::Idle;
                 match CommandView::parse(raw) {
@@ -365,7 +368,7 @@ impl GpCard {
     fn in_session(
         &mut self,
         session: &mut CardSession,
-        kvn: u8,
+        dek: Option<&SecretKey>,
         raw: &[u8],
         out: &mut Vec<u8>,
     ) -> StatusWord {
@@ -374,8 +377,7 @@ impl GpCard {
         let Ok(view) = CommandView::parse(plain.get(..n).unwrap_or_default()) else {
             return SW_WRONG_LENGTH;
         };
-        let dek = self.key_sets.get(&kvn).and_then(StaticKeys::dek).cloned();
-        let (mut response, sw) = self.manage(&view, dek.as_ref());
+        let (mut response, sw) = self.manage(&view, dek);
         response.extend_from_slice(&sw.to_bytes());
         let Ok(len) = session.wrapped_response_len(&response) else { return SW_SECURITY };
         let mut wire = std::vec![0u8; len];
@@ -397,6 +399,10 @@ impl GpCard {
             self.status_pages.clear();
         }
         let done = |sw| (Vec::new(), sw);
+        // A CARD_LOCKED card refuses content and key management (GPC v2.3.1 §5.1.1.4).
+        if self.card_life_cycle == 0x7F && matches!(view.ins(), 0xE6 | 0xE8 | 0xE4 | 0xD8) {
+            return done(SW_CONDITIONS);
+        }
         match view.ins() {
             0xCA => self.get_data(view.p1(), view.p2()),
             0xF2 => self.get_status(view.p1(), view.p2(), view.data()),
