@@ -17,7 +17,7 @@ use oxicard_gp::status::{
 use oxicard_gp::{GpError, ops, select_isd};
 use oxicard_secure_channel::ErrorKind;
 use oxicard_secure_channel::scp03::{
-    OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys, Step,
+    IParameter, Mode, OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys, Step,
 };
 use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
 use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
@@ -409,4 +409,20 @@ fn put_key_adds_and_delete_key_removes_a_set() {
     ops::send(&mut s, "DELETE", &delete_key_command(None, Some(0x30))).unwrap();
     drop(s);
     assert_eq!(card.transport().simulator().key_versions(), [0x32]);
+}
+
+#[test]
+fn s16_mode_with_random_challenges() {
+    // "i" = 61: S16, random card challenge, R-MAC and R-ENC (Amendment D §5.1).
+    let i = IParameter::from_byte(0x61).unwrap();
+    let mut card = Card::new(SimulatorTransport::new(GpCard::new(&DEFAULT_ISD_AID, keys()).with_i(i)));
+    let crd = CardRecognitionData::parse(&ops::get_data(&mut card, tags::CARD_DATA).unwrap()).unwrap();
+    assert_eq!(crd.scp03_i(), Some(0x61));
+    for level in SecurityLevel::ALL {
+        let options = OpenOptions::new().with_mode(Mode::S16);
+        let mut s = Scp03Session::open(&mut card, &keys(), level, &options).unwrap();
+        assert_eq!(aids(&get_status(&mut s, Kind::IssuerSecurityDomain).unwrap()), ["A000000151000000"]);
+    }
+    // Random challenges leave the sequence counter alone.
+    assert_eq!(card.transport().simulator().sequence_counter(), 0);
 }

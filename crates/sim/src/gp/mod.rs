@@ -138,6 +138,7 @@ enum Phase {
 pub struct GpCard {
     isd_aid: Vec<u8>,
     i: IParameter,
+    rng: u64,
     key_sets: BTreeMap<u8, StaticKeys>,
     sequence_counter: u32,
     card_life_cycle: u8,
@@ -174,6 +175,7 @@ impl GpCard {
         Self {
             isd_aid: isd_aid.to_vec(),
             i: IParameter::S8_PSEUDO_RANDOM_RMAC_RENC,
+            rng: 1,
             key_sets,
             sequence_counter: 0,
             card_life_cycle: 0x0F,
@@ -189,6 +191,14 @@ impl GpCard {
             channels: [Some(ChannelState::default()), None, None, None],
             closing: false,
         }
+    }
+
+    /// The same card with SCP03 "i" parameter `i` (Amendment D §5.1): its mode (S8 / S16), a
+    /// pseudo-random card challenge or a (deterministic, seeded) random one, R-MAC / R-ENC
+    /// support. The Card Recognition Data then lists this "i".
+    pub fn with_i(mut self, i: IParameter) -> Self {
+        self.i = i;
+        self
     }
 
     /// The executable load files.
@@ -304,9 +314,23 @@ impl GpCard {
         if self.sequence_counter >= 0x00FF_FFFF {
             return SW_CONDITIONS;
         }
-        let next = self.sequence_counter + 1;
+        let pseudo_random = self.i.pseudo_random_challenge();
+        let next = if pseudo_random { self.sequence_counter + 1 } else { self.sequence_counter };
         let [_, a, b, c] = next.to_be_bytes();
-        let challenge = CardChallenge::PseudoRandom { sequence_counter: [a, b, c], aid: &self.isd_aid };
+        let mut random = [0u8; 16];
+        let n = self.i.mode().size();
+        for chunk in random.chunks_mut(8) {
+            // xorshift64: deterministic, this is a simulator.
+            self.rng ^= self.rng << 13;
+            self.rng ^= self.rng >> 7;
+            self.rng ^= self.rng << 17;
+            chunk.copy_from_slice(&self.rng.to_be_bytes());
+        }
+        let challenge = if pseudo_random {
+            CardChallenge::PseudoRandom { sequence_counter: [a, b, c], aid: &self.isd_aid }
+        } else {
+            CardChallenge::Random(random.get(..n).unwrap_or_default())
+        };
         let mut buf = [0u8; 64];
         match CardHandshake::initialize_update(keys, self.i, [0; 10], challenge, raw, &mut buf) {
             Ok((handshake, n)) => {
@@ -423,7 +447,16 @@ impl GpCard {
                 cplc.extend((0u8..42).map(|i| i.wrapping_mul(7)));
                 (cplc, SW_OK)
             }
-            0x0066 => (hex::decode(CRD).unwrap_or_default(), SW_OK),
+            0x0066 => {
+                // The real card's SCP03 entry `… 6B 04 03 70` with this card's "i".
+                let mut crd = hex::decode(CRD).unwrap_or_default();
+                if let Some(at) = crd.windows(4).position(|w| w == [0x6B, 0x04, 0x03, 0x70])
+                    && let Some(i) = crd.get_mut(at + 3)
+                {
+                    *i = self.i.byte();
+                }
+                (crd, SW_OK)
+            }
             0x00E0 => {
                 let mut kit = KeyInformationTemplate::default();
                 for kvn in self.key_sets.keys() {
