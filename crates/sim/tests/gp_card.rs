@@ -407,6 +407,11 @@ fn put_key_adds_and_delete_key_removes_a_set() {
     let second = StaticKeys::new(0x32, &[0x60; 16], &[0x61; 16], &[0x62; 16]).unwrap();
     let mut s = open(&mut card, &second, SecurityLevel::C_MAC);
     ops::send(&mut s, "DELETE", &delete_key_command(None, Some(0x30))).unwrap();
+    // The last key set stays: 6985.
+    match ops::send(&mut s, "DELETE", &delete_key_command(None, Some(0x32))) {
+        Err(GpError::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x69, 0x85)),
+        other => panic!("{other:?}"),
+    }
     drop(s);
     assert_eq!(card.transport().simulator().key_versions(), [0x32]);
 }

@@ -15,10 +15,10 @@
 //! | `00 C0 00 00 Le` GET RESPONSE | the next part of a long response (`61xx` while more follows); nothing pending `6985` |
 //! | `80 50` INITIALIZE UPDATE / `84 82` EXTERNAL AUTHENTICATE | the SCP03 card side: unknown KVN `6A88`, wrong host cryptogram `6300`, wrong C-MAC `6982`, no INITIALIZE UPDATE `6985` |
 //! | `80 CA` GET DATA `9F7F` / `66` / `E0` / `C1` | CPLC, Card Recognition Data, Key Information Template, sequence counter (also without a session); other tags `6A88` |
-//! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; `6310` when more entries follow (P2 b1 "next"); nothing found `6A88` |
+//! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; search criteria `4F 00` (all) or `4F len AID-prefix`; `6310` when more entries follow (P2 b1 "next"); nothing found `6A88` |
 //! | `80 E6 02` INSTALL [for load] + `80 E8` LOAD | blocks reassembled, the hash checked (`6A80` when wrong), the `C4` load file parsed as a CAP file; answers `00` |
 //! | `80 E6 04/08/0C` INSTALL [for install (and make selectable)] | a new application (`03` INSTALLED or `07` SELECTABLE); unknown load file or module `6A88`, AID in use `6985` |
-//! | `80 E4` DELETE | object (P2 `00`) or object and related (P2 `80`); unknown `6A88`, dependents `6985`; answers `00` |
+//! | `80 E4` DELETE | object (P2 `00`) or object and related (P2 `80`); unknown `6A88`, dependents `6985`; a key set by version (`D2`; the last one `6985`); answers `00` |
 //! | `80 F0` SET STATUS | P1 `40`: lock (P2 b8 set) / unlock an application; P1 `80`: card life cycle |
 //! | `80 D8` PUT KEY | an AES key set added (P1 `00`) or replacing P1; keys decrypted under the session's DEK; answers KVN and KCVs |
 //!
