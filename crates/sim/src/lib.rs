@@ -2,5 +2,6 @@
 #![forbid(unsafe_code)]
 
 pub mod euicc;
+pub mod gp;
 pub mod pki;
 pub mod smdp;

@@ -1,0 +1,818 @@
+//! [`GpCard`]: a simulated GlobalPlatform 2.3 card — an Issuer Security Domain with the SCP03
+//! card side (GPC v2.3.1 Amendment D) and card content management (GPC v2.3.1 §11) over an
+//! in-memory registry of executable load files, applications and key sets.
+//!
+//! It implements [`CardSimulator`], so it runs in process
+//! ([`SimulatorTransport`](oxicard_transport::sim::SimulatorTransport)) or behind a PC/SC reader
+//! through the vpcd bridge. Each of the four logical channels (MANAGE CHANNEL, ISO/IEC 7816-4
+//! §11.1.2) has its own session; the registry is the card's. Responses longer than Ne are
+//! handed out in `61xx` parts with GET RESPONSE.
+//!
+//! | command | behaviour and status words |
+//! |---|---|
+//! | `00 A4 04 00` SELECT the ISD | `9000` (ends the session), `6283` when the card is CARD_LOCKED; another AID, or a TERMINATED card, `6A82` |
+//! | `00 70 00 00` / `00 70 80 nn` MANAGE CHANNEL | open the lowest free channel (none free: `6A81`) / close `nn`; a closed channel `6881` |
+//! | `00 C0 00 00 Le` GET RESPONSE | the next part of a long response (`61xx` while more follows); nothing pending `6985` |
+//! | `80 50` INITIALIZE UPDATE / `84 82` EXTERNAL AUTHENTICATE | the SCP03 card side: unknown KVN `6A88`, wrong host cryptogram `6300`, wrong C-MAC `6982`, no INITIALIZE UPDATE `6985` |
+//! | `80 CA` GET DATA `9F7F` / `66` / `E0` / `C1` | CPLC, Card Recognition Data, Key Information Template, sequence counter (also without a session); other tags `6A88` |
+//! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; search criteria `4F 00` (all) or `4F len AID-prefix`; `6310` when more entries follow (P2 b1 "next"); nothing found `6A88` |
+//! | `80 E6 02` INSTALL [for load] + `80 E8` LOAD | blocks reassembled, the hash checked (`6A80` when wrong), the `C4` load file parsed as a CAP file; answers `00` |
+//! | `80 E6 04/08/0C` INSTALL [for install (and make selectable)] | a new application (`03` INSTALLED or `07` SELECTABLE); unknown load file or module `6A88`, AID in use `6985` |
+//! | `80 E4` DELETE | object (P2 `00`) or object and related (P2 `80`); unknown `6A88`, dependents `6985`; a key set by version (`D2`; the last one `6985`); answers `00` |
+//! | `80 F0` SET STATUS | P1 `40`: lock (P2 b8 set) / unlock an application; P1 `80`: card life cycle |
+//! | `80 D8` PUT KEY | an AES key set added (P1 `00`) or replacing P1; keys decrypted under the session's DEK; answers KVN and KCVs |
+//!
+//! Every command except SELECT, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE and GET DATA needs an
+//! open session (else `6982`). In a session each command is unwrapped and each response
+//! protected at the session's level; a failed unwrap ends the session with `6982`
+//! (Amendment D §5.6). PUT KEY decrypts under the DEK of the key set that opened the session.
+//! A CARD_LOCKED card refuses INSTALL, LOAD, DELETE and PUT KEY with `6985`
+//! (GPC v2.3.1 §5.1.1.4); a TERMINATED one no longer selects its ISD.
+
+use std::collections::BTreeMap;
+use std::vec::Vec;
+
+use oxicard_apdu::tlv::{Mode, Tlv};
+use oxicard_apdu::{Cla, CommandView, StatusWord};
+use oxicard_gp::cap::{CapFile, Component, HashAlgorithm};
+use oxicard_gp::command::{DeleteRequest, InstallRequest, PutKeyRequest};
+use oxicard_gp::data::{KeyComponent, KeyInfo, KeyInformationTemplate};
+use oxicard_gp::status::{Kind, Privileges, RegistryEntry};
+use oxicard_secure_channel::ErrorKind;
+use oxicard_secure_channel::scp03::{
+    CardChallenge, CardHandshake, CardSession, IParameter, SecretKey, StaticKeys,
+};
+use oxicard_transport::sim::CardSimulator;
+
+/// The default ISD AID `A000000151000000` (GPC v2.3.1 §H.1.3).
+pub const DEFAULT_ISD_AID: [u8; 8] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00];
+
+/// The ATR: the apdu crate's test card with extended length.
+pub const ATR: [u8; 15] = oxicard_apdu::testcard::ATR_EXTENDED;
+
+/// Card Recognition Data of a GP 2.2 card with SCP03 i=70, as GlobalPlatformPro's
+/// TestParseTags.testOther quotes it from a real card (GPC v2.3.1 §H.2).
+const CRD: &str = "6657735506072A864886FC6B01600B06092A864886FC6B020202630906072A864886FC6B03640B06092A864886FC6B040370640B06092A864886FC6B048000650A06082A864886FC6B0504660C060A2B060104012A026E0103";
+
+/// The most GET STATUS response data per page before `6310` (a simulator choice, leaving room
+/// for the secure-messaging overhead in a short response).
+const PAGE: usize = 200;
+
+const SW_OK: StatusWord = StatusWord::SUCCESS;
+/// `6283`: the ISD selected on a CARD_LOCKED card (GPC v2.3.1 §11.9.3).
+const SW_CARD_LOCKED: StatusWord = StatusWord::new(0x62, 0x83);
+/// `6300`: host cryptogram verification failed (Amendment D §7.2).
+const SW_AUTH_FAILED: StatusWord = StatusWord::new(0x63, 0x00);
+/// `6310`: more data available (GPC v2.3.1 §11.4.3).
+const SW_MORE: StatusWord = StatusWord::new(0x63, 0x10);
+/// `6700`: wrong length.
+const SW_WRONG_LENGTH: StatusWord = StatusWord::new(0x67, 0x00);
+/// `6881`: logical channel not supported.
+const SW_CHANNEL: StatusWord = StatusWord::new(0x68, 0x81);
+/// `6982`: security status not satisfied.
+const SW_SECURITY: StatusWord = StatusWord::new(0x69, 0x82);
+/// `6985`: conditions of use not satisfied.
+const SW_CONDITIONS: StatusWord = StatusWord::new(0x69, 0x85);
+/// `6A80`: incorrect values in the data field.
+const SW_WRONG_DATA: StatusWord = StatusWord::new(0x6A, 0x80);
+/// `6A82`: application not found (SELECT).
+const SW_FILE_NOT_FOUND: StatusWord = StatusWord::new(0x6A, 0x82);
+/// `6A81`: function not supported (no free logical channel).
+const SW_FUNCTION: StatusWord = StatusWord::new(0x6A, 0x81);
+/// `6A86`: incorrect P1 P2.
+const SW_WRONG_P1P2: StatusWord = StatusWord::new(0x6A, 0x86);
+/// `6A88`: referenced data not found.
+const SW_NOT_FOUND: StatusWord = StatusWord::new(0x6A, 0x88);
+/// `6D00`: instruction not supported.
+const SW_INS: StatusWord = StatusWord::new(0x6D, 0x00);
+/// `6E00`: class not supported.
+const SW_CLA: StatusWord = StatusWord::new(0x6E, 0x00);
+
+/// An executable load file in the registry (GPC v2.3.1 §5.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadFile {
+    /// Its AID.
+    pub aid: Vec<u8>,
+    /// Its executable module (applet) AIDs.
+    pub modules: Vec<Vec<u8>>,
+    /// The package version `major.minor`, when known.
+    pub version: Option<[u8; 2]>,
+}
+
+/// An application or supplementary security domain in the registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    /// Its AID.
+    pub aid: Vec<u8>,
+    /// The load file it was installed from.
+    pub load_file: Vec<u8>,
+    /// The module it is an instance of.
+    pub module: Vec<u8>,
+    /// Its privileges.
+    pub privileges: Privileges,
+    /// Its life cycle state (GPC v2.3.1 Table 11-4: `03` INSTALLED, `07` SELECTABLE, b8 LOCKED).
+    pub life_cycle: u8,
+}
+
+/// A LOAD sequence in progress.
+#[derive(Debug)]
+struct Loading {
+    aid: Vec<u8>,
+    hash: Vec<u8>,
+    data: Vec<u8>,
+    next_block: u8,
+}
+
+#[derive(Debug, Default)]
+enum Phase {
+    #[default]
+    Idle,
+    /// The handshake and the DEK of the key set it uses.
+    Authenticating(CardHandshake, Option<SecretKey>),
+    /// The session and the DEK of the key set that opened it (PUT KEY decrypts under it).
+    Open(CardSession, Option<SecretKey>),
+}
+
+/// The simulator; see the [module documentation](self).
+#[derive(Debug)]
+pub struct GpCard {
+    isd_aid: Vec<u8>,
+    i: IParameter,
+    rng: u64,
+    key_sets: BTreeMap<u8, StaticKeys>,
+    sequence_counter: u32,
+    card_life_cycle: u8,
+    load_files: Vec<LoadFile>,
+    applications: Vec<Application>,
+    phase: Phase,
+    loading: Option<Loading>,
+    status_pages: Vec<Vec<u8>>,
+    /// The other channels' states while a command of one channel runs; `None`: closed.
+    channels: [Option<ChannelState>; CHANNELS],
+    /// Set by MANAGE CHANNEL closing the channel it came on.
+    closing: bool,
+}
+
+/// The number of logical channels: the basic one and three more (ISO/IEC 7816-4 §5.1.1.2).
+const CHANNELS: usize = 4;
+
+/// What each logical channel has of its own: its session, GET STATUS continuation and the
+/// part of a long response GET RESPONSE hands out (data and final SW).
+#[derive(Debug, Default)]
+struct ChannelState {
+    phase: Phase,
+    status_pages: Vec<Vec<u8>>,
+    pending: Vec<u8>,
+}
+
+impl GpCard {
+    /// A SECURED card (`0F`) with the ISD at `isd_aid`, the key set `keys`, SCP03 with "i" `70`
+    /// (pseudo-random card challenge, R-MAC and R-ENC: every level), and the load file
+    /// `A0000000620001` (java.lang) preloaded as real cards have it.
+    pub fn new(isd_aid: &[u8], keys: StaticKeys) -> Self {
+        let mut key_sets = BTreeMap::new();
+        key_sets.insert(keys.kvn(), keys);
+        Self {
+            isd_aid: isd_aid.to_vec(),
+            i: IParameter::S8_PSEUDO_RANDOM_RMAC_RENC,
+            rng: 1,
+            key_sets,
+            sequence_counter: 0,
+            card_life_cycle: 0x0F,
+            load_files: std::vec![LoadFile {
+                aid: std::vec![0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01],
+                modules: Vec::new(),
+                version: Some([1, 0]),
+            }],
+            applications: Vec::new(),
+            phase: Phase::Idle,
+            loading: None,
+            status_pages: Vec::new(),
+            channels: [Some(ChannelState::default()), None, None, None],
+            closing: false,
+        }
+    }
+
+    /// The same card with SCP03 "i" parameter `i` (Amendment D §5.1): its mode (S8 / S16), a
+    /// pseudo-random card challenge or a (deterministic, seeded) random one, R-MAC / R-ENC
+    /// support. The Card Recognition Data then lists this "i".
+    pub fn with_i(mut self, i: IParameter) -> Self {
+        self.i = i;
+        self
+    }
+
+    /// The executable load files.
+    pub fn load_files(&self) -> &[LoadFile] {
+        &self.load_files
+    }
+
+    /// The applications.
+    pub fn applications(&self) -> &[Application] {
+        &self.applications
+    }
+
+    /// The key versions present.
+    pub fn key_versions(&self) -> Vec<u8> {
+        self.key_sets.keys().copied().collect()
+    }
+
+    /// The card life cycle state (GPC v2.3.1 Table 11-2).
+    pub fn card_life_cycle(&self) -> u8 {
+        self.card_life_cycle
+    }
+
+    /// The sequence counter (the value the last INITIALIZE UPDATE used).
+    pub fn sequence_counter(&self) -> u32 {
+        self.sequence_counter
+    }
+
+    /// Processes one command on its channel: the status word, and the response data in `out`.
+    fn handle(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
+        let Ok(view) = CommandView::parse(raw) else { return SW_WRONG_LENGTH };
+        if view.cla() == 0xFF {
+            return SW_CLA;
+        }
+        let number = usize::from(Cla(view.cla()).channel());
+        let Some(state) = self.channels.get_mut(number).and_then(Option::take) else { return SW_CHANNEL };
+        let ChannelState { phase, status_pages, mut pending } = state;
+        self.phase = phase;
+        self.status_pages = status_pages;
+        let sw = if view.ins() == 0xC0 {
+            get_response(&mut pending, &view, out)
+        } else {
+            pending.clear();
+            let sw = match view.ins() {
+                0xA4 => self.select(&view),
+                0x70 => self.manage_channel(number, view.p1(), view.p2(), out),
+                0x50 => self.initialize_update(raw, out),
+                0x82 => self.external_authenticate(raw),
+                _ => self.secured(raw, out),
+            };
+            split_long_response(sw, ne(&view), out, &mut pending)
+        };
+        let state = ChannelState {
+            phase: core::mem::take(&mut self.phase),
+            status_pages: core::mem::take(&mut self.status_pages),
+            pending,
+        };
+        // A channel that closed itself stays closed.
+        if !core::mem::take(&mut self.closing)
+            && let Some(slot) = self.channels.get_mut(number)
+        {
+            *slot = Some(state);
+        }
+        sw
+    }
+
+    /// MANAGE CHANNEL open (`00 70 00 00`) or close (`00 70 80 nn`), ISO/IEC 7816-4 §11.1.2.
+    fn manage_channel(&mut self, current: usize, p1: u8, p2: u8, out: &mut Vec<u8>) -> StatusWord {
+        match (p1, p2) {
+            (0x00, 0x00) => {
+                let free = (1u8..).zip(self.channels.iter_mut().skip(1)).find(|(_, c)| c.is_none());
+                let Some((number, slot)) = free else { return SW_FUNCTION };
+                *slot = Some(ChannelState::default());
+                out.push(number);
+                SW_OK
+            }
+            (0x80, 1..=3) if usize::from(p2) == current => {
+                // The channel's own state is put back by `handle`: mark it closed there.
+                self.phase = Phase::Idle;
+                self.closing = true;
+                SW_OK
+            }
+            (0x80, 1..=3) => match self.channels.get_mut(usize::from(p2)) {
+                Some(slot @ Some(_)) => {
+                    *slot = None;
+                    SW_OK
+                }
+                _ => SW_CHANNEL,
+            },
+            _ => SW_WRONG_P1P2,
+        }
+    }
+
+    fn select(&mut self, view: &CommandView<'_>) -> StatusWord {
+        if (view.p1(), view.p2() & 0xF3) != (0x04, 0x00) {
+            return SW_WRONG_P1P2;
+        }
+        if view.data() != self.isd_aid.as_slice() {
+            return SW_FILE_NOT_FOUND;
+        }
+        self.phase = Phase::Idle;
+        match self.card_life_cycle {
+            0x7F => SW_CARD_LOCKED,
+            0xFF => SW_FILE_NOT_FOUND,
+            _ => SW_OK,
+        }
+    }
+
+    fn initialize_update(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
+        self.phase = Phase::Idle;
+        let kvn = raw.get(2).copied().unwrap_or(0);
+        let keys = if kvn == 0 { self.key_sets.values().next() } else { self.key_sets.get(&kvn) };
+        let Some(keys) = keys else { return SW_NOT_FOUND };
+        if self.sequence_counter >= 0x00FF_FFFF {
+            return SW_CONDITIONS;
+        }
+        let pseudo_random = self.i.pseudo_random_challenge();
+        let next = if pseudo_random { self.sequence_counter + 1 } else { self.sequence_counter };
+        let [_, a, b, c] = next.to_be_bytes();
+        let mut random = [0u8; 16];
+        let n = self.i.mode().size();
+        for chunk in random.chunks_mut(8) {
+            // xorshift64: deterministic, this is a simulator.
+            self.rng ^= self.rng << 13;
+            self.rng ^= self.rng >> 7;
+            self.rng ^= self.rng << 17;
+            chunk.copy_from_slice(&self.rng.to_be_bytes());
+        }
+        let challenge = if pseudo_random {
+            CardChallenge::PseudoRandom { sequence_counter: [a, b, c], aid: &self.isd_aid }
+        } else {
+            CardChallenge::Random(random.get(..n).unwrap_or_default())
+        };
+        let mut buf = [0u8; 64];
+        match CardHandshake::initialize_update(keys, self.i, [0; 10], challenge, raw, &mut buf) {
+            Ok((handshake, n)) => {
+                self.sequence_counter = next;
+                out.extend_from_slice(buf.get(..n.saturating_sub(2)).unwrap_or_default());
+                self.phase = Phase::Authenticating(handshake, keys.dek().cloned());
+                SW_OK
+            }
+            Err(e) => match e.kind {
+                ErrorKind::KeyVersionMismatch => SW_NOT_FOUND,
+                ErrorKind::InvalidChallengeLength | ErrorKind::InvalidLength | ErrorKind::Truncated => {
+                    SW_WRONG_LENGTH
+                }
+                ErrorKind::InvalidClass => SW_CLA,
+                _ => SW_WRONG_P1P2,
+            },
+        }
+    }
+
+    fn external_authenticate(&mut self, raw: &[u8]) -> StatusWord {
+        let Phase::Authenticating(handshake, dek) = core::mem::take(&mut self.phase) else {
+            return SW_CONDITIONS;
+        };
+        match handshake.external_authenticate(raw) {
+            Ok(session) => {
+                self.phase = Phase::Open(session, dek);
+                SW_OK
+            }
+            Err(e) => match e.kind {
+                ErrorKind::HostCryptogramMismatch => SW_AUTH_FAILED,
+                ErrorKind::SecurityLevelNotSupported | ErrorKind::InvalidValue => SW_WRONG_P1P2,
+                ErrorKind::InvalidLength | ErrorKind::Truncated => SW_WRONG_LENGTH,
+                _ => SW_SECURITY,
+            },
+        }
+    }
+
+    /// A command under the session (or GET DATA without one).
+    fn secured(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
+        let mut phase = core::mem::take(&mut self.phase);
+        let sw = match &mut phase {
+            Phase::Open(session, dek) => self.in_session(session, dek.as_ref(), raw, out),
+            Phase::Authenticating(..) | Phase::Idle => {
+                phase = Phase::Idle;
+                match CommandView::parse(raw) {
+                    Ok(view) if view.ins() == 0xCA => {
+                        let (data, sw) = self.get_data(view.p1(), view.p2());
+                        out.extend_from_slice(&data);
+                        sw
+                    }
+                    _ => SW_SECURITY,
+                }
+            }
+        };
+        self.phase = phase;
+        sw
+    }
+
+    fn in_session(
+        &mut self,
+        session: &mut CardSession,
+        dek: Option<&SecretKey>,
+        raw: &[u8],
+        out: &mut Vec<u8>,
+    ) -> StatusWord {
+        let mut plain = std::vec![0u8; raw.len().max(8)];
+        let Ok(n) = session.unwrap_command(raw, &mut plain) else { return SW_SECURITY };
+        let Ok(view) = CommandView::parse(plain.get(..n).unwrap_or_default()) else {
+            return SW_WRONG_LENGTH;
+        };
+        let (mut response, sw) = self.manage(&view, dek);
+        response.extend_from_slice(&sw.to_bytes());
+        let Ok(len) = session.wrapped_response_len(&response) else { return SW_SECURITY };
+        let mut wire = std::vec![0u8; len];
+        let Ok(n) = session.wrap_response(&response, &mut wire) else { return SW_SECURITY };
+        let (body, sw) = wire.get(..n).unwrap_or_default().split_at(n.saturating_sub(2));
+        out.extend_from_slice(body);
+        match *sw {
+            [sw1, sw2] => StatusWord::new(sw1, sw2),
+            _ => SW_SECURITY,
+        }
+    }
+
+    /// A plain card management command: response data and status word.
+    fn manage(&mut self, view: &CommandView<'_>, dek: Option<&SecretKey>) -> (Vec<u8>, StatusWord) {
+        if view.cla() & 0x80 == 0 {
+            return (Vec::new(), SW_CLA);
+        }
+        if view.ins() != 0xE8 && view.ins() != 0xF2 {
+            self.status_pages.clear();
+        }
+        let done = |sw| (Vec::new(), sw);
+        // A CARD_LOCKED card refuses content and key management (GPC v2.3.1 §5.1.1.4).
+        if self.card_life_cycle == 0x7F && matches!(view.ins(), 0xE6 | 0xE8 | 0xE4 | 0xD8) {
+            return done(SW_CONDITIONS);
+        }
+        match view.ins() {
+            0xCA => self.get_data(view.p1(), view.p2()),
+            0xF2 => self.get_status(view.p1(), view.p2(), view.data()),
+            0xE6 => self.install(view.p1(), view.data()),
+            0xE8 => self.load(view.p1(), view.p2(), view.data()),
+            0xE4 => self.delete(view.p2(), view.data()),
+            0xF0 => done(self.set_status(view.p1(), view.p2(), view.data())),
+            0xD8 => self.put_key(view.p1(), view.data(), dek),
+            _ => done(SW_INS),
+        }
+    }
+
+    fn get_data(&self, p1: u8, p2: u8) -> (Vec<u8>, StatusWord) {
+        match u16::from_be_bytes([p1, p2]) {
+            0x9F7F => {
+                // Hand-built example CPLC (GPC v2.3.1 §H.4 layout): `9F7F 2A` and 42 bytes.
+                let mut cplc = std::vec![0x9F, 0x7F, 0x2A];
+                cplc.extend((0u8..42).map(|i| i.wrapping_mul(7)));
+                (cplc, SW_OK)
+            }
+            0x0066 => {
+                // The real card's SCP03 entry `… 6B 04 03 70` with this card's "i".
+                let mut crd = hex::decode(CRD).unwrap_or_default();
+                if let Some(at) = crd.windows(4).position(|w| w == [0x6B, 0x04, 0x03, 0x70])
+                    && let Some(i) = crd.get_mut(at + 3)
+                {
+                    *i = self.i.byte();
+                }
+                (crd, SW_OK)
+            }
+            0x00E0 => {
+                let mut kit = KeyInformationTemplate::default();
+                for kvn in self.key_sets.keys() {
+                    let len = self.key_sets.get(kvn).map_or(16, StaticKeys::key_len) as u16;
+                    for id in 1..=3 {
+                        kit.keys.push(KeyInfo {
+                            id,
+                            version: *kvn,
+                            components: std::vec![KeyComponent { key_type: KeyInfo::TYPE_AES, length: len }],
+                            usage_access: None,
+                        });
+                    }
+                }
+                (kit.to_bytes(), SW_OK)
+            }
+            0x00C1 => {
+                let [_, a, b, c] = self.sequence_counter.to_be_bytes();
+                (std::vec![0xC1, 0x03, a, b, c], SW_OK)
+            }
+            _ => (Vec::new(), SW_NOT_FOUND),
+        }
+    }
+
+    fn entries(&self, kind: Kind) -> Vec<RegistryEntry> {
+        match kind {
+            Kind::IssuerSecurityDomain => {
+                let mut e = RegistryEntry::new(kind, self.isd_aid.clone());
+                e.life_cycle_state = self.card_life_cycle;
+                e.privileges = Some(Privileges::from_bytes([0x9E, 0xFE, 0x80]));
+                std::vec![e]
+            }
+            Kind::Applications => self
+                .applications
+                .iter()
+                .map(|a| {
+                    let mut e = RegistryEntry::new(kind, a.aid.clone());
+                    e.life_cycle_state = a.life_cycle;
+                    e.privileges = Some(a.privileges);
+                    e.load_file = Some(a.load_file.clone());
+                    e.security_domain = Some(self.isd_aid.clone());
+                    e
+                })
+                .collect(),
+            Kind::LoadFiles | Kind::LoadFilesAndModules => self
+                .load_files
+                .iter()
+                .map(|f| {
+                    let mut e = RegistryEntry::new(kind, f.aid.clone());
+                    e.life_cycle_state = 0x01;
+                    e.version = f.version.map(|v| v.to_vec());
+                    e.security_domain = Some(self.isd_aid.clone());
+                    if kind == Kind::LoadFilesAndModules {
+                        e.modules = f.modules.clone();
+                    }
+                    e
+                })
+                .collect(),
+        }
+    }
+
+    fn get_status(&mut self, p1: u8, p2: u8, criteria: &[u8]) -> (Vec<u8>, StatusWord) {
+        let next = p2 & 0x01 != 0;
+        if !next {
+            let kind = match p1 {
+                0x80 => Kind::IssuerSecurityDomain,
+                0x40 => Kind::Applications,
+                0x20 => Kind::LoadFiles,
+                0x10 => Kind::LoadFilesAndModules,
+                _ => return (Vec::new(), SW_WRONG_P1P2),
+            };
+            let tlv = match p2 & !0x01 {
+                0x02 => true,
+                0x00 => false,
+                _ => return (Vec::new(), SW_WRONG_P1P2),
+            };
+            // Search criteria `4F len AID`: `4F 00` lists everything, else one AID (prefix match).
+            let wanted = match criteria {
+                [0x4F, len, aid @ ..] if usize::from(*len) == aid.len() => aid,
+                _ => return (Vec::new(), SW_WRONG_DATA),
+            };
+            self.status_pages = self
+                .entries(kind)
+                .into_iter()
+                .filter(|e| e.aid.starts_with(wanted))
+                .map(|e| if tlv { e.to_tlv() } else { e.to_legacy() })
+                .rev()
+                .collect();
+            if self.status_pages.is_empty() {
+                return (Vec::new(), SW_NOT_FOUND);
+            }
+        } else if self.status_pages.is_empty() {
+            return (Vec::new(), SW_CONDITIONS);
+        }
+        let mut out = Vec::new();
+        while let Some(entry) = self.status_pages.last() {
+            if !out.is_empty() && out.len() + entry.len() > PAGE {
+                break;
+            }
+            out.extend_from_slice(entry);
+            self.status_pages.pop();
+        }
+        let sw = if self.status_pages.is_empty() { SW_OK } else { SW_MORE };
+        (out, sw)
+    }
+
+    fn install(&mut self, p1: u8, data: &[u8]) -> (Vec<u8>, StatusWord) {
+        let Ok(request) = InstallRequest::parse(p1, data) else { return (Vec::new(), SW_WRONG_DATA) };
+        let sw = match request {
+            InstallRequest::ForLoad { load_file_aid, security_domain_aid, hash, .. } => {
+                if !security_domain_aid.is_empty() && security_domain_aid != self.isd_aid {
+                    SW_NOT_FOUND
+                } else if self.load_files.iter().any(|f| f.aid == load_file_aid) {
+                    SW_CONDITIONS
+                } else {
+                    self.loading =
+                        Some(Loading { aid: load_file_aid, hash, data: Vec::new(), next_block: 0 });
+                    SW_OK
+                }
+            }
+            InstallRequest::ForInstall {
+                load_file_aid,
+                module_aid,
+                application_aid,
+                privileges,
+                make_selectable,
+                ..
+            } => {
+                let module_known = self
+                    .load_files
+                    .iter()
+                    .find(|f| f.aid == load_file_aid)
+                    .is_some_and(|f| f.modules.contains(&module_aid));
+                if !module_known {
+                    SW_NOT_FOUND
+                } else if application_aid == self.isd_aid
+                    || self.applications.iter().any(|a| a.aid == application_aid)
+                {
+                    SW_CONDITIONS
+                } else {
+                    self.applications.push(Application {
+                        aid: application_aid,
+                        load_file: load_file_aid,
+                        module: module_aid,
+                        privileges,
+                        life_cycle: if make_selectable { 0x07 } else { 0x03 },
+                    });
+                    SW_OK
+                }
+            }
+            InstallRequest::ForPersonalization { .. } => SW_WRONG_P1P2,
+        };
+        (if sw == SW_OK { std::vec![0x00] } else { Vec::new() }, sw)
+    }
+
+    fn load(&mut self, p1: u8, p2: u8, data: &[u8]) -> (Vec<u8>, StatusWord) {
+        let Some(loading) = self.loading.as_mut() else { return (Vec::new(), SW_CONDITIONS) };
+        if p2 != loading.next_block {
+            self.loading = None;
+            return (Vec::new(), SW_WRONG_P1P2);
+        }
+        loading.data.extend_from_slice(data);
+        loading.next_block = loading.next_block.wrapping_add(1);
+        if p1 & 0x80 == 0 {
+            return (std::vec![0x00], SW_OK);
+        }
+        let Some(loading) = self.loading.take() else { return (Vec::new(), SW_CONDITIONS) };
+        match parse_load_file(&loading) {
+            Ok(file) => {
+                self.load_files.push(file);
+                (std::vec![0x00], SW_OK)
+            }
+            Err(sw) => (Vec::new(), sw),
+        }
+    }
+
+    fn delete(&mut self, p2: u8, data: &[u8]) -> (Vec<u8>, StatusWord) {
+        let and_related = p2 & 0x80 != 0;
+        let sw = match DeleteRequest::parse(data) {
+            Err(_) => SW_WRONG_DATA,
+            Ok(DeleteRequest::Object(aid)) => {
+                if aid == self.isd_aid {
+                    SW_CONDITIONS
+                } else if let Some(at) = self.applications.iter().position(|a| a.aid == aid) {
+                    self.applications.remove(at);
+                    SW_OK
+                } else if let Some(at) = self.load_files.iter().position(|f| f.aid == aid) {
+                    let dependents = self.applications.iter().any(|a| a.load_file == aid);
+                    if dependents && !and_related {
+                        SW_CONDITIONS
+                    } else {
+                        self.applications.retain(|a| a.load_file != aid);
+                        self.load_files.remove(at);
+                        SW_OK
+                    }
+                } else {
+                    SW_NOT_FOUND
+                }
+            }
+            Ok(DeleteRequest::Key { version, .. }) => match version {
+                Some(v) if self.key_sets.len() > 1 && self.key_sets.remove(&v).is_some() => SW_OK,
+                Some(v) if self.key_sets.contains_key(&v) => SW_CONDITIONS,
+                _ => SW_NOT_FOUND,
+            },
+        };
+        (if sw == SW_OK { std::vec![0x00] } else { Vec::new() }, sw)
+    }
+
+    fn set_status(&mut self, p1: u8, p2: u8, data: &[u8]) -> StatusWord {
+        match p1 {
+            0x80 => {
+                let allowed = matches!(
+                    (self.card_life_cycle, p2),
+                    (0x01, 0x07) | (0x07, 0x0F) | (0x0F, 0x7F) | (0x7F, 0x0F) | (_, 0xFF)
+                );
+                if self.card_life_cycle == 0xFF || !allowed {
+                    return SW_CONDITIONS;
+                }
+                self.card_life_cycle = p2;
+                SW_OK
+            }
+            0x40 => {
+                let Some(app) = self.applications.iter_mut().find(|a| a.aid == data) else {
+                    return SW_NOT_FOUND;
+                };
+                app.life_cycle = if p2 & 0x80 != 0 { app.life_cycle | 0x80 } else { app.life_cycle & 0x7F };
+                SW_OK
+            }
+            _ => SW_WRONG_P1P2,
+        }
+    }
+
+    fn put_key(&mut self, p1: u8, data: &[u8], dek: Option<&SecretKey>) -> (Vec<u8>, StatusWord) {
+        let Some(dek) = dek else { return (Vec::new(), SW_CONDITIONS) };
+        let Ok(request) = PutKeyRequest::parse(data, dek) else { return (Vec::new(), SW_WRONG_DATA) };
+        let [enc, mac, dek] = request.keys.as_slice() else { return (Vec::new(), SW_WRONG_DATA) };
+        if p1 != 0 && !self.key_sets.contains_key(&p1) {
+            return (Vec::new(), SW_NOT_FOUND);
+        }
+        if request.new_kvn != p1 && self.key_sets.contains_key(&request.new_kvn) {
+            return (Vec::new(), SW_CONDITIONS);
+        }
+        let Ok(keys) = StaticKeys::new(request.new_kvn, enc.as_bytes(), mac.as_bytes(), dek.as_bytes())
+        else {
+            return (Vec::new(), SW_WRONG_DATA);
+        };
+        if p1 != 0 {
+            self.key_sets.remove(&p1);
+        }
+        self.key_sets.insert(request.new_kvn, keys);
+        (request.response(), SW_OK)
+    }
+}
+
+/// Reassembled LOAD data: the `C4` Load File Data Block, its hash checked, its components
+/// parsed as a CAP file (GPC v2.3.1 §11.6.2.3; JCVM 3.0.5 §6).
+fn parse_load_file(loading: &Loading) -> Result<LoadFile, StatusWord> {
+    let tlv = Tlv::parse(&loading.data, Mode::Lenient).map_err(|_| SW_WRONG_DATA)?;
+    if tlv.tag().to_u32() != 0xC4 {
+        return Err(SW_WRONG_DATA);
+    }
+    let block = tlv.value();
+    let algorithm = match loading.hash.len() {
+        0 => None,
+        20 => Some(HashAlgorithm::Sha1),
+        32 => Some(HashAlgorithm::Sha256),
+        _ => return Err(SW_WRONG_DATA),
+    };
+    if algorithm.is_some_and(|a| a.digest(block) != loading.hash) {
+        return Err(SW_WRONG_DATA);
+    }
+    let mut components = Vec::new();
+    let mut rest = block;
+    while let [tag, hi, lo, tail @ ..] = rest {
+        let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+        let component = Component::ALL.into_iter().find(|c| c.tag() == *tag).ok_or(SW_WRONG_DATA)?;
+        let whole = rest.get(..3 + len).ok_or(SW_WRONG_DATA)?;
+        components.push((component, whole.to_vec()));
+        rest = tail.get(len..).ok_or(SW_WRONG_DATA)?;
+    }
+    if !rest.is_empty() {
+        return Err(SW_WRONG_DATA);
+    }
+    let cap = CapFile::from_components(components).map_err(|_| SW_WRONG_DATA)?;
+    if cap.package_aid() != loading.aid.as_slice() {
+        return Err(SW_WRONG_DATA);
+    }
+    let (major, minor) = cap.package_version();
+    Ok(LoadFile {
+        aid: loading.aid.clone(),
+        modules: cap.applet_aids().to_vec(),
+        version: Some([major, minor]),
+    })
+}
+
+/// Splits a response longer than Ne (256 without Le) in `61xx` parts (ISO/IEC 7816-4 §5.3.4):
+/// `out` keeps the first Ne bytes, `pending` the rest with the final status word.
+fn split_long_response(sw: StatusWord, ne: usize, out: &mut Vec<u8>, pending: &mut Vec<u8>) -> StatusWord {
+    if out.len() <= ne {
+        return sw;
+    }
+    pending.extend_from_slice(out.get(ne..).unwrap_or_default());
+    pending.extend_from_slice(&sw.to_bytes());
+    out.truncate(ne);
+    more_available(pending.len() - 2)
+}
+
+/// The most response data the command accepts: its Ne, 256 without Le (65536 extended).
+fn ne(view: &CommandView<'_>) -> usize {
+    match view.ne() {
+        0 if view.is_extended() => 65_536,
+        0 => 256,
+        ne => ne as usize,
+    }
+}
+
+/// `61xx`: `left` more bytes (`6100`: 256 or more).
+fn more_available(left: usize) -> StatusWord {
+    StatusWord::new(0x61, u8::try_from(left).unwrap_or(0))
+}
+
+/// GET RESPONSE (`00 C0 00 00 Le`): the next part of the pending response, `6985` when none.
+fn get_response(pending: &mut Vec<u8>, view: &CommandView<'_>, out: &mut Vec<u8>) -> StatusWord {
+    if pending.len() < 2 {
+        return SW_CONDITIONS;
+    }
+    let data_len = pending.len() - 2;
+    let n = ne(view).min(data_len);
+    out.extend(pending.drain(..n));
+    if n < data_len {
+        return more_available(data_len - n);
+    }
+    let sw = match pending.as_slice() {
+        [sw1, sw2] => StatusWord::new(*sw1, *sw2),
+        _ => SW_CONDITIONS,
+    };
+    pending.clear();
+    sw
+}
+
+impl CardSimulator for GpCard {
+    fn atr(&self) -> &[u8] {
+        &ATR
+    }
+
+    fn reset(&mut self) {
+        self.phase = Phase::Idle;
+        self.channels = [Some(ChannelState::default()), None, None, None];
+        self.loading = None;
+        self.status_pages.clear();
+    }
+
+    fn process(&mut self, command: &[u8], response: &mut Vec<u8>) {
+        let sw = self.handle(command, response);
+        if sw != SW_OK && !matches!(sw.to_bytes(), [0x61..=0x63, _]) {
+            response.clear();
+        }
+        response.extend_from_slice(&sw.to_bytes());
+    }
+}
