@@ -20,7 +20,10 @@ use oxicard_secure_channel::scp03::{
     IParameter, Mode, OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys, Step,
 };
 use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
+use oxicard_transport::Transport;
+use oxicard_transport::pcsc::ConnectOptions;
 use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
+use oxicard_transport::testbed::VirtualReader;
 
 type SimCard = Card<SimulatorTransport<GpCard>>;
 
@@ -49,15 +52,45 @@ const HELLOSTK_APPLET: &str = "D07002CA44900101";
 
 #[test]
 fn full_update_cycle() {
+    let mut card = card();
+    update_cycle(&mut card);
+    assert!(card.transport().simulator().applications().is_empty());
+}
+
+/// The same cycle with the card in the vpcd reader of a real `pcscd` (skipped without the stack,
+/// except under `CI=true`).
+#[test]
+fn pcsc_full_update_cycle_through_pcscd() {
+    let reader = match VirtualReader::open(1) {
+        Ok(reader) => reader,
+        Err(err) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("skipped: no PC/SC stack with vpcd ({err}); run scripts/pcsc-stack.sh start");
+            return;
+        }
+        Err(err) => panic!("CI=true and the PC/SC stack is not usable: {err}"),
+    };
+    let inserted = reader.insert(GpCard::new(&DEFAULT_ISD_AID, keys())).unwrap();
+    let mut card = Card::new(reader.connect(&ConnectOptions::default()).unwrap());
+    let (aid, _) = select_isd(&mut card, None).unwrap();
+    assert_eq!(aid, DEFAULT_ISD_AID);
+    update_cycle(&mut card);
+    drop(card);
+    let gp = reader.remove(inserted).unwrap();
+    assert!(gp.applications().is_empty());
+}
+
+/// list → load hellostk → install → list shows it → lock → unlock → delete → list shows it gone,
+/// at level 33, on a card whose ISD is selected.
+fn update_cycle<T: Transport>(card: &mut Card<T>) {
     let cap = CapFile::from_zip(include_bytes!("../../gp/testdata/hellostk.cap")).unwrap();
     let package = hex::decode(HELLOSTK_PACKAGE).unwrap();
     let applet = hex::decode(HELLOSTK_APPLET).unwrap();
     assert_eq!(cap.package_aid(), package);
     assert_eq!(cap.applet_aids(), [applet.as_slice()]);
 
-    let mut card = card();
-    let mut s = open(&mut card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC);
-
+    let mut s =
+        Scp03Session::open(card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC, &OpenOptions::new())
+            .unwrap();
     // Before: the ISD, java.lang only, no application.
     let isd = get_status(&mut s, Kind::IssuerSecurityDomain).unwrap();
     assert_eq!(aids(&isd), ["A000000151000000"]);
@@ -107,8 +140,6 @@ fn full_update_cycle() {
         other => panic!("{other:?}"),
     }
     assert!(!s.is_terminated());
-    drop(s);
-    assert!(card.transport().simulator().applications().is_empty());
 }
 
 #[test]
