@@ -6,6 +6,7 @@ pub mod command;
 pub mod data;
 mod error;
 mod isd;
+pub mod keys;
 pub mod ops;
 pub mod status;
 mod transmit;
