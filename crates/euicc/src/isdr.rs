@@ -166,26 +166,6 @@ struct Refused {
     len: usize,
 }
 
-/// The card seen through one channel, for [`CardChannel::select`].
-struct OnChannel<'a, T: Transport> {
-    card: &'a mut Card<T>,
-    number: u8,
-}
-
-impl<T: Transport> CardChannel for OnChannel<'_, T> {
-    fn channel_number(&self) -> u8 {
-        self.number
-    }
-
-    fn transmit_into(
-        &mut self,
-        command: &CommandView<'_>,
-        data: &mut Vec<u8>,
-    ) -> Result<StatusWord, CardError> {
-        self.card.transmit_on(self.number, command, data)
-    }
-}
-
 /// The ISD-R, selected on a channel of a [`Card`]; the channel is closed by [`Isdr::close`] or
 /// when this is dropped.
 pub struct Isdr<'c, T: Transport> {
@@ -240,7 +220,7 @@ impl<'c, T: Transport> Isdr<'c, T> {
             (0, false)
         };
         let isdr = Self { card, channel, logical, segment_size: options.segment_size, data: Vec::new() };
-        let selected = OnChannel { card: &mut *isdr.card, number: channel }.select(&options.aid);
+        let selected = isdr.card.on_channel(channel).select(&options.aid);
         match selected {
             Ok(_) => Ok(isdr),
             Err(err) => Err(err.into()), // dropping `isdr` closes the channel

@@ -104,6 +104,13 @@ impl<T: Transport> Card<T> {
         if sw.is_success() { Ok(()) } else { Err(CardError::Status { operation: "MANAGE CHANNEL", sw }) }
     }
 
+    /// A handle on channel `number`, already open (e.g. from
+    /// [`open_channel_number`](Self::open_channel_number)), that does **not** close it when
+    /// dropped: for using the [`CardChannel`] operations (SELECT…) on a channel kept open.
+    pub fn on_channel(&mut self, number: u8) -> LogicalChannel<'_, T> {
+        LogicalChannel { card: self, number, open: false }
+    }
+
     /// Sends `command` on logical channel `channel` (0..=19).
     pub fn transmit_on(
         &mut self,
