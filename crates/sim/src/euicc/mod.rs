@@ -34,7 +34,7 @@ mod download;
 mod es10;
 mod notifications;
 mod profiles;
-mod state;
+pub(crate) mod state;
 
 use std::path::Path;
 

@@ -28,6 +28,10 @@
 //! (Amendment D §5.6). PUT KEY decrypts under the DEK of the key set that opened the session.
 //! A CARD_LOCKED card refuses INSTALL, LOAD, DELETE and PUT KEY with `6985`
 //! (GPC v2.3.1 §5.1.1.4); a TERMINATED one no longer selects its ISD.
+//!
+//! [`GpCard::open`] keeps the card in a JSON file (what a card keeps in non-volatile memory:
+//! key sets, sequence counter, life cycle, registry), written atomically after every command
+//! that changed it; the `oxicard gp` commands use it as their default card.
 
 use std::collections::BTreeMap;
 use std::vec::Vec;
@@ -43,6 +47,9 @@ use oxicard_secure_channel::scp03::{
     CardChallenge, CardHandshake, CardSession, IParameter, SecretKey, StaticKeys,
 };
 use oxicard_transport::sim::CardSimulator;
+
+mod state;
+pub use state::GP_STATE_FORMAT;
 
 /// The default ISD AID `A000000151000000` (GPC v2.3.1 §H.1.3).
 pub const DEFAULT_ISD_AID: [u8; 8] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00];
@@ -65,6 +72,8 @@ const SW_CARD_LOCKED: StatusWord = StatusWord::new(0x62, 0x83);
 const SW_AUTH_FAILED: StatusWord = StatusWord::new(0x63, 0x00);
 /// `6310`: more data available (GPC v2.3.1 §11.4.3).
 const SW_MORE: StatusWord = StatusWord::new(0x63, 0x10);
+/// `6581`: memory failure (the state file could not be written).
+const SW_MEMORY_FAILURE: StatusWord = StatusWord::new(0x65, 0x81);
 /// `6700`: wrong length.
 const SW_WRONG_LENGTH: StatusWord = StatusWord::new(0x67, 0x00);
 /// `6881`: logical channel not supported.
@@ -151,6 +160,8 @@ pub struct GpCard {
     channels: [Option<ChannelState>; CHANNELS],
     /// Set by MANAGE CHANNEL closing the channel it came on.
     closing: bool,
+    /// The file the card is kept in ([`GpCard::open`]).
+    storage: Option<state::Storage>,
 }
 
 /// The number of logical channels: the basic one and three more (ISO/IEC 7816-4 §5.1.1.2).
@@ -190,6 +201,7 @@ impl GpCard {
             status_pages: Vec::new(),
             channels: [Some(ChannelState::default()), None, None, None],
             closing: false,
+            storage: None,
         }
     }
 
@@ -809,7 +821,11 @@ impl CardSimulator for GpCard {
     }
 
     fn process(&mut self, command: &[u8], response: &mut Vec<u8>) {
-        let sw = self.handle(command, response);
+        let mut sw = self.handle(command, response);
+        if let Err(error) = self.persist() {
+            tracing::warn!(%error, "GP card state not written");
+            sw = SW_MEMORY_FAILURE;
+        }
         if sw != SW_OK && !matches!(sw.to_bytes(), [0x61..=0x63, _]) {
             response.clear();
         }

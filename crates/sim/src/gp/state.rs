@@ -1,0 +1,228 @@
+//! A [`GpCard`] kept in a JSON file across processes: what a real card keeps in its non-volatile
+//! memory — the ISD AID and "i", the key sets, the sequence counter, the card life cycle state,
+//! the registry (load files and applications) — written atomically after every command that
+//! changed it, before the response leaves (the software eUICC's rule, see
+//! [`SoftEuicc`](crate::euicc::SoftEuicc)). Sessions, a LOAD in progress and open logical
+//! channels are volatile, as on a card: a new process starts from a reset.
+//!
+//! The file holds the static keys in hex: the simulator is a test card, but the file is still
+//! written owner-only (`0600`) on Unix.
+
+use std::path::{Path, PathBuf};
+
+use oxicard_gp::status::Privileges;
+use oxicard_secure_channel::scp03::{IParameter, StaticKeys};
+use serde::{Deserialize, Serialize};
+
+use super::{Application, GpCard, LoadFile};
+use crate::euicc::StateError;
+use crate::euicc::state::write_atomically;
+
+/// The `format` value of the file.
+pub const GP_STATE_FORMAT: &str = "oxicard-gp-card/1";
+
+/// Where a file-backed card writes and what it last wrote.
+#[derive(Debug)]
+pub(super) struct Storage {
+    path: PathBuf,
+    saved: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct File {
+    format: String,
+    isd_aid: String,
+    i: String,
+    rng: u64,
+    key_sets: Vec<KeySetFile>,
+    sequence_counter: u32,
+    card_life_cycle: u8,
+    load_files: Vec<LoadFileFile>,
+    applications: Vec<ApplicationFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct KeySetFile {
+    kvn: u8,
+    enc: String,
+    mac: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dek: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct LoadFileFile {
+    aid: String,
+    modules: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<[u8; 2]>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ApplicationFile {
+    aid: String,
+    load_file: String,
+    module: String,
+    privileges: String,
+    life_cycle: u8,
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    hex::encode_upper(bytes)
+}
+
+impl File {
+    fn of(card: &GpCard) -> File {
+        File {
+            format: GP_STATE_FORMAT.into(),
+            isd_aid: hex_of(&card.isd_aid),
+            i: format!("{:02X}", card.i.byte()),
+            rng: card.rng,
+            key_sets: card
+                .key_sets
+                .values()
+                .map(|k| KeySetFile {
+                    kvn: k.kvn(),
+                    enc: hex_of(k.enc().as_bytes()),
+                    mac: hex_of(k.mac().as_bytes()),
+                    dek: k.dek().map(|d| hex_of(d.as_bytes())),
+                })
+                .collect(),
+            sequence_counter: card.sequence_counter,
+            card_life_cycle: card.card_life_cycle,
+            load_files: card
+                .load_files
+                .iter()
+                .map(|l| LoadFileFile {
+                    aid: hex_of(&l.aid),
+                    modules: l.modules.iter().map(|m| hex_of(m)).collect(),
+                    version: l.version,
+                })
+                .collect(),
+            applications: card
+                .applications
+                .iter()
+                .map(|a| ApplicationFile {
+                    aid: hex_of(&a.aid),
+                    load_file: hex_of(&a.load_file),
+                    module: hex_of(&a.module),
+                    privileges: hex_of(&a.privileges.to_bytes()),
+                    life_cycle: a.life_cycle,
+                })
+                .collect(),
+        }
+    }
+
+    /// Restores the card; `problem` names the field that is wrong.
+    fn into_card(self) -> Result<GpCard, String> {
+        if self.format != GP_STATE_FORMAT {
+            return Err(format!("format {:?} is not {GP_STATE_FORMAT:?}", self.format));
+        }
+        let bytes = |field: &str, text: &str| hex::decode(text).map_err(|e| format!("{field}: not hex: {e}"));
+        let aid = |field: &str, text: &str| {
+            let aid = bytes(field, text)?;
+            if (5..=16).contains(&aid.len()) { Ok(aid) } else { Err(format!("{field}: an AID has 5 to 16 bytes")) }
+        };
+        let i = match bytes("i", &self.i)?.as_slice() {
+            [i] => IParameter::from_byte(*i).map_err(|e| format!("i: {e}"))?,
+            _ => return Err("i: not one byte".into()),
+        };
+        let mut sets = Vec::new();
+        for set in &self.key_sets {
+            let enc = bytes("keySets[].enc", &set.enc)?;
+            let mac = bytes("keySets[].mac", &set.mac)?;
+            let keys = match &set.dek {
+                Some(dek) => StaticKeys::new(set.kvn, &enc, &mac, &bytes("keySets[].dek", dek)?),
+                None => StaticKeys::without_dek(set.kvn, &enc, &mac),
+            };
+            sets.push(keys.map_err(|e| format!("keySets[kvn {:02X}]: {e}", set.kvn))?);
+        }
+        let mut sets = sets.into_iter();
+        let first = sets.next().ok_or("keySets: no key set")?;
+        let mut card = GpCard::new(&aid("isdAid", &self.isd_aid)?, first).with_i(i);
+        for keys in sets {
+            card.key_sets.insert(keys.kvn(), keys);
+        }
+        card.rng = self.rng.max(1);
+        card.sequence_counter = self.sequence_counter;
+        card.card_life_cycle = self.card_life_cycle;
+        card.load_files = self
+            .load_files
+            .iter()
+            .map(|l| {
+                Ok(LoadFile {
+                    aid: aid("loadFiles[].aid", &l.aid)?,
+                    modules: l
+                        .modules
+                        .iter()
+                        .map(|m| aid("loadFiles[].modules[]", m))
+                        .collect::<Result<_, String>>()?,
+                    version: l.version,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        card.applications = self
+            .applications
+            .iter()
+            .map(|a| {
+                let privileges = Privileges::from_slice(&bytes("applications[].privileges", &a.privileges)?)
+                    .ok_or("applications[].privileges: not 1 or 3 bytes")?;
+                Ok(Application {
+                    aid: aid("applications[].aid", &a.aid)?,
+                    load_file: aid("applications[].loadFile", &a.load_file)?,
+                    module: aid("applications[].module", &a.module)?,
+                    privileges,
+                    life_cycle: a.life_cycle,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(card)
+    }
+}
+
+impl GpCard {
+    /// The card kept in `path`: read from the file when it exists, else `create()`d and
+    /// written there. From then on every command that changes what the card keeps is written
+    /// to the file (atomically) before its response is returned; when that write fails the
+    /// command is answered `6581` (memory failure) instead.
+    pub fn open(path: impl AsRef<Path>, create: impl FnOnce() -> GpCard) -> Result<GpCard, StateError> {
+        let path = path.as_ref();
+        let format = |problem: String| StateError::Format { path: path.to_owned(), problem };
+        let mut card = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice::<File>(&bytes)
+                .map_err(|e| format(e.to_string()))?
+                .into_card()
+                .map_err(format)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(),
+            Err(source) => return Err(StateError::Io { path: path.to_owned(), source }),
+        };
+        card.storage = Some(Storage { path: path.to_owned(), saved: Vec::new() });
+        card.persist()?;
+        Ok(card)
+    }
+
+    /// The file this card is kept in, if any.
+    pub fn state_path(&self) -> Option<&Path> {
+        self.storage.as_ref().map(|s| s.path.as_path())
+    }
+
+    /// Writes the persistent state when it differs from what was last written.
+    pub(super) fn persist(&mut self) -> Result<(), StateError> {
+        let file = File::of(self);
+        let Some(storage) = self.storage.as_mut() else { return Ok(()) };
+        let mut bytes = serde_json::to_vec_pretty(&file)
+            .map_err(|e| StateError::Format { path: storage.path.clone(), problem: e.to_string() })?;
+        bytes.push(b'\n');
+        if bytes == storage.saved {
+            return Ok(());
+        }
+        write_atomically(&storage.path, &bytes)
+            .map_err(|source| StateError::Io { path: storage.path.clone(), source })?;
+        storage.saved = bytes;
+        Ok(())
+    }
+}
