@@ -192,12 +192,19 @@ fn write(path: &Path, bytes: &[u8], secret: bool) -> Result<(), CliError> {
 
 /// The card the global options name: `--reader NAME` (PC/SC), else the software eUICC.
 pub(crate) fn open_card(global: &Global) -> Result<DynCard, CliError> {
-    let Some(name) = &global.reader else {
-        let euicc = SimPaths::from_global(global)?.open()?;
-        return Ok(Card::new(Box::new(SimulatorTransport::new(euicc))));
-    };
+    match &global.reader {
+        Some(name) => open_reader(name),
+        None => {
+            let euicc = SimPaths::from_global(global)?.open()?;
+            Ok(Card::new(Box::new(SimulatorTransport::new(euicc))))
+        }
+    }
+}
+
+/// The card in the PC/SC reader `name` (exact name, else the first reader whose name contains it).
+pub(crate) fn open_reader(name: &str) -> Result<DynCard, CliError> {
     let context = PcscContext::establish().map_err(|e| CliError::UnknownReader {
-        name: name.clone(),
+        name: name.to_owned(),
         detail: format!("PC/SC is not available ({e})"),
     })?;
     let readers = context.list_readers().unwrap_or_default();
@@ -209,7 +216,7 @@ pub(crate) fn open_card(global: &Global) -> Result<DynCard, CliError> {
         } else {
             format!("readers are {}", readers.join(", "))
         };
-        return Err(CliError::UnknownReader { name: name.clone(), detail });
+        return Err(CliError::UnknownReader { name: name.to_owned(), detail });
     };
     let card = context.connect(reader, &ConnectOptions::default()).map_err(|source| CliError::Transport {
         context: format!("cannot connect to reader {reader:?}"),

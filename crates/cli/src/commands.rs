@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use oxicard_euicc::es10::{BitFlags, ProfileIdentifier, ProfileInfo, reset_options};
+use oxicard_euicc::es10::{BitFlags, ProfileIdentifier, ProfileInfo, bit_names, reset_options};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::notify::{NotificationOptions, process_notifications};
 use oxicard_transport::pcsc::PcscContext;
@@ -61,6 +61,15 @@ pub(crate) fn chip_info(g: &Global, out: &Out) -> Result<(), CliError> {
     let _ = writeln!(t, "firmware:            {}", info2.firmware_version);
     let _ = writeln!(t, "PP version:          {}", info2.pp_version);
     let _ = writeln!(t, "SAS accreditation:   {}", info2.sas_accreditation_number);
+    let names = |b: &BitFlags, table| b.names(table).collect::<Vec<_>>().join(", ");
+    let _ = writeln!(t, "UICC capability:     {}", names(&info2.uicc_capability, bit_names::UICC_CAPABILITY));
+    let _ = writeln!(t, "RSP capability:      {}", names(&info2.rsp_capability, bit_names::RSP_CAPABILITY));
+    if let Some(pprs) = &info2.forbidden_profile_policy_rules {
+        let _ = writeln!(t, "forbidden PPRs:      {}", names(pprs, bit_names::PPR_IDS));
+    }
+    if let Some(c) = &info2.certification_data {
+        let _ = writeln!(t, "certification:       {} ({})", c.platform_label, c.discovery_base_url);
+    }
     if let Some(c) = info2.euicc_category {
         let _ = writeln!(t, "category:            {}", c.asn1_name());
     }

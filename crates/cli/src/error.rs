@@ -46,6 +46,14 @@ pub(crate) enum CliError {
     /// The ES9+ client could not be built.
     #[error("ES9+ client: {0}")]
     Es9(#[from] Es9Error),
+    /// A GlobalPlatform operation failed (the card's status word or the secure channel).
+    #[error("{detail}")]
+    Gp {
+        /// The JSON error message: `gp_<operation>` or `scp03_open`.
+        function: &'static str,
+        /// What failed.
+        detail: String,
+    },
     /// Software eUICC, PKI or test SM-DP+ trouble.
     #[error("{0}")]
     Sim(String),
@@ -76,6 +84,7 @@ impl CliError {
             CliError::Es10 { function, .. } => function,
             CliError::Transport { .. } => "euicc_init",
             CliError::Es9(_) => "es9p_init",
+            CliError::Gp { function, .. } => function,
             CliError::Sim(_) => "sim",
             CliError::Io(_) => "io",
         }

@@ -3,7 +3,8 @@
 
 use base64::Engine as _;
 use oxicard_euicc::es10::{
-    BitFlags, EuiccConfiguredAddresses, EuiccInfo2, NotificationMetadata, ProfileInfo, notification_event,
+    BitFlags, EuiccConfiguredAddresses, EuiccInfo2, NotificationMetadata, ProfileInfo, bit_names,
+    notification_event,
 };
 use oxicard_euicc::iccid::Eid;
 use serde_json::{Value, json};
@@ -26,7 +27,7 @@ pub(crate) fn profile(p: &ProfileInfo) -> Value {
 /// lpac's `chip info` data.
 pub(crate) fn chip_info(eid: &Eid, addresses: &EuiccConfiguredAddresses, info2: &EuiccInfo2) -> Value {
     let hex_list = |l: &[Vec<u8>]| l.iter().map(hex::encode).collect::<Vec<_>>();
-    let bits = |b: &BitFlags| b.iter().collect::<Vec<_>>();
+    let names = |b: &BitFlags, table| b.names(table).collect::<Vec<_>>();
     json!({
         "eidValue": eid.to_string(),
         "EuiccConfiguredAddresses": {
@@ -42,16 +43,20 @@ pub(crate) fn chip_info(eid: &Eid, addresses: &EuiccConfiguredAddresses, info2: 
                 "freeNonVolatileMemory": info2.ext_card_resource.free_non_volatile_memory(),
                 "freeVolatileMemory": info2.ext_card_resource.free_volatile_memory(),
             },
-            "uiccCapability": bits(&info2.uicc_capability),
+            "uiccCapability": names(&info2.uicc_capability, bit_names::UICC_CAPABILITY),
             "ts102241Version": info2.ts102241_version.map(|v| v.to_string()),
             "globalplatformVersion": info2.globalplatform_version.map(|v| v.to_string()),
-            "rspCapability": bits(&info2.rsp_capability),
+            "rspCapability": names(&info2.rsp_capability, bit_names::RSP_CAPABILITY),
             "euiccCiPKIdListForVerification": hex_list(&info2.ci_pkids_for_verification),
             "euiccCiPKIdListForSigning": hex_list(&info2.ci_pkids_for_signing),
             "euiccCategory": info2.euicc_category.map(|c| c.asn1_name()),
-            "forbiddenProfilePolicyRules": info2.forbidden_profile_policy_rules.as_ref().map(bits),
+            "forbiddenProfilePolicyRules": info2.forbidden_profile_policy_rules.as_ref().map(|b| names(b, bit_names::PPR_IDS)),
             "ppVersion": info2.pp_version.to_string(),
             "sasAcreditationNumber": info2.sas_accreditation_number,
+            "certificationDataObject": info2.certification_data.as_ref().map(|c| json!({
+                "platformLabel": c.platform_label,
+                "discoveryBaseURL": c.discovery_base_url,
+            })),
         },
     })
 }

@@ -9,6 +9,7 @@ mod commands;
 mod demo;
 mod download;
 mod error;
+mod gp;
 mod json;
 mod output;
 mod simcmd;
@@ -98,7 +99,8 @@ fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
         }
         Command::Notification(NotificationCmd::Remove { seq }) => commands::notification_remove(g, out, *seq),
         Command::Sim(SimCmd::Init(args)) => simcmd::init(g, out, args),
-        Command::Sim(SimCmd::Serve { port }) => simcmd::serve(g, out, *port),
+        Command::Gp(args) => gp::run(g, out, args),
+        Command::Sim(SimCmd::Serve { port, gp }) => simcmd::serve(g, out, *port, *gp),
         Command::Sim(SimCmd::Smdp(args)) => simcmd::smdp(g, out, args),
         Command::Demo => demo::run(out),
         Command::Completions { shell } => {

@@ -8,6 +8,7 @@ use oxicard_sim::pki::TestPki;
 use oxicard_sim::smdp::{
     ProfileBuilder, ProfileMetadata, ProfilePackage, SmdpServer, TestSmdp, header_iccid,
 };
+use oxicard_transport::sim::CardSimulator;
 use oxicard_transport::vpcd::VirtualCard;
 use serde_json::json;
 
@@ -55,18 +56,27 @@ fn wait_for_eof() {
     while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
 }
 
-/// `sim serve`.
-pub(crate) fn serve(g: &Global, out: &Out, port: u16) -> Result<(), CliError> {
-    let paths = SimPaths::from_global(g)?;
-    let euicc = paths.open()?;
-    let card = VirtualCard::spawn(euicc, port).map_err(|source| CliError::Transport {
+/// `sim serve [--gp]`: the software eUICC, or the simulated GP card, in the vpcd reader.
+pub(crate) fn serve(g: &Global, out: &Out, port: u16, gp: bool) -> Result<(), CliError> {
+    let (state, card): (_, Box<dyn CardSimulator + Send>) = if gp {
+        let path = crate::gp::sim_state_path(g)?;
+        let card = crate::gp::open_sim_card(&path)?;
+        (path, Box::new(card))
+    } else {
+        let paths = SimPaths::from_global(g)?;
+        let euicc = paths.open()?;
+        (paths.state, Box::new(euicc))
+    };
+    let card = VirtualCard::spawn(card, port);
+    let card = card.map_err(|source| CliError::Transport {
         context: format!("cannot reach vpcd on 127.0.0.1:{port} (is pcscd with vsmartcard running?)"),
         source,
     })?;
-    out.progress("vpcd", json!({ "port": port, "state": paths.state.display().to_string() }));
+    let what = if gp { "simulated GP card" } else { "software eUICC" };
+    out.progress("vpcd", json!({ "port": port, "state": state.display().to_string(), "card": if gp { "gp" } else { "euicc" } }));
     out.say(&format!(
-        "software eUICC {} inserted in the vpcd reader on port {port}; Ctrl-C or end of input to remove it",
-        paths.state.display()
+        "{what} {} inserted in the vpcd reader on port {port}; Ctrl-C or end of input to remove it",
+        state.display()
     ));
     wait_for_eof();
     card.remove().map_err(|source| CliError::Transport { context: "removing the card".into(), source })?;

@@ -10,7 +10,9 @@ use oxicard_sim::pki::TestPki;
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
+mod common;
+use common::{BIN, all_json, assert_error, last_json};
+
 /// The SM-DP+ address of the tests (reached through `--connect-to`).
 const ADDRESS: &str = "smdp.cli.test";
 /// Hand-made example ICCIDs.
@@ -103,38 +105,6 @@ impl Sim {
     }
 }
 
-fn last_json(out: &Output) -> Value {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .last()
-        .unwrap_or_else(|| panic!("no output; stderr {}", String::from_utf8_lossy(&out.stderr)));
-    serde_json::from_str(line).unwrap()
-}
-
-/// Every stdout line is one JSON object.
-fn all_json(out: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-/// A failure: non-zero exit, exactly one line on stderr, and in JSON mode the lpac error object.
-fn assert_error(out: &Output, json: bool, needle: &str) -> Value {
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr}");
-    assert!(stderr.starts_with("oxicard: error: "), "{stderr}");
-    assert!(stderr.contains(needle), "{stderr:?} lacks {needle:?}");
-    if json {
-        let last = last_json(out);
-        assert_eq!(last["type"], "lpa");
-        assert_eq!(last["payload"]["code"], -1);
-        assert!(last["payload"]["data"].as_str().unwrap().contains(needle));
-        last
-    } else {
-        Value::Null
-    }
-}
-
 fn download_args<'a>(net: &'a [String], code: &'a str) -> Vec<&'a str> {
     let mut args = vec!["profile", "download", "--yes", code];
     args.extend(net.iter().map(String::as_str));
@@ -154,6 +124,17 @@ fn chip_info_human_and_json() {
     assert_eq!(data["EUICCInfo2"]["svn"], "2.2.2");
     assert_eq!(data["EUICCInfo2"]["sasAcreditationNumber"], "OXICARD-SIM");
     assert_eq!(data["EUICCInfo2"]["euiccCiPKIdListForVerification"].as_array().unwrap().len(), 1);
+    // Named bits as lpac prints them (SGP.22 §5.7.8 UICCCapability, RspCapability).
+    assert_eq!(
+        data["EUICCInfo2"]["uiccCapability"],
+        serde_json::json!(["usimSupport", "isimSupport", "akaMilenage", "javacard"])
+    );
+    assert_eq!(
+        data["EUICCInfo2"]["rspCapability"],
+        serde_json::json!(["additionalProfile", "testProfileSupport"])
+    );
+    assert_eq!(data["EUICCInfo2"]["certificationDataObject"], Value::Null);
+    assert!(text.contains("UICC capability:     usimSupport, isimSupport, akaMilenage, javacard"), "{text}");
 }
 
 #[test]

@@ -10,7 +10,9 @@ use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
 use oxicard_gp::command::{InstallParameters, PutKey};
 use oxicard_gp::status::{Kind, Privileges, get_status};
 use oxicard_gp::{ops, select_isd};
-use oxicard_secure_channel::scp03::{OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys};
+use oxicard_secure_channel::scp03::{
+    OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys,
+};
 use oxicard_sim::euicc::StateError;
 use oxicard_sim::gp::{DEFAULT_ISD_AID, GP_STATE_FORMAT, GpCard};
 use oxicard_transport::sim::SimulatorTransport;
@@ -42,9 +44,13 @@ fn registry_keys_and_counter_survive_reopening() {
     {
         let mut card = open_card(&path);
         assert!(path.exists(), "created on open");
-        let mut s =
-            Scp03Session::open(&mut card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC, &OpenOptions::new())
-                .unwrap();
+        let mut s = Scp03Session::open(
+            &mut card,
+            &keys(),
+            SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC,
+            &OpenOptions::new(),
+        )
+        .unwrap();
         ops::load(&mut s, &cap, &[], LoadOptions::default(), Some(HashAlgorithm::Sha256)).unwrap();
         ops::install(&mut s, &package, &applet, &applet, Privileges::NONE, &InstallParameters::default())
             .unwrap();
@@ -70,10 +76,10 @@ fn registry_keys_and_counter_survive_reopening() {
     assert_eq!(sim.applications().len(), 1);
     assert_eq!(sim.applications()[0].aid, applet);
     assert_eq!(sim.applications()[0].life_cycle, 0x87);
-    assert_eq!(sim.load_files().iter().map(|l| l.aid.clone()).collect::<Vec<_>>(), [
-        vec![0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01],
-        package.clone()
-    ]);
+    assert_eq!(
+        sim.load_files().iter().map(|l| l.aid.clone()).collect::<Vec<_>>(),
+        [vec![0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01], package.clone()]
+    );
     // The added key set opens a session; the counter goes on from the file's value.
     let new = StaticKeys::new(0x31, &[0x50; 16], &[0x51; 16], &[0x52; 16]).unwrap();
     let mut s = Scp03Session::open(&mut card, &new, SecurityLevel::C_MAC, &OpenOptions::new()).unwrap();

@@ -165,6 +165,7 @@ macro_rules! result_response {
 }
 
 pub mod addresses;
+pub mod bit_names;
 pub mod bpp;
 pub mod download;
 pub mod eid;

@@ -65,6 +65,25 @@ impl LifeCycle {
             }
         }
     }
+
+    /// The state's name in GPC v2.3.1 Tables 11-2 to 11-5 (`SECURED`, `SELECTABLE`, …);
+    /// `APPLICATION_SPECIFIC` and `UNKNOWN` for the other values.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::OpReady => "OP_READY",
+            Self::Initialized => "INITIALIZED",
+            Self::Secured => "SECURED",
+            Self::CardLocked => "CARD_LOCKED",
+            Self::Terminated => "TERMINATED",
+            Self::Loaded => "LOADED",
+            Self::Installed => "INSTALLED",
+            Self::Selectable => "SELECTABLE",
+            Self::Personalized => "PERSONALIZED",
+            Self::ApplicationSpecific(_) => "APPLICATION_SPECIFIC",
+            Self::Locked => "LOCKED",
+            Self::Unknown(_) => "UNKNOWN",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +107,9 @@ mod tests {
         );
         let sd = |b| LifeCycle::decode(Kind::Applications, true, b);
         assert_eq!([sd(0x0F), sd(0x8F), sd(0x17)], [L::Personalized, L::Locked, L::Unknown(0x17)]);
+        assert_eq!(
+            [isd(0x7F).name(), app(0x87).name(), sd(0x0F).name()],
+            ["CARD_LOCKED", "LOCKED", "PERSONALIZED"]
+        );
     }
 }

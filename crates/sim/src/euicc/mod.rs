@@ -122,7 +122,8 @@ impl Default for EuiccConfig {
                 svn: Version::new(2, 2, 2),
                 firmware_version: Version::new(0, 1, 0),
                 ext_card_resource: ExtCardResource::default(),
-                uicc_capability: BitFlags::new(),
+                // usimSupport, isimSupport, akaMilenage, javacard: what a consumer eUICC declares.
+                uicc_capability: BitFlags::from_bits([1, 2, 4, 14]),
                 ts102241_version: Some(Version::new(9, 2, 0)),
                 globalplatform_version: Some(Version::new(2, 3, 0)),
                 rsp_capability: BitFlags::from_bits([rsp_capability::TEST_PROFILE_SUPPORT]),

@@ -125,7 +125,11 @@ impl File {
         let bytes = |field: &str, text: &str| hex::decode(text).map_err(|e| format!("{field}: not hex: {e}"));
         let aid = |field: &str, text: &str| {
             let aid = bytes(field, text)?;
-            if (5..=16).contains(&aid.len()) { Ok(aid) } else { Err(format!("{field}: an AID has 5 to 16 bytes")) }
+            if (5..=16).contains(&aid.len()) {
+                Ok(aid)
+            } else {
+                Err(format!("{field}: an AID has 5 to 16 bytes"))
+            }
         };
         let i = match bytes("i", &self.i)?.as_slice() {
             [i] => IParameter::from_byte(*i).map_err(|e| format!("i: {e}"))?,
