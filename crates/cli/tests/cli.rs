@@ -229,6 +229,12 @@ fn download_manage_and_notifications() {
     assert_eq!(sim.json(&["notification", "list"]), Value::Array(vec![]));
     assert_eq!(server.smdp().notifications().len(), 1 + 2 + 1);
 
+    // The other mode of each operation: nickname and enable in JSON, disable as text.
+    assert_eq!(sim.json(&["profile", "nickname", ICCID, "home"]), Value::Null);
+    assert_eq!(sim.json(&["profile", "enable", ICCID]), Value::Null);
+    assert_eq!(sim.text(&["profile", "disable", ICCID]).trim(), format!("profile {ICCID} disabled"));
+    assert_eq!(sim.json(&["notification", "list"]).as_array().unwrap().len(), 2);
+
     // Delete by ISD-P AID (JSON) after the ICCID-based ops.
     let aid = list[0]["isdpAid"].as_str().unwrap().to_string();
     assert_eq!(sim.json(&["profile", "delete", &aid]), Value::Null);
@@ -446,6 +452,25 @@ fn sim_serve_connects_to_vpcd_until_eof() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains(&format!("inserted in the vpcd reader on port {port}")), "{text}");
     assert!(text.contains("card removed"), "{text}");
+
+    // JSON: a `progress` line when the card is in, the `lpa` success when it is removed.
+    let child = Command::new(BIN)
+        .arg(format!("--sim={}", sim.state.display()))
+        .args(["--json", "sim", "serve", "--port", &port])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (_conn, _) = vpcd.accept().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines = all_json(&out);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["type"], "progress");
+    assert_eq!(lines[0]["payload"]["message"], "vpcd");
+    assert_eq!(lines[0]["payload"]["data"]["card"], "euicc");
+    assert_eq!(lines[0]["payload"]["data"]["port"], port.parse::<u64>().unwrap());
+    assert_eq!(lines[1]["payload"]["code"], 0);
 }
 
 #[test]
