@@ -15,6 +15,7 @@
 //! StoreMetadata (`A1`), a ReplaceSessionKeys to a random PPK set (`A2`, optional) and the profile
 //! elements (`A3`), each protected with BSP (`oxicard_secure_channel::bsp`).
 
+mod auth;
 mod bpp;
 mod dp;
 mod error;
