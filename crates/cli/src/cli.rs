@@ -65,13 +65,13 @@ pub(crate) enum Command {
     /// The eUICC: EID, EUICCInfo2, addresses, memory reset.
     #[command(subcommand)]
     Chip(ChipCmd),
-    /// Profiles: list, enable, disable, delete, nickname, download.
+    /// Profiles: list, enable, disable, delete, nickname, download, discover.
     #[command(subcommand)]
     Profile(ProfileCmd),
     /// Pending notifications: list, process (send), remove.
     #[command(subcommand)]
     Notification(NotificationCmd),
-    /// The software eUICC and the test SM-DP+.
+    /// The software eUICC, the test SM-DP+ and the test SM-DS.
     #[command(subcommand)]
     Sim(SimCmd),
     /// The whole story in one command, in-process: software eUICC, test SM-DP+, download,
@@ -151,6 +151,9 @@ pub(crate) enum ProfileCmd {
     },
     /// Download and install a profile from an SM-DP+.
     Download(DownloadArgs),
+    /// Pending profile events on an SM-DS (lpac's `profile discovery`).
+    #[command(alias = "discovery")]
+    Discover(crate::discover::DiscoverArgs),
 }
 
 /// `profile download`.
@@ -227,6 +230,8 @@ pub(crate) enum SimCmd {
     },
     /// Run the test SM-DP+ (trusting the software eUICC's test PKI) until Ctrl-C or end of input.
     Smdp(SmdpArgs),
+    /// Run a test SM-DS with events for the software eUICC until Ctrl-C or end of input.
+    Smds(crate::discover::SmdsArgs),
 }
 
 /// `sim init`.
