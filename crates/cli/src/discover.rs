@@ -103,7 +103,12 @@ pub(crate) fn run(g: &Global, out: &Out, args: &DiscoverArgs) -> Result<(), CliE
                 "profile discover: the eUICC has no root SM-DS address; give --smds".into(),
             ));
         }
-        let progress = |step: DiscoveryStep| out.progress(step_function(step), Value::from(smds.as_str()));
+        // One progress line per lpac function: GetEUICCInfo1 and GetEUICCChallenge are one.
+        let progress = |step: DiscoveryStep| {
+            if step != DiscoveryStep::GetEuiccChallenge {
+                out.progress(step_function(step), Value::from(smds.as_str()));
+            }
+        };
         let events =
             discover_with_progress(isdr, &mut es11, &smds, device, progress).map_err(CliError::Discovery)?;
         Ok((smds, events))
