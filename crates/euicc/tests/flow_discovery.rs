@@ -97,6 +97,14 @@ fn happy_path_exact_exchanges_without_matching_id() {
     let log = wire(&rig.wire);
     let requests = store_data_sequences(&log.commands);
     assert_eq!(requests.len(), 3);
+    // APDUs: MANAGE CHANNEL + SELECT, one STORE DATA per 255-byte block (BF20 1, BF2E 1, BF38
+    // 2 for its 494 bytes: the download's 519 less the 25-byte `80 17 <MatchingID>`, see
+    // flow_download.rs), GET RESPONSE rounds for AuthenticateServer's answer, MANAGE CHANNEL
+    // close.
+    assert_eq!(requests.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 494]);
+    assert_eq!(log.store_data_count(), 4);
+    assert_eq!(log.get_response_count(), 2);
+    assert_eq!(log.commands.len(), 2 + 4 + 2 + 1);
     assert_eq!(requests[0], [0xBF, 0x20, 0x00]);
     assert_eq!(requests[1], [0xBF, 0x2E, 0x00]);
     let authenticate = AuthenticateServerRequest::from_der(&requests[2]).unwrap();
