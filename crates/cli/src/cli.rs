@@ -66,7 +66,7 @@ pub(crate) enum Command {
     /// The eUICC: EID, EUICCInfo2, addresses, memory reset.
     #[command(subcommand)]
     Chip(ChipCmd),
-    /// Profiles: list, enable, disable, delete, nickname, download.
+    /// Profiles: list, enable, disable, delete, nickname, download, discover.
     #[command(subcommand)]
     Profile(ProfileCmd),
     /// Pending notifications: list, process (send), remove.
@@ -74,7 +74,7 @@ pub(crate) enum Command {
     Notification(NotificationCmd),
     /// GlobalPlatform card management over SCP03: info, list, install, delete, lock, keys.
     Gp(GpArgs),
-    /// The software eUICC and the test SM-DP+.
+    /// The software eUICC, the test SM-DP+ and the test SM-DS.
     #[command(subcommand)]
     Sim(SimCmd),
     /// The whole story in one command, in-process: software eUICC, test SM-DP+, download,
@@ -154,6 +154,9 @@ pub(crate) enum ProfileCmd {
     },
     /// Download and install a profile from an SM-DP+.
     Download(DownloadArgs),
+    /// Pending profile events on an SM-DS (lpac's `profile discovery`).
+    #[command(alias = "discovery")]
+    Discover(crate::discover::DiscoverArgs),
 }
 
 /// `profile download`.
@@ -376,6 +379,8 @@ pub(crate) enum SimCmd {
     },
     /// Run the test SM-DP+ (trusting the software eUICC's test PKI) until Ctrl-C or end of input.
     Smdp(SmdpArgs),
+    /// Run a test SM-DS with events for the software eUICC until Ctrl-C or end of input.
+    Smds(crate::discover::SmdsArgs),
 }
 
 /// `sim init`.

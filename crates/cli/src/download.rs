@@ -154,10 +154,10 @@ fn activation_code(args: &DownloadArgs) -> Result<ActivationCode, CliError> {
     }
 }
 
-/// The download request of the arguments.
-pub(crate) fn request(args: &DownloadArgs) -> Result<DownloadRequest, CliError> {
-    let code = activation_code(args)?;
-    let device = match &args.imei {
+/// The DeviceInfo of `--imei`, or with the default TAC only (`profile download`, `profile
+/// discover`).
+pub(crate) fn device_info(imei: Option<&str>) -> Result<DeviceInfo, CliError> {
+    Ok(match imei {
         Some(imei) => {
             let imei: Imei =
                 imei.parse().map_err(|e| CliError::Usage(format!("bad --imei {imei:?}: {e}")))?;
@@ -166,7 +166,13 @@ pub(crate) fn request(args: &DownloadArgs) -> Result<DownloadRequest, CliError> 
         None => DeviceInfo::from_tac(
             DEFAULT_TAC.parse().map_err(|e| CliError::Usage(format!("default TAC: {e}")))?,
         ),
-    };
+    })
+}
+
+/// The download request of the arguments.
+pub(crate) fn request(args: &DownloadArgs) -> Result<DownloadRequest, CliError> {
+    let code = activation_code(args)?;
+    let device = device_info(args.imei.as_deref())?;
     let mut request = DownloadRequest::new(&code, device);
     if let Some(cc) = &args.confirmation_code {
         request = request.with_confirmation_code(ConfirmationCode::new(cc.clone()));

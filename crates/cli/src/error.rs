@@ -2,6 +2,7 @@
 //! the JSON error object, and an exit code.
 
 use oxicard_euicc::activation::ActivationCodeError;
+use oxicard_euicc::discovery::DiscoveryError;
 use oxicard_euicc::download::{DownloadError, DownloadStep};
 use oxicard_euicc::es9::Es9Error;
 use oxicard_euicc::isdr::Es10Error;
@@ -27,6 +28,9 @@ pub(crate) enum CliError {
     /// A download failed: the step and the cause (server refusal, wrong confirmation code…).
     #[error("{0}")]
     Download(Box<DownloadError>),
+    /// A discovery failed: the step and the cause (SM-DS unreachable or refusing…).
+    #[error("{0}")]
+    Discovery(Box<DiscoveryError>),
     /// An ES10 function failed.
     #[error("{function}: {source}")]
     Es10 {
@@ -81,6 +85,7 @@ impl CliError {
             CliError::UnknownReader { .. } => "reader_not_found",
             CliError::ActivationCode(_) => "activation_code",
             CliError::Download(e) => step_function(e.step),
+            CliError::Discovery(e) => crate::discover::step_function(e.step),
             CliError::Es10 { function, .. } => function,
             CliError::Transport { .. } => "euicc_init",
             CliError::Es9(_) => "es9p_init",

@@ -7,6 +7,7 @@ mod backend;
 mod cli;
 mod commands;
 mod demo;
+mod discover;
 mod download;
 mod error;
 mod gp;
@@ -93,6 +94,7 @@ fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
         }
         Command::Profile(ProfileCmd::Nickname { iccid, name }) => commands::nickname(g, out, iccid, name),
         Command::Profile(ProfileCmd::Download(args)) => download::run(g, out, args),
+        Command::Profile(ProfileCmd::Discover(args)) => discover::run(g, out, args),
         Command::Notification(NotificationCmd::List) => commands::notification_list(g, out),
         Command::Notification(NotificationCmd::Process { keep, net }) => {
             commands::notification_process(g, out, *keep, net)
@@ -102,6 +104,7 @@ fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Gp(args) => gp::run(g, out, args),
         Command::Sim(SimCmd::Serve { port, gp }) => simcmd::serve(g, out, *port, *gp),
         Command::Sim(SimCmd::Smdp(args)) => simcmd::smdp(g, out, args),
+        Command::Sim(SimCmd::Smds(args)) => discover::smds(g, out, args),
         Command::Demo => demo::run(out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "oxicard", &mut std::io::stdout());

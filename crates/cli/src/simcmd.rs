@@ -50,7 +50,7 @@ pub(crate) fn init(g: &Global, out: &Out, args: &SimInitArgs) -> Result<(), CliE
 }
 
 /// Blocks until end of input (or Ctrl-C, which ends the process).
-fn wait_for_eof() {
+pub(crate) fn wait_for_eof() {
     let mut sink = [0u8; 256];
     let mut stdin = std::io::stdin();
     while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
@@ -121,6 +121,15 @@ pub(crate) fn test_smdp(pki: &TestPki, address: &str, dir: Option<&Path>) -> Res
     Ok(smdp)
 }
 
+/// The address `listen` binds to (port 0 gives a free port): test servers serve under that
+/// address, so it is also their SM-DP+ / SM-DS address.
+pub(crate) fn bind_address(listen: &str) -> Result<String, CliError> {
+    let probe = std::net::TcpListener::bind(listen)
+        .map_err(|e| CliError::Sim(format!("cannot listen on {listen}: {e}")))?;
+    let bound = probe.local_addr().map_err(|e| CliError::Sim(format!("listen: {e}")))?;
+    Ok(bound.to_string())
+}
+
 /// `sim smdp`.
 pub(crate) fn smdp(g: &Global, out: &Out, args: &SmdpArgs) -> Result<(), CliError> {
     let paths = SimPaths::from_global(g)?;
@@ -128,12 +137,7 @@ pub(crate) fn smdp(g: &Global, out: &Out, args: &SmdpArgs) -> Result<(), CliErro
         paths.create_generated()?;
     }
     let pki = paths.test_pki()?;
-    // Bind first so that port 0 gives the real address, then serve under that address.
-    let probe = std::net::TcpListener::bind(&args.listen)
-        .map_err(|e| CliError::Sim(format!("cannot listen on {}: {e}", args.listen)))?;
-    let bound = probe.local_addr().map_err(|e| CliError::Sim(format!("listen: {e}")))?;
-    drop(probe);
-    let address = bound.to_string();
+    let address = bind_address(&args.listen)?;
     let smdp = test_smdp(&pki, &address, args.profiles.as_deref())?;
     let tls = (!args.http).then(|| pki.dp_tls());
     let server = SmdpServer::start(smdp, &address, tls)

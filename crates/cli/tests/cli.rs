@@ -3,15 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
-use oxicard_sim::pki::TestPki;
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use serde_json::Value;
 
 mod common;
-use common::{BIN, all_json, assert_error, last_json};
+use common::{BIN, Sim, all_json, assert_error, last_json};
 
 /// The SM-DP+ address of the tests (reached through `--connect-to`).
 const ADDRESS: &str = "smdp.cli.test";
@@ -19,62 +18,13 @@ const ADDRESS: &str = "smdp.cli.test";
 const ICCID: &str = "8944478600004573128";
 const ICCID_CC: &str = "8944478600004573136";
 
-/// A software eUICC in a temp dir.
-struct Sim {
-    _dir: tempfile::TempDir,
-    state: PathBuf,
+/// The in-test SM-DP+ of these tests, for a [`Sim`].
+trait WithSmdp {
+    fn smdp(&self) -> SmdpServer;
+    fn net(&self, server: &SmdpServer) -> Vec<String>;
 }
 
-impl Sim {
-    fn new() -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("euicc.json");
-        let sim = Sim { _dir: dir, state };
-        let out = sim.run(&["sim", "init"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        sim
-    }
-
-    fn path(&self, suffix: &str) -> PathBuf {
-        self.state.with_file_name(format!("euicc.{suffix}"))
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let sim = format!("--sim={}", self.state.display());
-        Command::new(BIN)
-            .arg(sim)
-            .args(args)
-            .stdin(Stdio::null())
-            .env_remove("OXICARD_READER")
-            .output()
-            .unwrap()
-    }
-
-    /// Runs with `--json`, expects success, returns the final payload's data.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        let last = last_json(&out);
-        assert_eq!(last["type"], "lpa");
-        assert_eq!(last["payload"]["code"], 0);
-        assert_eq!(last["payload"]["message"], "success");
-        last["payload"]["data"].clone()
-    }
-
-    /// Runs in text mode, expects success, returns stdout.
-    fn text(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn pki(&self) -> TestPki {
-        let seed = std::fs::read_to_string(self.path("pki-seed")).unwrap();
-        TestPki::from_seed(hex::decode(seed.trim()).unwrap().try_into().unwrap()).unwrap()
-    }
-
+impl WithSmdp for Sim {
     /// A test SM-DP+ with `MATCH-1` and `MATCH-CC` (code 1234), trusting this eUICC's PKI.
     fn smdp(&self) -> SmdpServer {
         let pki = self.pki();

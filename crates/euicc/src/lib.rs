@@ -2,7 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub mod activation;
+mod authentication;
 pub mod der_util;
+pub mod discovery;
 pub mod download;
 pub mod es10;
 pub mod es11;

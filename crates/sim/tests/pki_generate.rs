@@ -213,3 +213,51 @@ fn smdp_verifies_euicc_chain_and_ein() {
         Err(PkiError::Certificate(_))
     ));
 }
+
+/// Adding the SM-DS certificates changed no existing derivation: for a given seed every
+/// pre-existing certificate is byte-identical (SHA-256 of the DER recorded from the generator
+/// before CERT.DSauth existed, P-256 and brainpoolP256r1).
+#[test]
+fn existing_certificates_are_unchanged_by_the_smds_role() {
+    use sha2::{Digest, Sha256};
+    let fingerprints = |pki: &TestPki| -> Vec<String> {
+        [pki.ci(), pki.eum(), pki.euicc(), pki.dp_auth(), pki.dp_pb(), pki.dp_tls()]
+            .iter()
+            .map(|c| hex::encode(Sha256::digest(c.certificate().der())))
+            .collect()
+    };
+    let brainpool = TestPki::generate(&TestPkiConfig {
+        curve: Curve::BrainpoolP256r1,
+        seed: Some(SEED),
+        ..TestPkiConfig::default()
+    })
+    .unwrap();
+    assert_eq!(
+        fingerprints(&pki()),
+        [
+            "e4e473eff15e15cded0c436c5e8a8f6b7ad015dbf102838cd6782bb0fd46649f",
+            "31f00220beff258196dfd0bc1ae4d9a83a0c3d2134c4220ab20e41d7884b482e",
+            "e27f2723990e3f790473574031a6d8247d5b0c7e863a1b287fe1a2d365bdb7fa",
+            "94a653d17ab4d955e33e53b41d38b922a27f3b4d94ad0c39e720f753800f1928",
+            "9533252b5b53374c6e3d0ae3181ddde56a3fd27c3a055ca6f294d1541b62281a",
+            "6bf931b62ed7fe30adc8a0637bceb1ca97ed5c2ff84ac832216eb379265026fd",
+        ]
+    );
+    assert_eq!(
+        fingerprints(&brainpool),
+        [
+            "cf9117511c8c31b1d9c2a0abfbd477d6adc78ed15d33eff46da36faba9fdc9b0",
+            "988f50affe116a403238c65bec905443ac5db3b6ca2685e86e21e5f8342d4090",
+            "01b20199e2962bf7d04d9c09e45454fbfd61c85fd06df1d56a205f8d2bd9e822",
+            "6882dcd5227a10a8fbfad0631f572c9995304678fbb03086dc9a1f142e22218a",
+            "5f2063970348ccf69edbde517b8e6eb82adb40f400a6c483c1a1337926f51170",
+            "149243a45bf16af78d81e2bc99b1248a8a9bcd545b6f81d47aeb6677b9011caa",
+        ]
+    );
+    // CERT.DSauth: issued by the CI with the ds-auth role and the SM-DS OID as registeredID.
+    let ds = pki().ds_auth().certificate().clone();
+    let chain = pki().trust_store().unwrap().verify(&ds, &[], RspRole::DsAuth, None).unwrap();
+    assert_eq!(chain.intermediates, 0);
+    assert_eq!(ds.roles(), [RspRole::DsAuth]);
+    assert_eq!(ds.registered_id().map(|o| o.to_string()), Some("2.999.15".to_string()));
+}

@@ -1,16 +1,112 @@
-//! Helpers shared by the CLI test files: the binary, its JSON lines, the error contract.
+//! Helpers of the binary tests: a software eUICC in a temp dir, the binary run against it, the
+//! lpac JSON lines of its output, and the one-line error check.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
 
-use std::process::Output;
-
+use oxicard_sim::pki::TestPki;
 use serde_json::Value;
 
-/// The `oxicard` binary under test.
-pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
+pub const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
 
-/// The last stdout line as JSON.
-pub(crate) fn last_json(out: &Output) -> Value {
+/// A software eUICC in a temp dir.
+pub struct Sim {
+    _dir: tempfile::TempDir,
+    pub state: PathBuf,
+}
+
+impl Sim {
+    pub fn new() -> Sim {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("euicc.json");
+        let sim = Sim { _dir: dir, state };
+        let out = sim.run(&["sim", "init"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        sim
+    }
+
+    /// A file next to the state file (`ci.pem`, `pki-seed`, …).
+    pub fn path(&self, suffix: &str) -> PathBuf {
+        self.state.with_file_name(format!("euicc.{suffix}"))
+    }
+
+    /// The `--ca` file: the test CI.
+    pub fn ca(&self) -> String {
+        self.path("ci.pem").display().to_string()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command.arg(format!("--sim={}", self.state.display())).args(args).env_remove("OXICARD_READER");
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).stdin(Stdio::null()).output().unwrap()
+    }
+
+    /// Runs with `--json`, expects success, returns every stdout line.
+    pub fn json_lines(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        all_json(&out)
+    }
+
+    /// Runs with `--json`, expects success, returns the final payload's data.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let lines = self.json_lines(args);
+        let last = lines.last().unwrap();
+        assert_eq!(last["type"], "lpa");
+        assert_eq!(last["payload"]["code"], 0);
+        assert_eq!(last["payload"]["message"], "success");
+        last["payload"]["data"].clone()
+    }
+
+    /// Runs in text mode, expects success, returns stdout.
+    pub fn text(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The test PKI of this eUICC (from its seed file).
+    pub fn pki(&self) -> TestPki {
+        let seed = std::fs::read_to_string(self.path("pki-seed")).unwrap();
+        TestPki::from_seed(hex::decode(seed.trim()).unwrap().try_into().unwrap()).unwrap()
+    }
+
+    /// Starts `oxicard --json <args>` (a `sim smdp` / `sim smds` server) and returns it with the
+    /// data of its first line; closing its stdin stops it.
+    pub fn spawn(&self, args: &[&str]) -> (Child, Value) {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let mut child = self.command(&all).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let started: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(started["payload"]["code"], 0, "{line}");
+        (child, started["payload"]["data"].clone())
+    }
+}
+
+/// Stops a server started by [`Sim::spawn`]: end of input, then a clean exit.
+pub fn stop(mut child: Child) {
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+}
+
+pub fn last_json(out: &Output) -> Value {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()
@@ -20,12 +116,12 @@ pub(crate) fn last_json(out: &Output) -> Value {
 }
 
 /// Every stdout line is one JSON object.
-pub(crate) fn all_json(out: &Output) -> Vec<Value> {
+pub fn all_json(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 /// A failure: non-zero exit, exactly one line on stderr, and in JSON mode the lpac error object.
-pub(crate) fn assert_error(out: &Output, json: bool, needle: &str) -> Value {
+pub fn assert_error(out: &Output, json: bool, needle: &str) -> Value {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "stderr: {stderr}");

@@ -59,14 +59,12 @@
 use oxicard_transport::Transport;
 
 use crate::activation::{ActivationCode, ConfirmationCode, DeviceInfo};
+use crate::authentication::{self, CommonCause, CommonStep, ServerAuthenticated};
 use crate::der_util::{DecodeError, DecodeReason, Encoder, ctx_c, private_c, single};
-use crate::es9::{
-    AuthenticateClientRequest, Es9Client, GetBoundProfilePackageRequest, InitiateAuthenticationRequest,
-    TransactionId,
-};
+use crate::es9::{AuthenticateClientRequest, Es9Client, GetBoundProfilePackageRequest, TransactionId};
 use crate::es10::{
-    AuthenticateServerRequest, CancelSessionReason, CtxParams1, Message, PendingNotification,
-    PrepareDownloadRequest, ProfileInfo, ProfileInfoListResponse, ProfileInstallationResult, Rejection,
+    CancelSessionReason, CtxParams1, Message, PendingNotification, PrepareDownloadRequest, ProfileInfo,
+    ProfileInfoListResponse, ProfileInstallationResult, Rejection,
 };
 use crate::es11::EventEntry;
 use crate::iccid::Iccid;
@@ -269,9 +267,7 @@ where
 {
     /// Starts `step`; `bpp` is (bytes sent, bytes total) of the Bound Profile Package so far.
     fn enter(&mut self, step: DownloadStep, bpp: (usize, usize)) {
-        self.step = step;
-        tracing::debug!(target: "oxicard::euicc", %step, "download step");
-        self.handler.progress(&Progress { step, bytes_sent: bpp.0, bytes_total: bpp.1, segment: None });
+        report(&mut self.step, self.handler, step, bpp);
     }
 
     /// The error for a failure at the current step, after cancelling the session if there is one.
@@ -286,33 +282,31 @@ where
     }
 
     fn run(&mut self, request: &DownloadRequest) -> Result<DownloadResult, Box<DownloadError>> {
-        let device_info = request.device_info.clone();
-
-        self.enter(DownloadStep::GetEuiccInfo1, (0, 0));
-        let info1 = self.isdr.euicc_info1().map_err(|e| self.fail(e))?;
-        self.enter(DownloadStep::GetEuiccChallenge, (0, 0));
-        let challenge = self.isdr.euicc_challenge().map_err(|e| self.fail(e))?;
-
-        self.enter(DownloadStep::InitiateAuthentication, (0, 0));
-        let initiate = InitiateAuthenticationRequest {
-            smdp_address: self.address.to_owned(),
-            euicc_challenge: challenge,
-            euicc_info1: info1.der,
+        let ctx_params1 = CtxParams1 {
+            matching_id: request.target.matching_id.clone(),
+            device_info: request.device_info.clone(),
         };
-        let initiated =
-            self.es9.initiate_authentication(self.address, &initiate).map_err(|e| self.fail(e))?;
-        let transaction_id = initiated.transaction_id;
+        let (es9, handler, step, address) =
+            (&mut *self.es9, &mut *self.handler, &mut self.step, self.address);
+        let started = authentication::authenticate_server(
+            self.isdr,
+            address,
+            ctx_params1,
+            |initiate| es9.initiate_authentication(address, initiate),
+            |common| report(step, handler, download_step(common), (0, 0)),
+        );
+        let ServerAuthenticated { transaction_id, authenticated } = match started {
+            Ok(started) => started,
+            Err(failure) => {
+                self.step = download_step(failure.step);
+                self.transaction = failure.transaction_id;
+                return Err(self.fail(match failure.cause {
+                    CommonCause::Card(e) => DownloadErrorKind::from(e),
+                    CommonCause::Server(e) => DownloadErrorKind::from(e),
+                }));
+            }
+        };
         self.transaction = Some(transaction_id.clone());
-
-        self.enter(DownloadStep::AuthenticateServer, (0, 0));
-        let authenticate = AuthenticateServerRequest {
-            server_signed1: initiated.server_signed1,
-            server_signature1: initiated.server_signature1,
-            euicc_ci_pkid_to_be_used: Some(initiated.euicc_ci_pkid_to_be_used),
-            server_certificate: initiated.server_certificate,
-            ctx_params1: CtxParams1 { matching_id: request.target.matching_id.clone(), device_info },
-        };
-        let authenticated = self.isdr.authenticate_server(&authenticate).map_err(|e| self.fail(e))?;
 
         self.enter(DownloadStep::AuthenticateClient, (0, 0));
         let client_request = AuthenticateClientRequest {
@@ -320,15 +314,15 @@ where
             authenticate_server_response: authenticated.der,
         };
         let client = self.es9.authenticate_client(self.address, &client_request);
-        if let Err(error) = authenticated.response.result {
-            // Forwarded above: the SM-DP+ knows, the eUICC has no session left.
-            if let Err(server) = client {
-                tracing::info!(target: "oxicard::euicc", "SM-DP+ answer to the forwarded error: {server}");
+        let client = match authentication::forwarded(&authenticated.response, client) {
+            Ok(client) => client,
+            Err(rejection) => {
+                // Forwarded: the SM-DP+ knows, the eUICC has no session left.
+                self.transaction = None;
+                self.step = DownloadStep::AuthenticateServer;
+                return Err(self.fail(rejection));
             }
-            self.transaction = None;
-            self.step = DownloadStep::AuthenticateServer;
-            return Err(self.fail(Rejection::AuthenticateServer(error.code)));
-        }
+        };
         let client = client.map_err(|e| self.fail(e))?;
         let metadata = client.profile_metadata.as_deref().map(decode_profile_metadata).transpose();
         let metadata = metadata.map_err(|e| self.fail(e))?;
@@ -409,6 +403,29 @@ where
             })),
         }
     }
+}
+
+/// The download step of a common mutual authentication step.
+const fn download_step(step: CommonStep) -> DownloadStep {
+    match step {
+        CommonStep::GetEuiccInfo1 => DownloadStep::GetEuiccInfo1,
+        CommonStep::GetEuiccChallenge => DownloadStep::GetEuiccChallenge,
+        CommonStep::InitiateAuthentication => DownloadStep::InitiateAuthentication,
+        CommonStep::AuthenticateServer => DownloadStep::AuthenticateServer,
+    }
+}
+
+/// Records `step` as the current one and reports it to `handler`; `bpp` is (bytes sent, bytes
+/// total) of the Bound Profile Package so far.
+fn report<H: DownloadHandler + ?Sized>(
+    current: &mut DownloadStep,
+    handler: &mut H,
+    step: DownloadStep,
+    bpp: (usize, usize),
+) {
+    *current = step;
+    tracing::debug!(target: "oxicard::euicc", %step, "download step");
+    handler.progress(&Progress { step, bytes_sent: bpp.0, bytes_total: bpp.1, segment: None });
 }
 
 /// Decodes the profile metadata (`StoreMetadataRequest`, `BF25`, SGP.22 §5.5.3). Its members have

@@ -14,6 +14,7 @@ use oxicard_euicc::activation::hash_confirmation_code;
 use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, ctx_c, private_c, single};
 use oxicard_euicc::es9::{self, *};
 use oxicard_euicc::es10::*;
+use oxicard_euicc::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse, Es11Client, EventEntry};
 use oxicard_transport::{ErrorKind, TransportError};
 
 use super::euicc::{certificate, signature};
@@ -72,6 +73,10 @@ pub struct FakeSmdp {
     pub wrong_signed2_transaction: bool,
     /// Serve this instead of a well-formed BPP.
     pub bpp_override: Option<Vec<u8>>,
+    /// As an SM-DS (ES11): the events answered to AuthenticateClient.
+    pub events: Vec<EventEntry>,
+    /// As an SM-DS: the ctxParams1 TLVs (`A0 …`) received in euiccSigned1.
+    pub ctx_params1: Vec<Vec<u8>>,
 }
 
 impl FakeSmdp {
@@ -89,6 +94,8 @@ impl FakeSmdp {
             wrong_challenge: false,
             wrong_signed2_transaction: false,
             bpp_override: None,
+            events: Vec::new(),
+            ctx_params1: Vec::new(),
         }
     }
 
@@ -194,22 +201,13 @@ impl FakeSmdp {
         request.decode_response(function, &HttpReply { status: reply.0, content_type, body: &reply.1 })
     }
 
-    fn fault(&mut self, function: RspFunction) -> Option<Es9Fault> {
-        self.faults.remove(&function)
-    }
-}
-
-fn failed(subject: &'static str, reason: &'static str) -> Es9Fault {
-    Es9Fault::Failed(subject, reason)
-}
-
-impl Es9Client for FakeSmdp {
-    fn initiate_authentication(
+    /// ES9+ or ES11 InitiateAuthentication (the same exchange, SGP.22 §5.6.1 / §5.8.1).
+    fn initiate(
         &mut self,
+        function: RspFunction,
         address: &str,
         request: &InitiateAuthenticationRequest,
     ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        let function = RspFunction::Es9InitiateAuthentication;
         let received = InitiateAuthenticationRequest::from_json(function, &request.to_json()).unwrap();
         assert_eq!(&received, request);
         let fault = self.fault(function);
@@ -239,6 +237,24 @@ impl Es9Client for FakeSmdp {
             };
             Ok((200, response.to_json()))
         })
+    }
+
+    fn fault(&mut self, function: RspFunction) -> Option<Es9Fault> {
+        self.faults.remove(&function)
+    }
+}
+
+fn failed(subject: &'static str, reason: &'static str) -> Es9Fault {
+    Es9Fault::Failed(subject, reason)
+}
+
+impl Es9Client for FakeSmdp {
+    fn initiate_authentication(
+        &mut self,
+        address: &str,
+        request: &InitiateAuthenticationRequest,
+    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
+        self.initiate(RspFunction::Es9InitiateAuthentication, address, request)
     }
 
     fn authenticate_client(
@@ -353,6 +369,50 @@ impl Es9Client for FakeSmdp {
                 received.transaction_id
             );
             Ok((200, body.into_bytes()))
+        })
+    }
+}
+
+/// The double as an SM-DS (ES11, SGP.22 §5.8): the same InitiateAuthentication, and an
+/// AuthenticateClient that answers [`FakeSmdp::events`] (rejecting a MatchingID: event retrieval
+/// sends none, §3.6.1).
+impl Es11Client for FakeSmdp {
+    fn es11_initiate_authentication(
+        &mut self,
+        smds_address: &str,
+        request: &InitiateAuthenticationRequest,
+    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
+        self.initiate(RspFunction::Es11InitiateAuthentication, smds_address, request)
+    }
+
+    fn es11_authenticate_client(
+        &mut self,
+        smds_address: &str,
+        request: &AuthenticateClientRequest,
+    ) -> Result<Es11AuthenticateClientResponse, Es9Error> {
+        let function = RspFunction::Es11AuthenticateClient;
+        let received = AuthenticateClientRequest::from_json(function, &request.to_json()).unwrap();
+        assert_eq!(&received, request);
+        let fault = self.fault(function);
+        self.exchange(function, smds_address, &Es11AuthenticateClient(request), fault, |smds| {
+            if received.transaction_id.as_bytes() != TRANSACTION_ID {
+                return Err(failed("8.10.1", "3.9"));
+            }
+            let response = AuthenticateServerResponse::from_der(&received.authenticate_server_response)
+                .map_err(|_| failed("8.1", "6.1"))?;
+            let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
+            let signed = single(&ok.euicc_signed1, Tag::Sequence, "euiccSigned1").unwrap();
+            let ctx_params =
+                Fields::parse(signed.value(), "euiccSigned1").unwrap().req(ctx_c(0), "ctx").unwrap();
+            smds.ctx_params1.push(ctx_params.raw().to_vec());
+            if ctx_params.fields("ctx").unwrap().opt(ctx(0), "matchingId").is_some() {
+                return Err(failed("8.1", "6.1"));
+            }
+            let response = Es11AuthenticateClientResponse {
+                transaction_id: Some(received.transaction_id.clone()),
+                event_entries: smds.events.clone(),
+            };
+            Ok((200, response.to_json()))
         })
     }
 }

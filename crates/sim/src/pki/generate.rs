@@ -1,6 +1,10 @@
 //! A test PKI generated on the fly, following the SGP.22 §4.5.2 certificate profiles (and the
 //! shape of the GSMA SGP.26 test certificates): CERT.CI (self-signed) → CERT.EUM →
-//! CERT.EUICC.ECDSA, and CERT.CI → CERT.DPauth.ECDSA / CERT.DPpb.ECDSA / CERT.DP.TLS.
+//! CERT.EUICC.ECDSA, CERT.CI → CERT.DPauth.ECDSA / CERT.DPpb.ECDSA / CERT.DP.TLS, and
+//! CERT.CI → CERT.DSauth.ECDSA (the SM-DS, SGP.22 §4.5.2.1.0.x, `id-rspRole-ds-auth`).
+//!
+//! Every key is derived from the seed and its own label, so adding a certificate never changes
+//! the others for a given seed.
 //!
 //! Certificates are ecdsa-with-SHA256; SubjectKeyIdentifier = SHA-1 of the public key point
 //! (RFC 5280 §4.2.1.2 method 1, as the SGP.26 CI); AuthorityKeyIdentifier = the issuer's SKI.
@@ -26,7 +30,7 @@ use super::cert::RspCertificate;
 use super::chain::TrustStore;
 use super::error::PkiError;
 use super::key::{Curve, PrivateKey, PublicKey};
-use super::load::{CertifiedKey, EuiccIdentity, SmdpIdentity};
+use super::load::{CertifiedKey, EuiccIdentity, SmdpIdentity, SmdsIdentity};
 use super::oid::{self, RspRole};
 
 /// The organisation of every generated subject.
@@ -60,6 +64,9 @@ pub struct TestPkiConfig {
     /// The SM-DP+ OID: subjectAltName registeredID of CERT.DPauth / DPpb / DP.TLS (SGP.26 test
     /// SM-DP+: `2.999.10`); `None` omits it.
     pub smdp_oid: Option<Oid>,
+    /// The SM-DS OID: subjectAltName registeredID of CERT.DSauth (`2.999.15`, an example-arc
+    /// value); `None` omits it.
+    pub smds_oid: Option<Oid>,
     /// dNSName entries of CERT.DP.TLS.
     pub tls_dns_names: Vec<String>,
     /// iPAddress entries of CERT.DP.TLS.
@@ -68,7 +75,7 @@ pub struct TestPkiConfig {
 
 impl Default for TestPkiConfig {
     /// NIST P-256, random keys, the SGP.26 test EID `89049032123451234512345678901235`,
-    /// the SGP.26 CI / SM-DP+ OIDs, TLS for `localhost` and `127.0.0.1`.
+    /// the SGP.26 CI / SM-DP+ OIDs, SM-DS OID `2.999.15`, TLS for `localhost` and `127.0.0.1`.
     fn default() -> Self {
         TestPkiConfig {
             curve: Curve::NistP256,
@@ -77,6 +84,7 @@ impl Default for TestPkiConfig {
             ci_oid: "2.999.1".parse().ok(),
             eum_oid: "2.999.5".parse().ok(),
             smdp_oid: "2.999.10".parse().ok(),
+            smds_oid: "2.999.15".parse().ok(),
             tls_dns_names: vec!["localhost".to_string()],
             tls_ip_addresses: vec![IpAddr::V4(Ipv4Addr::LOCALHOST)],
         }
@@ -94,10 +102,11 @@ pub struct TestPki {
     dp_auth: CertifiedKey,
     dp_pb: CertifiedKey,
     dp_tls: CertifiedKey,
+    ds_auth: CertifiedKey,
 }
 
 impl TestPki {
-    /// Generates the six certificates of `config`.
+    /// Generates the seven certificates of `config`.
     pub fn generate(config: &TestPkiConfig) -> Result<TestPki, PkiError> {
         let seed = match config.seed {
             Some(seed) => seed,
@@ -140,8 +149,12 @@ impl TestPki {
             },
         )?;
 
+        let ds_profile = CertProfile::Dp { role: RspRole::DsAuth, oid: config.smds_oid.clone() };
+        let ds_name = name(&[(oid::AT_COMMON_NAME, "oxicard test SM-DS")], true);
+        let ds_auth = issue(&Issuer::Ca(&ci), &ds_name, &key("ds-auth")?, ds_profile)?;
+
         let euicc = issue_euicc(&eum, config.curve, &seed, &config.eid)?;
-        Ok(TestPki { config: config.clone(), seed, ci, eum, euicc, dp_auth, dp_pb, dp_tls })
+        Ok(TestPki { config: config.clone(), seed, ci, eum, euicc, dp_auth, dp_pb, dp_tls, ds_auth })
     }
 
     /// [`TestPki::generate`] with the default configuration and `seed` (reproducible).
@@ -192,6 +205,12 @@ impl TestPki {
         &self.dp_tls
     }
 
+    /// CERT.DSauth.ECDSA and SK.DSauth.ECDSA (the SM-DS signs serverSigned1 with it, SGP.22
+    /// §3.6.1 / §5.8.1).
+    pub fn ds_auth(&self) -> &CertifiedKey {
+        &self.ds_auth
+    }
+
     /// A trust store holding this PKI's CI.
     pub fn trust_store(&self) -> Result<TrustStore, PkiError> {
         TrustStore::new(vec![self.ci.certificate().clone()])
@@ -200,6 +219,12 @@ impl TestPki {
     /// The software eUICC's identity (CERT.EUICC + key, CERT.EUM, trusting this CI).
     pub fn euicc_identity(&self) -> Result<EuiccIdentity, PkiError> {
         EuiccIdentity::new(self.euicc.clone(), self.eum.certificate().clone(), self.trust_store()?)
+    }
+
+    /// The test SM-DS's identity (DSauth, and CERT.DP.TLS as its TLS certificate: both servers
+    /// of this PKI run on the same host names; trusting this CI).
+    pub fn smds_identity(&self) -> Result<SmdsIdentity, PkiError> {
+        SmdsIdentity::new(self.ds_auth.clone(), Some(self.dp_tls.clone()), self.trust_store()?)
     }
 
     /// The test SM-DP+'s identity (DPauth, DPpb, DPtls, trusting this CI).

@@ -1,4 +1,5 @@
-//! Identities of the software eUICC and the test SM-DP+, and loading them from PEM/DER files
+//! Identities of the software eUICC, the test SM-DP+ and the test SM-DS, and loading them from
+//! PEM/DER files
 //! (e.g. the GSMA SGP.26 test certificates and keys).
 
 use std::path::{Path, PathBuf};
@@ -326,19 +327,89 @@ impl SmdpIdentity {
         eum_certificate: &RspCertificate,
         at: Option<SystemTime>,
     ) -> Result<VerifiedChain, PkiError> {
-        let chain = self.trusted_cis.verify(
-            euicc_certificate,
-            core::slice::from_ref(eum_certificate),
-            RspRole::Euicc,
-            at,
-        )?;
-        let eins = eum_certificate.permitted_eins();
-        let eid = euicc_certificate.eid().ok_or(PkiError::Certificate("eUICC certificate has no EID"))?;
-        if !eins.is_empty()
-            && !eins.iter().any(|ein| eid.to_ascii_uppercase().starts_with(&ein.to_ascii_uppercase()))
-        {
-            return Err(PkiError::Certificate("EID outside the EUM's permitted EINs"));
+        verify_euicc_chain(&self.trusted_cis, euicc_certificate, eum_certificate, at)
+    }
+}
+
+/// Verifies CERT.EUICC via CERT.EUM up to one of `trusted_cis` (SGP.22 §5.6.3 / §5.8.2
+/// AuthenticateClient, on the SM-DP+ or the SM-DS), and that the EID lies in the EUM's permitted
+/// EINs when the EUM declares any.
+fn verify_euicc_chain(
+    trusted_cis: &TrustStore,
+    euicc_certificate: &RspCertificate,
+    eum_certificate: &RspCertificate,
+    at: Option<SystemTime>,
+) -> Result<VerifiedChain, PkiError> {
+    let chain =
+        trusted_cis.verify(euicc_certificate, core::slice::from_ref(eum_certificate), RspRole::Euicc, at)?;
+    let eins = eum_certificate.permitted_eins();
+    let eid = euicc_certificate.eid().ok_or(PkiError::Certificate("eUICC certificate has no EID"))?;
+    if !eins.is_empty()
+        && !eins.iter().any(|ein| eid.to_ascii_uppercase().starts_with(&ein.to_ascii_uppercase()))
+    {
+        return Err(PkiError::Certificate("EID outside the EUM's permitted EINs"));
+    }
+    Ok(chain)
+}
+
+/// What the test SM-DS signs with (SGP.22 §2.6.2 / §4.5.2: SK/CERT.DSauth.ECDSA for
+/// serverSigned1, the TLS server key and certificate) and the CIs it trusts for eUICC chains.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmdsIdentity {
+    auth: CertifiedKey,
+    tls: Option<CertifiedKey>,
+    trusted_cis: TrustStore,
+}
+
+impl SmdsIdentity {
+    /// An identity from its parts; CERT.DSauth must carry `id-rspRole-ds-auth`, the TLS
+    /// certificate `id-rspRole-ds-tls` (or `id-rspRole-dp-tls`: a test host serving both).
+    pub fn new(
+        auth: CertifiedKey,
+        tls: Option<CertifiedKey>,
+        trusted_cis: TrustStore,
+    ) -> Result<SmdsIdentity, PkiError> {
+        if !auth.certificate().has_role(RspRole::DsAuth) {
+            let found = auth.certificate().roles();
+            return Err(ChainError::WrongRole { expected: RspRole::DsAuth, found }.into());
         }
-        Ok(chain)
+        if let Some(tls) = &tls {
+            let cert = tls.certificate();
+            if !cert.has_role(RspRole::DsTls) && !cert.has_role(RspRole::DpTls) {
+                return Err(ChainError::WrongRole { expected: RspRole::DsTls, found: cert.roles() }.into());
+            }
+        }
+        Ok(SmdsIdentity { auth, tls, trusted_cis })
+    }
+
+    /// CERT.DSauth.ECDSA and SK.DSauth.ECDSA.
+    pub fn auth(&self) -> &CertifiedKey {
+        &self.auth
+    }
+
+    /// The TLS certificate and key, when configured.
+    pub fn tls(&self) -> Option<&CertifiedKey> {
+        self.tls.as_ref()
+    }
+
+    /// The trusted CIs (verification of eUICC chains).
+    pub fn trusted_cis(&self) -> &TrustStore {
+        &self.trusted_cis
+    }
+
+    /// The SM-DS OID: the subjectAltName registeredID of CERT.DSauth.
+    pub fn smds_oid(&self) -> Option<Oid> {
+        self.auth.certificate().registered_id()
+    }
+
+    /// Verifies CERT.EUICC via CERT.EUM up to a trusted CI (SGP.22 §5.8.2), with the EIN check
+    /// of [`SmdpIdentity::verify_euicc_chain`].
+    pub fn verify_euicc_chain(
+        &self,
+        euicc_certificate: &RspCertificate,
+        eum_certificate: &RspCertificate,
+        at: Option<SystemTime>,
+    ) -> Result<VerifiedChain, PkiError> {
+        verify_euicc_chain(&self.trusted_cis, euicc_certificate, eum_certificate, at)
     }
 }

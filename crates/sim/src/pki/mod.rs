@@ -4,9 +4,9 @@
 //! BSI TR-03111 §4.3.1 ECKA-DH).
 //!
 //! - [`TestPki`]: a complete test PKI generated on the fly (CI → EUM → eUICC, CI → DPauth /
-//!   DPpb / DPtls), optionally reproducible from a seed.
-//! - [`EuiccIdentity`] / [`SmdpIdentity`]: what the software eUICC and the test SM-DP+ sign
-//!   with, generated or loaded from PEM/DER files (e.g. the GSMA SGP.26 test certificates).
+//!   DPpb / DPtls, CI → DSauth), optionally reproducible from a seed.
+//! - [`EuiccIdentity`] / [`SmdpIdentity`] / [`SmdsIdentity`]: what the software eUICC, the test
+//!   SM-DP+ and the test SM-DS sign with, generated or loaded from PEM/DER files (e.g. the GSMA SGP.26 test certificates).
 //! - [`PrivateKey`] / [`PublicKey`]: ECDSA with SHA-256 and ECKA-DH on NIST P-256 and
 //!   brainpoolP256r1 ([`Curve`]).
 //! - [`Tr03111Signature`]: the 64-byte `r ‖ s` form carried in `5F37` fields.
@@ -29,7 +29,7 @@ pub use chain::{ChainError, TrustStore, VerifiedChain};
 pub use error::PkiError;
 pub use generate::{TestPki, TestPkiConfig};
 pub use key::{Curve, OneTimeKeyPair, PrivateKey, PublicKey, SharedSecret};
-pub use load::{CertifiedKey, EuiccIdentity, SmdpIdentity};
+pub use load::{CertifiedKey, EuiccIdentity, SmdpIdentity, SmdsIdentity};
 pub use oid::RspRole;
 pub use signature::{SIGNATURE_TAG, Tr03111Signature};
 pub use signed::SignedData;

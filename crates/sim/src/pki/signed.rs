@@ -17,7 +17,8 @@ use super::signature::{SIGNATURE_TAG, Tr03111Signature};
 #[non_exhaustive]
 pub enum SignedData<'a> {
     /// `serverSignature1` by SK.DPauth over the `serverSigned1` TLV (`30 …`), SGP.22 §5.6.1
-    /// (ES9+.InitiateAuthentication) / §5.7.13 (AuthenticateServer).
+    /// (ES9+.InitiateAuthentication) / §5.7.13 (AuthenticateServer); by SK.DSauth when an SM-DS
+    /// signs it (ES11.InitiateAuthentication, §5.8.1), the same bytes.
     ServerSigned1 {
         /// The `serverSigned1` TLV.
         server_signed1: &'a [u8],

@@ -2,32 +2,28 @@
 //! and [`TestSmdp::handle_request`], the JSON/HTTP binding (SGP.22 §6.5) the servers and the fuzz
 //! target drive.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use der::Tag;
 use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c, single};
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, Es9Error, ExecutionStatus,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, ExecutionStatus,
     GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest,
     InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, TransactionId,
 };
 use oxicard_euicc::es10::{
-    AuthenticateServerResponse, CancelSessionReason, CancelSessionResponse, EuiccInfo1, FinalResult, Message,
-    NotificationMetadata, PendingNotification, PrepareDownloadResponse,
+    CancelSessionReason, CancelSessionResponse, FinalResult, Message, NotificationMetadata,
+    PendingNotification, PrepareDownloadResponse,
 };
 use oxicard_secure_channel::bsp::BspKeys;
 use sha2::{Digest, Sha256};
 
+use super::auth::{self, ClientVerified, Dispatch, Sessions, chain_error, internal};
 use super::bpp::{self, BppError, BppInput};
 use super::error::SmdpError;
 use super::profile::ProfilePackage;
-use crate::pki::{
-    ChainError, OneTimeKeyPair, PkiError, PrivateKey, RspCertificate, SignedData, SmdpIdentity,
-};
-
-/// At most this many RSP sessions are kept; the oldest is dropped to make room.
-const MAX_SESSIONS: usize = 256;
+use crate::pki::{OneTimeKeyPair, PrivateKey, RspCertificate, SignedData, SmdpIdentity};
 
 /// The default hostId of the BSP control reference template (SGP.22 §2.5.5 `ControlRefTemplate`:
 /// 1..16 bytes chosen by the SM-DP+): ASCII `oxicard SM-DP+`.
@@ -35,9 +31,6 @@ const DEFAULT_HOST_ID: &[u8] = b"oxicard SM-DP+";
 
 /// Confirmation code attempts per session before 8.2.7 / 6.4 (retries exceeded).
 const DEFAULT_MAX_CC_ATTEMPTS: u32 = 3;
-
-/// The path prefix of every ES9+ function (SGP.22 §6.5: `/gsma/rsp2/es9plus/<function>`).
-const ES9_PREFIX: &str = "/gsma/rsp2/es9plus/";
 
 /// A notification the SM-DP+ received and verified (ES9+.HandleNotification, SGP.22 §5.6.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +76,6 @@ struct Authenticated {
 
 #[derive(Clone, Debug)]
 struct Session {
-    serial: u64,
     server_challenge: [u8; 16],
     stage: Stage,
 }
@@ -95,8 +87,7 @@ pub struct TestSmdp {
     identity: SmdpIdentity,
     address: String,
     profiles: BTreeMap<String, ProfilePackage>,
-    sessions: HashMap<Vec<u8>, Session>,
-    next_serial: u64,
+    sessions: Sessions<Session>,
     host_id: Vec<u8>,
     replace_session_keys: bool,
     max_cc_attempts: u32,
@@ -107,17 +98,6 @@ pub struct TestSmdp {
     fixed_ppk: Option<BspKeys>,
 }
 
-fn random<const N: usize>(function: RspFunction) -> Result<[u8; N], SmdpError> {
-    let mut out = [0u8; N];
-    getrandom::fill(&mut out).map_err(|e| internal(function, &e))?;
-    Ok(out)
-}
-
-/// A failure of the test server itself (random generator, signing): not an SGP.22 status code.
-fn internal(function: RspFunction, error: &dyn std::fmt::Display) -> SmdpError {
-    SmdpError::new(function, "internal", "internal", format!("test SM-DP+ failure: {error}"))
-}
-
 impl TestSmdp {
     /// A server with `identity` (DPauth, DPpb, trusted CIs) answering as `address` (the FQDN
     /// the LPA uses: `smdpAddress`, `serverAddress` of serverSigned1). No profiles yet.
@@ -126,8 +106,7 @@ impl TestSmdp {
             identity,
             address: address.to_string(),
             profiles: BTreeMap::new(),
-            sessions: HashMap::new(),
-            next_serial: 0,
+            sessions: Sessions::new(),
             host_id: DEFAULT_HOST_ID.to_vec(),
             replace_session_keys: true,
             max_cc_attempts: DEFAULT_MAX_CC_ATTEMPTS,
@@ -206,18 +185,7 @@ impl TestSmdp {
     }
 
     fn at(&self) -> Option<SystemTime> {
-        self.check_validity.then(SystemTime::now)
-    }
-
-    fn insert_session(&mut self, transaction_id: Vec<u8>, server_challenge: [u8; 16]) {
-        if self.sessions.len() >= MAX_SESSIONS
-            && let Some(oldest) = self.sessions.iter().min_by_key(|(_, s)| s.serial).map(|(k, _)| k.clone())
-        {
-            self.sessions.remove(&oldest);
-        }
-        self.next_serial += 1;
-        let session = Session { serial: self.next_serial, server_challenge, stage: Stage::Initiated };
-        self.sessions.insert(transaction_id, session);
+        auth::at(self.check_validity)
     }
 
     /// ES9+.InitiateAuthentication (SGP.22 §5.6.1): checks the SM-DP+ address (8.8.1 / 3.8) and
@@ -228,40 +196,15 @@ impl TestSmdp {
         &mut self,
         request: &InitiateAuthenticationRequest,
     ) -> Result<InitiateAuthenticationResponse, SmdpError> {
-        let f = RspFunction::Es9InitiateAuthentication;
-        if !request.smdp_address.eq_ignore_ascii_case(&self.address) {
-            return Err(SmdpError::new(f, "8.8.1", "3.8", format!("this is not {:?}", request.smdp_address)));
-        }
-        let info1 = EuiccInfo1::from_der(&request.euicc_info1)
-            .map_err(|e| SmdpError::new(f, "8.8.2", "3.1", format!("unreadable euiccInfo1: {e}")))?;
-        let ci_pkid = self.identity.ci_pkid().ok_or_else(|| internal(f, &"CERT.DPauth has no AKI"))?;
-        if !info1.ci_pkids_for_verification.contains(&ci_pkid) {
-            return Err(SmdpError::new(f, "8.8.2", "3.1", "the eUICC cannot verify CERT.DPauth's CI"));
-        }
-        let transaction_id: [u8; 16] = random(f)?;
-        let server_challenge: [u8; 16] = random(f)?;
-        let mut e = Encoder::new();
-        e.nested(Tag::Sequence, |e| {
-            e.tlv(ctx(0), &transaction_id);
-            e.tlv(ctx(1), &request.euicc_challenge);
-            e.utf8(ctx(3), &self.address);
-            e.tlv(ctx(4), &server_challenge);
-        });
-        let server_signed1 = e.finish();
-        let signature = self
-            .identity
-            .sign(&SignedData::ServerSigned1 { server_signed1: &server_signed1 })
-            .map_err(|e| internal(f, &e))?;
-        let mut pkid = Encoder::new();
-        pkid.tlv(Tag::OctetString, &ci_pkid);
-        self.insert_session(transaction_id.to_vec(), server_challenge);
-        Ok(InitiateAuthenticationResponse {
-            transaction_id: TransactionId::new(transaction_id.to_vec()).map_err(|e| internal(f, &e))?,
-            server_signed1,
-            server_signature1: signature.to_tlv(),
-            euicc_ci_pkid_to_be_used: pkid.finish(),
-            server_certificate: self.identity.auth().certificate().der().to_vec(),
-        })
+        let initiated = auth::initiate(
+            RspFunction::Es9InitiateAuthentication,
+            &self.address,
+            self.identity.auth(),
+            request,
+        )?;
+        let session = Session { server_challenge: initiated.server_challenge, stage: Stage::Initiated };
+        self.sessions.insert(initiated.transaction_id, session);
+        Ok(initiated.response)
     }
 
     /// ES9+.AuthenticateClient (SGP.22 §5.6.3): verifies CERT.EUICC and CERT.EUM up to a trusted CI
@@ -281,65 +224,27 @@ impl TestSmdp {
             return Err(SmdpError::new(f, "8.10.1", "3.9", "the session is already authenticated"));
         }
         let server_challenge = session.server_challenge;
-        let response =
-            AuthenticateServerResponse::from_der(&request.authenticate_server_response).map_err(|e| {
-                SmdpError::euicc_signature(f, format!("unreadable AuthenticateServerResponse: {e}"))
-            })?;
-        let ok = match response.result {
-            Ok(ok) => ok,
-            Err(error) => {
-                self.sessions.remove(&tx);
-                return Err(SmdpError::euicc_signature(
-                    f,
-                    format!("AuthenticateServer failed: {}", error.code),
-                ));
+        let at = self.at();
+        let verified = auth::verify_client(
+            f,
+            &self.address,
+            &tx,
+            &server_challenge,
+            &request.authenticate_server_response,
+            |euicc, eum| self.identity.verify_euicc_chain(euicc, eum, at),
+        );
+        let ClientVerified { euicc_certificate, eid, matching_id, euicc_signature1 } = match verified {
+            Ok(verified) => verified,
+            Err(refused) => {
+                if refused.end_session {
+                    self.sessions.remove(&tx);
+                }
+                return Err(refused.error);
             }
         };
-        let euicc_certificate = RspCertificate::from_der(&ok.euicc_certificate)
-            .map_err(|e| SmdpError::new(f, "8.1.3", "6.1", format!("CERT.EUICC: {e}")))?;
-        let eum_certificate = RspCertificate::from_der(&ok.eum_certificate)
-            .map_err(|e| SmdpError::new(f, "8.1.2", "6.1", format!("CERT.EUM: {e}")))?;
-        self.identity
-            .verify_euicc_chain(&euicc_certificate, &eum_certificate, self.at())
-            .map_err(|e| chain_error(f, &e))?;
-        SignedData::EuiccSigned1 { euicc_signed1: &ok.euicc_signed1 }
-            .verify_tlv(euicc_certificate.public_key(), &ok.euicc_signature1)
-            .map_err(|e| SmdpError::euicc_signature(f, format!("euiccSignature1: {e}")))?;
-
-        let malformed =
-            |e: &dyn std::fmt::Display| SmdpError::euicc_signature(f, format!("euiccSigned1: {e}"));
-        let signed = single(&ok.euicc_signed1, Tag::Sequence, "EuiccSigned1").map_err(|e| malformed(&e))?;
-        let fields = signed.fields("EuiccSigned1").map_err(|e| malformed(&e))?;
-        let echoed_tx = fields.req(ctx(0), "transactionId").map_err(|e| malformed(&e))?;
-        if echoed_tx.value() != tx.as_slice() {
-            return Err(SmdpError::new(f, "8.10.1", "3.9", "euiccSigned1 carries another transactionId"));
-        }
-        let challenge = fields.req(ctx(4), "serverChallenge").map_err(|e| malformed(&e))?;
-        if challenge.value() != server_challenge.as_slice() {
-            return Err(SmdpError::euicc_signature(f, "serverChallenge mismatch"));
-        }
-        let address =
-            fields.req(ctx(3), "serverAddress").and_then(|a| a.utf8()).map_err(|e| malformed(&e))?;
-        if !address.eq_ignore_ascii_case(&self.address) {
-            return Err(SmdpError::new(f, "8.8.1", "3.8", "euiccSigned1 carries another serverAddress"));
-        }
-        let ctx_params = fields.req(ctx_c(0), "ctxParams1").map_err(|e| malformed(&e))?;
-        let matching_id = ctx_params
-            .fields("CtxParamsForCommonAuthentication")
-            .map_err(|e| malformed(&e))?
-            .opt(ctx(0), "matchingId")
-            .map(|m| m.utf8())
-            .transpose()
-            .map_err(|e| malformed(&e))?
-            .unwrap_or_default();
         let profile = self.profiles.get(&matching_id).ok_or_else(|| {
             SmdpError::new(f, "8.2.6", "3.8", format!("unknown MatchingID {matching_id:?}"))
         })?;
-        let eid = euicc_certificate
-            .eid()
-            .and_then(|digits| hex::decode(digits).ok())
-            .and_then(|bytes| <[u8; 16]>::try_from(bytes).ok())
-            .ok_or_else(|| SmdpError::new(f, "8.1.3", "6.1", "CERT.EUICC carries no EID"))?;
 
         let mut e = Encoder::new();
         e.nested(Tag::Sequence, |e| {
@@ -351,7 +256,7 @@ impl TestSmdp {
             .identity
             .sign(&SignedData::SmdpSigned2 {
                 smdp_signed2: &smdp_signed2,
-                euicc_signature1: &ok.euicc_signature1,
+                euicc_signature1: &euicc_signature1,
             })
             .map_err(|e| internal(f, &e))?
             .to_tlv();
@@ -575,24 +480,16 @@ impl TestSmdp {
     /// `admin_protocol` the `X-Admin-Protocol` header (must start with `gsma/rsp/v2.`, else
     /// 1.2.2 / 2.1 as osmo-smdpp), `body` the JSON request. Never panics on any input.
     pub fn handle_request(&mut self, path: &str, admin_protocol: Option<&str>, body: &[u8]) -> HttpAnswer {
-        let function = match path.strip_prefix(ES9_PREFIX) {
-            Some("initiateAuthentication") => RspFunction::Es9InitiateAuthentication,
-            Some("authenticateClient") => RspFunction::Es9AuthenticateClient,
-            Some("getBoundProfilePackage") => RspFunction::Es9GetBoundProfilePackage,
-            Some("handleNotification") => RspFunction::Es9HandleNotification,
-            Some("cancelSession") => RspFunction::Es9CancelSession,
-            _ => return HttpAnswer { status: 404, body: b"unknown ES9+ function".to_vec() },
-        };
-        if !admin_protocol.is_some_and(|p| p.starts_with("gsma/rsp/v2.")) {
-            let error = SmdpError::new(function, "1.2.2", "2.1", "unsupported X-Admin-Protocol");
-            return HttpAnswer { status: 200, body: error.to_json() };
-        }
-        match self.dispatch(function, body) {
-            Ok(Some(json)) => HttpAnswer { status: 200, body: json },
-            Ok(None) => HttpAnswer { status: 204, body: Vec::new() },
-            Err(Dispatch::BadRequest(e)) => HttpAnswer { status: 400, body: e.to_string().into_bytes() },
-            Err(Dispatch::Failed(e)) => HttpAnswer { status: 200, body: e.to_json() },
-        }
+        const FUNCTIONS: [(&str, RspFunction); 5] = [
+            ("initiateAuthentication", RspFunction::Es9InitiateAuthentication),
+            ("authenticateClient", RspFunction::Es9AuthenticateClient),
+            ("getBoundProfilePackage", RspFunction::Es9GetBoundProfilePackage),
+            ("handleNotification", RspFunction::Es9HandleNotification),
+            ("cancelSession", RspFunction::Es9CancelSession),
+        ];
+        auth::http_binding(path, admin_protocol, body, &FUNCTIONS, |function, body| {
+            self.dispatch(function, body)
+        })
     }
 
     fn dispatch(&mut self, function: RspFunction, body: &[u8]) -> Result<Option<Vec<u8>>, Dispatch> {
@@ -624,26 +521,6 @@ impl TestSmdp {
     }
 }
 
-/// Outcome of a request that did not succeed.
-enum Dispatch {
-    /// The JSON could not be read (HTTP 400).
-    BadRequest(Es9Error),
-    /// The function failed (HTTP 200, `Failed` header).
-    Failed(SmdpError),
-}
-
-impl From<Es9Error> for Dispatch {
-    fn from(e: Es9Error) -> Self {
-        Dispatch::BadRequest(e)
-    }
-}
-
-impl From<SmdpError> for Dispatch {
-    fn from(e: SmdpError) -> Self {
-        Dispatch::Failed(e)
-    }
-}
-
 /// `{"header":{"functionExecutionStatus":{"status":"Executed-Success"}},"transactionId":"…"}`
 /// (the CancelSession answer of osmo-smdpp, SGP.22 §6.5.2.5).
 fn success_with_transaction_id(transaction_id: &TransactionId) -> Vec<u8> {
@@ -666,23 +543,4 @@ fn bpp_error(function: RspFunction, error: BppError) -> SmdpError {
         BppError::EuiccKey(e) => SmdpError::euicc_signature(function, format!("otPK.EUICC: {e}")),
         BppError::Internal(e) => internal(function, &e),
     }
-}
-
-/// Maps an eUICC chain failure to its status code (SGP.22 §5.6.3: 8.1.3 eUICC certificate,
-/// 8.1.2 EUM certificate, 6.1 invalid, 6.3 expired; 8.11.1 / 3.9 unknown CI).
-fn chain_error(function: RspFunction, error: &PkiError) -> SmdpError {
-    let message = error.to_string();
-    let (subject, reason) = match error {
-        PkiError::Chain(ChainError::Expired { depth: 0 }) => ("8.1.3", "6.3"),
-        PkiError::Chain(ChainError::Expired { .. }) => ("8.1.2", "6.3"),
-        PkiError::Chain(ChainError::UnknownIssuer { depth }) if *depth >= 1 => ("8.11.1", "3.9"),
-        PkiError::Chain(
-            ChainError::WrongRole { .. }
-            | ChainError::KeyUsage { depth: 0, .. }
-            | ChainError::BadSignature { depth: 0 }
-            | ChainError::UnknownIssuer { .. },
-        ) => ("8.1.3", "6.1"),
-        _ => ("8.1.2", "6.1"),
-    };
-    SmdpError::new(function, subject, reason, message)
 }

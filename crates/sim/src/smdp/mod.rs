@@ -8,20 +8,25 @@
 //! - [`ProfilePackage`]: a profile served by MatchingID: an UnprotectedProfilePackage (SAIP DER) and
 //!   its metadata ([`ProfileMetadata`]), optionally with a confirmation code;
 //!   [`ProfileBuilder`] makes a minimal test UPP.
+//! - [`TestSmds`]: a test SM-DS (§3.6.1 event retrieval, ES11 §5.8): events per EID, the same
+//!   mutual authentication with CERT.DSauth.
 //! - [`SmdpServer`]: the HTTP or HTTPS (CERT.DP.TLS) server on 127.0.0.1 that the euicc crate's
-//!   `HttpEs9Client` talks to.
+//!   `HttpEs9Client` talks to, for either ([`RspServer`]; [`SmdsServer`] for the SM-DS).
 //!
 //! The BPP carries `BF23` InitialiseSecureChannel signed with SK.DPpb, ConfigureISDP (`A0`),
 //! StoreMetadata (`A1`), a ReplaceSessionKeys to a random PPK set (`A2`, optional) and the profile
 //! elements (`A3`), each protected with BSP (`oxicard_secure_channel::bsp`).
 
+mod auth;
 mod bpp;
 mod dp;
+mod ds;
 mod error;
 mod profile;
 mod server;
 
 pub use dp::{HttpAnswer, ReceivedNotification, TestSmdp, confirmation_code_hash};
+pub use ds::TestSmds;
 pub use error::{ProfileError, ServerError, SmdpError};
 pub use profile::{ProfileBuilder, ProfileMetadata, ProfilePackage, header_iccid};
-pub use server::SmdpServer;
+pub use server::{RspServer, SmdpServer, SmdsServer};

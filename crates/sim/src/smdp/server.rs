@@ -1,6 +1,7 @@
-//! The test SM-DP+ on a socket: a small HTTP/1.1 server (std `TcpListener`, one thread per
-//! connection, one request per connection) over plain TCP or TLS (rustls, CERT.DP.TLS), serving
-//! `POST /gsma/rsp2/es9plus/<function>` (SGP.22 §6.5, HTTPS per §2.6.6).
+//! The test SM-DP+ (or SM-DS) on a socket: a small HTTP/1.1 server (std `TcpListener`, one thread
+//! per connection, one request per connection) over plain TCP or TLS (rustls, CERT.DP.TLS),
+//! serving `POST /gsma/rsp2/es9plus/<function>` (SGP.22 §6.5, HTTPS per §2.6.6) with any
+//! [`RspServer`]: [`TestSmdp`] (ES9+) or [`TestSmds`](super::TestSmds) (ES11).
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -29,21 +30,44 @@ const POLL: Duration = Duration::from_millis(5);
 /// `X-Admin-Protocol` of every answer (SGP.22 §6.5.1; the version the server implements).
 const ADMIN_PROTOCOL: &str = "gsma/rsp/v2.2.2";
 
-/// A running test SM-DP+. Dropping it stops accepting connections and joins the accept thread.
+/// What [`SmdpServer`] serves: an RSP server's JSON/HTTP binding (SGP.22 §6.5).
+pub trait RspServer: Send + 'static {
+    /// The server's address (FQDN), as the LPA names it.
+    fn address(&self) -> &str;
+
+    /// Answers one request: `path`, the `X-Admin-Protocol` header, the JSON body.
+    fn handle_request(&mut self, path: &str, admin_protocol: Option<&str>, body: &[u8]) -> HttpAnswer;
+}
+
+impl RspServer for TestSmdp {
+    fn address(&self) -> &str {
+        TestSmdp::address(self)
+    }
+
+    fn handle_request(&mut self, path: &str, admin_protocol: Option<&str>, body: &[u8]) -> HttpAnswer {
+        TestSmdp::handle_request(self, path, admin_protocol, body)
+    }
+}
+
+/// A running test SM-DP+ (or, with `H` = [`TestSmds`](super::TestSmds), SM-DS: [`SmdsServer`]).
+/// Dropping it stops accepting connections and joins the accept thread.
 #[derive(Debug)]
-pub struct SmdpServer {
+pub struct SmdpServer<H: RspServer = TestSmdp> {
     local_addr: SocketAddr,
     https: bool,
-    smdp: Arc<Mutex<TestSmdp>>,
+    smdp: Arc<Mutex<H>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl SmdpServer {
+/// A running test SM-DS (ES11 over HTTP(S)).
+pub type SmdsServer = SmdpServer<super::TestSmds>;
+
+impl<H: RspServer> SmdpServer<H> {
     /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves `smdp`, over TLS with
     /// `tls` (CERT.DP.TLS and its key, e.g. [`TestPki::dp_tls`](crate::pki::TestPki::dp_tls)) or
     /// plain HTTP without.
-    pub fn start(smdp: TestSmdp, addr: &str, tls: Option<&CertifiedKey>) -> Result<SmdpServer, ServerError> {
+    pub fn start(smdp: H, addr: &str, tls: Option<&CertifiedKey>) -> Result<SmdpServer<H>, ServerError> {
         let config = tls.map(server_config).transpose()?;
         let listener = TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
@@ -71,9 +95,9 @@ impl SmdpServer {
         format!("{scheme}://{}", self.local_addr)
     }
 
-    /// An ES9+ client for this server, as an LPA on the same machine would use it: it reaches
-    /// the SM-DP+'s address here (`override_address`), and trusts only `ca_der` (the test CI,
-    /// `TestPki::ci`) and no web roots.
+    /// An ES9+/ES11 client for this server, as an LPA on the same machine would use it: it
+    /// reaches the server's address here (`override_address`), and trusts only `ca_der` (the
+    /// test CI, `TestPki::ci`) and no web roots.
     pub fn client(&self, ca_der: &[u8]) -> Result<HttpEs9Client, Es9Error> {
         let address = self.smdp().address().to_string();
         HttpEs9Client::builder()
@@ -84,12 +108,17 @@ impl SmdpServer {
     }
 
     /// The SM-DP+ state (notifications received, sessions…), locked.
-    pub fn smdp(&self) -> MutexGuard<'_, TestSmdp> {
+    pub fn smdp(&self) -> MutexGuard<'_, H> {
         self.smdp.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The served state ([`SmdpServer::smdp`] under a neutral name, for an SM-DS), locked.
+    pub fn handler(&self) -> MutexGuard<'_, H> {
+        self.smdp()
     }
 }
 
-impl Drop for SmdpServer {
+impl<H: RspServer> Drop for SmdpServer<H> {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take() {
@@ -112,9 +141,9 @@ fn server_config(tls: &CertifiedKey) -> Result<Arc<ServerConfig>, ServerError> {
     Ok(Arc::new(config))
 }
 
-fn accept_loop(
+fn accept_loop<H: RspServer>(
     listener: &TcpListener,
-    smdp: &Arc<Mutex<TestSmdp>>,
+    smdp: &Arc<Mutex<H>>,
     config: Option<&Arc<ServerConfig>>,
     stop: &AtomicBool,
 ) {
@@ -138,7 +167,7 @@ fn accept_loop(
     }
 }
 
-fn serve_connection(stream: TcpStream, smdp: &Mutex<TestSmdp>, config: Option<Arc<ServerConfig>>) {
+fn serve_connection<H: RspServer>(stream: TcpStream, smdp: &Mutex<H>, config: Option<Arc<ServerConfig>>) {
     let setup = stream
         .set_nonblocking(false)
         .and_then(|()| stream.set_read_timeout(Some(IO_TIMEOUT)))
@@ -168,7 +197,7 @@ fn serve_connection(stream: TcpStream, smdp: &Mutex<TestSmdp>, config: Option<Ar
 }
 
 /// Reads one HTTP/1.1 request and writes the answer.
-fn serve_one<S: Read + Write>(stream: &mut S, smdp: &Mutex<TestSmdp>) -> io::Result<()> {
+fn serve_one<S: Read + Write, H: RspServer>(stream: &mut S, smdp: &Mutex<H>) -> io::Result<()> {
     let answer = match read_request(stream)? {
         Ok(request) => {
             let mut smdp = smdp.lock().unwrap_or_else(PoisonError::into_inner);

@@ -54,7 +54,8 @@ fn raw_ctx_params1(request: &[u8]) -> Option<&[u8]> {
 
 impl Es8Handler {
     /// AuthenticateServer: checks in the order of `euicc-side.md` §4.2 (session, CI PKID,
-    /// CERT.DPauth chain and role, curve, serverSignature1, euiccChallenge), then signs
+    /// CERT.DPauth chain and role — or CERT.DSauth when ctxParams1 has no MatchingID —, curve,
+    /// serverSignature1, euiccChallenge), then signs
     /// `euiccSigned1 = 30 { 80 transactionId, 83 serverAddress, 84 serverChallenge,
     /// BF22 euiccInfo2, A0 ctxParams1 }` and opens the session. A malformed request is `6A80`.
     pub(super) fn authenticate_server(
@@ -135,9 +136,19 @@ impl Es8Handler {
             PkiError::UnsupportedCurve(_) => AuthenticateErrorCode::UnsupportedCurve,
             _ => AuthenticateErrorCode::InvalidCertificate,
         })?;
+        // CERT.DPauth, or CERT.DSauth for event retrieval (SGP.22 §3.6.1: ctxParams1 without
+        // MatchingID). SGP.22 §5.7.13 has the eUICC verify "CERT.XXauth"; tying DSauth to the
+        // absence of a MatchingID is this simulator's reading (an SM-DS orders no profile).
+        let now = Some(SystemTime::now());
         let chain = self
             .identity
-            .verify_smdp_certificate(&certificate, RspRole::DpAuth, Some(SystemTime::now()))
+            .verify_smdp_certificate(&certificate, RspRole::DpAuth, now)
+            .or_else(|err| match err {
+                ChainError::WrongRole { .. } if request.ctx_params1.matching_id.is_none() => {
+                    self.identity.verify_smdp_certificate(&certificate, RspRole::DsAuth, now)
+                }
+                other => Err(other),
+            })
             .map_err(|err| match err {
                 ChainError::WrongRole { .. } => AuthenticateErrorCode::InvalidOid,
                 _ => AuthenticateErrorCode::InvalidCertificate,

@@ -1,0 +1,163 @@
+//! `profile discover` (SM-DS event retrieval, SGP.22 §3.6.1 / ES11 §5.8) and `sim smds` (the
+//! test SM-DS for the software eUICC).
+
+use clap::Args;
+use oxicard_euicc::discovery::{DiscoveryStep, discover_with_progress};
+use oxicard_euicc::es11::EventEntry;
+use oxicard_sim::smdp::{SmdpServer, TestSmds};
+use serde_json::{Value, json};
+
+use crate::backend::{SimPaths, es9_client, with_isdr};
+use crate::cli::{Global, NetArgs};
+use crate::download::device_info;
+use crate::error::CliError;
+use crate::output::Out;
+use crate::simcmd::{bind_address, wait_for_eof};
+
+/// `profile discover`.
+#[derive(Debug, Args)]
+pub(crate) struct DiscoverArgs {
+    /// SM-DS address (FQDN); default: the eUICC's root SM-DS (ES10a.GetEuiccConfiguredAddresses
+    /// `rootDsAddress`).
+    #[arg(long, short = 's', value_name = "ADDRESS")]
+    pub(crate) smds: Option<String>,
+    /// The device's IMEI (sent in DeviceInfo); default: TAC 35290611 only.
+    #[arg(long, short = 'i')]
+    pub(crate) imei: Option<String>,
+    /// Network options.
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+}
+
+/// `sim smds`.
+#[derive(Debug, Args)]
+pub(crate) struct SmdsArgs {
+    /// Address to listen on; it is also the SM-DS address to discover from.
+    #[arg(long, default_value = "127.0.0.1:8444")]
+    pub(crate) listen: String,
+    /// An event for the software eUICC's EID: the SM-DP+ address and the EventID (repeatable).
+    #[arg(long = "event", value_name = "ADDRESS=EVENTID")]
+    pub(crate) events: Vec<String>,
+    /// Plain HTTP instead of HTTPS.
+    #[arg(long)]
+    pub(crate) http: bool,
+}
+
+/// lpac's function name of a discovery step (progress messages and the error object): lpac's
+/// discovery reuses its ES9+ InitiateAuthentication for ES11 (`src/applet/profile/discovery.c`).
+pub(crate) fn step_function(step: DiscoveryStep) -> &'static str {
+    match step {
+        DiscoveryStep::GetEuiccInfo1 | DiscoveryStep::GetEuiccChallenge => {
+            "es10b_get_euicc_challenge_and_info"
+        }
+        DiscoveryStep::InitiateAuthentication => "es9p_initiate_authentication",
+        DiscoveryStep::AuthenticateServer => "es10b_authenticate_server",
+        DiscoveryStep::AuthenticateClient => "es11_authenticate_client",
+        _ => "discovery",
+    }
+}
+
+/// The events as JSON data (lpac's discovery data, the SM-DS's `eventEntries`) and as text: a
+/// table and how to download each.
+fn events_output(smds: &str, events: &[EventEntry]) -> (Value, String) {
+    let data = events
+        .iter()
+        .map(|e| json!({ "eventId": e.event_id, "rspServerAddress": e.rsp_server_address }))
+        .collect();
+    if events.is_empty() {
+        return (Value::Array(data), format!("no pending event on SM-DS {smds}"));
+    }
+    let width = events.iter().map(|e| e.event_id.len()).max().unwrap_or(0).max("EVENT ID".len());
+    let mut text = format!("{} pending event(s) on SM-DS {smds}:\n", events.len());
+    text.push_str(&format!("{:<width$}  SERVER\n", "EVENT ID"));
+    for e in events {
+        text.push_str(&format!("{:<width$}  {}\n", e.event_id, e.rsp_server_address));
+    }
+    text.push_str("download with:\n");
+    for e in events {
+        let code = e.to_activation_code().map_or_else(
+            |_| format!("LPA:1${}${}", e.rsp_server_address, e.event_id),
+            |c| format!("LPA:{c}"),
+        );
+        text.push_str(&format!("  oxicard profile download '{code}'\n"));
+    }
+    (Value::Array(data), text)
+}
+
+/// `profile discover`.
+pub(crate) fn run(g: &Global, out: &Out, args: &DiscoverArgs) -> Result<(), CliError> {
+    let device = device_info(args.imei.as_deref())?;
+    let mut es11 = es9_client(&args.net)?;
+    let (smds, events) = with_isdr(g, |isdr| {
+        let smds = match &args.smds {
+            Some(smds) => smds.clone(),
+            None => {
+                let addresses = isdr
+                    .configured_addresses()
+                    .map_err(CliError::es10("es10a_get_euicc_configured_addresses"))?;
+                addresses.root_ds_address
+            }
+        };
+        if smds.is_empty() {
+            return Err(CliError::Usage(
+                "profile discover: the eUICC has no root SM-DS address; give --smds".into(),
+            ));
+        }
+        // One progress line per lpac function: GetEUICCInfo1 and GetEUICCChallenge are one.
+        let progress = |step: DiscoveryStep| {
+            if step != DiscoveryStep::GetEuiccChallenge {
+                out.progress(step_function(step), Value::from(smds.as_str()));
+            }
+        };
+        let events =
+            discover_with_progress(isdr, &mut es11, &smds, device, progress).map_err(CliError::Discovery)?;
+        Ok((smds, events))
+    })?;
+    let (data, text) = events_output(&smds, &events);
+    out.success(data, &text);
+    Ok(())
+}
+
+/// One `--event ADDRESS=EVENTID`.
+fn parse_event(text: &str) -> Result<(&str, &str), CliError> {
+    match text.split_once('=') {
+        Some((address, event_id)) if !address.is_empty() && !event_id.is_empty() => Ok((address, event_id)),
+        _ => Err(CliError::Usage(format!("--event {text:?}: expected ADDRESS=EVENTID"))),
+    }
+}
+
+/// `sim smds`.
+pub(crate) fn smds(g: &Global, out: &Out, args: &SmdsArgs) -> Result<(), CliError> {
+    let events = args.events.iter().map(|e| parse_event(e)).collect::<Result<Vec<_>, _>>()?;
+    let paths = SimPaths::from_global(g)?;
+    if !paths.exists() {
+        paths.create_generated()?;
+    }
+    let eid = paths.identity()?.eid();
+    let pki = paths.test_pki()?;
+    let address = bind_address(&args.listen)?;
+    let identity = pki.smds_identity().map_err(|e| CliError::Sim(format!("SM-DS identity: {e}")))?;
+    let mut smds = TestSmds::new(identity, &address);
+    for (server, event_id) in &events {
+        smds.add_event(&eid, event_id, server);
+    }
+    let tls = (!args.http).then(|| pki.dp_tls());
+    let server = SmdpServer::start(smds, &address, tls)
+        .map_err(|e| CliError::Sim(format!("cannot start the SM-DS on {address}: {e}")))?;
+    let base_url = server.base_url();
+    let ca = paths.ci.display().to_string();
+    let listed: Vec<Value> = events
+        .iter()
+        .map(|(server, event_id)| json!({ "eventId": event_id, "rspServerAddress": server }))
+        .collect();
+    out.success(
+        json!({ "address": address, "baseUrl": base_url, "ca": ca, "eidValue": eid, "events": listed }),
+        &format!(
+            "test SM-DS {address} serving at {base_url} ({} event(s) for EID {eid})\ntrust CA: {ca}\ntry: oxicard profile discover --ca {ca} --smds {address}\n(Ctrl-C or end of input to stop)",
+            events.len()
+        ),
+    );
+    wait_for_eof();
+    drop(server);
+    Ok(())
+}
