@@ -254,6 +254,10 @@ pub(crate) struct GpAuth {
     /// Key version number in hex (default 00: the card's default key set).
     #[arg(long, global = true, value_name = "HEX", env = "OXICARD_GP_KVN")]
     pub(crate) kvn: Option<String>,
+    /// The keys are a master key: diversify them per card with the key diversification
+    /// data of INITIALIZE UPDATE (Amendment D §7.1.1.6).
+    #[arg(long, global = true, value_enum, value_name = "SCHEME", env = "OXICARD_GP_KDF")]
+    pub(crate) kdf: Option<KdfScheme>,
     /// SCP03 security level: hex byte (01 C-MAC, 03 +C-DEC, 13 +R-MAC, 33 +R-ENC, 11, 31) or
     /// `auto` (the highest the card's "i" parameter allows).
     #[arg(long, global = true, value_name = "LEVEL", default_value = "auto")]
@@ -261,6 +265,17 @@ pub(crate) struct GpAuth {
     /// ISD AID in hex (default: the first known ISD AID the card selects).
     #[arg(long, global = true, value_name = "AID")]
     pub(crate) isd: Option<String>,
+}
+
+/// A key diversification scheme (GlobalPlatformPro's names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KdfScheme {
+    /// EMV CPS 1.1 §5.4.2.2 (AES-128 master keys).
+    Emv,
+    /// VISA2 (AES-128 master keys).
+    Visa2,
+    /// KDF3: the SCP03 KDF over the KDD (any AES key length).
+    Kdf3,
 }
 
 /// `gp …`.

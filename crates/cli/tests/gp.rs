@@ -367,3 +367,38 @@ fn pcsc_sim_serve_through_pcscd() {
     // What the card kept while it was served is in its state file.
     assert_eq!(aids(&gp.json(&["gp", "list"])["applications"]), [APPLET]);
 }
+
+/// A card with KDF3-diversified keys (master `40…4F`, KDD `00 01 … 09`, the inputs of
+/// GlobalPlatformPro's TestPlaintextKeys): `--kdf kdf3` with the master key opens the session
+/// and PUT KEY encrypts under the diversified DEK; without `--kdf` the keys are wrong.
+#[test]
+fn diversified_card_keys_with_kdf() {
+    use oxicard_gp::keys::Diversification;
+    use oxicard_secure_channel::scp03::SecretKey;
+    use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
+
+    let gp = GpSim::new();
+    let kdd: [u8; 10] = core::array::from_fn(|i| i as u8);
+    let master = SecretKey::from_slice(&(0x40..0x50).collect::<Vec<u8>>()).unwrap();
+    let card_keys = Diversification::Kdf3.diversify(&master, 0x30, &kdd).unwrap();
+    drop(
+        GpCard::open(&gp.state, || {
+            GpCard::new(&DEFAULT_ISD_AID, card_keys).with_key_diversification_data(kdd)
+        })
+        .unwrap(),
+    );
+
+    assert_error(&gp.run(&["gp", "list"]), false, "wrong keys?");
+    assert_error(&gp.run(&["gp", "list", "--kdf", "emv"]), false, "wrong keys?");
+    let list = gp.json(&["gp", "list", "--kdf", "kdf3"]);
+    assert_eq!(aids(&list["isd"]), ["A000000151000000"]);
+    let out = gp.command().args(["-v", "gp", "list"]).env("OXICARD_GP_KDF", "kdf3").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kdd=00010203040506070809"));
+    // PUT KEY under the diversified DEK: the card decrypts the new keys and their KCVs match.
+    assert_eq!(
+        gp.json(&["gp", "put-key", "--kdf", "kdf3", "--new-kvn", "31", "--new-key", KEY_2]),
+        json!({"kvn": "31", "replaced": null})
+    );
+    assert!(gp.json(&["gp", "list", "--kvn", "31", "--key", KEY_2])["isd"].is_array());
+}

@@ -462,3 +462,44 @@ fn s16_mode_with_random_challenges() {
     // Random challenges leave the sequence counter alone.
     assert_eq!(card.transport().simulator().sequence_counter(), 0);
 }
+
+/// A card whose keys are diversified from a master key with its key diversification data
+/// (KDF3, as GlobalPlatformPro's `kdf3` template; KDD `00 01 … 09` and master `40…4F` are the
+/// inputs of GlobalPlatformPro's TestPlaintextKeys): the host derives the same keys from the
+/// INITIALIZE UPDATE response with `Scp03Session::open_with`; the master key itself fails.
+#[test]
+fn diversified_keys_from_the_initialize_update_response() {
+    use oxicard_gp::keys::Diversification;
+    let kdd: [u8; 10] = core::array::from_fn(|i| i as u8);
+    let master = SecretKey::from_slice(&(0x40..0x50).collect::<Vec<u8>>()).unwrap();
+    let card_keys = Diversification::Kdf3.diversify(&master, 0x30, &kdd).unwrap();
+    let gp = GpCard::new(&DEFAULT_ISD_AID, card_keys.clone()).with_key_diversification_data(kdd);
+    let mut card = Card::new(SimulatorTransport::new(gp));
+    select_isd(&mut card, None).unwrap();
+    let master_set = StaticKeys::new(0x30, master.as_bytes(), master.as_bytes(), master.as_bytes()).unwrap();
+
+    // The master key as such: the pseudo-random card challenge does not verify.
+    let options = OpenOptions::new().with_aid(&DEFAULT_ISD_AID).unwrap();
+    match Scp03Session::open(&mut card, &master_set, SecurityLevel::C_MAC, &options) {
+        Err(Scp03Error::Handshake(e)) => assert_eq!(e.kind, ErrorKind::CardChallengeMismatch),
+        other => panic!("{:?}", other.err()),
+    }
+    let mut seen = None;
+    let mut s = Scp03Session::open_with(
+        &mut card,
+        &master_set,
+        SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC,
+        &options,
+        |info| {
+            seen = Some(*info.key_diversification_data());
+            Diversification::Kdf3
+                .diversify(&master, info.kvn(), info.key_diversification_data())
+                .map(Some)
+                .map_err(|_| oxicard_secure_channel::Error::from(ErrorKind::InvalidKeyLength))
+        },
+    )
+    .unwrap();
+    assert_eq!(aids(&get_status(&mut s, Kind::IssuerSecurityDomain).unwrap()), ["A000000151000000"]);
+    drop(s);
+    assert_eq!(seen, Some(kdd));
+}

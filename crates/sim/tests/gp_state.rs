@@ -23,7 +23,7 @@ fn keys() -> StaticKeys {
 }
 
 fn fresh() -> GpCard {
-    GpCard::new(&DEFAULT_ISD_AID, keys())
+    GpCard::new(&DEFAULT_ISD_AID, keys()).with_key_diversification_data(*b"0123456789")
 }
 
 type SimCard = Card<SimulatorTransport<GpCard>>;
@@ -62,6 +62,7 @@ fn registry_keys_and_counter_survive_reopening() {
     }
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(GP_STATE_FORMAT));
+    assert!(text.contains("\"kdd\": \"30313233343536373839\""), "{text}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

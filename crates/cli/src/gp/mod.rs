@@ -10,15 +10,17 @@ use std::path::PathBuf;
 
 use oxicard_apdu::card::Card;
 use oxicard_gp::data::{CardRecognitionData, tags};
+use oxicard_gp::keys::{Diversification, KeyPurpose};
 use oxicard_gp::{ops, select_isd};
 use oxicard_secure_channel::scp03::{
-    IParameter, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel, StaticKeys,
+    IParameter, InitializeUpdateResponse, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel,
+    StaticKeys,
 };
 use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
 use oxicard_transport::sim::SimulatorTransport;
 
 use crate::backend::{DynCard, open_reader};
-use crate::cli::{Global, GpArgs, GpAuth, GpCmd};
+use crate::cli::{Global, GpArgs, GpAuth, GpCmd, KdfScheme};
 use crate::error::CliError;
 use crate::output::Out;
 
@@ -121,13 +123,50 @@ pub(crate) fn with_session<R>(
     if i.is_some_and(|i| i.mode() == Mode::S16) {
         options = options.with_mode(Mode::S16);
     }
+    let scheme = auth.kdf.map(|k| match k {
+        KdfScheme::Emv => Diversification::Emv,
+        KdfScheme::Visa2 => Diversification::Visa2,
+        KdfScheme::Kdf3 => Diversification::Kdf3,
+    });
+    // With a scheme, the card's keys are derived from the master key and the card's KDD.
+    let mut card_keys = None;
+    let keys_for = |info: &InitializeUpdateResponse| match scheme {
+        None => Ok(None),
+        Some(scheme) => {
+            let kdd = info.key_diversification_data();
+            tracing::debug!(kdd = %hex::encode_upper(kdd), ?scheme, "diversifying the keys");
+            let keys = diversify(scheme, &static_keys, kdd)?;
+            card_keys = Some(keys.clone());
+            Ok(Some(keys))
+        }
+    };
     let mut session =
-        Scp03Session::open(&mut card, &static_keys, level, &options).map_err(|e| CliError::Gp {
-            function: "scp03_open",
-            detail: format!("SCP03 authentication failed: {}", open_hint(&e)),
+        Scp03Session::open_with(&mut card, &static_keys, level, &options, keys_for).map_err(|e| {
+            CliError::Gp {
+                function: "scp03_open",
+                detail: format!("SCP03 authentication failed: {}", open_hint(&e)),
+            }
         })?;
     tracing::debug!(level = %format_args!("{:02X}", level.byte()), "SCP03 session open");
-    f(&mut session, &static_keys)
+    f(&mut session, card_keys.as_ref().unwrap_or(&static_keys))
+}
+
+/// The card's keys from the master keys: each of ENC, MAC and DEK diversified from its own
+/// master (the same one with `--key`), under the master set's key version.
+fn diversify(
+    scheme: Diversification,
+    master: &StaticKeys,
+    kdd: &[u8],
+) -> Result<StaticKeys, oxicard_secure_channel::Error> {
+    let invalid =
+        |_| oxicard_secure_channel::Error::from(oxicard_secure_channel::ErrorKind::InvalidKeyLength);
+    let enc = scheme.diversify_key(master.enc(), KeyPurpose::Enc, kdd).map_err(invalid)?;
+    let mac = scheme.diversify_key(master.mac(), KeyPurpose::Mac, kdd).map_err(invalid)?;
+    let dek = match master.dek() {
+        Some(dek) => scheme.diversify_key(dek, KeyPurpose::Dek, kdd).map_err(invalid)?,
+        None => return StaticKeys::without_dek(master.kvn(), enc.as_bytes(), mac.as_bytes()),
+    };
+    StaticKeys::new(master.kvn(), enc.as_bytes(), mac.as_bytes(), dek.as_bytes())
 }
 
 /// The SCP03 error with a hint at the usual cause.

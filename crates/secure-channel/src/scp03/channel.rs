@@ -142,6 +142,22 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
         level: SecurityLevel,
         options: &OpenOptions,
     ) -> Result<Self, Scp03Error> {
+        Self::open_with(channel, keys, level, options, |_| Ok(None))
+    }
+
+    /// [`open`](Self::open) with the static keys chosen from the INITIALIZE UPDATE
+    /// response (see [`Handshake::process_initialize_update_response_with`]): `keys` gives
+    /// the key version for INITIALIZE UPDATE, `keys_for` the keys to authenticate with —
+    /// e.g. keys diversified from a master key with the card's key diversification data
+    /// (Amendment D §7.1.1.6). Its error is a [`Scp03Error::Handshake`]; EXTERNAL
+    /// AUTHENTICATE is then not sent.
+    pub fn open_with(
+        channel: &'a mut C,
+        keys: &StaticKeys,
+        level: SecurityLevel,
+        options: &OpenOptions,
+        keys_for: impl FnOnce(&InitializeUpdateResponse) -> Result<Option<StaticKeys>, Error>,
+    ) -> Result<Self, Scp03Error> {
         let challenge = options.challenge()?;
         let mut handshake = Handshake::new(keys.clone(), challenge.as_bytes(), level)
             .and_then(|h| h.with_channel(channel.channel_number()))
@@ -156,7 +172,9 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
         if sw != StatusWord::SUCCESS {
             return Err(Scp03Error::Status { step: Step::InitializeUpdate, sw });
         }
-        let auth = handshake.process_initialize_update_response(&response).map_err(Scp03Error::Handshake)?;
+        let auth = handshake
+            .process_initialize_update_response_with(&response, keys_for)
+            .map_err(Scp03Error::Handshake)?;
         let info = *auth.card_info();
         let n = auth.external_authenticate_command(&mut command).map_err(Scp03Error::Handshake)?;
         let sw = exchange(channel, command.get(..n).unwrap_or_default(), &mut response)?;

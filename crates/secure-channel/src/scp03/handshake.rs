@@ -69,11 +69,27 @@ impl Handshake {
     /// [`ErrorKind::CardCryptogramMismatch`] do not send EXTERNAL AUTHENTICATE: failed
     /// attempts count toward locking the card.
     pub fn process_initialize_update_response(self, response: &[u8]) -> Result<Authenticating> {
+        self.process_initialize_update_response_with(response, |_| Ok(None))
+    }
+
+    /// [`process_initialize_update_response`](Self::process_initialize_update_response)
+    /// with the static keys chosen once the response is known: `keys_for` gets the parsed
+    /// response — its key diversification data (Amendment D §7.1.1.6), KVN and "i" — and
+    /// returns the keys to use instead of the handshake's (per-card diversified keys), or
+    /// `None` to keep them. Its error ends the handshake.
+    pub fn process_initialize_update_response_with(
+        mut self,
+        response: &[u8],
+        keys_for: impl FnOnce(&InitializeUpdateResponse) -> Result<Option<StaticKeys>>,
+    ) -> Result<Authenticating> {
         let (data, sw) = split_sw(response)?;
         if sw != 0x9000 {
             return Err(Error::new(ErrorKind::UnexpectedStatus, usize::from(sw)));
         }
         let info = InitializeUpdateResponse::parse(data)?;
+        if let Some(keys) = keys_for(&info)? {
+            self.keys = keys;
+        }
         if self.keys.kvn() != 0 && info.kvn() != self.keys.kvn() {
             return Err(Error::new(ErrorKind::KeyVersionMismatch, 10));
         }

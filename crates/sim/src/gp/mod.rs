@@ -147,6 +147,8 @@ enum Phase {
 pub struct GpCard {
     isd_aid: Vec<u8>,
     i: IParameter,
+    /// Key diversification data of INITIALIZE UPDATE (Amendment D §7.1.1.6).
+    kdd: [u8; 10],
     rng: u64,
     key_sets: BTreeMap<u8, StaticKeys>,
     sequence_counter: u32,
@@ -186,6 +188,7 @@ impl GpCard {
         Self {
             isd_aid: isd_aid.to_vec(),
             i: IParameter::S8_PSEUDO_RANDOM_RMAC_RENC,
+            kdd: [0; 10],
             rng: 1,
             key_sets,
             sequence_counter: 0,
@@ -210,6 +213,14 @@ impl GpCard {
     /// support. The Card Recognition Data then lists this "i".
     pub fn with_i(mut self, i: IParameter) -> Self {
         self.i = i;
+        self
+    }
+
+    /// The same card answering INITIALIZE UPDATE with this key diversification data (default
+    /// ten zero bytes): for cards whose keys are diversified from a master key with it
+    /// (Amendment D §7.1.1.6; see `oxicard_gp::keys`).
+    pub fn with_key_diversification_data(mut self, kdd: [u8; 10]) -> Self {
+        self.kdd = kdd;
         self
     }
 
@@ -344,7 +355,7 @@ impl GpCard {
             CardChallenge::Random(random.get(..n).unwrap_or_default())
         };
         let mut buf = [0u8; 64];
-        match CardHandshake::initialize_update(keys, self.i, [0; 10], challenge, raw, &mut buf) {
+        match CardHandshake::initialize_update(keys, self.i, self.kdd, challenge, raw, &mut buf) {
             Ok((handshake, n)) => {
                 self.sequence_counter = next;
                 out.extend_from_slice(buf.get(..n.saturating_sub(2)).unwrap_or_default());

@@ -34,6 +34,8 @@ struct File {
     format: String,
     isd_aid: String,
     i: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kdd: Option<String>,
     rng: u64,
     key_sets: Vec<KeySetFile>,
     sequence_counter: u32,
@@ -81,6 +83,7 @@ impl File {
             format: GP_STATE_FORMAT.into(),
             isd_aid: hex_of(&card.isd_aid),
             i: format!("{:02X}", card.i.byte()),
+            kdd: (card.kdd != [0; 10]).then(|| hex_of(&card.kdd)),
             rng: card.rng,
             key_sets: card
                 .key_sets
@@ -150,6 +153,9 @@ impl File {
         let mut card = GpCard::new(&aid("isdAid", &self.isd_aid)?, first).with_i(i);
         for keys in sets {
             card.key_sets.insert(keys.kvn(), keys);
+        }
+        if let Some(kdd) = &self.kdd {
+            card.kdd = bytes("kdd", kdd)?.try_into().map_err(|_| "kdd: not 10 bytes")?;
         }
         card.rng = self.rng.max(1);
         card.sequence_counter = self.sequence_counter;
