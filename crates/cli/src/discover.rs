@@ -57,9 +57,19 @@ pub(crate) fn step_function(step: DiscoveryStep) -> &'static str {
     }
 }
 
+/// `word` as one shell word: bare when it is made of safe characters, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-=:@,+".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// The events as JSON data (lpac's discovery data, the SM-DS's `eventEntries`) and as text: a
 /// table and how to download each.
-fn events_output(smds: &str, events: &[EventEntry]) -> (Value, String) {
+fn events_output(smds: &str, events: &[EventEntry], net: &NetArgs) -> (Value, String) {
     let data = events
         .iter()
         .map(|e| json!({ "eventId": e.event_id, "rspServerAddress": e.rsp_server_address }))
@@ -75,11 +85,25 @@ fn events_output(smds: &str, events: &[EventEntry]) -> (Value, String) {
     }
     text.push_str("download with:\n");
     for e in events {
-        let code = e.to_activation_code().map_or_else(
-            |_| format!("LPA:1${}${}", e.rsp_server_address, e.event_id),
-            |c| format!("LPA:{c}"),
-        );
-        text.push_str(&format!("  oxicard profile download '{code}'\n"));
+        // Only validated activation codes become commands to paste (the server chose them).
+        // The same CAs, and the `--connect-to` of that server, if any.
+        let mut options = String::new();
+        for item in net
+            .connect_to
+            .iter()
+            .filter(|i| i.split_once('=').is_some_and(|(a, _)| a == e.rsp_server_address))
+        {
+            options.push_str(&format!(" --connect-to {}", shell_word(item)));
+        }
+        for ca in &net.ca {
+            options.push_str(&format!(" --ca {}", shell_word(&ca.display().to_string())));
+        }
+        match e.to_activation_code() {
+            Ok(code) => text.push_str(&format!("  oxicard profile download{options} 'LPA:{code}'\n")),
+            Err(error) => {
+                text.push_str(&format!("  (event {:?}: not an activation code: {error})\n", e.event_id))
+            }
+        }
     }
     (Value::Array(data), text)
 }
@@ -113,7 +137,7 @@ pub(crate) fn run(g: &Global, out: &Out, args: &DiscoverArgs) -> Result<(), CliE
             discover_with_progress(isdr, &mut es11, &smds, device, progress).map_err(CliError::Discovery)?;
         Ok((smds, events))
     })?;
-    let (data, text) = events_output(&smds, &events);
+    let (data, text) = events_output(&smds, &events, &args.net);
     out.success(data, &text);
     Ok(())
 }

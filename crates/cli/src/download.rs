@@ -15,7 +15,7 @@ use crate::backend::{es9_client, with_isdr};
 use crate::cli::{DownloadArgs, Global};
 use crate::error::{CliError, step_function};
 use crate::json;
-use crate::output::Out;
+use crate::output::{Out, printable};
 
 /// The default TAC sent in DeviceInfo when no IMEI is given (an example TAC, the one of the
 /// oxicard-sim README flow).
@@ -56,14 +56,14 @@ impl<'o> CliHandler<'o> {
 
     fn note(&self, text: &str) {
         match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("{text}")),
-            None => eprintln!("{text}"),
+            Some(bar) => bar.suspend(|| eprintln!("{}", printable(text))),
+            None => eprintln!("{}", printable(text)),
         }
     }
 
     fn ask(&self, prompt: &str) -> String {
         let read = || {
-            eprint!("{prompt}");
+            eprint!("{}", printable(prompt));
             let _ = std::io::stderr().flush();
             let mut line = String::new();
             let _ = std::io::stdin().lock().read_line(&mut line);

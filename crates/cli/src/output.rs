@@ -27,7 +27,7 @@ impl Out {
         if self.json {
             println!("{}", envelope("lpa", 0, "success", &data));
         } else if !human.is_empty() {
-            println!("{}", human.trim_end());
+            println!("{}", printable(human.trim_end()));
         }
     }
 
@@ -42,7 +42,7 @@ impl Out {
     /// A human line on stdout (text mode only).
     pub(crate) fn say(&self, line: &str) {
         if !self.json {
-            println!("{line}");
+            println!("{}", printable(line));
         }
     }
 
@@ -53,7 +53,7 @@ impl Out {
         if self.json {
             println!("{}", envelope("lpa", -1, error.function(), &Value::String(message.clone())));
         }
-        eprintln!("oxicard: error: {message}");
+        eprintln!("oxicard: error: {}", printable(&message));
     }
 }
 
@@ -64,6 +64,24 @@ pub(crate) fn envelope(kind: &str, code: i64, message: &str, data: &Value) -> St
         Value::from(kind),
         Value::from(message)
     )
+}
+
+/// `text` safe for a terminal: control characters other than line breaks and tabs (an escape
+/// sequence in a profile name or an SM-DS event from a hostile server) are shown as `\u{1b}`.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// `text` with line breaks folded to spaces.
@@ -93,6 +111,12 @@ mod tests {
             envelope("lpa", -1, "activation_code", &Value::from("bad \"x\"")),
             r#"{"type":"lpa","payload":{"code":-1,"message":"activation_code","data":"bad \"x\""}}"#
         );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\tb\nc"), "a\tb\nc");
+        assert_eq!(printable("\u{1b}[2Jevil\u{7}"), "\\u{1b}[2Jevil\\u{7}");
     }
 
     #[test]

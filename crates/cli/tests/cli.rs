@@ -573,3 +573,29 @@ fn unacknowledged_notifications_stay() {
     assert_eq!(sim.json(&process)[0]["removed"], true);
     assert_eq!(sim.json(&["notification", "list"]), Value::Array(vec![]));
 }
+
+/// A hostile SM-DP+ puts a terminal escape sequence in the profile name: the offer, the result
+/// and `profile list` show it escaped; JSON carries it as it came.
+#[test]
+fn hostile_profile_names_do_not_reach_the_terminal() {
+    let sim = Sim::new();
+    let pki = sim.pki();
+    let iccid = ICCID.parse().unwrap();
+    let evil = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS).with_profile(
+        "MATCH-1",
+        ProfileBuilder::new(iccid).package(ProfileMetadata::new(iccid, evil, "oxicard", ADDRESS)),
+    );
+    let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(pki.dp_tls())).unwrap();
+    let net = sim.net(&server);
+    let out = sim.run(&download_args(&net, &format!("LPA:1${ADDRESS}$MATCH-1")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for stream in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    }
+    let list = sim.text(&["profile", "list"]);
+    assert!(!list.contains('\u{1b}'), "{list:?}");
+    assert!(list.contains("Evil\\u{1b}]0;pwned\\u{7}"), "{list}");
+    assert_eq!(sim.json(&["profile", "list"])[0]["profileName"], evil);
+}

@@ -74,8 +74,8 @@ fn discover_from_the_root_smds_json_and_text() {
              EVENT-1   smdp.one.test\n\
              EVENT-22  smdp.two.test\n\
              download with:\n  \
-             oxicard profile download 'LPA:1$smdp.one.test$EVENT-1'\n  \
-             oxicard profile download 'LPA:1$smdp.two.test$EVENT-22'\n"
+             oxicard profile download --ca {ca} 'LPA:1$smdp.one.test$EVENT-1'\n  \
+             oxicard profile download --ca {ca} 'LPA:1$smdp.two.test$EVENT-22'\n"
         )
     );
 }
@@ -151,7 +151,7 @@ fn sim_smds_then_sim_smdp_discover_then_download() {
     let events = sim.json(&["profile", "discover", "--ca", &ca, "--smds", &smds_address]);
     assert_eq!(events, json!([{ "eventId": "TEST", "rspServerAddress": smdp_address }]));
     let text = sim.text(&["profile", "discover", "--ca", &ca, "--smds", &smds_address]);
-    let hint = format!("oxicard profile download 'LPA:1${smdp_address}$TEST'");
+    let hint = format!("oxicard profile download --ca {ca} 'LPA:1${smdp_address}$TEST'");
     assert!(text.contains(&hint), "{text}");
 
     let code = format!("LPA:1${smdp_address}$TEST");
@@ -161,4 +161,25 @@ fn sim_smds_then_sim_smdp_discover_then_download() {
     assert_eq!(profiles.as_array().unwrap().len(), 1);
     stop(smds);
     stop(smdp);
+}
+
+/// A hostile SM-DS: an EventID with a quote and a terminal escape sequence. The table shows the
+/// control characters escaped, no command is offered for it, and JSON carries it as it came.
+#[test]
+fn hostile_event_ids_are_neither_commands_nor_escapes() {
+    let sim = Sim::new();
+    let pki = sim.pki();
+    let eid = pki.euicc_identity().unwrap().eid();
+    let evil = "X';rm -rf ~;'\u{1b}[2J";
+    let smds = TestSmds::new(pki.smds_identity().unwrap(), ROOT_DS).with_event(&eid, evil, "smdp.one.test");
+    let server = SmdpServer::start(smds, "127.0.0.1:0", Some(pki.dp_tls())).unwrap();
+    let connect = format!("{ROOT_DS}={}", server.base_url());
+    let ca = sim.ca();
+    let text = sim.text(&["profile", "discover", "--connect-to", &connect, "--ca", &ca]);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("\\u{1b}[2J"), "{text}");
+    assert!(!text.contains("oxicard profile download"), "{text}");
+    assert!(text.contains("not an activation code"), "{text}");
+    let data = sim.json(&["profile", "discover", "--connect-to", &connect, "--ca", &ca]);
+    assert_eq!(data[0]["eventId"], evil);
 }
