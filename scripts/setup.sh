@@ -2,13 +2,15 @@
 # setup.sh — install what oxicard needs to build and test, only what is missing.
 #
 #   scripts/setup.sh          system packages (pcsc-lite headers, pcscd, the vpcd virtual reader driver)
-#   scripts/setup.sh --dev    also the cargo tools of the test suite (cargo-nextest, cargo-fuzz)
+#   scripts/setup.sh --dev    also what the test suite uses: tmux (terminal tests), cargo-nextest, cargo-fuzz
 #
 # Installing system packages needs root (CI runs as root); without root the
 # script says what to install and fails.
 set -euo pipefail
 
 PACKAGES=(pkg-config libpcsclite-dev pcscd vsmartcard-vpcd)
+# The CLI's terminal tests drive `oxicard` in tmux.
+[ "${1:-}" = "--dev" ] && PACKAGES+=(tmux)
 
 say() { echo "setup: $*" >&2; }
 
