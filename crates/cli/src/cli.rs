@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
-/// eSIM profiles on a software eUICC or a PC/SC reader.
+/// eSIM profiles and GlobalPlatform cards, on a PC/SC reader or on software cards.
 ///
 /// Without `--reader`, commands talk to the software eUICC kept in the user's data directory
-/// (created with a generated test identity on first use).
+/// (created with a generated test identity on first use), and the `gp` commands to a simulated
+/// GlobalPlatform card kept there too.
 #[derive(Debug, Parser)]
 #[command(name = "oxicard", version, propagate_version = true)]
 pub(crate) struct Cli {
@@ -31,7 +32,8 @@ pub(crate) enum ChannelKind {
 /// Options of every command.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
-    /// PC/SC reader to use (see `oxicard readers`); without it, the software eUICC.
+    /// PC/SC reader to use (see `oxicard readers`); without it, the software eUICC (for `gp`,
+    /// the simulated GP card).
     #[arg(long, global = true, value_name = "NAME", env = "OXICARD_READER")]
     pub(crate) reader: Option<String>,
     /// Use the software card with this state file: the software eUICC (default
