@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use oxicard_gp::data::{CardRecognitionData, Cplc, CplcDate, KeyInformationTemplate, SequenceCounter, tags};
 use oxicard_gp::ops;
-use oxicard_gp::status::{Kind, RegistryEntry, get_status};
+use oxicard_gp::status::{Kind, RegistryEntry, get_load_files, get_status};
 use serde_json::{Value, json};
 
 use super::{Selected, gp_error, scp03_i, select, with_session};
@@ -208,25 +208,16 @@ fn entry_json(e: &RegistryEntry) -> Value {
 
 /// `gp list`.
 pub(crate) fn list(g: &Global, out: &Out, auth: &GpAuth) -> Result<(), CliError> {
-    let kinds = [
-        (Kind::IssuerSecurityDomain, "isd", "ISD"),
-        (Kind::Applications, "applications", "APP"),
-        (Kind::LoadFilesAndModules, "loadFiles", "PKG"),
-    ];
+    let kinds = [("isd", "ISD"), ("applications", "APP"), ("loadFiles", "PKG")];
     let lists = with_session(g, auth, |s, _| {
-        kinds
-            .iter()
-            .map(|(kind, _, _)| match get_status(s, *kind) {
-                Ok(entries) => Ok(entries),
-                // 6A88: nothing of that kind.
-                Err(oxicard_gp::GpError::Status { sw, .. }) if sw.to_u16() == 0x6A88 => Ok(Vec::new()),
-                Err(e) => Err(gp_error("gp_get_status")(e)),
-            })
-            .collect::<Result<Vec<_>, CliError>>()
+        let isd = get_status(s, Kind::IssuerSecurityDomain).map_err(gp_error("gp_get_status"))?;
+        let apps = get_status(s, Kind::Applications).map_err(gp_error("gp_get_status"))?;
+        let load_files = get_load_files(s).map_err(gp_error("gp_get_status"))?;
+        Ok([isd, apps, load_files])
     })?;
     let mut data = serde_json::Map::new();
     let mut t = String::new();
-    for ((_, key, label), entries) in kinds.iter().zip(&lists) {
+    for ((key, label), entries) in kinds.iter().zip(&lists) {
         data.insert((*key).into(), Value::Array(entries.iter().map(entry_json).collect()));
         for e in entries {
             let privileges =

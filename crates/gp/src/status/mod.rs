@@ -91,6 +91,19 @@ pub fn get_status<T: Transmit + ?Sized>(
     }
 }
 
+/// The executable load files with their modules ([`Kind::LoadFilesAndModules`]); for a card
+/// that refuses that scope with `6A86` or `6A80` (it came with GP 2.1.1; GPC v2.3.1
+/// Table 11-33), the load files alone ([`Kind::LoadFiles`], no modules listed).
+pub fn get_load_files<T: Transmit + ?Sized>(card: &mut T) -> Result<Vec<RegistryEntry>, GpError<T::Error>> {
+    match get_status(card, Kind::LoadFilesAndModules) {
+        Err(GpError::Status { sw, .. }) if sw == SW_WRONG_P1P2 || sw.to_u16() == 0x6A80 => {
+            tracing::debug!(%sw, "GET STATUS: load files and modules refused, listing load files");
+            get_status(card, Kind::LoadFiles)
+        }
+        other => other,
+    }
+}
+
 /// One listing in `format`, with continuation.
 fn list<T: Transmit + ?Sized>(
     card: &mut T,

@@ -103,6 +103,36 @@ fn malformed_tlv() {
     );
 }
 
+/// A card without the P1 `10` scope: TLV and legacy formats both refused with `6A86`, then the
+/// load files alone (P1 `20`). The registry entry is hand-built from GPC v2.3.1 Table 11-36
+/// (`E3 { 4F AID, 9F70 life cycle }`), not a captured answer.
+#[test]
+fn load_files_fall_back_to_p1_20() {
+    let mut card = Script {
+        answers: vec![
+            answer("", 0x6A86),
+            answer("", 0x6A86),
+            answer("E30D4F07A00000006200019F700101", 0x9000),
+        ],
+        seen: Vec::new(),
+    };
+    let e = get_load_files(&mut card).unwrap();
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].aid, hex::decode("A0000000620001").unwrap());
+    assert_eq!(e[0].life_cycle(), LifeCycle::Loaded);
+    assert_eq!(
+        card.seen,
+        [
+            hex::decode("80F21002024F0000").unwrap(),
+            hex::decode("80F21000024F0000").unwrap(),
+            hex::decode("80F22002024F0000").unwrap(),
+        ]
+    );
+    // Another refusal is the caller's.
+    let mut card = Script { answers: vec![answer("", 0x6982)], seen: Vec::new() };
+    assert!(matches!(get_load_files(&mut card), Err(GpError::Status { sw, .. }) if sw.to_u16() == 0x6982));
+}
+
 #[test]
 fn continuation_and_fallback() {
     let mut card =
