@@ -402,3 +402,27 @@ fn diversified_card_keys_with_kdf() {
     );
     assert!(gp.json(&["gp", "list", "--kvn", "31", "--key", KEY_2])["isd"].is_array());
 }
+
+/// A card in S16 mode ("i" = `71`): the mode is taken from its Card Recognition Data, and the
+/// highest level "i" allows (`33`) is used.
+#[test]
+fn s16_card_detected_from_its_card_recognition_data() {
+    use oxicard_secure_channel::scp03::{IParameter, StaticKeys};
+    use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
+
+    let gp = GpSim::new();
+    let key =
+        [0x40u8, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F];
+    let keys = StaticKeys::new(0x30, &key, &key, &key).unwrap();
+    let i = IParameter::from_byte(0x71).unwrap();
+    drop(GpCard::open(&gp.state, || GpCard::new(&DEFAULT_ISD_AID, keys).with_i(i)).unwrap());
+    let info = gp.json(&["gp", "info"]);
+    assert_eq!(info["cardRecognitionData"]["secureChannels"][0], json!({"scp": "03", "i": "71"}));
+    let out = gp.run(&["-v", "--json", "gp", "list"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("SCP03 session open level=33"), "{stderr}");
+    // INITIALIZE UPDATE with a 16-byte host challenge: Lc 10.
+    assert!(stderr.contains(">> 8050000010"), "{stderr}");
+    assert_eq!(aids(&last_json(&out)["payload"]["data"]["isd"]), ["A000000151000000"]);
+}
