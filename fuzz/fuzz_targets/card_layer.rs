@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oxicard_apdu::card::{Card, CardChannel, CardConfig, CardError};
 use oxicard_apdu::CommandView;
+use oxicard_apdu::card::{Card, CardChannel, CardConfig, CardError};
 use oxicard_transport::{ErrorKind, ResetKind, Transport, TransportError};
 
 /// Answers each exchange with the next length-prefixed chunk of the input;

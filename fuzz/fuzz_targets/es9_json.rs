@@ -2,12 +2,12 @@
 //! never panics; a decoded response re-encodes to JSON that decodes to the same value.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use oxicard_euicc::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse};
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, GetBoundProfilePackageRequest,
-    GetBoundProfilePackageResponse, HandleNotificationRequest, HttpReply, InitiateAuthenticationRequest,
-    InitiateAuthenticationResponse, RspFunction, RspRequest, TransactionId,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest,
+    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpReply,
+    InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, RspRequest, TransactionId,
 };
+use oxicard_euicc::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse};
 
 fuzz_target!(|data: &[u8]| {
     let (status, body) = match data.split_first() {
@@ -18,9 +18,14 @@ fuzz_target!(|data: &[u8]| {
     let reply = HttpReply { status, content_type: Some("application/json"), body };
     let Ok(tx) = TransactionId::new(vec![0x01]) else { return };
 
-    let init = InitiateAuthenticationRequest { smdp_address: String::new(), euicc_challenge: [0; 16], euicc_info1: vec![] };
+    let init = InitiateAuthenticationRequest {
+        smdp_address: String::new(),
+        euicc_challenge: [0; 16],
+        euicc_info1: vec![],
+    };
     if let Ok(r) = init.decode_response(RspFunction::Es9InitiateAuthentication, &reply) {
-        let again = InitiateAuthenticationResponse::from_json(RspFunction::Es9InitiateAuthentication, &r.to_json());
+        let again =
+            InitiateAuthenticationResponse::from_json(RspFunction::Es9InitiateAuthentication, &r.to_json());
         assert_eq!(again.ok(), Some(r));
     }
     let auth = AuthenticateClientRequest { transaction_id: tx.clone(), authenticate_server_response: vec![] };
@@ -28,13 +33,16 @@ fuzz_target!(|data: &[u8]| {
         let again = AuthenticateClientResponse::from_json(RspFunction::Es9AuthenticateClient, &r.to_json());
         assert_eq!(again.ok(), Some(r));
     }
-    if let Ok(r) = Es11AuthenticateClient(&auth).decode_response(RspFunction::Es11AuthenticateClient, &reply) {
-        let again = Es11AuthenticateClientResponse::from_json(RspFunction::Es11AuthenticateClient, &r.to_json());
+    if let Ok(r) = Es11AuthenticateClient(&auth).decode_response(RspFunction::Es11AuthenticateClient, &reply)
+    {
+        let again =
+            Es11AuthenticateClientResponse::from_json(RspFunction::Es11AuthenticateClient, &r.to_json());
         assert_eq!(again.ok(), Some(r));
     }
     let bpp = GetBoundProfilePackageRequest { transaction_id: tx.clone(), prepare_download_response: vec![] };
     if let Ok(r) = bpp.decode_response(RspFunction::Es9GetBoundProfilePackage, &reply) {
-        let again = GetBoundProfilePackageResponse::from_json(RspFunction::Es9GetBoundProfilePackage, &r.to_json());
+        let again =
+            GetBoundProfilePackageResponse::from_json(RspFunction::Es9GetBoundProfilePackage, &r.to_json());
         assert_eq!(again.ok(), Some(r));
     }
     let _ = HandleNotificationRequest { pending_notification: vec![] }

@@ -5,9 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use oxicard_secure_channel::ErrorKind;
 use oxicard_secure_channel::scp03::{HostSession, IParameter, SecurityLevel, StaticKeys};
 use oxicard_secure_channel::testcard::session_pair;
-use oxicard_secure_channel::ErrorKind;
 
 const AID: [u8; 16] = [0xA0, 0, 0, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0, 0, 0x01, 0];
 /// Case 4 command `80 EE 00 00 03 01 02 03 00` of the simulator's echo application.

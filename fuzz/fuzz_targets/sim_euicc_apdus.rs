@@ -14,13 +14,15 @@ use oxicard_sim::euicc::SoftEuicc;
 use oxicard_transport::sim::CardSimulator;
 
 const SELECT_ISDR: [u8; 22] = [
-    0x00, 0xA4, 0x04, 0x00, 0x10, 0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00,
-    0x00, 0x01, 0x00, 0x00,
+    0x00, 0xA4, 0x04, 0x00, 0x10, 0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89,
+    0x00, 0x00, 0x01, 0x00, 0x00,
 ];
 
 fn euicc() -> SoftEuicc {
     let mut euicc = SoftEuicc::new();
-    for (digits, state) in [("8944478600004573128", ProfileState::Enabled), ("8944478600004573136", ProfileState::Disabled)] {
+    for (digits, state) in
+        [("8944478600004573128", ProfileState::Enabled), ("8944478600004573136", ProfileState::Disabled)]
+    {
         let profile = ProfileInfo {
             iccid: digits.parse().ok(),
             state: Some(state),
@@ -51,7 +53,8 @@ fuzz_target!(|input: &[u8]| {
             Some((0xE2, data)) => {
                 // P1 from the first data byte's low bit, P2 the running block number.
                 let last = data.first().is_some_and(|b| b & 1 == 1);
-                let mut apdu = vec![0x80, 0xE2, if last { 0x91 } else { 0x11 }, block, data.len().min(255) as u8];
+                let mut apdu =
+                    vec![0x80, 0xE2, if last { 0x91 } else { 0x11 }, block, data.len().min(255) as u8];
                 apdu.extend_from_slice(&data[..data.len().min(255)]);
                 block = if last { 0 } else { block.wrapping_add(1) };
                 apdu

@@ -63,6 +63,11 @@ fn registry_keys_and_counter_survive_reopening() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(GP_STATE_FORMAT));
     assert!(text.contains("\"kdd\": \"30313233343536373839\""), "{text}");
+    // The document API is the file's: loading and writing gives the same bytes.
+    let loaded = GpCard::from_state_json(text.as_bytes()).unwrap();
+    assert_eq!(loaded.state_json(), text.as_bytes());
+    let e = GpCard::from_state_json(b"{\"format\": 1}").err().unwrap();
+    assert!(e.0.contains("expected a string"), "{e}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -49,7 +49,7 @@ use oxicard_secure_channel::scp03::{
 use oxicard_transport::sim::CardSimulator;
 
 mod state;
-pub use state::GP_STATE_FORMAT;
+pub use state::{GP_STATE_FORMAT, GpStateFormatError};
 
 /// The default ISD AID `A000000151000000` (GPC v2.3.1 §H.1.3).
 pub const DEFAULT_ISD_AID: [u8; 8] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00];

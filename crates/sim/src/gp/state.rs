@@ -21,6 +21,11 @@ use crate::euicc::state::write_atomically;
 /// The `format` value of the file.
 pub const GP_STATE_FORMAT: &str = "oxicard-gp-card/1";
 
+/// Why a GP card state document does not load: the field and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct GpStateFormatError(pub String);
+
 /// Where a file-backed card writes and what it last wrote.
 #[derive(Debug)]
 pub(super) struct Storage {
@@ -195,18 +200,32 @@ impl File {
 }
 
 impl GpCard {
+    /// What the card keeps, as the JSON document [`GpCard::open`] writes (pretty-printed,
+    /// with a final line break).
+    pub fn state_json(&self) -> Vec<u8> {
+        // Serializing these plain structs cannot fail; an empty document would not load.
+        let mut bytes = serde_json::to_vec_pretty(&File::of(self)).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// A card from a document of [`GpCard::state_json`] (sessions closed, as after a reset).
+    pub fn from_state_json(bytes: &[u8]) -> Result<GpCard, GpStateFormatError> {
+        serde_json::from_slice::<File>(bytes)
+            .map_err(|e| GpStateFormatError(e.to_string()))?
+            .into_card()
+            .map_err(GpStateFormatError)
+    }
+
     /// The card kept in `path`: read from the file when it exists, else `create()`d and
     /// written there. From then on every command that changes what the card keeps is written
     /// to the file (atomically) before its response is returned; when that write fails the
     /// command is answered `6581` (memory failure) instead.
     pub fn open(path: impl AsRef<Path>, create: impl FnOnce() -> GpCard) -> Result<GpCard, StateError> {
         let path = path.as_ref();
-        let format = |problem: String| StateError::Format { path: path.to_owned(), problem };
         let mut card = match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice::<File>(&bytes)
-                .map_err(|e| format(e.to_string()))?
-                .into_card()
-                .map_err(format)?,
+            Ok(bytes) => GpCard::from_state_json(&bytes)
+                .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.0 })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(),
             Err(source) => return Err(StateError::Io { path: path.to_owned(), source }),
         };
@@ -222,11 +241,17 @@ impl GpCard {
 
     /// Writes the persistent state when it differs from what was last written.
     pub(super) fn persist(&mut self) -> Result<(), StateError> {
-        let file = File::of(self);
+        if self.storage.is_none() {
+            return Ok(());
+        }
+        let bytes = self.state_json();
         let Some(storage) = self.storage.as_mut() else { return Ok(()) };
-        let mut bytes = serde_json::to_vec_pretty(&file)
-            .map_err(|e| StateError::Format { path: storage.path.clone(), problem: e.to_string() })?;
-        bytes.push(b'\n');
+        if bytes.len() <= 1 {
+            return Err(StateError::Format {
+                path: storage.path.clone(),
+                problem: "not serializable".into(),
+            });
+        }
         if bytes == storage.saved {
             return Ok(());
         }
