@@ -11,6 +11,7 @@ pub mod chain;
 pub mod cla;
 mod command;
 pub mod error;
+pub mod pending;
 mod response;
 mod status;
 pub mod tlv;

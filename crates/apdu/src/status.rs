@@ -231,6 +231,12 @@ impl StatusWord {
         }
     }
 
+    /// `61XX` for `n` response bytes still available (`6100`: 256 or more), what
+    /// [`bytes_available`](Self::bytes_available) reads.
+    pub const fn bytes_remaining(n: usize) -> Self {
+        Self::new(0x61, if n >= 256 { 0x00 } else { n as u8 })
+    }
+
     /// For `6CXX` (ISO/IEC 7816-4 §5.6 Table 5): the exact Ne to resend the
     /// command with, XX with `00` meaning 256.
     pub const fn exact_length(self) -> Option<usize> {

@@ -23,6 +23,7 @@ use alloc::vec::Vec;
 use oxicard_transport::sim::CardSimulator;
 
 use crate::chain::Reassembler;
+use crate::pending::PendingResponse;
 use crate::{Cla, Command, CommandView, StatusWord};
 
 /// Length of the big GET DATA object (`00 CA 01 02`).
@@ -87,8 +88,7 @@ impl Default for TestCardConfig {
 #[derive(Clone, Debug, Default)]
 struct ChannelState {
     selected: Option<Vec<u8>>,
-    pending: Vec<u8>,
-    pending_pos: usize,
+    pending: PendingResponse,
 }
 
 /// The simulator; see the [module documentation](self).
@@ -184,7 +184,6 @@ impl TestCard {
             // Any other command discards what was pending on this channel.
             if let Some(state) = self.state(channel) {
                 state.pending.clear();
-                state.pending_pos = 0;
             }
         }
         let ne = command.ne() as usize;
@@ -220,42 +219,17 @@ impl TestCard {
     /// Hands out `data` per the response style and Ne, keeping the rest pending.
     fn respond(&mut self, channel: u8, data: &[u8], ne: usize, out: &mut Vec<u8>) -> StatusWord {
         let first = match self.config.style {
-            ResponseStyle::UpToLe => data.len().min(ne),
+            ResponseStyle::UpToLe => ne,
             ResponseStyle::GetResponseFirst => 0,
         };
-        let (now, later) = data.split_at(first);
-        out.extend_from_slice(now);
-        if later.is_empty() {
-            return StatusWord::SUCCESS;
-        }
         let Some(state) = self.state(channel) else { return StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED };
-        state.pending = later.to_vec();
-        state.pending_pos = 0;
-        Self::more(later.len())
-    }
-
-    fn more(remaining: usize) -> StatusWord {
-        StatusWord::new(0x61, if remaining >= 256 { 0x00 } else { remaining as u8 })
+        state.pending.respond(data, first, StatusWord::SUCCESS, out)
     }
 
     fn get_response(&mut self, channel: u8, ne: usize, out: &mut Vec<u8>) -> StatusWord {
         let Some(state) = self.state(channel) else { return StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED };
-        let rest = state.pending.get(state.pending_pos..).unwrap_or_default();
-        if rest.is_empty() {
-            return StatusWord::CONDITIONS_NOT_SATISFIED;
-        }
-        let ne = if ne == 0 { 256 } else { ne };
-        let take = rest.len().min(ne);
-        out.extend_from_slice(rest.get(..take).unwrap_or_default());
-        state.pending_pos += take;
-        let remaining = state.pending.len() - state.pending_pos;
-        if remaining == 0 {
-            state.pending.clear();
-            state.pending_pos = 0;
-            StatusWord::SUCCESS
-        } else {
-            Self::more(remaining)
-        }
+        // Le = 00 asks for 256 bytes.
+        state.pending.get_response(if ne == 0 { 256 } else { ne }, out)
     }
 
     fn select(&mut self, channel: u8, aid: &[u8], p2: u8, ne: usize, out: &mut Vec<u8>) -> StatusWord {

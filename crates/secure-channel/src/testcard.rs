@@ -29,6 +29,7 @@
 
 use std::vec::Vec;
 
+use oxicard_apdu::pending::PendingResponse;
 use oxicard_apdu::{Cla, CommandView, StatusWord};
 use oxicard_transport::sim::CardSimulator;
 
@@ -96,8 +97,7 @@ enum Phase {
 #[derive(Debug, Default)]
 struct Channel {
     phase: Phase,
-    pending: Vec<u8>,
-    pending_pos: usize,
+    pending: PendingResponse,
 }
 
 /// The simulator; see the [module documentation](self).
@@ -217,7 +217,6 @@ impl Scp03TestCard {
         let Some(channel) = self.channel(number) else { return (SW_CHANNEL_NOT_SUPPORTED, ne) };
         if view.ins() != 0xC0 {
             channel.pending.clear();
-            channel.pending_pos = 0;
         }
         let sw = match view.ins() {
             0xC0 => return (self.get_response(number, ne), usize::MAX),
@@ -408,27 +407,7 @@ impl Scp03TestCard {
         let Some(channel) = self.channels.get_mut(usize::from(number)).and_then(Option::as_mut) else {
             return SW_CHANNEL_NOT_SUPPORTED;
         };
-        let rest = channel.pending.get(channel.pending_pos..).unwrap_or_default();
-        if rest.len() < 2 {
-            return SW_CONDITIONS;
-        }
-        // The pending bytes end with the final SW.
-        let data_left = rest.len() - 2;
-        let take = data_left.min(ne);
-        self.response.extend_from_slice(rest.get(..take).unwrap_or_default());
-        channel.pending_pos += take;
-        let remaining = data_left - take;
-        if remaining == 0 {
-            let sw = match *channel.pending.get(channel.pending_pos..).unwrap_or_default() {
-                [sw1, sw2] => StatusWord::new(sw1, sw2),
-                _ => SW_CONDITIONS,
-            };
-            channel.pending.clear();
-            channel.pending_pos = 0;
-            sw
-        } else {
-            more(remaining)
-        }
+        channel.pending.get_response(ne, &mut self.response)
     }
 }
 
@@ -472,11 +451,6 @@ pub fn session_pair(
     Ok((host, card))
 }
 
-/// `61xx`: `remaining` bytes wait for GET RESPONSE (`00` for 256 or more).
-fn more(remaining: usize) -> StatusWord {
-    StatusWord::new(0x61, u8::try_from(remaining).unwrap_or(0))
-}
-
 impl CardSimulator for Scp03TestCard {
     fn atr(&self) -> &[u8] {
         &ATR
@@ -513,13 +487,8 @@ impl Scp03TestCard {
             && let Some(channel) = self.channels.get_mut(usize::from(number)).and_then(Option::as_mut)
         {
             // Hand out Ne bytes now, the rest (and the final SW) through GET RESPONSE.
-            let later = self.response.split_off(ne);
-            channel.pending.clear();
-            channel.pending.extend_from_slice(&later);
-            channel.pending.extend_from_slice(&sw.to_bytes());
-            channel.pending_pos = 0;
-            response.extend_from_slice(&self.response);
-            response.extend_from_slice(&more(later.len()).to_bytes());
+            let sw = channel.pending.respond(&self.response, ne, sw, response);
+            response.extend_from_slice(&sw.to_bytes());
             return;
         }
         response.extend_from_slice(&self.response);

@@ -19,6 +19,7 @@
 //! pending answer for GET RESPONSE `6985`; no free channel `6A81`. Any refusal of a STORE
 //! DATA block drops the sequence in progress; a block `00` always starts a new one.
 
+use oxicard_apdu::pending::PendingResponse;
 use oxicard_apdu::{Cla, CommandView, StatusWord};
 
 use super::SoftEuicc;
@@ -49,8 +50,7 @@ struct StoreSequence {
 pub(crate) struct ChannelState {
     isdr_selected: bool,
     sequence: Option<StoreSequence>,
-    pending: Vec<u8>,
-    pending_pos: usize,
+    pending: PendingResponse,
 }
 
 /// The open channels (index = channel number); the basic channel is always open.
@@ -78,11 +78,6 @@ impl Channels {
     }
 }
 
-/// `61xx` for `remaining` bytes still available (`6100`: 256 or more).
-fn more(remaining: usize) -> StatusWord {
-    StatusWord::new(0x61, u8::try_from(remaining).unwrap_or(0))
-}
-
 impl SoftEuicc {
     /// One command APDU: the response data goes to `out`, the status word is returned.
     pub(crate) fn handle(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
@@ -102,7 +97,6 @@ impl SoftEuicc {
         if ins != INS_GET_RESPONSE {
             // Any other command discards what was pending on this channel.
             state.pending.clear();
-            state.pending_pos = 0;
         }
         if ins != INS_STORE_DATA {
             state.sequence = None;
@@ -132,18 +126,10 @@ impl SoftEuicc {
     /// Hands out `data` up to Ne bytes and keeps the rest for GET RESPONSE (`61xx`); with no Le
     /// (case 3, as lpac sends STORE DATA) everything waits for GET RESPONSE.
     fn respond(&mut self, channel: u8, data: Vec<u8>, ne: u32, out: &mut Vec<u8>) -> StatusWord {
-        let now = data.len().min(ne as usize);
-        out.extend_from_slice(data.get(..now).unwrap_or_default());
-        let remaining = data.len() - now;
-        if remaining == 0 {
-            return StatusWord::SUCCESS;
-        }
         let Some(state) = self.channels.get(channel) else {
             return StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED;
         };
-        state.pending = data;
-        state.pending_pos = now;
-        more(remaining)
+        state.pending.respond(&data, ne as usize, StatusWord::SUCCESS, out)
     }
 
     fn get_response(&mut self, channel: u8, command: &CommandView<'_>, out: &mut Vec<u8>) -> StatusWord {
@@ -156,23 +142,9 @@ impl SoftEuicc {
         let Some(state) = self.channels.get(channel) else {
             return StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED;
         };
-        let rest = state.pending.get(state.pending_pos..).unwrap_or_default();
-        if rest.is_empty() {
-            return StatusWord::CONDITIONS_NOT_SATISFIED;
-        }
         // P3 = 00 in T=0 asks for 256 bytes.
         let ne = if command.ne() == 0 { 256 } else { command.ne() as usize };
-        let take = rest.len().min(ne);
-        out.extend_from_slice(rest.get(..take).unwrap_or_default());
-        state.pending_pos += take;
-        let remaining = state.pending.len() - state.pending_pos;
-        if remaining == 0 {
-            state.pending.clear();
-            state.pending_pos = 0;
-            StatusWord::SUCCESS
-        } else {
-            more(remaining)
-        }
+        state.pending.get_response(ne, out)
     }
 
     fn select(&mut self, channel: u8, command: &CommandView<'_>, out: &mut Vec<u8>) -> StatusWord {

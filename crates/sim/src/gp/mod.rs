@@ -36,6 +36,7 @@
 use std::collections::BTreeMap;
 use std::vec::Vec;
 
+use oxicard_apdu::pending::PendingResponse;
 use oxicard_apdu::tlv::{Mode, Tlv};
 use oxicard_apdu::{Cla, CommandView, StatusWord};
 use oxicard_gp::cap::{CapFile, Component, HashAlgorithm};
@@ -175,7 +176,7 @@ const CHANNELS: usize = 4;
 struct ChannelState {
     phase: Phase,
     status_pages: Vec<Vec<u8>>,
-    pending: Vec<u8>,
+    pending: PendingResponse,
 }
 
 impl GpCard {
@@ -261,7 +262,7 @@ impl GpCard {
         self.phase = phase;
         self.status_pages = status_pages;
         let sw = if view.ins() == 0xC0 {
-            get_response(&mut pending, &view, out)
+            pending.get_response(ne(&view), out)
         } else {
             pending.clear();
             let sw = match view.ins() {
@@ -271,7 +272,9 @@ impl GpCard {
                 0x82 => self.external_authenticate(raw),
                 _ => self.secured(raw, out),
             };
-            split_long_response(sw, ne(&view), out, &mut pending)
+            // A response longer than Ne goes out in `61xx` parts (ISO/IEC 7816-4 §5.3.4).
+            let data = core::mem::take(out);
+            pending.respond(&data, ne(&view), sw, out)
         };
         let state = ChannelState {
             phase: core::mem::take(&mut self.phase),
@@ -774,18 +777,6 @@ fn parse_load_file(loading: &Loading) -> Result<LoadFile, StatusWord> {
     })
 }
 
-/// Splits a response longer than Ne (256 without Le) in `61xx` parts (ISO/IEC 7816-4 §5.3.4):
-/// `out` keeps the first Ne bytes, `pending` the rest with the final status word.
-fn split_long_response(sw: StatusWord, ne: usize, out: &mut Vec<u8>, pending: &mut Vec<u8>) -> StatusWord {
-    if out.len() <= ne {
-        return sw;
-    }
-    pending.extend_from_slice(out.get(ne..).unwrap_or_default());
-    pending.extend_from_slice(&sw.to_bytes());
-    out.truncate(ne);
-    more_available(pending.len() - 2)
-}
-
 /// The most response data the command accepts: its Ne, 256 without Le (65536 extended).
 fn ne(view: &CommandView<'_>) -> usize {
     match view.ne() {
@@ -793,30 +784,6 @@ fn ne(view: &CommandView<'_>) -> usize {
         0 => 256,
         ne => ne as usize,
     }
-}
-
-/// `61xx`: `left` more bytes (`6100`: 256 or more).
-fn more_available(left: usize) -> StatusWord {
-    StatusWord::new(0x61, u8::try_from(left).unwrap_or(0))
-}
-
-/// GET RESPONSE (`00 C0 00 00 Le`): the next part of the pending response, `6985` when none.
-fn get_response(pending: &mut Vec<u8>, view: &CommandView<'_>, out: &mut Vec<u8>) -> StatusWord {
-    if pending.len() < 2 {
-        return SW_CONDITIONS;
-    }
-    let data_len = pending.len() - 2;
-    let n = ne(view).min(data_len);
-    out.extend(pending.drain(..n));
-    if n < data_len {
-        return more_available(data_len - n);
-    }
-    let sw = match pending.as_slice() {
-        [sw1, sw2] => StatusWord::new(*sw1, *sw2),
-        _ => SW_CONDITIONS,
-    };
-    pending.clear();
-    sw
 }
 
 impl CardSimulator for GpCard {
