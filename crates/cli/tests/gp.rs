@@ -321,13 +321,10 @@ fn errors_unknown_reader_bad_aid_bad_state() {
 /// `CI=true`.
 #[test]
 fn pcsc_sim_serve_through_pcscd() {
-    let reader = match oxicard_transport::testbed::VirtualReader::open(1) {
-        Ok(reader) => reader,
-        Err(err) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("skipped: no PC/SC stack with vpcd ({err}); run scripts/pcsc-stack.sh start");
-            return;
-        }
-        Err(err) => panic!("CI=true and the PC/SC stack is not usable: {err}"),
+    let Some(reader) = oxicard_transport::testbed::VirtualReader::open_for_test(1)
+        .expect("CI=true: the PC/SC stack must be usable")
+    else {
+        return;
     };
     let name = reader.name().to_owned();
     let port = reader.port().to_string();

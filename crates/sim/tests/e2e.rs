@@ -108,13 +108,9 @@ fn download_enable_disable_delete_in_process() {
 
 #[test]
 fn pcsc_download_enable_disable_delete_through_pcscd() {
-    let reader = match VirtualReader::open(1) {
-        Ok(reader) => reader,
-        Err(err) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("skipped: no PC/SC stack with vpcd ({err}); run scripts/pcsc-stack.sh start");
-            return;
-        }
-        Err(err) => panic!("CI=true and the PC/SC stack is not usable: {err}"),
+    let Some(reader) = VirtualReader::open_for_test(1).expect("CI=true: the PC/SC stack must be usable")
+    else {
+        return;
     };
     let (pki, server, mut client) = smdp();
     let inserted = reader.insert(SoftEuicc::from_identity(pki.euicc_identity().unwrap())).unwrap();

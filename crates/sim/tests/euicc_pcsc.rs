@@ -16,14 +16,7 @@ use oxicard_transport::testbed::VirtualReader;
 
 /// Slot 1 of the virtual reader, or `None` (skip) when the stack is absent outside CI.
 fn reader() -> Option<VirtualReader> {
-    match VirtualReader::open(1) {
-        Ok(reader) => Some(reader),
-        Err(err) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("skipped: no PC/SC stack with vpcd ({err}); run scripts/pcsc-stack.sh start");
-            None
-        }
-        Err(err) => panic!("CI=true and the PC/SC stack is not usable: {err}"),
-    }
+    VirtualReader::open_for_test(1).expect("CI=true: the PC/SC stack must be usable")
 }
 
 #[test]
