@@ -13,7 +13,7 @@ use oxicard_euicc::es10::*;
 use oxicard_euicc::es11::EventEntry;
 use oxicard_euicc::isdr::{Es10Error, Isdr, IsdrOptions};
 use support::smdp::{SMDP, TRANSACTION_ID};
-use support::{Es9Fault, Fault, FaultAction, Rig, lock, wire};
+use support::{Es9Fault, Fault, FaultAction, Rig, lock, store_data_sequences, wire};
 
 use RspFunction::*;
 
@@ -50,19 +50,6 @@ fn run_with_steps(rig: &mut Rig) -> (Result<Vec<EventEntry>, Box<DiscoveryError>
     let result = discover_with_progress(&mut isdr, &mut rig.smdp, SMDS, device(), |s| steps.push(s));
     isdr.close().unwrap();
     (result, steps)
-}
-
-/// The ES10 requests of a command log: the concatenated data of each STORE DATA sequence.
-fn store_data_sequences(commands: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let mut requests = Vec::new();
-    let mut current = Vec::new();
-    for c in commands.iter().filter(|c| c[1] == 0xE2) {
-        current.extend_from_slice(&c[5..5 + usize::from(c[4])]);
-        if c[2] == 0x91 {
-            requests.push(std::mem::take(&mut current));
-        }
-    }
-    requests
 }
 
 #[test]

@@ -13,7 +13,7 @@ use oxicard_euicc::es11::EventEntry;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 use oxicard_euicc::notify::NotificationOutcome;
 use support::smdp::{ICCID, MATCHING_ID, SMDP, TRANSACTION_ID};
-use support::{Es9Fault, Rig, lock, wire};
+use support::{Es9Fault, Rig, lock, store_data_sequences, wire};
 
 use RspFunction::*;
 
@@ -151,19 +151,6 @@ fn happy_path_exact_sequence_and_apdu_counts() {
         (DownloadStep::HandleNotification, 3278, 3278)
     );
     assert!(handler.progress.windows(2).all(|w| w[0].bytes_sent <= w[1].bytes_sent));
-}
-
-/// The ES10 requests of a command log: the concatenated data of each STORE DATA sequence.
-fn store_data_sequences(commands: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let mut requests = Vec::new();
-    let mut current = Vec::new();
-    for c in commands.iter().filter(|c| c[1] == 0xE2) {
-        current.extend_from_slice(&c[5..5 + usize::from(c[4])]);
-        if c[2] == 0x91 {
-            requests.push(std::mem::take(&mut current));
-        }
-    }
-    requests
 }
 
 /// No notification is lost: every ProfileInstallationResult the eUICC produced is either still

@@ -17,22 +17,6 @@ fn snapshot(card: &mut SimCard) -> (Vec<ProfileInfo>, Vec<NotificationMetadata>)
     (isdr.profiles().unwrap(), isdr.list_notifications(None).unwrap())
 }
 
-fn eid(pki: &TestPki) -> [u8; 16] {
-    hex::decode(&pki.config().eid).unwrap().try_into().unwrap()
-}
-
-/// AuthenticateServer and PrepareDownload; returns otPK.EUICC.
-fn authenticate_and_prepare(
-    isdr: &mut Isdr<'_, impl oxicard_transport::Transport>,
-    smdp: &TestSmdp,
-) -> Vec<u8> {
-    let challenge = isdr.euicc_challenge().unwrap();
-    let ok =
-        isdr.authenticate_server(&smdp.authenticate_request(&challenge)).unwrap().response.result.unwrap();
-    let prepared = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
-    prepared.response.result.unwrap().euicc_otpk().unwrap()
-}
-
 /// Downloads `bpp_of(otpk)` and returns the ProfileInstallationResult.
 fn load_with(
     card: &mut SimCard,

@@ -11,10 +11,6 @@ use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 use oxicard_sim::euicc::SIMA_RESPONSE_OK;
 use oxicard_sim::pki::{RspCertificate, SignedData, TestPki};
 
-fn eid(pki: &TestPki) -> [u8; 16] {
-    hex::decode(&pki.config().eid).unwrap().try_into().unwrap()
-}
-
 #[test]
 fn download_installs_the_profile_with_a_signed_result() {
     let pki = pki();
@@ -201,11 +197,7 @@ fn download_on_brainpool() {
     let mut card = card(&pki);
     let mut smdp = TestSmdp::new(&pki);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let challenge = isdr.euicc_challenge().unwrap();
-    let ok =
-        isdr.authenticate_server(&smdp.authenticate_request(&challenge)).unwrap().response.result.unwrap();
-    let prepared = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
-    let otpk = prepared.response.result.unwrap().euicc_otpk().unwrap();
+    let otpk = authenticate_and_prepare(&mut isdr, &smdp);
     oxicard_sim::pki::PublicKey::from_sec1_bytes(oxicard_sim::pki::Curve::BrainpoolP256r1, &otpk).unwrap();
     let bpp = smdp.bpp(&otpk, &eid(&pki), &smdp.upp(500));
     let result = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();

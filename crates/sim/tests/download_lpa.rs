@@ -39,7 +39,7 @@ impl PlayedSmdp {
     fn new(pki: &TestPki) -> PlayedSmdp {
         PlayedSmdp {
             smdp: TestSmdp::new(pki),
-            eid: hex::decode(&pki.config().eid).unwrap().try_into().unwrap(),
+            eid: eid(pki),
             euicc: pki.euicc_identity().unwrap(),
             code: None,
             tamper: false,

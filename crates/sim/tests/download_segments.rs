@@ -17,13 +17,9 @@ fn prepared(upp_padding: usize) -> (SimCard, Vec<u8>) {
     let mut card = card(&pki);
     let mut smdp = TestSmdp::new(&pki);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let challenge = isdr.euicc_challenge().unwrap();
-    let ok =
-        isdr.authenticate_server(&smdp.authenticate_request(&challenge)).unwrap().response.result.unwrap();
-    let prepared = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
-    let otpk = prepared.response.result.unwrap().euicc_otpk().unwrap();
+    let otpk = authenticate_and_prepare(&mut isdr, &smdp);
     drop(isdr);
-    let eid: [u8; 16] = hex::decode(&pki.config().eid).unwrap().try_into().unwrap();
+    let eid = eid(&pki);
     let upp = smdp.upp(upp_padding);
     let bpp = smdp.bpp(&otpk, &eid, &upp);
     (card, bpp)

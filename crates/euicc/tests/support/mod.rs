@@ -22,6 +22,19 @@ use oxicard_transport::{ErrorKind, ResetKind, Transport, TransportError};
 pub use euicc::{EuiccState, FakeEuicc, lock};
 pub use smdp::{Es9Fault, FakeSmdp};
 
+/// The ES10 requests of a command log: the concatenated data of each STORE DATA sequence.
+pub fn store_data_sequences(commands: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut requests = Vec::new();
+    let mut current = Vec::new();
+    for c in commands.iter().filter(|c| c[1] == 0xE2) {
+        current.extend_from_slice(&c[5..5 + usize::from(c[4])]);
+        if c[2] == 0x91 {
+            requests.push(std::mem::take(&mut current));
+        }
+    }
+    requests
+}
+
 /// What an injected fault does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultAction {

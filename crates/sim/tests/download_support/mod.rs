@@ -56,6 +56,23 @@ pub fn card_with(identity: EuiccIdentity) -> SimCard {
     Card::new(SimulatorTransport::new(SoftEuicc::from_identity(identity)))
 }
 
+/// The EID of `pki`'s eUICC, as bytes.
+pub fn eid(pki: &TestPki) -> [u8; 16] {
+    hex::decode(&pki.config().eid).unwrap().try_into().unwrap()
+}
+
+/// AuthenticateServer and PrepareDownload with `smdp`'s genuine requests; returns otPK.EUICC.
+pub fn authenticate_and_prepare(
+    isdr: &mut oxicard_euicc::isdr::Isdr<'_, impl oxicard_transport::Transport>,
+    smdp: &TestSmdp,
+) -> Vec<u8> {
+    let challenge = isdr.euicc_challenge().unwrap();
+    let ok =
+        isdr.authenticate_server(&smdp.authenticate_request(&challenge)).unwrap().response.result.unwrap();
+    let prepared = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
+    prepared.response.result.unwrap().euicc_otpk().unwrap()
+}
+
 /// The eUICC of `card`.
 pub fn euicc(card: &SimCard) -> &SoftEuicc {
     card.transport().simulator()
