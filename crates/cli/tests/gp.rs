@@ -97,6 +97,12 @@ fn info_human_and_json() {
     assert_eq!(data["cplc"]["icFabricator"].as_str().unwrap().len(), 4);
     // The sequence counter is the card's: no session was opened yet.
     assert_eq!(data["sequenceCounter"], 0);
+    // SELECT and one GET DATA per object (CPLC, CRD, KIT, counter): the CRD is read once.
+    let out = gp.run(&["-v", "gp", "info"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let apdus: Vec<&str> =
+        stderr.lines().filter_map(|l| l.split("oxicard::apdu: >> ").nth(1)).map(|a| &a[..8]).collect();
+    assert_eq!(apdus, ["00A40400", "80CA9F7F", "80CA0066", "80CA00E0", "80CA00C1"]);
 }
 
 #[test]

@@ -7,14 +7,10 @@ use oxicard_gp::ops;
 use oxicard_gp::status::{Kind, RegistryEntry, get_load_files, get_status};
 use serde_json::{Value, json};
 
-use super::{Selected, gp_error, scp03_i, select, with_session};
+use super::{Selected, gp_error, hex, i_of, select, with_session};
 use crate::cli::{Global, GpAuth};
 use crate::error::CliError;
 use crate::output::Out;
-
-fn hex(bytes: &[u8]) -> String {
-    hex::encode_upper(bytes)
-}
 
 /// The current year (UTC), for resolving CPLC dates.
 fn this_year() -> u16 {
@@ -130,7 +126,7 @@ pub(crate) fn info(g: &Global, out: &Out, auth: &GpAuth) -> Result<(), CliError>
         KeyInformationTemplate::parse,
     )?;
     let counter = optional(&mut card, tags::SEQUENCE_COUNTER, "sequence counter", SequenceCounter::parse)?;
-    let i = scp03_i(&mut card);
+    let i = crd.as_ref().and_then(i_of);
 
     let data = json!({
         "isd": hex(&isd),

@@ -8,14 +8,10 @@ use oxicard_gp::status::{Kind, Privileges, get_status};
 use serde_json::{Value, json};
 
 use super::keys::{new_keys, parse_aid, parse_byte};
-use super::{gp_error, with_session};
+use super::{gp_error, hex, with_session};
 use crate::cli::{Global, GpAuth, GpInstallArgs, GpLockArgs, GpPutKeyArgs, LoadHash};
 use crate::error::CliError;
 use crate::output::Out;
-
-fn hex(bytes: &[u8]) -> String {
-    hex::encode_upper(bytes)
-}
 
 /// `gp install CAP`: optionally delete the old package, LOAD (by default with a SHA-256 Load
 /// File Data Block hash in INSTALL [for load]), INSTALL [for install and make selectable] each
@@ -69,12 +65,11 @@ pub(crate) fn install(g: &Global, out: &Out, auth: &GpAuth, args: &GpInstallArgs
     };
 
     let (replaced, installed) = with_session(g, auth, |s, _| {
-        let on_card = get_status(s, Kind::LoadFiles).map(|l| l.iter().any(|e| e.aid == package)).or_else(
-            |e| match e {
-                oxicard_gp::GpError::Status { sw, .. } if sw.to_u16() == 0x6A88 => Ok(false),
-                e => Err(gp_error("gp_get_status")(e)),
-            },
-        )?;
+        // (No load file at all, `6A88`, is an empty list.)
+        let on_card = get_status(s, Kind::LoadFiles)
+            .map_err(gp_error("gp_get_status"))?
+            .iter()
+            .any(|e| e.aid == package);
         if on_card && !args.replace {
             return Err(CliError::Gp {
                 function: "gp_load",

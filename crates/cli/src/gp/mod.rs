@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use oxicard_apdu::card::Card;
 use oxicard_gp::data::{CardRecognitionData, tags};
-use oxicard_gp::keys::{Diversification, KeyPurpose};
+use oxicard_gp::keys::Diversification;
 use oxicard_gp::{ops, select_isd};
 use oxicard_secure_channel::scp03::{
     IParameter, InitializeUpdateResponse, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel,
@@ -88,11 +88,20 @@ pub(crate) fn select(g: &Global, auth: &GpAuth) -> Result<Selected, CliError> {
     Ok(Selected { card, isd, locked: response.sw == oxicard_gp::SW_CARD_LOCKED })
 }
 
-/// The card's SCP03 "i" from its Card Recognition Data, if it tells.
-pub(crate) fn scp03_i(card: &mut DynCard) -> Option<IParameter> {
+/// The card's SCP03 "i" from its Card Recognition Data (GET DATA `66`), if it tells.
+fn scp03_i(card: &mut DynCard) -> Option<IParameter> {
     let data = ops::get_data(card, tags::CARD_DATA).ok()?;
-    let crd = CardRecognitionData::parse(&data).ok()?;
+    i_of(&CardRecognitionData::parse(&data).ok()?)
+}
+
+/// The SCP03 "i" that Card Recognition Data lists, if any.
+pub(crate) fn i_of(crd: &CardRecognitionData) -> Option<IParameter> {
     IParameter::from_byte(u8::try_from(crd.scp03_i()?).ok()?).ok()
+}
+
+/// Bytes as upper-case hex, as AIDs are written.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    hex::encode_upper(bytes)
 }
 
 /// The level `--level` names, or for `auto` the highest the card's "i" allows (level `03`,
@@ -135,7 +144,9 @@ pub(crate) fn with_session<R>(
         Some(scheme) => {
             let kdd = info.key_diversification_data();
             tracing::debug!(kdd = %hex::encode_upper(kdd), ?scheme, "diversifying the keys");
-            let keys = diversify(scheme, &static_keys, kdd)?;
+            let keys = scheme.diversify_set(&static_keys, kdd).map_err(|_| {
+                oxicard_secure_channel::Error::from(oxicard_secure_channel::ErrorKind::InvalidKeyLength)
+            })?;
             card_keys = Some(keys.clone());
             Ok(Some(keys))
         }
@@ -149,24 +160,6 @@ pub(crate) fn with_session<R>(
         })?;
     tracing::debug!(level = %format_args!("{:02X}", level.byte()), "SCP03 session open");
     f(&mut session, card_keys.as_ref().unwrap_or(&static_keys))
-}
-
-/// The card's keys from the master keys: each of ENC, MAC and DEK diversified from its own
-/// master (the same one with `--key`), under the master set's key version.
-fn diversify(
-    scheme: Diversification,
-    master: &StaticKeys,
-    kdd: &[u8],
-) -> Result<StaticKeys, oxicard_secure_channel::Error> {
-    let invalid =
-        |_| oxicard_secure_channel::Error::from(oxicard_secure_channel::ErrorKind::InvalidKeyLength);
-    let enc = scheme.diversify_key(master.enc(), KeyPurpose::Enc, kdd).map_err(invalid)?;
-    let mac = scheme.diversify_key(master.mac(), KeyPurpose::Mac, kdd).map_err(invalid)?;
-    let dek = match master.dek() {
-        Some(dek) => scheme.diversify_key(dek, KeyPurpose::Dek, kdd).map_err(invalid)?,
-        None => return StaticKeys::without_dek(master.kvn(), enc.as_bytes(), mac.as_bytes()),
-    };
-    StaticKeys::new(master.kvn(), enc.as_bytes(), mac.as_bytes(), dek.as_bytes())
 }
 
 /// The SCP03 error with a hint at the usual cause.

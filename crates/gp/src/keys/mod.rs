@@ -107,11 +107,25 @@ impl Diversification {
 
     /// The per-card static key set (ENC, MAC, DEK under version `kvn`) from one master key.
     pub fn diversify(self, master: &SecretKey, kvn: u8, kdd: &[u8]) -> Result<StaticKeys, DiversifyError> {
-        let enc = self.diversify_key(master, KeyPurpose::Enc, kdd)?;
-        let mac = self.diversify_key(master, KeyPurpose::Mac, kdd)?;
-        let dek = self.diversify_key(master, KeyPurpose::Dek, kdd)?;
-        StaticKeys::new(kvn, enc.as_bytes(), mac.as_bytes(), dek.as_bytes())
-            .map_err(|_| DiversifyError::KeyLength(self, master.key_len()))
+        let masters = StaticKeys::new(kvn, master.as_bytes(), master.as_bytes(), master.as_bytes())
+            .map_err(|_| DiversifyError::KeyLength(self, master.key_len()))?;
+        self.diversify_set(&masters, kdd)
+    }
+
+    /// The per-card static key set from a set of master keys: each of ENC, MAC and DEK
+    /// diversified from its own master, under the masters' key version (no DEK without a
+    /// master DEK).
+    pub fn diversify_set(self, masters: &StaticKeys, kdd: &[u8]) -> Result<StaticKeys, DiversifyError> {
+        let error = |_| DiversifyError::KeyLength(self, masters.key_len());
+        let enc = self.diversify_key(masters.enc(), KeyPurpose::Enc, kdd)?;
+        let mac = self.diversify_key(masters.mac(), KeyPurpose::Mac, kdd)?;
+        match masters.dek() {
+            Some(dek) => {
+                let dek = self.diversify_key(dek, KeyPurpose::Dek, kdd)?;
+                StaticKeys::new(masters.kvn(), enc.as_bytes(), mac.as_bytes(), dek.as_bytes()).map_err(error)
+            }
+            None => StaticKeys::without_dek(masters.kvn(), enc.as_bytes(), mac.as_bytes()).map_err(error),
+        }
     }
 }
 

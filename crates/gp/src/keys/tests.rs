@@ -102,3 +102,27 @@ fn refusals() {
         );
     }
 }
+
+/// A set of masters: each key diversified from its own master (what `oxicard gp --kdf` does
+/// with `--key-enc/--key-mac/--key-dek`); without a master DEK, no DEK.
+#[test]
+fn each_key_from_its_own_master() {
+    let kdd = hex::decode(KDD).unwrap();
+    let m = |b: u8| SecretKey::from_slice(&[b; 16]).unwrap();
+    let masters = StaticKeys::new(0x30, &[0x41; 16], &[0x42; 16], &[0x43; 16]).unwrap();
+    let keys = Diversification::Kdf3.diversify_set(&masters, &kdd).unwrap();
+    let one = |master: u8, purpose| Diversification::Kdf3.diversify_key(&m(master), purpose, &kdd).unwrap();
+    assert_eq!(keys.kvn(), 0x30);
+    assert_eq!(keys.enc().as_bytes(), one(0x41, KeyPurpose::Enc).as_bytes());
+    assert_eq!(keys.mac().as_bytes(), one(0x42, KeyPurpose::Mac).as_bytes());
+    assert_eq!(keys.dek().unwrap().as_bytes(), one(0x43, KeyPurpose::Dek).as_bytes());
+    assert_ne!(keys.enc().as_bytes(), keys.mac().as_bytes());
+
+    let no_dek = StaticKeys::without_dek(0x31, &[0x41; 16], &[0x42; 16]).unwrap();
+    let keys = Diversification::Emv.diversify_set(&no_dek, &kdd).unwrap();
+    assert!(keys.dek().is_none());
+    assert_eq!(
+        keys.mac().as_bytes(),
+        Diversification::Emv.diversify_key(&m(0x42), KeyPurpose::Mac, &kdd).unwrap().as_bytes()
+    );
+}
