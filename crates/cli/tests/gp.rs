@@ -254,12 +254,14 @@ fn keys_from_options_environment_and_file_never_echoed() {
     // Help does not show environment values.
     let help = gp.command().args(["gp", "list", "--help"]).env("OXICARD_GP_KEY", KEY_2).output().unwrap();
     assert!(!String::from_utf8_lossy(&help.stdout).contains(KEY_2));
-    // -v traces APDUs: the PUT KEY data (encrypted under the session anyway) is redacted.
-    let out = gp.run(&["-v", "gp", "put-key", "--new-kvn", "32", "--new-key", KEY_3]);
+    // -v traces APDUs, but never the PUT KEY or EXTERNAL AUTHENTICATE data, even at level
+    // 01 where the command data is not session-encrypted.
+    let out = gp.run(&["-v", "gp", "put-key", "--level", "01", "--new-kvn", "32", "--new-key", KEY_3]);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("SCP03 session open level=33"), "{stderr}");
-    assert!(!stderr.contains(KEY_3));
+    assert!(stderr.contains("SCP03 session open level=01"), "{stderr}");
+    assert!(stderr.contains(">> 84820100 [17 bytes redacted]"), "{stderr}");
+    assert!(stderr.contains(">> 84D80081 [80 bytes redacted]"), "{stderr}");
 
     // Replace key set 31 by new values under the same version.
     let data = gp.json(&[
@@ -288,8 +290,16 @@ fn keys_from_options_environment_and_file_never_echoed() {
 #[test]
 fn security_levels_and_card_lock() {
     let gp = GpSim::new();
-    for level in ["01", "03", "11", "13", "31", "33", "auto"] {
-        assert!(gp.json(&["gp", "list", "--level", level])["isd"].is_array(), "level {level}");
+    // Each level is the one EXTERNAL AUTHENTICATE asks for (P1); `auto` is the highest "i" 70
+    // allows.
+    for (level, used) in
+        [("01", "01"), ("03", "03"), ("11", "11"), ("13", "13"), ("31", "31"), ("33", "33"), ("auto", "33")]
+    {
+        let out = gp.run(&["-v", "--json", "gp", "list", "--level", level]);
+        assert!(out.status.success(), "level {level}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!(">> 8482{used}00 [")), "level {level}: {stderr}");
+        assert!(last_json(&out)["payload"]["data"]["isd"].is_array(), "level {level}");
     }
     assert_error(&gp.run(&["gp", "list", "--level", "02"]), false, "--level: 02 is not an SCP03 level");
 
