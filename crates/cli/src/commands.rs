@@ -8,10 +8,11 @@ use oxicard_euicc::notify::{NotificationOptions, process_notifications};
 use oxicard_transport::pcsc::PcscContext;
 use serde_json::{Value, json};
 
-use crate::backend::{es9_client, with_isdr};
+use crate::backend::with_isdr;
 use crate::cli::{Global, MemoryResetArgs, NetArgs};
 use crate::error::CliError;
 use crate::json;
+use crate::net::es9_client;
 use crate::output::Out;
 
 /// `readers`: every PC/SC reader with card presence and ATR.

@@ -7,12 +7,14 @@ use oxicard_euicc::es11::EventEntry;
 use oxicard_sim::smdp::{SmdpServer, TestSmds};
 use serde_json::{Value, json};
 
-use crate::backend::{SimPaths, es9_client, with_isdr};
+use crate::backend::with_isdr;
 use crate::cli::{Global, NetArgs};
 use crate::download::device_info;
 use crate::error::CliError;
+use crate::net::es9_client;
 use crate::output::Out;
 use crate::simcmd::{bind_address, wait_for_eof};
+use crate::simstate::SimPaths;
 
 /// `profile discover`.
 #[derive(Debug, Args)]

@@ -11,10 +11,11 @@ use oxicard_euicc::download::{
 use oxicard_euicc::es10::ProfileInfo;
 use serde_json::{Value, json};
 
-use crate::backend::{es9_client, with_isdr};
+use crate::backend::with_isdr;
 use crate::cli::{DownloadArgs, Global};
 use crate::error::{CliError, step_function};
 use crate::json;
+use crate::net::es9_client;
 use crate::output::{Out, printable};
 
 /// The default TAC sent in DeviceInfo when no IMEI is given (an example TAC, the one of the

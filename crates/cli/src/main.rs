@@ -12,8 +12,10 @@ mod download;
 mod error;
 mod gp;
 mod json;
+mod net;
 mod output;
 mod simcmd;
+mod simstate;
 
 use std::process::ExitCode;
 

@@ -12,10 +12,10 @@ use oxicard_transport::sim::CardSimulator;
 use oxicard_transport::vpcd::VirtualCard;
 use serde_json::json;
 
-use crate::backend::{SimPaths, open_with_identity};
 use crate::cli::{Global, SimInitArgs, SmdpArgs};
 use crate::error::CliError;
 use crate::output::Out;
+use crate::simstate::{SimPaths, open_with_identity};
 
 /// ICCID of the built `TEST` profile (the example ICCID of the oxicard-sim README).
 pub(crate) const TEST_ICCID: &str = "8944478600004573128";

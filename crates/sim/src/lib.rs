@@ -5,3 +5,4 @@ pub mod euicc;
 pub mod gp;
 pub mod pki;
 pub mod smdp;
+pub mod storage;

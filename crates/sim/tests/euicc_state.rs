@@ -10,7 +10,8 @@ use oxicard_euicc::es10::{
 };
 use oxicard_euicc::iccid::{Eid, Iccid};
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
-use oxicard_sim::euicc::{EuiccConfig, STATE_FORMAT, SoftEuicc, StateError};
+use oxicard_sim::euicc::{EuiccConfig, STATE_FORMAT, SoftEuicc};
+use oxicard_sim::storage::StateError;
 use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
 
 /// A fresh directory under the system's temporary directory.
@@ -54,8 +55,9 @@ fn acknowledged_changes_survive_process_death() {
         isdr.remove_notification(1).unwrap();
     }
     let seen = card.transport().simulator().state().clone();
-    // "Process death": no destructor, no shutdown call, the memory is simply gone.
-    std::mem::forget(card);
+    // Dropping the eUICC only releases its lock: nothing is written at drop (process death
+    // itself is tested with killed processes in `state_crash.rs`).
+    drop(card);
 
     let reopened = SoftEuicc::open(&path).unwrap();
     assert_eq!(reopened.state(), &seen);
@@ -68,9 +70,10 @@ fn acknowledged_changes_survive_process_death() {
     let pending: Vec<_> = reopened.state().notifications().iter().map(|n| n.metadata().seq_number).collect();
     assert_eq!(pending, [2]);
     assert_eq!(reopened.state().next_seq_number(), 3);
-    // Nothing else in the directory: the temporary file was renamed.
-    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(files, ["euicc.json"]);
+    // Nothing else in the directory but the lock file: every temporary file was renamed.
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    files.sort();
+    assert_eq!(files, ["euicc.json", "euicc.json.lock"]);
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(json["format"], STATE_FORMAT);
     assert_eq!(json["eid"], "89882119900000000000000000000005");

@@ -13,8 +13,8 @@ use oxicard_gp::{ops, select_isd};
 use oxicard_secure_channel::scp03::{
     OpenOptions, Scp03Error, Scp03Session, SecretKey, SecurityLevel, StaticKeys,
 };
-use oxicard_sim::euicc::StateError;
 use oxicard_sim::gp::{DEFAULT_ISD_AID, GP_STATE_FORMAT, GpCard};
+use oxicard_sim::storage::StateError;
 use oxicard_transport::sim::SimulatorTransport;
 
 /// Hand-made example keys (not a published vector).

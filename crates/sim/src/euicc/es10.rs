@@ -93,10 +93,7 @@ impl SoftEuicc {
         self.es10_requests = self.es10_requests.saturating_add(1);
         let before = self.state.clone();
         let outcome = self.dispatch(request);
-        if self.state != before
-            && let Err(err) = self.storage.save(&self.state, &self.config.eid)
-        {
-            tracing::error!(target: "oxicard::sim", "{err}; the change is undone");
+        if self.state != before && self.save().is_err() {
             self.state = before;
             return Err(StatusWord::MEMORY_FAILURE);
         }

@@ -21,7 +21,8 @@
 //!   §5.7.15 `B6`), signed by a [`NotificationSigner`] ([`TestSigner`] by default,
 //!   [`IdentitySigner`] with a PKI identity).
 //! - Persistent [`State`] in memory ([`SoftEuicc::new`]) or in a file ([`SoftEuicc::open`]),
-//!   written atomically after every change and before the acknowledging response.
+//!   locked for the eUICC's life and written atomically after every change, before the
+//!   acknowledging response ([`crate::storage`]).
 //!
 //! # APDU layer
 //!
@@ -51,10 +52,12 @@ pub use download::{
     SIMA_RESPONSE_OK,
 };
 pub use notifications::{NotificationSigner, SignError, TestSigner};
-pub use state::{FORMAT as STATE_FORMAT, State, StateError};
+pub use state::{FORMAT as STATE_FORMAT, State};
 
 use apdu::Channels;
 use state::Storage;
+
+use crate::storage::{DEFAULT_LOCK_WAIT, StateError, StateLock};
 
 /// The default ATR: `3B 8A 80 01` (T=0 and T=1), historical bytes `80` then COMPACT-TLV
 /// `31 F8` (card service data), `73 F7 41 1B` (card capabilities: no command chaining, no
@@ -165,6 +168,7 @@ pub struct SoftEuicc {
     challenge: Option<[u8; 16]>,
     commands: u64,
     es10_requests: u64,
+    save_error: Option<StateError>,
 }
 
 impl core::fmt::Debug for SoftEuicc {
@@ -197,25 +201,35 @@ impl SoftEuicc {
     }
 
     /// The eUICC whose state is in `path` (default configuration): loaded if the file exists,
-    /// created (factory-fresh) otherwise.
+    /// created (factory-fresh) otherwise. See [`SoftEuicc::open_with`].
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StateError> {
         Self::open_with(path, EuiccConfig::default())
     }
 
-    /// The eUICC whose state is in `path`, with `config`. The file records the EID: opening
-    /// another eUICC's file is [`StateError::EidMismatch`].
+    /// The eUICC whose state is in `path`, with `config`: locks the state
+    /// ([`StateLock::acquire`], waiting up to [`DEFAULT_LOCK_WAIT`] for another process), then
+    /// [`SoftEuicc::open_locked`].
     pub fn open_with(path: impl AsRef<Path>, config: EuiccConfig) -> Result<Self, StateError> {
-        let path = path.as_ref();
-        let storage = Storage::File(path.to_owned());
-        let state = match Storage::load(path, &config.eid)? {
+        Self::open_locked(StateLock::acquire(path.as_ref(), DEFAULT_LOCK_WAIT)?, config)
+    }
+
+    /// The eUICC whose state is in the file `lock` guards, with `config`. The lock is held as
+    /// long as the eUICC lives, so no other process reads or writes the state meanwhile.
+    ///
+    /// The state is loaded when the file exists and created (factory-fresh) when it does not.
+    /// The file records the EID: opening another eUICC's file is [`StateError::EidMismatch`];
+    /// a file that is not a state of this format is [`StateError::Format`] and stays as it is.
+    pub fn open_locked(lock: StateLock, config: EuiccConfig) -> Result<Self, StateError> {
+        let state = match Storage::load(&lock, &config.eid)? {
             Some(state) => state,
             None => {
                 let state = State::new(config.default_dp_address.clone());
+                let storage = Storage::File(lock);
                 storage.save(&state, &config.eid)?;
-                state
+                return Ok(Self::with_state(config, state, storage));
             }
         };
-        Ok(Self::with_state(config, state, storage))
+        Ok(Self::with_state(config, state, Storage::File(lock)))
     }
 
     fn with_state(config: EuiccConfig, state: State, storage: Storage) -> Self {
@@ -229,6 +243,7 @@ impl SoftEuicc {
             challenge: None,
             commands: 0,
             es10_requests: 0,
+            save_error: None,
         }
     }
 
@@ -258,9 +273,24 @@ impl SoftEuicc {
 
     /// The state file, `None` in memory.
     pub fn path(&self) -> Option<&Path> {
-        match &self.storage {
-            Storage::File(path) => Some(path),
-            Storage::Memory => None,
+        self.storage.path()
+    }
+
+    /// Why the last failed state write failed (the command it belonged to was answered `6581`
+    /// and undone), for a host that wants to tell its user the cause; `None` if none failed.
+    pub fn last_save_error(&self) -> Option<&StateError> {
+        self.save_error.as_ref()
+    }
+
+    /// Writes the state; a failure is kept for [`SoftEuicc::last_save_error`].
+    pub(crate) fn save(&mut self) -> Result<(), ()> {
+        match self.storage.save(&self.state, &self.config.eid) {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                tracing::error!(target: "oxicard::sim", "{err}; the change is undone");
+                self.save_error = Some(err);
+                Err(())
+            }
         }
     }
 
@@ -294,8 +324,7 @@ impl SoftEuicc {
         let before = self.state.clone();
         let wanted = profile.state.unwrap_or(ProfileState::Disabled);
         let aid = install(&self.config, &mut self.state, profile, wanted)?;
-        if let Err(err) = self.storage.save(&self.state, &self.config.eid) {
-            tracing::error!(target: "oxicard::sim", "{err}");
+        if self.save().is_err() {
             self.state = before;
             return Err(InstallRefusal::InsufficientMemory);
         }

@@ -4,10 +4,10 @@
 //! # File format
 //!
 //! One JSON document, written atomically after every change and before the response that
-//! acknowledges it leaves the card (temporary file in the same directory, `fsync`, `rename`,
-//! `fsync` of the directory: POSIX `rename(2)` replaces the file atomically, so a crash at any
-//! moment leaves either the old or the new state, never a mix). The SGP.22 data is kept in its
-//! own DER coding, through the `oxicard-euicc` codec, so nothing is re-invented:
+//! acknowledges it leaves the card, under the state's lock (see [`crate::storage`]: a crash at
+//! any moment leaves either the old or the new state, never a mix; two processes never write
+//! at once). The SGP.22 data is kept in its own DER coding, through the `oxicard-euicc` codec,
+//! so nothing is re-invented:
 //!
 //! ```json
 //! {
@@ -21,48 +21,16 @@
 //! }
 //! ```
 
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use oxicard_euicc::es10::{Message, PendingNotification, ProfileInfo, ProfileInfoListResponse, ProfileState};
 use oxicard_euicc::iccid::Eid;
 use serde::{Deserialize, Serialize};
 
+use crate::storage::{MAX_STATE_LEN, StateError, StateLock, read_state, write_atomically};
+
 /// The `format` value of the state file this version writes and reads.
 pub const FORMAT: &str = "oxicard-soft-euicc/1";
-
-/// Why the state file could not be read or written.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StateError {
-    /// Reading, writing, syncing or renaming failed.
-    #[error("state file {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The file is not a state file of this format.
-    #[error("state file {path}: {problem}")]
-    Format {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        problem: String,
-    },
-    /// The file belongs to an eUICC with another EID than the configured one.
-    #[error("state file {path} belongs to EID {found}, not {expected}")]
-    EidMismatch {
-        /// The file.
-        path: PathBuf,
-        /// The configured EID.
-        expected: String,
-        /// The EID in the file.
-        found: String,
-    },
-}
 
 /// What the eUICC keeps across power cycles (and process restarts, when file-backed).
 ///
@@ -220,23 +188,19 @@ impl StateFile {
 }
 
 /// Where the state lives.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Storage {
     /// Only in memory: lost when the [`SoftEuicc`](super::SoftEuicc) is dropped.
     Memory,
-    /// In this file.
-    File(PathBuf),
+    /// In the file the lock guards, held for the life of the eUICC.
+    File(StateLock),
 }
 
 impl Storage {
-    /// Reads the state of `path`, `None` if the file does not exist.
-    pub(crate) fn load(path: &Path, eid: &Eid) -> Result<Option<State>, StateError> {
-        let io = |source| StateError::Io { path: path.to_owned(), source };
-        let bytes = match fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(io(err)),
-        };
+    /// Reads the state of the locked file, `None` if there is none.
+    pub(crate) fn load(lock: &StateLock, eid: &Eid) -> Result<Option<State>, StateError> {
+        let path = lock.state_path();
+        let Some(bytes) = read_state(path, MAX_STATE_LEN)? else { return Ok(None) };
         let file: StateFile = serde_json::from_slice(&bytes)
             .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.to_string() })?;
         file.into_state(path, eid).map(Some)
@@ -244,39 +208,21 @@ impl Storage {
 
     /// Writes `state` durably (nothing to do in memory).
     pub(crate) fn save(&self, state: &State, eid: &Eid) -> Result<(), StateError> {
-        let Self::File(path) = self else { return Ok(()) };
+        let Self::File(lock) = self else { return Ok(()) };
+        let path = lock.state_path();
         let file = StateFile::from_state(state, eid);
         let mut bytes = serde_json::to_vec_pretty(&file)
-            .map_err(|e| StateError::Format { path: path.clone(), problem: e.to_string() })?;
+            .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.to_string() })?;
         bytes.push(b'\n');
-        write_atomically(path, &bytes).map_err(|source| StateError::Io { path: path.clone(), source })
+        write_atomically(path, &bytes)?;
+        Ok(())
     }
-}
 
-/// Replaces `path` by `bytes` atomically and durably: `<path>.tmp` is written and synced, renamed
-/// over `path`, and the directory is synced so the rename itself survives a power cut.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".tmp");
-    let temporary = path.with_file_name(name);
-    {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        // Owner-only: the state holds profile data and keys.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
+    /// The state file, `None` in memory.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        match self {
+            Self::File(lock) => Some(lock.state_path()),
+            Self::Memory => None,
+        }
     }
-    fs::rename(&temporary, path)?;
-    #[cfg(unix)]
-    {
-        let directory = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        File::open(directory)?.sync_all()?;
-    }
-    Ok(())
 }

@@ -165,6 +165,8 @@ pub struct GpCard {
     closing: bool,
     /// The file the card is kept in ([`GpCard::open`]).
     storage: Option<state::Storage>,
+    /// Why the last state write failed.
+    save_error: Option<crate::storage::StateError>,
 }
 
 /// The number of logical channels: the basic one and three more (ISO/IEC 7816-4 §5.1.1.2).
@@ -206,7 +208,22 @@ impl GpCard {
             channels: [Some(ChannelState::default()), None, None, None],
             closing: false,
             storage: None,
+            save_error: None,
         }
+    }
+
+    /// Takes over what `other` keeps in non-volatile memory (key sets, counter, life cycle,
+    /// registry); sessions and channels stay.
+    fn restore_persistent(&mut self, other: GpCard) {
+        self.isd_aid = other.isd_aid;
+        self.i = other.i;
+        self.kdd = other.kdd;
+        self.rng = other.rng;
+        self.key_sets = other.key_sets;
+        self.sequence_counter = other.sequence_counter;
+        self.card_life_cycle = other.card_life_cycle;
+        self.load_files = other.load_files;
+        self.applications = other.applications;
     }
 
     /// The same card with SCP03 "i" parameter `i` (Amendment D §5.1): its mode (S8 / S16), a
@@ -800,8 +817,7 @@ impl CardSimulator for GpCard {
 
     fn process(&mut self, command: &[u8], response: &mut Vec<u8>) {
         let mut sw = self.handle(command, response);
-        if let Err(error) = self.persist() {
-            tracing::warn!(%error, "GP card state not written");
+        if self.persist_or_undo().is_err() {
             sw = SW_MEMORY_FAILURE;
         }
         if sw != SW_OK && !matches!(sw.to_bytes(), [0x61..=0x63, _]) {

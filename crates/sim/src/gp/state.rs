@@ -8,15 +8,14 @@
 //! The file holds the static keys in hex: the simulator is a test card, but the file is still
 //! written owner-only (`0600`) on Unix.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use oxicard_gp::status::Privileges;
 use oxicard_secure_channel::scp03::{IParameter, StaticKeys};
 use serde::{Deserialize, Serialize};
 
 use super::{Application, GpCard, LoadFile};
-use crate::euicc::StateError;
-use crate::euicc::state::write_atomically;
+use crate::storage::{DEFAULT_LOCK_WAIT, MAX_STATE_LEN, StateError, StateLock, read_state, write_atomically};
 
 /// The `format` value of the file.
 pub const GP_STATE_FORMAT: &str = "oxicard-gp-card/1";
@@ -26,10 +25,11 @@ pub const GP_STATE_FORMAT: &str = "oxicard-gp-card/1";
 #[error("{0}")]
 pub struct GpStateFormatError(pub String);
 
-/// Where a file-backed card writes and what it last wrote.
+/// Where a file-backed card writes (under its lock, held for the card's life) and what it last
+/// wrote.
 #[derive(Debug)]
 pub(super) struct Storage {
-    path: PathBuf,
+    lock: StateLock,
     saved: Vec<u8>,
 }
 
@@ -217,26 +217,37 @@ impl GpCard {
             .map_err(GpStateFormatError)
     }
 
-    /// The card kept in `path`: read from the file when it exists, else `create()`d and
-    /// written there. From then on every command that changes what the card keeps is written
-    /// to the file (atomically) before its response is returned; when that write fails the
-    /// command is answered `6581` (memory failure) instead.
+    /// The card kept in `path`: locks the state ([`StateLock::acquire`], waiting up to
+    /// [`DEFAULT_LOCK_WAIT`] for another process), then [`GpCard::open_locked`].
     pub fn open(path: impl AsRef<Path>, create: impl FnOnce() -> GpCard) -> Result<GpCard, StateError> {
-        let path = path.as_ref();
-        let mut card = match std::fs::read(path) {
-            Ok(bytes) => GpCard::from_state_json(&bytes)
+        GpCard::open_locked(StateLock::acquire(path.as_ref(), DEFAULT_LOCK_WAIT)?, create)
+    }
+
+    /// The card kept in the file `lock` guards: read from the file when it exists, else
+    /// `create()`d and written there. The lock is held as long as the card lives. From then on
+    /// every command that changes what the card keeps is written to the file (atomically)
+    /// before its response is returned; when that write fails the change is undone, the
+    /// command is answered `6581` (memory failure) and [`GpCard::last_save_error`] says why.
+    pub fn open_locked(lock: StateLock, create: impl FnOnce() -> GpCard) -> Result<GpCard, StateError> {
+        let path = lock.state_path();
+        let mut card = match read_state(path, MAX_STATE_LEN)? {
+            Some(bytes) => GpCard::from_state_json(&bytes)
                 .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.0 })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(),
-            Err(source) => return Err(StateError::Io { path: path.to_owned(), source }),
+            None => create(),
         };
-        card.storage = Some(Storage { path: path.to_owned(), saved: Vec::new() });
+        card.storage = Some(Storage { lock, saved: Vec::new() });
         card.persist()?;
         Ok(card)
     }
 
     /// The file this card is kept in, if any.
     pub fn state_path(&self) -> Option<&Path> {
-        self.storage.as_ref().map(|s| s.path.as_path())
+        self.storage.as_ref().map(|s| s.lock.state_path())
+    }
+
+    /// Why the last failed state write failed, if one did (see [`GpCard::open_locked`]).
+    pub fn last_save_error(&self) -> Option<&StateError> {
+        self.save_error.as_ref()
     }
 
     /// Writes the persistent state when it differs from what was last written.
@@ -248,16 +259,29 @@ impl GpCard {
         let Some(storage) = self.storage.as_mut() else { return Ok(()) };
         if bytes.len() <= 1 {
             return Err(StateError::Format {
-                path: storage.path.clone(),
+                path: storage.lock.state_path().to_owned(),
                 problem: "not serializable".into(),
             });
         }
         if bytes == storage.saved {
             return Ok(());
         }
-        write_atomically(&storage.path, &bytes)
-            .map_err(|source| StateError::Io { path: storage.path.clone(), source })?;
+        write_atomically(storage.lock.state_path(), &bytes)?;
         storage.saved = bytes;
         Ok(())
+    }
+
+    /// [`GpCard::persist`] after a command; when the write fails, what the card keeps goes back
+    /// to the last state written (the command did not happen) and the error is kept.
+    pub(super) fn persist_or_undo(&mut self) -> Result<(), ()> {
+        let Err(error) = self.persist() else { return Ok(()) };
+        tracing::warn!(%error, "GP card state not written; the change is undone");
+        if let Some(saved) = self.storage.as_ref().map(|s| s.saved.clone())
+            && let Ok(before) = GpCard::from_state_json(&saved)
+        {
+            self.restore_persistent(before);
+        }
+        self.save_error = Some(error);
+        Err(())
     }
 }
