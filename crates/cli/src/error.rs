@@ -61,6 +61,10 @@ pub(crate) enum CliError {
     /// Software eUICC, PKI or test SM-DP+ trouble.
     #[error("{0}")]
     Sim(String),
+    /// A simulator's state file could not be locked, read or written (the message names the
+    /// file and the cause).
+    #[error("{0}")]
+    State(#[from] oxicard_sim::storage::StateError),
     /// A file could not be read or written.
     #[error("{0}")]
     Io(String),
@@ -90,7 +94,7 @@ impl CliError {
             CliError::Transport { .. } => "euicc_init",
             CliError::Es9(_) => "es9p_init",
             CliError::Gp { function, .. } => function,
-            CliError::Sim(_) => "sim",
+            CliError::Sim(_) | CliError::State(_) => "sim",
             CliError::Io(_) => "io",
         }
     }

@@ -6,9 +6,42 @@ use std::path::{Path, PathBuf};
 
 use oxicard_sim::euicc::{EuiccConfig, SoftEuicc};
 use oxicard_sim::pki::{CertifiedKey, EuiccIdentity, PrivateKey, RspCertificate, TestPki};
+use oxicard_sim::storage::StateLock;
 
 use crate::cli::Global;
 use crate::error::CliError;
+
+/// How long a command waits for another process to release a state file: `OXICARD_LOCK_WAIT`
+/// seconds, default 30.
+fn lock_wait() -> Result<std::time::Duration, CliError> {
+    match std::env::var("OXICARD_LOCK_WAIT") {
+        Err(_) => Ok(std::time::Duration::from_secs(30)),
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .map(std::time::Duration::from_secs)
+            .map_err(|_| CliError::Usage(format!("OXICARD_LOCK_WAIT={text:?}: not a number of seconds"))),
+    }
+}
+
+/// Locks the state file `path` of a simulator (software eUICC or GP card) for this command,
+/// creating its directory when missing; while another process holds it, says so on stderr
+/// and waits up to [`lock_wait`].
+pub(crate) fn lock_state(path: &Path) -> Result<StateLock, CliError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| CliError::io("cannot create", dir, &e))?;
+    }
+    let wait = lock_wait()?;
+    let lock = StateLock::acquire_with(path, wait, |holder| {
+        eprintln!(
+            "oxicard: waiting up to {} s for {} (in use by {})",
+            wait.as_secs(),
+            crate::output::printable(&path.display().to_string()),
+            crate::output::printable(holder.unwrap_or("another process"))
+        );
+    })?;
+    Ok(lock)
+}
 
 /// The files of one software eUICC: `NAME.json` (state) and, next to it, `NAME.cert.pem`,
 /// `NAME.key.pem`, `NAME.eum.pem`, `NAME.ci.pem` and, for a generated identity, `NAME.pki-seed`

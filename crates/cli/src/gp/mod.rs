@@ -47,16 +47,14 @@ pub(crate) fn sim_state_path(global: &Global) -> Result<PathBuf, CliError> {
     }
 }
 
-/// The simulated GP card kept at `path` (created with the GP test key set, KVN `30`).
+/// The simulated GP card kept at `path` (created with the GP test key set, KVN `30`), locked
+/// for this command.
 pub(crate) fn open_sim_card(path: &std::path::Path) -> Result<GpCard, CliError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| CliError::io("cannot create", dir, &e))?;
-    }
+    let lock = crate::simstate::lock_state(path)?;
     let key = &keys::GP_TEST_KEY;
     let test_keys = StaticKeys::new(keys::SIM_KVN, key, key, key)
         .map_err(|e| CliError::Sim(format!("simulated GP card keys: {e}")))?;
-    GpCard::open(path, || GpCard::new(&DEFAULT_ISD_AID, test_keys))
-        .map_err(|e| CliError::Sim(format!("simulated GP card: {e}")))
+    Ok(GpCard::open_locked(lock, || GpCard::new(&DEFAULT_ISD_AID, test_keys))?)
 }
 
 /// The card the global options name: `--reader NAME`, else the simulated GP card.
