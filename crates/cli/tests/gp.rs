@@ -329,7 +329,7 @@ fn errors_unknown_reader_bad_aid_bad_state() {
     assert_error(&gp.run(&["gp", "delete", "A0"]), false, "AID: an AID has 5 to 16 bytes");
     assert_error(&gp.run(&["gp", "--isd", "A000000003000000", "info"]), false, "no issuer security domain");
     std::fs::write(&gp.state, b"{}").unwrap();
-    assert_error(&gp.run(&["gp", "info"]), false, "simulated GP card");
+    assert_error(&gp.run(&["gp", "info"]), false, "gp-card.json: missing field `format`");
 }
 
 /// `sim serve --gp` and `sim serve` (the software eUICC) in the vpcd reader of a real pcscd,
