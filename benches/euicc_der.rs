@@ -2,7 +2,7 @@
 //! and the LoadBoundProfilePackage split of a 100 KiB Bound Profile Package (SGP.22 §5.7.6).
 //!
 //! Run: `cargo bench --bench euicc_der`. The profile values are made up; the layout is the
-//! ProfileInfo of `shared/spec/sgp22.md` §4.1.
+//! ProfileInfo of SGP.22 §5.7.15 (ASN.1 `ProfileInfo` of the SGP.22 v2 RSPDefinitions module).
 #![allow(clippy::unwrap_used, reason = "bench inputs are built in-process and known to be valid")]
 
 use std::hint::black_box;

@@ -33,7 +33,7 @@ fn pcsc_transmit(c: &mut Criterion) {
     group.bench_function("raw_pcsc", |b| {
         let mut buf = [0u8; 258];
         b.iter(|| {
-            let response = card.transport().raw().transmit(&encoded, &mut buf).unwrap();
+            let response = card.transport().raw().unwrap().transmit(&encoded, &mut buf).unwrap();
             assert_eq!(response.len(), 10);
         });
     });

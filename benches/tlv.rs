@@ -14,8 +14,8 @@ const fn t(v: u32) -> Tag {
     Tag::from_u32_unchecked(v)
 }
 
-/// Writes one SGP.22 ProfileInfo (`E3`, SGP.22 §5.7.15 / shared/spec/sgp22.md
-/// §4.1 layout; the values are made up): 4 levels deep inside the list.
+/// Writes one SGP.22 ProfileInfo (`E3`, SGP.22 §5.7.15, the layout of the ASN.1
+/// `ProfileInfo`; the values are made up): 4 levels deep inside the list.
 fn profile_info(w: &mut Writer, i: u8) {
     w.constructed(t(0xE3), |w| {
         w.primitive(t(0x5A), &[0x98, 0x44, 0x47, 0x68, 0x00, 0x00, 0x54, 0x37, 0x21, i]);

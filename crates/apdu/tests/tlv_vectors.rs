@@ -115,8 +115,8 @@ fn emv_ppse_fci() {
     assert_eq!(w.finish(), bytes);
 }
 
-/// GSMA SGP.22 GetEID response (ES10c.GetEID, SGP.22 §5.7.20): golden APDU in
-/// shared/spec/sgp22.md §2, from pySim `tests/test_globalplatform.py`.
+/// GSMA SGP.22 GetEID response (ES10c.GetEID, SGP.22 §5.7.20): the golden APDU of
+/// pySim `tests/unittests/test_globalplatform.py`.
 #[test]
 fn sgp22_get_eid_response() {
     let bytes = h("BF3E125A1089882119900000000000000000000005");
@@ -129,7 +129,7 @@ fn sgp22_get_eid_response() {
 }
 
 /// SGP.22 ProfileInfoListResponse (ES10c.GetProfilesInfo, SGP.22 §5.7.15): DER
-/// example in shared/spec/sgp22.md §4.1 (asn1tools 0.169 over pySim's `rsp.asn`).
+/// produced with asn1tools 0.169 from pySim's `pySim/esim/asn1/rsp/rsp.asn`.
 #[test]
 fn sgp22_profile_info_list() {
     let bytes = h(
@@ -163,12 +163,12 @@ fn sgp22_profile_info_list() {
     assert_eq!(w.finish(), bytes);
 }
 
-/// SGP.22 request examples from shared/spec/sgp22.md §3 (asn1tools DER):
+/// SGP.22 request examples (DER by asn1tools from pySim's `pySim/esim/asn1/rsp/rsp.asn`):
 /// EnableProfile (§5.7.16), DeleteProfile (§5.7.18), eUICCMemoryReset (§5.7.19),
 /// PrepareDownload error (§5.7.5), ListNotification (§5.7.9), RemoveNotification
 /// (§5.7.11), SetDefaultDpAddress (§5.7.4), GetProfilesInfo tag list (§5.7.15),
-/// ctxParams1 (§5.7.13 / sgp22.md §5.1 step 3) and EUICCInfo1 (§4.2, the second
-/// SKI list repeats the first, abbreviated in the document).
+/// ctxParams1 (§5.7.13) and EUICCInfo1 (§5.7.8; the second SKI list repeats the
+/// first).
 #[test]
 fn sgp22_requests() {
     for hex in [

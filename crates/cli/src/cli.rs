@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// eSIM profiles and GlobalPlatform cards, on a PC/SC reader or on software cards.
@@ -49,8 +50,16 @@ pub(crate) struct Global {
     /// Same as `--channel basic`.
     #[arg(long, global = true)]
     pub(crate) no_logical_channel: bool,
-    /// STORE DATA segment size in bytes, 1..=255 (default 255).
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=255))]
+    /// STORE DATA segment size in bytes, 8..=255 (default 255). An ES10 request travels in at
+    /// most 256 STORE DATA blocks (P2 numbers them in one byte, GPC v2.3.1 §11.11), and the
+    /// largest request of a download (AuthenticateServer with the SM-DP+ certificate) takes
+    /// up to about 2 KiB: blocks under 8 bytes cannot carry it.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).try_map(segment_size)
+    )]
     pub(crate) segment_size: Option<u16>,
     /// Trace APDUs to stderr (secrets redacted).
     #[arg(short, long, global = true, action = ArgAction::Count)]
@@ -58,6 +67,36 @@ pub(crate) struct Global {
     /// Machine output: lpac's JSON protocol, one object per line on stdout.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+}
+
+/// How many STORE DATA blocks one ES10 request may take: P2 numbers them from `00` to `FF`
+/// (GPC v2.3.1 §11.11).
+const STORE_DATA_BLOCKS: u16 = 256;
+
+/// The largest ES10 request a download sends, in bytes: AuthenticateServer (SGP.22 §5.7.13),
+/// about 840 bytes of fields the LPA bounds or SGP.22 sizes (serverSigned1 with an SM-DP+
+/// address of at most 259 characters, serverSignature1, euiccCiPKIdToBeUsed, ctxParams1 with a
+/// MatchingID of at most 255 characters and DeviceInfo) plus CERT.DPauth, which SGP.22 does not
+/// size but which is under 1 KiB (the test SM-DP+'s is 500 bytes: its AuthenticateServer is
+/// 687). PrepareDownload is smaller (CERT.DPpb, no ctxParams1), and so is every Bound Profile
+/// Package segment: at most 1020 bytes (SGP.22 v3.0 §2.5.3; 1036 as pySim's encoder makes
+/// them) plus a 4-byte container header.
+const LARGEST_DOWNLOAD_REQUEST: u16 = 2048;
+
+/// The smallest `--segment-size` a download works with: the largest request in at most
+/// [`STORE_DATA_BLOCKS`] blocks, 8 bytes.
+pub(crate) const MIN_SEGMENT_SIZE: u16 = LARGEST_DOWNLOAD_REQUEST.div_ceil(STORE_DATA_BLOCKS);
+
+/// `--segment-size`: [`MIN_SEGMENT_SIZE`] to 255 (a short APDU's data), saying why.
+fn segment_size(size: u16) -> Result<u16, String> {
+    match size {
+        _ if size < MIN_SEGMENT_SIZE => Err(format!(
+            "{size} is below {MIN_SEGMENT_SIZE}: a download's largest ES10 request (up to \
+             {LARGEST_DOWNLOAD_REQUEST} bytes) must fit in {STORE_DATA_BLOCKS} STORE DATA blocks"
+        )),
+        256.. => Err(format!("{size} is above 255, the most data of a short APDU")),
+        _ => Ok(size),
+    }
 }
 
 /// The commands.
@@ -175,7 +214,8 @@ pub(crate) struct DownloadArgs {
     /// Matching ID (with --address).
     #[arg(long, short = 'm', requires = "address")]
     pub(crate) matching_id: Option<String>,
-    /// Confirmation code.
+    /// Confirmation code. On the command line it is visible to other local users (ps,
+    /// /proc): prefer OXICARD_CONFIRMATION_CODE or the prompt.
     #[arg(long, short = 'c', env = "OXICARD_CONFIRMATION_CODE", hide_env_values = true)]
     pub(crate) confirmation_code: Option<String>,
     /// The device's IMEI (sent in DeviceInfo); default: TAC 35290611 only.
@@ -234,19 +274,25 @@ pub(crate) struct GpArgs {
 
 /// The SCP03 key set and session options of the `gp` commands. Key values are never
 /// printed: not in errors, not in `--help` (environment values are hidden), not in traces.
+/// Every option whose environment value is hidden is a secret: given on the command line, it is
+/// visible to other local users and `main` warns about it.
 #[derive(Debug, Args, Default)]
 pub(crate) struct GpAuth {
     /// One AES key (hex, 16/24/32 bytes) for ENC, MAC and DEK (default: the GlobalPlatform
-    /// test key 404142…4F).
+    /// test key 404142…4F). On the command line it is visible to other local users (ps,
+    /// /proc): prefer OXICARD_GP_KEY or --key-file.
     #[arg(long, global = true, value_name = "HEX", env = "OXICARD_GP_KEY", hide_env_values = true)]
     pub(crate) key: Option<String>,
-    /// Key-ENC (hex), overrides --key.
+    /// Key-ENC (hex), overrides --key. Visible to other local users on the command line:
+    /// prefer OXICARD_GP_KEY_ENC or --key-file.
     #[arg(long, global = true, value_name = "HEX", env = "OXICARD_GP_KEY_ENC", hide_env_values = true)]
     pub(crate) key_enc: Option<String>,
-    /// Key-MAC (hex), overrides --key.
+    /// Key-MAC (hex), overrides --key. Visible to other local users on the command line:
+    /// prefer OXICARD_GP_KEY_MAC or --key-file.
     #[arg(long, global = true, value_name = "HEX", env = "OXICARD_GP_KEY_MAC", hide_env_values = true)]
     pub(crate) key_mac: Option<String>,
-    /// Key-DEK (hex), overrides --key.
+    /// Key-DEK (hex), overrides --key. Visible to other local users on the command line:
+    /// prefer OXICARD_GP_KEY_DEK or --key-file.
     #[arg(long, global = true, value_name = "HEX", env = "OXICARD_GP_KEY_DEK", hide_env_values = true)]
     pub(crate) key_dek: Option<String>,
     /// Key file: lines `key=HEX`, `enc=HEX`, `mac=HEX`, `dek=HEX`, `kvn=HEX`, `#` comments;
@@ -362,16 +408,20 @@ pub(crate) struct GpPutKeyArgs {
     /// The new key version number (hex, 01..7F).
     #[arg(long, value_name = "HEX")]
     pub(crate) new_kvn: String,
-    /// One new AES key (hex) for ENC, MAC and DEK.
+    /// One new AES key (hex) for ENC, MAC and DEK. On the command line it is visible to other
+    /// local users (ps, /proc): prefer OXICARD_GP_NEW_KEY.
     #[arg(long, value_name = "HEX", env = "OXICARD_GP_NEW_KEY", hide_env_values = true)]
     pub(crate) new_key: Option<String>,
-    /// New Key-ENC (hex), overrides --new-key.
+    /// New Key-ENC (hex), overrides --new-key. Visible to other local users on the command
+    /// line: prefer OXICARD_GP_NEW_KEY_ENC.
     #[arg(long, value_name = "HEX", env = "OXICARD_GP_NEW_KEY_ENC", hide_env_values = true)]
     pub(crate) new_enc: Option<String>,
-    /// New Key-MAC (hex), overrides --new-key.
+    /// New Key-MAC (hex), overrides --new-key. Visible to other local users on the command
+    /// line: prefer OXICARD_GP_NEW_KEY_MAC.
     #[arg(long, value_name = "HEX", env = "OXICARD_GP_NEW_KEY_MAC", hide_env_values = true)]
     pub(crate) new_mac: Option<String>,
-    /// New Key-DEK (hex), overrides --new-key.
+    /// New Key-DEK (hex), overrides --new-key. Visible to other local users on the command
+    /// line: prefer OXICARD_GP_NEW_KEY_DEK.
     #[arg(long, value_name = "HEX", env = "OXICARD_GP_NEW_KEY_DEK", hide_env_values = true)]
     pub(crate) new_dek: Option<String>,
     /// Replace the key set of this version (hex) instead of adding one.

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use oxicard_euicc::activation::{ActivationCode, ActivationCodeError};
 use oxicard_euicc::es10::{BitFlags, ProfileIdentifier, ProfileInfo, bit_names, reset_options};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::notify::{NotificationOptions, process_notifications};
@@ -90,13 +91,30 @@ pub(crate) fn chip_info(g: &Global, out: &Out) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `chip default-dp ADDRESS`.
+/// `chip default-dp ADDRESS`: the address is checked (an FQDN with an optional `:port`, as in
+/// an activation code; "" clears it) before the card is opened.
 pub(crate) fn default_dp(g: &Global, out: &Out, address: &str) -> Result<(), CliError> {
+    check_dp_address(address)?;
     with_isdr(g, |isdr| {
         isdr.set_default_dp_address(address).map_err(CliError::es10("es10a_set_default_dp_address"))
     })?;
     out.success(Value::Null, &format!("default SM-DP+ address set to {address:?}"));
     Ok(())
+}
+
+/// An SM-DP+ address as SGP.22 §4.1 has it in an activation code (the euicc crate's rules:
+/// RFC 1035 labels, at most 253 characters, an optional port 1..=65535), or "".
+fn check_dp_address(address: &str) -> Result<(), CliError> {
+    if address.is_empty() {
+        return Ok(());
+    }
+    match ActivationCode::new(address, "") {
+        Ok(_) => Ok(()),
+        Err(ActivationCodeError::InvalidField { reason, .. }) => Err(CliError::Usage(format!(
+            "chip default-dp: {address:?} is not an SM-DP+ address (FQDN[:port]): {reason}"
+        ))),
+        Err(e) => Err(CliError::Usage(format!("chip default-dp: {address:?}: {e}"))),
+    }
 }
 
 /// `chip memory-reset`.

@@ -156,11 +156,8 @@ fn parse_event(text: &str) -> Result<(&str, &str), CliError> {
 pub(crate) fn smds(g: &Global, out: &Out, args: &SmdsArgs) -> Result<(), CliError> {
     let events = args.events.iter().map(|e| parse_event(e)).collect::<Result<Vec<_>, _>>()?;
     let paths = SimPaths::from_global(g)?;
-    if !paths.exists() {
-        paths.create_generated()?;
-    }
-    let eid = paths.identity()?.eid();
-    let pki = paths.test_pki()?;
+    let (identity, pki) = paths.servers_pki()?;
+    let eid = identity.eid();
     let address = bind_address(&args.listen)?;
     let identity = pki.smds_identity().map_err(|e| CliError::Sim(format!("SM-DS identity: {e}")))?;
     let mut smds = TestSmds::new(identity, &address);

@@ -1,7 +1,7 @@
 //! `profile download`: activation code, consent prompt, progress bar or JSON progress events.
 
 use std::fmt::Write as _;
-use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::io::{IsTerminal as _, Write as _};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use oxicard_euicc::activation::{ActivationCode, ConfirmationCode, DeviceInfo, Imei};
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::backend::with_isdr;
 use crate::cli::{DownloadArgs, Global};
 use crate::error::{CliError, step_function};
+use crate::input::{MAX_ANSWER_LEN, read_answer};
 use crate::json;
 use crate::net::es9_client;
 use crate::output::{Out, printable};
@@ -62,18 +63,22 @@ impl<'o> CliHandler<'o> {
         }
     }
 
-    fn ask(&self, prompt: &str) -> String {
+    /// Asks `prompt` on stderr and reads one line of stdin, at most [`MAX_ANSWER_LEN`] bytes;
+    /// `None` at the end of input or when the line is too long or unreadable (said on stderr).
+    fn ask(&self, prompt: &str) -> Option<String> {
         let read = || {
             eprint!("{}", printable(prompt));
             let _ = std::io::stderr().flush();
-            let mut line = String::new();
-            let _ = std::io::stdin().lock().read_line(&mut line);
-            line.trim().to_string()
+            read_answer(&mut std::io::stdin().lock(), MAX_ANSWER_LEN)
         };
-        match &self.bar {
+        let answer = match &self.bar {
             Some(bar) => bar.suspend(read),
             None => read(),
-        }
+        };
+        answer.unwrap_or_else(|e| {
+            self.note(&format!("oxicard: {e}; taken as no"));
+            None
+        })
     }
 }
 
@@ -113,10 +118,10 @@ impl DownloadHandler for CliHandler<'_> {
         self.note(description.trim_end());
         let mut code = None;
         if offer.confirmation_code_required {
-            let typed = self.ask("Confirmation code: ");
+            let Some(typed) = self.ask("Confirmation code: ") else { return Consent::refuse() };
             code = (!typed.is_empty()).then(|| ConfirmationCode::new(typed));
         }
-        let answer = self.ask("Download and install this profile? [y/N] ");
+        let answer = self.ask("Download and install this profile? [y/N] ").unwrap_or_default();
         if answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes") {
             Consent::Accept(code)
         } else {

@@ -22,6 +22,38 @@ pub(crate) enum CliError {
         /// The readers there are, or why none could be listed.
         detail: String,
     },
+    /// `--reader NAME` is part of several readers' names (and none is named exactly that).
+    #[error("reader name {name:?} matches {} readers: {}; give the whole name", .readers.len(), .readers.join(", "))]
+    AmbiguousReader {
+        /// The name given.
+        name: String,
+        /// The readers whose names contain it.
+        readers: Vec<String>,
+    },
+    /// Another application reset the card during the command (PC/SC `SCARD_W_RESET_CARD`):
+    /// what the command had selected, opened or authenticated on it is gone. Nothing is
+    /// retried: the command may have been cut short.
+    #[error(
+        "{function}: the card in reader {reader:?} was reset by another application; nothing was \
+         retried (check the card's state, then run the command again)"
+    )]
+    CardReset {
+        /// lpac's name of the function that failed (as in the error without the reset).
+        function: &'static str,
+        /// The reader.
+        reader: String,
+    },
+    /// A command failed on a software card that could not save its state: the cause of the
+    /// failure is the state file, not the card.
+    #[error("{function}: {card} could not save its state: {cause}")]
+    SimSave {
+        /// lpac's name of the function that failed (as in the error without the save failure).
+        function: &'static str,
+        /// Which software card: "the software eUICC", "the simulated GP card".
+        card: &'static str,
+        /// Why the state could not be saved (the state error, naming the file).
+        cause: String,
+    },
     /// The activation code does not parse (the message names the field).
     #[error("bad activation code: {0}")]
     ActivationCode(#[from] ActivationCodeError),
@@ -87,6 +119,8 @@ impl CliError {
         match self {
             CliError::Usage(_) => "invalid_argument",
             CliError::UnknownReader { .. } => "reader_not_found",
+            CliError::AmbiguousReader { .. } => "reader_ambiguous",
+            CliError::CardReset { function, .. } | CliError::SimSave { function, .. } => function,
             CliError::ActivationCode(_) => "activation_code",
             CliError::Download(e) => step_function(e.step),
             CliError::Discovery(e) => crate::discover::step_function(e.step),

@@ -11,6 +11,7 @@ mod discover;
 mod download;
 mod error;
 mod gp;
+mod input;
 mod json;
 mod net;
 mod output;
@@ -19,17 +20,25 @@ mod simstate;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use crate::cli::{ChipCmd, Cli, Command, NotificationCmd, ProfileCmd, SimCmd};
 use crate::error::CliError;
 use crate::output::Out;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let mut command = Cli::command();
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => return usage_error(&error),
     };
+    for warning in secret_warnings(&command, &matches) {
+        eprintln!("oxicard: warning: {warning}");
+    }
     let out = Out::new(cli.global.json);
     if cli.global.verbose > 0 {
         tracing_subscriber::fmt()
@@ -44,6 +53,46 @@ fn main() -> ExitCode {
             out.error(&error);
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+/// What is said about each secret given on the command line: every option whose environment
+/// value is hidden (`hide_env_values`: the `gp` keys, the confirmation code) is a secret, and
+/// its value is visible to other local users when it came from the command line rather than
+/// from its environment variable.
+fn secret_warnings(command: &clap::Command, matches: &ArgMatches) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut level = Some((command, matches));
+    while let Some((command, matches)) = level {
+        for arg in command.get_arguments().filter(|a| a.is_hide_env_values_set()) {
+            let id = arg.get_id().as_str();
+            let typed = matches.ids().any(|present| present == id)
+                && matches.value_source(id) == Some(ValueSource::CommandLine);
+            if !typed {
+                continue;
+            }
+            let warning = format!(
+                "--{} on the command line is visible to other local users (ps, /proc); use {}{}",
+                arg.get_long().unwrap_or(id),
+                arg.get_env().map_or_else(|| "an environment variable".into(), |e| e.to_string_lossy()),
+                instead_of_the_option(id),
+            );
+            // A global option is defined again on each subcommand level it reaches.
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
+        level = matches.subcommand().and_then(|(name, sub)| command.find_subcommand(name).zip(Some(sub)));
+    }
+    warnings
+}
+
+/// Where else a secret can come from, besides its environment variable.
+fn instead_of_the_option(id: &str) -> &'static str {
+    match id {
+        "key" | "key_enc" | "key_mac" | "key_dek" => " or --key-file",
+        "confirmation_code" => " or the prompt",
+        _ => "",
     }
 }
 

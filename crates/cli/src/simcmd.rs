@@ -1,7 +1,6 @@
 //! `sim init | serve | smdp`.
 
-use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use oxicard_euicc::iccid::Iccid;
 use oxicard_sim::pki::TestPki;
@@ -14,8 +13,9 @@ use serde_json::json;
 
 use crate::cli::{Global, SimInitArgs, SmdpArgs};
 use crate::error::CliError;
+use crate::input::{MAX_PROFILE_DIR_ENTRIES, MAX_PROFILE_DIR_LEN, MAX_PROFILE_PACKAGE_LEN, read_input};
 use crate::output::Out;
-use crate::simstate::{SimPaths, open_with_identity};
+use crate::simstate::{Import, SimPaths};
 
 /// ICCID of the built `TEST` profile (the example ICCID of the oxicard-sim README).
 pub(crate) const TEST_ICCID: &str = "8944478600004573128";
@@ -27,18 +27,13 @@ pub(crate) const TEST_CONFIRMATION_CODE: &str = "1234";
 /// `sim init`.
 pub(crate) fn init(g: &Global, out: &Out, args: &SimInitArgs) -> Result<(), CliError> {
     let paths = SimPaths::from_global(g)?;
-    if paths.exists() && !args.force {
-        return Err(CliError::Sim(format!(
-            "a software eUICC already exists at {} (use --force to replace it)",
-            paths.state.display()
-        )));
-    }
-    let identity = match (&args.cert, &args.key, &args.eum) {
-        (Some(cert), Some(key), Some(eum)) => paths.create_imported(cert, key, eum, &args.ci)?,
-        _ => paths.create_generated()?,
+    let import = match (&args.cert, &args.key, &args.eum) {
+        (Some(cert), Some(key), Some(eum)) => Some(Import { cert, key, eum, cis: &args.ci }),
+        _ => None,
     };
-    let eid = identity.eid();
-    drop(open_with_identity(&paths.state, identity)?);
+    let euicc = paths.init(args.force, import.as_ref())?;
+    let eid = euicc.config().eid.digits();
+    drop(euicc);
     let data = json!({
         "eidValue": eid,
         "state": paths.state.display().to_string(),
@@ -49,11 +44,11 @@ pub(crate) fn init(g: &Global, out: &Out, args: &SimInitArgs) -> Result<(), CliE
     Ok(())
 }
 
-/// Blocks until end of input (or Ctrl-C, which ends the process).
+/// Blocks until end of input (or Ctrl-C, which ends the process). What comes before is
+/// dropped as it is read, through a fixed buffer: memory stays the same whatever stdin gives
+/// (`< /dev/zero` keeps the server running, reading, without growing).
 pub(crate) fn wait_for_eof() {
-    let mut sink = [0u8; 256];
-    let mut stdin = std::io::stdin();
-    while matches!(stdin.read(&mut sink), Ok(n) if n > 0) {}
+    let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
 }
 
 /// `sim serve [--gp]`: the software eUICC, or the simulated GP card, in the vpcd reader.
@@ -90,6 +85,52 @@ fn built(iccid: &str, name: &str, address: &str) -> Result<ProfilePackage, CliEr
     Ok(ProfileBuilder::new(iccid).package(ProfileMetadata::new(iccid, name, "oxicard", address)))
 }
 
+/// A profile package file of `sim smdp --profiles DIR`.
+struct Package {
+    /// The MatchingID: the file name without `.der`.
+    matching_id: String,
+    /// The file.
+    path: PathBuf,
+    /// Its content, a SAIP profile package (UPP).
+    upp: Vec<u8>,
+}
+
+/// The profile packages `MATCHING-ID.der` of `dir`, read bounded: each a regular file of at
+/// most [`MAX_PROFILE_PACKAGE_LEN`] bytes (a FIFO, device or directory named `*.der` is refused,
+/// naming it), at most [`MAX_PROFILE_DIR_ENTRIES`] entries looked at and [`MAX_PROFILE_DIR_LEN`]
+/// bytes of packages in all. Other entries are skipped.
+fn profile_packages(dir: &Path) -> Result<Vec<Package>, CliError> {
+    let unreadable = |e: std::io::Error| CliError::io("--profiles: cannot read", dir, &e);
+    let mut packages = Vec::new();
+    let mut total = 0u64;
+    for (index, entry) in std::fs::read_dir(dir).map_err(unreadable)?.enumerate() {
+        if index >= MAX_PROFILE_DIR_ENTRIES {
+            return Err(CliError::Io(format!(
+                "--profiles: {} has more than {MAX_PROFILE_DIR_ENTRIES} entries",
+                dir.display()
+            )));
+        }
+        let path = entry.map_err(unreadable)?.path();
+        let Some(matching_id) = path
+            .file_stem()
+            .filter(|_| path.extension().is_some_and(|e| e == "der"))
+            .map(|s| s.to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        let upp = read_input("--profiles", &path, MAX_PROFILE_PACKAGE_LEN)?;
+        total = total.saturating_add(u64::try_from(upp.len()).unwrap_or(u64::MAX));
+        if total > MAX_PROFILE_DIR_LEN {
+            return Err(CliError::Io(format!(
+                "--profiles: the packages of {} are too large (over {MAX_PROFILE_DIR_LEN} bytes in all)",
+                dir.display()
+            )));
+        }
+        packages.push(Package { matching_id, path, upp });
+    }
+    Ok(packages)
+}
+
 /// A test SM-DP+ at `address` with `TEST`, `TEST-CC` and the packages of `dir`.
 pub(crate) fn test_smdp(pki: &TestPki, address: &str, dir: Option<&Path>) -> Result<TestSmdp, CliError> {
     let identity = pki.smdp_identity().map_err(|e| CliError::Sim(format!("SM-DP+ identity: {e}")))?;
@@ -100,23 +141,12 @@ pub(crate) fn test_smdp(pki: &TestPki, address: &str, dir: Option<&Path>) -> Res
         built(TEST_CC_ICCID, "oxicard test profile (code)", address)?
             .with_confirmation_code(TEST_CONFIRMATION_CODE),
     );
-    if let Some(dir) = dir {
-        let entries = std::fs::read_dir(dir).map_err(|e| CliError::io("cannot read", dir, &e))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_none_or(|e| e != "der") {
-                continue;
-            }
-            let Some(matching_id) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
-                continue;
-            };
-            let upp = std::fs::read(&path).map_err(|e| CliError::io("cannot read", &path, &e))?;
-            let iccid = header_iccid(&upp).map_err(|e| CliError::Sim(format!("{}: {e}", path.display())))?;
-            let package =
-                ProfilePackage::new(upp, ProfileMetadata::new(iccid, &matching_id, "oxicard", address))
-                    .map_err(|e| CliError::Sim(format!("{}: {e}", path.display())))?;
-            smdp.add_profile(&matching_id, package);
-        }
+    for package in dir.map(profile_packages).transpose()?.unwrap_or_default() {
+        let Package { matching_id, path, upp } = package;
+        let iccid = header_iccid(&upp).map_err(|e| CliError::Sim(format!("{}: {e}", path.display())))?;
+        let package = ProfilePackage::new(upp, ProfileMetadata::new(iccid, &matching_id, "oxicard", address))
+            .map_err(|e| CliError::Sim(format!("{}: {e}", path.display())))?;
+        smdp.add_profile(&matching_id, package);
     }
     Ok(smdp)
 }
@@ -133,10 +163,7 @@ pub(crate) fn bind_address(listen: &str) -> Result<String, CliError> {
 /// `sim smdp`.
 pub(crate) fn smdp(g: &Global, out: &Out, args: &SmdpArgs) -> Result<(), CliError> {
     let paths = SimPaths::from_global(g)?;
-    if !paths.exists() {
-        paths.create_generated()?;
-    }
-    let pki = paths.test_pki()?;
+    let (_, pki) = paths.servers_pki()?;
     let address = bind_address(&args.listen)?;
     let smdp = test_smdp(&pki, &address, args.profiles.as_deref())?;
     let tls = (!args.http).then(|| pki.dp_tls());

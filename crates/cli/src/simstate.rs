@@ -1,12 +1,36 @@
 //! The software eUICC's files: the state file and, beside it, its identity (certificates,
 //! private key, test PKI seed).
+//!
+//! # Rules
+//!
+//! Everything happens under the state's lock ([`lock_state`]). The state file is the commit
+//! point of an identity: a state exists only beside the complete identity whose EID it records.
+//!
+//! - No state: the identity beside it is used when complete; when there is none, or when it is
+//!   a generated one (`NAME.pki-seed` present) that is incomplete (an interrupted creation), a
+//!   new one is generated; an incomplete imported identity is an error naming the missing
+//!   files. Then the state is created.
+//! - A state: it is loaded with its identity. Missing identity files are an error naming them;
+//!   an identity of another EID is refused by the state itself. Nothing is created or removed.
+//! - Only `sim init --force` removes a state, and only a file that is a software eUICC state
+//!   (its `format`); it removes the state first, then writes the new identity, then creates the
+//!   new state, so an interruption anywhere leaves either the old eUICC or no state at all.
+//!
+//! Identity files are written one by one atomically, each owner-only (`0600`) from its first
+//! byte ([`write_atomically`]); a generated identity's seed comes first, so an interrupted
+//! generation is recognised as ours and redone.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use oxicard_sim::euicc::{EuiccConfig, SoftEuicc};
-use oxicard_sim::pki::{CertifiedKey, EuiccIdentity, PrivateKey, RspCertificate, TestPki};
-use oxicard_sim::storage::StateLock;
+use oxicard_sim::euicc::{EuiccConfig, STATE_FORMAT, SoftEuicc};
+use oxicard_sim::pki::{
+    CertifiedKey, EuiccIdentity, MAX_IDENTITY_FILE_LEN, PrivateKey, RspCertificate, TestPki, TestPkiConfig,
+    TrustStore,
+};
+use oxicard_sim::storage::{
+    FollowLinks, MAX_STATE_LEN, StateError, StateLock, read_file, read_state, write_atomically,
+};
 
 use crate::cli::Global;
 use crate::error::CliError;
@@ -90,71 +114,97 @@ impl SimPaths {
         }
     }
 
-    /// Whether an identity was created.
-    pub(crate) fn exists(&self) -> bool {
-        self.cert.exists()
+    /// The four identity files: what each is, and where.
+    fn identity_files(&self) -> [(&'static str, &Path); 4] {
+        [
+            ("certificate", self.cert.as_path()),
+            ("private key", self.key.as_path()),
+            ("EUM certificate", self.eum.as_path()),
+            ("CI certificates", self.ci.as_path()),
+        ]
     }
 
-    /// The test PKI of a generated identity.
-    pub(crate) fn test_pki(&self) -> Result<TestPki, CliError> {
-        let text = fs::read_to_string(&self.seed).map_err(|_| {
-            CliError::Sim(format!(
-                "{} has no test PKI seed (imported identity?): run `oxicard sim init --force`",
-                self.state.display()
-            ))
-        })?;
-        let bytes = hex::decode(text.trim()).map_err(|e| CliError::Sim(format!("bad PKI seed: {e}")))?;
-        let seed: [u8; 32] =
-            bytes.try_into().map_err(|_| CliError::Sim("bad PKI seed: not 32 bytes".into()))?;
-        TestPki::from_seed(seed).map_err(|e| CliError::Sim(format!("test PKI: {e}")))
+    /// The identity files that are not there.
+    fn missing_identity_files(&self) -> Vec<&Path> {
+        self.identity_files().into_iter().map(|(_, path)| path).filter(|path| !path.exists()).collect()
+    }
+
+    /// The seed of a generated identity, `None` when there is no seed file.
+    fn seed(&self) -> Result<Option<[u8; 32]>, CliError> {
+        let bytes = match read_file(&self.seed, 256, FollowLinks::No) {
+            Ok(bytes) => bytes,
+            Err(oxicard_sim::storage::FileError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(CliError::Sim(format!("test PKI seed {e}"))),
+        };
+        let bad = |why: &str| CliError::Sim(format!("test PKI seed {}: {why}", self.seed.display()));
+        let text = std::str::from_utf8(&bytes).map_err(|_| bad("not text"))?;
+        let bytes = hex::decode(text.trim()).map_err(|_| bad("not hex"))?;
+        bytes.try_into().map(Some).map_err(|_| bad("not 32 bytes"))
+    }
+
+    /// The test PKI of a generated identity: the SM-DP+ and SM-DS certificates of `sim smdp` and
+    /// `sim smds` derive from it.
+    fn test_pki_of(&self, seed: [u8; 32]) -> Result<TestPki, CliError> {
+        TestPki::generate(&TestPkiConfig::for_seed(seed)).map_err(|e| CliError::Sim(format!("test PKI: {e}")))
     }
 
     /// Loads the identity.
-    pub(crate) fn identity(&self) -> Result<EuiccIdentity, CliError> {
-        EuiccIdentity::from_files(&self.cert, &self.key, &self.eum, std::slice::from_ref(&self.ci))
-            .map_err(|e| CliError::Sim(format!("software eUICC identity: {e}")))
+    fn identity(&self) -> Result<EuiccIdentity, CliError> {
+        EuiccIdentity::from_files(&self.cert, &self.key, &self.eum, std::slice::from_ref(&self.ci)).map_err(
+            |e| CliError::Sim(format!("software eUICC identity beside {}: {e}", self.state.display())),
+        )
     }
 
-    /// Creates a generated test identity (and forgets the old state).
-    pub(crate) fn create_generated(&self) -> Result<EuiccIdentity, CliError> {
+    /// Generates a test identity with an EID of its own (seed first, see the module docs).
+    fn generate(&self) -> Result<EuiccIdentity, CliError> {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| CliError::Sim(format!("random seed: {e}")))?;
-        let pki = TestPki::from_seed(seed).map_err(|e| CliError::Sim(format!("test PKI: {e}")))?;
+        write(&self.seed, hex::encode(seed).as_bytes())?;
+        let pki = self.test_pki_of(seed)?;
         self.write_identity(
             pki.euicc(),
             pki.eum().certificate(),
             std::slice::from_ref(pki.ci().certificate()),
         )?;
-        write(&self.seed, hex::encode(seed).as_bytes(), true)?;
         self.identity()
     }
 
-    /// Imports an identity from PEM or DER files (and forgets the old state).
-    pub(crate) fn create_imported(
-        &self,
-        cert: &Path,
-        key: &Path,
-        eum: &Path,
-        cis: &[PathBuf],
-    ) -> Result<EuiccIdentity, CliError> {
-        let read = |p: &Path| fs::read(p).map_err(|e| CliError::io("cannot read", p, &e));
+    /// Reads and checks an identity to import from PEM or DER files (nothing is written).
+    fn load_import(import: &Import<'_>) -> Result<Imported, CliError> {
+        let read = |option: &str, p: &Path| {
+            read_file(p, MAX_IDENTITY_FILE_LEN, FollowLinks::Yes)
+                .map_err(|e| CliError::Sim(format!("{option}: {e}")))
+        };
         let bad = |what: &str, e: &dyn std::fmt::Display| CliError::Sim(format!("{what}: {e}"));
         let euicc = CertifiedKey::new(
-            RspCertificate::from_pem_or_der(&read(cert)?).map_err(|e| bad("--cert", &e))?,
-            PrivateKey::from_pem_or_der(&read(key)?).map_err(|e| bad("--key", &e))?,
+            RspCertificate::from_pem_or_der(&read("--cert", import.cert)?).map_err(|e| bad("--cert", &e))?,
+            PrivateKey::from_pem_or_der(&read("--key", import.key)?).map_err(|e| bad("--key", &e))?,
         )
         .map_err(|e| bad("--cert/--key", &e))?;
-        let eum = RspCertificate::from_pem_or_der(&read(eum)?).map_err(|e| bad("--eum", &e))?;
-        let mut ci_certs = Vec::new();
-        for path in cis {
-            let bytes = read(path)?;
+        let eum =
+            RspCertificate::from_pem_or_der(&read("--eum", import.eum)?).map_err(|e| bad("--eum", &e))?;
+        let mut cis = Vec::new();
+        for path in import.cis {
+            let bytes = read("--ci", path)?;
             match std::str::from_utf8(&bytes).ok().filter(|t| t.contains("-----BEGIN ")) {
-                Some(pem) => ci_certs.extend(RspCertificate::all_from_pem(pem).map_err(|e| bad("--ci", &e))?),
-                None => ci_certs.push(RspCertificate::from_der(&bytes).map_err(|e| bad("--ci", &e))?),
+                Some(pem) => cis.extend(RspCertificate::all_from_pem(pem).map_err(|e| bad("--ci", &e))?),
+                None => cis.push(RspCertificate::from_der(&bytes).map_err(|e| bad("--ci", &e))?),
             }
         }
-        self.write_identity(&euicc, &eum, &ci_certs)?;
-        let _ = fs::remove_file(&self.seed);
+        // The same checks as loading it later (chain to a CI), before anything is replaced.
+        let trust = TrustStore::new(cis.clone()).map_err(|e| bad("--ci", &e))?;
+        EuiccIdentity::new(euicc.clone(), eum.clone(), trust).map_err(|e| bad("identity", &e))?;
+        Ok(Imported { euicc, eum, cis })
+    }
+
+    /// Writes an imported identity (the seed of a generated one goes first).
+    fn import(&self, imported: &Imported) -> Result<EuiccIdentity, CliError> {
+        remove_if_present(&self.seed)?;
+        self.write_identity(&imported.euicc, &imported.eum, &imported.cis)?;
         self.identity()
     }
 
@@ -164,52 +214,207 @@ impl SimPaths {
         eum: &RspCertificate,
         cis: &[RspCertificate],
     ) -> Result<(), CliError> {
-        if let Some(dir) = self.state.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(|e| CliError::io("cannot create", dir, &e))?;
-        }
         let pem = |c: &RspCertificate| c.to_pem().map_err(|e| CliError::Sim(format!("PEM: {e}")));
-        let key = euicc.private_key().to_pkcs8_pem().map_err(|e| CliError::Sim(format!("PEM: {e}")))?;
-        write(&self.key, key.as_bytes(), true)?;
-        write(&self.cert, pem(euicc.certificate())?.as_bytes(), false)?;
-        write(&self.eum, pem(eum)?.as_bytes(), false)?;
+        let key = zeroize::Zeroizing::new(
+            euicc.private_key().to_pkcs8_pem().map_err(|e| CliError::Sim(format!("PEM: {e}")))?.to_string(),
+        );
+        write(&self.key, key.as_bytes())?;
+        write(&self.cert, pem(euicc.certificate())?.as_bytes())?;
+        write(&self.eum, pem(eum)?.as_bytes())?;
         let mut ci = String::new();
         for c in cis {
             ci.push_str(&pem(c)?);
         }
-        write(&self.ci, ci.as_bytes(), false)?;
-        match fs::remove_file(&self.state) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(CliError::io("cannot remove old state", &self.state, &e))
+        write(&self.ci, ci.as_bytes())
+    }
+
+    /// The identity a new state gets (no state at the path; see the module docs).
+    fn identity_for_new_state(&self) -> Result<EuiccIdentity, CliError> {
+        let missing = self.missing_identity_files();
+        if missing.len() == self.identity_files().len() {
+            return self.generate();
+        }
+        let generated = self.seed()?.is_some();
+        if missing.is_empty() {
+            match self.identity() {
+                Ok(identity) => return Ok(identity),
+                Err(_) if generated => return self.generate(),
+                Err(e) => return Err(e),
             }
-            _ => Ok(()),
+        }
+        if generated {
+            return self.generate();
+        }
+        Err(CliError::Sim(format!(
+            "the software eUICC identity beside {} is incomplete: {} missing (restore {}, or run `oxicard sim init --force`)",
+            self.state.display(),
+            list(&missing),
+            if missing.len() == 1 { "it" } else { "them" },
+        )))
+    }
+
+    /// The identity of the existing state: every file must be there.
+    fn identity_of_state(&self) -> Result<EuiccIdentity, CliError> {
+        let missing = self.missing_identity_files();
+        if !missing.is_empty() {
+            return Err(CliError::Sim(format!(
+                "the software eUICC state {} has no identity: {} missing (restore {} beside it; `oxicard sim init --force` starts over and loses its profiles)",
+                self.state.display(),
+                list(&missing),
+                if missing.len() == 1 { "it" } else { "them" },
+            )));
+        }
+        self.identity()
+    }
+
+    /// Locks the state, refusing first (before a lock file is created beside it) a path that is
+    /// a link, not a regular file, or a file that is not a software eUICC state.
+    fn lock(&self) -> Result<StateLock, CliError> {
+        lock_state_of(&self.state, STATE_FORMAT, "software eUICC")
+    }
+
+    /// Under `lock`: the identity of the state (see the module docs).
+    fn prepare(&self, lock: &StateLock) -> Result<EuiccIdentity, CliError> {
+        if lock.state_present()? {
+            check_format(&self.state, STATE_FORMAT, "software eUICC")?;
+            self.identity_of_state()
+        } else {
+            self.identity_for_new_state()
         }
     }
 
-    /// Opens the software eUICC, creating it with a generated identity on first use.
+    /// Opens the software eUICC for one command (locked until dropped), creating it with a
+    /// generated identity on first use.
     pub(crate) fn open(&self) -> Result<SoftEuicc, CliError> {
-        let identity = if self.exists() { self.identity()? } else { self.create_generated()? };
-        open_with_identity(&self.state, identity)
+        let lock = self.lock()?;
+        let identity = self.prepare(&lock)?;
+        open_locked(lock, identity)
+    }
+
+    /// The identity and the test PKI of a generated identity, for the test servers (`sim smdp`,
+    /// `sim smds`); created as [`SimPaths::open`] would.
+    pub(crate) fn servers_pki(&self) -> Result<(EuiccIdentity, TestPki), CliError> {
+        let lock = self.lock()?;
+        let identity = self.prepare(&lock)?;
+        let seed = self.seed()?.ok_or_else(|| {
+            CliError::Sim(format!(
+                "{} has no test PKI seed (imported identity?): run `oxicard sim init --force`",
+                self.state.display()
+            ))
+        })?;
+        Ok((identity, self.test_pki_of(seed)?))
+    }
+
+    /// `sim init`: a new software eUICC, generated or imported. An existing one (state or
+    /// identity) is replaced only with `force`, and only when its state is a software eUICC
+    /// state. Returns the opened eUICC.
+    pub(crate) fn init(&self, force: bool, import: Option<&Import<'_>>) -> Result<SoftEuicc, CliError> {
+        let lock = self.lock()?;
+        let present = lock.state_present()?;
+        let identity_present = self.missing_identity_files().len() < self.identity_files().len();
+        if (present || identity_present) && !force {
+            return Err(CliError::Sim(format!(
+                "a software eUICC already exists at {} (use --force to replace it; its profiles are lost)",
+                self.state.display()
+            )));
+        }
+        // An identity to import is read and checked before anything is removed.
+        let imported = import.map(Self::load_import).transpose()?;
+        if present {
+            check_format(&self.state, STATE_FORMAT, "software eUICC")?;
+            remove_if_present(&self.state)?;
+        }
+        let identity = match &imported {
+            Some(imported) => self.import(imported)?,
+            None => self.generate()?,
+        };
+        open_locked(lock, identity)
     }
 }
 
-/// The software eUICC in `state` with `identity`.
-pub(crate) fn open_with_identity(state: &Path, identity: EuiccIdentity) -> Result<SoftEuicc, CliError> {
+/// The files of an imported identity (`sim init --cert --key --eum --ci`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Import<'a> {
+    /// CERT.EUICC.ECDSA.
+    pub(crate) cert: &'a Path,
+    /// SK.EUICC.ECDSA.
+    pub(crate) key: &'a Path,
+    /// CERT.EUM.ECDSA.
+    pub(crate) eum: &'a Path,
+    /// The trusted CI certificates.
+    pub(crate) cis: &'a [PathBuf],
+}
+
+/// An identity read for import, checked, not yet written.
+struct Imported {
+    euicc: CertifiedKey,
+    eum: RspCertificate,
+    cis: Vec<RspCertificate>,
+}
+
+/// Paths as a list for a message.
+fn list(paths: &[&Path]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Refuses a file at `path` that is not a `what` state (its `format` member is not `format`),
+/// before anything beside it is created or removed.
+fn check_format(path: &Path, format: &str, what: &str) -> Result<(), CliError> {
+    let not_ours = |why: String| {
+        CliError::Sim(format!(
+            "{} is not a {what} state file ({why}); it is left as it is: pass another --sim path",
+            path.display()
+        ))
+    };
+    let bytes = read_state(path, MAX_STATE_LEN).map_err(StateError::from)?.unwrap_or_default();
+    let document: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| not_ours(format!("not JSON: {e}")))?;
+    match document.get("format").and_then(serde_json::Value::as_str) {
+        Some(found) if found == format => Ok(()),
+        Some(other) => Err(not_ours(format!("format {other:?}"))),
+        None => Err(not_ours("no format member".into())),
+    }
+}
+
+/// [`lock_state`] for a `what` state whose documents have `format`: a path that is a link or not
+/// a regular file, or a file of another kind, is refused before a lock file is created beside it.
+pub(crate) fn lock_state_of(path: &Path, format: &str, what: &str) -> Result<StateLock, CliError> {
+    if oxicard_sim::storage::state_present(path).map_err(StateError::from)? {
+        check_format(path, format, what)?;
+    }
+    lock_state(path)
+}
+
+/// Removes `path` if it is there (and syncs its directory, so the removal is durable before
+/// anything else is written).
+fn remove_if_present(path: &Path) -> Result<(), CliError> {
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(CliError::io("cannot remove", path, &e)),
+    }
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| CliError::io("cannot sync", dir, &e))
+}
+
+/// The software eUICC in the state `lock` guards, with `identity`.
+fn open_locked(lock: StateLock, identity: EuiccIdentity) -> Result<SoftEuicc, CliError> {
     let config = EuiccConfig::for_identity(&identity);
-    SoftEuicc::open_with(state, config)
-        .map(|e| e.with_identity(identity))
-        .map_err(|e| CliError::Sim(format!("software eUICC state {}: {e}", state.display())))
+    let path = lock.state_path().to_owned();
+    match SoftEuicc::open_locked(lock, config) {
+        Ok(euicc) => Ok(euicc.with_identity(identity)),
+        Err(e @ StateError::EidMismatch { .. }) => Err(CliError::Sim(format!(
+            "{e}: the identity files beside {} are another eUICC's (restore this state's own, or `oxicard sim init --force`)",
+            path.display()
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// Writes `bytes` to `path`, owner-only when `secret`.
-fn write(path: &Path, bytes: &[u8], secret: bool) -> Result<(), CliError> {
-    fs::write(path, bytes).map_err(|e| CliError::io("cannot write", path, &e))?;
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
-            .map_err(|e| CliError::io("cannot protect", path, &e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    Ok(())
+/// Writes an identity file atomically, owner-only from its first byte.
+fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    write_atomically(path, bytes).map_err(|e| CliError::Sim(format!("software eUICC identity: {e}")))
 }

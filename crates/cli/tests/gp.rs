@@ -34,21 +34,20 @@ impl GpSim {
     }
 
     fn command(&self) -> Command {
-        let mut command = Command::new(BIN);
-        command.arg(format!("--sim={}", self.state.display())).stdin(Stdio::null());
-        for var in [
-            "OXICARD_READER",
-            "OXICARD_GP_KEY",
-            "OXICARD_GP_KEY_ENC",
-            "OXICARD_GP_KEY_MAC",
-            "OXICARD_GP_KEY_DEK",
-            "OXICARD_GP_KEY_FILE",
-            "OXICARD_GP_KVN",
-            "OXICARD_GP_NEW_KEY",
-        ] {
-            command.env_remove(var);
-        }
+        let mut command = Self::bare_command();
+        command.arg(format!("--sim={}", self.state.display()));
         command
+    }
+
+    /// The binary with stdin closed and no configuration from the environment.
+    fn bare_command() -> Command {
+        common::oxicard()
+    }
+
+    /// `oxicard --reader READER ARGS`: the card in a reader (without `--sim`, which would name
+    /// another card).
+    fn run_on_reader(reader: &str, args: &[&str]) -> Output {
+        Self::bare_command().args(["--reader", reader]).args(args).output().unwrap()
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -320,16 +319,23 @@ fn security_levels_and_card_lock() {
 fn errors_unknown_reader_bad_aid_bad_state() {
     let gp = GpSim::new();
     let last = assert_error(
-        &gp.run(&["--json", "--reader", "No Such Reader 99", "gp", "info"]),
+        &GpSim::run_on_reader("No Such Reader 99", &["--json", "gp", "info"]),
         true,
         "No Such Reader 99",
     );
     assert_eq!(last["payload"]["message"], "reader_not_found");
+    let out = gp.run(&["--reader", "No Such Reader 99", "gp", "info"]);
+    assert_error(&out, false, "and --sim name two different cards");
+    assert_eq!(out.status.code(), Some(2));
     assert_error(&gp.run(&["gp", "delete", "XYZ"]), false, "AID: \"XYZ\" is not hex");
     assert_error(&gp.run(&["gp", "delete", "A0"]), false, "AID: an AID has 5 to 16 bytes");
     assert_error(&gp.run(&["gp", "--isd", "A000000003000000", "info"]), false, "no issuer security domain");
     std::fs::write(&gp.state, b"{}").unwrap();
-    assert_error(&gp.run(&["gp", "info"]), false, "gp-card.json: missing field `format`");
+    assert_error(
+        &gp.run(&["gp", "info"]),
+        false,
+        "gp-card.json is not a simulated GP card state file (no format member)",
+    );
 }
 
 /// `sim serve --gp` and `sim serve` (the software eUICC) in the vpcd reader of a real pcscd,
@@ -359,7 +365,7 @@ fn pcsc_sim_serve_through_pcscd() {
         reader.context().wait_for_card(&name, timeout).unwrap();
 
         if card == "gp" {
-            let on_reader = |args: &[&str]| gp.run(&[&["--reader", name.as_str()], args].concat());
+            let on_reader = |args: &[&str]| GpSim::run_on_reader(&name, args);
             let info = on_reader(&["--json", "gp", "info"]);
             assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
             assert_eq!(last_json(&info)["payload"]["data"]["isd"], "A000000151000000");
@@ -367,10 +373,10 @@ fn pcsc_sim_serve_through_pcscd() {
             let list = last_json(&on_reader(&["--json", "gp", "list"]));
             assert_eq!(aids(&list["payload"]["data"]["applications"]), [APPLET]);
         } else {
-            let out = gp.run(&["--reader", name.as_str(), "--json", "chip", "info"]);
+            let out = GpSim::run_on_reader(&name, &["--json", "chip", "info"]);
             assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
             assert_eq!(last_json(&out)["payload"]["data"]["eidValue"].as_str().unwrap().len(), 32);
-            let out = gp.run(&["--reader", name.as_str(), "--json", "profile", "list"]);
+            let out = GpSim::run_on_reader(&name, &["--json", "profile", "list"]);
             assert_eq!(last_json(&out)["payload"]["data"], json!([]));
         }
         drop(child.stdin.take()); // end of input: the card is removed

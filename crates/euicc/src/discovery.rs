@@ -49,7 +49,8 @@
 //!   no `es10b_cancel_session`) and euicc-go (`lpa/es11.go` `Discovery`: returns the error) do not
 //!   cancel either;
 //! - the eUICC's session context is discarded by the next GetEUICCChallenge, which every later
-//!   download or discovery starts with (`shared/spec/euicc-side.md` §3).
+//!   download or discovery starts with (the eUICC keeps one RSP session, which
+//!   GetEUICCChallenge, SGP.22 §5.7.7, starts anew).
 //!
 //! An error **answer** of the eUICC to AuthenticateServer is still forwarded to the SM-DS in
 //! `authenticateClient` (its `authenticateServerResponse` may be an AuthenticateResponseError,

@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn iccid_swapped_bcd() {
-        // SGP.22 digest §1 (euicc-go v2/identifier_test.go, lpac hexutil.c gsmbcd).
+        // euicc-go v2/identifier_test.go, lpac hexutil.c gsmbcd (EF.ICCID coding, swapped BCD).
         let iccid: Iccid = "8944478600004573128".parse().unwrap();
         assert_eq!(iccid.to_bytes(), [0x98, 0x44, 0x74, 0x68, 0x00, 0x00, 0x54, 0x37, 0x21, 0xF8]);
         assert_eq!(iccid.to_string(), "8944478600004573128");
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn eid_check_digits() {
-        // pySim tests/unittests/test_globalplatform.py GET EID vector (SGP.22 digest §1).
+        // pySim tests/unittests/test_globalplatform.py GET EID vector (check digits as SGP.29).
         let eid: Eid = "89882119900000000000000000000005".parse().unwrap();
         assert_eq!(eid.to_bytes()[0], 0x89);
         assert_eq!(eid.to_string(), "89882119900000000000000000000005");

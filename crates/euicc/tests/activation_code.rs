@@ -161,7 +161,7 @@ fn builder_validates() {
     assert!(ActivationCode::new("a.example", "X").unwrap().with_smdp_oid(Some("1.50")).is_err());
 }
 
-/// hashCc = SHA-256(SHA-256(code) ‖ transactionId) (SGP.22 §3.1.3; digest §5.1 step 6; lpac
+/// hashCc = SHA-256(SHA-256(code) ‖ transactionId) (SGP.22 §3.1.3, §5.7.5; lpac
 /// `es10b_prepare_download_r`). SHA-256("12345678") is the well-known digest ef797c81…; the outer value was
 /// computed independently with Python's `hashlib` for the hand-picked transactionId 0102…10.
 #[test]
@@ -203,14 +203,14 @@ fn imei_luhn() {
 
 #[test]
 fn tac_bytes() {
-    // lpac's default TAC bytes 35 29 06 11 (digest §1).
+    // lpac's default TAC bytes 35 29 06 11.
     let tac: Tac = "35290611".parse().unwrap();
     assert_eq!(tac.to_bytes(), [0x35, 0x29, 0x06, 0x11]);
     assert!("3529061".parse::<Tac>().is_err());
     assert!("3529061a".parse::<Tac>().is_err());
 }
 
-/// Golden DER from the digest §5.1 step 3 (asn1tools on `rsp.asn`): DeviceInfo inside ctxParams1, tag A1,
+/// Golden DER (asn1tools on pySim's `pySim/esim/asn1/rsp/rsp.asn`, the SGP.22 v2 module): DeviceInfo inside ctxParams1, tag A1,
 /// TAC 35290611, capabilities `85 03 0D 00 00` (eutranSupportedRelease 13.0.0), IMEI bytes 11×8.
 #[test]
 fn device_info_golden_der() {

@@ -1,7 +1,7 @@
 //! ES10 codec against golden DER vectors.
 //!
-//! Sources: `shared/spec/sgp22.md` (the project's SGP.22 digest: DER produced by compiling the
-//! SGP.22 v2 RSPDefinitions module with asn1tools, cross-checked with lpac/euicc-go/pySim), and the
+//! Sources: DER produced by compiling the SGP.22 v2 RSPDefinitions module (pySim
+//! `pySim/esim/asn1/rsp/rsp.asn`) with asn1tools, cross-checked with lpac/euicc-go/pySim, and the
 //! GET EID trace of pySim `tests/unittests/test_globalplatform.py`. Hand-made examples are marked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -14,7 +14,7 @@ fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '\n'], "")).unwrap()
 }
 
-/// The ICCID of the digest's examples (§1): `98 44 74 68 00 00 54 37 21 F8`.
+/// The ICCID of euicc-go's identifier test (`v2/identifier.go`): `98 44 74 68 00 00 54 37 21 F8`.
 fn iccid() -> Iccid {
     "8944478600004573128".parse().unwrap()
 }
@@ -27,7 +27,7 @@ fn golden<M: Message + PartialEq + std::fmt::Debug>(value: &M, der: &str) {
 
 #[test]
 fn get_eid() {
-    // pySim test_globalplatform.py: 80E2910006BF3E035C015A00 -> BF3E125A10…05 9000 (digest §2).
+    // pySim test_globalplatform.py: 80E2910006BF3E035C015A00 -> BF3E125A10…05 9000 (SGP.22 §5.7.20).
     golden(&GetEuiccDataRequest::default(), "BF3E035C015A");
     let response = GetEuiccDataResponse::from_der(&h("BF3E125A1089882119900000000000000000000005")).unwrap();
     assert_eq!(response.eid.to_string(), "89882119900000000000000000000005");
@@ -39,7 +39,7 @@ fn get_eid() {
 
 #[test]
 fn empty_requests() {
-    // SGP.22 digest §3: BF20 00, BF22 00, BF2E 00, BF3C 00, BF43 00.
+    // Requests without members (asn1tools DER): BF20 00, BF22 00, BF2E 00, BF3C 00, BF43 00.
     golden(&GetEuiccInfo1Request, "BF2000");
     golden(&GetEuiccInfo2Request, "BF2200");
     golden(&GetEuiccChallengeRequest, "BF2E00");
@@ -114,7 +114,7 @@ fn notifications() {
 fn profile_info_list() {
     // Digest §3: tag list request BF2D065C045A4F9F70.
     golden(&ProfileInfoListRequest { search: None, tag_list: Some(h("5A4F9F70")) }, "BF2D065C045A4F9F70");
-    // Search by ICCID (A0 { 5A }), hand-made from the digest's layout.
+    // Search by ICCID (A0 { 5A }), hand-made from the ASN.1 ProfileInfoListRequest.
     golden(
         &ProfileInfoListRequest { search: Some(ProfileSearch::Iccid(iccid())), tag_list: None },
         "BF2D0EA00C5A0A984474680000543721F8",
@@ -131,7 +131,7 @@ fn profile_info_list() {
     assert_eq!(p.nickname.as_deref(), Some("x"));
     assert_eq!(p.class(), ProfileClass::Operational);
     golden(&response, der);
-    // Error: digest §3 `BF2D 81 xx`, incorrectInputValues 1.
+    // Error: ProfileInfoListError `BF2D 81 xx` (SGP.22 §5.7.15), incorrectInputValues 1.
     golden(
         &ProfileInfoListResponse { result: Err(ProfileInfoListError::IncorrectInputValues) },
         "BF2D03810101",
@@ -204,7 +204,7 @@ fn enable_disable_delete() {
         &DeleteProfileRequest { profile: ProfileIdentifier::IsdpAid(aid) },
         "BF33124F10A0000005591010FFFFFFFF8900001000",
     );
-    // Result codes (digest §3 table).
+    // Result codes (SGP.22 §5.7.16 EnableProfile).
     golden(&EnableProfileResponse { result: Ok(()), target_esim_port: None }, "BF3103800100");
     for (code, error) in [
         (1, EnableProfileError::IccidOrAidNotFound),
@@ -303,7 +303,7 @@ fn euicc_info2_full() {
     assert_eq!(info.ext_card_resource.free_non_volatile_memory(), Some(0x12345));
     assert_eq!(info.ext_card_resource.free_volatile_memory(), Some(0xFF));
     // ppVersion is a universal OCTET STRING and sasAcreditationNumber a universal UTF8String
-    // (the SEQUENCE has tagged members, so no automatic tagging: digest §4.2).
+    // (the SEQUENCE has tagged members, so X.680 applies no automatic tagging).
     let text = hex::encode_upper(&der);
     assert!(text.contains("0403010000"), "{text}");
     assert!(text.contains("0C0D47492D42412D55502D30343139"), "{text}");
@@ -314,7 +314,7 @@ fn euicc_info2_full() {
 
 #[test]
 fn configured_addresses() {
-    // Hand-made per the digest's layout BF3C { 80 default, 81 root }.
+    // Hand-made per the ASN.1 EuiccConfiguredAddressesResponse: BF3C { 80 default, 81 root }.
     golden(
         &EuiccConfiguredAddresses {
             default_dp_address: Some("a.b".into()),
@@ -397,7 +397,8 @@ fn cancel_session() {
     golden(&response, ok);
 }
 
-/// The digest's ProfileInstallationResultData example (§4.4) with a hand-made 64-byte signature.
+/// A ProfileInstallationResultData (asn1tools DER of the SGP.22 v2 module) with a hand-made
+/// 64-byte signature.
 fn pir_der() -> Vec<u8> {
     let data = "BF271C 800101 BF2F0C 800101 81020780 0C03612E62 A208 A106 800101 810108";
     let mut der = h("BF3762");
@@ -441,7 +442,7 @@ fn profile_installation_result() {
 
 #[test]
 fn other_signed_notification() {
-    // Hand-made: metadata of a delete (digest §4.3 PMO 04 10), opaque signature and certificates.
+    // Hand-made: metadata of a delete (NotificationEvent PMO `04 10`), opaque signature and certificates.
     let metadata = NotificationMetadata {
         seq_number: 7,
         operation: BitFlags::from_bits([notification_event::DELETE]),
@@ -459,7 +460,7 @@ fn other_signed_notification() {
 
 #[test]
 fn rat() {
-    // Hand-made per the digest's layout: BF43 { A0 { 30 { 80 pprIds, A1 { 30 { 80 mccMnc } }, 82 flags } } }.
+    // Hand-made per the ASN.1 RulesAuthorisationTable: BF43 { A0 { 30 { 80 pprIds, A1 { 30 { 80 mccMnc } }, 82 flags } } }.
     let response = GetRatResponse {
         rules: vec![ProfilePolicyAuthorisationRule {
             ppr_ids: BitFlags::from_bits([ppr::PPR1, ppr::PPR2]),

@@ -1,8 +1,9 @@
 //! ISD-R access over the scripted mock: the exact APDUs of each ES10 exchange, counted.
 //!
 //! Golden APDU: GetEID `80 E2 91 00 06 BF3E035C015A 00` → `BF3E12 5A10 8988…05 9000`
-//! (pySim `tests/unittests/test_globalplatform.py`, SGP.22 digest §2). Other exchanges are
-//! hand-made from the digest's rules (P1 11/91, P2 block numbers, CLA 80 + channel).
+//! (pySim `tests/unittests/test_globalplatform.py`). Other exchanges are hand-made from the
+//! STORE DATA rules (GPC v2.3.1 §11.11, SGP.22 §5.7.1: P1 11/91, P2 block numbers, CLA 80 +
+//! channel).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_apdu::StatusWord;
@@ -119,7 +120,7 @@ fn overridden_aid_and_failed_select_closes_the_channel() {
 #[test]
 fn enable_by_iccid_one_apdu_and_result_codes() {
     let mut mock = on_basic_channel();
-    // SGP.22 digest §3 request; `91 xx` (proactive command pending, ETSI TS 102 221 §10.2.1.1) is
+    // EnableProfile by ICCID (SGP.22 §5.7.16, asn1tools DER); `91 xx` (proactive command pending, ETSI TS 102 221 §10.2.1.1) is
     // a normal ending: REFRESH follows an enable.
     mock.expect(h("80 E2 91 00 14 BF3111A00C5A0A984474680000543721F88101FF 00"))
         .respond(h("BF3103800100 910F"));
@@ -276,13 +277,13 @@ fn list_and_remove_notifications() {
     handle.verify().unwrap();
 }
 
-/// The digest's BPP outline (§5.2) with hand-made BF23 contents.
+/// A BoundProfilePackage outline (SGP.22 §2.5.5) with hand-made BF23 contents.
 fn outline_bpp() -> Vec<u8> {
     h("BF3636 BF2319 820101 800101 A609800188810110840101 5F490104 5F370105 \
        A0038701AA A1068801BB8801CC A2038701DD A3068601EE8601FF")
 }
 
-/// A PIR (digest §4.4 data, hand-made signature): errorResult configureISDP / scp03tSecurityError.
+/// A PIR (ProfileInstallationResult of SGP.22 §5.7.6, hand-made signature): errorResult configureISDP / scp03tSecurityError.
 fn error_pir() -> Vec<u8> {
     let mut der = h("BF3762 BF271C 800101 BF2F0C 800101 81020780 0C03612E62 A208 A106 800101 810108 5F3740");
     der.extend([0x5A; 64]);

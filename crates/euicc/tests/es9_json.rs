@@ -82,7 +82,7 @@ fn status_table() {
     }
 }
 
-/// Hand-built example in the shape of the digest's §6 initiateAuthentication example (the DER values are
+/// Hand-built example in the shape of an ES9+ initiateAuthentication response (SGP.22 §6.5; the DER values are
 /// short placeholders, not real signatures).
 const INITIATE_AUTH_OK: &str = r#"{"header":{"functionExecutionStatus":{"status":"Executed-Success"}},
  "transactionId":"0123456789ABCDEF0123456789ABCDEF",
@@ -259,7 +259,7 @@ fn transaction_id_mismatch_detected() {
 }
 
 /// ES11 event list in the shape of lpac `es11_authenticate_client` / euicc-go `v2/es11.go`
-/// (`eventEntries: [{eventId, rspServerAddress}]`); the values are the digest §9 example (EventID `E`,
+/// (`eventEntries: [{eventId, rspServerAddress}]`); the values are hand-made (EventID `E`,
 /// address `a.b`).
 #[test]
 fn es11_event_entries() {

@@ -94,7 +94,8 @@ fn happy_path_exact_sequence_and_apdu_counts() {
             .map(|f| (f, SMDP.to_owned()))
     );
     // ES10: GetEUICCInfo1, GetEUICCChallenge, AuthenticateServer, PrepareDownload, the BPP
-    // segments (digest §5.2: BF36+BF23, A0+87, A1, 88, 88, A3, 86 ×3), RemoveNotificationFromList.
+    // segments (as lpac and euicc-go `v2/bpp.go` cut them: BF36+BF23, A0+87, A1, 88, 88, A3, 86 ×3),
+    // RemoveNotificationFromList.
     let euicc = lock(&rig.euicc);
     assert_eq!(
         euicc.calls,
@@ -450,7 +451,7 @@ fn a_failed_es9_cancel_session_is_reported() {
 #[test]
 fn a_bound_profile_package_that_cannot_be_segmented_is_never_sent() {
     let mut rig = Rig::new();
-    // `BF36 { BF23 {}, A1 {} }`: sequenceOf87 (A0) is missing (hand-made, digest §5.2 outline).
+    // `BF36 { BF23 {}, A1 {} }`: sequenceOf87 (A0) is missing (hand-made).
     rig.smdp.bpp_override = Some(hex::decode("BF3605BF2300A100").unwrap());
     let err = run(&mut rig, &request(), &mut Recorder::new(Consent::Accept(None))).unwrap_err();
     assert_eq!(err.step, DownloadStep::LoadBoundProfilePackage);

@@ -74,7 +74,7 @@ fn acknowledged_notifications_are_removed_with_the_minimal_exchanges() {
     assert_eq!(log.store_data_count(), 5);
     assert_eq!(log.get_response_count(), 0);
     assert_eq!(log.commands.len(), 8);
-    // RemoveNotificationFromList #1: `81 E2 91 00 06 BF30 03 80 01 01 00` (digest §3 `BF3003800105` layout).
+    // RemoveNotificationFromList #1: `81 E2 91 00 06 BF30 03 80 01 01 00` (NotificationSentRequest `BF30 { 80 seqNumber }`).
     assert_eq!(log.commands[4], hex::decode("81E2910006BF300380010100").unwrap());
 }
 
@@ -174,7 +174,7 @@ fn filters_by_operation_and_iccid() {
     let reports = process(&mut rig, &options);
     assert_eq!(outcomes(&reports), [(3, "removed".into())]);
     assert_eq!(lock(&rig.euicc).pending_seqs(), [1, 2]);
-    // ListNotification carried the operation filter: `BF28 04 81 02 06 40` (digest §4.3: enable = `06 40`).
+    // ListNotification carried the operation filter: `BF28 04 81 02 06 40` (NotificationEvent: enable = `06 40`).
     assert_eq!(wire(&rig.wire).commands[2], hex::decode("81E2910007BF28048102064000").unwrap());
 }
 
@@ -244,7 +244,7 @@ fn without_a_client_the_notification_stays_pending() {
     assert_eq!(lock(&rig.euicc).pending_seqs(), [1]);
     assert_eq!(profiles(&rig), [(ICCID_A.to_owned(), true)]);
     // Enable alone: MANAGE CHANNEL, SELECT, one STORE DATA
-    // (`81 E2 91 00 14 BF3111A00C5A0A984474680000543721F88101FF 00`, the digest §3 EnableProfile example), close.
+    // (`81 E2 91 00 14 BF3111A00C5A0A984474680000543721F88101FF 00`, an EnableProfile by ICCID, asn1tools DER), close.
     let log = wire(&rig.wire);
     assert_eq!(log.commands.len(), 4);
     assert_eq!(log.commands[2], hex::decode("81E2910014BF3111A00C5A0A984474680000543721F88101FF00").unwrap());

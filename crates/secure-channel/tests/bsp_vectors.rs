@@ -1,6 +1,6 @@
 //! BSP (SGP.22 §2.6.4) known-answer tests: pySim `tests/unittests/test_esim_bsp.py`
-//! (`tests/vectors/bsp_pysim.txt`, `tests/vectors/bsp_pysim_bpp.txt`) and the worked
-//! example of the spec digest (`tests/vectors/bsp_digest.txt`). Both roles reproduce
+//! (`tests/vectors/bsp_pysim.txt`, `tests/vectors/bsp_pysim_bpp.txt`) and the intermediate
+//! values of its mode51 vector, re-derived independently (`tests/vectors/bsp_digest.txt`). Both roles reproduce
 //! every vector byte for byte.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]

@@ -188,7 +188,7 @@ fn card_side_reproduces_every_vector() {
 
 #[test]
 fn pysim_session_keys_and_cryptograms() {
-    // Intermediate values of shared/spec/scp03.md §9 (SCP03_Test_AES128_33), recomputed there from the vector.
+    // Intermediate values recomputed from pySim's SCP03_Test_AES128_33 (tests/unittests/test_globalplatform.py).
     let s = vectors::parse(PYSIM).into_iter().find(|s| s.name == "pysim_aes128_33").unwrap();
     let auth =
         handshake(&s).process_initialize_update_response(&s.hex("initialize_update_response")).unwrap();

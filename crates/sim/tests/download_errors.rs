@@ -328,7 +328,7 @@ fn profile_larger_than_free_memory_is_refused() {
     assert_failed(&mut card, &result, expected);
 }
 
-/// A new GetEUICCChallenge starts over: the prepared session is gone (`euicc-side.md` §3).
+/// A new GetEUICCChallenge starts over: the prepared session is gone (one RSP session at a time, SGP.22 §3.1.3).
 #[test]
 fn new_challenge_discards_the_session() {
     let pki = pki();

@@ -1,5 +1,5 @@
-//! LoadBoundProfilePackage segmentation on the software eUICC: both segmentation styles of
-//! `shared/spec/euicc-side.md` §4.4 (container header with its first TLV, or whole containers),
+//! LoadBoundProfilePackage segmentation on the software eUICC: both segmentation styles (the
+//! container header with its first TLV, as lpac and euicc-go `v2/bpp.go` send, or whole containers),
 //! containers out of order, and arbitrary segments (never a panic, nothing installed).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 

@@ -40,7 +40,7 @@ fn atr_has_a_valid_check_byte() {
 
 #[test]
 fn golden_get_eid() {
-    // pySim tests/unittests/test_globalplatform.py GET EID vector (shared/spec/sgp22.md §2).
+    // pySim tests/unittests/test_globalplatform.py GET EID vector (ES10c.GetEID, SGP.22 §5.7.20).
     let mut euicc = selected();
     assert_eq!(tx(&mut euicc, "80E2910006BF3E035C015A00"), "BF3E125A10898821199000000000000000000000059000");
 }

@@ -11,7 +11,7 @@ use oxicard_transport::sim::SimulatorTransport;
 
 type SimCard = Card<SimulatorTransport<SoftEuicc>>;
 
-/// ICCID of `shared/spec/sgp22.md` §1 (euicc-go identifier test): `98 44 74 68 00 00 54 37 21 F8`.
+/// ICCID of euicc-go's identifier test (`v2/identifier.go`): `98 44 74 68 00 00 54 37 21 F8`.
 const ICCID_A: &str = "8944478600004573128";
 const ICCID_B: &str = "8944478600004573136";
 const ICCID_C: &str = "8944478600004573144";
@@ -416,7 +416,7 @@ fn addresses_info_rat_and_challenge() {
     assert_eq!(isdr.configured_addresses().unwrap().default_dp_address, None);
 
     let info1 = isdr.euicc_info1().unwrap();
-    // BF20 { 82 020202, A9 { 04 14 SKI }, AA { 04 14 SKI } }: the layout of sgp22.md §4.2.
+    // BF20 { 82 020202, A9 { 04 14 SKI }, AA { 04 14 SKI } }: EUICCInfo1 (SGP.22 §5.7.8).
     assert_eq!(
         hex::encode_upper(&info1.der),
         [

@@ -132,4 +132,11 @@ fn a_failed_write_is_answered_6581() {
         Err(Scp03Error::Status { sw, .. }) => assert_eq!(sw, StatusWord::new(0x65, 0x81)),
         other => panic!("{:?}", other.err()),
     }
+    // The change is undone (the counter is what was last written) and the cause is kept.
+    let card = card.transport().simulator();
+    let written: serde_json::Value = serde_json::from_slice(&card.state_json()).unwrap();
+    assert_eq!(written["sequenceCounter"], 0, "the failed INITIALIZE UPDATE left the counter");
+    let cause = card.last_save_error().unwrap().to_string();
+    assert!(cause.starts_with(&format!("state file {}", path.display())), "{cause}");
+    assert!(cause.contains("is a directory"), "{cause}");
 }

@@ -261,3 +261,29 @@ fn existing_certificates_are_unchanged_by_the_smds_role() {
     assert_eq!(ds.roles(), [RspRole::DsAuth]);
     assert_eq!(ds.registered_id().map(|o| o.to_string()), Some("2.999.15".to_string()));
 }
+
+#[test]
+fn every_seed_has_an_eid_of_its_own() {
+    use oxicard_euicc::iccid::Eid;
+    use oxicard_sim::pki::eid_for_seed;
+    let eids: Vec<String> = (0..=255u8).map(|b| eid_for_seed(&[b; 32])).collect();
+    for eid in &eids {
+        assert_eq!(eid.len(), 32);
+        assert!(eid.starts_with("890490321234512345"), "{eid}");
+        let parsed: Eid = eid.parse().unwrap();
+        assert!(parsed.check_digits_valid(), "{eid}");
+    }
+    let mut unique = eids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), eids.len(), "two seeds share an EID");
+    // Deterministic, and what the generated CERT.EUICC carries.
+    assert_eq!(eid_for_seed(&SEED), eid_for_seed(&SEED));
+    let own = TestPki::generate(&TestPkiConfig::for_seed(SEED)).unwrap();
+    assert_eq!(own.euicc_identity().unwrap().eid(), eid_for_seed(&SEED));
+    // The seed's other certificates are those of `from_seed`: only the eUICC's differs.
+    let plain = pki();
+    assert_eq!(own.ci().certificate().der(), plain.ci().certificate().der());
+    assert_eq!(own.dp_auth().certificate().der(), plain.dp_auth().certificate().der());
+    assert_ne!(own.euicc().certificate().der(), plain.euicc().certificate().der());
+}

@@ -1,5 +1,5 @@
-//! The byte strings behind each SGP.22 signature (shared/spec/euicc-side.md §2 "What is
-//! signed"), signed with one identity and verified with the certificate's key.
+//! The byte strings behind each SGP.22 signature (SGP.22 §5.5–§5.7, as pySim's `osmo-smdpp.py`
+//! signs and verifies them), signed with one identity and verified with the certificate's key.
 //!
 //! The TLVs below are hand-built examples in the shape of SGP.22 §5.7 messages (not captured
 //! vectors); the assertions pin the exact concatenation rules.
@@ -124,7 +124,7 @@ fn signed_bytes_follow_the_concatenation_rules() {
 fn initialise_secure_channel_signed_part() {
     // BF23 { 82 01 01, 80 03 txId, A6 { 80 01 88, 81 01 10, 84 08 hostId }, 5F49 41 otPK.DP, 5F37 40 smdpSign }:
     // the signed bytes are the members before 5F37, then 5F49 41 otPK.EUICC
-    // (SGP.22 §5.5.1; pysim es8p.gen_init_sec_chan_signed_part, shared/spec/euicc-side.md §2).
+    // (SGP.22 §5.5.1; pysim es8p.gen_init_sec_chan_signed_part).
     let pki = TestPki::from_seed([4; 32]).unwrap();
     let smdp = pki.smdp_identity().unwrap();
     let ot_dp = oxicard_sim::pki::OneTimeKeyPair::generate(oxicard_sim::pki::Curve::NistP256).unwrap();

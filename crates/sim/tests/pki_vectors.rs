@@ -106,7 +106,7 @@ Mu3/1kzH5LCzAQ+HEWWeLwXvQ3BLtgI=
 #[test]
 fn sgp26_ci_certificates_are_trusted_cis() {
     let nist = RspCertificate::from_pem(SGP26_CI_NIST).unwrap();
-    // SKI from the digest (shared/spec/euicc-side.md §1) = SHA-1 of the public key point.
+    // The SKI the certificate carries = SHA-1 of the public key point (RFC 5280 §4.2.1.2 (1)).
     assert_eq!(
         hex::encode(nist.subject_key_identifier().unwrap()),
         "f54172bdf98a95d65cbeb88a38a1c11d800a85c3"
@@ -173,8 +173,8 @@ fn sgp26_dpauth_key_loads_from_openssl_pem() {
     assert_eq!(public.to_spki_der(), spki);
 }
 
-/// pysim `tests/unittests/test_esim.py` `TestECKA.test_mode51`, re-derived in
-/// shared/spec/euicc-side.md §6: otSK.DP with otPK.EUICC gives ShS; otPK.DP is otSK.DP's point.
+/// pysim `tests/unittests/test_esim.py` `TestECKA.test_mode51` (values captured from a
+/// third-party SM-DP+): otSK.DP with otPK.EUICC gives ShS; otPK.DP is otSK.DP's point.
 #[test]
 fn ecka_mode51_vector() {
     let ot_sk_dp = PrivateKey::from_bytes(

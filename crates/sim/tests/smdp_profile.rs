@@ -14,8 +14,8 @@ use proptest::prelude::*;
 
 #[test]
 fn metadata_bytes() {
-    // The StoreMetadataRequest example of `shared/spec/sgp22.md` §7, produced there with asn1tools
-    // from the SGP.22 v2 module `rsp.asn`: `BF2524 5A0A984474680000543721F8 91025350 9202504E
+    // A StoreMetadataRequest produced with asn1tools from the SGP.22 v2 RSPDefinitions module
+    // (pySim `pySim/esim/asn1/rsp/rsp.asn`): `BF2524 5A0A984474680000543721F8 91025350 9202504E
     // 950102 B60B 3009 800204F0 8103612E62`.
     let iccid: Iccid = "8944478600004573128".parse().unwrap();
     let metadata = ProfileMetadata {

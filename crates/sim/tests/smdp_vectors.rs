@@ -1,7 +1,7 @@
 //! The test SM-DP+'s BPP against published bytes: with otSK.DP, otPK.EUICC, hostId, EID, metadata
 //! and PPK of pySim's "mode51" test (values captured from a third-party SM-DP+; pySim
 //! `tests/unittests/test_esim.py` `TestECKA.test_mode51` and `tests/unittests/test_esim_bsp.py`
-//! `BSP_Test_mode51.test_ciphering`, re-derived in `shared/spec/euicc-side.md` §6), the BPP's
+//! `BSP_Test_mode51.test_ciphering`), the BPP's
 //! ConfigureISDP, StoreMetadata and ReplaceSessionKeys segments equal the captured ones byte for
 //! byte.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -15,20 +15,20 @@ use oxicard_sim::pki::{Curve, PrivateKey};
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, TestSmdp};
 use smdp_common::*;
 
-/// euicc-side.md §6: otPK.EUICC.
+/// pySim `TestECKA.test_mode51`: otPK.EUICC.
 const EUICC_OTPK: &str = "0400f7b8d71403f21d84b00cd9e561178d737d3f4d065e62fee279271298dd4f07\
                           4794ab791b9939d4461296efe388aa26731064263af988b7d2c4d77da44801b5";
-/// euicc-side.md §6: otSK.DP.
+/// pySim `TestECKA.test_mode51`: otSK.DP.
 const DP_OTSK: &str = "fb68a38ccedb69e15cbe03c256228998ac398587e5dc7117f948145c839d61a4";
-/// euicc-side.md §6: otPK.DP.
+/// pySim `TestECKA.test_mode51`: otPK.DP.
 const DP_OTPK: &str = "04a27e2bdbd94dcf67d4c9ae5cb149d9d0f093be7a16dc41ec9db0318e4db72d09\
                        234a7d7631979a5d150eec40afe17ce41673df9d2f2e4246d60051c74eba7964";
-/// euicc-side.md §6 segment 1: ConfigureISDP `BF2400`, tag 87, counter 1.
+/// pySim `BSP_Test_mode51` segment 1: ConfigureISDP `BF2400`, tag 87, counter 1.
 const SEGMENT_87_CONFIGURE: &str = "8718f6fe031e4b9cfe87c8e1e62f3fde85c49412d7722a6a2d89";
-/// euicc-side.md §6 segment 2: StoreMetadata, tag 88, counter 2.
+/// pySim `BSP_Test_mode51` segment 2: StoreMetadata, tag 88, counter 2.
 const SEGMENT_88_METADATA: &str = "8838bf252d5a0a98001032547698103214910947534d415f54455354921147534d41\
                                    5f544553545f50524f46494c459501008a62cc9adbb5ccbc";
-/// euicc-side.md §6 segment 3: ReplaceSessionKeys, tag 87, counter 3.
+/// pySim `BSP_Test_mode51` segment 3: ReplaceSessionKeys, tag 87, counter 3.
 const SEGMENT_87_RSK: &str = "8748a14c800a001992351cd46ad2945654674369701d82b7b46567652bc8fbed234939fc57\
                               fba748015525fd6c651e9d3d1330652d42a0cfad950e912122af4ec5362d3c0bc535729c40";
 

@@ -46,7 +46,8 @@ use crate::{ErrorKind, Transport, TransportError};
 
 /// The ATR a new mock presents: the vsmartcard-vpcd example ATR
 /// `3B 8A 80 01 80 31 F8 73 F7 41 E0 82 90 00 75` (T=0/T=1, valid TCK,
-/// ISO/IEC 7816-3 §8.2; from the project's `shared/scripts/README.md`).
+/// ISO/IEC 7816-3 §8.2; the ATR of vsmartcard's virtual nPA card,
+/// `virtualsmartcard/src/vpicc/virtualsmartcard/cards/nPA.py`).
 pub const DEFAULT_ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 

@@ -22,6 +22,14 @@
 //! Function references are to the PC/SC Workgroup specification Part 5
 //! ("ICC Resource Manager Definition", `SCardConnect`, `SCardTransmit`, …)
 //! as implemented by pcsc-lite.
+//!
+//! The card is left as it was: dropping a [`PcscCard`] disconnects with
+//! `SCARD_LEAVE_CARD` (`SCardDisconnect`, PC/SC Part 5), as dropping a
+//! [`Transaction`] ends it with `SCARD_LEAVE_CARD` (`SCardEndTransaction`,
+//! PC/SC Part 5); only [`Transport::reset`] resets the card. Work of several
+//! APDUs that depends on card state (a selected application, a logical
+//! channel, a secure channel session) belongs in one [`Transaction`], so that
+//! no other application's commands or resets come in between.
 
 use std::ffi::CString;
 use std::time::{Duration, Instant};
@@ -354,7 +362,13 @@ impl PcscContext {
             protocol: None,
         };
         state.refresh(&card)?;
-        Ok(PcscCard { card, state })
+        tracing::debug!(
+            target: "oxicard::pcsc",
+            "connected to the card in {reader:?} ({:?}, {:?})",
+            options.share,
+            state.protocol
+        );
+        Ok(PcscCard { card: Some(card), state })
     }
 }
 
@@ -487,6 +501,12 @@ impl Session {
         }
     }
 
+    /// The error for a handle that was already given back to pcscd.
+    fn closed(&self) -> TransportError {
+        TransportError::new(ErrorKind::Closed)
+            .with_detail(format!("reader {:?}: the card was already disconnected", self.reader))
+    }
+
     fn failure(&self, failure: Failure, capacity: usize) -> TransportError {
         match failure {
             Failure::Pcsc(err @ ::pcsc::Error::InsufficientBuffer, needed) => {
@@ -511,12 +531,27 @@ fn transmit(card: &::pcsc::Card, command: &[u8], response: &mut [u8]) -> Result<
     if len < 2 { Err(Failure::Short(len)) } else { Ok(len) }
 }
 
+/// Disconnects `card` with `SCARD_LEAVE_CARD` (`SCardDisconnect`, PC/SC Part 5): the
+/// card keeps its power, selected applications, logical channels and security state.
+///
+/// When pcscd refuses (pcsc-lite does for a handle it no longer knows, the reader or the
+/// service having gone away), the `pcsc` crate releases the handle when it drops it; its own
+/// `SCARD_RESET_CARD` attempt then fails for the same reason and resets nothing.
+fn leave(card: ::pcsc::Card) -> Result<(), ::pcsc::Error> {
+    card.disconnect(::pcsc::Disposition::LeaveCard).map_err(|(_card, err)| err)
+}
+
 /// A connected card (`SCARDHANDLE`); a [`Transport`].
 ///
-/// Dropping it disconnects with `SCARD_RESET_CARD` (the `pcsc` crate's
-/// default); [`disconnect`](Self::disconnect) leaves the card as it is.
+/// Dropping it, like [`disconnect`](Self::disconnect), leaves the card as it
+/// is (`SCardDisconnect` with `SCARD_LEAVE_CARD`), never resets it: what one
+/// command selected or opened stays for the next one, and other applications
+/// using the card are not disturbed. Reset explicitly with
+/// [`Transport::reset`] where a reset is wanted.
 pub struct PcscCard {
-    card: ::pcsc::Card,
+    /// The `pcsc` handle; `None` only once it was disconnected (in
+    /// [`disconnect`](Self::disconnect) or in `Drop`), so never while callers hold the card.
+    card: Option<::pcsc::Card>,
     state: Session,
 }
 
@@ -547,20 +582,32 @@ impl PcscCard {
         &self.state.options
     }
 
-    /// The underlying `pcsc` handle (for benchmarks and reader-specific calls).
-    pub fn raw(&self) -> &::pcsc::Card {
-        &self.card
+    /// The underlying `pcsc` handle (for benchmarks and reader-specific calls); always `Some`
+    /// while you hold the card (it is taken only to disconnect).
+    pub fn raw(&self) -> Option<&::pcsc::Card> {
+        self.card.as_ref()
+    }
+
+    /// The handle and the session, or [`ErrorKind::Closed`] once disconnected.
+    fn parts(&mut self) -> Result<(&mut ::pcsc::Card, &mut Session), TransportError> {
+        let Self { card, state } = self;
+        match card {
+            Some(card) => Ok((card, state)),
+            None => Err(state.closed()),
+        }
     }
 
     /// Starts a transaction (`SCardBeginTransaction`, PC/SC Part 5 §3.1.7):
     /// no other application can use the card until the guard is dropped
-    /// (`SCardEndTransaction` with `SCARD_LEAVE_CARD`). Other applications'
-    /// commands wait meanwhile.
+    /// (`SCardEndTransaction` with `SCARD_LEAVE_CARD`). With pcsc-lite, other
+    /// applications' commands, transactions, resets and connects wait meanwhile
+    /// (WinSCard resets a card whose transaction sees no command for five seconds).
     ///
-    /// A reset by another application is handled as [`OnReset`] says
-    /// (`ReconnectAndRetry` starts the transaction again).
+    /// A reset by another application before the transaction began is handled
+    /// as [`OnReset`] says (`Fail` returns [`ErrorKind::CardReset`],
+    /// `ReconnectAndRetry` starts the transaction again).
     pub fn transaction(&mut self) -> Result<Transaction<'_>, TransportError> {
-        let Self { card, state } = self;
+        let (card, state) = self.parts()?;
         let card = match card.transaction2() {
             Ok(tx) => return Ok(Transaction { tx, state }),
             Err((card, ::pcsc::Error::ResetCard)) if state.options.on_reset != OnReset::Fail => {
@@ -579,10 +626,24 @@ impl PcscCard {
         }
     }
 
-    /// Disconnects, leaving the card powered and as it is (`SCARD_LEAVE_CARD`).
-    pub fn disconnect(self) -> Result<(), TransportError> {
-        let Self { card, state } = self;
-        card.disconnect(::pcsc::Disposition::LeaveCard).map_err(|(_, err)| state.error(err))
+    /// Disconnects, leaving the card powered and as it is (`SCARD_LEAVE_CARD`), and reports
+    /// the error dropping the card would only log.
+    pub fn disconnect(mut self) -> Result<(), TransportError> {
+        match self.card.take() {
+            Some(card) => leave(card).map_err(|err| self.state.error(err)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for PcscCard {
+    /// `SCardDisconnect` with `SCARD_LEAVE_CARD`; an error is logged (target `oxicard::pcsc`).
+    fn drop(&mut self) {
+        if let Some(card) = self.card.take()
+            && let Err(err) = leave(card)
+        {
+            tracing::debug!(target: "oxicard::pcsc", "disconnecting from {:?}: {err}", self.state.reader);
+        }
     }
 }
 
@@ -593,7 +654,8 @@ impl Transport for PcscCard {
     /// command), [`ErrorKind::CardReset`] (see [`OnReset`]),
     /// [`ErrorKind::CardRemoved`], [`ErrorKind::InvalidCommand`] (under 4 bytes).
     fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
-        self.state.exchange(&mut self.card, command, response)
+        let (card, state) = self.parts()?;
+        state.exchange(card, command, response)
     }
 
     fn atr(&self) -> &[u8] {
@@ -602,13 +664,15 @@ impl Transport for PcscCard {
 
     /// `SCardReconnect` with `SCARD_RESET_CARD` (warm) or `SCARD_UNPOWER_CARD` (cold).
     fn reset(&mut self, kind: ResetKind) -> Result<(), TransportError> {
-        self.state.reconnect_with(&mut self.card, disposition(kind))
+        let (card, state) = self.parts()?;
+        state.reconnect_with(card, disposition(kind))
     }
 
     /// `SCardReconnect` with `SCARD_LEAVE_CARD`: after a reset by someone
     /// else, or after the card was removed and inserted again.
     fn reconnect(&mut self) -> Result<(), TransportError> {
-        self.state.reconnect_with(&mut self.card, ::pcsc::Disposition::LeaveCard)
+        let (card, state) = self.parts()?;
+        state.reconnect_with(card, ::pcsc::Disposition::LeaveCard)
     }
 }
 

@@ -7,7 +7,7 @@
 //! the socket is removing the card.
 //!
 //! Wire protocol (vsmartcard `vpcd` documentation, "vpcd ↔ vicc" socket
-//! protocol; summarised in the project's `shared/scripts/README.md`): every
+//! protocol, frankmorgner/vsmartcard `virtualsmartcard/src/vpcd/`): every
 //! message in both directions is a 2-byte big-endian length and that many
 //! bytes. A 1-byte body from vpcd is a control code: `00` power off, `01` power
 //! on, `02` reset (no reply), `04` get ATR (reply: the ATR). Any other body is

@@ -1,8 +1,8 @@
 //! The scripted mock: expectations, mismatches, script text, transcript and handle.
 //!
 //! Commands are hand-made examples unless a source is cited; the ISD-R SELECT
-//! is SGP.22 §2.2.3 (AID `A0000005591010FFFFFFFF8900000100`, as used in the
-//! project's `shared/scripts/vcard.py`).
+//! is SGP.22 §2.2.3 (AID `A0000005591010FFFFFFFF8900000100`, as lpac's
+//! `euicc/euicc.c` selects it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 

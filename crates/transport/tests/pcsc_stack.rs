@@ -19,7 +19,7 @@ use oxicard_transport::{ErrorKind, ResetKind, Transport};
 
 const READER: &str = "Virtual PCD 00 00";
 const OTHER_READER: &str = "Virtual PCD 00 01";
-/// The vpcd example ATR (T=0/T=1, valid TCK), from `shared/scripts/README.md`.
+/// The vpcd example ATR (T=0/T=1, valid TCK; vsmartcard's virtual nPA card).
 const ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 /// Hand-made example command: SELECT by DF name with a 2-byte AID (ISO/IEC 7816-4 §11.2.2).
@@ -442,4 +442,85 @@ fn pcsc_round_trip_latency_without_quickack_for_comparison() {
     card_side.shutdown(std::net::Shutdown::Both).unwrap();
     let _ = card_side.flush();
     server.join().unwrap();
+}
+
+/// Dropping a `PcscCard` (or a transaction and then the card) disconnects with
+/// `SCARD_LEAVE_CARD`: no reset reaches the card, and another application's handle (connected
+/// with [`OnReset::Fail`], so it would see a reset as an error) goes on undisturbed.
+#[test]
+fn pcsc_dropping_a_card_leaves_it_as_it_is() {
+    let Some((_guard, ctx)) = stack() else { return };
+    let sim = EchoCard::default();
+    let vcard = insert(&ctx, sim.clone());
+    // Held throughout: it also keeps pcscd from powering the idle card down.
+    let mut watcher = connect(&ctx, ConnectOptions::default().on_reset(OnReset::Fail));
+
+    let mut card = connect(&ctx, ConnectOptions::default());
+    assert_eq!(transmit(&mut card, &SELECT).unwrap(), SELECT_ECHO);
+    sim.take_events();
+    drop(card);
+    // A round trip after the drop: whatever the drop made pcscd send the card is logged before it.
+    assert_eq!(transmit(&mut watcher, &SELECT).unwrap(), SELECT_ECHO);
+    assert_eq!(sim.take_events(), [Event::Apdu(SELECT.to_vec())]);
+
+    // The same with a transaction dropped first.
+    let mut card = connect(&ctx, ConnectOptions::default());
+    let mut tx = card.transaction().unwrap();
+    assert_eq!(transmit(&mut tx, &SELECT).unwrap(), SELECT_ECHO);
+    drop(tx);
+    drop(card);
+    sim.take_events();
+    assert_eq!(transmit(&mut watcher, &SELECT).unwrap(), SELECT_ECHO);
+    assert_eq!(sim.take_events(), [Event::Apdu(SELECT.to_vec())]);
+
+    // An explicit reset is still one.
+    let mut card = connect(&ctx, ConnectOptions::default());
+    card.reset(ResetKind::Warm).unwrap();
+    drop(card);
+    assert_eq!(sim.take_events(), [Event::Reset]);
+    assert_eq!(transmit(&mut watcher, &SELECT).unwrap_err().kind(), ErrorKind::CardReset);
+    watcher.disconnect().unwrap();
+    vcard.remove().unwrap();
+}
+
+/// Inside a transaction no other application's reset comes between our commands: its
+/// `SCardReconnect(SCARD_RESET_CARD)` waits until the transaction ends. After it, our handle
+/// (with [`OnReset::Fail`]) gets the typed [`ErrorKind::CardReset`] from the next transaction
+/// and the next command alike, and sends nothing to the card until the caller reconnects.
+#[test]
+fn pcsc_reset_by_another_application_waits_for_our_transaction() {
+    let Some((_guard, ctx)) = stack() else { return };
+    let sim = EchoCard::default();
+    let vcard = insert(&ctx, sim.clone());
+    let mut card = connect(&ctx, ConnectOptions::default().on_reset(OnReset::Fail));
+    let mut intruder = PcscContext::establish().unwrap().connect(READER, &ConnectOptions::default()).unwrap();
+    sim.take_events();
+
+    let mut tx = card.transaction().unwrap();
+    assert_eq!(transmit(&mut tx, &SELECT).unwrap(), SELECT_ECHO);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let resetter = std::thread::spawn(move || {
+        let result = intruder.reset(ResetKind::Warm).map_err(|e| e.kind());
+        done_tx.send(()).unwrap();
+        (result, intruder)
+    });
+    assert!(done_rx.recv_timeout(Duration::from_millis(300)).is_err(), "the reset did not wait");
+    assert_eq!(transmit(&mut tx, &SELECT).unwrap(), SELECT_ECHO);
+    drop(tx);
+    let (result, intruder) = resetter.join().unwrap();
+    assert_eq!(result, Ok(()));
+    // Both commands of the transaction came before the reset.
+    assert_eq!(sim.take_events(), [Event::Apdu(SELECT.to_vec()), Event::Apdu(SELECT.to_vec()), Event::Reset]);
+
+    let err = card.transaction().unwrap_err();
+    assert_eq!((err.kind(), err.pcsc_error()), (ErrorKind::CardReset, Some(pcsc::Error::ResetCard)));
+    assert!(err.to_string().contains(READER), "{err}");
+    let err = transmit(&mut card, &SELECT).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CardReset);
+    assert_eq!(sim.take_events(), []);
+    card.reconnect().unwrap();
+    assert_eq!(transmit(&mut card, &SELECT).unwrap(), SELECT_ECHO);
+    intruder.disconnect().unwrap();
+    card.disconnect().unwrap();
+    vcard.remove().unwrap();
 }

@@ -1,5 +1,5 @@
 //! The vpcd bridge against a fake in-process vpcd (a `TcpListener` speaking
-//! the vpcd socket protocol, as described in `shared/scripts/README.md`):
+//! the vpcd socket protocol of frankmorgner/vsmartcard `virtualsmartcard/src/vpcd/`):
 //! exact frames both ways, no pcscd needed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -14,7 +14,7 @@ use oxicard_transport::sim::CardSimulator;
 use oxicard_transport::vpcd::{VirtualCard, serve};
 use proptest::prelude::*;
 
-/// The vpcd example ATR (T=0/T=1, valid TCK), from `shared/scripts/README.md`.
+/// The vpcd example ATR (T=0/T=1, valid TCK; vsmartcard's virtual nPA card).
 const ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 

@@ -7,7 +7,7 @@ use oxicard_gp::ops;
 use oxicard_gp::status::{Kind, RegistryEntry, get_load_files, get_status};
 use serde_json::{Value, json};
 
-use super::{Selected, gp_error, hex, i_of, select, with_session};
+use super::{Selected, gp_error, hex, i_of, with_selected, with_session};
 use crate::cli::{Global, GpAuth};
 use crate::error::CliError;
 use crate::output::Out;
@@ -100,7 +100,7 @@ fn keys_json(k: &KeyInformationTemplate) -> Value {
 /// GET DATA `tag` decoded by `parse`; a refusal (the card does not have it) is `None`, a
 /// malformed answer an error.
 fn optional<T>(
-    card: &mut crate::backend::DynCard,
+    card: &mut crate::backend::DynCard<'_>,
     tag: u16,
     what: &'static str,
     parse: impl FnOnce(&[u8]) -> Result<T, oxicard_gp::DecodeError>,
@@ -116,16 +116,14 @@ fn optional<T>(
 
 /// `gp info`.
 pub(crate) fn info(g: &Global, out: &Out, auth: &GpAuth) -> Result<(), CliError> {
-    let Selected { mut card, isd, locked } = select(g, auth)?;
-    let cplc = optional(&mut card, tags::CPLC, "CPLC", Cplc::parse)?;
-    let crd = optional(&mut card, tags::CARD_DATA, "Card Recognition Data", CardRecognitionData::parse)?;
-    let kit = optional(
-        &mut card,
-        tags::KEY_INFORMATION,
-        "Key Information Template",
-        KeyInformationTemplate::parse,
-    )?;
-    let counter = optional(&mut card, tags::SEQUENCE_COUNTER, "sequence counter", SequenceCounter::parse)?;
+    let (Selected { isd, locked }, cplc, crd, kit, counter) = with_selected(g, auth, |card, selected| {
+        let cplc = optional(card, tags::CPLC, "CPLC", Cplc::parse)?;
+        let crd = optional(card, tags::CARD_DATA, "Card Recognition Data", CardRecognitionData::parse)?;
+        let kit =
+            optional(card, tags::KEY_INFORMATION, "Key Information Template", KeyInformationTemplate::parse)?;
+        let counter = optional(card, tags::SEQUENCE_COUNTER, "sequence counter", SequenceCounter::parse)?;
+        Ok((selected, cplc, crd, kit, counter))
+    })?;
     let i = crd.as_ref().and_then(i_of);
 
     let data = json!({

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{GpAuth, GpPutKeyArgs};
 use crate::error::CliError;
+use crate::input::{MAX_KEY_FILE_LEN, read_input};
 
 /// The GlobalPlatform test key `404142…4F`: what development cards ship with, and the key of
 /// the simulated card `oxicard gp` creates.
@@ -58,8 +59,9 @@ struct KeyFile {
 /// Reads a key file: `name=HEX` lines (`key`, `enc`, `mac`, `dek`, `kvn`), `#` comments, blank
 /// lines. Errors give the file and line number, never the line.
 fn read_key_file(path: &Path) -> Result<KeyFile, CliError> {
-    let text =
-        Zeroizing::new(std::fs::read_to_string(path).map_err(|e| CliError::io("cannot read", path, &e))?);
+    let bytes = Zeroizing::new(read_input("--key-file", path, MAX_KEY_FILE_LEN)?);
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| CliError::Usage(format!("--key-file: {} is not text", path.display())))?;
     let mut file = KeyFile::default();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -11,13 +11,14 @@ use super::keys::{new_keys, parse_aid, parse_byte};
 use super::{gp_error, hex, with_session};
 use crate::cli::{Global, GpAuth, GpInstallArgs, GpLockArgs, GpPutKeyArgs, LoadHash};
 use crate::error::CliError;
+use crate::input::{MAX_CAP_FILE_LEN, read_input};
 use crate::output::Out;
 
 /// `gp install CAP`: optionally delete the old package, LOAD (by default with a SHA-256 Load
 /// File Data Block hash in INSTALL [for load]), INSTALL [for install and make selectable] each
 /// applet.
 pub(crate) fn install(g: &Global, out: &Out, auth: &GpAuth, args: &GpInstallArgs) -> Result<(), CliError> {
-    let bytes = std::fs::read(&args.cap).map_err(|e| CliError::io("cannot read", &args.cap, &e))?;
+    let bytes = read_input("CAP", &args.cap, MAX_CAP_FILE_LEN)?;
     let cap = CapFile::from_zip(&bytes)
         .map_err(|e| CliError::Usage(format!("{}: not a usable CAP file: {e}", args.cap.display())))?;
     let package = cap.package_aid().to_vec();

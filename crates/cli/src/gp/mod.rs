@@ -8,7 +8,6 @@ mod manage;
 
 use std::path::PathBuf;
 
-use oxicard_apdu::card::Card;
 use oxicard_gp::data::{CardRecognitionData, tags};
 use oxicard_gp::keys::Diversification;
 use oxicard_gp::{ops, select_isd};
@@ -16,10 +15,9 @@ use oxicard_secure_channel::scp03::{
     IParameter, InitializeUpdateResponse, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel,
     StaticKeys,
 };
-use oxicard_sim::gp::{DEFAULT_ISD_AID, GpCard};
-use oxicard_transport::sim::SimulatorTransport;
+use oxicard_sim::gp::{DEFAULT_ISD_AID, GP_STATE_FORMAT, GpCard};
 
-use crate::backend::{DynCard, open_reader};
+use crate::backend::{self, DynCard};
 use crate::cli::{Global, GpArgs, GpAuth, GpCmd, KdfScheme};
 use crate::error::CliError;
 use crate::output::Out;
@@ -50,44 +48,52 @@ pub(crate) fn sim_state_path(global: &Global) -> Result<PathBuf, CliError> {
 /// The simulated GP card kept at `path` (created with the GP test key set, KVN `30`), locked
 /// for this command.
 pub(crate) fn open_sim_card(path: &std::path::Path) -> Result<GpCard, CliError> {
-    let lock = crate::simstate::lock_state(path)?;
+    let lock = crate::simstate::lock_state_of(path, GP_STATE_FORMAT, "simulated GP card")?;
     let key = &keys::GP_TEST_KEY;
     let test_keys = StaticKeys::new(keys::SIM_KVN, key, key, key)
         .map_err(|e| CliError::Sim(format!("simulated GP card keys: {e}")))?;
     Ok(GpCard::open_locked(lock, || GpCard::new(&DEFAULT_ISD_AID, test_keys))?)
 }
 
-/// The card the global options name: `--reader NAME`, else the simulated GP card.
-fn open_card(g: &Global) -> Result<DynCard, CliError> {
-    match &g.reader {
-        Some(name) => open_reader(name),
-        None => Ok(Card::new(Box::new(SimulatorTransport::new(open_sim_card(&sim_state_path(g)?)?)))),
-    }
+/// Runs `f` on the card the global options name: the card in the `--reader` reader (in one
+/// PC/SC transaction, see [`crate::backend`]), else the simulated GP card.
+fn with_card<R>(g: &Global, f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>) -> Result<R, CliError> {
+    backend::with_card_or(g, || open_sim_card(&sim_state_path(g)?), f)
 }
 
-/// A card with its ISD selected.
+/// The selected ISD.
 pub(crate) struct Selected {
-    /// The card.
-    pub(crate) card: DynCard,
     /// The ISD's AID.
     pub(crate) isd: Vec<u8>,
     /// Whether SELECT answered `6283` (CARD_LOCKED).
     pub(crate) locked: bool,
 }
 
-/// Opens the card and selects the ISD (`--isd`, else the known ISD AIDs).
-pub(crate) fn select(g: &Global, auth: &GpAuth) -> Result<Selected, CliError> {
-    let mut card = open_card(g)?;
-    let aid = auth.isd.as_deref().map(|a| keys::parse_aid("--isd", a)).transpose()?;
-    let (isd, response) = select_isd(&mut card, aid.as_deref()).map_err(|e| CliError::Gp {
+/// Selects the ISD on `card`: `aid`, else the known ISD AIDs.
+fn select(card: &mut DynCard<'_>, aid: Option<&[u8]>) -> Result<Selected, CliError> {
+    let (isd, response) = select_isd(card, aid).map_err(|e| CliError::Gp {
         function: "gp_select_isd",
         detail: format!("no issuer security domain selected: {e}"),
     })?;
-    Ok(Selected { card, isd, locked: response.sw == oxicard_gp::SW_CARD_LOCKED })
+    Ok(Selected { isd, locked: response.sw == oxicard_gp::SW_CARD_LOCKED })
+}
+
+/// Runs `f` on the card the global options name with its ISD selected (`--isd`, else the known
+/// ISD AIDs); on a reader, all of it in one PC/SC transaction.
+pub(crate) fn with_selected<R>(
+    g: &Global,
+    auth: &GpAuth,
+    f: impl FnOnce(&mut DynCard<'_>, Selected) -> Result<R, CliError>,
+) -> Result<R, CliError> {
+    let aid = auth.isd.as_deref().map(|a| keys::parse_aid("--isd", a)).transpose()?;
+    with_card(g, |card| {
+        let selected = select(card, aid.as_deref())?;
+        f(card, selected)
+    })
 }
 
 /// The card's SCP03 "i" from its Card Recognition Data (GET DATA `66`), if it tells.
-fn scp03_i(card: &mut DynCard) -> Option<IParameter> {
+fn scp03_i(card: &mut DynCard<'_>) -> Option<IParameter> {
     let data = ops::get_data(card, tags::CARD_DATA).ok()?;
     i_of(&CardRecognitionData::parse(&data).ok()?)
 }
@@ -113,51 +119,65 @@ fn choose_level(requested: Option<SecurityLevel>, i: Option<IParameter>) -> Secu
 }
 
 /// Opens the card, selects the ISD, opens an SCP03 session with the keys of `auth` and runs
-/// `f` in it.
+/// `f` in it; on a reader, all of it in one PC/SC transaction, so that the session is not
+/// broken by another application's commands.
 pub(crate) fn with_session<R>(
     g: &Global,
     auth: &GpAuth,
-    f: impl FnOnce(&mut Scp03Session<'_, DynCard>, &StaticKeys) -> Result<R, CliError>,
+    f: impl FnOnce(&mut Scp03Session<'_, DynCard<'_>>, &StaticKeys) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
     let static_keys = keys::static_keys(auth)?;
     let requested = keys::parse_level(&auth.level)?;
-    let Selected { mut card, isd, .. } = select(g, auth)?;
-    let i = scp03_i(&mut card);
-    let level = choose_level(requested, i);
-    let mut options = OpenOptions::new()
-        .with_aid(&isd)
-        .map_err(|e| CliError::Gp { function: "scp03_open", detail: format!("ISD AID: {e}") })?;
-    if i.is_some_and(|i| i.mode() == Mode::S16) {
-        options = options.with_mode(Mode::S16);
-    }
     let scheme = auth.kdf.map(|k| match k {
         KdfScheme::Emv => Diversification::Emv,
         KdfScheme::Visa2 => Diversification::Visa2,
         KdfScheme::Kdf3 => Diversification::Kdf3,
     });
-    // With a scheme, the card's keys are derived from the master key and the card's KDD.
+    with_selected(g, auth, |card, Selected { isd, .. }| {
+        let (mut session, card_keys) = open_session(card, &isd, requested, &static_keys, scheme)?;
+        f(&mut session, card_keys.as_ref().unwrap_or(&static_keys))
+    })
+}
+
+/// Opens an SCP03 session with the ISD `isd` (selected on `card`) at the `requested` level,
+/// else the highest the card's "i" allows, in the mode the card publishes. With a `scheme`
+/// the card's keys are derived from `static_keys` (master keys) and the card's key
+/// diversification data, and returned with the session.
+fn open_session<'c, 't>(
+    card: &'c mut DynCard<'t>,
+    isd: &[u8],
+    requested: Option<SecurityLevel>,
+    static_keys: &StaticKeys,
+    scheme: Option<Diversification>,
+) -> Result<(Scp03Session<'c, DynCard<'t>>, Option<StaticKeys>), CliError> {
+    let i = scp03_i(card);
+    let level = choose_level(requested, i);
+    let mut options = OpenOptions::new()
+        .with_aid(isd)
+        .map_err(|e| CliError::Gp { function: "scp03_open", detail: format!("ISD AID: {e}") })?;
+    if i.is_some_and(|i| i.mode() == Mode::S16) {
+        options = options.with_mode(Mode::S16);
+    }
     let mut card_keys = None;
     let keys_for = |info: &InitializeUpdateResponse| match scheme {
         None => Ok(None),
         Some(scheme) => {
             let kdd = info.key_diversification_data();
             tracing::debug!(kdd = %hex::encode_upper(kdd), ?scheme, "diversifying the keys");
-            let keys = scheme.diversify_set(&static_keys, kdd).map_err(|_| {
+            let keys = scheme.diversify_set(static_keys, kdd).map_err(|_| {
                 oxicard_secure_channel::Error::from(oxicard_secure_channel::ErrorKind::InvalidKeyLength)
             })?;
             card_keys = Some(keys.clone());
             Ok(Some(keys))
         }
     };
-    let mut session =
-        Scp03Session::open_with(&mut card, &static_keys, level, &options, keys_for).map_err(|e| {
-            CliError::Gp {
-                function: "scp03_open",
-                detail: format!("SCP03 authentication failed: {}", open_hint(&e)),
-            }
+    let session =
+        Scp03Session::open_with(card, static_keys, level, &options, keys_for).map_err(|e| CliError::Gp {
+            function: "scp03_open",
+            detail: format!("SCP03 authentication failed: {}", open_hint(&e)),
         })?;
     tracing::debug!(level = %format_args!("{:02X}", level.byte()), "SCP03 session open");
-    f(&mut session, card_keys.as_ref().unwrap_or(&static_keys))
+    Ok((session, card_keys))
 }
 
 /// The SCP03 error with a hint at the usual cause.

@@ -13,10 +13,56 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
-use oxicard_sim::pki::TestPki;
+use oxicard_sim::pki::{TestPki, TestPkiConfig, eid_for_seed};
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
+
+/// Every environment variable `oxicard` reads its configuration from.
+const CONFIG_VARS: [&str; 14] = [
+    "OXICARD_READER",
+    "OXICARD_GP_KEY",
+    "OXICARD_GP_KEY_ENC",
+    "OXICARD_GP_KEY_MAC",
+    "OXICARD_GP_KEY_DEK",
+    "OXICARD_GP_KEY_FILE",
+    "OXICARD_GP_KVN",
+    "OXICARD_GP_KDF",
+    "OXICARD_GP_NEW_KEY",
+    "OXICARD_CONFIRMATION_CODE",
+    "OXICARD_LOCK_WAIT",
+    "OXICARD_GP_NEW_KEY_ENC",
+    "OXICARD_GP_NEW_KEY_MAC",
+    "OXICARD_GP_NEW_KEY_DEK",
+];
+
+/// The binary with stdin closed and no configuration from the environment (no reader, keys,
+/// codes or lock wait of the user running the tests).
+pub fn oxicard() -> Command {
+    let mut command = Command::new(BIN);
+    command.stdin(Stdio::null());
+    for var in CONFIG_VARS {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// `oxicard --sim=STATE` ([`oxicard`]).
+pub fn oxicard_on(state: &std::path::Path) -> Command {
+    let mut command = oxicard();
+    command.arg(format!("--sim={}", state.display()));
+    command
+}
+
+/// The names in `dir`, sorted.
+pub fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
 
 /// A software eUICC in a temp dir.
 pub struct Sim {
@@ -45,8 +91,8 @@ impl Sim {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
-        command.arg(format!("--sim={}", self.state.display())).args(args).env_remove("OXICARD_READER");
+        let mut command = oxicard_on(&self.state);
+        command.args(args);
         command
     }
 
@@ -80,10 +126,19 @@ impl Sim {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// The seed of this eUICC's generated identity.
+    pub fn seed(&self) -> [u8; 32] {
+        seed_of(&self.path("pki-seed"))
+    }
+
+    /// The EID of this eUICC: derived from its seed (every generated identity has its own).
+    pub fn eid(&self) -> String {
+        eid_for_seed(&self.seed())
+    }
+
     /// The test PKI of this eUICC (from its seed file).
     pub fn pki(&self) -> TestPki {
-        let seed = std::fs::read_to_string(self.path("pki-seed")).unwrap();
-        TestPki::from_seed(hex::decode(seed.trim()).unwrap().try_into().unwrap()).unwrap()
+        TestPki::generate(&TestPkiConfig::for_seed(self.seed())).unwrap()
     }
 
     /// Starts `oxicard --json <args>` (a `sim smdp` / `sim smds` server) and returns it with the
@@ -98,6 +153,12 @@ impl Sim {
         assert_eq!(started["payload"]["code"], 0, "{line}");
         (child, started["payload"]["data"].clone())
     }
+}
+
+/// The seed in a `NAME.pki-seed` file.
+pub fn seed_of(path: &std::path::Path) -> [u8; 32] {
+    let seed = std::fs::read_to_string(path).unwrap();
+    hex::decode(seed.trim()).unwrap().try_into().unwrap()
 }
 
 /// Stops a server started by [`Sim::spawn`]: end of input, then a clean exit.
@@ -120,12 +181,15 @@ pub fn all_json(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-/// A failure: non-zero exit, exactly one line on stderr, and in JSON mode the lpac error object.
+/// A failure: non-zero exit, exactly one line on stderr besides warnings, and in JSON mode the
+/// lpac error object.
 pub fn assert_error(out: &Output, json: bool, needle: &str) -> Value {
     assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "stderr: {stderr}");
-    assert!(stderr.starts_with("oxicard: error: "), "{stderr}");
+    let all = String::from_utf8_lossy(&out.stderr);
+    // Warnings (a secret given on the command line) come before; the error is one line.
+    let stderr = all.lines().filter(|l| !l.starts_with("oxicard: warning: ")).collect::<Vec<_>>().join("\n");
+    assert_eq!(stderr.lines().count(), 1, "stderr: {all}");
+    assert!(stderr.starts_with("oxicard: error: "), "{all}");
     assert!(stderr.contains(needle), "{stderr:?} lacks {needle:?}");
     if json {
         let last = last_json(out);

@@ -1,4 +1,4 @@
-//! Device information for AuthenticateServer (GSMA SGP.22 §5.7.13 `DeviceInfo`, §4.2 of the digest).
+//! Device information for AuthenticateServer (GSMA SGP.22 §4.2, §5.7.13 `DeviceInfo`).
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,5 +1,5 @@
 //! Cancelling an RSP session on both sides (SGP.22 §3.1.3 "Cancel Session", ES10b.CancelSession
-//! §5.7.14, ES9+.CancelSession §5.6.5; digest §5.4).
+//! §5.7.14, ES9+.CancelSession §5.6.5).
 
 use oxicard_transport::Transport;
 

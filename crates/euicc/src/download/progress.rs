@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::isdr::LoadProgress;
 
-/// A step of the profile download sequence, in order (SGP.22 §3.1.3, digest §5.1).
+/// A step of the profile download sequence, in order (SGP.22 §3.1.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DownloadStep {

@@ -332,7 +332,8 @@ mod tests {
 
     #[test]
     fn bit_flags_der() {
-        // SGP.22 digest §3: all three memory reset options = 82 02 05 E0; install PMO = 07 80.
+        // asn1tools DER of the SGP.22 v2 module: all three memory reset options = 82 02 05 E0;
+        // install PMO = 07 80.
         assert_eq!(BitFlags::from_bits([0, 1, 2]).to_der_contents(), [0x05, 0xE0]);
         assert_eq!(BitFlags::from_bits([0]).to_der_contents(), [0x07, 0x80]);
         assert_eq!(BitFlags::from_bits([3]).to_der_contents(), [0x04, 0x10]);

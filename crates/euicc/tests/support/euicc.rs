@@ -17,7 +17,7 @@ use oxicard_euicc::iccid::{Eid, Iccid};
 use oxicard_euicc::isdr::ISD_R_AID;
 use oxicard_transport::sim::CardSimulator;
 
-/// The EID of the pySim GET EID vector (digest §2).
+/// The EID of the pySim GET EID vector (`tests/unittests/test_globalplatform.py`).
 pub const EID: [u8; 16] = [0x89, 0x88, 0x21, 0x19, 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x05];
 /// The fake's challenge.
 pub const CHALLENGE: [u8; 16] = [0xC0; 16];

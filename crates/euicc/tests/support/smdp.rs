@@ -4,8 +4,8 @@
 //! encoded as JSON (or as an injected fault) and decoded by `RspRequest::decode_response`, the
 //! code an HTTP client runs. Only the HTTP transport itself is skipped.
 //!
-//! Hand-made test double: shapes from SGP.22 §6.5 (digest §6); status codes from the digest's
-//! table (lpac `es9p_errors.c`, osmo-smdpp). Signatures and certificates are placeholders.
+//! Hand-made test double: shapes from SGP.22 §6.5; status codes as lpac (`euicc/es9p_errors.c`)
+//! and pySim's `osmo-smdpp.py` use them. Signatures and certificates are placeholders.
 
 use std::collections::HashMap;
 
@@ -26,7 +26,7 @@ pub const TRANSACTION_ID: [u8; 16] =
 pub const SMDP: &str = "smdp.example.com";
 /// The MatchingID of the tests.
 pub const MATCHING_ID: &str = "04386-AGYFT-A74Y8-3F815";
-/// The ICCID of the offered profile (digest §1 example).
+/// The ICCID of the offered profile (the example ICCID of euicc-go's `v2/identifier.go` test).
 pub const ICCID: &str = "8944478600004573128";
 
 /// A fault the double answers a function with.

@@ -103,7 +103,7 @@ mod tests {
     use super::*;
 
     // SEC 1 / X9.63 layout: the counter is 4 bytes big-endian from 1, after Z. Checked on
-    // the digest's worked example (shared/spec/euicc-side.md §6; pySim BSP_Test_mode51):
+    // pySim's mode51 vector (tests/unittests/test_esim_bsp.py BSP_Test_mode51.test_kdf):
     // the first 16 bytes are the initial MCV 406d507b….
     #[test]
     fn worked_example_shared_info_and_first_block() {

@@ -166,7 +166,7 @@ mod tests {
     use super::*;
 
     // The ReplaceSessionKeys plaintext of pySim BSP_Test_mode51.test_ciphering
-    // (tests/unittests/test_esim_bsp.py; shared/spec/euicc-side.md §6, segment 3).
+    // (tests/unittests/test_esim_bsp.py, its third segment; SGP.22 §2.6.4).
     const RSK: &str = "bf26368010000102030405060708090a0b0c0d0e0f8110010102030405060708090a0b0c0d0e0f\
                        8210020102030405060708090a0b0c0d0e0f";
 

@@ -130,7 +130,7 @@ pub(crate) fn cryptogram(
 mod tests {
     use super::*;
 
-    // shared/spec/scp03.md §3: with Key-ENC 000102…0f, counter 000001 and the ISD-R AID,
+    // Amendment D §6.2.2.1 and Table 4-1: with Key-ENC 000102…0f, counter 000001 and the ISD-R AID,
     // the pseudo-random challenge equals the card challenge of pySim SCP03_Test_AES128_03.
     #[test]
     fn pseudo_random_challenge_of_pysim_aes128_03() {

@@ -44,7 +44,7 @@ pub fn key_check_value(key: &[u8]) -> Result<[u8; 3]> {
 mod tests {
     use super::*;
 
-    // osmocom/pysim tests/unittests/test_globalplatform.py, SCP03_KCV_Test (via shared/spec/scp03.md §1).
+    // osmocom/pysim tests/unittests/test_globalplatform.py, SCP03_KCV_Test (KCV: Amendment D §7.2.2).
     #[test]
     fn pysim_kcv() {
         for (key, kcv) in [

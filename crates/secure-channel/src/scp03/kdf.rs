@@ -77,8 +77,8 @@ pub(crate) fn kdf_with(
 mod tests {
     use super::*;
 
-    // GP Amendment D §4.1.5 layout, checked on the intermediate value of the spec digest
-    // (shared/spec/scp03.md §9): S-ENC of the pySim vector SCP03_Test_AES128_33.
+    // GP Amendment D §4.1.5 layout, checked on an intermediate value recomputed from the pySim
+    // vector SCP03_Test_AES128_33 (tests/unittests/test_globalplatform.py): its S-ENC.
     #[test]
     fn s_enc_of_pysim_aes128_33() {
         let key = hex::decode("000102030405060708090a0b0c0d0e0f").unwrap();

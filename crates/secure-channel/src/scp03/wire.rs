@@ -234,7 +234,7 @@ mod tests {
         assert_eq!((with_sm(0x83).unwrap(), mac_cla(0x87)), (0x87, 0x84));
         assert_eq!((with_sm(0x90).unwrap(), mac_cla(0x94)), (0x94, 0x94));
         assert_eq!(mac_cla(0xA4), 0xA4);
-        // channel 5, GP proprietary further form: C1 -> E1 (shared/spec/scp03.md §6.1)
+        // channel 5, GP proprietary further form: C1 -> E1 (GPC v2.3.1 Table 11-12; Amendment D §6.2.4)
         assert_eq!((with_sm(0xC1).unwrap(), mac_cla(0xE1), channel(0xC1)), (0xE1, 0x84, 5));
         assert_eq!(mac_cla(0xF1), 0x94);
         assert_eq!((without_sm(0xE1).unwrap(), without_sm(0x87).unwrap()), (0xC1, 0x83));

@@ -95,7 +95,7 @@ impl DownloadContext<'_> {
         *self.challenge
     }
 
-    /// Ends the RSP session: the challenge is forgotten (`euicc-side.md` §3).
+    /// Ends the RSP session: the challenge is forgotten (SGP.22 §3.1.3: one session at a time).
     pub fn end_session(&mut self) {
         *self.challenge = None;
     }

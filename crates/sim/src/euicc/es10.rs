@@ -462,7 +462,7 @@ impl SoftEuicc {
     }
 
     /// GetEUICCChallenge (SGP.22 §5.7.7): 16 fresh random bytes; starts a new RSP session and
-    /// discards the previous one (`euicc-side.md` §3).
+    /// discards the previous one (as pySim's eUICC model does; SGP.22 §3.1.3).
     fn euicc_challenge(&mut self, request: Result<GetEuiccChallengeRequest, DecodeError>) -> Outcome {
         request.map_err(|_| StatusWord::WRONG_DATA)?;
         let mut challenge = [0u8; 16];

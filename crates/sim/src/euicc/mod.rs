@@ -69,12 +69,13 @@ pub const DEFAULT_ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0x1B, 0x82, 0x90, 0x00, 0x8E];
 
 /// The default EID `89882119900000000000000000000005`: the EID of pySim's GET EID test vector
-/// (`tests/unittests/test_globalplatform.py`, `shared/spec/sgp22.md` §1/§2), valid check digits.
+/// (`tests/unittests/test_globalplatform.py`), valid check digits (SGP.29: the EID mod 97 is 1).
 pub const DEFAULT_EID: [u8; 16] =
     [0x89, 0x88, 0x21, 0x19, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05];
 
-/// The subject key identifier of the GSMA SGP.26 test CI (NIST P-256), as in the EUICCInfo1
-/// example of `shared/spec/sgp22.md` §4.2.
+/// The subject key identifier `81370F51…EBFB` of the GSMA production root `GSM Association -
+/// RSP2 Root CI1` (NIST P-256; despite this constant's name, not an SGP.26 test CI), as a real
+/// eUICC lists it in EUICCInfo1 (lpac issue #143, lpac `docs/USAGE.md`).
 pub const GSMA_TEST_CI_PKID: [u8; 20] = [
     0x81, 0x37, 0x0F, 0x51, 0x25, 0xD0, 0xB1, 0xD4, 0x08, 0xD4, 0xC3, 0xB2, 0x32, 0xE6, 0xD2, 0x5E, 0x79,
     0x5B, 0xEB, 0xFB,
@@ -394,8 +395,8 @@ pub(crate) fn install(
 }
 
 /// The next free ISD-P AID `A0 00 00 05 59 10 10 FF FF FF FF 89 | 00 00 10 00`, `… 00 00 11 00`,
-/// … (the ISD-R's RID/PIX prefix, SGP.02 Annex H; the first value is the ISD-P AID of the
-/// examples in `shared/spec/sgp22.md` §1; the numbering is the eUICC's choice).
+/// … (the ISD-R's RID/PIX prefix, SGP.02 Annex H; the first value is the ISD-P AID common in
+/// published examples, not normative; the numbering is the eUICC's choice).
 fn next_isdp_aid(state: &mut State) -> Vec<u8> {
     loop {
         let index = state.next_isdp;

@@ -20,7 +20,8 @@ const KNOWN_TAGS: [&[u8]; 13] = [
 ];
 
 /// The tags returned when the request has no tag list: every v2 tag except the icon `94`
-/// (the default set is not specified; `shared/spec/sgp22.md` §4.1 recommends this one).
+/// (SGP.22 §5.7.15 does not specify the default set; this one leaves out only the icon, the
+/// one large field).
 pub(crate) fn default_tags() -> Vec<Vec<u8>> {
     KNOWN_TAGS.iter().filter(|t| **t != [0x94]).map(|t| t.to_vec()).collect()
 }
@@ -95,7 +96,7 @@ mod tests {
 
     #[test]
     fn tag_lists_split_on_ber_tag_boundaries() {
-        // SGP.22 digest §3 example tag list `5A 4F 9F70`.
+        // A GetProfilesInfo tag list (SGP.22 §5.7.15): `5A 4F 9F70`.
         assert_eq!(
             split_tag_list(&[0x5A, 0x4F, 0x9F, 0x70]).unwrap(),
             vec![vec![0x5A], vec![0x4F], vec![0x9F, 0x70]]

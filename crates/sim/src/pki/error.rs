@@ -44,6 +44,10 @@ pub enum PkiError {
     /// The system random number generator failed.
     #[error("random number generator failed")]
     Random,
+    /// A file could not be read: missing, not a regular file, or too large (the message names
+    /// it and says which).
+    #[error("{0}")]
+    File(#[from] crate::storage::FileError),
     /// A file could not be read.
     #[error("{}: {source}", path.display())]
     Io {

@@ -91,6 +91,36 @@ impl Default for TestPkiConfig {
     }
 }
 
+impl TestPkiConfig {
+    /// The default configuration with `seed` and an EID of its own, [`eid_for_seed`]: two
+    /// identities generated from different seeds never share an EID, so the state of one never
+    /// loads under the other.
+    pub fn for_seed(seed: [u8; 32]) -> TestPkiConfig {
+        TestPkiConfig { seed: Some(seed), eid: eid_for_seed(&seed), ..TestPkiConfig::default() }
+    }
+}
+
+/// The first 18 digits of every EID [`eid_for_seed`] derives: those of the SGP.26 test EID
+/// `89049032123451234512345678901235` (industry `89`, country `049`, issuer `032`, then the
+/// version digits), so the EUM's permitted EIN `89049032` covers them.
+const SEED_EID_PREFIX: &str = "890490321234512345";
+
+/// An EID derived from a PKI seed: the first 18 digits of the SGP.26 test EID
+/// (`890490321234512345`: the EUM's permitted EIN `89049032` covers it), twelve digits of
+/// SHA-256(`"oxicard eid"` ‖ seed) (each byte mod 10), and the two check digits of SGP.29 §2.2
+/// (ISO/IEC 7064 MOD 97-10, so the EID passes `Eid::check_digits_valid`).
+pub fn eid_for_seed(seed: &[u8; 32]) -> String {
+    let digest = Sha256::new().chain_update(b"oxicard eid").chain_update(seed).finalize();
+    let mut digits = String::from(SEED_EID_PREFIX);
+    digits.extend(digest.iter().take(12).map(|b| char::from(b'0' + b % 10)));
+    digits.push_str("00");
+    match oxicard_euicc::iccid::Eid::with_check_digits(&digits) {
+        Ok(eid) => eid.digits(),
+        // 32 decimal digits always make an EID; keep the digits should that ever change.
+        Err(_) => digits,
+    }
+}
+
 /// A generated SGP.22 test PKI.
 #[derive(Clone, Debug)]
 pub struct TestPki {

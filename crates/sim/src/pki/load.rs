@@ -14,6 +14,7 @@ use super::key::PrivateKey;
 use super::oid::RspRole;
 use super::signature::Tr03111Signature;
 use super::signed::SignedData;
+use crate::storage::{FollowLinks, read_file};
 
 /// The text of `bytes` when they hold a PEM document (RFC 7468: text with a `-----BEGIN` line).
 pub(crate) fn as_pem(bytes: &[u8]) -> Option<&str> {
@@ -42,6 +43,7 @@ pub(crate) fn pem_blocks(pem: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, Pki
     Ok(out)
 }
 
+/// A PEM error saying what is wrong.
 fn bad_pem(problem: &str) -> PkiError {
     PkiError::Pem(problem.to_string())
 }
@@ -51,8 +53,15 @@ pub(crate) fn pem_block(pem: &str, labels: &[&str]) -> Result<Vec<u8>, PkiError>
     pem_blocks(pem, labels)?.into_iter().next().ok_or_else(|| PkiError::Pem(format!("no {labels:?} block")))
 }
 
+/// The largest certificate, private key or CI file read: 1 MiB. One certificate or key is
+/// well under 2 KB even in PEM; the limit leaves room for a CI file listing many
+/// certificates, with text around the PEM blocks.
+pub const MAX_IDENTITY_FILE_LEN: u64 = 1024 * 1024;
+
+/// Reads an identity file: a regular file (a link to one is followed) of at most
+/// [`MAX_IDENTITY_FILE_LEN`] bytes; a FIFO or device is refused without being opened.
 fn read(path: &Path) -> Result<Vec<u8>, PkiError> {
-    std::fs::read(path).map_err(|source| PkiError::Io { path: path.to_path_buf(), source })
+    Ok(read_file(path, MAX_IDENTITY_FILE_LEN, FollowLinks::Yes)?)
 }
 
 /// A certificate with its private key (SK.EUICC.ECDSA + CERT.EUICC.ECDSA, SK.DPauth + CERT.DPauth,
@@ -80,7 +89,8 @@ impl CertifiedKey {
         )
     }
 
-    /// From a certificate file and a private key file (each PEM or DER).
+    /// From a certificate file and a private key file (each PEM or DER), each a regular file
+    /// of at most [`MAX_IDENTITY_FILE_LEN`] bytes.
     pub fn from_files(certificate: &Path, private_key: &Path) -> Result<CertifiedKey, PkiError> {
         CertifiedKey::from_pem_or_der(&read(certificate)?, &read(private_key)?)
     }
@@ -96,8 +106,8 @@ impl CertifiedKey {
     }
 }
 
-/// Loads the trusted CI certificates of `paths` (each file PEM with one or more certificates,
-/// or one DER certificate).
+/// The trust store of the CI certificates in `sources` (each PEM with one or more
+/// certificates, or one DER certificate).
 fn trust_store_from(sources: &[&[u8]]) -> Result<TrustStore, PkiError> {
     let mut cis = Vec::new();
     for bytes in sources {
@@ -109,6 +119,7 @@ fn trust_store_from(sources: &[&[u8]]) -> Result<TrustStore, PkiError> {
     TrustStore::new(cis)
 }
 
+/// Reads each of `paths` as [`read`] does.
 fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, PkiError> {
     paths.iter().map(|p| read(p)).collect()
 }
@@ -158,7 +169,8 @@ impl EuiccIdentity {
         )
     }
 
-    /// From files, as [`EuiccIdentity::from_pem_or_der`].
+    /// From files, as [`EuiccIdentity::from_pem_or_der`]; each a regular file of at most
+    /// [`MAX_IDENTITY_FILE_LEN`] bytes ([`PkiError::File`] names the file otherwise).
     pub fn from_files(
         euicc_certificate: &Path,
         euicc_key: &Path,

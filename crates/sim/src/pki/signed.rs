@@ -1,6 +1,6 @@
 //! The exact byte strings behind each SGP.22 signature (SGP.22 §5.6 / §5.7 function
-//! descriptions; cross-checked against osmo-smdpp, see `shared/spec/euicc-side.md` §2 "What is
-//! signed"). Inputs are the raw TLVs as sent or received: re-encoding a decoded structure could
+//! descriptions; cross-checked against pySim's SM-DP+ `osmo-smdpp.py` and
+//! `pySim/esim/es8p.py`). Inputs are the raw TLVs as sent or received: re-encoding a decoded structure could
 //! change the bytes and break the signature.
 
 use der::Tag;

@@ -20,8 +20,8 @@ use crate::pki::{CertifiedKey, ChainError, PkiError, RspCertificate, SignedData,
 /// At most this many RSP sessions are kept; the oldest is dropped to make room.
 const MAX_SESSIONS: usize = 256;
 
-/// The path prefix of every function (SGP.22 §6.5: `/gsma/rsp2/es9plus/<function>`; lpac and
-/// euicc-go POST the ES11 functions to the same paths, `shared/spec/sgp22.md` §9).
+/// The path prefix of every function (SGP.22 §6.5: `/gsma/rsp2/es9plus/<function>`; lpac
+/// (`euicc/es9p.c`) and euicc-go (`v2/es11.go`) POST the ES11 functions to the same paths).
 const ES9_PREFIX: &str = "/gsma/rsp2/es9plus/";
 
 pub(super) fn random<const N: usize>(function: RspFunction) -> Result<[u8; N], SmdpError> {

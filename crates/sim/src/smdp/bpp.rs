@@ -1,7 +1,7 @@
 //! Building the Bound Profile Package (SGP.22 §2.5.5 `BoundProfilePackage`, §5.6.2 step "generate
 //! the BPP"): InitialiseSecureChannel signed with SK.DPpb, then the BSP-protected ConfigureISDP,
-//! StoreMetadata, ReplaceSessionKeys and profile element segments (SGP.22 §2.6.4; byte layout in
-//! `shared/spec/euicc-side.md` §4.4 and §5).
+//! StoreMetadata, ReplaceSessionKeys and profile element segments (SGP.22 §2.6.4; byte layout as
+//! pySim's `pySim/esim/es8p.py` and `pySim/esim/bsp.py` build it).
 
 use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
 use oxicard_secure_channel::bsp::{
@@ -15,7 +15,8 @@ use crate::pki::{OneTimeKeyPair, SignedData, SmdpIdentity};
 const REMOTE_OP_INSTALL_BPP: u8 = 1;
 
 /// The ConfigureISDP request the SM-DP+ sends: `BF24 00` (no dpProprietaryData), as in the
-/// third-party trace of `shared/spec/euicc-side.md` §6 (segment 1 plaintext).
+/// third-party SM-DP+ trace of pySim `tests/unittests/test_esim_bsp.py` `BSP_Test_mode51`
+/// (segment 1 plaintext).
 const CONFIGURE_ISDP: [u8; 3] = [0xBF, 0x24, 0x00];
 
 /// What goes into one BPP.

@@ -152,7 +152,7 @@ impl TestSmdp {
     }
 
     /// Fixed otSK.DP and PPK set instead of fresh random ones for every BPP, so a test can
-    /// compare a BPP with published vectors (`shared/spec/euicc-side.md` §6). Test use only: a
+    /// compare a BPP with published vectors (pySim `BSP_Test_mode51`). Test use only: a
     /// reused one-time key defeats the BSP's forward secrecy.
     pub fn set_fixed_bpp_keys(&mut self, dp_otsk: Option<PrivateKey>, ppk: Option<BspKeys>) {
         self.fixed_dp_otsk = dp_otsk;

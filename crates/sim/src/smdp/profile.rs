@@ -1,6 +1,6 @@
 //! Profiles the test SM-DP+ serves: an UnprotectedProfilePackage (SIMalliance/TCA eUICC Profile
 //! Package: Interoperable Format Technical Specification v3.3.1, "SAIP": a DER sequence of
-//! `ProfileElement`s, `shared/spec/asn1/saip/PE_Definitions-3.3.1.asn`) with its profile metadata
+//! `ProfileElement`s of its ASN.1 module `PE_Definitions-3.3.1.asn`) with its profile metadata
 //! (the `StoreMetadataRequest` `BF25` of SGP.22 §5.5.3), and an optional confirmation code.
 
 use std::path::Path;
@@ -60,7 +60,7 @@ impl ProfileMetadata {
 
     /// The `BF25` StoreMetadataRequest TLV (DER of SGP.22 v2 `rsp.asn`), e.g. `BF2524
     /// 5A0A984474680000543721F8 91025350 9202504E 950102 B60B 3009 800204F0 8103612E62`
-    /// (the example of `shared/spec/sgp22.md` §7).
+    /// (DER produced with asn1tools from the SGP.22 v2 RSPDefinitions module).
     pub fn to_der(&self) -> Vec<u8> {
         let mut e = Encoder::new();
         e.nested(ctx_c(37), |e| {

@@ -134,8 +134,8 @@ impl StateLock {
     }
 
     /// Whether the state file exists (a regular file); see [`state_present`](super::state_present).
-    pub fn state_present(&self) -> Result<bool, FileError> {
-        super::read::state_present(&self.state)
+    pub fn state_present(&self) -> Result<bool, StateError> {
+        Ok(super::read::state_present(&self.state)?)
     }
 }
 

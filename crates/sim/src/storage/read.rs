@@ -113,6 +113,14 @@ fn read_bounded(path: &Path, file: File, limit: u64) -> Result<Vec<u8>, FileErro
     Ok(bytes)
 }
 
+/// The error of a missing file, worded as the operating system words it.
+fn not_found() -> std::io::Error {
+    #[cfg(unix)]
+    return std::io::Error::from_raw_os_error(libc::ENOENT);
+    #[cfg(not(unix))]
+    return std::io::ErrorKind::NotFound.into();
+}
+
 /// Reads the regular file `path`, at most `limit` bytes: a directory, FIFO, device or socket is
 /// [`FileError::NotRegular`] (refused before it is opened), a larger file
 /// [`FileError::TooLarge`] (refused before it is read), a missing one [`FileError::Io`] with
@@ -120,7 +128,7 @@ fn read_bounded(path: &Path, file: File, limit: u64) -> Result<Vec<u8>, FileErro
 pub fn read_file(path: &Path, limit: u64, links: FollowLinks) -> Result<Vec<u8>, FileError> {
     match open_regular(path, links)? {
         Some(file) => read_bounded(path, file, limit),
-        None => Err(FileError::io(path, std::io::ErrorKind::NotFound.into())),
+        None => Err(FileError::io(path, not_found())),
     }
 }
 

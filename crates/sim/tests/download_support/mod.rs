@@ -1,7 +1,8 @@
 //! A minimal "SM-DP+ in a test" for the download tests: it builds the ES9+ side of each step
 //! (serverSigned1 + serverSignature1, smdpSigned2 + smdpSignature2, a Bound Profile Package)
 //! with the test PKI's SM-DP+ identity, the `SignedData` byte strings and the BSP protector.
-//! Message layouts: `shared/spec/euicc-side.md` §2 (signed bytes), §4.2–§4.4, §5. The profile
+//! Message layouts: SGP.22 §5.7.13, §5.7.5, §5.7.6 (signed bytes as pySim's `osmo-smdpp.py`
+//! signs them) and §2.6.4 (BSP). The profile
 //! data (ICCID, names, the UPP) are hand-built examples, not vectors.
 #![allow(
     dead_code,
@@ -36,7 +37,7 @@ pub const SMDP_ADDRESS: &str = "smdp.example.com";
 pub const TRANSACTION_ID: [u8; 16] = [0x11; 16];
 /// The serverChallenge of the tests.
 pub const SERVER_CHALLENGE: [u8; 16] = [0x22; 16];
-/// The ICCID of the test profile (`shared/spec/sgp22.md` §1 example ICCID).
+/// The ICCID of the test profile (the example ICCID of euicc-go's `v2/identifier.go` test).
 pub const ICCID: &str = "8944478600004573128";
 /// The host identifier of the InitialiseSecureChannel CRT (pySim mode51 uses 8 bytes).
 pub const HOST_ID: [u8; 8] = [0x80; 8];
@@ -184,7 +185,7 @@ impl TestSmdp {
         }
     }
 
-    /// hashCc = SHA-256(SHA-256(code) ‖ transactionId) (SGP.22 §5.7.5, `euicc-side.md` §4.3).
+    /// hashCc = SHA-256(SHA-256(code) ‖ transactionId) (SGP.22 §5.7.5; lpac `euicc/es10b.c`).
     pub fn hash_cc(&self, code: &str) -> [u8; 32] {
         let inner = Sha256::digest(code.as_bytes());
         let mut outer = Sha256::new();

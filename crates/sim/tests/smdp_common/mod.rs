@@ -30,7 +30,7 @@ use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, ProfilePackage, TestSmd
 
 /// The SM-DP+ address of the tests.
 pub const ADDRESS: &str = "smdp.example.com";
-/// The ICCID of the default test profile (the SGP.22 §1 example ICCID of `shared/spec/sgp22.md`).
+/// The ICCID of the default test profile (the example ICCID of euicc-go's `v2/identifier.go` test).
 pub const ICCID: &str = "8944478600004573128";
 /// The ICCID of the MatchingID profile.
 pub const ICCID2: &str = "8944478600004573136";

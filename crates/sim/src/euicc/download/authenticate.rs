@@ -1,4 +1,4 @@
-//! AuthenticateServer (SGP.22 §5.7.13, `euicc-side.md` §4.2).
+//! AuthenticateServer (SGP.22 §5.7.13).
 
 use std::time::SystemTime;
 
@@ -53,7 +53,7 @@ fn raw_ctx_params1(request: &[u8]) -> Option<&[u8]> {
 }
 
 impl Es8Handler {
-    /// AuthenticateServer: checks in the order of `euicc-side.md` §4.2 (session, CI PKID,
+    /// AuthenticateServer (SGP.22 §5.7.13): checks, in this order (session, CI PKID,
     /// CERT.DPauth chain and role — or CERT.DSauth when ctxParams1 has no MatchingID —, curve,
     /// serverSignature1, euiccChallenge), then signs
     /// `euiccSigned1 = 30 { 80 transactionId, 83 serverAddress, 84 serverChallenge,

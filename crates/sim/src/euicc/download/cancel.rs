@@ -1,4 +1,4 @@
-//! CancelSession (SGP.22 §5.7.14, `euicc-side.md` §4.5).
+//! CancelSession (SGP.22 §5.7.14).
 
 use der::Tag;
 use oxicard_apdu::StatusWord;

@@ -1,6 +1,6 @@
 //! [`Es8Handler`]: the ES8+ download functions of the software eUICC, backed by an
-//! [`EuiccIdentity`] (SGP.22 §3.1.3, §5.7.5, §5.7.6, §5.7.13, §5.7.14; session state per
-//! `shared/spec/euicc-side.md` §3).
+//! [`EuiccIdentity`] (SGP.22 §3.1.3, §5.7.5, §5.7.6, §5.7.13, §5.7.14; one RSP session at a
+//! time, started by GetEUICCChallenge, §5.7.7).
 
 use oxicard_apdu::StatusWord;
 use oxicard_euicc::es10::Oid;
@@ -12,7 +12,7 @@ use super::{DownloadContext, DownloadHandler};
 use crate::euicc::es10::tag_of;
 use crate::pki::{EuiccIdentity, OneTimeKeyPair, PkiError, PublicKey, SignedData};
 
-/// The RSP session after a successful AuthenticateServer (`euicc-side.md` §3).
+/// The RSP session after a successful AuthenticateServer (SGP.22 §3.1.3).
 #[derive(Debug)]
 pub(super) struct Session {
     /// `transactionId` of serverSigned1 (binary).

@@ -1,4 +1,4 @@
-//! LoadBoundProfilePackage (SGP.22 §5.7.6, §2.5.5; `euicc-side.md` §4.4, §5): the BPP arrives
+//! LoadBoundProfilePackage (SGP.22 §5.7.6, §2.5.5, BSP §2.6.4): the BPP arrives
 //! in segments (`oxicard_euicc::es10::bpp`), each one ES10 request. The first carries the `BF36`
 //! header and InitialiseSecureChannel (`BF23`); then the containers `A0` (ConfigureISDP `87`s),
 //! `A1` (StoreMetadata `88`s), optionally `A2` (ReplaceSessionKeys `87`), and `A3` (profile
@@ -25,8 +25,8 @@ use crate::euicc::es10::TlvHeader;
 use crate::pki::{SIGNATURE_TAG, SignedData};
 
 /// `simaResponse` of a successful installation: one EUICCResponse with peStatus
-/// `[{ status ok(0) }]`, `30 07 A0 05 30 03 80 01 00` (the all-OK example of
-/// `euicc-side.md` §4.4, encoded with asn1tools over the SAIP PE module).
+/// `[{ status ok(0) }]`, `30 07 A0 05 30 03 80 01 00` (the all-OK EUICCResponse, encoded
+/// with asn1tools over the SAIP PE module).
 pub const SIMA_RESPONSE_OK: [u8; 9] = [0x30, 0x07, 0xA0, 0x05, 0x30, 0x03, 0x80, 0x01, 0x00];
 
 /// `remoteOpId installBoundProfilePackage(1)` (SGP.22 §5.5.1).
@@ -72,7 +72,7 @@ fn command_of(container: u8) -> BppCommandId {
 
 /// The BSP failure reason: a MAC or padding failure is `scp03tSecurityError(8)` (v3
 /// `bspSecurityError`), any other (lengths, tags) `scp03tStructureError(7)`
-/// (`euicc-side.md` §4.4, §5.4).
+/// (the ErrorReason names of SGP.22 §5.7.6).
 fn bsp_reason(kind: ErrorKind) -> ErrorReason {
     match kind {
         ErrorKind::MacMismatch | ErrorKind::InvalidPadding => ErrorReason::Scp03tSecurityError,
@@ -104,7 +104,7 @@ impl Loading {
                     if self.current.is_some() || !allowed || header.tag_len != 1 {
                         return Err((command_of(index), ErrorReason::Scp03tStructureError));
                     }
-                    // The profile elements must fit the free memory (`euicc-side.md` §4.4 step 5).
+                    // The profile elements must fit the free memory (SGP.22 §5.7.6).
                     if index == 3
                         && u64::try_from(header.value_len).map_or(true, |len| len > euicc.free_memory())
                     {
@@ -268,7 +268,7 @@ impl Es8Handler {
         }
     }
 
-    /// InitialiseSecureChannel (SGP.22 §5.5.1, `euicc-side.md` §4.4 step 1), then whatever
+    /// InitialiseSecureChannel (SGP.22 §5.5.1), then whatever
     /// follows the `BF23` TLV in the same segment.
     fn initialise(&mut self, body: &[u8], euicc: &mut DownloadContext<'_>) -> Result<bool, Failure> {
         let failed = |reason| (BppCommandId::InitialiseSecureChannel, reason);

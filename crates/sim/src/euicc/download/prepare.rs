@@ -1,4 +1,4 @@
-//! PrepareDownload (SGP.22 §5.7.5, `euicc-side.md` §4.3).
+//! PrepareDownload (SGP.22 §5.7.5).
 
 use std::time::SystemTime;
 
@@ -17,7 +17,7 @@ use crate::pki::{OneTimeKeyPair, RspCertificate, RspRole, SignedData};
 impl Es8Handler {
     /// PrepareDownload: session and transactionId, CERT.DPpb chain and role, smdpSignature2
     /// over `smdpSigned2 ‖ euiccSignature1`, hashCc present when `ccRequiredFlag` is set
-    /// (else `undefinedError`, `euicc-side.md` §4.3 step 4); then a one-time key pair on the
+    /// (else `undefinedError`, the code chosen here); then a one-time key pair on the
     /// curve of CERT.DPpb and the signed `euiccSigned2 = 30 { 80 transactionId,
     /// 5F49 otPK.EUICC, [04 hashCc] }`. A malformed request is `6A80`.
     pub(super) fn prepare_download(
@@ -65,7 +65,7 @@ impl Es8Handler {
         }
         // A re-offered BPP (`bppEuiccOtpk` in smdpSigned2) could reuse an earlier key pair; this
         // eUICC keeps none across sessions, so it always generates a fresh one (the SM-DP+ then
-        // binds a new BPP; `euicc-side.md` §4.3 step 5).
+        // binds a new BPP; SGP.22 §5.7.5 `bppEuiccOtpk`).
         let one_time_key = OneTimeKeyPair::generate(chain.public_key.curve())
             .map_err(|_| DownloadErrorCode::UndefinedError)?;
 
