@@ -259,6 +259,7 @@ pub(crate) fn isdr_options(global: &Global) -> Result<IsdrOptions, CliError> {
             return Err(CliError::Usage("--isd-r: an AID has 5 to 16 bytes".into()));
         }
         options.aid = aid;
+        options.fallback_aids.clear(); // an explicit AID is the only one tried
     } else {
         options.aid = ISD_R_AID.to_vec();
     }

@@ -39,7 +39,17 @@ pub(crate) struct Global {
     pub(crate) reader: Option<String>,
     /// Use the software card with this state file: the software eUICC (default
     /// DATA_DIR/oxicard/euicc.json), for `gp` the simulated GP card (DATA_DIR/oxicard/gp-card.json).
-    #[arg(long, global = true, value_name = "STATE", num_args = 0..=1, require_equals = true)]
+    /// From OXICARD_SIM when not on the command line (a file name; it counts as `--sim`, so it
+    /// cannot be combined with a reader).
+    #[arg(
+        long,
+        global = true,
+        value_name = "STATE",
+        num_args = 0..=1,
+        require_equals = true,
+        env = "OXICARD_SIM",
+        value_parser = state_file
+    )]
     pub(crate) sim: Option<Option<PathBuf>>,
     /// ISD-R AID in hex (default A0000005591010FFFFFFFF8900000100, SGP.22 §2.2.3).
     #[arg(long = "isd-r", global = true, value_name = "AID")]
@@ -67,6 +77,15 @@ pub(crate) struct Global {
     /// Machine output: lpac's JSON protocol, one object per line on stdout.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+}
+
+/// `--sim=STATE` / `OXICARD_SIM`: a file name, not empty (an empty OXICARD_SIM would otherwise
+/// name no file at all).
+fn state_file(value: &str) -> Result<PathBuf, String> {
+    if value.is_empty() {
+        return Err("the state file name is empty (give a file, or `--sim` alone for the default)".into());
+    }
+    Ok(PathBuf::from(value))
 }
 
 /// How many STORE DATA blocks one ES10 request may take: P2 numbers them from `00` to `FF`
@@ -211,7 +230,9 @@ pub(crate) struct DownloadArgs {
     /// SM-DP+ address (instead of an activation code).
     #[arg(long, short = 's', conflicts_with = "code")]
     pub(crate) address: Option<String>,
-    /// Matching ID (with --address).
+    /// Matching ID (with --address), taken as the server issued it: characters outside SGP.22
+    /// §4.1.1's 0-9 A-Z a-z '-' (servers use '_' and '.') are sent as given, with a warning; at
+    /// most 255 bytes, no control character, no '$'.
     #[arg(long, short = 'm', requires = "address")]
     pub(crate) matching_id: Option<String>,
     /// Confirmation code. On the command line it is visible to other local users (ps,
@@ -229,15 +250,31 @@ pub(crate) struct DownloadArgs {
     pub(crate) net: NetArgs,
 }
 
-/// How to reach SM-DP+ servers.
+/// How to reach SM-DP+ and SM-DS servers (ES9+, ES11): where to connect, whom to trust.
 #[derive(Debug, Args, Default)]
 pub(crate) struct NetArgs {
-    /// Reach SM-DP+ ADDRESS at base URL URL instead (e.g. `smdp.example.com=https://127.0.0.1:8443`).
-    #[arg(long = "connect-to", value_name = "ADDRESS=URL")]
+    /// As curl's --connect-to: a request for HOST:PORT connects to CONNECT-TO-HOST:CONNECT-TO-PORT
+    /// instead, while the URL, Host, TLS SNI and the certificate check stay on the server's
+    /// address (e.g. `smdp.example.com:443:127.0.0.1:8443`; an empty field matches any host or
+    /// port, or keeps the request's; IPv6 in brackets). Repeatable; several rules in
+    /// OXICARD_CONNECT_TO separated by ',' (empty items are no rule). The old form ADDRESS=URL (replace the URL, e.g. for a
+    /// plain-HTTP test server on loopback) still works but is deprecated.
+    #[arg(
+        long = "connect-to",
+        value_name = "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT",
+        env = "OXICARD_CONNECT_TO",
+        value_delimiter = ','
+    )]
     pub(crate) connect_to: Vec<String>,
-    /// Extra CA certificate(s) to trust for TLS (PEM or DER file).
+    /// Also trust the CA certificate(s) in FILE (PEM or DER), besides the embedded GSMA CI roots
+    /// and the web roots. Repeatable; from OXICARD_CA when not on the command line: files
+    /// separated by ':' (';' on Windows), as in PATH.
     #[arg(long = "ca", value_name = "FILE")]
     pub(crate) ca: Vec<PathBuf>,
+    /// Also trust the public SGP.26 test CIs (test SM-DP+ servers such as osmo-smdpp); never
+    /// for production servers.
+    #[arg(long = "test-ci")]
+    pub(crate) test_ci: bool,
 }
 
 /// `notification …`.
@@ -254,10 +291,30 @@ pub(crate) enum NotificationCmd {
         #[command(flatten)]
         net: NetArgs,
     },
-    /// Remove one notification without sending it.
+    /// Remove one notification without sending it (after a `replay` elsewhere acknowledged it).
     Remove {
         /// Its sequence number.
         seq: u64,
+    },
+    /// Write every pending notification to FILE, byte-exact, to send from another machine with
+    /// `notification replay`: JSON lines as lpac's `notification dump` (EID, sequence number,
+    /// operation, address, ICCID, and the signed notification in base64). Nothing is removed.
+    Dump {
+        /// The dump file: written atomically, owner-only (0600); not replaced unless --force.
+        file: PathBuf,
+        /// Replace FILE when it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Send the notifications of a dump file to their servers (ES9+ HandleNotification) from
+    /// this machine, without any card; nothing is removed from the eUICC: remove each
+    /// acknowledged one there with `notification remove SEQ`.
+    Replay {
+        /// The dump file (`notification dump`, or lpac's).
+        file: PathBuf,
+        /// Network options.
+        #[command(flatten)]
+        net: NetArgs,
     },
 }
 
@@ -448,6 +505,12 @@ pub(crate) enum SimCmd {
     Smdp(SmdpArgs),
     /// Run a test SM-DS with events for the software eUICC until Ctrl-C or end of input.
     Smds(crate::discover::SmdsArgs),
+    /// The SAIP profile package the software eUICC kept for an installed profile: ICCID, IMSI,
+    /// profile type, SAIP version and its profile elements.
+    Show {
+        /// The profile's ICCID.
+        iccid: String,
+    },
 }
 
 /// `sim init`.

@@ -1,17 +1,22 @@
 //! `readers`, `chip …`, `profile …` (except download) and `notification …`.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use oxicard_euicc::activation::{ActivationCode, ActivationCodeError};
-use oxicard_euicc::es10::{BitFlags, ProfileIdentifier, ProfileInfo, bit_names, reset_options};
+use oxicard_euicc::es10::{
+    BitFlags, NotificationSearch, ProfileIdentifier, ProfileInfo, bit_names, reset_options,
+};
 use oxicard_euicc::iccid::Iccid;
-use oxicard_euicc::notify::{NotificationOptions, process_notifications};
+use oxicard_euicc::notify::{self, NotificationOptions, process_notifications, read_dump, write_dump};
+use oxicard_sim::storage::write_atomically;
 use oxicard_transport::pcsc::PcscContext;
 use serde_json::{Value, json};
 
 use crate::backend::with_isdr;
 use crate::cli::{Global, MemoryResetArgs, NetArgs};
 use crate::error::CliError;
+use crate::input::read_input;
 use crate::json;
 use crate::net::es9_client;
 use crate::output::Out;
@@ -43,18 +48,24 @@ pub(crate) fn readers(out: &Out) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `chip info`.
+/// `chip info`: lpac's data plus `isdrAid`, the AID the ISD-R answered at (the SGP.22 §2.2.3
+/// default, a removable eUICC's vendor AID found by the fallback of `Isdr::open`, or
+/// `--isd-r`).
 pub(crate) fn chip_info(g: &Global, out: &Out) -> Result<(), CliError> {
-    let (eid, addresses, info2) = with_isdr(g, |isdr| {
+    let (isdr_aid, eid, addresses, info2) = with_isdr(g, |isdr| {
         let eid = isdr.eid().map_err(CliError::es10("es10c_get_eid"))?;
         let addresses =
             isdr.configured_addresses().map_err(CliError::es10("es10a_get_euicc_configured_addresses"))?;
         let info2 = isdr.euicc_info2().map_err(CliError::es10("es10c_ex_get_euiccinfo2"))?;
-        Ok((eid, addresses, info2))
+        Ok((hex::encode_upper(isdr.aid()), eid, addresses, info2))
     })?;
-    let data = json::chip_info(&eid, &addresses, &info2);
+    let mut data = json::chip_info(&eid, &addresses, &info2);
+    if let Value::Object(map) = &mut data {
+        map.insert("isdrAid".into(), isdr_aid.clone().into());
+    }
     let mut t = String::new();
     let _ = writeln!(t, "EID:                 {eid}");
+    let _ = writeln!(t, "ISD-R AID:           {isdr_aid}");
     let _ =
         writeln!(t, "default SM-DP+:      {}", addresses.default_dp_address.as_deref().unwrap_or("(none)"));
     let _ = writeln!(t, "root SM-DS:          {}", addresses.root_ds_address);
@@ -198,7 +209,9 @@ pub(crate) fn parse_iccid(text: &str) -> Result<Iccid, CliError> {
     text.parse().map_err(|e| CliError::Usage(format!("bad ICCID {text:?}: {e}")))
 }
 
-/// `profile enable | disable | delete`.
+/// `profile enable | disable | delete`. By ICCID, the library sends the request again by ISD-P
+/// AID when the card refuses the ICCID form (`oxicard_euicc::isdr`, "Profiles by ICCID"; SGP.22
+/// §5.7.16–18), so removable eUICCs that only switch by AID work with an ICCID too.
 pub(crate) fn profile_op(g: &Global, out: &Out, profile: &str, op: Op) -> Result<(), CliError> {
     let id = parse_profile(profile)?;
     let done = with_isdr(g, |isdr| match op {
@@ -291,5 +304,113 @@ pub(crate) fn notification_remove(g: &Global, out: &Out, seq: u64) -> Result<(),
         isdr.remove_notification(seq).map_err(CliError::es10("es10b_remove_notification_from_list"))
     })?;
     out.success(Value::Null, &format!("notification {seq} removed"));
+    Ok(())
+}
+
+/// The largest dump file `notification replay` reads: 4 MiB. One notification is at most a few
+/// KiB (an OtherSignedNotification carries CERT.EUICC and CERT.EUM, about 1.5 KiB; base64 adds a
+/// third), and an eUICC keeps tens of them: 4 MiB is over a thousand.
+pub(crate) const MAX_NOTIFICATION_DUMP_LEN: u64 = 4 * 1024 * 1024;
+
+/// `notification dump FILE [--force]`: every pending notification, retrieved one by one
+/// (ListNotification, then RetrieveNotificationsList by sequence number, SGP.22 §5.7.9–§5.7.10),
+/// written byte-exact to FILE in one atomic, owner-only write once all were read. Nothing is
+/// removed from the eUICC.
+pub(crate) fn notification_dump(g: &Global, out: &Out, file: &Path, force: bool) -> Result<(), CliError> {
+    if !force && std::fs::symlink_metadata(file).is_ok() {
+        return Err(CliError::Usage(format!(
+            "notification dump: {} exists; give --force to replace it",
+            file.display()
+        )));
+    }
+    let (eid, notifications) = with_isdr(g, |isdr| {
+        let eid = isdr.eid().map_err(CliError::es10("es10c_get_eid"))?;
+        let listed = isdr.list_notifications(None).map_err(CliError::es10("es10b_list_notification"))?;
+        let mut notifications = Vec::new();
+        for metadata in listed {
+            let seq = metadata.seq_number;
+            let found = isdr
+                .retrieve_notifications(Some(NotificationSearch::SeqNumber(seq)))
+                .map_err(CliError::es10("es10b_retrieve_notifications_list"))?;
+            let notification = found.into_iter().find(|n| n.metadata().seq_number == seq).ok_or_else(|| {
+                CliError::Notification {
+                    function: "es10b_retrieve_notifications_list",
+                    detail: format!(
+                        "notification dump: the eUICC lists notification {seq} but does not return it; nothing written"
+                    ),
+                }
+            })?;
+            notifications.push(notification);
+        }
+        Ok((eid, notifications))
+    })?;
+    write_atomically(file, write_dump(Some(eid), &notifications).as_bytes())
+        .map_err(|e| CliError::Io(format!("notification dump: {e}")))?;
+    let mut t = format!(
+        "wrote {} pending notification(s) of eUICC {eid} to {}; they stay on the eUICC until `notification remove SEQ`",
+        notifications.len(),
+        file.display()
+    );
+    for n in &notifications {
+        let m = n.metadata();
+        let _ = write!(t, "\n  {:<5} {:<8} {}", m.seq_number, json::operation(&m.operation), m.address);
+    }
+    out.success(Value::Array(notifications.iter().map(|n| json::notification(n.metadata())).collect()), &t);
+    Ok(())
+}
+
+/// `notification replay FILE`: the notifications of a dump file, each sent to its own address
+/// with ES9+ HandleNotification (SGP.22 §5.6.4, [`notify::send`]) and reported delivered or not.
+/// The whole file is checked before anything is sent. No card is opened: removing the
+/// acknowledged ones stays `notification remove SEQ` on their eUICC.
+pub(crate) fn notification_replay(out: &Out, file: &Path, net: &NetArgs) -> Result<(), CliError> {
+    let bytes = read_input("notification replay", file, MAX_NOTIFICATION_DUMP_LEN)?;
+    let dumped = read_dump(&bytes).map_err(|e| CliError::Notification {
+        function: "parse_notification",
+        detail: format!("notification replay: {}: {e}; nothing sent", file.display()),
+    })?;
+    let mut es9 = es9_client(net)?;
+    let mut t = String::new();
+    if dumped.is_empty() {
+        let _ = write!(t, "no notifications in {}", file.display());
+    }
+    let mut data = Vec::new();
+    let mut acknowledged = Vec::new();
+    for d in &dumped {
+        let m = d.metadata();
+        out.progress("es9p_handle_notification", json!(m.seq_number));
+        let sent = notify::send(&mut es9, &d.notification);
+        let outcome = match &sent {
+            Ok(()) => "delivered".to_owned(),
+            Err(e) => format!("not delivered: {e}"),
+        };
+        let eid = d.eid.map(|e| e.to_string());
+        let mut item = json::notification(m);
+        if let Value::Object(map) = &mut item {
+            map.insert("eid".into(), eid.clone().into());
+            map.insert("delivered".into(), sent.is_ok().into());
+            map.insert("outcome".into(), outcome.clone().into());
+        }
+        data.push(item);
+        let of = eid.map(|e| format!(" of eUICC {e}")).unwrap_or_default();
+        let _ = writeln!(
+            t,
+            "notification {}{of} ({} to {}): {outcome}",
+            m.seq_number,
+            json::operation(&m.operation),
+            m.address
+        );
+        if sent.is_ok() {
+            acknowledged.push(m.seq_number.to_string());
+        }
+    }
+    if !acknowledged.is_empty() {
+        let _ = write!(
+            t,
+            "acknowledged: remove them on their eUICC with `oxicard notification remove SEQ` ({})",
+            acknowledged.join(", ")
+        );
+    }
+    out.success(Value::Array(data), &t);
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::cli::{Global, NetArgs};
 use crate::download::device_info;
 use crate::error::CliError;
 use crate::net::es9_client;
-use crate::output::Out;
+use crate::output::{Out, printable};
 use crate::simcmd::{bind_address, wait_for_eof};
 use crate::simstate::SimPaths;
 
@@ -87,27 +87,44 @@ fn events_output(smds: &str, events: &[EventEntry], net: &NetArgs) -> (Value, St
     }
     text.push_str("download with:\n");
     for e in events {
-        // Only validated activation codes become commands to paste (the server chose them).
-        // The same CAs, and the `--connect-to` of that server, if any.
+        // Only activation codes that pass the hard limits become commands to paste (the server
+        // chose them), quoted as one shell word whatever characters the EventID has. The same
+        // CAs and test-CI trust, and the `--connect-to` rules that apply to that server.
         let mut options = String::new();
-        for item in net
-            .connect_to
-            .iter()
-            .filter(|i| i.split_once('=').is_some_and(|(a, _)| a == e.rsp_server_address))
-        {
+        for item in net.connect_to.iter().filter(|i| {
+            crate::net::parse_connect_to(i).is_ok_and(|rule| rule.applies_to(&e.rsp_server_address))
+        }) {
             options.push_str(&format!(" --connect-to {}", shell_word(item)));
         }
         for ca in &net.ca {
             options.push_str(&format!(" --ca {}", shell_word(&ca.display().to_string())));
         }
+        if net.test_ci {
+            options.push_str(" --test-ci");
+        }
         match e.to_activation_code() {
-            Ok(code) => text.push_str(&format!("  oxicard profile download{options} 'LPA:{code}'\n")),
+            Ok(code) => text.push_str(&format!(
+                "  oxicard profile download{options} {}\n",
+                shell_word(&code.to_qr_string())
+            )),
             Err(error) => {
                 text.push_str(&format!("  (event {:?}: not an activation code: {error})\n", e.event_id))
             }
         }
     }
     (Value::Array(data), text)
+}
+
+/// The warnings of the events' activation codes (a MatchingID, here the EventID, outside
+/// SGP.22 §4.1.1's character set), one line each on stderr, also under `--json`.
+fn warn_about(events: &[EventEntry]) {
+    for e in events {
+        if let Ok(code) = e.to_activation_code() {
+            for warning in code.warnings() {
+                eprintln!("oxicard: warning: {}", printable(&format!("event {:?}: {warning}", e.event_id)));
+            }
+        }
+    }
 }
 
 /// `profile discover`.
@@ -139,6 +156,7 @@ pub(crate) fn run(g: &Global, out: &Out, args: &DiscoverArgs) -> Result<(), CliE
             discover_with_progress(isdr, &mut es11, &smds, device, progress).map_err(CliError::Discovery)?;
         Ok((smds, events))
     })?;
+    warn_about(&events);
     let (data, text) = events_output(&smds, &events, &args.net);
     out.success(data, &text);
     Ok(())

@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use oxicard_euicc::activation::{ActivationCode, ConfirmationCode, DeviceInfo, Imei};
+use oxicard_euicc::activation::{
+    AcField, ActivationCode, ActivationCodeError, ConfirmationCode, DeviceInfo, Imei,
+};
 use oxicard_euicc::download::{
     Consent, DownloadHandler, DownloadRequest, DownloadResult, DownloadStep, ProfileOffer, Progress, download,
 };
@@ -149,14 +151,47 @@ impl DownloadHandler for CliHandler<'_> {
     }
 }
 
-/// The activation code of the arguments.
+/// The activation code of the arguments. A MatchingID outside SGP.22 §4.1.1's character set is
+/// taken as given, with a warning on stderr (also under `--json`); a refused `--address` or
+/// `--matching-id` is a usage error naming that option.
 fn activation_code(args: &DownloadArgs) -> Result<ActivationCode, CliError> {
-    match (args.code.as_ref().or(args.activation_code.as_ref()), &args.address) {
-        (Some(code), _) => Ok(code.parse()?),
-        (None, Some(address)) => Ok(ActivationCode::new(address, args.matching_id.as_deref().unwrap_or(""))?),
-        (None, None) => Err(CliError::Usage(
-            "profile download: give an activation code (LPA:1$ADDRESS$MATCHING-ID) or --address".into(),
-        )),
+    let (code, from_options) = match (args.code.as_ref().or(args.activation_code.as_ref()), &args.address) {
+        (Some(code), _) => (code.parse::<ActivationCode>()?, false),
+        (None, Some(address)) => {
+            let matching_id = args.matching_id.as_deref().unwrap_or("");
+            let code = ActivationCode::new(address, matching_id)
+                .map_err(|e| option_error(&e, address, matching_id))?;
+            (code, true)
+        }
+        (None, None) => {
+            return Err(CliError::Usage(
+                "profile download: give an activation code (LPA:1$ADDRESS$MATCHING-ID) or --address".into(),
+            ));
+        }
+    };
+    for warning in code.warnings() {
+        let text = match warning.field() {
+            AcField::MatchingId if from_options => {
+                format!("--matching-id {:?}: {}", code.matching_id(), warning.reason())
+            }
+            _ => warning.to_string(),
+        };
+        eprintln!("oxicard: warning: {}", printable(&text));
+    }
+    Ok(code)
+}
+
+/// The usage error of `--address A --matching-id M` that [`ActivationCode::new`] refused,
+/// naming the option.
+fn option_error(error: &ActivationCodeError, address: &str, matching_id: &str) -> CliError {
+    let reason = match error {
+        ActivationCodeError::InvalidField { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    };
+    match error.field() {
+        Some(AcField::MatchingId) => CliError::Usage(format!("--matching-id {matching_id:?}: {reason}")),
+        Some(AcField::SmdpAddress) => CliError::Usage(format!("--address {address:?}: {reason}")),
+        _ => CliError::Usage(format!("--address/--matching-id: {error}")),
     }
 }
 

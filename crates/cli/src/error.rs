@@ -97,6 +97,17 @@ pub(crate) enum CliError {
     /// file and the cause).
     #[error("{0}")]
     State(#[from] oxicard_sim::storage::StateError),
+    /// Pending notifications could not be dumped or replayed (`notification dump | replay`): a
+    /// notification the eUICC did not return, a dump file that is not one (the message names
+    /// the file, the line and what is wrong with it).
+    #[error("{detail}")]
+    Notification {
+        /// lpac's name of the function that failed (`es10b_retrieve_notifications_list`,
+        /// `parse_notification`).
+        function: &'static str,
+        /// What failed.
+        detail: String,
+    },
     /// A file could not be read or written.
     #[error("{0}")]
     Io(String),
@@ -127,7 +138,7 @@ impl CliError {
             CliError::Es10 { function, .. } => function,
             CliError::Transport { .. } => "euicc_init",
             CliError::Es9(_) => "es9p_init",
-            CliError::Gp { function, .. } => function,
+            CliError::Gp { function, .. } | CliError::Notification { function, .. } => function,
             CliError::Sim(_) | CliError::State(_) => "sim",
             CliError::Io(_) => "io",
         }

@@ -32,10 +32,11 @@ fn main() -> ExitCode {
     let parsed = command
         .try_get_matches_from_mut(std::env::args_os())
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
-    let (cli, matches) = match parsed {
+    let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => return usage_error(&error),
     };
+    command_line_beats_environment(&mut cli, &matches);
     for warning in secret_warnings(&command, &matches) {
         eprintln!("oxicard: warning: {warning}");
     }
@@ -53,6 +54,18 @@ fn main() -> ExitCode {
             out.error(&error);
             ExitCode::from(error.exit_code())
         }
+    }
+}
+
+/// `--reader` and `--sim` name different cards: given both, the one typed on the command line
+/// wins over the one from the environment (`OXICARD_SIM`, `OXICARD_READER`), as a script's
+/// exported default should; both typed (or both from the environment) stay an error.
+fn command_line_beats_environment(cli: &mut Cli, matches: &ArgMatches) {
+    let source = |id: &str| matches.value_source(id);
+    match (source("reader"), source("sim")) {
+        (Some(ValueSource::CommandLine), Some(ValueSource::EnvVariable)) => cli.global.sim = None,
+        (Some(ValueSource::EnvVariable), Some(ValueSource::CommandLine)) => cli.global.reader = None,
+        _ => {}
     }
 }
 
@@ -151,11 +164,18 @@ fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
             commands::notification_process(g, out, *keep, net)
         }
         Command::Notification(NotificationCmd::Remove { seq }) => commands::notification_remove(g, out, *seq),
+        Command::Notification(NotificationCmd::Dump { file, force }) => {
+            commands::notification_dump(g, out, file, *force)
+        }
+        Command::Notification(NotificationCmd::Replay { file, net }) => {
+            commands::notification_replay(out, file, net)
+        }
         Command::Sim(SimCmd::Init(args)) => simcmd::init(g, out, args),
         Command::Gp(args) => gp::run(g, out, args),
         Command::Sim(SimCmd::Serve { port, gp }) => simcmd::serve(g, out, *port, *gp),
         Command::Sim(SimCmd::Smdp(args)) => simcmd::smdp(g, out, args),
         Command::Sim(SimCmd::Smds(args)) => discover::smds(g, out, args),
+        Command::Sim(SimCmd::Show { iccid }) => simcmd::show(g, out, iccid),
         Command::Demo => demo::run(out),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "oxicard", &mut std::io::stdout());

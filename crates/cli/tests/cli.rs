@@ -1,5 +1,6 @@
 //! The `oxicard` binary end to end: every command in human and JSON mode against a software
-//! eUICC in a temp dir, downloads from an in-test SM-DP+ (`--connect-to` + `--ca`), errors.
+//! eUICC in a temp dir, downloads from an in-test SM-DP+ (`--connect-to HOST:PORT:CONNECT-TO-HOST:
+//! CONNECT-TO-PORT` + `--ca`, its TLS certificate naming the SM-DP+ address), errors.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -10,7 +11,7 @@ use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use serde_json::Value;
 
 mod common;
-use common::{BIN, Sim, all_json, assert_error, last_json};
+use common::{BIN, Sim, all_json, assert_error, connect_to, last_json};
 
 /// The SM-DP+ address of the tests (reached through `--connect-to`).
 const ADDRESS: &str = "smdp.cli.test";
@@ -41,14 +42,15 @@ impl WithSmdp for Sim {
                     .package(ProfileMetadata::new(iccid_cc, "Test CC", "oxicard", ADDRESS))
                     .with_confirmation_code("1234"),
             );
-        SmdpServer::start(smdp, "127.0.0.1:0", Some(pki.dp_tls())).unwrap()
+        SmdpServer::start(smdp, "127.0.0.1:0", Some(&self.tls_for(&[ADDRESS]))).unwrap()
     }
 
-    /// `--connect-to` and `--ca` for `server`.
+    /// `--connect-to` and `--ca` for `server`: the connection goes to 127.0.0.1, TLS checks the
+    /// SM-DP+ address.
     fn net(&self, server: &SmdpServer) -> Vec<String> {
         vec![
             "--connect-to".into(),
-            format!("{ADDRESS}={}", server.base_url()),
+            connect_to(ADDRESS, server),
             "--ca".into(),
             self.path("ci.pem").display().to_string(),
         ]
@@ -508,9 +510,18 @@ fn sim_smdp_profile_dir_and_http() {
     let data = &started["payload"]["data"];
     let (address, url) = (data["address"].as_str().unwrap(), data["baseUrl"].as_str().unwrap());
     assert_eq!(url, format!("http://{address}"));
+    // A plain-HTTP server is reached with the deprecated ADDRESS=URL form (curl's --connect-to
+    // keeps https): it still works, with a warning on stderr.
     let connect = format!("{address}={url}");
     let code = format!("LPA:1${address}$MY-PROFILE");
-    let out = sim.json(&["profile", "download", "--yes", "--connect-to", &connect, &code]);
+    let run = sim.run(&["--json", "profile", "download", "--yes", "--connect-to", &connect, &code]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.starts_with("oxicard: warning: --connect-to ") && stderr.contains("deprecated"),
+        "{stderr}"
+    );
+    let out = last_json(&run)["payload"]["data"].clone();
     assert_eq!(out["iccid"], "8944478600004573144");
     assert_eq!(out["profileName"], "MY-PROFILE");
     drop(child.stdin.take());
@@ -568,7 +579,7 @@ fn unacknowledged_notifications_stay() {
     sim.text(&["profile", "enable", ICCID]);
     // The SM-DP+ is unreachable: nothing acknowledged, nothing removed.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("{ADDRESS}=https://{}", closed.local_addr().unwrap());
+    let dead = format!("{ADDRESS}:443:127.0.0.1:{}", closed.local_addr().unwrap().port());
     drop(closed);
     let report = sim.json(&["notification", "process", "--connect-to", &dead]);
     assert_eq!(report[0]["profileManagementOperation"], "enable");
@@ -595,7 +606,7 @@ fn hostile_profile_names_do_not_reach_the_terminal() {
         "MATCH-1",
         ProfileBuilder::new(iccid).package(ProfileMetadata::new(iccid, evil, "oxicard", ADDRESS)),
     );
-    let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(pki.dp_tls())).unwrap();
+    let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(&sim.tls_for(&[ADDRESS]))).unwrap();
     let net = sim.net(&server);
     let out = sim.run(&download_args(&net, &format!("LPA:1${ADDRESS}$MATCH-1")));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -607,4 +618,32 @@ fn hostile_profile_names_do_not_reach_the_terminal() {
     assert!(!list.contains('\u{1b}'), "{list:?}");
     assert!(list.contains("Evil\\u{1b}]0;pwned\\u{7}"), "{list}");
     assert_eq!(sim.json(&["profile", "list"])[0]["profileName"], evil);
+}
+
+/// A card typed on the command line wins over the other kind of card exported in the
+/// environment; both typed stay a usage error.
+#[test]
+fn the_command_line_beats_the_environment_for_the_card() {
+    let sim = Sim::new();
+    // OXICARD_READER exported, --sim typed: the software eUICC answers.
+    let out = common::oxicard_on(&sim.state)
+        .args(["--json", "chip", "info"])
+        .env("OXICARD_READER", "Some Reader")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(last_json(&out)["payload"]["data"]["eidValue"], sim.eid().as_str());
+    // OXICARD_SIM exported, --reader typed: the reader is used (here: it does not exist).
+    let out = common::oxicard()
+        .args(["--reader", "No Such Reader 42", "chip", "info"])
+        .env("OXICARD_SIM", &sim.state)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("No Such Reader 42") && !stderr.contains("two different cards"), "{stderr}");
+    // Both typed: a usage error.
+    let out = common::oxicard_on(&sim.state).args(["--reader", "X", "chip", "info"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("two different cards"));
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Sim, assert_error, stop};
+use common::{Sim, assert_error, connect_to, stop};
 use oxicard_sim::smdp::{SmdpServer, SmdsServer, TestSmds};
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ fn smds(sim: &Sim, address: &str) -> SmdsServer {
     let smds = TestSmds::new(pki.smds_identity().unwrap(), address)
         .with_event(&eid, "EVENT-1", "smdp.one.test")
         .with_event(&eid, "EVENT-22", "smdp.two.test");
-    SmdpServer::start(smds, "127.0.0.1:0", Some(pki.dp_tls())).unwrap()
+    SmdpServer::start(smds, "127.0.0.1:0", Some(&sim.tls_for(&[address]))).unwrap()
 }
 
 fn events_json() -> Value {
@@ -35,7 +35,7 @@ fn events_json() -> Value {
 fn discover_from_the_root_smds_json_and_text() {
     let sim = Sim::new();
     let server = smds(&sim, ROOT_DS);
-    let connect = format!("{ROOT_DS}={}", server.base_url());
+    let connect = connect_to(ROOT_DS, &server);
     let ca = sim.ca();
     let net = ["--connect-to", connect.as_str(), "--ca", ca.as_str()];
 
@@ -84,7 +84,7 @@ fn discover_from_the_root_smds_json_and_text() {
 fn discover_with_smds_and_imei_and_no_event() {
     let sim = Sim::new();
     let server = smds(&sim, "smds.other.test");
-    let connect = format!("smds.other.test={}", server.base_url());
+    let connect = connect_to("smds.other.test", &server);
     let ca = sim.ca();
     let mut args = vec!["profile", "discover", "-s", "smds.other.test", "-i", "356938035643809"];
     args.extend(["--connect-to", connect.as_str(), "--ca", ca.as_str()]);
@@ -115,7 +115,7 @@ fn discover_errors_are_one_line() {
     // An SM-DS the eUICC's CI did not certify: refused by the SM-DS (8.8.2 / 3.1).
     let other = Sim::new();
     let server = smds(&other, ROOT_DS);
-    let connect = format!("{ROOT_DS}={}", server.base_url());
+    let connect = connect_to(ROOT_DS, &server);
     let ca = other.ca();
     let out = sim.run(&["--json", "profile", "discover", "--connect-to", &connect, "--ca", &ca]);
     let error = assert_error(&out, true, "8.8.2");
@@ -172,8 +172,8 @@ fn hostile_event_ids_are_neither_commands_nor_escapes() {
     let eid = pki.euicc_identity().unwrap().eid();
     let evil = "X';rm -rf ~;'\u{1b}[2J";
     let smds = TestSmds::new(pki.smds_identity().unwrap(), ROOT_DS).with_event(&eid, evil, "smdp.one.test");
-    let server = SmdpServer::start(smds, "127.0.0.1:0", Some(pki.dp_tls())).unwrap();
-    let connect = format!("{ROOT_DS}={}", server.base_url());
+    let server = SmdpServer::start(smds, "127.0.0.1:0", Some(&sim.tls_for(&[ROOT_DS]))).unwrap();
+    let connect = connect_to(ROOT_DS, &server);
     let ca = sim.ca();
     let text = sim.text(&["profile", "discover", "--connect-to", &connect, "--ca", &ca]);
     assert!(!text.contains('\u{1b}'), "{text:?}");

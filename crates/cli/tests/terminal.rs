@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use oxicard_sim::pki::TestPki;
+use oxicard_sim::pki::{TestPki, TestPkiConfig};
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 
 const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
@@ -40,7 +40,8 @@ fn setup(dir: &Path) -> (SmdpServer, String) {
     let sim = format!("--sim={}", state.display());
     assert!(Command::new(BIN).args([&sim, "sim", "init"]).output().unwrap().status.success());
     let seed = std::fs::read_to_string(dir.join("euicc.pki-seed")).unwrap();
-    let pki = TestPki::from_seed(hex::decode(seed.trim()).unwrap().try_into().unwrap()).unwrap();
+    let seed: [u8; 32] = hex::decode(seed.trim()).unwrap().try_into().unwrap();
+    let pki = TestPki::from_seed(seed).unwrap();
     let iccid = ICCID.parse().unwrap();
     let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS).with_profile(
         "TTY",
@@ -51,10 +52,15 @@ fn setup(dir: &Path) -> (SmdpServer, String) {
             ADDRESS,
         )),
     );
-    let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(pki.dp_tls())).unwrap();
+    // TLS for the SM-DP+ address, under the same test CI (same seed), reached with curl's
+    // --connect-to.
+    let tls_config =
+        TestPkiConfig { tls_dns_names: vec![ADDRESS.to_string()], ..TestPkiConfig::for_seed(seed) };
+    let tls = TestPki::generate(&tls_config).unwrap().dp_tls().clone();
+    let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(&tls)).unwrap();
     let command = format!(
-        "{BIN} {sim} profile download --connect-to {ADDRESS}={} --ca {} 'LPA:1${ADDRESS}$TTY'; echo EXIT=$?; sleep 60",
-        server.base_url(),
+        "{BIN} {sim} profile download --connect-to {ADDRESS}:443:127.0.0.1:{} --ca {} 'LPA:1${ADDRESS}$TTY'; echo EXIT=$?; sleep 60",
+        server.local_addr().port(),
         dir.join("euicc.ci.pem").display()
     );
     (server, command)

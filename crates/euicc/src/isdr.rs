@@ -30,6 +30,29 @@
 //! longer than the next smaller segment size (120, lpac's default, then halving down to 16),
 //! the whole request is sent again from block `00` with the smaller size, which is kept for
 //! the following requests.
+//!
+//! # Finding the ISD-R
+//!
+//! [`Isdr::open`] selects [`IsdrOptions::aid`], by default the SGP.22 §2.2.3 AID
+//! [`ISD_R_AID`]. Some removable eUICCs put their ISD-R elsewhere; when the default AID is
+//! answered "not here" ([`is_not_found`]: `6A82`, `6999`), the AIDs of
+//! [`IsdrOptions::fallback_aids`] ([`VENDOR_ISD_R_AIDS`] by default, each with the public
+//! source that reports it) are selected in turn, on the same channel. A standard card sees
+//! exactly the APDUs it saw before: the first SELECT succeeds. An AID chosen by the caller
+//! ([`IsdrOptions::with_aid`], or any `aid` other than [`ISD_R_AID`]) is the only one tried.
+//! [`Isdr::aid`] tells which AID answered.
+//!
+//! # Profiles by ICCID
+//!
+//! EnableProfile, DisableProfile and DeleteProfile name a profile by ICCID or by ISD-P AID
+//! (SGP.22 §5.7.16–18). Some removable eUICCs refuse the ICCID form of a profile they have
+//! (lpac `docs/USAGE.md`: "try AID, ICCID" on removable eUICCs from ECP; 3899/SimAdmin issue
+//! #31: an EastcomPeace eUICC answers the ICCID form with an error and enables by ISD-P AID).
+//! When the ICCID form is answered `iccidOrAidNotFound` or `undefinedError`, or its STORE DATA
+//! refused with `6A80`/`6A88` ([`refuses_iccid_form`]), [`Isdr::enable_profile`],
+//! [`Isdr::disable_profile`] and [`Isdr::delete_profile`] list the profiles (GetProfilesInfo),
+//! take the ISD-P AID of that ICCID and send the request again in the AID form. A card that
+//! accepts the ICCID form gets the one request it got before.
 
 use oxicard_apdu::card::{Card, CardChannel, CardError};
 use oxicard_apdu::{CommandView, StatusWord};
@@ -43,6 +66,101 @@ use crate::iccid::{Eid, Iccid};
 /// The ISD-R AID `A0 00 00 05 59 10 10 FF FF FF FF 89 00 00 01 00` (SGP.22 §2.2.3).
 pub const ISD_R_AID: [u8; 16] =
     [0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x00];
+
+/// The ISD-R AID of 5ber removable eUICCs, `A0000005591010FFFFFFFF8900050500` (the SGP.22
+/// §2.2.3 AID with PIX ending `0505 00`).
+///
+/// Sources: creamlike1024/EasyLPAC `config.go` (`AID_5BER`) and issue #22 ("Works fine for me
+/// with 5ber standard SIM and custom AID"); estkme-group/lpac issue #175 ("euicc_init failed on
+/// 5ber standard edition", solved by changing lpac's ISD-R AID) and pull request #181 (the
+/// `LPAC_CUSTOM_ISD_R_AID` variable added for it); estkme-group/openeuicc
+/// `app-common/src/main/java/im/angry/openeuicc/util/PreferenceUtils.kt` (`DEFAULT_AID_LIST`,
+/// "5ber.eSIM"); tehcneko/XiaomiEsimLPA issue #13 ("The Universal 5ber ISD-R AID").
+pub const ISD_R_AID_5BER: [u8; 16] =
+    [0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x05, 0x05, 0x00];
+
+/// The ISD-R AID of eSIM.me (v2) removable eUICCs, `A0000005591010000000008900000300`.
+///
+/// Sources: creamlike1024/EasyLPAC issue #36 ("The Applet ID of eSIM.me v2 … Tested and indeed
+/// works", added as `AID_ESIMME` in `config.go`); estkme-group/openeuicc `PreferenceUtils.kt`
+/// (`DEFAULT_AID_LIST`, "eSIM.me").
+pub const ISD_R_AID_ESIM_ME: [u8; 16] =
+    [0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0x00, 0x00, 0x00, 0x00, 0x89, 0x00, 0x00, 0x03, 0x00];
+
+/// The ISD-R AID of Xesim removable eUICCs, `A0000005591010FFFFFFFF8900000177`.
+///
+/// Sources: estkme-group/openeuicc `PreferenceUtils.kt` (`DEFAULT_AID_LIST`, "Xesim");
+/// creamlike1024/EasyLPAC `config.go` (`AID_XESIM`).
+pub const ISD_R_AID_XESIM: [u8; 16] =
+    [0xA0, 0x00, 0x00, 0x05, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x77];
+
+/// The ISD-R AID of the first secure element of multi-SE eSTK.me removable eUICCs,
+/// `A06573746B6D65FFFF4953442D522030` (`A0` `estkme` `FFFF` `ISD-R 0` in ASCII).
+///
+/// Source: estkme-group/openeuicc `app-common/src/main/java/im/angry/openeuicc/util/Vendors.kt`
+/// (`ESTKme.ESTK_SE0_AID`).
+pub const ISD_R_AID_ESTKME_SE0: [u8; 16] =
+    [0xA0, 0x65, 0x73, 0x74, 0x6B, 0x6D, 0x65, 0xFF, 0xFF, 0x49, 0x53, 0x44, 0x2D, 0x52, 0x20, 0x30];
+
+/// The ISD-R AID of the second secure element of multi-SE eSTK.me removable eUICCs,
+/// `A06573746B6D65FFFF4953442D522031` (`ISD-R 1`).
+///
+/// Source: estkme-group/openeuicc `Vendors.kt` (`ESTKme.ESTK_SE1_AID`).
+pub const ISD_R_AID_ESTKME_SE1: [u8; 16] =
+    [0xA0, 0x65, 0x73, 0x74, 0x6B, 0x6D, 0x65, 0xFF, 0xFF, 0x49, 0x53, 0x44, 0x2D, 0x52, 0x20, 0x31];
+
+/// The ISD-R AID of (single-SE) eSTK.me removable eUICCs, `A06573746B6D65FFFFFFFF4953442D52`
+/// (`A0` `estkme` `FFFFFFFF` `ISD-R`).
+///
+/// Source: estkme-group/openeuicc `PreferenceUtils.kt` (`DEFAULT_AID_LIST`, "eSTK.me").
+pub const ISD_R_AID_ESTKME: [u8; 16] =
+    [0xA0, 0x65, 0x73, 0x74, 0x6B, 0x6D, 0x65, 0xFF, 0xFF, 0xFF, 0xFF, 0x49, 0x53, 0x44, 0x2D, 0x52];
+
+/// The ISD-R AIDs removable eUICCs are publicly reported to use, in the order [`Isdr::open`]
+/// tries them after [`ISD_R_AID`] (the default of [`IsdrOptions::fallback_aids`]): 5ber
+/// ([`ISD_R_AID_5BER`]), eSIM.me ([`ISD_R_AID_ESIM_ME`]), Xesim ([`ISD_R_AID_XESIM`]), eSTK.me
+/// SE0, SE1 and single-SE ([`ISD_R_AID_ESTKME_SE0`], [`ISD_R_AID_ESTKME_SE1`],
+/// [`ISD_R_AID_ESTKME`]). Each constant names its sources. lpac itself has no list (one AID,
+/// `LPAC_CUSTOM_ISD_R_AID`, estkme-group/lpac `docs/ENVVARS.md`).
+pub const VENDOR_ISD_R_AIDS: [[u8; 16]; 6] = [
+    ISD_R_AID_5BER,
+    ISD_R_AID_ESIM_ME,
+    ISD_R_AID_XESIM,
+    ISD_R_AID_ESTKME_SE0,
+    ISD_R_AID_ESTKME_SE1,
+    ISD_R_AID_ESTKME,
+];
+
+/// Whether a SELECT refused with `sw` means "no such application here", so that the next
+/// candidate ISD-R AID is worth selecting: `6A82` (file or application not found, ISO/IEC
+/// 7816-4 §5.6 Table 6; GPC v2.3.1 §11.9.3) and `6999` (applet selection failed, Java Card
+/// `ISO7816.SW_APPLET_SELECT_FAILED`). Anything else (`6A81` card locked, GPC v2.3.1 §11.9.3;
+/// `6D00`, `6E00`, …) says the card will not select any application: the search stops.
+pub fn is_not_found(sw: StatusWord) -> bool {
+    matches!(sw.to_u16(), 0x6A82 | 0x6999)
+}
+
+/// Whether `error`, the answer to an EnableProfile, DisableProfile or DeleteProfile naming the
+/// profile by ICCID, may be a card refusing the ICCID form (see the [module docs](self)):
+/// the result `iccidOrAidNotFound(1)` or `undefinedError(127)` (SGP.22 §5.7.16–18), or the
+/// STORE DATA refused with `6A80` (incorrect data) or `6A88` (referenced data not found,
+/// ISO/IEC 7816-4 §5.6 Table 6).
+pub fn refuses_iccid_form(error: &Es10Error) -> bool {
+    match error {
+        Es10Error::Rejected(rejection) => matches!(
+            rejection,
+            Rejection::EnableProfile(
+                EnableProfileError::IccidOrAidNotFound | EnableProfileError::UndefinedError
+            ) | Rejection::DisableProfile(
+                DisableProfileError::IccidOrAidNotFound | DisableProfileError::UndefinedError
+            ) | Rejection::DeleteProfile(
+                DeleteProfileError::IccidOrAidNotFound | DeleteProfileError::UndefinedError
+            )
+        ),
+        Es10Error::Status { sw, .. } => matches!(sw.to_u16(), 0x6A80 | 0x6A88),
+        _ => false,
+    }
+}
 
 /// The TERMINAL CAPABILITY data lpac sends (ETSI TS 102 221 §11.1.19; SGP.22 §3.4.2):
 /// `A9 08 { 81 00 (extended logical channels), 82 01 01 (UICC-CLF), 83 01 07 (eUICC: LUId,
@@ -68,8 +186,13 @@ const MAX_BLOCKS: usize = 256;
 /// How to reach the ISD-R.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IsdrOptions {
-    /// The AID to select; default [`ISD_R_AID`] (vendor variants may differ).
+    /// The AID to select first; default [`ISD_R_AID`] (SGP.22 §2.2.3). 5 to 16 bytes (a 5-byte
+    /// RID and up to 11 bytes of PIX, ISO/IEC 7816-5).
     pub aid: Vec<u8>,
+    /// The AIDs selected in turn, on the same channel, when `aid` is [`ISD_R_AID`] and the card
+    /// answers it "not here" ([`is_not_found`]); default [`VENDOR_ISD_R_AIDS`]. Ignored for any
+    /// other `aid`: an AID the caller chose is the only one tried. Empty: no fallback.
+    pub fallback_aids: Vec<Vec<u8>>,
     /// STORE DATA block size, 1..=255; default [`DEFAULT_SEGMENT_SIZE`].
     pub segment_size: usize,
     /// TERMINAL CAPABILITY data to send first on the basic channel (`80 AA 00 00 Lc data`), e.g.
@@ -78,16 +201,44 @@ pub struct IsdrOptions {
     /// Open a logical channel for the ISD-R (falling back to the basic channel when MANAGE
     /// CHANNEL is refused); default `true`.
     pub logical_channel: bool,
+    /// Send EnableProfile, DisableProfile and DeleteProfile again by ISD-P AID when the card
+    /// refuses the ICCID form ([`refuses_iccid_form`], see the [module docs](self)); default
+    /// `true`.
+    pub isdp_aid_fallback: bool,
 }
 
 impl Default for IsdrOptions {
     fn default() -> Self {
         Self {
             aid: ISD_R_AID.to_vec(),
+            fallback_aids: VENDOR_ISD_R_AIDS.iter().map(|aid| aid.to_vec()).collect(),
             segment_size: DEFAULT_SEGMENT_SIZE,
             terminal_capability: None,
             logical_channel: true,
+            isdp_aid_fallback: true,
         }
+    }
+}
+
+impl IsdrOptions {
+    /// The default options with `aid` as the only ISD-R AID tried (no fallback list), as an
+    /// explicit `--isd-r` asks.
+    pub fn with_aid(aid: impl Into<Vec<u8>>) -> Self {
+        Self { aid: aid.into(), fallback_aids: Vec::new(), ..Self::default() }
+    }
+
+    /// The AIDs [`Isdr::open`] selects, in order: `aid`, then (only when `aid` is
+    /// [`ISD_R_AID`]) the `fallback_aids` that differ from it.
+    pub fn candidate_aids(&self) -> Vec<&[u8]> {
+        let mut aids = vec![self.aid.as_slice()];
+        if self.aid == ISD_R_AID {
+            for aid in &self.fallback_aids {
+                if !aids.contains(&aid.as_slice()) {
+                    aids.push(aid);
+                }
+            }
+        }
+        aids
     }
 }
 
@@ -98,6 +249,13 @@ pub enum Es10Error {
     /// The card layer failed (transport, SELECT or MANAGE CHANNEL refused, …).
     #[error(transparent)]
     Card(#[from] CardError),
+    /// No candidate AID selected an ISD-R: each SELECT was answered "not here"
+    /// ([`is_not_found`]). Every AID tried with its status word, in order.
+    #[error("no ISD-R on the card: SELECT refused {}", refusals(.refused))]
+    IsdrNotFound {
+        /// The AIDs tried and the status word each got (`6A82`, `6999`).
+        refused: Vec<(Vec<u8>, StatusWord)>,
+    },
     /// A STORE DATA block was answered with an error status word: a transport-level failure
     /// (ES10 function errors come back as `9000` with an error code inside the response).
     #[error("STORE DATA block {block} refused with {sw}")]
@@ -133,6 +291,13 @@ pub enum Es10Error {
     /// LoadBoundProfilePackage ended without a ProfileInstallationResult.
     #[error("no ProfileInstallationResult after the last BPP segment")]
     NoInstallationResult,
+}
+
+/// `A0…0100: 6A82 (…), A0…0500: 6A82 (…)` for [`Es10Error::IsdrNotFound`].
+fn refusals(refused: &[(Vec<u8>, StatusWord)]) -> String {
+    let parts: Vec<String> =
+        refused.iter().map(|(aid, sw)| format!("{}: {sw}", hex::encode_upper(aid))).collect();
+    parts.join(", ")
 }
 
 /// A decoded response together with its DER, for responses the LPA forwards to the SM-DP+.
@@ -172,6 +337,8 @@ pub struct Isdr<'c, T: Transport> {
     card: &'c mut Card<T>,
     channel: u8,
     logical: bool,
+    aid: Vec<u8>,
+    isdp_aid_fallback: bool,
     segment_size: usize,
     data: Vec<u8>,
 }
@@ -181,6 +348,7 @@ impl<T: Transport> core::fmt::Debug for Isdr<'_, T> {
         f.debug_struct("Isdr")
             .field("channel", &self.channel)
             .field("logical", &self.logical)
+            .field("aid", &hex::encode_upper(&self.aid))
             .field("segment_size", &self.segment_size)
             .finish_non_exhaustive()
     }
@@ -193,12 +361,25 @@ fn smaller_segment(size: usize) -> usize {
 
 impl<'c, T: Transport> Isdr<'c, T> {
     /// Sends the optional TERMINAL CAPABILITY, opens a logical channel (or uses the basic one
-    /// when the card refuses MANAGE CHANNEL with an error status) and selects the ISD-R on it.
+    /// when the card refuses MANAGE CHANNEL with an error status) and selects the ISD-R on it:
+    /// [`IsdrOptions::candidate_aids`] in order, moving on while the card answers "not here"
+    /// ([`is_not_found`]), on the same channel (see [Finding the ISD-R](self#finding-the-isd-r)).
     ///
     /// A refused TERMINAL CAPABILITY is logged and ignored (not every card implements it).
+    ///
+    /// # Errors
+    ///
+    /// [`Es10Error::IsdrNotFound`] when every candidate was "not here";
+    /// [`Es10Error::Card`] for any other refusal or a transport failure (the search stops);
+    /// [`Es10Error::InvalidRequest`] for a segment size outside 1..=255 or an AID outside 5..=16
+    /// bytes (before any APDU). The logical channel is closed on every error.
     pub fn open(card: &'c mut Card<T>, options: &IsdrOptions) -> Result<Self, Es10Error> {
         if !(1..=255).contains(&options.segment_size) {
             return Err(Es10Error::InvalidRequest("segment size must be 1..=255"));
+        }
+        let candidates = options.candidate_aids();
+        if candidates.iter().any(|aid| !(5..=16).contains(&aid.len())) {
+            return Err(Es10Error::InvalidRequest("an ISD-R AID has 5 to 16 bytes (ISO/IEC 7816-5)"));
         }
         if let Some(capability) = &options.terminal_capability {
             let command = CommandView::new(0x80, 0xAA, 0x00, 0x00).with_data(capability);
@@ -219,12 +400,47 @@ impl<'c, T: Transport> Isdr<'c, T> {
         } else {
             (0, false)
         };
-        let isdr = Self { card, channel, logical, segment_size: options.segment_size, data: Vec::new() };
-        let selected = isdr.card.on_channel(channel).select(&options.aid);
-        match selected {
-            Ok(_) => Ok(isdr),
-            Err(err) => Err(err.into()), // dropping `isdr` closes the channel
+        let mut isdr = Self {
+            card,
+            channel,
+            logical,
+            aid: Vec::new(),
+            isdp_aid_fallback: options.isdp_aid_fallback,
+            segment_size: options.segment_size,
+            data: Vec::new(),
+        };
+        // Every error return below drops `isdr`, which closes the logical channel.
+        let mut refused = Vec::new();
+        for aid in candidates {
+            let selected = isdr.card.on_channel(channel).select(aid);
+            match selected {
+                Ok(_) => {
+                    if !refused.is_empty() {
+                        tracing::info!(
+                            target: "oxicard::euicc", aid = %hex::encode_upper(aid),
+                            "ISD-R found at a vendor AID"
+                        );
+                    }
+                    isdr.aid = aid.to_vec();
+                    return Ok(isdr);
+                }
+                Err(CardError::Status { sw, .. }) if is_not_found(sw) => {
+                    tracing::debug!(
+                        target: "oxicard::euicc", aid = %hex::encode_upper(aid), %sw,
+                        "no ISD-R at this AID"
+                    );
+                    refused.push((aid.to_vec(), sw));
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
+        Err(Es10Error::IsdrNotFound { refused })
+    }
+
+    /// The AID the ISD-R was selected with: [`IsdrOptions::aid`] or the fallback AID that
+    /// answered (see [Finding the ISD-R](self#finding-the-isd-r)).
+    pub fn aid(&self) -> &[u8] {
+        &self.aid
     }
 
     /// The channel the ISD-R is selected on (0 = basic).
@@ -369,30 +585,78 @@ impl<'c, T: Transport> Isdr<'c, T> {
         Ok(self.call(request)?.result.map_err(Rejection::from)?)
     }
 
-    /// EnableProfile (SGP.22 §5.7.16).
+    /// EnableProfile (SGP.22 §5.7.16). By ICCID, sent again by ISD-P AID when the card refuses
+    /// the ICCID form (see [Profiles by ICCID](self#profiles-by-iccid)).
     pub fn enable_profile(
         &mut self,
         profile: impl Into<ProfileIdentifier>,
         refresh: bool,
     ) -> Result<(), Es10Error> {
-        let request = EnableProfileRequest { profile: profile.into(), refresh, target_esim_port: None };
-        Ok(self.call(&request)?.result.map_err(Rejection::from)?)
+        self.by_profile(profile.into(), "EnableProfile", |isdr, profile| {
+            let request = EnableProfileRequest { profile, refresh, target_esim_port: None };
+            Ok(isdr.call(&request)?.result.map_err(Rejection::from)?)
+        })
     }
 
-    /// DisableProfile (SGP.22 §5.7.17).
+    /// DisableProfile (SGP.22 §5.7.17). By ICCID, sent again by ISD-P AID when the card
+    /// refuses the ICCID form (see [Profiles by ICCID](self#profiles-by-iccid)).
     pub fn disable_profile(
         &mut self,
         profile: impl Into<ProfileIdentifier>,
         refresh: bool,
     ) -> Result<(), Es10Error> {
-        let request = DisableProfileRequest { profile: profile.into(), refresh };
-        Ok(self.call(&request)?.into_result().map_err(Rejection::from)?)
+        self.by_profile(profile.into(), "DisableProfile", |isdr, profile| {
+            let request = DisableProfileRequest { profile, refresh };
+            Ok(isdr.call(&request)?.into_result().map_err(Rejection::from)?)
+        })
     }
 
-    /// DeleteProfile (SGP.22 §5.7.18).
+    /// DeleteProfile (SGP.22 §5.7.18). By ICCID, sent again by ISD-P AID when the card refuses
+    /// the ICCID form (see [Profiles by ICCID](self#profiles-by-iccid)).
     pub fn delete_profile(&mut self, profile: impl Into<ProfileIdentifier>) -> Result<(), Es10Error> {
-        let request = DeleteProfileRequest { profile: profile.into() };
-        Ok(self.call(&request)?.into_result().map_err(Rejection::from)?)
+        self.by_profile(profile.into(), "DeleteProfile", |isdr, profile| {
+            let request = DeleteProfileRequest { profile };
+            Ok(isdr.call(&request)?.into_result().map_err(Rejection::from)?)
+        })
+    }
+
+    /// The ISD-P AID of the profile `iccid`, from GetProfilesInfo (SGP.22 §5.7.15); `None` when
+    /// the card lists no such profile or lists it without its AID.
+    pub fn isdp_aid_of(&mut self, iccid: Iccid) -> Result<Option<Vec<u8>>, Es10Error> {
+        let profiles = self.profiles()?;
+        Ok(profiles.into_iter().find(|p| p.iccid == Some(iccid)).and_then(|p| p.isdp_aid))
+    }
+
+    /// Runs `operation` on `profile`; when that is an ICCID the card refuses
+    /// ([`refuses_iccid_form`]) and the fallback is on, runs it again with the profile's ISD-P
+    /// AID. The card's first answer is returned when the profile cannot be found by listing.
+    fn by_profile(
+        &mut self,
+        profile: ProfileIdentifier,
+        function: &'static str,
+        mut operation: impl FnMut(&mut Self, ProfileIdentifier) -> Result<(), Es10Error>,
+    ) -> Result<(), Es10Error> {
+        let ProfileIdentifier::Iccid(iccid) = profile else { return operation(self, profile) };
+        let refusal = match operation(self, ProfileIdentifier::Iccid(iccid)) {
+            Err(error) if self.isdp_aid_fallback && refuses_iccid_form(&error) => error,
+            other => return other,
+        };
+        let aid = match self.isdp_aid_of(iccid) {
+            Ok(Some(aid)) => aid,
+            Ok(None) => return Err(refusal),
+            Err(error) => {
+                tracing::warn!(
+                    target: "oxicard::euicc", %iccid, "{function} by ICCID refused ({refusal}); \
+                    listing the profiles to find its ISD-P AID failed: {error}"
+                );
+                return Err(refusal);
+            }
+        };
+        tracing::info!(
+            target: "oxicard::euicc", %iccid, isdp_aid = %hex::encode_upper(&aid),
+            "{function} by ICCID refused ({refusal}), sending it by ISD-P AID"
+        );
+        operation(self, ProfileIdentifier::IsdpAid(aid))
     }
 
     /// SetNickname (SGP.22 §5.7.21); at most 64 bytes of UTF-8.
@@ -472,8 +736,11 @@ impl<'c, T: Transport> Isdr<'c, T> {
     /// each its own STORE DATA sequence, and stops at the first segment the eUICC answers (the
     /// ProfileInstallationResult, on success after the last `86`, on error earlier).
     ///
-    /// The result is returned whatever it says: it is the notification the SM-DP+ must get
-    /// (check [`ProfileInstallationResult::outcome`]). `progress` is called after each segment.
+    /// Nothing of the package is sent after that answer, not even the rest of the segment it
+    /// came with: the eUICC has ended the session, and a real one answers whatever follows with
+    /// an error status (`6A88`) that would hide its result. The result is returned whatever it
+    /// says: it is the notification the SM-DP+ must get (check
+    /// [`ProfileInstallationResult::outcome`]). `progress` is called after each segment sent.
     pub fn load_bound_profile_package(
         &mut self,
         bpp: &[u8],
@@ -493,6 +760,13 @@ impl<'c, T: Transport> Isdr<'c, T> {
                 bytes_total: bpp.len(),
             });
             if !response.is_empty() {
+                if index + 1 < total {
+                    tracing::info!(
+                        target: "oxicard::euicc",
+                        segment = index + 1, segments = total,
+                        "the eUICC answered before the last segment: the rest of the package is not sent"
+                    );
+                }
                 return Ok(ProfileInstallationResult::from_der(&response)?);
             }
         }

@@ -29,6 +29,13 @@
 //! (per sequence number, so one unreadable notification does not block the others).
 //!
 //! A notification whose delivery failed stays on the eUICC: the next run sends it again.
+//!
+//! # Out of band
+//!
+//! When the device with the eUICC has no network, its notifications can travel in a dump file
+//! ([`write_dump`], [`read_dump`]; the format is in [`dump`]) to a machine that sends them with
+//! [`send`], without any card. The eUICC keeps them meanwhile; once the servers acknowledged
+//! them, RemoveNotificationFromList ([`Isdr::remove_notification`]) on the device removes them.
 
 use core::fmt;
 
@@ -41,6 +48,10 @@ use crate::es10::{
 };
 use crate::iccid::Iccid;
 use crate::isdr::{Es10Error, Isdr};
+
+pub mod dump;
+
+pub use dump::{DumpError, DumpLineError, DumpedNotification, read_dump, write_dump};
 
 /// What happened to one pending notification.
 #[derive(Debug)]
@@ -114,9 +125,21 @@ impl Default for NotificationOptions {
     }
 }
 
-/// Sends one notification to its `notificationAddress` (ES9+.HandleNotification, SGP.22
-/// §5.6.4) and, if the server acknowledged it and `remove` is set, removes it from the eUICC
-/// (RemoveNotificationFromList, §5.7.11). Never removes an unacknowledged notification.
+/// Sends one notification to its own `notificationAddress` (the address in its signed
+/// metadata) with ES9+.HandleNotification (SGP.22 §5.6.4): the notification's TLV exactly as
+/// the eUICC returned it. `Ok` means the server acknowledged it (HTTP 204).
+///
+/// Touches no card: this is what [`deliver`] and the out-of-band replay of a dump file
+/// ([`read_dump`]) both send.
+pub fn send<C: Es9Client + ?Sized>(es9: &mut C, notification: &PendingNotification) -> Result<(), Es9Error> {
+    let metadata = notification.metadata();
+    let request = HandleNotificationRequest { pending_notification: notification.as_der().to_vec() };
+    es9.handle_notification(&metadata.address, &request)
+}
+
+/// Sends one notification to its `notificationAddress` ([`send`], ES9+.HandleNotification,
+/// SGP.22 §5.6.4) and, if the server acknowledged it and `remove` is set, removes it from the
+/// eUICC (RemoveNotificationFromList, §5.7.11). Never removes an unacknowledged notification.
 pub fn deliver<T, C>(
     isdr: &mut Isdr<'_, T>,
     es9: &mut C,
@@ -128,8 +151,7 @@ where
     C: Es9Client + ?Sized,
 {
     let metadata = notification.metadata();
-    let request = HandleNotificationRequest { pending_notification: notification.as_der().to_vec() };
-    if let Err(error) = es9.handle_notification(&metadata.address, &request) {
+    if let Err(error) = send(es9, notification) {
         tracing::warn!(
             target: "oxicard::euicc", seq = metadata.seq_number, address = %metadata.address,
             "notification not delivered, kept on the eUICC: {error}"

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_euicc::activation::{
-    AcField, ActivationCode, ActivationCodeError, ConfirmationCode, DeviceInfo, DeviceInfoError, Imei, Tac,
-    hash_confirmation_code,
+    AcField, ActivationCode, ActivationCodeError, ActivationCodeWarning, ConfirmationCode, DeviceInfo,
+    DeviceInfoError, Imei, MAX_MATCHING_ID_LEN, Tac, hash_confirmation_code,
 };
 use oxicard_euicc::es10::{CtxParams1, Version};
 use proptest::prelude::*;
@@ -123,10 +123,14 @@ fn errors_name_the_field_and_reason() {
     assert_eq!(invalid_field("1$a.example:99999$X").0, AcField::SmdpAddress);
     assert_eq!(invalid_field("1$https://a.example$X").0, AcField::SmdpAddress);
 
-    let (f, r) = invalid_field("1$a.example$AB C");
+    // The hard limits of a MatchingID: length and control characters.
+    let (f, r) = invalid_field(&format!("1$a.example${}", "A".repeat(256)));
     assert_eq!(f, AcField::MatchingId);
-    assert!(r.contains("' '"), "{r}");
-    assert_eq!(invalid_field(&format!("1$a.example${}", "A".repeat(256))).0, AcField::MatchingId);
+    assert!(r.contains("256 bytes"), "{r}");
+    let (f, r) = invalid_field("1$a.example$AB\u{7}C");
+    assert_eq!(f, AcField::MatchingId);
+    assert!(r.contains("control character '\\u{7}'"), "{r}");
+    assert_eq!(invalid_field("1$a.example$A\u{1b}[2J").0, AcField::MatchingId);
 
     let (f, r) = invalid_field("1$a.example$X$1.3.6.x");
     assert_eq!(f, AcField::SmdpOid);
@@ -147,6 +151,51 @@ fn errors_name_the_field_and_reason() {
         e.to_string(),
         "activation code field 5 (Confirmation Code Required Flag) is invalid: \"0\": must be \"1\" or empty"
     );
+}
+
+/// MatchingIDs as servers issue them: characters outside SGP.22 §4.1.1's set (`0-9 A-Z a-z -`)
+/// are accepted as given and reported as warnings, in the parsed string and from `new`.
+#[test]
+fn matching_ids_outside_the_character_set_are_warnings() {
+    let ac: ActivationCode = "LPA:1$smdp.example.com$ab_cd.EF_42".parse().unwrap();
+    assert_eq!(ac.matching_id(), "ab_cd.EF_42");
+    assert_eq!(ac.to_string(), "1$smdp.example.com$ab_cd.EF_42");
+    let warnings = ac.warnings();
+    assert_eq!(warnings, vec![ActivationCodeWarning::MatchingIdCharacters { characters: vec!['_', '.'] }]);
+    assert_eq!(warnings[0].field(), AcField::MatchingId);
+    assert_eq!(
+        warnings[0].to_string(),
+        "activation code field 3 (MatchingID): '_', '.' outside the SGP.22 §4.1.1 set (0-9, A-Z, a-z, '-'); \
+         sent to the SM-DP+ as given"
+    );
+    // A space, non-ASCII: accepted, reported.
+    let ac: ActivationCode = "1$a.example$AB C".parse().unwrap();
+    assert_eq!(ac.warnings()[0], ActivationCodeWarning::MatchingIdCharacters { characters: vec![' '] });
+    let ac = ActivationCode::new("a.example", "Zürich_1").unwrap();
+    assert_eq!(ac.warnings()[0], ActivationCodeWarning::MatchingIdCharacters { characters: vec!['ü', '_'] });
+    // Conforming codes: no warning.
+    for s in PYSIM_ROUND_TRIP {
+        assert!(s.parse::<ActivationCode>().unwrap().warnings().is_empty(), "{s}");
+    }
+    assert!(ActivationCode::new("a.example", "").unwrap().warnings().is_empty());
+    // The length limit is in bytes: 255 ASCII characters pass, fewer non-ASCII ones may not.
+    assert!(ActivationCode::new("a.example", &"A".repeat(MAX_MATCHING_ID_LEN)).is_ok());
+    assert!(ActivationCode::new("a.example", &"é".repeat(128)).is_err());
+}
+
+/// From `new` (a MatchingID given alone), `$` would make the code ambiguous: refused, naming the
+/// field.
+#[test]
+fn dollar_and_control_characters_are_refused_from_new() {
+    match ActivationCode::new("a.example", "AB$CD") {
+        Err(ActivationCodeError::InvalidField { field, reason }) => {
+            assert_eq!(field, AcField::MatchingId);
+            assert!(reason.contains("'$'"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ActivationCode::new("a.example", "A\nB").unwrap_err().field(), Some(AcField::MatchingId));
+    assert_eq!(ActivationCode::new("a_b.example", "AB").unwrap_err().field(), Some(AcField::SmdpAddress));
 }
 
 #[test]
@@ -271,6 +320,16 @@ proptest! {
         let s = ac.to_string();
         prop_assert_eq!(s.parse::<ActivationCode>().unwrap(), ac.clone());
         prop_assert_eq!(ac.to_qr_string().parse::<ActivationCode>().unwrap(), ac);
+    }
+
+    #[test]
+    fn any_printable_matching_id_round_trips(m in "[^$\\p{Cc}]{0,60}") {
+        prop_assume!(m.len() <= MAX_MATCHING_ID_LEN && m.trim_matches(|c: char| c.is_ascii_whitespace()) == m);
+        let ac = ActivationCode::new("smdp.example.com", &m).unwrap();
+        prop_assert_eq!(ac.matching_id(), m.as_str());
+        prop_assert_eq!(ac.to_string().parse::<ActivationCode>().unwrap(), ac.clone());
+        let outside = m.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '-'));
+        prop_assert_eq!(!ac.warnings().is_empty(), outside);
     }
 
     #[test]

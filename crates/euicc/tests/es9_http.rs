@@ -540,7 +540,9 @@ fn refused_connection_is_transport_error() {
 fn config_errors() {
     assert!(HttpEs9Client::builder().add_ca_pem(b"not a pem").is_err());
     assert!(HttpEs9Client::builder().add_ca_der(b"\x30\x00").is_err());
-    assert!(HttpEs9Client::builder().webpki_roots(false).build().is_err());
+    // No trust root at all: refused. Without web roots the GSMA CI roots remain.
+    assert!(HttpEs9Client::builder().webpki_roots(false).gsma_ci_roots(false).build().is_err());
+    assert!(HttpEs9Client::builder().webpki_roots(false).build().is_ok());
     assert!(HttpEs9Client::builder().admin_protocol("gsma/rsp/v2.5.0").is_ok());
     assert!(HttpEs9Client::builder().admin_protocol("v2.5").is_err());
 }

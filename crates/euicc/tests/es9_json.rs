@@ -39,8 +39,8 @@ fn osmo_smdpp_failure_is_mapped() {
     assert_eq!(err.status_code(), Some(code));
     assert_eq!(
         err.to_string(),
-        "ES9+.InitiateAuthentication Failed: subjectCode 8.8.1 reasonCode 3.8 (invalid SM-DP+ address), \
-         message \"Invalid SM-DP+ Address\""
+        "ES9+.InitiateAuthentication Failed: subjectCode 8.8.1 (SM-DP+ address) reasonCode 3.8 (refused): \
+         invalid SM-DP+ address, message \"Invalid SM-DP+ Address\""
     );
 }
 

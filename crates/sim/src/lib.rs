@@ -4,5 +4,6 @@
 pub mod euicc;
 pub mod gp;
 pub mod pki;
+pub mod saip;
 pub mod smdp;
 pub mod storage;

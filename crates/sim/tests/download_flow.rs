@@ -73,7 +73,7 @@ fn download_installs_the_profile_with_a_signed_result() {
     let result = isdr.load_bound_profile_package(&bpp, |_| segments += 1).unwrap();
     assert!(result.outcome().is_ok(), "{:?}", result.outcome());
     // BF36+BF23, A0+87, A1, 88, A2+87, A3, then the UPP in 1007-byte 86s (1020-byte segments, SGP.22 v3.0 §2.5.3).
-    assert_eq!(upp.len(), 3024);
+    assert_eq!(upp.len(), 3400); // the built package (370 bytes) and a 3030-byte nonStandard PE
     assert_eq!(segments, 1 + 1 + 2 + 1 + 1 + 4);
     let aid = hex::decode("A0000005591010FFFFFFFF8900001000").unwrap();
     assert_eq!(result.outcome().unwrap(), aid.as_slice());

@@ -185,8 +185,8 @@ fn manage_channel_open_close() {
     assert_eq!(tx(&mut euicc, "0070000001"), "6A81", "three logical channels");
     assert_eq!(tx(&mut euicc, "00708002"), "9000");
     assert_eq!(tx(&mut euicc, "0070800200"), "6200", "already closed (with lpac's trailing Le)");
-    assert_eq!(tx(&mut euicc, "00708000"), "6A86", "the basic channel stays");
-    assert_eq!(tx(&mut euicc, "00708005"), "6881");
+    assert_eq!(tx(&mut euicc, "00708000"), "6A81", "the basic channel stays (JCRE §4.6.1 step 4)");
+    assert_eq!(tx(&mut euicc, "00708005"), "6200", "beyond the card's channels: not open (JCRE §4.6.1)");
     assert_eq!(tx(&mut euicc, "0070000001"), "029000", "the lowest free number");
     assert_eq!(tx(&mut euicc, "8070000001"), "6E00");
     assert_eq!(tx(&mut euicc, "007000000101"), "6700", "no data");

@@ -1,5 +1,5 @@
 //! Profile packages of the test SM-DP+: the StoreMetadataRequest (`BF25`, SGP.22 §5.5.3) decodes
-//! back with the LPA's decoder (property test), UPP outline checks, UPP files, and arbitrary
+//! back with the LPA's decoder (property test), UPP checks (SAIP decoding, EF.ICCID), UPP files, and arbitrary
 //! requests to the JSON binding never panic (property test).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -7,6 +7,7 @@ use oxicard_euicc::download::decode_profile_metadata;
 use oxicard_euicc::es10::{BitFlags, ProfileClass};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_sim::pki::TestPki;
+use oxicard_sim::saip::{Package, PeKind, Problem, iccid_to_reading_order};
 use oxicard_sim::smdp::{
     ProfileBuilder, ProfileError, ProfileMetadata, ProfilePackage, TestSmdp, header_iccid,
 };
@@ -37,14 +38,30 @@ fn upp_outline_is_checked() {
     let metadata = ProfileMetadata::new(iccid, "n", "s", "smdp.example.com");
     let upp = ProfileBuilder::new(iccid).build();
     assert!(ProfilePackage::new(upp.clone(), metadata.clone()).is_ok());
-    // Not starting with a ProfileHeader.
-    let end_only = upp[upp.len() - 7..].to_vec();
-    assert!(matches!(ProfilePackage::new(end_only, metadata.clone()), Err(ProfileError::Malformed(_))));
-    // Truncated.
-    assert!(ProfilePackage::new(upp[..upp.len() - 1].to_vec(), metadata.clone()).is_err());
-    // A primitive element.
-    assert!(ProfilePackage::new([&upp[..], &[0x80, 0x00]].concat(), metadata.clone()).is_err());
-    assert!(ProfilePackage::new(Vec::new(), metadata.clone()).is_err());
+    let invalid = |upp: Vec<u8>| match ProfilePackage::new(upp, metadata.clone()) {
+        Err(ProfileError::Package(error)) => (error.index, error.kind, error.problem),
+        other => panic!("{other:?}"),
+    };
+    // Not starting with a ProfileHeader: the End PE alone.
+    let end = Package::decode(&upp).unwrap().elements().last().unwrap().raw.to_vec();
+    assert_eq!(invalid(end), (0, Some(PeKind::End), Problem::HeaderNotFirst));
+    // Truncated: the End PE is cut.
+    let pes = Package::decode(&upp).unwrap().elements().len();
+    assert_eq!(invalid(upp[..upp.len() - 1].to_vec()), (pes - 1, None, Problem::Truncated));
+    // A primitive element after the End PE.
+    assert_eq!(invalid([&upp[..], &[0x80, 0x00]].concat()), (pes, None, Problem::TrailingBytes(2)));
+    assert_eq!(invalid(Vec::new()), (0, None, Problem::Empty));
+    // EF.ICCID that is not the header's: the ProfileHeader names 8944478600004573136 instead.
+    let mut other_header = upp.clone();
+    let at = other_header.windows(10).position(|w| w == iccid_to_reading_order(&iccid)).unwrap();
+    other_header[at + 8..at + 10].copy_from_slice(&[0x13, 0x6F]);
+    assert_eq!(
+        ProfilePackage::new(other_header, metadata.clone()),
+        Err(ProfileError::EfIccidMismatch {
+            header: "8944478600004573136".parse().unwrap(),
+            ef_iccid: Some(iccid)
+        })
+    );
 
     // The metadata names another ICCID than the ProfileHeader.
     let other = ProfileMetadata::new("8944478600004573136".parse().unwrap(), "n", "s", "smdp.example.com");
@@ -100,7 +117,7 @@ proptest! {
     }
 
     #[test]
-    fn built_packages_pass_the_outline_check(digits in iccid_digits(), padding in 0usize..3000) {
+    fn built_packages_are_valid_saip(digits in iccid_digits(), padding in 0usize..3000) {
         let iccid: Iccid = digits.parse().unwrap();
         let upp = ProfileBuilder::new(iccid).padding(padding).build();
         let metadata = ProfileMetadata::new(iccid, "n", "s", "a.example");

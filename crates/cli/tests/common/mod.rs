@@ -13,14 +13,18 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
-use oxicard_sim::pki::{TestPki, TestPkiConfig, eid_for_seed};
+use oxicard_sim::pki::{CertifiedKey, TestPki, TestPkiConfig, eid_for_seed};
+use oxicard_sim::smdp::{RspServer, SmdpServer};
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
 
 /// Every environment variable `oxicard` reads its configuration from.
-const CONFIG_VARS: [&str; 14] = [
+const CONFIG_VARS: [&str; 17] = [
     "OXICARD_READER",
+    "OXICARD_SIM",
+    "OXICARD_CONNECT_TO",
+    "OXICARD_CA",
     "OXICARD_GP_KEY",
     "OXICARD_GP_KEY_ENC",
     "OXICARD_GP_KEY_MAC",
@@ -141,6 +145,16 @@ impl Sim {
         TestPki::generate(&TestPkiConfig::for_seed(self.seed())).unwrap()
     }
 
+    /// A CERT.DP.TLS (and key) for the server names `names`, issued by this eUICC's test CI (the
+    /// `--ca` file, [`Sim::ca`]): the same seed gives the same CI, only the TLS names differ.
+    pub fn tls_for(&self, names: &[&str]) -> CertifiedKey {
+        let config = TestPkiConfig {
+            tls_dns_names: names.iter().map(|n| n.to_string()).collect(),
+            ..TestPkiConfig::for_seed(self.seed())
+        };
+        TestPki::generate(&config).unwrap().dp_tls().clone()
+    }
+
     /// Starts `oxicard --json <args>` (a `sim smdp` / `sim smds` server) and returns it with the
     /// data of its first line; closing its stdin stops it.
     pub fn spawn(&self, args: &[&str]) -> (Child, Value) {
@@ -153,6 +167,12 @@ impl Sim {
         assert_eq!(started["payload"]["code"], 0, "{line}");
         (child, started["payload"]["data"].clone())
     }
+}
+
+/// `--connect-to` for requests to `address` (port 443) that reach `server` on 127.0.0.1: curl's
+/// `HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT`.
+pub fn connect_to<H: RspServer>(address: &str, server: &SmdpServer<H>) -> String {
+    format!("{address}:443:127.0.0.1:{}", server.local_addr().port())
 }
 
 /// The seed in a `NAME.pki-seed` file.

@@ -3,11 +3,23 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// Longest MatchingID (AC_Token) accepted by [`ActivationCode`]: 255 characters.
+/// Longest MatchingID (AC_Token) accepted by [`ActivationCode`]: 255 bytes of UTF-8 (255 characters
+/// of ASCII).
 ///
 /// This is an implementation limit (no smaller limit could be sourced); it keeps a hostile QR code from
-/// making the LPA send an arbitrarily long `matchingId` to the eUICC.
+/// making the LPA send an arbitrarily long `matchingId` (a UTF8String in ctxParams1, SGP.22 §5.7.13) to
+/// the eUICC.
 pub const MAX_MATCHING_ID_LEN: usize = 255;
+
+/// What SGP.22 §4.1.1 lets a MatchingID consist of: "alphanumeric characters and hyphens" (SGP.22
+/// v2.2.2 §4.1.1 as OpenEUICC's `ActivationCode.kt` paraphrases it). Other characters are reported
+/// by [`ActivationCode::warnings`], not refused: real SM-DP+ servers issue MatchingIDs with `_` and
+/// `.`, and the public LPAs pass them on — pySim (`pySim/esim/__init__.py`, `ActivationCode`: only
+/// `$` refused), euicc-go (`lpa/download.go`, `ParseActivationCode`) and lpac
+/// (`src/applet/profile/download.c`: field 3 copied as given) check no character set.
+fn in_matching_id_charset(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-'
+}
 
 /// Longest host name (RFC 1035 §2.3.4: 253 characters without the root dot).
 const MAX_HOST_LEN: usize = 253;
@@ -117,6 +129,48 @@ impl ActivationCodeError {
     }
 }
 
+/// Something an accepted activation code does that SGP.22 §4.1 does not allow, but that the LPA
+/// passes on as given because real servers do it (see [`ActivationCode::warnings`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ActivationCodeWarning {
+    /// The MatchingID has characters outside SGP.22 §4.1.1's set (`0-9`, `A-Z`, `a-z`, `-`).
+    MatchingIdCharacters {
+        /// The characters outside the set, each once, in order of first appearance.
+        characters: Vec<char>,
+    },
+}
+
+impl ActivationCodeWarning {
+    /// The field the warning is about.
+    pub fn field(&self) -> AcField {
+        match self {
+            ActivationCodeWarning::MatchingIdCharacters { .. } => AcField::MatchingId,
+        }
+    }
+
+    /// What is unusual about the field, without naming it (for callers that name it their own
+    /// way, e.g. a command-line option).
+    pub fn reason(&self) -> String {
+        match self {
+            ActivationCodeWarning::MatchingIdCharacters { characters } => {
+                let list: Vec<String> = characters.iter().map(|c| format!("{c:?}")).collect();
+                format!(
+                    "{} outside the SGP.22 §4.1.1 set (0-9, A-Z, a-z, '-'); sent to the SM-DP+ as given",
+                    list.join(", ")
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Display for ActivationCodeWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = self.field();
+        write!(f, "activation code field {} ({field}): {}", field.position(), self.reason())
+    }
+}
+
 /// A parsed activation code, AC_Format 1 (GSMA SGP.22 §4.1).
 ///
 /// ```text
@@ -130,7 +184,9 @@ impl ActivationCodeError {
 /// Validation per field:
 /// - SM-DP+ address: an FQDN (RFC 1035 labels: letters, digits, `-`, 1–63 characters, not starting or
 ///   ending with `-`; at most 253 characters) with an optional `:port` (test servers use one);
-/// - MatchingID: empty or up to [`MAX_MATCHING_ID_LEN`] characters from `0-9 A-Z a-z -` (lpac's rule);
+/// - MatchingID: empty or up to [`MAX_MATCHING_ID_LEN`] bytes, no control character (and, from
+///   [`ActivationCode::new`], no `$`). Characters outside SGP.22 §4.1.1's set (`0-9 A-Z a-z -`) are
+///   accepted and reported by [`ActivationCode::warnings`]: servers issue MatchingIDs with `_` and `.`;
 /// - SM-DP+ OID: empty or dotted decimal with at least two arcs, no leading zeros, first arc 0–2 and
 ///   second arc < 40 under arcs 0 and 1 (ITU-T X.660);
 /// - Confirmation Code Required Flag: empty or `1`;
@@ -156,7 +212,9 @@ pub struct ActivationCode {
 }
 
 impl ActivationCode {
-    /// An activation code for `smdp_address` and `matching_id` (which may be empty), both validated.
+    /// An activation code for `smdp_address` and `matching_id` (which may be empty), both validated
+    /// (SGP.22 §4.1). A MatchingID outside the SGP.22 §4.1.1 character set is accepted; see
+    /// [`warnings`](Self::warnings).
     pub fn new(smdp_address: &str, matching_id: &str) -> Result<Self, ActivationCodeError> {
         validate_address(smdp_address).map_err(|r| ActivationCodeError::invalid(AcField::SmdpAddress, r))?;
         validate_matching_id(matching_id)
@@ -222,6 +280,33 @@ impl ActivationCode {
     /// The string for a QR code: [`Display`](fmt::Display) output prefixed with `LPA:` (SGP.22 §4.1).
     pub fn to_qr_string(&self) -> String {
         format!("{QR_PREFIX}{self}")
+    }
+
+    /// What this accepted code does that SGP.22 §4.1 does not allow (empty for a conforming code):
+    /// today a MatchingID with characters outside the §4.1.1 set. The LPA sends the code as given; a
+    /// user interface should show these, since a mistyped code looks the same.
+    ///
+    /// ```
+    /// use oxicard_euicc::activation::{AcField, ActivationCode};
+    /// let ac: ActivationCode = "LPA:1$smdp.example.com$ORDER_42.A".parse()?;
+    /// let warnings = ac.warnings();
+    /// assert_eq!(warnings.len(), 1);
+    /// assert_eq!(warnings[0].field(), AcField::MatchingId);
+    /// assert!(warnings[0].to_string().contains("'_', '.'"));
+    /// # Ok::<(), oxicard_euicc::activation::ActivationCodeError>(())
+    /// ```
+    pub fn warnings(&self) -> Vec<ActivationCodeWarning> {
+        let mut characters: Vec<char> = Vec::new();
+        for c in self.matching_id.chars().filter(|c| !in_matching_id_charset(*c)) {
+            if !characters.contains(&c) {
+                characters.push(c);
+            }
+        }
+        if characters.is_empty() {
+            Vec::new()
+        } else {
+            vec![ActivationCodeWarning::MatchingIdCharacters { characters }]
+        }
     }
 }
 
@@ -351,12 +436,19 @@ pub(crate) fn validate_address(address: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The hard limits of a MatchingID, which protect the eUICC and keep the activation code
+/// unambiguous: at most [`MAX_MATCHING_ID_LEN`] bytes, no control character, no `$` (the field
+/// separator of SGP.22 §4.1). The character set of §4.1.1 is only a warning
+/// ([`ActivationCode::warnings`]).
 fn validate_matching_id(id: &str) -> Result<(), String> {
     if id.len() > MAX_MATCHING_ID_LEN {
-        return Err(format!("{} characters; at most {MAX_MATCHING_ID_LEN} are allowed", id.len()));
+        return Err(format!("{} bytes; at most {MAX_MATCHING_ID_LEN} are allowed", id.len()));
     }
-    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        return Err(format!("character {c:?} is not allowed (only 0-9, A-Z, a-z and '-')"));
+    if let Some(c) = id.chars().find(|c| c.is_control()) {
+        return Err(format!("control character {c:?} is not allowed"));
+    }
+    if id.contains('$') {
+        return Err("'$' is not allowed: it separates the fields of an activation code (SGP.22 §4.1)".into());
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ mod confirmation;
 mod device;
 
 pub use crate::es10::DeviceInfo;
-pub use code::{AcField, ActivationCode, ActivationCodeError, MAX_MATCHING_ID_LEN};
+pub use code::{AcField, ActivationCode, ActivationCodeError, ActivationCodeWarning, MAX_MATCHING_ID_LEN};
 pub use confirmation::{ConfirmationCode, hash_confirmation_code};
 pub use device::{DeviceInfoError, Imei, Tac};
 

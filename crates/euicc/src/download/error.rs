@@ -1,10 +1,24 @@
 //! Why and where a profile download failed, and what was done to cancel the session.
+//!
+//! The error's text puts the cause first, with what a user can act on: an SM-DP+ refusal with
+//! its subjectCode, reasonCode and their meaning (SGP.22 §6.5.1.4), an installation failure
+//! with its bppCommandId, errorReason and the ICCIDs concerned (SGP.22 §5.7.6), then what
+//! happened next (the server's answer to a forwarded eUICC error, the session cancellation on
+//! each side, the fate of the installation result notification):
+//!
+//! ```text
+//! profile download failed at ES9+.AuthenticateClient: SM-DP+ refused: ES9+.AuthenticateClient Failed: subjectCode 8.2.6 (MatchingID) reasonCode 3.8 (refused): MatchingID (AC_Token or EventID) refused; then the session was cancelled on the eUICC (undefinedReason (127)), not confirmed by the SM-DP+: ES9+.CancelSession Failed: subjectCode 8.10.1 (TransactionID) reasonCode 3.9 (unknown): the RSP session identified by the TransactionID is unknown
+//! profile download failed at ES10b.LoadBoundProfilePackage: installation failed at storeMetadata (bppCommandId 2): installFailedDueToIccidMismatch (13): the package's ICCID 8944478600004573136 is not the offered 8944478600004573128; the result notification was delivered and removed
+//! ```
 
 use core::fmt;
 
 use crate::der_util::DecodeError;
 use crate::es9::{Es9Error, TransactionId};
-use crate::es10::{CancelSessionReason, CancelSessionResponse, InstallationError, Rejection};
+use crate::es10::{
+    CancelSessionReason, CancelSessionResponse, ErrorReason, InstallationError, ProfileInfo, Rejection,
+};
+use crate::iccid::Iccid;
 use crate::isdr::Es10Error;
 use crate::notify::NotificationOutcome;
 
@@ -67,13 +81,14 @@ impl From<DecodeError> for DownloadErrorKind {
 impl fmt::Display for DownloadErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Server(e @ Es9Error::FunctionFailed { .. }) => write!(f, "SM-DP+ refused: {e}"),
             Self::Server(e) => write!(f, "SM-DP+: {e}"),
             Self::Rejected(e) => write!(f, "eUICC rejected: {e}"),
             Self::Card(e) => write!(f, "eUICC: {e}"),
             Self::Decode(e) => write!(f, "invalid data: {e}"),
             Self::Declined(reason) => write!(f, "declined by the caller ({reason})"),
             Self::ConfirmationCodeMissing => f.write_str("a confirmation code is required"),
-            Self::Installation(e) => write!(f, "installation failed: {e}"),
+            Self::Installation(e) => write_installation(f, e, None),
         }
     }
 }
@@ -114,43 +129,106 @@ impl CancelReport {
     }
 }
 
+/// What each side made of the cancellation: `the session was cancelled on both sides
+/// (undefinedReason (127))`, or which side did not confirm and its answer (the eUICC's error,
+/// the SM-DP+'s subjectCode and reasonCode).
+impl fmt::Display for CancelReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = self.reason;
+        if self.is_complete() {
+            return write!(f, "the session was cancelled on both sides ({reason})");
+        }
+        match &self.euicc {
+            Err(error) => {
+                return write!(
+                    f,
+                    "cancelling the session ({reason}) failed on the eUICC: {error}; nothing was sent to the SM-DP+"
+                );
+            }
+            Ok(answer) => match answer.result {
+                Ok(_) => write!(f, "the session was cancelled on the eUICC ({reason})")?,
+                Err(code) => write!(f, "the eUICC refused to cancel the session ({reason}): {code}")?,
+            },
+        }
+        match &self.server {
+            Some(Ok(())) => f.write_str(", confirmed by the SM-DP+"),
+            Some(Err(error)) => write!(f, ", not confirmed by the SM-DP+: {error}"),
+            None => f.write_str(", nothing was sent to the SM-DP+"),
+        }
+    }
+}
+
+/// What the LPA knows about the ICCIDs of a failed installation, to say which profile the
+/// eUICC refused and why (SGP.22 §5.7.6 `installFailedDueToIccidAlreadyExistsOnEuicc`,
+/// `installFailedDueToIccidMismatch`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InstallationContext {
+    /// The ICCID of the profile metadata the SM-DP+ offered (ES9+ AuthenticateClient
+    /// `profileMetadata`, SGP.22 §5.6.3), the one the caller consented to.
+    pub offered_iccid: Option<Iccid>,
+    /// The ICCID the eUICC put in the ProfileInstallationResult's `notificationMetadata`
+    /// (SGP.22 §5.7.6): the one of the package it was loading.
+    pub result_iccid: Option<Iccid>,
+    /// For `installFailedDueToIccidAlreadyExistsOnEuicc`: the profile the eUICC already has with
+    /// that ICCID, read with GetProfilesInfo (SGP.22 §5.7.15) after the failure; `None` when it
+    /// could not be read.
+    pub existing: Option<ProfileInfo>,
+}
+
 /// A failed download: at which step, why, and what was cleaned up.
 #[derive(Debug)]
 pub struct DownloadError {
     /// The step that failed.
     pub step: DownloadStep,
-    /// Why.
+    /// Why: the primary error (an SM-DP+ refusal, an eUICC error, the installation result).
     pub kind: DownloadErrorKind,
     /// The RSP session, if it had started (ES9+ InitiateAuthentication succeeded).
     pub transaction_id: Option<TransactionId>,
     /// The session cancellation, when one was made: after any failure between InitiateAuthentication
     /// and the ProfileInstallationResult, except when the eUICC's own error response was forwarded
-    /// to the SM-DP+ (which ends the session on both sides).
+    /// to the SM-DP+ (which ends the session on both sides). Secondary: it never replaces
+    /// [`Self::kind`].
     pub cancel: Option<CancelReport>,
+    /// When the eUICC's own error answer (AuthenticateServer, PrepareDownload) was forwarded to
+    /// the SM-DP+ (SGP.22 §5.6.3, §5.6.2): the SM-DP+'s answer to it, when that was an error
+    /// (normally a `Failed` status with its subjectCode and reasonCode).
+    pub server_answer: Option<Es9Error>,
     /// For [`DownloadErrorKind::Installation`]: what happened to the ProfileInstallationResult
     /// notification (sent, and removed only once acknowledged).
     pub notification: Option<NotificationOutcome>,
+    /// For [`DownloadErrorKind::Installation`]: the ICCIDs of the offer, of the result and of the
+    /// profile already installed.
+    pub installation: Option<InstallationContext>,
 }
 
 impl DownloadError {
-    /// The server's status code when the failure is an ES9+ `Failed`/`Expired` answer.
+    /// The server's status code when the failure is an ES9+ `Failed`/`Expired` answer, or the
+    /// server's answer to a forwarded eUICC error.
     pub fn status_code(&self) -> Option<&crate::es9::StatusCode> {
         match &self.kind {
             DownloadErrorKind::Server(e) => e.status_code(),
-            _ => None,
+            _ => self.server_answer.as_ref().and_then(Es9Error::status_code),
         }
     }
 }
 
 impl fmt::Display for DownloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "profile download failed at {}: {}", self.step, self.kind)?;
-        if let Some(cancel) = &self.cancel {
-            write!(f, " (session cancelled: {}", cancel.reason)?;
-            if !cancel.is_complete() {
-                f.write_str(", not confirmed by both sides")?;
+        write!(f, "profile download failed at {}: ", self.step)?;
+        match &self.kind {
+            DownloadErrorKind::Installation(error) => {
+                write_installation(f, error, self.installation.as_ref())?
             }
-            f.write_str(")")?;
+            kind => write!(f, "{kind}")?,
+        }
+        if let Some(answer) = &self.server_answer {
+            write!(f, "; the SM-DP+ answered the forwarded error with: {answer}")?;
+        }
+        if let Some(cancel) = &self.cancel {
+            write!(f, "; then {cancel}")?;
+        }
+        if let Some(notification) = &self.notification {
+            write!(f, "; the result notification was {notification}")?;
         }
         Ok(())
     }
@@ -167,4 +245,103 @@ impl std::error::Error for DownloadError {
             DownloadErrorKind::Declined(_) | DownloadErrorKind::ConfirmationCodeMissing => None,
         }
     }
+}
+
+/// `installation failed at storeMetadata (bppCommandId 2): installFailedDueToIccidMismatch
+/// (13): …`: the BPP command and the reason with their SGP.22 names and codes (§5.7.6), then
+/// what the reason means, with the ICCIDs of `context` for the ICCID reasons.
+fn write_installation(
+    f: &mut fmt::Formatter<'_>,
+    error: &InstallationError,
+    context: Option<&InstallationContext>,
+) -> fmt::Result {
+    write!(
+        f,
+        "installation failed at {} (bppCommandId {}): {} ({})",
+        error.command.asn1_name(),
+        error.command.code(),
+        error.reason.asn1_name(),
+        error.reason.code()
+    )?;
+    let context = context.cloned().unwrap_or_default();
+    let (offered, package) = (context.offered_iccid, context.result_iccid);
+    match error.reason {
+        ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc => {
+            match (package, offered) {
+                (Some(p), Some(o)) if p != o => {
+                    write!(f, ": the package's ICCID {p} (not the offered {o}) is already on the eUICC")?;
+                }
+                (Some(iccid), _) | (None, Some(iccid)) => {
+                    write!(f, ": ICCID {iccid} is already on the eUICC")?
+                }
+                (None, None) => {
+                    f.write_str(": a profile with the package's ICCID is already on the eUICC")?
+                }
+            }
+            if let Some(existing) = &context.existing {
+                write!(f, " ({})", describe_profile(existing))?;
+            }
+            Ok(())
+        }
+        ErrorReason::InstallFailedDueToIccidMismatch => match (package, offered) {
+            (Some(p), Some(o)) if p != o => write!(f, ": the package's ICCID {p} is not the offered {o}"),
+            (Some(iccid), _) | (None, Some(iccid)) => {
+                write!(f, ": the ICCID in the profile package does not match its metadata's ICCID {iccid}")
+            }
+            (None, None) => f.write_str(": the ICCID in the profile package does not match its metadata's"),
+        },
+        reason => match reason_meaning(reason) {
+            Some(meaning) => write!(f, ": {meaning}"),
+            None => Ok(()),
+        },
+    }
+}
+
+/// `profile "Name", disabled, ISD-P A000…`.
+fn describe_profile(profile: &ProfileInfo) -> String {
+    let mut parts = Vec::new();
+    if let Some(name) = profile.nickname.as_ref().or(profile.profile_name.as_ref()) {
+        parts.push(format!("profile {name:?}"));
+    }
+    if let Some(state) = profile.state {
+        parts.push(state.asn1_name().to_owned());
+    }
+    if let Some(aid) = &profile.isdp_aid {
+        parts.push(format!("ISD-P {}", hex::encode_upper(aid)));
+    }
+    if parts.is_empty() { "installed".to_owned() } else { parts.join(", ") }
+}
+
+/// What an ErrorReason of a failed installation means (SGP.22 §5.7.6), for those whose name
+/// does not say it all; the ICCID reasons are worded with their ICCIDs by the caller.
+fn reason_meaning(reason: ErrorReason) -> Option<&'static str> {
+    Some(match reason {
+        ErrorReason::IncorrectInputValues => "the eUICC found incorrect values in the package",
+        ErrorReason::InvalidSignature => "the eUICC could not verify the SM-DP+'s signature of the package",
+        ErrorReason::InvalidTransactionId => "the package is for another RSP session",
+        ErrorReason::UnsupportedCrtValues => {
+            "the eUICC does not support the package's key agreement parameters"
+        }
+        ErrorReason::UnsupportedRemoteOperationType => "the eUICC does not support the remote operation",
+        ErrorReason::UnsupportedProfileClass => "the eUICC does not accept this profile class",
+        ErrorReason::Scp03tStructureError => "a protected segment of the package is malformed",
+        ErrorReason::Scp03tSecurityError => {
+            "a protected segment of the package failed its integrity check or decryption"
+        }
+        ErrorReason::InstallFailedDueToInsufficientMemoryForProfile => {
+            "the eUICC has not enough free memory for the profile"
+        }
+        ErrorReason::InstallFailedDueToInterruption => "the installation was interrupted",
+        ErrorReason::InstallFailedDueToPeProcessingError => "the eUICC could not process a profile element",
+        ErrorReason::TestProfileInstallFailedDueToInvalidNaaKey => "a key of the test profile is invalid",
+        ErrorReason::PprNotAllowed => {
+            "the profile's policy rules are not allowed by the eUICC's rules authorisation table"
+        }
+        ErrorReason::ServerAddressAbsentInEuiccAllowList => {
+            "the SM-DP+ address is not in the eUICC's allow list"
+        }
+        ErrorReason::UnknownTlvInMetadata => "the profile metadata holds a member the eUICC does not know",
+        ErrorReason::InstallFailedDueToUnknownError => "the eUICC gave no reason",
+        _ => return None,
+    })
 }

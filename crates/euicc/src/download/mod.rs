@@ -47,11 +47,18 @@
 //! `timeout`, `loadBppExecutionError`, `undefinedReason`. Two failures need no cancellation: an
 //! error answer of the eUICC to AuthenticateServer or PrepareDownload is forwarded to the SM-DP+
 //! (AuthenticateClient / GetBoundProfilePackage carry it, SGP.22 §5.6.3, §5.6.2), which ends the
-//! session on both sides.
+//! session on both sides; the server's answer to it is kept ([`DownloadError::server_answer`]).
+//!
+//! The cause stays the error: the cancellation ([`DownloadError::cancel`]) is reported after it,
+//! with what each side answered, and never replaces it — an SM-DP+ refusal keeps its subjectCode
+//! and reasonCode ([`DownloadError::status_code`]) whatever the CancelSession gives.
 //!
 //! The ProfileInstallationResult is a notification: it is sent to the SM-DP+ whatever it says,
 //! and removed from the eUICC only once the server acknowledged it ([`notify::deliver`]). An
-//! installation error is a [`DownloadErrorKind::Installation`].
+//! installation error is a [`DownloadErrorKind::Installation`], with the ICCIDs of the offer, of
+//! the result and, for `installFailedDueToIccidAlreadyExistsOnEuicc`, the profile already
+//! installed ([`DownloadError::installation`]). No Bound Profile Package segment follows the
+//! result, even one that came early ([`Isdr::load_bound_profile_package`]).
 //!
 //! The LPA does not check the SM-DP+ certificates or signatures: the eUICC does (SGP.22 §5.7.13,
 //! §5.7.5). Comparing the activation code's SM-DP+ OID with the certificate's is left to the caller.
@@ -61,10 +68,13 @@ use oxicard_transport::Transport;
 use crate::activation::{ActivationCode, ConfirmationCode, DeviceInfo};
 use crate::authentication::{self, CommonCause, CommonStep, ServerAuthenticated};
 use crate::der_util::{DecodeError, DecodeReason, Encoder, ctx_c, private_c, single};
-use crate::es9::{AuthenticateClientRequest, Es9Client, GetBoundProfilePackageRequest, TransactionId};
+use crate::es9::{
+    AuthenticateClientRequest, Es9Client, Es9Error, GetBoundProfilePackageRequest, TransactionId,
+};
 use crate::es10::{
-    CancelSessionReason, CtxParams1, Message, PendingNotification, PrepareDownloadRequest, ProfileInfo,
-    ProfileInfoListResponse, ProfileInstallationResult, Rejection,
+    CancelSessionReason, CtxParams1, ErrorReason, Message, PendingNotification, PrepareDownloadRequest,
+    ProfileInfo, ProfileInfoListRequest, ProfileInfoListResponse, ProfileInstallationResult, ProfileSearch,
+    Rejection,
 };
 use crate::es11::EventEntry;
 use crate::iccid::Iccid;
@@ -76,7 +86,7 @@ mod error;
 mod progress;
 
 pub use cancel::cancel_session;
-pub use error::{CancelReport, DownloadError, DownloadErrorKind};
+pub use error::{CancelReport, DownloadError, DownloadErrorKind, InstallationContext};
 pub use progress::{DownloadStep, Progress};
 
 /// Where to download from: the SM-DP+ address and the MatchingID.
@@ -278,7 +288,26 @@ where
             let reason = kind.cancel_reason(self.step);
             cancel_session(self.isdr, self.es9, self.address, tx, reason)
         });
-        Box::new(DownloadError { step: self.step, kind, transaction_id, cancel, notification: None })
+        Box::new(DownloadError {
+            step: self.step,
+            kind,
+            transaction_id,
+            cancel,
+            server_answer: None,
+            notification: None,
+            installation: None,
+        })
+    }
+
+    /// The error for the eUICC's own error answer, forwarded to the SM-DP+ (which ended the
+    /// session on both sides: nothing to cancel), with the SM-DP+'s answer to it.
+    fn forwarded(&mut self, rejection: Rejection, answer: Option<Es9Error>) -> Box<DownloadError> {
+        if let Some(answer) = &answer {
+            tracing::info!(target: "oxicard::euicc", "SM-DP+ answer to the forwarded error: {answer}");
+        }
+        let mut error = self.fail(rejection);
+        error.server_answer = answer;
+        error
     }
 
     fn run(&mut self, request: &DownloadRequest) -> Result<DownloadResult, Box<DownloadError>> {
@@ -314,15 +343,13 @@ where
             authenticate_server_response: authenticated.der,
         };
         let client = self.es9.authenticate_client(self.address, &client_request);
-        let client = match authentication::forwarded(&authenticated.response, client) {
-            Ok(client) => client,
-            Err(rejection) => {
-                // Forwarded: the SM-DP+ knows, the eUICC has no session left.
-                self.transaction = None;
-                self.step = DownloadStep::AuthenticateServer;
-                return Err(self.fail(rejection));
-            }
-        };
+        if let Err(error) = &authenticated.response.result {
+            // Forwarded: the SM-DP+ knows, the eUICC has no session left. The server's answer
+            // (normally a Failed status naming the cause) goes with the eUICC's error.
+            self.transaction = None;
+            self.step = DownloadStep::AuthenticateServer;
+            return Err(self.forwarded(Rejection::AuthenticateServer(error.code), client.err()));
+        }
         let client = client.map_err(|e| self.fail(e))?;
         let metadata = client.profile_metadata.as_deref().map(decode_profile_metadata).transpose();
         let metadata = metadata.map_err(|e| self.fail(e))?;
@@ -364,12 +391,9 @@ where
         };
         let bpp = self.es9.get_bound_profile_package(self.address, &bpp_request);
         if let Err(error) = prepared.response.result {
-            if let Err(server) = bpp {
-                tracing::info!(target: "oxicard::euicc", "SM-DP+ answer to the forwarded error: {server}");
-            }
             self.transaction = None;
             self.step = DownloadStep::PrepareDownload;
-            return Err(self.fail(Rejection::PrepareDownload(error.code)));
+            return Err(self.forwarded(Rejection::PrepareDownload(error.code), bpp.err()));
         }
         let bpp = bpp.map_err(|e| self.fail(e))?.bound_profile_package;
 
@@ -394,13 +418,47 @@ where
                 notification: delivered,
                 installation_result: result,
             }),
-            Err(error) => Err(Box::new(DownloadError {
-                step: DownloadStep::LoadBoundProfilePackage,
-                kind: DownloadErrorKind::Installation(error),
-                transaction_id: Some(transaction_id),
-                cancel: None,
-                notification: Some(delivered),
-            })),
+            Err(error) => {
+                let offered_iccid = metadata.as_ref().and_then(|m| m.iccid);
+                let result_iccid = result.notification_metadata().iccid;
+                let existing = match error.reason {
+                    ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc => {
+                        self.installed_profile(result_iccid.or(offered_iccid))
+                    }
+                    _ => None,
+                };
+                Err(Box::new(DownloadError {
+                    step: DownloadStep::LoadBoundProfilePackage,
+                    kind: DownloadErrorKind::Installation(error),
+                    transaction_id: Some(transaction_id),
+                    cancel: None,
+                    server_answer: None,
+                    notification: Some(delivered),
+                    installation: Some(InstallationContext { offered_iccid, result_iccid, existing }),
+                }))
+            }
+        }
+    }
+}
+
+impl<T, C, H> Session<'_, '_, T, C, H>
+where
+    T: Transport,
+    C: Es9Client + ?Sized,
+    H: DownloadHandler + ?Sized,
+{
+    /// After `installFailedDueToIccidAlreadyExistsOnEuicc`: the installed profile with `iccid`
+    /// (ES10c GetProfilesInfo with the ICCID as search criterion, SGP.22 §5.7.15), to name it in
+    /// the error; `None` when it cannot be read (logged; the error stays the eUICC's result).
+    fn installed_profile(&mut self, iccid: Option<Iccid>) -> Option<ProfileInfo> {
+        let iccid = iccid?;
+        let request = ProfileInfoListRequest { search: Some(ProfileSearch::Iccid(iccid)), tag_list: None };
+        match self.isdr.profiles_with(&request) {
+            Ok(profiles) => profiles.into_iter().find(|p| p.iccid == Some(iccid)),
+            Err(error) => {
+                tracing::info!(target: "oxicard::euicc", %iccid, "reading the installed profile failed: {error}");
+                None
+            }
         }
     }
 }

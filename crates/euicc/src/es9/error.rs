@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::TransactionId;
+use super::status_codes::{reason_code_name, status_code_meaning, subject_code_name};
 
 /// The RSP server function a request was for: ES9+ (LPA ↔ SM-DP+, SGP.22 §5.6) or ES11 (LPA ↔ SM-DS, §5.8).
 ///
@@ -119,18 +120,41 @@ pub struct StatusCode {
 }
 
 impl StatusCode {
-    /// The meaning of the subject/reason pair from the SGP.22 table, if known (see [`STATUS_CODES`]).
+    /// The meaning of the subject/reason pair from the SGP.22 status code tables, if the pair is
+    /// listed (see [`STATUS_CODES`](super::STATUS_CODES)).
     pub fn meaning(&self) -> Option<&'static str> {
         status_code_meaning(&self.subject_code, &self.reason_code)
     }
+
+    /// What the subject code is about ("MatchingID", "profile ICCID"…; see
+    /// [`SUBJECT_CODES`](super::SUBJECT_CODES)), or of its nearest listed parent; `None` for a
+    /// code of no known subject.
+    pub fn subject_name(&self) -> Option<&'static str> {
+        subject_code_name(&self.subject_code)
+    }
+
+    /// The name of the reason code ("refused", "unknown"…; see
+    /// [`REASON_CODES`](super::REASON_CODES)), or of its class; `None` for a code of no known
+    /// class.
+    pub fn reason_name(&self) -> Option<&'static str> {
+        reason_code_name(&self.reason_code)
+    }
 }
 
+/// `subjectCode 8.2.6 (MatchingID) reasonCode 3.8 (refused): MatchingID (AC_Token or EventID)
+/// refused, message "…"`: both codes with their names, then the pair's meaning when the SGP.22
+/// tables list the pair, then what the server added.
 impl fmt::Display for StatusCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "subjectCode {} reasonCode {}", self.subject_code, self.reason_code)?;
-        match self.meaning() {
-            Some(m) => write!(f, " ({m})")?,
-            None => f.write_str(" (unknown code)")?,
+        let subject = self.subject_name().unwrap_or("unknown subject");
+        let reason = self.reason_name().unwrap_or("unknown reason");
+        write!(
+            f,
+            "subjectCode {} ({subject}) reasonCode {} ({reason})",
+            self.subject_code, self.reason_code
+        )?;
+        if let Some(meaning) = self.meaning() {
+            write!(f, ": {meaning}")?;
         }
         if let Some(id) = &self.subject_identifier {
             write!(f, ", subjectIdentifier {id:?}")?;
@@ -140,81 +164,6 @@ impl fmt::Display for StatusCode {
         }
         Ok(())
     }
-}
-
-/// One row of the status code table: subject code, reason code, meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusCodeInfo {
-    /// `subjectCode`.
-    pub subject_code: &'static str,
-    /// `reasonCode`.
-    pub reason_code: &'static str,
-    /// What the pair means.
-    pub meaning: &'static str,
-}
-
-const fn sc(subject_code: &'static str, reason_code: &'static str, meaning: &'static str) -> StatusCodeInfo {
-    StatusCodeInfo { subject_code, reason_code, meaning }
-}
-
-/// The ES9+/ES11 status codes an LPA can receive (SGP.22 §5.6.1–§5.6.5, §5.8.1–§5.8.2 status code tables),
-/// as collected by lpac `euicc/es9p_errors.c` and osmo-smdpp (`osmo-smdpp.py`); meanings paraphrased.
-pub const STATUS_CODES: &[StatusCodeInfo] = &[
-    sc("8.1", "4.8", "the eUICC has insufficient memory for this profile"),
-    sc("8.1", "6.1", "the eUICC signature or the serverChallenge is invalid"),
-    sc("8.1.1", "2.2", "EID missing for this order (SM-DS address given or MatchingID empty)"),
-    sc("8.1.1", "3.1", "a different EID is already associated with this ICCID"),
-    sc("8.1.1", "3.8", "EID does not match the expected value"),
-    sc("8.1.2", "6.1", "EUM certificate invalid"),
-    sc("8.1.2", "6.3", "EUM certificate expired"),
-    sc("8.1.3", "6.1", "eUICC certificate invalid"),
-    sc("8.1.3", "6.3", "eUICC certificate expired"),
-    sc("8.2", "1.2", "profile not yet released"),
-    sc("8.2", "3.7", "bound profile package not available for a new binding"),
-    sc("8.2.1", "1.2", "caller not allowed to perform this function on the target profile"),
-    sc("8.2.1", "3.1", "a different EID is associated with this ICCID"),
-    sc("8.2.1", "3.3", "the profile identified by the ICCID is not available"),
-    sc("8.2.1", "3.5", "the target profile cannot be released"),
-    sc("8.2.1", "3.9", "profile (ICCID) unknown to the SM-DP+"),
-    sc("8.2.5", "1.2", "caller not allowed to perform this function on the profile type"),
-    sc("8.2.5", "3.7", "no more profiles available for the requested profile type"),
-    sc("8.2.5", "3.8", "profile type does not match the profile identified by the ICCID"),
-    sc("8.2.5", "3.9", "profile type unknown to the SM-DP+"),
-    sc("8.2.5", "4.3", "no eligible profile for this eUICC/device"),
-    sc("8.2.6", "3.1", "a different MatchingID is associated with this ICCID"),
-    sc("8.2.6", "3.3", "conflicting MatchingID"),
-    sc("8.2.6", "3.8", "MatchingID (AC_Token or EventID) refused"),
-    sc("8.2.7", "2.2", "confirmation code missing"),
-    sc("8.2.7", "3.8", "confirmation code refused"),
-    sc("8.2.7", "6.4", "maximum number of confirmation code retries exceeded"),
-    sc("8.8", "3.1", "the SM-DP+ OID is invalid"),
-    sc("8.8", "3.10", "the SM-DP+ OID is invalid (osmo-smdpp)"),
-    sc("8.8.1", "3.8", "invalid SM-DP+ address"),
-    sc("8.8.2", "3.1", "none of the proposed CI public key identifiers is supported by the SM-DP+"),
-    sc("8.8.3", "3.1", "the eUICC's specification version number is not supported by the SM-DP+"),
-    sc("8.8.4", "3.7", "the SM-DP+ has no CERT.DPauth signed by a CI public key the eUICC supports"),
-    sc("8.8.5", "4.1", "the download order has expired"),
-    sc("8.8.5", "6.4", "maximum number of retries for the download order exceeded"),
-    sc("8.9", "4.2", "the root SM-DS raised an error"),
-    sc("8.9", "5.1", "the root SM-DS was unavailable"),
-    sc("8.9.1", "3.8", "invalid SM-DS address"),
-    sc("8.9.2", "3.1", "none of the proposed CI public key identifiers is supported by the SM-DS"),
-    sc("8.9.3", "3.1", "the eUICC's specification version number is not supported by the SM-DS"),
-    sc("8.9.4", "3.7", "the SM-DS has no CERT.DSauth signed by a CI public key the eUICC supports"),
-    sc("8.9.5", "3.3", "the event record already exists in the SM-DS (EventID duplicated)"),
-    sc("8.9.5", "3.9", "no event with this EventID exists for the EID"),
-    sc("8.10.1", "3.9", "the RSP session identified by the TransactionID is unknown"),
-    sc("8.11.1", "3.9", "unknown CI public key: the EUM certificate's CI is not a trusted root"),
-    sc("1.2.1", "2.1", "unsupported Content-Type (osmo-smdpp)"),
-    sc("1.2.2", "2.1", "unsupported X-Admin-Protocol (osmo-smdpp)"),
-];
-
-/// Looks a subject/reason pair up in [`STATUS_CODES`].
-pub fn status_code_meaning(subject_code: &str, reason_code: &str) -> Option<&'static str> {
-    STATUS_CODES
-        .iter()
-        .find(|c| c.subject_code == subject_code && c.reason_code == reason_code)
-        .map(|c| c.meaning)
 }
 
 /// Everything that can go wrong with an ES9+/ES11 call.

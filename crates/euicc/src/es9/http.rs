@@ -3,12 +3,15 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use ureq::http::Uri;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::unversioned::transport::DefaultConnector;
 
+use super::connect_to::{ConnectTo, ConnectToResolver};
 use super::json::snippet;
+use super::trust::{GSMA_CI_ROOTS, SGP26_TEST_CI_ROOTS, ServerCertificateError, verify_server_certificate};
 use super::{
     AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, DEFAULT_ADMIN_PROTOCOL,
     DEFAULT_USER_AGENT, Es9Client, Es9Error, GetBoundProfilePackageRequest, GetBoundProfilePackageResponse,
@@ -28,18 +31,24 @@ const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 /// (SGP.22 §6.5.1).
 ///
 /// - URL: `https://<address>/gsma/rsp2/es9plus/<function>`, or `<base URL>/gsma/rsp2/es9plus/<function>`
-///   when the address has an override ([`HttpEs9ClientBuilder::override_address`], like curl's
-///   `--connect-to`, for test servers).
+///   when the address has a base-URL override ([`HttpEs9ClientBuilder::override_address`], for
+///   plain-HTTP test servers on loopback).
+/// - Connect-to rules ([`HttpEs9ClientBuilder::connect_to`], curl's `--connect-to`) send the TCP
+///   connection elsewhere; the URL, `Host`, SNI and the certificate name check stay on the address.
 /// - Headers: `Content-Type: application/json;charset=UTF-8`, `X-Admin-Protocol: gsma/rsp/v2.2.2`
 ///   (configurable), `User-Agent: gsma-rsp-lpad` (configurable).
-/// - TLS verification is always on: the Mozilla (webpki) roots plus caller-supplied CA certificates
-///   (GSMA CI roots are not web roots). Plain `http://` is only possible through an override and only to a
-///   loopback host. No redirects are followed and no proxy is used.
+/// - TLS verification is always on (SGP.22 §2.6.6). Trusted: the GSMA CI roots
+///   ([`GSMA_CI_ROOTS`](super::GSMA_CI_ROOTS): CERT.DP.TLS chains to a GSMA CI, which is not a web
+///   root), the Mozilla (webpki) roots, caller-supplied CA certificates, and the SGP.26 test CIs
+///   only when asked ([`HttpEs9ClientBuilder::test_ci`]). Plain `http://` is only possible through
+///   a base-URL override and only to a loopback host. No redirects are followed and no proxy is
+///   used.
 ///
 /// ```no_run
-/// use oxicard_euicc::es9::{Es9Client, HttpEs9Client, HandleNotificationRequest};
+/// use oxicard_euicc::es9::{ConnectTo, Es9Client, HttpEs9Client, HandleNotificationRequest};
 /// let mut client = HttpEs9Client::builder()
-///     .add_ca_pem(&std::fs::read("gsma-ci.pem")?)?
+///     .add_ca_pem(&std::fs::read("operator-ci.pem")?)?
+///     .connect_to("smdp.example.com:443:127.0.0.1:8443".parse::<ConnectTo>()?)
 ///     .build()?;
 /// client.handle_notification("smdp.example.com", &HandleNotificationRequest { pending_notification: vec![] })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -48,6 +57,7 @@ const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 pub struct HttpEs9Client {
     agent: ureq::Agent,
     overrides: Arc<BTreeMap<String, String>>,
+    connect_to: Arc<Vec<ConnectTo>>,
     admin_protocol: String,
     user_agent: String,
     max_body: u64,
@@ -61,8 +71,11 @@ pub struct HttpEs9ClientBuilder {
     admin_protocol: String,
     user_agent: String,
     webpki_roots: bool,
+    gsma_ci_roots: bool,
+    test_ci: bool,
     extra_roots: Vec<Certificate<'static>>,
     overrides: BTreeMap<String, String>,
+    connect_to: Vec<ConnectTo>,
     max_body: u64,
 }
 
@@ -74,8 +87,11 @@ impl Default for HttpEs9ClientBuilder {
             admin_protocol: DEFAULT_ADMIN_PROTOCOL.to_owned(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             webpki_roots: true,
+            gsma_ci_roots: true,
+            test_ci: false,
             extra_roots: Vec::new(),
             overrides: BTreeMap::new(),
+            connect_to: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
         }
     }
@@ -113,11 +129,28 @@ impl HttpEs9ClientBuilder {
         self
     }
 
-    /// Whether to trust the Mozilla root store (webpki roots); default `true`. With `false` only the
-    /// certificates added with [`add_ca_pem`](Self::add_ca_pem)/[`add_ca_der`](Self::add_ca_der) are
-    /// trusted (e.g. only GSMA CIs). Verification itself cannot be turned off.
+    /// Whether to trust the Mozilla root store (webpki roots); default `true`. With `false` (and
+    /// [`gsma_ci_roots`](Self::gsma_ci_roots)`(false)`) only the certificates added with
+    /// [`add_ca_pem`](Self::add_ca_pem)/[`add_ca_der`](Self::add_ca_der) are trusted.
+    /// Verification itself cannot be turned off.
     pub fn webpki_roots(mut self, enabled: bool) -> Self {
         self.webpki_roots = enabled;
+        self
+    }
+
+    /// Whether to trust the production GSMA CI roots ([`GSMA_CI_ROOTS`](super::GSMA_CI_ROOTS)):
+    /// an SM-DP+/SM-DS TLS certificate chains to a GSMA CI (SGP.22 §4.5.2.2); default `true`.
+    pub fn gsma_ci_roots(mut self, enabled: bool) -> Self {
+        self.gsma_ci_roots = enabled;
+        self
+    }
+
+    /// Whether to also trust the SGP.26 test CIs
+    /// ([`SGP26_TEST_CI_ROOTS`](super::SGP26_TEST_CI_ROOTS)), for test SM-DP+ servers such as
+    /// pySim's osmo-smdpp; default `false`. Never on in production: anyone holding the public
+    /// SGP.26 test keys can issue certificates under them.
+    pub fn test_ci(mut self, enabled: bool) -> Self {
+        self.test_ci = enabled;
         self
     }
 
@@ -148,13 +181,54 @@ impl HttpEs9ClientBuilder {
     }
 
     /// Sends requests for `address` (as it appears in activation codes, e.g. `smdp.example.com`) to
-    /// `base_url` instead of `https://<address>`, like curl's `--connect-to`. `base_url` is
-    /// `https://host[:port][/prefix]`, or `http://` to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`)
-    /// only. With `https://` the certificate must be valid for the base URL's host.
+    /// `base_url` instead of `https://<address>`: the URL is replaced, so `Host`, SNI and the
+    /// certificate check are on the base URL's host. `base_url` is `https://host[:port][/prefix]`,
+    /// or `http://` to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`) only — the way to a
+    /// plain-HTTP test server. To connect elsewhere while keeping the SM-DP+ name for TLS, use
+    /// [`connect_to`](Self::connect_to) instead.
     pub fn override_address(mut self, address: &str, base_url: &str) -> Result<Self, Es9Error> {
         let base = validate_base_url(base_url)?;
         self.overrides.insert(address.to_ascii_lowercase(), base);
         Ok(self)
+    }
+
+    /// Adds a connect-to rule, as curl's `--connect-to HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT`:
+    /// the TCP connection of a request for `HOST:PORT` goes to `CONNECT-TO-HOST:CONNECT-TO-PORT`,
+    /// while the URL, the `Host` header, the TLS SNI and the certificate name check stay on the
+    /// request's host (SGP.22 §2.6.6). Rules are tried in the order added; the first match wins.
+    pub fn connect_to(mut self, rule: ConnectTo) -> Self {
+        self.connect_to.push(rule);
+        self
+    }
+
+    /// The DER of every root certificate the client will trust, in this order: the GSMA CI
+    /// roots (if on), the SGP.26 test CIs (if on), the webpki roots (if on), the added CAs.
+    pub fn trusted_roots(&self) -> Vec<&[u8]> {
+        let mut roots: Vec<&[u8]> = Vec::new();
+        if self.gsma_ci_roots {
+            roots.extend(GSMA_CI_ROOTS.iter().map(|c| c.der));
+        }
+        if self.test_ci {
+            roots.extend(SGP26_TEST_CI_ROOTS.iter().map(|c| c.der));
+        }
+        if self.webpki_roots {
+            roots.extend(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|c| c.as_ref()));
+        }
+        roots.extend(self.extra_roots.iter().map(Certificate::der));
+        roots
+    }
+
+    /// Checks a server certificate chain as the client will during the TLS handshake, against
+    /// [`trusted_roots`](Self::trusted_roots), for `server_name` (the SM-DP+ address's host, also
+    /// under a connect-to rule), at time `at` instead of the clock (SGP.22 §4.5.2.2).
+    pub fn verify_server_certificate(
+        &self,
+        end_entity: &[u8],
+        intermediates: &[&[u8]],
+        server_name: &str,
+        at: SystemTime,
+    ) -> Result<(), ServerCertificateError> {
+        verify_server_certificate(self.trusted_roots(), end_entity, intermediates, server_name, at)
     }
 
     /// Largest accepted response body; default 16 MiB.
@@ -165,15 +239,12 @@ impl HttpEs9ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<HttpEs9Client, Es9Error> {
-        let mut roots: Vec<Certificate<'static>> = Vec::new();
-        if self.webpki_roots {
-            roots.extend(
-                webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|c| Certificate::from_der(c.as_ref())),
-            );
-        }
-        roots.extend(self.extra_roots);
+        let roots: Vec<Certificate<'static>> =
+            self.trusted_roots().into_iter().map(|der| Certificate::from_der(der).to_owned()).collect();
         if roots.is_empty() {
-            return Err(Es9Error::Config("no trust roots: enable webpki roots or add a CA".into()));
+            return Err(Es9Error::Config(
+                "no trust roots: enable the GSMA CI or webpki roots, or add a CA".into(),
+            ));
         }
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
@@ -188,9 +259,13 @@ impl HttpEs9ClientBuilder {
             .user_agent(self.user_agent.as_str())
             .tls_config(tls)
             .build();
+        // The system resolver behind the connect-to rules; ureq's TLS connector takes the server
+        // name from the URL, so SNI and the certificate check stay on the SM-DP+ address.
+        let resolver = ConnectToResolver::new(self.connect_to.clone());
         Ok(HttpEs9Client {
-            agent: config.into(),
+            agent: ureq::Agent::with_parts(config, DefaultConnector::new(), resolver),
             overrides: Arc::new(self.overrides),
+            connect_to: Arc::new(self.connect_to),
             admin_protocol: self.admin_protocol,
             user_agent: self.user_agent,
             max_body: self.max_body,
@@ -239,7 +314,8 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 impl HttpEs9Client {
-    /// A builder with the defaults (webpki roots, 60 s timeout, no overrides).
+    /// A builder with the defaults (GSMA CI and webpki roots, 60 s timeout, no overrides, no
+    /// connect-to rules).
     pub fn builder() -> HttpEs9ClientBuilder {
         HttpEs9ClientBuilder::default()
     }
@@ -278,7 +354,7 @@ impl HttpEs9Client {
             .header("X-Admin-Protocol", &self.admin_protocol)
             .header("User-Agent", &self.user_agent)
             .send(&body[..])
-            .map_err(|e| map_ureq_error(function, &url, e, self.max_body))?;
+            .map_err(|e| self.map_error(function, &url, e))?;
         let status = response.status().as_u16();
         let content_type =
             response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -287,13 +363,34 @@ impl HttpEs9Client {
             .with_config()
             .limit(self.max_body)
             .read_to_vec()
-            .map_err(|e| map_ureq_error(function, &url, e, self.max_body))?;
+            .map_err(|e| self.map_error(function, &url, e))?;
         tracing::debug!(%function, status, len = bytes.len(), "ES9+/ES11 response");
         if !(200..300).contains(&status) {
             return Err(Es9Error::HttpStatus { function, status, body: snippet(&bytes) });
         }
         let reply = HttpReply { status, content_type: content_type.as_deref(), body: &bytes };
         request.decode_response(function, &reply)
+    }
+}
+
+impl HttpEs9Client {
+    /// [`map_ureq_error`], saying where a connect-to rule sent the connection.
+    fn map_error(&self, function: RspFunction, url: &str, e: ureq::Error) -> Es9Error {
+        let mut error = map_ureq_error(function, url, e, self.max_body);
+        if let Es9Error::Tls { detail, .. } | Es9Error::Transport { detail, .. } = &mut error
+            && let Some(rule) = self.connect_rule(url)
+        {
+            detail.push_str(&format!(" (connected per connect-to {rule})"));
+        }
+        error
+    }
+
+    /// The connect-to rule `url` goes through, if any.
+    fn connect_rule(&self, url: &str) -> Option<&ConnectTo> {
+        let uri: Uri = url.parse().ok()?;
+        let host = uri.host()?;
+        let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
+        self.connect_to.iter().find(|rule| rule.matches(host, port))
     }
 }
 

@@ -21,17 +21,31 @@ use std::str::FromStr;
 
 mod error;
 mod json;
+mod status_codes;
 
+#[cfg(feature = "http")]
+mod connect_to;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "http")]
+mod trust;
 
-pub use error::{
-    Es9Error, ExecutionStatus, RspFunction, STATUS_CODES, StatusCode, StatusCodeInfo, status_code_meaning,
-};
+pub use error::{Es9Error, ExecutionStatus, RspFunction, StatusCode};
 pub use json::encode_failure_response;
+pub use status_codes::{
+    CodeName, REASON_CODES, STATUS_CODES, SUBJECT_CODES, StatusCodeInfo, reason_code_name,
+    status_code_meaning, subject_code_name,
+};
 
 #[cfg(feature = "http")]
+pub use connect_to::{ConnectTo, ConnectToError, ConnectToField};
+#[cfg(feature = "http")]
 pub use http::{HttpEs9Client, HttpEs9ClientBuilder};
+#[cfg(feature = "http")]
+pub use trust::{
+    EmbeddedCertificate, GSMA_CI_ROOTS, GSMA_RSP2_ROOT_CI1, OISTE_GSMA_CI_G1, SGP26_TEST_CI_NIST_2020,
+    SGP26_TEST_CI_NIST_2023, SGP26_TEST_CI_ROOTS, ServerCertificateError, verify_server_certificate,
+};
 
 pub(crate) use json::{JsonReader, JsonWriter, parse_envelope};
 

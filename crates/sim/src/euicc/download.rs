@@ -28,6 +28,7 @@ mod handler;
 mod load;
 mod prepare;
 mod signer;
+mod sima;
 
 pub use handler::Es8Handler;
 pub use load::SIMA_RESPONSE_OK;

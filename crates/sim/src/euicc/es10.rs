@@ -325,7 +325,7 @@ impl SoftEuicc {
         }
         let profile = profile.clone();
         let mut next = self.state.clone();
-        next.profiles.remove(index);
+        next.remove_profile(index);
         self.notify(&mut next, &profile, notification_event::DELETE)
             .map_err(|()| DeleteProfileError::UndefinedError)?;
         self.state = next;
@@ -441,7 +441,7 @@ impl SoftEuicc {
                     _ => false,
                 };
                 let before = self.state.profiles.len();
-                self.state.profiles.retain(|p| !doomed(p));
+                self.state.retain_profiles(|p| !doomed(p));
                 let mut changed = self.state.profiles.len() != before;
                 if options.contains(reset_options::RESET_DEFAULT_SMDP_ADDRESS)
                     && self.state.default_dp_address != self.config.default_dp_address

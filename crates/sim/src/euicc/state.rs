@@ -17,14 +17,21 @@
 //!   "notifications": ["30…", "BF37…"], // PendingNotification TLVs (§5.7.10), signed, as sent
 //!   "default_dp_address": "smdp.example.com",
 //!   "next_seq_number": 7,
-//!   "next_isdp": 3
+//!   "next_isdp": 3,
+//!   "packages": { "984474680000543721F8": "A0…" } // installed UPPs by ICCID (EF.ICCID coding, hex)
 //! }
 //! ```
+//!
+//! `packages` keeps the UnprotectedProfilePackage of each profile installed by a download, as
+//! the SM-DP+ sent it (SAIP v3.3.1 §8.1; SGP.22 §2.5.4), keyed by the 10 octets of its ICCID in
+//! the SGP.22 / EF.ICCID coding. It is left out when empty, and a file without it (written
+//! before it existed) loads with no package.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use oxicard_euicc::es10::{Message, PendingNotification, ProfileInfo, ProfileInfoListResponse, ProfileState};
-use oxicard_euicc::iccid::Eid;
+use oxicard_euicc::iccid::{Eid, Iccid};
 use serde::{Deserialize, Serialize};
 
 use crate::storage::{MAX_STATE_LEN, StateError, StateLock, read_state, write_atomically};
@@ -38,7 +45,7 @@ pub const FORMAT: &str = "oxicard-soft-euicc/1";
 /// an ICCID, an ISD-P AID, a state, a class and a size; ICCIDs and AIDs are unique; at most
 /// one profile is enabled (SGP.22 v2 single-enabled-profile model, §2.4 / §5.7.16); every
 /// pending notification's sequence number is below `next_seq_number`, and they increase along
-/// the list (oldest first, none reused).
+/// the list (oldest first, none reused); every kept package belongs to an installed profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     pub(crate) profiles: Vec<ProfileInfo>,
@@ -46,6 +53,8 @@ pub struct State {
     pub(crate) default_dp_address: Option<String>,
     pub(crate) next_seq_number: u64,
     pub(crate) next_isdp: u32,
+    /// The installed UPPs, by ICCID.
+    pub(crate) packages: BTreeMap<Iccid, Vec<u8>>,
 }
 
 impl State {
@@ -57,7 +66,31 @@ impl State {
             default_dp_address,
             next_seq_number: 1,
             next_isdp: 1,
+            packages: BTreeMap::new(),
         }
+    }
+
+    /// The UnprotectedProfilePackage of the installed profile `iccid`, byte for byte as the
+    /// SM-DP+ sent it in the BPP (SGP.22 §5.7.6); `None` for a profile installed otherwise.
+    pub fn package(&self, iccid: &Iccid) -> Option<&[u8]> {
+        self.packages.get(iccid).map(Vec::as_slice)
+    }
+
+    /// Removes the profile at `index` and its package.
+    pub(crate) fn remove_profile(&mut self, index: usize) {
+        if index < self.profiles.len() {
+            let removed = self.profiles.remove(index);
+            if let Some(iccid) = removed.iccid {
+                self.packages.remove(&iccid);
+            }
+        }
+    }
+
+    /// Keeps the profiles `keep` says yes to, and their packages only.
+    pub(crate) fn retain_profiles(&mut self, keep: impl FnMut(&ProfileInfo) -> bool) {
+        self.profiles.retain(keep);
+        let installed: Vec<Iccid> = self.profiles.iter().filter_map(|p| p.iccid).collect();
+        self.packages.retain(|iccid, _| installed.contains(iccid));
     }
 
     /// The installed profiles, every member filled in.
@@ -109,6 +142,9 @@ impl State {
         if enabled > 1 {
             return Err("more than one profile is enabled");
         }
+        if self.packages.keys().any(|iccid| !self.profiles.iter().any(|p| p.iccid.as_ref() == Some(iccid))) {
+            return Err("a package belongs to no installed profile");
+        }
         let mut previous = None;
         for notification in &self.notifications {
             let seq = notification.metadata().seq_number;
@@ -134,6 +170,9 @@ struct StateFile {
     default_dp_address: Option<String>,
     next_seq_number: u64,
     next_isdp: u32,
+    /// ICCID (EF.ICCID coding, hex) → UPP (hex); absent in files written before it existed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    packages: BTreeMap<String, String>,
 }
 
 impl StateFile {
@@ -147,6 +186,11 @@ impl StateFile {
             default_dp_address: state.default_dp_address.clone(),
             next_seq_number: state.next_seq_number,
             next_isdp: state.next_isdp,
+            packages: state
+                .packages
+                .iter()
+                .map(|(iccid, upp)| (hex::encode_upper(iccid.as_bytes()), hex::encode_upper(upp)))
+                .collect(),
         }
     }
 
@@ -175,12 +219,21 @@ impl StateFile {
                 PendingNotification::from_der(&der).map_err(|e| bad(format!("notification: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut packages = BTreeMap::new();
+        for (iccid, upp) in &self.packages {
+            let mut bytes = [0u8; 10];
+            hex::decode_to_slice(iccid, &mut bytes)
+                .map_err(|e| bad(format!("package ICCID {iccid:?}: {e}")))?;
+            let upp = hex::decode(upp).map_err(|e| bad(format!("package {iccid}: {e}")))?;
+            packages.insert(Iccid::from_bytes(bytes), upp);
+        }
         let state = State {
             profiles,
             notifications,
             default_dp_address: self.default_dp_address,
             next_seq_number: self.next_seq_number,
             next_isdp: self.next_isdp,
+            packages,
         };
         state.check().map_err(|problem| bad(problem.into()))?;
         Ok(state)

@@ -49,9 +49,17 @@ impl SmdpError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProfileError {
-    /// The UPP is not a sequence of ProfileElements starting with a ProfileHeader.
-    #[error("malformed profile package: {0}")]
-    Malformed(String),
+    /// The UPP is not a valid SAIP package (SAIP v3.3.1 §8.1, `PE_Definitions-3.3.1`).
+    #[error("invalid profile package: {0}")]
+    Package(crate::saip::SaipError),
+    /// EF.ICCID of the MF PE does not hold the ProfileHeader's ICCID (ETSI TS 102 221 §13.2).
+    #[error("the ProfileHeader carries ICCID {header}, EF.ICCID {}", ef_iccid.map_or_else(|| "nothing".to_string(), |i| i.to_string()))]
+    EfIccidMismatch {
+        /// The ICCID of the ProfileHeader.
+        header: Iccid,
+        /// The contents of EF.ICCID, if it is filled.
+        ef_iccid: Option<Iccid>,
+    },
     /// A file could not be read.
     #[error("cannot read the profile package: {0}")]
     Io(String),

@@ -7,7 +7,7 @@
 //!   [`TestSmdp::handle_request`] for the JSON binding (§6.5).
 //! - [`ProfilePackage`]: a profile served by MatchingID: an UnprotectedProfilePackage (SAIP DER) and
 //!   its metadata ([`ProfileMetadata`]), optionally with a confirmation code;
-//!   [`ProfileBuilder`] makes a minimal test UPP.
+//!   [`ProfileBuilder`] makes a test UPP shaped like the GSMA TS.48 packages (`crate::saip`).
 //! - [`TestSmds`]: a test SM-DS (§3.6.1 event retrieval, ES11 §5.8): events per EID, the same
 //!   mutual authentication with CERT.DSauth.
 //! - [`SmdpServer`]: the HTTP or HTTPS (CERT.DP.TLS) server on 127.0.0.1 that the euicc crate's
@@ -28,5 +28,7 @@ mod server;
 pub use dp::{HttpAnswer, ReceivedNotification, TestSmdp, confirmation_code_hash};
 pub use ds::TestSmds;
 pub use error::{ProfileError, ServerError, SmdpError};
-pub use profile::{ProfileBuilder, ProfileMetadata, ProfilePackage, header_iccid};
+pub use profile::{
+    BUILT_IMSI, BUILT_USIM_AID, ProfileBuilder, ProfileMetadata, ProfilePackage, header_iccid,
+};
 pub use server::{RspServer, SmdpServer, SmdsServer};

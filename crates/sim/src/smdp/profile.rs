@@ -6,19 +6,12 @@
 use std::path::Path;
 
 use der::Tag;
-use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, ctx_c};
+use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
 use oxicard_euicc::es10::{BitFlags, ProfileClass, notification_event};
 use oxicard_euicc::iccid::Iccid;
 
 use super::error::ProfileError;
-
-/// `ProfileHeader` major/minor version written by [`ProfileBuilder`]: 3.3 ("set to 3 for this
-/// version of the specification", PE_Definitions-3.3.1 `ProfileHeader`).
-const SAIP_VERSION: (u8, u8) = (3, 3);
-
-/// The `templateID` of the MF template: `id-MF` 2.23.143.1.2.1 (SAIP v3.3.1 §A; DER contents
-/// `67 81 0F 01 02 01`).
-const MF_TEMPLATE_OID: [u8; 6] = [0x67, 0x81, 0x0F, 0x01, 0x02, 0x01];
+use crate::saip::{Imsi, Package, iccid_to_reading_order};
 
 /// The profile metadata the SM-DP+ sends in AuthenticateClient (`profileMetadata`) and inside the
 /// BPP (`88` StoreMetadata segments): `StoreMetadataRequest ::= [37] SEQUENCE { 5A iccid,
@@ -26,7 +19,8 @@ const MF_TEMPLATE_OID: [u8; 6] = [0x67, 0x81, 0x0F, 0x01, 0x02, 0x01];
 /// (SGP.22 §5.5.3; icons, owner and policy rules are not written).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileMetadata {
-    /// The ICCID (must equal the ProfileHeader's, SGP.22 §5.7.6 installFailedDueToIccidMismatch).
+    /// The ICCID, in the SGP.22 `Iccid` (EF.ICCID, nibble-swapped) coding; it must be the
+    /// ProfileHeader's (SGP.22 §5.7.6 installFailedDueToIccidMismatch).
     pub iccid: Iccid,
     /// `serviceProviderName` (0..32 characters).
     pub service_provider_name: String,
@@ -87,7 +81,7 @@ impl ProfileMetadata {
 /// and the confirmation code the end user must enter, if any (SGP.22 §3.1.3.2 / §5.6.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfilePackage {
-    /// The UnprotectedProfilePackage: DER ProfileElements one after the other.
+    /// The UnprotectedProfilePackage: DER ProfileElements one after the other (SAIP v3.3.1 §8.1).
     pub upp: Vec<u8>,
     /// The metadata.
     pub metadata: ProfileMetadata,
@@ -96,12 +90,12 @@ pub struct ProfilePackage {
 }
 
 impl ProfilePackage {
-    /// A package from UPP bytes; checks that they are a non-empty sequence of complete
-    /// constructed context-tagged TLVs (ProfileElement CHOICE alternatives) that starts with a
-    /// ProfileHeader (`A0`) whose ICCID is the metadata's (else the eUICC would fail the
-    /// installation with installFailedDueToIccidMismatch, SGP.22 §5.7.6).
+    /// A package from UPP bytes. They must decode as a SAIP package ([`Package::decode`]: every
+    /// PE valid, the ProfileHeader first, PE-End last), EF.ICCID must hold the header's ICCID,
+    /// and the metadata must name it too — else the eUICC would fail the installation
+    /// (installFailedDueToPEProcessingError / installFailedDueToIccidMismatch, SGP.22 §5.7.6).
     pub fn new(upp: Vec<u8>, metadata: ProfileMetadata) -> Result<ProfilePackage, ProfileError> {
-        let iccid = header_iccid(&upp)?;
+        let iccid = checked_iccid(&upp)?;
         if iccid != metadata.iccid {
             return Err(ProfileError::IccidMismatch { header: iccid, metadata: metadata.iccid });
         }
@@ -120,7 +114,7 @@ impl ProfilePackage {
         ProfilePackage::new(upp, ProfileMetadata::new(iccid, name, spn, notification_address))
     }
 
-    /// A package from a UPP DER file (e.g. one written by pySim's `saip-tool`).
+    /// A package from a UPP DER file (e.g. a GSMA TS.48 test profile as pySim's SM-DP+ serves it).
     pub fn from_file(path: &Path, metadata: ProfileMetadata) -> Result<ProfilePackage, ProfileError> {
         let upp = std::fs::read(path).map_err(|e| ProfileError::Io(format!("{}: {e}", path.display())))?;
         ProfilePackage::new(upp, metadata)
@@ -133,58 +127,96 @@ impl ProfilePackage {
     }
 }
 
-/// The `iccid` (`83`) of the ProfileHeader of an UPP whose outline is valid (see
-/// [`ProfilePackage::new`]).
+/// The ICCID of an UPP: the ProfileHeader `iccid` (SAIP v3.3.1 §8.2), whose octets hold the
+/// digits in reading order (`89 49 44 … 16 3F` is `8949449999999990163`), returned in the SGP.22
+/// coding that the metadata and EF.ICCID use (`98 94 44 … 61 F3`). The whole package must
+/// decode ([`Package::decode`]) and EF.ICCID must agree.
 pub fn header_iccid(upp: &[u8]) -> Result<Iccid, ProfileError> {
-    let header = check_upp(upp)?;
-    let iccid = Fields::parse(header, "ProfileHeader")
-        .and_then(|f| f.req(ctx(3), "iccid"))
-        .and_then(|f| f.octets_n::<10>())
-        .map_err(|e| ProfileError::Malformed(e.to_string()))?;
-    Ok(Iccid::from_bytes(iccid))
+    checked_iccid(upp)
 }
 
-/// Checks the outline of an UPP (see [`ProfilePackage::new`]); returns the ProfileHeader contents.
-fn check_upp(upp: &[u8]) -> Result<&[u8], ProfileError> {
-    let elements = Fields::parse(upp, "UnprotectedProfilePackage")
-        .map_err(|e| ProfileError::Malformed(e.to_string()))?;
-    let first = elements.first().ok_or(ProfileError::Malformed("no profile element".into()))?;
-    if first.tag() != ctx_c(0) {
-        return Err(ProfileError::Malformed("the first profile element is not a ProfileHeader (A0)".into()));
+/// Decodes `upp` and checks that EF.ICCID holds the header's ICCID.
+fn checked_iccid(upp: &[u8]) -> Result<Iccid, ProfileError> {
+    let package = Package::decode(upp).map_err(ProfileError::Package)?;
+    let iccid = package.iccid();
+    if package.ef_iccid() != Some(iccid) {
+        return Err(ProfileError::EfIccidMismatch { header: iccid, ef_iccid: package.ef_iccid() });
     }
-    for element in elements.iter() {
-        if element.tag().class() != der::Class::ContextSpecific || !element.tag().is_constructed() {
-            return Err(ProfileError::Malformed("a profile element is not a constructed [n] TLV".into()));
-        }
-    }
-    Ok(first.value())
+    Ok(iccid)
 }
 
-/// Builds a minimal test UnprotectedProfilePackage (a hand-built example, not a vector):
+/// The DER contents of `id-MF` 2.23.143.1.2.1, the MF template (SAIP v3.3.1 Annex A).
+const ID_MF: [u8; 6] = [0x67, 0x81, 0x0F, 0x01, 0x02, 0x01];
+/// The DER contents of `id-USIM` 2.23.143.1.2.4, the USIM template (SAIP v3.3.1 Annex A).
+const ID_USIM: [u8; 6] = [0x67, 0x81, 0x0F, 0x01, 0x02, 0x04];
+/// The USIM AID of built profiles: RID `A000000087` (3GPP), application code `1002` (USIM,
+/// 3GPP TS 31.110 / ETSI TS 101 220 Annex E), then a hand-made provider part.
+pub const BUILT_USIM_AID: [u8; 16] =
+    [0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0x00, 0x00, 0x01, 0x00];
+/// The IMSI of built profiles unless set: MCC 001 / MNC 01, the ITU-T E.212 test network.
+pub const BUILT_IMSI: &str = "001010000000001";
+/// [`BUILT_IMSI`] as EF.IMSI contents (3GPP TS 31.102 §4.2.2): 8 octets, `9` = odd count.
+const BUILT_IMSI_EF: [u8; 9] = [0x08, 0x09, 0x10, 0x10, 0x00, 0x00, 0x00, 0x00, 0x10];
+/// `pinAppl1` / `pukAppl1` (PINKeyReferenceValue / PUKKeyReferenceValue 1).
+const APPL1: i64 = 1;
+/// `adm1` (PINKeyReferenceValue 10).
+const ADM1: i64 = 10;
+/// `secondPINAppl1` / `secondPUKAppl1` (129): the USIM's local PIN and its PUK.
+const SECOND_APPL1: i64 = 129;
+/// `algorithmID milenage(1)` of AlgoParameter.
+const MILENAGE: i64 = 1;
+/// The Milenage K of built profiles: `00 01 … 0F` (hand-made test key).
+const BUILT_K: [u8; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+/// The Milenage OPc of built profiles: `0F 0E … 00` (hand-made test value).
+const BUILT_OPC: [u8; 16] = [15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+
+/// Builds a test UnprotectedProfilePackage shaped like the GSMA TS.48 packages real SM-DP+s
+/// serve (a hand-built example, not a vector):
 ///
 /// ```text
-/// A0 ProfileHeader { 80 major 03, 81 minor 03, 82 profileType, 83 iccid,
-///                    A5 eUICC-Mandatory-services {}, A6 eUICC-Mandatory-GFSTEList { 06 id-MF } }
-/// B0 PE-MF { A0 mf-header { 81 id 01 }, 81 templateID id-MF, A2 mf {}, A4 ef-iccid { 83 iccid },
-///            A5 ef-dir {}, A6 ef-arr {} }
-/// AA PE-End { A0 end-header { 81 id 02 } }
+/// A0 ProfileHeader { 80 major 02, 81 minor 03, 82 profileType, 83 iccid (reading order),
+///                    A5 eUICC-Mandatory-services { 81 usim, 84 milenage },
+///                    A6 eUICC-Mandatory-GFSTEList { 06 id-MF, 06 id-USIM } }
+/// B0 PE-MF { A0 { 80 mandated, 81 id 1 }, 81 id-MF, A2 mf {}, A4 ef-iccid { 83 EF.ICCID },
+///            A5 ef-dir { 83 USIM application record }, A6 ef-arr {} }
+/// A3 PE-PUKCodes { A0 {…2}, A1 { 30 { 80 pukAppl1, 81 "11111111" }, 30 { 80 secondPUKAppl1, 81 "22222222" } } }
+/// A2 PE-PINCodes { A0 {…3}, A1 { A0 { 30 { 80 pinAppl1, 81 "0000"FFFFFFFF, 82 pukAppl1 },
+///                                   30 { 80 adm1, 81 "55555555" } } } }
+/// B3 PE-USIM { A0 {…4}, 81 id-USIM, A2 adf-usim { A1 { 83 7FD0, 84 AID, C6 PIN status } },
+///              A3 ef-imsi { 83 EF.IMSI }, A4 ef-arr, A8 ef-ust, AD ef-spn, AE ef-est, B2 ef-acc, B6 ef-ecc }
+/// A2 PE-PINCodes { A0 {…5}, A1 { A0 { 30 { 80 secondPINAppl1, 81 "0000"FFFFFFFF, 82 secondPUKAppl1 } } } }
+/// A4 PE-AKAParameter { A0 {…6}, A1 { A1 { 80 milenage, 81 00, 82 K, 83 OPc } } }
+/// AA PE-End { A0 { 80 mandated, 81 id 7 } }
 /// ```
 ///
-/// Tags follow the AUTOMATIC TAGS of PE_Definitions-3.3.1 (`ProfileElement` alternatives
-/// `header [0]`, `end [10]`, `mf [16]`). Empty `File`s use the template's default content.
-/// With [`ProfileBuilder::padding`] a `nonStandard [9]` element of that many bytes is added
-/// before the End element, to make large profiles (several `86` segments).
+/// As in real packages: the ProfileHeader `iccid` holds the digits in reading order while
+/// EF.ICCID holds them nibble-swapped (ETSI TS 102 221 §13.2); every PEHeader sets `mandated`;
+/// the USIM with its EF.IMSI (3GPP TS 31.102 §4.2.2) is listed in EF.DIR and protected by PINs
+/// whose PUKs are defined; the header version is the SAIP 2.3 of the TS.48 v5 package (the
+/// software eUICC declares profileVersion 2.3.1). Tags follow the AUTOMATIC TAGS of
+/// `PE_Definitions-3.3.1`; empty `File`s take the template's default content. With
+/// [`ProfileBuilder::padding`] a `nonStandard [9]` element of that many content bytes comes
+/// before PE-End, to make large profiles (several `86` segments).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileBuilder {
     iccid: Iccid,
+    /// EF.IMSI contents.
+    imsi: [u8; 9],
     profile_type: String,
+    version: (u8, u8),
     padding: usize,
 }
 
 impl ProfileBuilder {
-    /// A builder for `iccid` with profile type `oxicard test`.
+    /// A builder for `iccid` with profile type `oxicard test`, IMSI [`BUILT_IMSI`], SAIP 2.3.
     pub fn new(iccid: Iccid) -> ProfileBuilder {
-        ProfileBuilder { iccid, profile_type: "oxicard test".to_string(), padding: 0 }
+        ProfileBuilder {
+            iccid,
+            imsi: BUILT_IMSI_EF,
+            profile_type: "oxicard test".to_string(),
+            version: (2, 3),
+            padding: 0,
+        }
     }
 
     /// The ProfileHeader `profileType` (1..100 characters).
@@ -193,7 +225,19 @@ impl ProfileBuilder {
         self
     }
 
-    /// Adds a `nonStandard` element (`A9 { A0 { 81 id }, 81 issuerID, 82 content }`) with
+    /// The IMSI written to EF.IMSI.
+    pub fn imsi(mut self, imsi: Imsi) -> ProfileBuilder {
+        self.imsi = imsi.to_ef();
+        self
+    }
+
+    /// The ProfileHeader `major-version` and `minor-version` (default 2.3).
+    pub fn saip_version(mut self, major: u8, minor: u8) -> ProfileBuilder {
+        self.version = (major, minor);
+        self
+    }
+
+    /// Adds a `nonStandard` element (`A9 { A0 { 80, 81 id }, 81 issuerID, 82 content }`) with
     /// `bytes` bytes of content.
     pub fn padding(mut self, bytes: usize) -> ProfileBuilder {
         self.padding = bytes;
@@ -204,35 +248,108 @@ impl ProfileBuilder {
     pub fn build(&self) -> Vec<u8> {
         let mut e = Encoder::new();
         let mut id = 0i64;
-        let mut header = |e: &mut Encoder| {
+        let mut pe_header = |e: &mut Encoder| {
             id += 1;
-            e.nested(ctx_c(0), |e| e.int(ctx(1), id));
+            e.nested(ctx_c(0), |e| {
+                e.tlv(ctx(0), &[]);
+                e.int(ctx(1), id);
+            });
         };
+        let pin = |e: &mut Encoder, key: i64, value: &[u8; 8], puk: Option<i64>| {
+            e.nested(Tag::Sequence, |e| {
+                e.int(ctx(0), key);
+                e.tlv(ctx(1), value);
+                e.opt(puk.as_ref(), |e, puk| e.int(ctx(2), *puk));
+            });
+        };
+        let pin_0000 = *b"0000\xFF\xFF\xFF\xFF";
         e.nested(ctx_c(0), |e| {
-            e.int(ctx(0), i64::from(SAIP_VERSION.0));
-            e.int(ctx(1), i64::from(SAIP_VERSION.1));
+            e.int(ctx(0), i64::from(self.version.0));
+            e.int(ctx(1), i64::from(self.version.1));
             e.utf8(ctx(2), &self.profile_type);
-            e.tlv(ctx(3), self.iccid.as_bytes());
-            e.nested(ctx_c(5), |_| {});
-            e.nested(ctx_c(6), |e| e.tlv(Tag::ObjectIdentifier, &MF_TEMPLATE_OID));
+            e.tlv(ctx(3), &iccid_to_reading_order(&self.iccid));
+            e.nested(ctx_c(5), |e| {
+                e.tlv(ctx(1), &[]);
+                e.tlv(ctx(4), &[]);
+            });
+            e.nested(ctx_c(6), |e| {
+                e.tlv(Tag::ObjectIdentifier, &ID_MF);
+                e.tlv(Tag::ObjectIdentifier, &ID_USIM);
+            });
         });
         e.nested(ctx_c(16), |e| {
-            header(e);
-            e.tlv(ctx(1), &MF_TEMPLATE_OID);
+            pe_header(e);
+            e.tlv(ctx(1), &ID_MF);
             e.nested(ctx_c(2), |_| {});
             e.nested(ctx_c(4), |e| e.tlv(ctx(3), self.iccid.as_bytes()));
-            e.nested(ctx_c(5), |_| {});
+            e.nested(ctx_c(5), |e| e.tlv(ctx(3), &usim_dir_record()));
             e.nested(ctx_c(6), |_| {});
+        });
+        e.nested(ctx_c(3), |e| {
+            pe_header(e);
+            e.nested(ctx_c(1), |e| {
+                for (key, value) in [(APPL1, b"11111111"), (SECOND_APPL1, b"22222222")] {
+                    e.nested(Tag::Sequence, |e| {
+                        e.int(ctx(0), key);
+                        e.tlv(ctx(1), value);
+                    });
+                }
+            });
+        });
+        e.nested(ctx_c(2), |e| {
+            pe_header(e);
+            e.nested(ctx_c(1), |e| {
+                e.nested(ctx_c(0), |e| {
+                    pin(e, APPL1, &pin_0000, Some(APPL1));
+                    pin(e, ADM1, b"55555555", None);
+                });
+            });
+        });
+        e.nested(ctx_c(19), |e| {
+            pe_header(e);
+            e.tlv(ctx(1), &ID_USIM);
+            e.nested(ctx_c(2), |e| {
+                e.nested(ctx_c(1), |e| {
+                    e.tlv(ctx(3), &[0x7F, 0xD0]);
+                    e.tlv(ctx(4), &BUILT_USIM_AID);
+                    // pinStatusTemplateDO: secondPINAppl1, pinAppl1, adm1 (as TS.48 writes it).
+                    e.tlv(
+                        Tag::Private { constructed: false, number: der::TagNumber(6) },
+                        &[0x81, 0x01, 0x0A],
+                    );
+                });
+            });
+            e.nested(ctx_c(3), |e| e.tlv(ctx(3), &self.imsi));
+            for file in [4, 8, 13, 14, 18, 22] {
+                e.nested(ctx_c(file), |_| {});
+            }
+        });
+        e.nested(ctx_c(2), |e| {
+            pe_header(e);
+            e.nested(ctx_c(1), |e| {
+                e.nested(ctx_c(0), |e| pin(e, SECOND_APPL1, &pin_0000, Some(SECOND_APPL1)))
+            });
+        });
+        e.nested(ctx_c(4), |e| {
+            pe_header(e);
+            e.nested(ctx_c(1), |e| {
+                e.nested(ctx_c(1), |e| {
+                    e.int(ctx(0), MILENAGE);
+                    e.tlv(ctx(1), &[0x00]);
+                    e.tlv(ctx(2), &BUILT_K);
+                    e.tlv(ctx(3), &BUILT_OPC);
+                });
+            });
         });
         if self.padding > 0 {
             e.nested(ctx_c(9), |e| {
-                header(e);
+                pe_header(e);
                 // issuerID: the example-arc OID 2.999 (ITU-T X.660 §A: for examples).
                 e.tlv(ctx(1), &[0x88, 0x37]);
                 e.tlv(ctx(2), &vec![0x5A; self.padding]);
             });
         }
-        e.nested(ctx_c(10), |e| header(e));
+        e.nested(ctx_c(10), |e| pe_header(e));
         e.finish()
     }
 
@@ -242,4 +359,14 @@ impl ProfileBuilder {
         metadata.iccid = self.iccid;
         ProfilePackage { upp: self.build(), metadata, confirmation_code: None }
     }
+}
+
+/// The EF.DIR record of the built USIM (ETSI TS 102 221 §13.1): `61 { 4F AID, 50 "USIM" }`.
+fn usim_dir_record() -> Vec<u8> {
+    let mut e = Encoder::new();
+    e.nested(Tag::Application { constructed: true, number: der::TagNumber(1) }, |e| {
+        e.tlv(app(15), &BUILT_USIM_AID);
+        e.tlv(app(16), b"USIM");
+    });
+    e.finish()
 }

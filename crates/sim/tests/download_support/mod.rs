@@ -213,17 +213,11 @@ impl TestSmdp {
         e.finish()
     }
 
-    /// The UPP: a ProfileHeader `A0 { 80 02, 81 03, 83 iccid }` and `padding` filler bytes in
-    /// an `A1` element (hand-built, not a complete SAIP profile).
+    /// The UPP: the test SM-DP+'s built SAIP package for the ICCID (header ICCID in reading
+    /// order, EF.ICCID nibble-swapped) with a `nonStandard` PE of `padding` filler bytes
+    /// (`ProfileBuilder`, a hand-built example).
     pub fn upp(&self, padding: usize) -> Vec<u8> {
-        let mut e = Encoder::new();
-        e.nested(ctx_c(0), |e| {
-            e.tlv(ctx(0), &[0x02]);
-            e.tlv(ctx(1), &[0x03]);
-            e.tlv(ctx(3), self.iccid.as_bytes());
-        });
-        e.tlv(ctx_c(1), &vec![0x5A; padding]);
-        e.finish()
+        oxicard_sim::smdp::ProfileBuilder::new(self.iccid).padding(padding).build()
     }
 
     /// The Bound Profile Package for the eUICC's otPK (`5F49` value) and its EID:

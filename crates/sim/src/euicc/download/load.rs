@@ -6,7 +6,9 @@
 //!
 //! Every segment but the one that completes `A3` or fails is answered with no data; the
 //! last one gets the signed ProfileInstallationResult (`BF37`), which also goes to the
-//! pending notifications. The profile is stored only when the whole BPP verified.
+//! pending notifications. The profile is stored only when the whole BPP verified and its UPP
+//! is a package a real eUICC installs ([`Loading::check_package`]); the UPP is kept, byte for
+//! byte, with the profile ([`State::package`](crate::euicc::State::package)).
 
 use oxicard_apdu::StatusWord;
 use oxicard_euicc::der_util::{Fields, app, ctx, ctx_c, single};
@@ -21,8 +23,10 @@ use oxicard_secure_channel::bsp::{BspKeys, BspVerifier, KEY_LEN_AES128, KEY_TYPE
 
 use super::DownloadContext;
 use super::handler::Es8Handler;
+use super::sima::{PeStatus, aborted};
 use crate::euicc::es10::TlvHeader;
 use crate::pki::{SIGNATURE_TAG, SignedData};
+use crate::saip::{Package, PeKind};
 
 /// `simaResponse` of a successful installation: one EUICCResponse with peStatus
 /// `[{ status ok(0) }]`, `30 07 A0 05 30 03 80 01 00` (the all-OK EUICCResponse, encoded
@@ -45,6 +49,8 @@ pub(super) struct Loading {
     metadata: Vec<u8>,
     profile: Option<ProfileInfo>,
     upp: Vec<u8>,
+    /// The `simaResponse` (EUICCResponse) of a failed PE check.
+    sima_response: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for Loading {
@@ -189,29 +195,61 @@ impl Loading {
                 profile.nickname = None;
                 self.profile = Some(profile);
             }
-            3 => self.check_profile_header()?,
+            3 => self.check_package(euicc)?,
             _ => {}
         }
         Ok(())
     }
 
-    /// The first profile element must be the ProfileHeader (`A0`, SGP.26 / SAIP
-    /// `ProfileElement` CHOICE `[0]`) whose `iccid` (`83`) is the metadata's: else
-    /// `installFailedDueToIccidMismatch(13)`; an unreadable UPP is
-    /// `installFailedDueToPEProcessingError(12)`.
-    fn check_profile_header(&self) -> Result<(), Failure> {
+    /// The UPP must be a package a real eUICC installs (SGP.22 §5.7.6, SAIP v3.3.1 §8):
+    ///
+    /// - every PE decodes against `PE_Definitions-3.3.1`, the ProfileHeader first, PE-End last
+    ///   ([`Package::decode`]), else `installFailedDueToPEProcessingError(12)`;
+    /// - the ProfileHeader's major version is one the eUICC supports: 2 up to the major of its
+    ///   EUICCInfo2 `profileVersion` (SAIP 2.x packages decode with the v3 module), else
+    ///   `installFailedDueToPEProcessingError(12)` with `unsupported-profile-version(31)`;
+    /// - the ProfileHeader `iccid` (reading order) is the metadata's ICCID, and EF.ICCID of the
+    ///   MF PE (nibble-swapped, ETSI TS 102 221 §13.2) holds it too, else
+    ///   `installFailedDueToIccidMismatch(13)` (v3 `installFailedDueToDataMismatch`) with
+    ///   `bad-values(3)`.
+    ///
+    /// Each failure keeps a `simaResponse` naming the PE (`PEStatus`, SAIP v3.3.1 §8.11).
+    fn check_package(&mut self, euicc: &DownloadContext<'_>) -> Result<(), Failure> {
         let failed = |reason| (BppCommandId::LoadProfileElements, reason);
         let pe_error = failed(ErrorReason::InstallFailedDueToPeProcessingError);
-        let header = TlvHeader::parse(&self.upp).ok_or(pe_error)?;
-        let first = self.upp.get(..header.total_len()).ok_or(pe_error)?;
-        let field = single(first, ctx_c(0), "ProfileHeader").map_err(|_| pe_error)?;
-        let fields = Fields::parse(field.value(), "ProfileHeader").map_err(|_| pe_error)?;
-        let iccid = fields.opt(ctx(3), "iccid").ok_or(pe_error)?;
+        let mismatch = failed(ErrorReason::InstallFailedDueToIccidMismatch);
         let expected = self.profile.as_ref().and_then(|p| p.iccid).ok_or(pe_error)?;
-        if iccid.value() != expected.as_bytes() {
-            return Err(failed(ErrorReason::InstallFailedDueToIccidMismatch));
-        }
-        Ok(())
+        let supported = euicc.config().info2.profile_version.major;
+        let checked = match Package::decode(&self.upp) {
+            Err(error) => {
+                Err((PeStatus::of(&error.problem), error.identification, error.to_string(), pe_error))
+            }
+            Ok(package) => {
+                let header = package.header();
+                let mf = package.first(PeKind::Mf).and_then(|e| e.identification);
+                if !(2..=supported).contains(&header.major_version) {
+                    let message =
+                        format!("SAIP {}.{} not supported", header.major_version, header.minor_version);
+                    Err((PeStatus::UnsupportedProfileVersion, None, message, pe_error))
+                } else if header.iccid != expected {
+                    let message = format!("ICCID {}, metadata {expected}", header.iccid);
+                    Err((PeStatus::BadValues, None, message, mismatch))
+                } else if package.ef_iccid() != Some(header.iccid) {
+                    Err((
+                        PeStatus::BadValues,
+                        mf,
+                        "EF.ICCID is not the ProfileHeader's ICCID".into(),
+                        mismatch,
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        checked.map_err(|(status, identification, message, failure)| {
+            self.sima_response = Some(aborted(status, identification, &message));
+            failure
+        })
     }
 }
 
@@ -310,6 +348,7 @@ impl Es8Handler {
             metadata: Vec::new(),
             profile: None,
             upp: Vec::new(),
+            sima_response: None,
         };
         let complete = loading.process(rest, euicc);
         self.loading = Some(loading);
@@ -318,14 +357,20 @@ impl Es8Handler {
 
     /// The whole BPP verified: install the profile and answer the PIR.
     fn finish(&mut self, euicc: &mut DownloadContext<'_>) -> Result<Vec<u8>, StatusWord> {
-        let loaded = self.loading.as_mut().and_then(|l| Some((l.profile.take()?, l.upp.len())));
+        let loaded =
+            self.loading.as_mut().and_then(|l| Some((l.profile.take()?, std::mem::take(&mut l.upp))));
         let outcome = match loaded {
-            Some((mut profile, size)) => {
+            Some((mut profile, upp)) => {
                 // The profile occupies the size of its UPP (SGP.22 v3 `profileSize`).
-                profile.profile_size = Some(i64::try_from(size).unwrap_or(i64::MAX));
-                euicc
+                profile.profile_size = Some(i64::try_from(upp.len()).unwrap_or(i64::MAX));
+                let iccid = profile.iccid;
+                let installed = euicc
                     .install_profile(profile)
-                    .map_err(|refusal| (BppCommandId::LoadProfileElements, refusal.reason()))
+                    .map_err(|refusal| (BppCommandId::LoadProfileElements, refusal.reason()));
+                if let (Ok(_), Some(iccid)) = (&installed, iccid) {
+                    euicc.state.packages.insert(iccid, upp);
+                }
+                installed
             }
             None => Err((BppCommandId::StoreMetadata, ErrorReason::IncorrectInputValues)),
         };
@@ -355,10 +400,11 @@ impl Es8Handler {
                     euicc.profiles().iter().find(|p| p.isdp_aid.as_ref() == Some(aid)).and_then(|p| p.iccid)
                 })
             });
+        let sima_response = self.loading.as_mut().and_then(|l| l.sima_response.take());
         let final_result = match outcome {
             Ok(aid) => FinalResult::Success { aid, sima_response: SIMA_RESPONSE_OK.to_vec() },
             Err((command, reason)) => {
-                FinalResult::Error { error: InstallationError { command, reason }, sima_response: None }
+                FinalResult::Error { error: InstallationError { command, reason }, sima_response }
             }
         };
         let data = ProfileInstallationResultData {

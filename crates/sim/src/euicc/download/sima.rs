@@ -1,0 +1,87 @@
+//! The `simaResponse` of a ProfileInstallationResult (SGP.22 §5.7.6): `EUICCResponse` DER of
+//! the SAIP module (`PE_Definitions-3.3.1`, SAIP v3.3.1 §8.11), telling which PE failed and why.
+//!
+//! `EUICCResponse ::= SEQUENCE { peStatus SEQUENCE OF PEStatus, profileInstallationAborted NULL
+//! OPTIONAL, statusMessage UTF8String (SIZE (2..64)) OPTIONAL }` and `PEStatus ::= SEQUENCE {
+//! status INTEGER, identification UInt15 OPTIONAL, additional-information UInt8 OPTIONAL, offset
+//! UInt31 OPTIONAL }`, automatically tagged: an aborted installation of PE 5 for bad values is
+//! `30 0C A0 08 30 06 80 01 03 81 01 05 81 00` (encoded with asn1tools over the module).
+
+use der::Tag;
+use oxicard_euicc::der_util::{Encoder, ctx, ctx_c};
+
+use crate::saip::Problem;
+
+/// `PEStatus.status` values (SAIP v3.3.1 `PEStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PeStatus {
+    /// `pe-not-supported(1)`: a PE of an unknown kind.
+    PeNotSupported = 1,
+    /// `bad-values(3)`: a value breaks its constraint, or data that must agree do not.
+    BadValues = 3,
+    /// `invalid-request-format(5)`: the DER, the tags or the PE sequence are wrong.
+    InvalidRequestFormat = 5,
+    /// `unsupported-profile-version(31)`: the ProfileHeader version is not supported.
+    UnsupportedProfileVersion = 31,
+}
+
+impl PeStatus {
+    /// The status a decoding problem is reported with.
+    pub(crate) fn of(problem: &Problem) -> PeStatus {
+        match problem {
+            Problem::UnknownElement(_) => PeStatus::PeNotSupported,
+            Problem::Size { .. }
+            | Problem::OutOfRange { .. }
+            | Problem::IntegerEncoding
+            | Problem::NullContents
+            | Problem::Oid
+            | Problem::Utf8
+            | Problem::Iccid(_) => PeStatus::BadValues,
+            _ => PeStatus::InvalidRequestFormat,
+        }
+    }
+}
+
+/// The most characters of `statusMessage` (SIZE (2..64)).
+const MAX_MESSAGE: usize = 64;
+
+/// An EUICCResponse for an installation aborted at the PE `identification` (absent for the
+/// ProfileHeader, which has none) with `status`, and `message` (cut to 64 characters; left out
+/// when shorter than 2).
+pub(crate) fn aborted(status: PeStatus, identification: Option<u16>, message: &str) -> Vec<u8> {
+    let message: String = message.chars().take(MAX_MESSAGE).collect();
+    let mut e = Encoder::new();
+    e.nested(Tag::Sequence, |e| {
+        e.nested(ctx_c(0), |e| {
+            e.nested(Tag::Sequence, |e| {
+                e.int(ctx(0), status as i64);
+                e.opt(identification.as_ref(), |e, id| e.int(ctx(1), i64::from(*id)));
+            });
+        });
+        e.tlv(ctx(1), &[]);
+        if message.chars().count() >= 2 {
+            e.utf8(ctx(2), &message);
+        }
+    });
+    e.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aborted_response_bytes() {
+        // asn1tools over PE_Definitions-3.3.1: EUICCResponse {peStatus [{status 3, identification
+        // 5}], profileInstallationAborted NULL} = 300C A008 3006 800103 810105 8100.
+        assert_eq!(
+            hex::encode_upper(aborted(PeStatus::BadValues, Some(5), "")),
+            "300CA00830068001038101058100"
+        );
+        // {peStatus [{status 31}], profileInstallationAborted NULL, statusMessage "ab"}, same tool.
+        assert_eq!(
+            hex::encode_upper(aborted(PeStatus::UnsupportedProfileVersion, None, "ab")),
+            "300DA005300380011F810082026162"
+        );
+    }
+}
