@@ -195,6 +195,13 @@ fn dollar_and_control_characters_are_refused_from_new() {
         other => panic!("{other:?}"),
     }
     assert_eq!(ActivationCode::new("a.example", "A\nB").unwrap_err().field(), Some(AcField::MatchingId));
+    // White space around a MatchingID would not survive formatting and parsing (surrounding
+    // white space of a code is trimmed): refused (found by the activation_code fuzz target).
+    for id in ["  ", " AB", "AB ", "AB\t"] {
+        let error = ActivationCode::new("a.example", id).unwrap_err();
+        assert_eq!(error.field(), Some(AcField::MatchingId), "{id:?}");
+    }
+    assert!(" 1$2$  $$$".parse::<ActivationCode>().is_err());
     assert_eq!(ActivationCode::new("a_b.example", "AB").unwrap_err().field(), Some(AcField::SmdpAddress));
 }
 

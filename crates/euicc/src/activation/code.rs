@@ -184,7 +184,8 @@ impl fmt::Display for ActivationCodeWarning {
 /// Validation per field:
 /// - SM-DP+ address: an FQDN (RFC 1035 labels: letters, digits, `-`, 1–63 characters, not starting or
 ///   ending with `-`; at most 253 characters) with an optional `:port` (test servers use one);
-/// - MatchingID: empty or up to [`MAX_MATCHING_ID_LEN`] bytes, no control character (and, from
+/// - MatchingID: empty or up to [`MAX_MATCHING_ID_LEN`] bytes, no control character, no white space
+///   at its start or end (and, from
 ///   [`ActivationCode::new`], no `$`). Characters outside SGP.22 §4.1.1's set (`0-9 A-Z a-z -`) are
 ///   accepted and reported by [`ActivationCode::warnings`]: servers issue MatchingIDs with `_` and `.`;
 /// - SM-DP+ OID: empty or dotted decimal with at least two arcs, no leading zeros, first arc 0–2 and
@@ -449,6 +450,11 @@ fn validate_matching_id(id: &str) -> Result<(), String> {
     }
     if id.contains('$') {
         return Err("'$' is not allowed: it separates the fields of an activation code (SGP.22 §4.1)".into());
+    }
+    // Surrounding white space of an activation code is not part of it (a QR scanner or a
+    // copy-paste adds it), so a MatchingID cannot start or end with white space.
+    if id.starts_with(|c: char| c.is_ascii_whitespace()) || id.ends_with(|c: char| c.is_ascii_whitespace()) {
+        return Err("white space at the start or end is not allowed".into());
     }
     Ok(())
 }
