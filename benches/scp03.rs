@@ -15,8 +15,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use aes::Aes128;
-use aes::cipher::generic_array::GenericArray;
-use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use cmac::{Cmac, Mac};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use oxicard::apdu::card::Card;
@@ -83,14 +82,14 @@ impl Raw {
     fn new() -> Self {
         Self {
             enc: Aes128::new_from_slice(&[0x11; 16]).unwrap(),
-            mac: <Cmac<Aes128> as Mac>::new_from_slice(&[0x22; 16]).unwrap(),
-            rmac: <Cmac<Aes128> as Mac>::new_from_slice(&[0x33; 16]).unwrap(),
+            mac: <Cmac<Aes128> as KeyInit>::new_from_slice(&[0x22; 16]).unwrap(),
+            rmac: <Cmac<Aes128> as KeyInit>::new_from_slice(&[0x33; 16]).unwrap(),
         }
     }
 
     /// AES-CBC encryption in place of whole blocks (SP 800-38A §6.2).
     fn cbc_encrypt(&self, iv: &[u8; 16], data: &mut [u8]) {
-        let mut prev = GenericArray::clone_from_slice(iv);
+        let mut prev = aes::Block::from(*iv);
         for chunk in data.chunks_exact_mut(16) {
             for (p, d) in prev.iter_mut().zip(chunk.iter()) {
                 *p ^= *d;
@@ -101,13 +100,7 @@ impl Raw {
     }
 
     /// AES-CBC decryption of `input` into `out`, blocks decrypted in one batch.
-    fn cbc_decrypt(
-        &self,
-        iv: &[u8; 16],
-        input: &[u8],
-        blocks: &mut [GenericArray<u8, aes::cipher::consts::U16>],
-        out: &mut [u8],
-    ) {
+    fn cbc_decrypt(&self, iv: &[u8; 16], input: &[u8], blocks: &mut [aes::Block], out: &mut [u8]) {
         let n = input.len() / 16;
         let blocks = &mut blocks[..n];
         for (b, c) in blocks.iter_mut().zip(input.chunks_exact(16)) {
@@ -192,7 +185,7 @@ fn level33(c: &mut Criterion) {
 
         // unwrap: raw = CMAC over chain || data' || SW, CBC decryption of data'.
         let wire = response[..padded].to_vec();
-        let mut blocks = vec![GenericArray::default(); padded / 16];
+        let mut blocks = vec![aes::Block::default(); padded / 16];
         group.bench_function(format!("unwrap/raw/{size}"), |b| {
             b.iter(|| {
                 let mut mac = raw.rmac.clone();

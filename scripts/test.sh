@@ -3,7 +3,8 @@
 #
 # Installs what is missing (scripts/setup.sh --dev), starts a real PC/SC stack
 # (scripts/pcsc-stack.sh: pcscd + vsmartcard-vpcd) and runs, in order:
-# rustfmt, clippy -D warnings, the no_std build of the codec, rustdoc
+# rustfmt, clippy -D warnings, a dependency check (one RustCrypto generation,
+# one web root store), the no_std build of the codec, rustdoc
 # -D warnings, a short run of every fuzz target, the bench build, the whole
 # test suite (nextest, PC/SC tests included) and the doctests.
 #
@@ -24,6 +25,27 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p oxicard-transport --no-default-features --features std --locked -- -D warnings
+
+step "dependencies: one RustCrypto generation, one web root store"
+# Issue 13 §3: no second digest / cipher stack (as sha2 0.10 next to 0.11 was) and only
+# webpki-root-certs (ureq's own webpki-roots stays out: feature rustls-no-provider).
+crypto='^(aes|block-buffer|cipher|cmac|crypto-common|digest|ecdsa|elliptic-curve|hmac|inout|sha1|sha2|signature) v'
+for manifest in Cargo.toml fuzz/Cargo.toml; do
+  for features in "" "--all-features"; do
+    tree=$(cargo tree --manifest-path "$manifest" --workspace $features -e normal,dev -d --depth 0 \
+      --prefix none --locked)
+    dups=$(grep -E "$crypto" <<<"$tree" | sort -u || true)
+    if [ -n "$dups" ]; then
+      echo "duplicate RustCrypto crates ($manifest $features):" >&2
+      echo "$dups" >&2
+      exit 1
+    fi
+    if cargo tree --manifest-path "$manifest" --workspace $features -i webpki-roots --locked >/dev/null 2>&1; then
+      echo "webpki-roots is in the tree ($manifest $features): keep webpki-root-certs only" >&2
+      exit 1
+    fi
+  done
+done
 
 step "no_std builds (codec, secure channel)"
 cargo build -p oxicard-apdu --no-default-features --locked

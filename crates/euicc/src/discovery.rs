@@ -5,7 +5,7 @@
 //! # use oxicard_apdu::card::Card;
 //! # fn demo<T: oxicard_transport::Transport>(
 //! #     card: &mut Card<T>,
-//! #     es11: &mut impl oxicard_euicc::es11::Es11Client,
+//! #     es11: &mut oxicard_euicc::es9::HttpEs9Client,
 //! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! use oxicard_euicc::activation::DeviceInfo;
 //! use oxicard_euicc::discovery::discover;
@@ -21,6 +21,9 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! [`discover`] blocks on each exchange; [`DiscoverySession`] is the same discovery as a sans-IO
+//! state machine the caller drives ([`crate::sans_io`]), without blocking a thread.
 //!
 //! # The sequence
 //!
@@ -61,14 +64,21 @@
 
 use core::fmt;
 
+use std::collections::VecDeque;
+use std::convert::Infallible;
+
 use oxicard_transport::Transport;
 
 use crate::activation::DeviceInfo;
-use crate::authentication::{self, CommonCause, CommonStep, ServerAuthenticated};
-use crate::es9::{AuthenticateClientRequest, Es9Error, TransactionId};
-use crate::es10::{CtxParams1, Rejection};
-use crate::es11::{Es11Client, EventEntry};
+use crate::authentication::{self, AuthEs10, AuthHttp, AuthStep, Authenticated, CommonCause, CommonStep};
+use crate::es9::{
+    AuthenticateClientRequest, Es9Error, HttpClient, HttpError, HttpRequest, HttpResponse, RspClient,
+    RspConfig, RspFunction, TransactionId, decode_answer,
+};
+use crate::es10::{AuthenticateServerResponse, CtxParams1, Rejection};
+use crate::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse, EventEntry};
 use crate::isdr::{Es10Error, Isdr};
+use crate::sans_io::{AwaitEs10, AwaitHttp, Es10Exchange, Event, Flow, HttpExchange, Machine, Next};
 
 /// A step of event retrieval, in order (SGP.22 §3.6.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -127,6 +137,9 @@ pub enum DiscoveryErrorKind {
     /// Talking to the eUICC failed: transport error, a STORE DATA refused with an error status
     /// word, a response that is not the expected DER.
     Card(Es10Error),
+    /// A [`DiscoverySession`] was asked for its next event after it had given its result
+    /// ([`DiscoveryEvent::Done`]).
+    SessionOver,
 }
 
 impl From<Es10Error> for DiscoveryErrorKind {
@@ -144,6 +157,7 @@ impl fmt::Display for DiscoveryErrorKind {
             Self::Server(e) => write!(f, "SM-DS: {e}"),
             Self::Rejected(e) => write!(f, "eUICC rejected: {e}"),
             Self::Card(e) => write!(f, "eUICC: {e}"),
+            Self::SessionOver => f.write_str("the discovery session already gave its result"),
         }
     }
 }
@@ -181,6 +195,7 @@ impl std::error::Error for DiscoveryError {
             DiscoveryErrorKind::Server(e) => Some(e),
             DiscoveryErrorKind::Rejected(e) => Some(e),
             DiscoveryErrorKind::Card(e) => Some(e),
+            DiscoveryErrorKind::SessionOver => None,
         }
     }
 }
@@ -192,64 +207,254 @@ impl std::error::Error for DiscoveryError {
 /// carries the cause, e.g. an [`Es9Error`] with its URL and status code).
 pub fn discover<T, C>(
     isdr: &mut Isdr<'_, T>,
-    es11: &mut C,
+    es11: &mut RspClient<C>,
     smds_address: &str,
     device_info: DeviceInfo,
 ) -> Result<Vec<EventEntry>, Box<DiscoveryError>>
 where
     T: Transport,
-    C: Es11Client + ?Sized,
+    C: HttpClient + ?Sized,
 {
     discover_with_progress(isdr, es11, smds_address, device_info, |_| {})
 }
 
-/// [`discover`], calling `progress` as each step starts.
+/// [`discover`], calling `progress` as each step starts. This drives a [`DiscoverySession`] with
+/// blocking I/O.
 pub fn discover_with_progress<T, C>(
     isdr: &mut Isdr<'_, T>,
-    es11: &mut C,
+    es11: &mut RspClient<C>,
     smds_address: &str,
     device_info: DeviceInfo,
     mut progress: impl FnMut(DiscoveryStep),
 ) -> Result<Vec<EventEntry>, Box<DiscoveryError>>
 where
     T: Transport,
-    C: Es11Client + ?Sized,
+    C: HttpClient + ?Sized,
 {
-    let mut enter = |step: DiscoveryStep| {
-        tracing::debug!(target: "oxicard::euicc", %step, "discovery step");
-        progress(step);
-    };
-    let ctx_params1 = CtxParams1 { matching_id: None, device_info };
-    let started = authentication::authenticate_server(
-        isdr,
-        smds_address,
-        ctx_params1,
-        |request| es11.es11_initiate_authentication(smds_address, request),
-        |step| enter(DiscoveryStep::from_common(step)),
-    );
-    let ServerAuthenticated { transaction_id, authenticated } = started.map_err(|failure| {
-        Box::new(DiscoveryError {
-            step: DiscoveryStep::from_common(failure.step),
-            kind: match failure.cause {
-                CommonCause::Card(e) => e.into(),
-                CommonCause::Server(e) => DiscoveryErrorKind::Server(e),
-            },
-            transaction_id: failure.transaction_id,
-        })
-    })?;
+    let mut session = DiscoverySession::new(es11.config().clone(), smds_address, device_info);
+    loop {
+        match session.next_event() {
+            DiscoveryEvent::Progress(step) => progress(step),
+            DiscoveryEvent::Es10(exchange) => exchange.perform(isdr),
+            DiscoveryEvent::Http(exchange) => exchange.perform(es11.http_mut()),
+            DiscoveryEvent::Done(result) => return result,
+        }
+    }
+}
 
-    enter(DiscoveryStep::AuthenticateClient);
-    let request = AuthenticateClientRequest {
-        transaction_id: transaction_id.clone(),
-        authenticate_server_response: authenticated.der,
-    };
-    let client = es11.es11_authenticate_client(smds_address, &request);
-    let fail =
-        |step, kind| Box::new(DiscoveryError { step, kind, transaction_id: Some(transaction_id.clone()) });
-    let client = authentication::forwarded(&authenticated.response, client)
-        .map_err(|rejection| {
-            fail(DiscoveryStep::AuthenticateServer, DiscoveryErrorKind::Rejected(rejection))
-        })?
-        .map_err(|e| fail(DiscoveryStep::AuthenticateClient, DiscoveryErrorKind::Server(e)))?;
-    Ok(client.event_entries)
+/// An event retrieval driven by the caller, one exchange at a time (SGP.22 §3.6.1): what
+/// [`discover`] runs with blocking I/O. Call [`next_event`](Self::next_event) and do what the
+/// [`DiscoveryEvent`] asks until [`DiscoveryEvent::Done`].
+pub struct DiscoverySession {
+    machine: Machine<Discovery>,
+}
+
+impl fmt::Debug for DiscoverySession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let flow = self.machine.flow();
+        f.debug_struct("DiscoverySession")
+            .field("smds_address", &flow.address)
+            .field("step", &flow.step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a [`DiscoverySession`] needs next, or its end (a step of SGP.22 §3.6.1).
+#[derive(Debug)]
+pub enum DiscoveryEvent<'s> {
+    /// A step starts (reported once each).
+    Progress(DiscoveryStep),
+    /// Send this ES10 request to the eUICC and answer with its response (ES10b, SGP.22 §5.7).
+    Es10(Es10Exchange<'s>),
+    /// POST this request to the SM-DS and answer with its response (ES11, SGP.22 §5.8).
+    Http(HttpExchange<'s>),
+    /// The retrieval ended: the events, or why not. Given once; later calls give a
+    /// [`DiscoveryErrorKind::SessionOver`].
+    Done(Result<Vec<EventEntry>, Box<DiscoveryError>>),
+}
+
+impl DiscoverySession {
+    /// A retrieval of the eUICC's events from the SM-DS at `smds_address`, with `device_info` in
+    /// `ctxParams1` and no MatchingID; the ES11 requests are built with `config` (SGP.22 §6.5).
+    pub fn new(config: RspConfig, smds_address: &str, device_info: DeviceInfo) -> Self {
+        let flow = Discovery {
+            config,
+            address: smds_address.to_owned(),
+            step: DiscoveryStep::GetEuiccInfo1,
+            notes: VecDeque::new(),
+        };
+        let ctx_params1 = CtxParams1 { matching_id: None, device_info };
+        let initiate = RspFunction::Es11InitiateAuthentication;
+        Self {
+            machine: authentication::start(
+                flow,
+                smds_address,
+                ctx_params1,
+                initiate,
+                Discovery::authenticating,
+            ),
+        }
+    }
+
+    /// The step the retrieval is at (or failed at).
+    pub fn step(&self) -> DiscoveryStep {
+        self.machine.flow().step
+    }
+
+    /// What the session needs next (feeding it first the answer given to the previous
+    /// exchange, if any): see [`DiscoveryEvent`].
+    pub fn next_event(&mut self) -> DiscoveryEvent<'_> {
+        match self.machine.next_event() {
+            Event::Note(step) => DiscoveryEvent::Progress(step),
+            Event::Es10(exchange) => DiscoveryEvent::Es10(exchange),
+            Event::Http(exchange) => DiscoveryEvent::Http(exchange),
+            Event::Ask(never, _) => match *never {},
+            Event::Done(result) => DiscoveryEvent::Done(result),
+        }
+    }
+}
+
+/// The retrieval's state between exchanges.
+#[derive(Debug)]
+pub(crate) struct Discovery {
+    config: RspConfig,
+    address: String,
+    step: DiscoveryStep,
+    notes: VecDeque<DiscoveryStep>,
+}
+
+/// ES11 AuthenticateClient, with the eUICC's AuthenticateServer answer it forwards.
+#[derive(Debug)]
+pub(crate) struct EventsCall {
+    request: AuthenticateClientRequest,
+    authenticated: AuthenticateServerResponse,
+}
+
+/// The retrieval waiting on the SM-DS.
+#[derive(Debug)]
+pub(crate) enum DiscoveryHttp {
+    /// The common mutual authentication.
+    Auth(AuthHttp),
+    /// AuthenticateClient's answer: the events.
+    Events(EventsCall),
+}
+
+type Outcome = Result<Vec<EventEntry>, Box<DiscoveryError>>;
+
+impl Flow for Discovery {
+    type Es10 = AuthEs10;
+    type Http = DiscoveryHttp;
+    type Question = Infallible;
+    type Decision = Infallible;
+    type Decided = Infallible;
+    type Note = DiscoveryStep;
+    type Output = Outcome;
+
+    fn on_es10(&mut self, then: AuthEs10, answer: Result<Vec<u8>, Es10Error>) -> Next<Self> {
+        let step = then.resume(&self.config, answer);
+        self.authenticating(step)
+    }
+
+    fn on_http(
+        &mut self,
+        then: DiscoveryHttp,
+        sent: HttpRequest,
+        answer: Result<HttpResponse, HttpError>,
+    ) -> Next<Self> {
+        match then {
+            DiscoveryHttp::Auth(then) => {
+                let step = then.resume(&self.config, sent, answer);
+                self.authenticating(step)
+            }
+            DiscoveryHttp::Events(call) => {
+                let events = decode_answer(&Es11AuthenticateClient(&call.request), &sent, answer);
+                Next::Done(self.events(call, events))
+            }
+        }
+    }
+
+    fn on_decision(&mut self, then: Infallible, _: Infallible, _: Infallible) -> Next<Self> {
+        match then {}
+    }
+
+    fn take_note(&mut self) -> Option<DiscoveryStep> {
+        self.notes.pop_front()
+    }
+
+    fn over(&self) -> Outcome {
+        Err(Box::new(DiscoveryError {
+            step: self.step,
+            kind: DiscoveryErrorKind::SessionOver,
+            transaction_id: None,
+        }))
+    }
+}
+
+impl Discovery {
+    /// Starts `step` and reports it.
+    fn enter(&mut self, step: DiscoveryStep) {
+        self.step = step;
+        tracing::debug!(target: "oxicard::euicc", %step, "discovery step");
+        self.notes.push_back(step);
+    }
+
+    /// The common mutual authentication with the SM-DS, reporting each step.
+    fn authenticating(&mut self, step: AuthStep) -> Next<Self> {
+        if let Some(common) = step.awaiting() {
+            self.enter(DiscoveryStep::from_common(common));
+        }
+        step.lift(
+            (),
+            |then, ()| then,
+            |then, ()| DiscoveryHttp::Auth(then),
+            |done, ()| self.authenticated(done),
+        )
+    }
+
+    /// After AuthenticateServer: ES11 AuthenticateClient with the eUICC's answer (§5.8.2).
+    fn authenticated(&mut self, authenticated: Authenticated) -> Next<Self> {
+        let started = match authenticated {
+            Ok(started) => started,
+            Err(failure) => {
+                return Next::Done(Err(Box::new(DiscoveryError {
+                    step: DiscoveryStep::from_common(failure.step),
+                    kind: match failure.cause {
+                        CommonCause::Card(e) => e.into(),
+                        CommonCause::Server(e) => DiscoveryErrorKind::Server(e),
+                    },
+                    transaction_id: failure.transaction_id,
+                })));
+            }
+        };
+        self.enter(DiscoveryStep::AuthenticateClient);
+        let call = EventsCall {
+            request: AuthenticateClientRequest {
+                transaction_id: started.transaction_id,
+                authenticate_server_response: started.authenticated.der,
+            },
+            authenticated: started.authenticated.response,
+        };
+        let sent = self.config.request(
+            RspFunction::Es11AuthenticateClient,
+            &self.address,
+            &Es11AuthenticateClient(&call.request),
+        );
+        match sent {
+            Ok(sent) => Next::Http(sent, DiscoveryHttp::Events(call)),
+            Err(error) => Next::Done(self.events(call, Err(error))),
+        }
+    }
+
+    /// After AuthenticateClient: the events, or the eUICC's forwarded error, or the SM-DS's.
+    fn events(&self, call: EventsCall, client: Result<Es11AuthenticateClientResponse, Es9Error>) -> Outcome {
+        let fail = |step, kind| {
+            Box::new(DiscoveryError { step, kind, transaction_id: Some(call.request.transaction_id.clone()) })
+        };
+        let client = authentication::forwarded(&call.authenticated, client)
+            .map_err(|rejection| {
+                fail(DiscoveryStep::AuthenticateServer, DiscoveryErrorKind::Rejected(rejection))
+            })?
+            .map_err(|e| fail(DiscoveryStep::AuthenticateClient, DiscoveryErrorKind::Server(e)))?;
+        Ok(client.event_entries)
+    }
 }

@@ -6,13 +6,14 @@
 //! is then downloaded like an activation code whose MatchingID is the EventID
 //! ([`EventEntry::to_activation_code`]).
 //!
-//! lpac and euicc-go POST both ES11 calls to the `/gsma/rsp2/es9plus/…` paths of the SM-DS.
+//! lpac and euicc-go POST both ES11 calls to the `/gsma/rsp2/es9plus/…` paths of the SM-DS. The
+//! calls are methods of [`RspClient`] (over any [`HttpClient`]), like the ES9+ ones.
 
 use crate::activation::{ActivationCode, ActivationCodeError};
 use crate::es9::{
-    AuthenticateClientRequest, Es9Error, HttpReply, InitiateAuthenticationRequest,
-    InitiateAuthenticationResponse, JsonReader, JsonWriter, RspFunction, RspRequest, TransactionId,
-    parse_envelope,
+    AuthenticateClientRequest, Es9Error, HttpClient, HttpReply, InitiateAuthenticationRequest,
+    InitiateAuthenticationResponse, JsonReader, JsonWriter, RspClient, RspFunction, RspRequest,
+    TransactionId, parse_envelope,
 };
 
 /// One pending event (SGP.22 §5.8.2 `EventEntries`): where to download and with which MatchingID.
@@ -114,26 +115,10 @@ impl RspRequest for Es11AuthenticateClient<'_> {
     }
 }
 
-/// The LPA's ES11 interface to an SM-DS (SGP.22 §5.8), synchronous.
-pub trait Es11Client {
+/// The ES11 calls (SGP.22 §5.8) of an [`RspClient`]: the SM-DS answers on the ES9+ paths.
+impl<H: HttpClient + ?Sized> RspClient<H> {
     /// ES11.InitiateAuthentication (SGP.22 §5.8.1): `smdpAddress` in the request is the SM-DS address.
-    fn es11_initiate_authentication(
-        &mut self,
-        smds_address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error>;
-
-    /// ES11.AuthenticateClient (SGP.22 §5.8.2): returns the pending events.
-    fn es11_authenticate_client(
-        &mut self,
-        smds_address: &str,
-        request: &AuthenticateClientRequest,
-    ) -> Result<Es11AuthenticateClientResponse, Es9Error>;
-}
-
-#[cfg(feature = "http")]
-impl Es11Client for crate::es9::HttpEs9Client {
-    fn es11_initiate_authentication(
+    pub fn es11_initiate_authentication(
         &mut self,
         smds_address: &str,
         request: &InitiateAuthenticationRequest,
@@ -141,7 +126,8 @@ impl Es11Client for crate::es9::HttpEs9Client {
         self.call(RspFunction::Es11InitiateAuthentication, smds_address, request)
     }
 
-    fn es11_authenticate_client(
+    /// ES11.AuthenticateClient (SGP.22 §5.8.2): returns the pending events.
+    pub fn es11_authenticate_client(
         &mut self,
         smds_address: &str,
         request: &AuthenticateClientRequest,

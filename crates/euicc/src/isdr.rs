@@ -59,7 +59,8 @@ use oxicard_apdu::{CommandView, StatusWord};
 use oxicard_transport::Transport;
 
 use crate::der_util::DecodeError;
-use crate::es10::bpp::{self, Segment, SegmentKind};
+use crate::download::load::LoadCursor;
+use crate::es10::bpp::SegmentKind;
 use crate::es10::*;
 use crate::iccid::{Eid, Iccid};
 
@@ -541,11 +542,7 @@ impl<'c, T: Transport> Isdr<'c, T> {
 
     /// Sends `request` and decodes the response, keeping its DER (for forwarding to ES9+).
     pub fn call_with_der<R: Request>(&mut self, request: &R) -> Result<WithDer<R::Response>, Es10Error> {
-        let der = self.es10(&request.to_der())?;
-        if der.is_empty() {
-            return Err(Es10Error::EmptyResponse);
-        }
-        Ok(WithDer { response: R::Response::from_der(&der)?, der })
+        read_answer::<R>(self.es10(&request.to_der()))
     }
 
     /// GetEID (SGP.22 §5.7.20).
@@ -746,32 +743,28 @@ impl<'c, T: Transport> Isdr<'c, T> {
         bpp: &[u8],
         mut progress: impl FnMut(LoadProgress),
     ) -> Result<ProfileInstallationResult, Es10Error> {
-        let segments = bpp::segments(bpp).map_err(Es10Error::MalformedRequest)?;
-        let total = segments.len();
-        let mut sent = 0usize;
-        for (index, Segment { kind, bytes }) in segments.into_iter().enumerate() {
-            let response = self.es10(bytes)?;
-            sent += bytes.len();
-            progress(LoadProgress {
-                kind,
-                segments_sent: index + 1,
-                segments_total: total,
-                bytes_sent: sent,
-                bytes_total: bpp.len(),
-            });
-            if !response.is_empty() {
-                if index + 1 < total {
-                    tracing::info!(
-                        target: "oxicard::euicc",
-                        segment = index + 1, segments = total,
-                        "the eUICC answered before the last segment: the rest of the package is not sent"
-                    );
-                }
-                return Ok(ProfileInstallationResult::from_der(&response)?);
+        let mut cursor = LoadCursor::new(bpp)?;
+        while let Some(segment) = cursor.next_segment() {
+            let response = self.es10(bpp.get(segment).unwrap_or_default())?;
+            if let Some(result) = cursor.answered(&response, &mut progress) {
+                return result;
             }
         }
         Err(Es10Error::NoInstallationResult)
     }
+}
+
+/// Decodes the eUICC's answer to an ES10 request `R` (the response data of its STORE DATA
+/// sequence, SGP.22 §5.7.2), keeping the DER: an empty answer is [`Es10Error::EmptyResponse`].
+/// What [`Isdr::call_with_der`] and the sans-IO flows ([`crate::sans_io`]) read answers with.
+pub(crate) fn read_answer<R: Request>(
+    answer: Result<Vec<u8>, Es10Error>,
+) -> Result<WithDer<R::Response>, Es10Error> {
+    let der = answer?;
+    if der.is_empty() {
+        return Err(Es10Error::EmptyResponse);
+    }
+    Ok(WithDer { response: R::Response::from_der(&der)?, der })
 }
 
 impl<T: Transport> Drop for Isdr<'_, T> {

@@ -12,3 +12,4 @@ pub mod es9;
 pub mod iccid;
 pub mod isdr;
 pub mod notify;
+pub mod sans_io;

@@ -7,7 +7,7 @@
 //! # use oxicard_apdu::card::Card;
 //! # fn demo<T: oxicard_transport::Transport>(
 //! #     card: &mut Card<T>,
-//! #     es9: &mut dyn oxicard_euicc::es9::Es9Client,
+//! #     es9: &mut oxicard_euicc::es9::HttpEs9Client,
 //! # ) -> Result<(), oxicard_euicc::isdr::Es10Error> {
 //! use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 //! use oxicard_euicc::notify::{NotificationOptions, process_notifications};
@@ -41,13 +41,17 @@ use core::fmt;
 
 use oxicard_transport::Transport;
 
-use crate::es9::{Es9Client, Es9Error, HandleNotificationRequest};
+use crate::es9::{
+    Es9Error, HandleNotificationRequest, HttpClient, HttpError, HttpRequest, HttpResponse, RspClient,
+    RspConfig, RspFunction, decode_answer,
+};
 use crate::es10::{
-    BitFlags, NotificationMetadata, NotificationSearch, PendingNotification, ProfileIdentifier,
-    notification_event,
+    BitFlags, Message, NotificationMetadata, NotificationSearch, NotificationSentRequest,
+    PendingNotification, ProfileIdentifier, Rejection, notification_event,
 };
 use crate::iccid::Iccid;
-use crate::isdr::{Es10Error, Isdr};
+use crate::isdr::{Es10Error, Isdr, read_answer};
+use crate::sans_io::{AwaitEs10, AwaitHttp, Step, drive};
 
 pub mod dump;
 
@@ -125,46 +129,125 @@ impl Default for NotificationOptions {
     }
 }
 
+/// The ES9+ HandleNotification of `notification` (SGP.22 §5.6.4): its own `notificationAddress`
+/// (the address in its signed metadata) and its TLV exactly as the eUICC returned it.
+fn handle_notification(notification: &PendingNotification) -> (&str, HandleNotificationRequest) {
+    let request = HandleNotificationRequest { pending_notification: notification.as_der().to_vec() };
+    (&notification.metadata().address, request)
+}
+
 /// Sends one notification to its own `notificationAddress` (the address in its signed
 /// metadata) with ES9+.HandleNotification (SGP.22 §5.6.4): the notification's TLV exactly as
 /// the eUICC returned it. `Ok` means the server acknowledged it (HTTP 204).
 ///
 /// Touches no card: this is what [`deliver`] and the out-of-band replay of a dump file
 /// ([`read_dump`]) both send.
-pub fn send<C: Es9Client + ?Sized>(es9: &mut C, notification: &PendingNotification) -> Result<(), Es9Error> {
-    let metadata = notification.metadata();
-    let request = HandleNotificationRequest { pending_notification: notification.as_der().to_vec() };
-    es9.handle_notification(&metadata.address, &request)
+pub fn send<C: HttpClient + ?Sized>(
+    es9: &mut RspClient<C>,
+    notification: &PendingNotification,
+) -> Result<(), Es9Error> {
+    let (address, request) = handle_notification(notification);
+    es9.handle_notification(address, &request)
+}
+
+/// The delivery of a notification as a part of a sans-IO flow.
+pub(crate) type DeliveryStep = Step<DeliveryEs10, DeliveryHttp, NotificationOutcome>;
+
+/// The delivery waiting on the server's HandleNotification.
+#[derive(Debug)]
+pub(crate) struct DeliveryHttp {
+    seq_number: u64,
+    address: String,
+    request: HandleNotificationRequest,
+    remove: bool,
+}
+
+/// The delivery waiting on the eUICC's RemoveNotificationFromList.
+#[derive(Debug)]
+pub(crate) struct DeliveryEs10;
+
+/// Starts delivering `notification` ([`deliver`]).
+pub(crate) fn start_delivery(
+    config: &RspConfig,
+    notification: &PendingNotification,
+    remove: bool,
+) -> DeliveryStep {
+    let (address, request) = handle_notification(notification);
+    let sent = config.request(RspFunction::Es9HandleNotification, address, &request);
+    let then = DeliveryHttp {
+        seq_number: notification.metadata().seq_number,
+        address: address.to_owned(),
+        request,
+        remove,
+    };
+    match sent {
+        Ok(sent) => Step::Http(sent, then),
+        Err(error) => then.sent(Err(error)),
+    }
+}
+
+impl AwaitHttp for DeliveryHttp {
+    type Es10 = DeliveryEs10;
+    type Output = NotificationOutcome;
+
+    fn resume(
+        self,
+        _: &RspConfig,
+        sent: HttpRequest,
+        answer: Result<HttpResponse, HttpError>,
+    ) -> DeliveryStep {
+        let acknowledged = decode_answer(&self.request, &sent, answer);
+        self.sent(acknowledged)
+    }
+}
+
+impl DeliveryHttp {
+    /// After HandleNotification: RemoveNotificationFromList (§5.7.11) once acknowledged, if asked.
+    fn sent(self, acknowledged: Result<(), Es9Error>) -> DeliveryStep {
+        if let Err(error) = acknowledged {
+            tracing::warn!(
+                target: "oxicard::euicc", seq = self.seq_number, address = %self.address,
+                "notification not delivered, kept on the eUICC: {error}"
+            );
+            return Step::Done(NotificationOutcome::NotDelivered(error));
+        }
+        if !self.remove {
+            return Step::Done(NotificationOutcome::Delivered);
+        }
+        Step::Es10(NotificationSentRequest { seq_number: self.seq_number }.to_der(), DeliveryEs10)
+    }
+}
+
+impl AwaitEs10 for DeliveryEs10 {
+    type Http = DeliveryHttp;
+    type Output = NotificationOutcome;
+
+    fn resume(self, _: &RspConfig, answer: Result<Vec<u8>, Es10Error>) -> DeliveryStep {
+        let removed = read_answer::<NotificationSentRequest>(answer)
+            .and_then(|removed| Ok(removed.response.into_result().map_err(Rejection::from)?));
+        Step::Done(match removed {
+            Ok(()) => NotificationOutcome::Removed,
+            Err(error) => NotificationOutcome::AcknowledgedNotRemoved(error),
+        })
+    }
 }
 
 /// Sends one notification to its `notificationAddress` ([`send`], ES9+.HandleNotification,
 /// SGP.22 §5.6.4) and, if the server acknowledged it and `remove` is set, removes it from the
 /// eUICC (RemoveNotificationFromList, §5.7.11). Never removes an unacknowledged notification.
+/// A download delivers its ProfileInstallationResult the same way.
 pub fn deliver<T, C>(
     isdr: &mut Isdr<'_, T>,
-    es9: &mut C,
+    es9: &mut RspClient<C>,
     notification: &PendingNotification,
     remove: bool,
 ) -> NotificationOutcome
 where
     T: Transport,
-    C: Es9Client + ?Sized,
+    C: HttpClient + ?Sized,
 {
-    let metadata = notification.metadata();
-    if let Err(error) = send(es9, notification) {
-        tracing::warn!(
-            target: "oxicard::euicc", seq = metadata.seq_number, address = %metadata.address,
-            "notification not delivered, kept on the eUICC: {error}"
-        );
-        return NotificationOutcome::NotDelivered(error);
-    }
-    if !remove {
-        return NotificationOutcome::Delivered;
-    }
-    match isdr.remove_notification(metadata.seq_number) {
-        Ok(()) => NotificationOutcome::Removed,
-        Err(error) => NotificationOutcome::AcknowledgedNotRemoved(error),
-    }
+    let first = start_delivery(es9.config(), notification, remove);
+    drive(first, es9, isdr)
 }
 
 /// Lists the pending notifications selected by `options`, and for each: retrieves it, delivers
@@ -173,12 +256,12 @@ where
 /// Fails only when the list itself cannot be read; every notification gets its own report.
 pub fn process_notifications<T, C>(
     isdr: &mut Isdr<'_, T>,
-    es9: &mut C,
+    es9: &mut RspClient<C>,
     options: &NotificationOptions,
 ) -> Result<Vec<NotificationReport>, Es10Error>
 where
     T: Transport,
-    C: Es9Client + ?Sized,
+    C: HttpClient + ?Sized,
 {
     let listed = isdr.list_notifications(options.operations.clone())?;
     let selected = listed.into_iter().filter(|m| options.iccid.is_none() || m.iccid == options.iccid);
@@ -234,11 +317,13 @@ impl ProfileOperation {
 /// depends on the profile's `notificationConfigurationInfo` (SGP.22 §2.4.3). After an enable or
 /// disable with `refresh`, the device may reset the eUICC or change network: the notifications
 /// are then best sent later with [`process_notifications`].
+///
+/// `es9` is any [`RspClient`]: `Some(&mut client)` coerces to `RspClient<dyn HttpClient>`.
 pub fn manage_profile<T: Transport>(
     isdr: &mut Isdr<'_, T>,
     profile: impl Into<ProfileIdentifier>,
     operation: ProfileOperation,
-    es9: Option<&mut dyn Es9Client>,
+    es9: Option<&mut RspClient<dyn HttpClient + '_>>,
 ) -> Result<Vec<NotificationReport>, Es10Error> {
     let profile = profile.into();
     let iccid = match &profile {

@@ -13,11 +13,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, CancelSessionRequest, Es9Client, Es9Error, GetBoundProfilePackageRequest,
+    AuthenticateClientRequest, CancelSessionRequest, Es9Error, GetBoundProfilePackageRequest,
     HandleNotificationRequest, HttpEs9Client, InitiateAuthenticationRequest, InitiateAuthenticationResponse,
     RspFunction, TransactionId,
 };
-use oxicard_euicc::es11::{Es11AuthenticateClientResponse, Es11Client, EventEntry};
+use oxicard_euicc::es11::{Es11AuthenticateClientResponse, EventEntry};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -512,7 +512,7 @@ fn plain_http_refused_for_non_loopback() {
         assert!(matches!(err, Es9Error::Config(ref m) if m.contains("loopback")), "{url}: {err:?}");
     }
     // Without an override every address is reached over https only, and must be a plain FQDN[:port].
-    let client = HttpEs9Client::new().unwrap();
+    let client = HttpEs9Client::builder().build().unwrap();
     assert_eq!(
         client.url_for(SMDP, RspFunction::Es9InitiateAuthentication).unwrap(),
         "https://testsmdpplus1.example.com/gsma/rsp2/es9plus/initiateAuthentication"
@@ -534,6 +534,18 @@ fn refused_connection_is_transport_error() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let err = http_client(port).initiate_authentication(SMDP, &initiate_request()).unwrap_err();
     assert!(matches!(err, Es9Error::Transport { .. }), "{err:?}");
+}
+
+/// The HTTP client's error stays reachable: Es9Error → HttpError → the `std::io::Error`.
+#[test]
+fn a_refused_connection_keeps_the_io_error_as_source() {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let err = http_client(port).initiate_authentication(SMDP, &initiate_request()).unwrap_err();
+    let Es9Error::Transport { source, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(source.kind(), oxicard_euicc::es9::HttpErrorKind::Transport);
+    let http = std::error::Error::source(&err).unwrap();
+    let io = http.source().unwrap().downcast_ref::<std::io::Error>().unwrap();
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
 }
 
 #[test]

@@ -16,9 +16,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use oxicard_euicc::es9::{
-    ConnectTo, EmbeddedCertificate, Es9Client, Es9Error, GSMA_CI_ROOTS, GSMA_RSP2_ROOT_CI1,
-    HandleNotificationRequest, HttpEs9Client, OISTE_GSMA_CI_G1, SGP26_TEST_CI_NIST_2020,
-    SGP26_TEST_CI_NIST_2023, SGP26_TEST_CI_ROOTS, ServerCertificateError,
+    ConnectTo, EmbeddedCertificate, Es9Error, GSMA_CI_ROOTS, GSMA_RSP2_ROOT_CI1, HandleNotificationRequest,
+    HttpEs9Client, OISTE_GSMA_CI_G1, SGP26_TEST_CI_NIST_2020, SGP26_TEST_CI_NIST_2023, SGP26_TEST_CI_ROOTS,
+    ServerCertificateError,
 };
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};

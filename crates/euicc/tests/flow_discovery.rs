@@ -47,7 +47,7 @@ fn run(rig: &mut Rig) -> Result<Vec<EventEntry>, Box<DiscoveryError>> {
 fn run_with_steps(rig: &mut Rig) -> (Result<Vec<EventEntry>, Box<DiscoveryError>>, Vec<DiscoveryStep>) {
     let mut steps = Vec::new();
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
-    let result = discover_with_progress(&mut isdr, &mut rig.smdp, SMDS, device(), |s| steps.push(s));
+    let result = discover_with_progress(&mut isdr, &mut rig.smdp.client(), SMDS, device(), |s| steps.push(s));
     isdr.close().unwrap();
     (result, steps)
 }
@@ -225,7 +225,8 @@ fn a_discovered_event_downloads_with_its_event_id() {
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
     let mut consent = |_: &oxicard_euicc::download::ProfileOffer<'_>| Consent::Accept(None);
     let done =
-        download(&mut isdr, &mut rig.smdp, &DownloadRequest::new(event, device()), &mut consent).unwrap();
+        download(&mut isdr, &mut rig.smdp.client(), &DownloadRequest::new(event, device()), &mut consent)
+            .unwrap();
     isdr.close().unwrap();
     assert_eq!(done.transaction_id.as_bytes(), TRANSACTION_ID);
     assert_eq!(

@@ -63,7 +63,7 @@ fn run(
     handler: &mut Recorder,
 ) -> Result<DownloadResult, Box<DownloadError>> {
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
-    let result = download(&mut isdr, &mut rig.smdp, request, handler);
+    let result = download(&mut isdr, &mut rig.smdp.client(), request, handler);
     isdr.close().unwrap();
     result
 }
@@ -281,7 +281,7 @@ fn an_sm_ds_event_is_downloaded_with_its_event_id() {
     let request = DownloadRequest::new(&event, DeviceInfo::from_tac("35290611".parse().unwrap()));
     let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
-    download(&mut isdr, &mut rig.smdp, &request, &mut accept).unwrap();
+    download(&mut isdr, &mut rig.smdp.client(), &request, &mut accept).unwrap();
     drop(isdr);
     assert!(rig.smdp.calls.iter().all(|(_, address)| address == "smdp2.example.com"));
 }

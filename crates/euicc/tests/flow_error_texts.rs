@@ -48,7 +48,7 @@ fn run_with<T: oxicard_transport::Transport>(
     options: &IsdrOptions,
 ) -> Box<DownloadError> {
     let mut isdr = Isdr::open(card, options).unwrap();
-    let result = download(&mut isdr, smdp, &request(), &mut accept);
+    let result = download(&mut isdr, &mut smdp.client(), &request(), &mut accept);
     drop(isdr);
     result.unwrap_err()
 }

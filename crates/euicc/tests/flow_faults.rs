@@ -21,7 +21,7 @@ fn run(rig: &mut Rig) -> Result<DownloadResult, Box<DownloadError>> {
     let request = DownloadRequest::new(&code, DeviceInfo::from_tac("35290611".parse().unwrap()));
     let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
-    let result = download(&mut isdr, &mut rig.smdp, &request, &mut accept);
+    let result = download(&mut isdr, &mut rig.smdp.client(), &request, &mut accept);
     drop(isdr);
     result
 }

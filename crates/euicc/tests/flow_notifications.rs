@@ -6,7 +6,7 @@
 mod support;
 
 use oxicard_euicc::es9::RspFunction::Es9HandleNotification;
-use oxicard_euicc::es9::{Es9Client, Es9Error};
+use oxicard_euicc::es9::{Es9Error, HttpClient, RspClient};
 use oxicard_euicc::es10::{BitFlags, Rejection, notification_event};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::isdr::{Es10Error, Isdr, IsdrOptions};
@@ -22,7 +22,7 @@ fn iccid(s: &str) -> Iccid {
 
 fn process(rig: &mut Rig, options: &NotificationOptions) -> Vec<NotificationReport> {
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
-    let reports = process_notifications(&mut isdr, &mut rig.smdp, options).unwrap();
+    let reports = process_notifications(&mut isdr, &mut rig.smdp.client(), options).unwrap();
     isdr.close().unwrap();
     reports
 }
@@ -191,7 +191,8 @@ fn enable_disable_delete_send_their_notifications_when_asked() {
         euicc.add_profile(ICCID_B, false, Some("dp-b.example.com"));
     }
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
-    let es9: &mut dyn Es9Client = &mut rig.smdp;
+    let mut client = rig.smdp.client();
+    let es9: &mut RspClient<dyn HttpClient + '_> = &mut client;
 
     let reports = manage_profile(
         &mut isdr,

@@ -170,7 +170,7 @@ fn a_dumped_notification_is_sent_to_its_own_address_without_a_card() {
     let file = write_dump(None, &notifications);
     let mut smdp = FakeSmdp::new();
     for dumped in read_dump(file.as_bytes()).unwrap() {
-        notify::send(&mut smdp, &dumped.notification).unwrap();
+        notify::send(&mut smdp.client(), &dumped.notification).unwrap();
     }
     assert_eq!(smdp.notifications, notifications);
     assert!(smdp.calls.iter().all(|(_, address)| address == ADDRESS));

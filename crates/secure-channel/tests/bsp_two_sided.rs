@@ -268,12 +268,12 @@ fn structural_errors_terminate() {
 /// vectors) is rejected after the MAC check, and nothing is released.
 #[test]
 fn bad_padding_with_a_valid_mac() {
-    use aes::cipher::{BlockEncrypt, KeyInit, generic_array::GenericArray};
+    use aes::cipher::{BlockCipherEncrypt, KeyInit};
     use cmac::Mac;
     let (mcv, enc, mac) = ([9u8; 16], [0x11u8; 16], [0x22u8; 16]);
     let keys = BspKeys::new(&mcv, &enc, &mac).unwrap();
     let aes = aes::Aes128::new_from_slice(&enc).unwrap();
-    let mut icv = GenericArray::clone_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    let mut icv = aes::Block::from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     aes.encrypt_block(&mut icv);
     let mut marker_then_zero_block = [0u8; 32];
     marker_then_zero_block[3] = 0x80;
@@ -282,7 +282,7 @@ fn bad_padding_with_a_valid_mac() {
         let mut prev = icv;
         let mut segment = vec![0x87, (padded.len() + 8) as u8];
         for chunk in padded.chunks(16) {
-            let mut block = GenericArray::clone_from_slice(chunk);
+            let mut block = aes::Block::try_from(chunk).unwrap();
             for (b, p) in block.iter_mut().zip(prev.iter()) {
                 *b ^= p;
             }
@@ -290,7 +290,7 @@ fn bad_padding_with_a_valid_mac() {
             segment.extend_from_slice(&block);
             prev = block;
         }
-        let mut cmac = <cmac::Cmac<aes::Aes128> as Mac>::new_from_slice(&mac).unwrap();
+        let mut cmac = <cmac::Cmac<aes::Aes128> as KeyInit>::new_from_slice(&mac).unwrap();
         cmac.update(&mcv);
         cmac.update(&segment);
         segment.extend_from_slice(&cmac.finalize().into_bytes()[..8]);

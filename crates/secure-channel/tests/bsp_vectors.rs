@@ -7,7 +7,7 @@
 
 mod common;
 
-use aes::cipher::{BlockEncrypt, KeyInit, generic_array::GenericArray};
+use aes::cipher::{BlockCipherEncrypt, KeyInit};
 use cmac::Mac;
 use common::vectors::{self, Section};
 use oxicard_secure_channel::ErrorKind;
@@ -82,14 +82,13 @@ fn digest_worked_example() {
     // (oracles), and the protector emits `87 18 C MAC` with exactly these C and MAC.
     let seg = &all[1];
     let aes = aes::Aes128::new_from_slice(keys.enc().as_bytes()).unwrap();
-    let mut icv =
-        GenericArray::clone_from_slice(&[0u8; 15].iter().chain(&[1u8]).copied().collect::<Vec<_>>());
+    let mut icv = aes::Block::from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     aes.encrypt_block(&mut icv);
     assert_eq!(&icv[..], &seg.hex("icv")[..]);
     let mut block: Vec<u8> = seg.hex("padded").iter().zip(icv.iter()).map(|(a, b)| a ^ b).collect();
-    aes.encrypt_block(GenericArray::from_mut_slice(&mut block));
+    aes.encrypt_block(<&mut aes::Block>::try_from(&mut block[..]).unwrap());
     assert_eq!(block, seg.hex("ciphertext"));
-    let mut mac = <cmac::Cmac<aes::Aes128> as Mac>::new_from_slice(keys.mac().as_bytes()).unwrap();
+    let mut mac = <cmac::Cmac<aes::Aes128> as KeyInit>::new_from_slice(keys.mac().as_bytes()).unwrap();
     mac.update(&seg.hex("mac_input"));
     assert_eq!(&mac.finalize().into_bytes()[..], &seg.hex("full_cmac")[..]);
 

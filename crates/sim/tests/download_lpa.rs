@@ -1,5 +1,5 @@
 //! The whole download through the LPA's orchestration (`oxicard_euicc::download::download`)
-//! against the software eUICC with its PKI identity, with a small in-test `Es9Client` that plays
+//! against the software eUICC with its PKI identity, with a small in-test `HttpClient` that plays
 //! the SM-DP+ (it verifies what an SM-DP+ verifies: the eUICC chain, euiccSignature1/2, hashCc,
 //! the PIR signature).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -12,9 +12,10 @@ use oxicard_euicc::download::{
     Consent, DownloadErrorKind, DownloadRequest, DownloadTarget, ProfileOffer, download,
 };
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, Es9Client, Es9Error,
-    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest,
-    InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, TransactionId,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest,
+    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpClient,
+    HttpError, HttpRequest, HttpResponse, InitiateAuthenticationRequest, InitiateAuthenticationResponse,
+    RspClient, RspFunction, TransactionId,
 };
 use oxicard_euicc::es10::*;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
@@ -54,17 +55,53 @@ impl PlayedSmdp {
     }
 }
 
-fn refused(function: RspFunction, why: &str) -> Es9Error {
-    Es9Error::HttpStatus { function, status: 400, body: why.to_string() }
+/// The SM-DP+ refuses a request: HTTP 400 with why.
+struct Refused(String);
+
+fn refused(why: &str) -> Refused {
+    Refused(why.to_string())
 }
 
-impl Es9Client for PlayedSmdp {
+/// The played SM-DP+ behind the library's HTTP requests: the function's request decoded from its
+/// JSON, its answer encoded (HTTP 200, or 204 for the notification and the cancellation), a
+/// refusal as HTTP 400.
+impl HttpClient for PlayedSmdp {
+    fn post(&mut self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        let function = request.function;
+        assert_eq!(request.url, format!("https://{SMDP_ADDRESS}{}", function.path()));
+        let body = &request.body;
+        let answer = match function {
+            RspFunction::Es9InitiateAuthentication => {
+                InitiateAuthenticationRequest::from_json(function, body)
+                    .map(|r| self.initiate_authentication(&r).map(|a| a.to_json()))
+            }
+            RspFunction::Es9AuthenticateClient => AuthenticateClientRequest::from_json(function, body)
+                .map(|r| self.authenticate_client(&r).map(|a| a.to_json())),
+            RspFunction::Es9GetBoundProfilePackage => {
+                GetBoundProfilePackageRequest::from_json(function, body)
+                    .map(|r| self.get_bound_profile_package(&r).map(|a| a.to_json()))
+            }
+            RspFunction::Es9HandleNotification => {
+                HandleNotificationRequest::from_json(function, body).map(|r| Ok(self.handle_notification(&r)))
+            }
+            RspFunction::Es9CancelSession => {
+                CancelSessionRequest::from_json(function, body).map(|r| Ok(self.cancel_session(&r)))
+            }
+            other => panic!("not an ES9+ function: {other}"),
+        };
+        Ok(match answer.unwrap() {
+            Ok(json) if json.is_empty() => HttpResponse::new(204, json),
+            Ok(json) => HttpResponse::json(json),
+            Err(Refused(why)) => HttpResponse::new(400, why),
+        })
+    }
+}
+
+impl PlayedSmdp {
     fn initiate_authentication(
         &mut self,
-        address: &str,
         request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        assert_eq!(address, SMDP_ADDRESS);
+    ) -> Result<InitiateAuthenticationResponse, Refused> {
         let r = self.smdp.authenticate_request(&request.euicc_challenge);
         Ok(InitiateAuthenticationResponse {
             transaction_id: self.transaction_id(),
@@ -77,12 +114,10 @@ impl Es9Client for PlayedSmdp {
 
     fn authenticate_client(
         &mut self,
-        _: &str,
         request: &AuthenticateClientRequest,
-    ) -> Result<AuthenticateClientResponse, Es9Error> {
-        let function = RspFunction::Es9AuthenticateClient;
+    ) -> Result<AuthenticateClientResponse, Refused> {
         let response = AuthenticateServerResponse::from_der(&request.authenticate_server_response).unwrap();
-        let ok = response.result.map_err(|e| refused(function, &format!("{e:?}")))?;
+        let ok = response.result.map_err(|e| refused(&format!("{e:?}")))?;
         let euicc_cert = RspCertificate::from_der(&ok.euicc_certificate).unwrap();
         let eum_cert = RspCertificate::from_der(&ok.eum_certificate).unwrap();
         self.smdp.identity.verify_euicc_chain(&euicc_cert, &eum_cert, None).unwrap();
@@ -102,12 +137,10 @@ impl Es9Client for PlayedSmdp {
 
     fn get_bound_profile_package(
         &mut self,
-        _: &str,
         request: &GetBoundProfilePackageRequest,
-    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
-        let function = RspFunction::Es9GetBoundProfilePackage;
+    ) -> Result<GetBoundProfilePackageResponse, Refused> {
         let response = PrepareDownloadResponse::from_der(&request.prepare_download_response).unwrap();
-        let ok = response.result.map_err(|e| refused(function, &format!("{e:?}")))?;
+        let ok = response.result.map_err(|e| refused(&format!("{e:?}")))?;
         let smdp_signature2 =
             self.smdp.prepare_request(self.euicc_signature1.as_ref().unwrap(), None).smdp_signature2;
         SignedData::EuiccSigned2 { euicc_signed2: &ok.euicc_signed2, smdp_signature2: &smdp_signature2 }
@@ -117,7 +150,7 @@ impl Es9Client for PlayedSmdp {
             let mut tail = vec![0x04, 0x20];
             tail.extend_from_slice(&self.smdp.hash_cc(code));
             if !ok.euicc_signed2.ends_with(&tail) {
-                return Err(refused(function, "confirmation code"));
+                return Err(refused("confirmation code"));
             }
         }
         let otpk = ok.euicc_otpk().unwrap();
@@ -138,7 +171,8 @@ impl Es9Client for PlayedSmdp {
         })
     }
 
-    fn handle_notification(&mut self, _: &str, request: &HandleNotificationRequest) -> Result<(), Es9Error> {
+    /// Returns the (empty) body of the answer, HTTP 204.
+    fn handle_notification(&mut self, request: &HandleNotificationRequest) -> Vec<u8> {
         let pir = ProfileInstallationResult::from_der(&request.pending_notification).unwrap();
         let data = pir.data().to_der();
         let raw = pir.as_der();
@@ -146,16 +180,13 @@ impl Es9Client for PlayedSmdp {
             .verify_tlv(self.euicc.certificate().public_key(), &raw[raw.len() - 67..])
             .unwrap();
         self.notifications.push(request.pending_notification.clone());
-        Ok(())
+        Vec::new()
     }
 
-    fn cancel_session(
-        &mut self,
-        _: &str,
-        request: &oxicard_euicc::es9::CancelSessionRequest,
-    ) -> Result<(), Es9Error> {
+    /// Returns the (empty) body of the answer, HTTP 204.
+    fn cancel_session(&mut self, request: &CancelSessionRequest) -> Vec<u8> {
         self.cancelled.push(request.cancel_session_response.clone());
-        Ok(())
+        Vec::new()
     }
 }
 
@@ -183,7 +214,7 @@ fn lpa_download_installs_and_delivers_the_signed_result() {
     let mut card = card(&pki);
     let mut smdp = PlayedSmdp::new(&pki);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let result = download(&mut isdr, &mut smdp, &request(), &mut accept).unwrap();
+    let result = download(&mut isdr, &mut RspClient::new(&mut smdp), &request(), &mut accept).unwrap();
     let aid = hex::decode("A0000005591010FFFFFFFF8900001000").unwrap();
     assert_eq!(result.isdp_aid, aid);
     assert_eq!(result.iccid, Some(iccid()));
@@ -208,7 +239,7 @@ fn lpa_download_with_confirmation_code() {
     // A wrong code: the SM-DP+ refuses, the LPA cancels; the eUICC signs the cancellation.
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
     let wrong = request().with_confirmation_code(ConfirmationCode::new("0000"));
-    let error = download(&mut isdr, &mut smdp, &wrong, &mut accept).unwrap_err();
+    let error = download(&mut isdr, &mut RspClient::new(&mut smdp), &wrong, &mut accept).unwrap_err();
     assert!(matches!(error.kind, DownloadErrorKind::Server(_)), "{:?}", error.kind);
     let cancelled = CancelSessionResponse::from_der(&smdp.cancelled[0]).unwrap().result.unwrap();
     SignedData::EuiccCancelSessionSigned { signed: &cancelled.euicc_cancel_session_signed }
@@ -219,7 +250,7 @@ fn lpa_download_with_confirmation_code() {
 
     // The right code: installed.
     let right = request().with_confirmation_code(ConfirmationCode::new("4711"));
-    let result = download(&mut isdr, &mut smdp, &right, &mut accept).unwrap();
+    let result = download(&mut isdr, &mut RspClient::new(&mut smdp), &right, &mut accept).unwrap();
     assert_eq!(result.iccid, Some(iccid()));
     assert_eq!(isdr.profiles().unwrap().len(), 1);
 }
@@ -230,7 +261,10 @@ fn lpa_declined_offer_cancels_the_session() {
     let mut card = card(&pki);
     let mut smdp = PlayedSmdp::new(&pki);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let error = download(&mut isdr, &mut smdp, &request(), &mut |_: &ProfileOffer<'_>| Consent::refuse())
+    let error =
+        download(&mut isdr, &mut RspClient::new(&mut smdp), &request(), &mut |_: &ProfileOffer<'_>| {
+            Consent::refuse()
+        })
         .unwrap_err();
     assert!(matches!(error.kind, DownloadErrorKind::Declined(CancelSessionReason::EndUserRejection)));
     let report = error.cancel.unwrap();
@@ -248,7 +282,7 @@ fn lpa_tampered_bpp_reports_the_bsp_error_and_installs_nothing() {
     let mut smdp = PlayedSmdp::new(&pki);
     smdp.tamper = true;
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let error = download(&mut isdr, &mut smdp, &request(), &mut accept).unwrap_err();
+    let error = download(&mut isdr, &mut RspClient::new(&mut smdp), &request(), &mut accept).unwrap_err();
     let DownloadErrorKind::Installation(installation) = error.kind else { panic!("{:?}", error.kind) };
     assert_eq!(
         installation,

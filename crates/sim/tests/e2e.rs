@@ -11,9 +11,8 @@ use oxicard_euicc::download::{
     Consent, DownloadError, DownloadErrorKind, DownloadRequest, DownloadStep, ProfileOffer, download,
 };
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, Es9Client, Es9Error,
-    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpEs9Client,
-    InitiateAuthenticationRequest, InitiateAuthenticationResponse,
+    GetBoundProfilePackageResponse, HttpClient, HttpError, HttpEs9Client, HttpRequest, HttpResponse,
+    RspClient, RspFunction, UreqHttpClient,
 };
 use oxicard_euicc::es10::{CancelSessionReason, ErrorReason, ProfileState};
 use oxicard_euicc::iccid::Iccid;
@@ -122,45 +121,22 @@ fn pcsc_download_enable_disable_delete_through_pcscd() {
     assert_eq!(euicc.state().check(), Ok(()));
 }
 
-/// An ES9+ client that flips one byte of the Bound Profile Package in transit: inside the first
+/// An HTTP client that flips one byte of the Bound Profile Package in transit: inside the first
 /// `86` (profile elements) segment, so only the eUICC's BSP MAC check can notice.
-struct Tampering(HttpEs9Client);
+struct Tampering(UreqHttpClient);
 
-impl Es9Client for Tampering {
-    fn initiate_authentication(
-        &mut self,
-        address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        self.0.initiate_authentication(address, request)
-    }
-    fn authenticate_client(
-        &mut self,
-        address: &str,
-        request: &AuthenticateClientRequest,
-    ) -> Result<AuthenticateClientResponse, Es9Error> {
-        self.0.authenticate_client(address, request)
-    }
-    fn get_bound_profile_package(
-        &mut self,
-        address: &str,
-        request: &GetBoundProfilePackageRequest,
-    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
-        let mut response = self.0.get_bound_profile_package(address, request)?;
-        let bpp = &mut response.bound_profile_package;
-        let at = bpp.windows(2).rposition(|w| w == [0x86, 0x82]).unwrap() + 100;
-        bpp[at] ^= 0x01;
-        Ok(response)
-    }
-    fn handle_notification(
-        &mut self,
-        address: &str,
-        request: &HandleNotificationRequest,
-    ) -> Result<(), Es9Error> {
-        self.0.handle_notification(address, request)
-    }
-    fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error> {
-        self.0.cancel_session(address, request)
+impl HttpClient for Tampering {
+    fn post(&mut self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        let mut answer = self.0.post(request)?;
+        if request.function == RspFunction::Es9GetBoundProfilePackage {
+            let mut response =
+                GetBoundProfilePackageResponse::from_json(request.function, &answer.body).unwrap();
+            let bpp = &mut response.bound_profile_package;
+            let at = bpp.windows(2).rposition(|w| w == [0x86, 0x82]).unwrap() + 100;
+            bpp[at] ^= 0x01;
+            answer.body = response.to_json();
+        }
+        Ok(answer)
     }
 }
 
@@ -168,7 +144,7 @@ impl Es9Client for Tampering {
 /// checks that the eUICC holds no profile and no notification afterwards.
 fn failed_download(
     pki: &TestPki,
-    es9: &mut dyn Es9Client,
+    es9: &mut RspClient<dyn HttpClient + '_>,
     matching_id: &str,
     consent: Consent,
 ) -> Box<DownloadError> {
@@ -188,7 +164,8 @@ fn failed_download(
 #[test]
 fn a_tampered_bpp_segment_installs_nothing_and_both_sides_know() {
     let (pki, server, client) = smdp();
-    let mut es9 = Tampering(client);
+    let (config, http) = client.into_parts();
+    let mut es9 = RspClient::with_config(config, Tampering(http));
     let error = failed_download(&pki, &mut es9, "MATCH-1", Consent::Accept(None));
     let DownloadErrorKind::Installation(installation) = &error.kind else { panic!("{error}") };
     assert_eq!(installation.reason, ErrorReason::Scp03tSecurityError);

@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use oxicard_euicc::es9::{
-    CancelSessionRequest, Es9Client, Es9Error, HandleNotificationRequest, HttpEs9Client, RspFunction,
+    CancelSessionRequest, Es9Error, HandleNotificationRequest, HttpEs9Client, RspFunction,
 };
 use oxicard_euicc::es10::CancelSessionReason;
 use oxicard_sim::pki::TestPki;

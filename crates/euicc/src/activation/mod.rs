@@ -17,5 +17,4 @@ pub use confirmation::{ConfirmationCode, hash_confirmation_code};
 pub use device::{DeviceInfoError, Imei, Tac};
 
 /// Validates an RSP server address (FQDN with optional `:port`), as in activation code field 2.
-#[cfg(feature = "http")]
 pub(crate) use code::validate_address as validate_server_address;

@@ -48,6 +48,9 @@ pub enum DownloadErrorKind {
     /// (`bppCommandId`, `errorReason`, SGP.22 §5.7.6). The result was still sent to the SM-DP+
     /// as a notification (see [`DownloadError::notification`]).
     Installation(InstallationError),
+    /// A [`DownloadSession`](super::DownloadSession) was asked for its next event after it had
+    /// given its result ([`DownloadEvent::Done`](super::DownloadEvent::Done)).
+    SessionOver,
 }
 
 impl From<Es10Error> for DownloadErrorKind {
@@ -89,6 +92,7 @@ impl fmt::Display for DownloadErrorKind {
             Self::Declined(reason) => write!(f, "declined by the caller ({reason})"),
             Self::ConfirmationCodeMissing => f.write_str("a confirmation code is required"),
             Self::Installation(e) => write_installation(f, e, None),
+            Self::SessionOver => f.write_str("the download session already gave its result"),
         }
     }
 }
@@ -242,7 +246,9 @@ impl std::error::Error for DownloadError {
             DownloadErrorKind::Card(e) => Some(e),
             DownloadErrorKind::Decode(e) => Some(e),
             DownloadErrorKind::Installation(e) => Some(e),
-            DownloadErrorKind::Declined(_) | DownloadErrorKind::ConfirmationCodeMissing => None,
+            DownloadErrorKind::Declined(_)
+            | DownloadErrorKind::ConfirmationCodeMissing
+            | DownloadErrorKind::SessionOver => None,
         }
     }
 }

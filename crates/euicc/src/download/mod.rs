@@ -5,7 +5,7 @@
 //! # use oxicard_apdu::card::Card;
 //! # fn demo<T: oxicard_transport::Transport>(
 //! #     card: &mut Card<T>,
-//! #     es9: &mut dyn oxicard_euicc::es9::Es9Client,
+//! #     es9: &mut oxicard_euicc::es9::HttpEs9Client,
 //! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! use oxicard_euicc::activation::{ActivationCode, DeviceInfo};
 //! use oxicard_euicc::download::{Consent, DownloadRequest, ProfileOffer, download};
@@ -23,6 +23,12 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! [`download`] blocks on each exchange. [`DownloadSession`] is the same download as a sans-IO
+//! state machine the caller drives ([`crate::sans_io`]): it says what it needs next — an ES10
+//! exchange with the eUICC, an HTTP exchange with the SM-DP+, the consent — and takes the answer,
+//! so a download can run on any async runtime or event loop without blocking a thread;
+//! `download` is that session driven with blocking I/O, so both behave the same in every detail.
 //!
 //! # The sequence
 //!
@@ -54,7 +60,7 @@
 //! and reasonCode ([`DownloadError::status_code`]) whatever the CancelSession gives.
 //!
 //! The ProfileInstallationResult is a notification: it is sent to the SM-DP+ whatever it says,
-//! and removed from the eUICC only once the server acknowledged it ([`notify::deliver`]). An
+//! and removed from the eUICC only once the server acknowledged it ([`notify::deliver`](crate::notify::deliver)). An
 //! installation error is a [`DownloadErrorKind::Installation`], with the ICCIDs of the offer, of
 //! the result and, for `installFailedDueToIccidAlreadyExistsOnEuicc`, the profile already
 //! installed ([`DownloadError::installation`]). No Bound Profile Package segment follows the
@@ -66,28 +72,26 @@
 use oxicard_transport::Transport;
 
 use crate::activation::{ActivationCode, ConfirmationCode, DeviceInfo};
-use crate::authentication::{self, CommonCause, CommonStep, ServerAuthenticated};
 use crate::der_util::{DecodeError, DecodeReason, Encoder, ctx_c, private_c, single};
-use crate::es9::{
-    AuthenticateClientRequest, Es9Client, Es9Error, GetBoundProfilePackageRequest, TransactionId,
-};
+use crate::es9::{HttpClient, RspClient, TransactionId};
 use crate::es10::{
-    CancelSessionReason, CtxParams1, ErrorReason, Message, PendingNotification, PrepareDownloadRequest,
-    ProfileInfo, ProfileInfoListRequest, ProfileInfoListResponse, ProfileInstallationResult, ProfileSearch,
-    Rejection,
+    CancelSessionReason, Message, ProfileInfo, ProfileInfoListResponse, ProfileInstallationResult,
 };
 use crate::es11::EventEntry;
 use crate::iccid::Iccid;
 use crate::isdr::Isdr;
-use crate::notify::{self, NotificationOutcome};
+use crate::notify::NotificationOutcome;
 
 mod cancel;
 mod error;
+pub(crate) mod load;
 mod progress;
+mod session;
 
 pub use cancel::cancel_session;
 pub use error::{CancelReport, DownloadError, DownloadErrorKind, InstallationContext};
 pub use progress::{DownloadStep, Progress};
+pub use session::{ConsentExchange, DownloadEvent, DownloadSession};
 
 /// Where to download from: the SM-DP+ address and the MatchingID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -224,7 +228,7 @@ pub struct DownloadResult {
     /// The ProfileInstallationResult as the eUICC signed it.
     pub installation_result: ProfileInstallationResult,
     /// What happened to its notification (delivered and removed, or kept for a later
-    /// [`notify::process_notifications`]).
+    /// [`notify::process_notifications`](crate::notify::process_notifications)).
     pub notification: NotificationOutcome,
 }
 
@@ -234,256 +238,31 @@ pub struct DownloadResult {
 /// error, the notification's fate.
 ///
 /// `isdr` is an open ISD-R, `es9` the ES9+ client, `handler` decides on the offered profile and
-/// receives progress events.
+/// receives progress events. This drives a [`DownloadSession`] with blocking I/O.
 pub fn download<T, C, H>(
     isdr: &mut Isdr<'_, T>,
-    es9: &mut C,
+    es9: &mut RspClient<C>,
     request: &DownloadRequest,
     handler: &mut H,
 ) -> Result<DownloadResult, Box<DownloadError>>
 where
     T: Transport,
-    C: Es9Client + ?Sized,
+    C: HttpClient + ?Sized,
     H: DownloadHandler + ?Sized,
 {
-    let mut session = Session {
-        isdr,
-        es9,
-        handler,
-        address: &request.target.smdp_address,
-        step: DownloadStep::GetEuiccInfo1,
-        transaction: None,
-    };
-    session.run(request)
-}
-
-/// One download in progress.
-struct Session<'a, 'c, T: Transport, C: ?Sized, H: ?Sized> {
-    isdr: &'a mut Isdr<'c, T>,
-    es9: &'a mut C,
-    handler: &'a mut H,
-    address: &'a str,
-    step: DownloadStep,
-    /// The session to cancel on failure: set by InitiateAuthentication, cleared once the eUICC
-    /// ended it (error answer forwarded, ProfileInstallationResult).
-    transaction: Option<TransactionId>,
-}
-
-impl<T, C, H> Session<'_, '_, T, C, H>
-where
-    T: Transport,
-    C: Es9Client + ?Sized,
-    H: DownloadHandler + ?Sized,
-{
-    /// Starts `step`; `bpp` is (bytes sent, bytes total) of the Bound Profile Package so far.
-    fn enter(&mut self, step: DownloadStep, bpp: (usize, usize)) {
-        report(&mut self.step, self.handler, step, bpp);
-    }
-
-    /// The error for a failure at the current step, after cancelling the session if there is one.
-    fn fail(&mut self, kind: impl Into<DownloadErrorKind>) -> Box<DownloadError> {
-        let kind = kind.into();
-        let transaction_id = self.transaction.take();
-        let cancel = transaction_id.as_ref().map(|tx| {
-            let reason = kind.cancel_reason(self.step);
-            cancel_session(self.isdr, self.es9, self.address, tx, reason)
-        });
-        Box::new(DownloadError {
-            step: self.step,
-            kind,
-            transaction_id,
-            cancel,
-            server_answer: None,
-            notification: None,
-            installation: None,
-        })
-    }
-
-    /// The error for the eUICC's own error answer, forwarded to the SM-DP+ (which ended the
-    /// session on both sides: nothing to cancel), with the SM-DP+'s answer to it.
-    fn forwarded(&mut self, rejection: Rejection, answer: Option<Es9Error>) -> Box<DownloadError> {
-        if let Some(answer) = &answer {
-            tracing::info!(target: "oxicard::euicc", "SM-DP+ answer to the forwarded error: {answer}");
-        }
-        let mut error = self.fail(rejection);
-        error.server_answer = answer;
-        error
-    }
-
-    fn run(&mut self, request: &DownloadRequest) -> Result<DownloadResult, Box<DownloadError>> {
-        let ctx_params1 = CtxParams1 {
-            matching_id: request.target.matching_id.clone(),
-            device_info: request.device_info.clone(),
-        };
-        let (es9, handler, step, address) =
-            (&mut *self.es9, &mut *self.handler, &mut self.step, self.address);
-        let started = authentication::authenticate_server(
-            self.isdr,
-            address,
-            ctx_params1,
-            |initiate| es9.initiate_authentication(address, initiate),
-            |common| report(step, handler, download_step(common), (0, 0)),
-        );
-        let ServerAuthenticated { transaction_id, authenticated } = match started {
-            Ok(started) => started,
-            Err(failure) => {
-                self.step = download_step(failure.step);
-                self.transaction = failure.transaction_id;
-                return Err(self.fail(match failure.cause {
-                    CommonCause::Card(e) => DownloadErrorKind::from(e),
-                    CommonCause::Server(e) => DownloadErrorKind::from(e),
-                }));
+    let mut session = DownloadSession::new(es9.config().clone(), request);
+    loop {
+        match session.next_event() {
+            DownloadEvent::Progress(progress) => handler.progress(&progress),
+            DownloadEvent::Es10(exchange) => exchange.perform(isdr),
+            DownloadEvent::Http(exchange) => exchange.perform(es9.http_mut()),
+            DownloadEvent::Consent(exchange) => {
+                let consent = handler.consent(&exchange.offer());
+                exchange.answer(consent);
             }
-        };
-        self.transaction = Some(transaction_id.clone());
-
-        self.enter(DownloadStep::AuthenticateClient, (0, 0));
-        let client_request = AuthenticateClientRequest {
-            transaction_id: transaction_id.clone(),
-            authenticate_server_response: authenticated.der,
-        };
-        let client = self.es9.authenticate_client(self.address, &client_request);
-        if let Err(error) = &authenticated.response.result {
-            // Forwarded: the SM-DP+ knows, the eUICC has no session left. The server's answer
-            // (normally a Failed status naming the cause) goes with the eUICC's error.
-            self.transaction = None;
-            self.step = DownloadStep::AuthenticateServer;
-            return Err(self.forwarded(Rejection::AuthenticateServer(error.code), client.err()));
-        }
-        let client = client.map_err(|e| self.fail(e))?;
-        let metadata = client.profile_metadata.as_deref().map(decode_profile_metadata).transpose();
-        let metadata = metadata.map_err(|e| self.fail(e))?;
-        let mut prepare = PrepareDownloadRequest {
-            smdp_signed2: client.smdp_signed2,
-            smdp_signature2: client.smdp_signature2,
-            hash_cc: None,
-            smdp_certificate: client.smdp_certificate,
-        };
-        prepare.validate().map_err(|e| self.fail(e))?;
-        let cc_required = prepare.cc_required().map_err(|e| self.fail(e))?;
-
-        self.enter(DownloadStep::Consent, (0, 0));
-        let offer = ProfileOffer {
-            smdp_address: self.address,
-            transaction_id: &transaction_id,
-            metadata,
-            metadata_der: client.profile_metadata.as_deref(),
-            confirmation_code_required: cc_required,
-        };
-        let code = match self.handler.consent(&offer) {
-            Consent::Accept(code) => code.or_else(|| request.confirmation_code.clone()),
-            Consent::Decline(reason) => return Err(self.fail(DownloadErrorKind::Declined(reason))),
-        };
-        let metadata = offer.metadata;
-        if cc_required {
-            let Some(code) = code else { return Err(self.fail(DownloadErrorKind::ConfirmationCodeMissing)) };
-            let signed_transaction_id = prepare.transaction_id().map_err(|e| self.fail(e))?;
-            prepare.hash_cc = Some(code.hash(&signed_transaction_id));
-        }
-
-        self.enter(DownloadStep::PrepareDownload, (0, 0));
-        let prepared = self.isdr.prepare_download(&prepare).map_err(|e| self.fail(e))?;
-
-        self.enter(DownloadStep::GetBoundProfilePackage, (0, 0));
-        let bpp_request = GetBoundProfilePackageRequest {
-            transaction_id: transaction_id.clone(),
-            prepare_download_response: prepared.der,
-        };
-        let bpp = self.es9.get_bound_profile_package(self.address, &bpp_request);
-        if let Err(error) = prepared.response.result {
-            self.transaction = None;
-            self.step = DownloadStep::PrepareDownload;
-            return Err(self.forwarded(Rejection::PrepareDownload(error.code), bpp.err()));
-        }
-        let bpp = bpp.map_err(|e| self.fail(e))?.bound_profile_package;
-
-        self.enter(DownloadStep::LoadBoundProfilePackage, (0, bpp.len()));
-        let handler = &mut *self.handler;
-        let loaded = self
-            .isdr
-            .load_bound_profile_package(&bpp, |segment| handler.progress(&Progress::loaded(segment)));
-        let result = loaded.map_err(|e| self.fail(e))?;
-        // The eUICC ended the session with its result: nothing to cancel from here on.
-        self.transaction = None;
-
-        self.enter(DownloadStep::HandleNotification, (bpp.len(), bpp.len()));
-        let notification = PendingNotification::ProfileInstallationResult(result.clone());
-        let delivered = notify::deliver(self.isdr, self.es9, &notification, true);
-        match result.outcome() {
-            Ok(aid) => Ok(DownloadResult {
-                transaction_id,
-                isdp_aid: aid.to_vec(),
-                iccid: result.notification_metadata().iccid.or(metadata.as_ref().and_then(|m| m.iccid)),
-                metadata,
-                notification: delivered,
-                installation_result: result,
-            }),
-            Err(error) => {
-                let offered_iccid = metadata.as_ref().and_then(|m| m.iccid);
-                let result_iccid = result.notification_metadata().iccid;
-                let existing = match error.reason {
-                    ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc => {
-                        self.installed_profile(result_iccid.or(offered_iccid))
-                    }
-                    _ => None,
-                };
-                Err(Box::new(DownloadError {
-                    step: DownloadStep::LoadBoundProfilePackage,
-                    kind: DownloadErrorKind::Installation(error),
-                    transaction_id: Some(transaction_id),
-                    cancel: None,
-                    server_answer: None,
-                    notification: Some(delivered),
-                    installation: Some(InstallationContext { offered_iccid, result_iccid, existing }),
-                }))
-            }
+            DownloadEvent::Done(result) => return result,
         }
     }
-}
-
-impl<T, C, H> Session<'_, '_, T, C, H>
-where
-    T: Transport,
-    C: Es9Client + ?Sized,
-    H: DownloadHandler + ?Sized,
-{
-    /// After `installFailedDueToIccidAlreadyExistsOnEuicc`: the installed profile with `iccid`
-    /// (ES10c GetProfilesInfo with the ICCID as search criterion, SGP.22 §5.7.15), to name it in
-    /// the error; `None` when it cannot be read (logged; the error stays the eUICC's result).
-    fn installed_profile(&mut self, iccid: Option<Iccid>) -> Option<ProfileInfo> {
-        let iccid = iccid?;
-        let request = ProfileInfoListRequest { search: Some(ProfileSearch::Iccid(iccid)), tag_list: None };
-        match self.isdr.profiles_with(&request) {
-            Ok(profiles) => profiles.into_iter().find(|p| p.iccid == Some(iccid)),
-            Err(error) => {
-                tracing::info!(target: "oxicard::euicc", %iccid, "reading the installed profile failed: {error}");
-                None
-            }
-        }
-    }
-}
-
-/// The download step of a common mutual authentication step.
-const fn download_step(step: CommonStep) -> DownloadStep {
-    match step {
-        CommonStep::GetEuiccInfo1 => DownloadStep::GetEuiccInfo1,
-        CommonStep::GetEuiccChallenge => DownloadStep::GetEuiccChallenge,
-        CommonStep::InitiateAuthentication => DownloadStep::InitiateAuthentication,
-        CommonStep::AuthenticateServer => DownloadStep::AuthenticateServer,
-    }
-}
-
-/// Records `step` as the current one and reports it to `handler`; `bpp` is (bytes sent, bytes
-/// total) of the Bound Profile Package so far.
-fn report<H: DownloadHandler + ?Sized>(
-    current: &mut DownloadStep,
-    handler: &mut H,
-    step: DownloadStep,
-    bpp: (usize, usize),
-) {
-    *current = step;
-    tracing::debug!(target: "oxicard::euicc", %step, "download step");
-    handler.progress(&Progress { step, bytes_sent: bpp.0, bytes_total: bpp.1, segment: None });
 }
 
 /// Decodes the profile metadata (`StoreMetadataRequest`, `BF25`, SGP.22 §5.5.3). Its members have

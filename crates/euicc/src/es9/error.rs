@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::TransactionId;
 use super::status_codes::{reason_code_name, status_code_meaning, subject_code_name};
+use super::transport::HttpError;
 
 /// The RSP server function a request was for: ES9+ (LPA ↔ SM-DP+, SGP.22 §5.6) or ES11 (LPA ↔ SM-DS, §5.8).
 ///
@@ -242,41 +243,52 @@ pub enum Es9Error {
         /// The response's transactionId.
         received: TransactionId,
     },
-    /// The request did not complete within the configured timeout.
+    /// The request did not complete within the HTTP client's time limit
+    /// ([`HttpErrorKind::Timeout`](super::HttpErrorKind::Timeout)).
     #[error("{function}: timed out ({url})")]
     Timeout {
         /// The function.
         function: RspFunction,
         /// The URL.
         url: String,
+        /// The HTTP client's error.
+        source: HttpError,
     },
     /// TLS failed: certificate not trusted, wrong host name, handshake error…
+    /// ([`HttpErrorKind::Tls`](super::HttpErrorKind::Tls), SGP.22 §2.6.6).
     #[error("{function}: TLS error with {url}: {detail}")]
     Tls {
         /// The function.
         function: RspFunction,
         /// The URL.
         url: String,
-        /// The TLS library's message.
+        /// The HTTP client's message (its error's, with its notes).
         detail: String,
+        /// The HTTP client's error.
+        source: HttpError,
     },
-    /// Connecting, resolving or transferring failed.
+    /// Connecting, resolving or transferring failed ([`HttpErrorKind::Transport`](super::HttpErrorKind::Transport)).
     #[error("{function}: transport error with {url}: {detail}")]
     Transport {
         /// The function.
         function: RspFunction,
         /// The URL.
         url: String,
-        /// The HTTP library's message.
+        /// The HTTP client's message (its error's, with its notes).
         detail: String,
+        /// The HTTP client's error.
+        source: HttpError,
     },
-    /// The response body exceeds the configured limit.
+    /// The response body exceeds the limit ([`RspConfig::max_response_size`](super::RspConfig::max_response_size)).
     #[error("{function}: response body larger than {limit} bytes")]
     BodyTooLarge {
         /// The function.
         function: RspFunction,
         /// The limit in bytes.
         limit: u64,
+        /// The HTTP client's error when it stopped reading ([`HttpErrorKind::BodyTooLarge`](super::HttpErrorKind::BodyTooLarge));
+        /// `None` when the library found the complete body too long.
+        source: Option<HttpError>,
     },
     /// The server address is not a valid FQDN with an optional `:port` (it could otherwise inject a path or credentials).
     #[error("invalid RSP server address {address:?}: {reason}")]

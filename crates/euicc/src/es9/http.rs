@@ -1,7 +1,5 @@
 //! The default ES9+/ES11 HTTP client: `ureq` + `rustls`, no OpenSSL (GSMA SGP.22 §6.5, §2.6.6 TLS).
 
-use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -10,25 +8,18 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 use ureq::unversioned::transport::DefaultConnector;
 
 use super::connect_to::{ConnectTo, ConnectToResolver};
-use super::json::snippet;
 use super::trust::{GSMA_CI_ROOTS, SGP26_TEST_CI_ROOTS, ServerCertificateError, verify_server_certificate};
 use super::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, DEFAULT_ADMIN_PROTOCOL,
-    DEFAULT_USER_AGENT, Es9Client, Es9Error, GetBoundProfilePackageRequest, GetBoundProfilePackageResponse,
-    HandleNotificationRequest, HttpReply, InitiateAuthenticationRequest, InitiateAuthenticationResponse,
-    RspFunction, RspRequest,
+    Es9Error, HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse, RspClient, RspConfig,
 };
-use crate::activation::validate_server_address;
 
 /// Default whole-request timeout.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default connect timeout.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-/// Default response body limit: 16 MiB (a bound profile package is typically tens of KiB).
-const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 
-/// The default [`Es9Client`] (and [`Es11Client`](crate::es11::Es11Client)): HTTPS POST with JSON bodies
-/// (SGP.22 §6.5.1).
+/// The default ES9+/ES11 client: [`RspClient`] over [`UreqHttpClient`], HTTPS POST with JSON
+/// bodies (SGP.22 §6.5.1). Built with [`HttpEs9Client::builder`].
 ///
 /// - URL: `https://<address>/gsma/rsp2/es9plus/<function>`, or `<base URL>/gsma/rsp2/es9plus/<function>`
 ///   when the address has a base-URL override ([`HttpEs9ClientBuilder::override_address`], for
@@ -45,7 +36,7 @@ const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 ///   used.
 ///
 /// ```no_run
-/// use oxicard_euicc::es9::{ConnectTo, Es9Client, HttpEs9Client, HandleNotificationRequest};
+/// use oxicard_euicc::es9::{ConnectTo, HttpEs9Client, HandleNotificationRequest};
 /// let mut client = HttpEs9Client::builder()
 ///     .add_ca_pem(&std::fs::read("operator-ci.pem")?)?
 ///     .connect_to("smdp.example.com:443:127.0.0.1:8443".parse::<ConnectTo>()?)
@@ -53,46 +44,44 @@ const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
 /// client.handle_notification("smdp.example.com", &HandleNotificationRequest { pending_notification: vec![] })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+pub type HttpEs9Client = RspClient<UreqHttpClient>;
+
+/// The [`HttpClient`] on `ureq` + `rustls` (ring): verifies the server certificate against its
+/// roots (SGP.22 §2.6.6), follows no redirect, uses no proxy, sends the TCP connection where a
+/// connect-to rule says, stops reading at the request's response size limit. Built by
+/// [`HttpEs9ClientBuilder`] (as part of an [`HttpEs9Client`]; take it out with
+/// [`RspClient::into_parts`]).
 #[derive(Debug, Clone)]
-pub struct HttpEs9Client {
+pub struct UreqHttpClient {
     agent: ureq::Agent,
-    overrides: Arc<BTreeMap<String, String>>,
     connect_to: Arc<Vec<ConnectTo>>,
-    admin_protocol: String,
-    user_agent: String,
-    max_body: u64,
 }
 
-/// Builder of [`HttpEs9Client`].
+/// Builder of [`HttpEs9Client`]: the trust roots, connect-to rules and timeouts of the
+/// [`UreqHttpClient`], and the [`RspConfig`] (headers, overrides, size limit).
 #[derive(Debug, Clone)]
 pub struct HttpEs9ClientBuilder {
+    rsp: RspConfig,
     timeout: Duration,
     connect_timeout: Duration,
-    admin_protocol: String,
-    user_agent: String,
     webpki_roots: bool,
     gsma_ci_roots: bool,
     test_ci: bool,
     extra_roots: Vec<Certificate<'static>>,
-    overrides: BTreeMap<String, String>,
     connect_to: Vec<ConnectTo>,
-    max_body: u64,
 }
 
 impl Default for HttpEs9ClientBuilder {
     fn default() -> Self {
         HttpEs9ClientBuilder {
+            rsp: RspConfig::default(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            admin_protocol: DEFAULT_ADMIN_PROTOCOL.to_owned(),
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
             webpki_roots: true,
             gsma_ci_roots: true,
             test_ci: false,
             extra_roots: Vec::new(),
-            overrides: BTreeMap::new(),
             connect_to: Vec::new(),
-            max_body: DEFAULT_MAX_BODY,
         }
     }
 }
@@ -112,21 +101,14 @@ impl HttpEs9ClientBuilder {
 
     /// `X-Admin-Protocol` header; must look like `gsma/rsp/v2.x.y` (SGP.22 §6.5.1). Default `gsma/rsp/v2.2.2`.
     pub fn admin_protocol(mut self, value: &str) -> Result<Self, Es9Error> {
-        let ok = value.strip_prefix("gsma/rsp/v").is_some_and(|v| {
-            let parts: Vec<&str> = v.split('.').collect();
-            parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        });
-        if !ok {
-            return Err(Es9Error::Config(format!("X-Admin-Protocol {value:?} is not gsma/rsp/vX.Y.Z")));
-        }
-        self.admin_protocol = value.to_owned();
+        self.rsp = self.rsp.with_admin_protocol(value)?;
         Ok(self)
     }
 
-    /// `User-Agent` header; default `gsma-rsp-lpad`.
-    pub fn user_agent(mut self, value: &str) -> Self {
-        self.user_agent = value.to_owned();
-        self
+    /// `User-Agent` header; default `gsma-rsp-lpad`; printable ASCII.
+    pub fn user_agent(mut self, value: &str) -> Result<Self, Es9Error> {
+        self.rsp = self.rsp.with_user_agent(value)?;
+        Ok(self)
     }
 
     /// Whether to trust the Mozilla root store (webpki roots); default `true`. With `false` (and
@@ -187,8 +169,7 @@ impl HttpEs9ClientBuilder {
     /// plain-HTTP test server. To connect elsewhere while keeping the SM-DP+ name for TLS, use
     /// [`connect_to`](Self::connect_to) instead.
     pub fn override_address(mut self, address: &str, base_url: &str) -> Result<Self, Es9Error> {
-        let base = validate_base_url(base_url)?;
-        self.overrides.insert(address.to_ascii_lowercase(), base);
+        self.rsp = self.rsp.with_override(address, base_url)?;
         Ok(self)
     }
 
@@ -233,7 +214,7 @@ impl HttpEs9ClientBuilder {
 
     /// Largest accepted response body; default 16 MiB.
     pub fn max_response_size(mut self, bytes: u64) -> Self {
-        self.max_body = bytes;
+        self.rsp = self.rsp.with_max_response_size(bytes);
         self
     }
 
@@ -248,6 +229,7 @@ impl HttpEs9ClientBuilder {
         }
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
+            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .root_certs(RootCerts::Specific(Arc::new(roots)))
             .build();
         let config = ureq::Agent::config_builder()
@@ -256,133 +238,76 @@ impl HttpEs9ClientBuilder {
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
-            .user_agent(self.user_agent.as_str())
+            .user_agent(self.rsp.user_agent())
             .tls_config(tls)
             .build();
         // The system resolver behind the connect-to rules; ureq's TLS connector takes the server
         // name from the URL, so SNI and the certificate check stay on the SM-DP+ address.
         let resolver = ConnectToResolver::new(self.connect_to.clone());
-        Ok(HttpEs9Client {
+        let http = UreqHttpClient {
             agent: ureq::Agent::with_parts(config, DefaultConnector::new(), resolver),
-            overrides: Arc::new(self.overrides),
             connect_to: Arc::new(self.connect_to),
-            admin_protocol: self.admin_protocol,
-            user_agent: self.user_agent,
-            max_body: self.max_body,
-        })
+        };
+        Ok(RspClient::with_config(self.rsp, http))
     }
 }
 
-/// Checks an override base URL; returns it without a trailing `/`.
-fn validate_base_url(base_url: &str) -> Result<String, Es9Error> {
-    let uri: Uri = base_url
-        .parse()
-        .map_err(|e| Es9Error::Config(format!("override URL {base_url:?} is invalid: {e}")))?;
-    let host =
-        uri.host().ok_or_else(|| Es9Error::Config(format!("override URL {base_url:?} has no host")))?;
-    if uri.query().is_some() {
-        return Err(Es9Error::Config(format!("override URL {base_url:?} must not have a query")));
-    }
-    if base_url.contains('@') {
-        return Err(Es9Error::Config(format!("override URL {base_url:?} must not carry credentials")));
-    }
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") => {
-            if !is_loopback_host(host) {
-                return Err(Es9Error::Config(format!(
-                    "plain http:// is only allowed to a loopback host, not {host:?} (TLS is mandatory, SGP.22 §2.6.6)"
-                )));
-            }
-        }
-        other => {
-            return Err(Es9Error::Config(format!(
-                "override URL {base_url:?}: scheme {other:?} is not https (or http to loopback)"
-            )));
-        }
-    }
-    Ok(base_url.trim_end_matches('/').to_owned())
-}
-
-/// `localhost`, an IPv4 address in 127.0.0.0/8, or `::1` (with or without brackets).
-fn is_loopback_host(host: &str) -> bool {
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-impl HttpEs9Client {
+impl RspClient<UreqHttpClient> {
     /// A builder with the defaults (GSMA CI and webpki roots, 60 s timeout, no overrides, no
     /// connect-to rules).
     pub fn builder() -> HttpEs9ClientBuilder {
         HttpEs9ClientBuilder::default()
     }
+}
 
-    /// A client with the defaults.
-    pub fn new() -> Result<Self, Es9Error> {
-        Self::builder().build()
-    }
-
-    /// The URL a `function` call for `address` goes to.
-    pub fn url_for(&self, address: &str, function: RspFunction) -> Result<String, Es9Error> {
-        if let Some(base) = self.overrides.get(&address.to_ascii_lowercase()) {
-            // Re-checked so that no code path can reach a non-loopback http:// URL.
-            let base = validate_base_url(base)?;
-            return Ok(format!("{base}{}", function.path()));
+impl HttpClient for UreqHttpClient {
+    fn post(&mut self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        let url = request.url.as_str();
+        let mut builder = self.agent.post(url);
+        for (name, value) in request.headers() {
+            builder = builder.header(name, value);
         }
-        validate_server_address(address)
-            .map_err(|reason| Es9Error::InvalidAddress { address: address.to_owned(), reason })?;
-        Ok(format!("https://{address}{}", function.path()))
-    }
-
-    /// POSTs `request` for `function` to `address` and decodes the reply (any [`RspRequest`]).
-    pub fn call<R: RspRequest>(
-        &self,
-        function: RspFunction,
-        address: &str,
-        request: &R,
-    ) -> Result<R::Response, Es9Error> {
-        let url = self.url_for(address, function)?;
-        let body = request.to_json();
-        tracing::debug!(%function, %url, len = body.len(), "ES9+/ES11 request");
-        let mut response = self
-            .agent
-            .post(&url)
-            .header("Content-Type", "application/json;charset=UTF-8")
-            .header("X-Admin-Protocol", &self.admin_protocol)
-            .header("User-Agent", &self.user_agent)
-            .send(&body[..])
-            .map_err(|e| self.map_error(function, &url, e))?;
+        let mut response = builder.send(&request.body[..]).map_err(|e| self.map_error(url, e))?;
         let status = response.status().as_u16();
         let content_type =
             response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = response
+        let body = response
             .body_mut()
             .with_config()
-            .limit(self.max_body)
+            .limit(request.max_response_size)
             .read_to_vec()
-            .map_err(|e| self.map_error(function, &url, e))?;
-        tracing::debug!(%function, status, len = bytes.len(), "ES9+/ES11 response");
-        if !(200..300).contains(&status) {
-            return Err(Es9Error::HttpStatus { function, status, body: snippet(&bytes) });
-        }
-        let reply = HttpReply { status, content_type: content_type.as_deref(), body: &bytes };
-        request.decode_response(function, &reply)
+            .map_err(|e| self.map_error(url, e))?;
+        Ok(HttpResponse { status, content_type, body })
     }
 }
 
-impl HttpEs9Client {
-    /// [`map_ureq_error`], saying where a connect-to rule sent the connection.
-    fn map_error(&self, function: RspFunction, url: &str, e: ureq::Error) -> Es9Error {
-        let mut error = map_ureq_error(function, url, e, self.max_body);
-        if let Es9Error::Tls { detail, .. } | Es9Error::Transport { detail, .. } = &mut error
-            && let Some(rule) = self.connect_rule(url)
-        {
-            detail.push_str(&format!(" (connected per connect-to {rule})"));
+impl UreqHttpClient {
+    /// The [`HttpError`] of `e` on `url`, saying where a connect-to rule sent the connection.
+    fn map_error(&self, url: &str, e: ureq::Error) -> HttpError {
+        // The source is the most specific error at hand (rustls', the I/O error), so that the
+        // message is its own.
+        let error = match e {
+            ureq::Error::Timeout(_) => HttpError::timeout(e),
+            ureq::Error::Io(io)
+                if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) =>
+            {
+                HttpError::timeout(io)
+            }
+            ureq::Error::BodyExceedsLimit(_) => HttpError::body_too_large(e),
+            ureq::Error::Tls(_) => HttpError::tls(e),
+            ureq::Error::Rustls(error) => HttpError::tls(error),
+            ureq::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
+                HttpError::tls(io)
+            }
+            ureq::Error::Io(io) => HttpError::transport(io),
+            other => HttpError::transport(other),
+        };
+        match (error.kind(), self.connect_rule(url)) {
+            (HttpErrorKind::Tls | HttpErrorKind::Transport, Some(rule)) => {
+                error.with_note(format_args!("connected per connect-to {rule}"))
+            }
+            _ => error,
         }
-        error
     }
 
     /// The connect-to rule `url` goes through, if any.
@@ -391,106 +316,5 @@ impl HttpEs9Client {
         let host = uri.host()?;
         let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
         self.connect_to.iter().find(|rule| rule.matches(host, port))
-    }
-}
-
-fn map_ureq_error(function: RspFunction, url: &str, e: ureq::Error, limit: u64) -> Es9Error {
-    let url = url.to_owned();
-    match e {
-        ureq::Error::Timeout(_) => Es9Error::Timeout { function, url },
-        ureq::Error::Io(io)
-            if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) =>
-        {
-            Es9Error::Timeout { function, url }
-        }
-        ureq::Error::BodyExceedsLimit(_) => Es9Error::BodyTooLarge { function, limit },
-        ureq::Error::Tls(msg) => Es9Error::Tls { function, url, detail: msg.to_owned() },
-        ureq::Error::Rustls(err) => Es9Error::Tls { function, url, detail: err.to_string() },
-        ureq::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => {
-            Es9Error::Tls { function, url, detail: io.to_string() }
-        }
-        other => Es9Error::Transport { function, url, detail: other.to_string() },
-    }
-}
-
-impl Es9Client for HttpEs9Client {
-    fn initiate_authentication(
-        &mut self,
-        address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        self.call(RspFunction::Es9InitiateAuthentication, address, request)
-    }
-
-    fn authenticate_client(
-        &mut self,
-        address: &str,
-        request: &AuthenticateClientRequest,
-    ) -> Result<AuthenticateClientResponse, Es9Error> {
-        self.call(RspFunction::Es9AuthenticateClient, address, request)
-    }
-
-    fn get_bound_profile_package(
-        &mut self,
-        address: &str,
-        request: &GetBoundProfilePackageRequest,
-    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
-        self.call(RspFunction::Es9GetBoundProfilePackage, address, request)
-    }
-
-    fn handle_notification(
-        &mut self,
-        address: &str,
-        request: &HandleNotificationRequest,
-    ) -> Result<(), Es9Error> {
-        self.call(RspFunction::Es9HandleNotification, address, request)
-    }
-
-    fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error> {
-        self.call(RspFunction::Es9CancelSession, address, request)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_hosts() {
-        for h in ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "[::1]", "::1"] {
-            assert!(is_loopback_host(h), "{h}");
-        }
-        for h in ["example.com", "10.0.0.1", "192.168.1.1", "[::2]", "localhost.example.com", "128.0.0.1"] {
-            assert!(!is_loopback_host(h), "{h}");
-        }
-    }
-
-    #[test]
-    fn base_urls() {
-        assert_eq!(validate_base_url("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
-        assert_eq!(validate_base_url("https://smdp.test:8443/x").unwrap(), "https://smdp.test:8443/x");
-        assert!(validate_base_url("http://[::1]:80").is_ok());
-        assert!(validate_base_url("http://example.com").is_err());
-        assert!(validate_base_url("http://10.1.1.1").is_err());
-        assert!(validate_base_url("ftp://127.0.0.1").is_err());
-        assert!(validate_base_url("https://a.example?x=1").is_err());
-        assert!(validate_base_url("https://user@a.example").is_err());
-        assert!(validate_base_url("127.0.0.1:80").is_err());
-    }
-
-    #[test]
-    fn urls() {
-        let c = HttpEs9Client::builder().override_address("SMDP.TEST", "http://127.0.0.1:9").unwrap().build();
-        let c = c.unwrap();
-        assert_eq!(
-            c.url_for("smdp.test", RspFunction::Es9CancelSession).unwrap(),
-            "http://127.0.0.1:9/gsma/rsp2/es9plus/cancelSession"
-        );
-        assert_eq!(
-            c.url_for("other.example:8443", RspFunction::Es9HandleNotification).unwrap(),
-            "https://other.example:8443/gsma/rsp2/es9plus/handleNotification"
-        );
-        assert!(c.url_for("evil.example/path?", RspFunction::Es9CancelSession).is_err());
-        assert!(c.url_for("user@evil.example", RspFunction::Es9CancelSession).is_err());
     }
 }

@@ -1,8 +1,15 @@
-//! The ES9+ client: LPA ↔ SM-DP+ over HTTPS/JSON (GSMA SGP.22 §5.6 functions, §6.5 JSON binding).
+//! The ES9+ client: LPA ↔ SM-DP+ over HTTPS/JSON (GSMA SGP.22 §5.6 functions, §6.5 binding), and the
+//! ES11 calls to an SM-DS (§5.8) on the same binding.
 //!
-//! - [`Es9Client`] is the sync trait the download and notification flows use; plug in your own HTTP stack
-//!   by implementing it (the JSON codec below does the rest: see [`RspRequest`]).
-//! - `HttpEs9Client` (feature `http`, on by default) is the default implementation on `ureq` + `rustls`.
+//! - [`HttpClient`] is all an HTTP stack implements: POST an [`HttpRequest`] (URL, headers, body),
+//!   return the [`HttpResponse`] (status, Content-Type, body) or an [`HttpError`] carrying its cause.
+//! - [`RspClient`] puts the library on top of any `HttpClient`: [`RspConfig`] builds the URL from a
+//!   validated server address (no path, query, fragment or credentials can come in through an
+//!   activation code, an SM-DS event or a notification address), sets the headers of §6.5.1,
+//!   limits the response size, and [`decode_answer`] maps the HTTP status, the JSON header and every
+//!   member to [`Es9Error`]s. The download, discovery and notification flows take an `RspClient`.
+//! - `HttpEs9Client` (feature `http`, on by default) is `RspClient<UreqHttpClient>`: ureq + rustls,
+//!   the GSMA CI roots, `--ca`, connect-to rules, timeouts.
 //! - The request/response types carry the ES10 DER blobs as opaque bytes (`Vec<u8>`, the *complete* TLV
 //!   including its own tag, SGP.22 §6.5.2); they are base64 in JSON. TransactionIDs are upper-case hex.
 //!
@@ -19,9 +26,11 @@
 use std::fmt;
 use std::str::FromStr;
 
+mod client;
 mod error;
 mod json;
 mod status_codes;
+mod transport;
 
 #[cfg(feature = "http")]
 mod connect_to;
@@ -30,17 +39,19 @@ mod http;
 #[cfg(feature = "http")]
 mod trust;
 
+pub use client::{DEFAULT_MAX_RESPONSE_SIZE, JSON_CONTENT_TYPE, RspClient, RspConfig, decode_answer};
 pub use error::{Es9Error, ExecutionStatus, RspFunction, StatusCode};
 pub use json::encode_failure_response;
 pub use status_codes::{
     CodeName, REASON_CODES, STATUS_CODES, SUBJECT_CODES, StatusCodeInfo, reason_code_name,
     status_code_meaning, subject_code_name,
 };
+pub use transport::{BoxError, HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 
 #[cfg(feature = "http")]
 pub use connect_to::{ConnectTo, ConnectToError, ConnectToField};
 #[cfg(feature = "http")]
-pub use http::{HttpEs9Client, HttpEs9ClientBuilder};
+pub use http::{HttpEs9Client, HttpEs9ClientBuilder, UreqHttpClient};
 #[cfg(feature = "http")]
 pub use trust::{
     EmbeddedCertificate, GSMA_CI_ROOTS, GSMA_RSP2_ROOT_CI1, OISTE_GSMA_CI_G1, SGP26_TEST_CI_NIST_2020,
@@ -197,7 +208,8 @@ pub struct CancelSessionRequest {
     pub cancel_session_response: Vec<u8>,
 }
 
-/// An HTTP response as the JSON codec needs it, for custom HTTP stacks (see [`RspRequest`]).
+/// An HTTP response as the JSON codec reads it (a borrowed [`HttpResponse`], see
+/// [`HttpResponse::reply`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpReply<'a> {
     /// The HTTP status code.
@@ -208,13 +220,13 @@ pub struct HttpReply<'a> {
     pub body: &'a [u8],
 }
 
-/// A request of the ES9+/ES11 JSON binding: how to encode it and how to decode its response.
+/// A request of the ES9+/ES11 JSON binding (SGP.22 §6.5.2): how to encode it and how to decode its
+/// response.
 ///
-/// To use your own HTTP stack, implement [`Es9Client`] with: POST [`RspRequest::to_json`] to
-/// `https://<address>` + [`RspFunction::path`] with the headers `Content-Type: application/json`,
-/// `X-Admin-Protocol: gsma/rsp/v2.x.y` and `User-Agent` (SGP.22 §6.5.1), then hand the reply to
-/// [`RspRequest::decode_response`], which checks the HTTP status, the JSON header
-/// (`functionExecutionStatus`), every member, and that the response's transactionId matches.
+/// [`RspClient`] uses it for every call; an HTTP stack never needs it (it implements
+/// [`HttpClient`]). [`RspRequest::decode_response`] checks the HTTP status, the JSON header
+/// (`functionExecutionStatus`, §6.5.1.4), every member, and that the response's transactionId
+/// matches.
 pub trait RspRequest {
     /// The decoded success response.
     type Response;
@@ -228,81 +240,6 @@ pub trait RspRequest {
         function: RspFunction,
         reply: &HttpReply<'_>,
     ) -> Result<Self::Response, Es9Error>;
-}
-
-/// The LPA's ES9+ interface to an SM-DP+ (SGP.22 §5.6), synchronous.
-///
-/// `address` is the SM-DP+ address (FQDN, optionally `:port`) the request goes to: from the activation code,
-/// the eUICC's default SM-DP+ address, an SM-DS event, or (for notifications) the notification's own address.
-pub trait Es9Client {
-    /// ES9+.InitiateAuthentication (SGP.22 §5.6.1): opens an RSP session.
-    fn initiate_authentication(
-        &mut self,
-        address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error>;
-
-    /// ES9+.AuthenticateClient (SGP.22 §5.6.3): sends the eUICC's AuthenticateServer response.
-    fn authenticate_client(
-        &mut self,
-        address: &str,
-        request: &AuthenticateClientRequest,
-    ) -> Result<AuthenticateClientResponse, Es9Error>;
-
-    /// ES9+.GetBoundProfilePackage (SGP.22 §5.6.2): sends PrepareDownload's response, gets the BPP.
-    fn get_bound_profile_package(
-        &mut self,
-        address: &str,
-        request: &GetBoundProfilePackageRequest,
-    ) -> Result<GetBoundProfilePackageResponse, Es9Error>;
-
-    /// ES9+.HandleNotification (SGP.22 §5.6.4): delivers a pending notification (answer: HTTP 204).
-    fn handle_notification(
-        &mut self,
-        address: &str,
-        request: &HandleNotificationRequest,
-    ) -> Result<(), Es9Error>;
-
-    /// ES9+.CancelSession (SGP.22 §5.6.5): delivers the eUICC's signed CancelSession response.
-    fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error>;
-}
-
-impl<T: Es9Client + ?Sized> Es9Client for &mut T {
-    fn initiate_authentication(
-        &mut self,
-        address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        (**self).initiate_authentication(address, request)
-    }
-
-    fn authenticate_client(
-        &mut self,
-        address: &str,
-        request: &AuthenticateClientRequest,
-    ) -> Result<AuthenticateClientResponse, Es9Error> {
-        (**self).authenticate_client(address, request)
-    }
-
-    fn get_bound_profile_package(
-        &mut self,
-        address: &str,
-        request: &GetBoundProfilePackageRequest,
-    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
-        (**self).get_bound_profile_package(address, request)
-    }
-
-    fn handle_notification(
-        &mut self,
-        address: &str,
-        request: &HandleNotificationRequest,
-    ) -> Result<(), Es9Error> {
-        (**self).handle_notification(address, request)
-    }
-
-    fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error> {
-        (**self).cancel_session(address, request)
-    }
 }
 
 /// Checks that a response's transactionId (if any) is the request's.

@@ -22,6 +22,20 @@ use oxicard_transport::{ErrorKind, ResetKind, Transport, TransportError};
 pub use euicc::{EuiccState, FakeEuicc, lock};
 pub use smdp::{Es9Fault, FakeSmdp};
 
+use oxicard_euicc::activation::{ActivationCode, DeviceInfo};
+use oxicard_euicc::download::DownloadRequest;
+
+/// The device of the flow tests: an IMEI (hence its TAC).
+pub fn device() -> DeviceInfo {
+    DeviceInfo::from_imei("356938035643809".parse().unwrap())
+}
+
+/// The download of the test double's profile: `LPA:1$smdp.example.com$<MATCHING_ID>`.
+pub fn download_request() -> DownloadRequest {
+    let code: ActivationCode = format!("LPA:1${}${}", smdp::SMDP, smdp::MATCHING_ID).parse().unwrap();
+    DownloadRequest::new(&code, device())
+}
+
 /// The ES10 requests of a command log: the concatenated data of each STORE DATA sequence.
 pub fn store_data_sequences(commands: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut requests = Vec::new();

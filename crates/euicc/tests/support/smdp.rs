@@ -1,8 +1,8 @@
-//! An in-process ES9+ test double: an `Es9Client` that plays the SM-DP+ (and the notification
-//! receivers). Every request goes through the crate's JSON codec both ways: the request is
-//! encoded with `to_json` and decoded with `from_json` (as a server would), and the answer is
-//! encoded as JSON (or as an injected fault) and decoded by `RspRequest::decode_response`, the
-//! code an HTTP client runs. Only the HTTP transport itself is skipped.
+//! An in-process ES9+ test double: an `HttpClient` that plays the SM-DP+ (and the notification
+//! receivers). Every request is the library's own HTTP request (URL from the validated address,
+//! headers, JSON body), decoded with `from_json` as a server would; the answer is JSON (or an
+//! injected fault: an HTTP error status, a transport failure, a timeout) that the library decodes
+//! as for any HTTP client. Only the network itself is skipped.
 //!
 //! Hand-made test double: shapes from SGP.22 §6.5; status codes as lpac (`euicc/es9p_errors.c`)
 //! and pySim's `osmo-smdpp.py` use them. Signatures and certificates are placeholders.
@@ -14,7 +14,7 @@ use oxicard_euicc::activation::hash_confirmation_code;
 use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, ctx_c, private_c, single};
 use oxicard_euicc::es9::{self, *};
 use oxicard_euicc::es10::*;
-use oxicard_euicc::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse, Es11Client, EventEntry};
+use oxicard_euicc::es11::{Es11AuthenticateClientResponse, EventEntry};
 use oxicard_transport::{ErrorKind, TransportError};
 
 use super::euicc::{certificate, signature};
@@ -162,19 +162,203 @@ impl FakeSmdp {
         e.finish()
     }
 
-    /// Runs `request` through the JSON codec with `answer` as the server's success body, unless a
-    /// fault is armed for `function`.
-    fn exchange<R: RspRequest>(
+    /// This double as the ES9+/ES11 client of a flow (the library's default configuration).
+    pub fn client(&mut self) -> RspClient<&mut FakeSmdp> {
+        RspClient::new(self)
+    }
+
+    /// ES9+ or ES11 InitiateAuthentication (the same exchange, SGP.22 §5.6.1 / §5.8.1).
+    fn initiate(&mut self, received: InitiateAuthenticationRequest) -> Result<Vec<u8>, Es9Fault> {
+        EuiccInfo1::from_der(&received.euicc_info1).map_err(|_| failed("8.1", "6.1"))?;
+        let mut challenge = received.euicc_challenge;
+        if self.wrong_challenge {
+            challenge[0] ^= 0xFF;
+        }
+        let mut e = Encoder::new();
+        e.nested(Tag::Sequence, |e| {
+            e.tlv(ctx(0), &TRANSACTION_ID);
+            e.tlv(ctx(1), &challenge);
+            e.utf8(ctx(3), &received.smdp_address);
+            e.tlv(ctx(4), &[0x5C; 16]);
+        });
+        let response = InitiateAuthenticationResponse {
+            transaction_id: TransactionId::new(TRANSACTION_ID.to_vec()).unwrap(),
+            server_signed1: e.finish(),
+            server_signature1: signature(),
+            euicc_ci_pkid_to_be_used: {
+                let mut e = Encoder::new();
+                e.tlv(Tag::OctetString, &[0x81; 20]);
+                e.finish()
+            },
+            server_certificate: certificate(300, 0xD1),
+        };
+        Ok(response.to_json())
+    }
+
+    /// The `ctxParams1` fields of an AuthenticateClient's `authenticateServerResponse`, after
+    /// checking the session.
+    fn ctx_params1(received: &AuthenticateClientRequest) -> Result<Vec<u8>, Es9Fault> {
+        if received.transaction_id.as_bytes() != TRANSACTION_ID {
+            return Err(failed("8.10.1", "3.9"));
+        }
+        let response = AuthenticateServerResponse::from_der(&received.authenticate_server_response)
+            .map_err(|_| failed("8.1", "6.1"))?;
+        let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
+        // ctxParams1 is the last member of euiccSigned1.
+        let signed = single(&ok.euicc_signed1, Tag::Sequence, "euiccSigned1").unwrap();
+        let ctx_params = Fields::parse(signed.value(), "euiccSigned1").unwrap().req(ctx_c(0), "ctx").unwrap();
+        Ok(ctx_params.raw().to_vec())
+    }
+
+    /// ES9+ AuthenticateClient (SGP.22 §5.6.3): checks the MatchingID.
+    fn authenticate_client(&mut self, received: AuthenticateClientRequest) -> Result<Vec<u8>, Es9Fault> {
+        let ctx_params = Self::ctx_params1(&received)?;
+        let ctx_params = single(&ctx_params, ctx_c(0), "ctx").unwrap();
+        let matching_id =
+            ctx_params.fields("ctx").unwrap().opt(ctx(0), "matchingId").map(|m| m.utf8().unwrap());
+        if self.matching_id.is_some() && matching_id != self.matching_id {
+            return Err(failed("8.2.6", "3.8"));
+        }
+        let mut signed_transaction = TRANSACTION_ID;
+        if self.wrong_signed2_transaction {
+            signed_transaction[0] ^= 0xFF;
+        }
+        let mut e = Encoder::new();
+        e.nested(Tag::Sequence, |e| {
+            e.tlv(ctx(0), &signed_transaction);
+            e.boolean(Tag::Boolean, self.confirmation_code.is_some());
+        });
+        let response = AuthenticateClientResponse {
+            transaction_id: Some(received.transaction_id.clone()),
+            profile_metadata: Some(FakeSmdp::metadata()),
+            smdp_signed2: e.finish(),
+            smdp_signature2: signature(),
+            smdp_certificate: certificate(300, 0xD2),
+        };
+        Ok(response.to_json())
+    }
+
+    /// ES9+ GetBoundProfilePackage (SGP.22 §5.6.2): checks the hashCc.
+    fn get_bound_profile_package(
         &mut self,
-        function: RspFunction,
-        address: &str,
-        request: &R,
-        fault: Option<Es9Fault>,
-        answer: impl FnOnce(&mut Self) -> Result<(u16, Vec<u8>), Es9Fault>,
-    ) -> Result<R::Response, Es9Error> {
-        self.calls.push((function, address.to_owned()));
-        let url = format!("https://{address}{}", function.path());
-        let reply = match fault.map_or_else(|| answer(self), Err) {
+        received: GetBoundProfilePackageRequest,
+    ) -> Result<Vec<u8>, Es9Fault> {
+        let response = PrepareDownloadResponse::from_der(&received.prepare_download_response)
+            .map_err(|_| failed("8.1", "6.1"))?;
+        let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
+        let signed = single(&ok.euicc_signed2, Tag::Sequence, "euiccSigned2").unwrap();
+        let hash_cc = Fields::parse(signed.value(), "euiccSigned2")
+            .unwrap()
+            .opt(Tag::OctetString, "hashCc")
+            .map(|h| h.octets().unwrap());
+        if let Some(code) = &self.confirmation_code {
+            match hash_cc {
+                None => return Err(failed("8.2.7", "2.2")),
+                Some(h) if h != hash_confirmation_code(code, &TRANSACTION_ID) => {
+                    return Err(failed("8.2.7", "3.8"));
+                }
+                Some(_) => {}
+            }
+        }
+        self.bpp = self.bpp_override.clone().unwrap_or_else(|| self.build_bpp(&TRANSACTION_ID));
+        let response = GetBoundProfilePackageResponse {
+            transaction_id: Some(received.transaction_id.clone()),
+            bound_profile_package: self.bpp.clone(),
+        };
+        Ok(response.to_json())
+    }
+
+    /// ES9+ CancelSession (SGP.22 §5.6.5): records the eUICC's response.
+    fn cancel_session(&mut self, received: es9::CancelSessionRequest) -> Vec<u8> {
+        let response = CancelSessionResponse::from_der(&received.cancel_session_response).unwrap();
+        self.cancels.push((received.transaction_id.clone(), response));
+        format!(
+            r#"{{"header":{{"functionExecutionStatus":{{"status":"Executed-Success"}}}},"transactionId":"{}"}}"#,
+            received.transaction_id
+        )
+        .into_bytes()
+    }
+
+    /// ES11 AuthenticateClient (SGP.22 §5.8.2): answers [`FakeSmdp::events`], rejecting a
+    /// MatchingID (event retrieval sends none, §3.6.1).
+    fn es11_authenticate_client(&mut self, received: AuthenticateClientRequest) -> Result<Vec<u8>, Es9Fault> {
+        let ctx_params = Self::ctx_params1(&received)?;
+        self.ctx_params1.push(ctx_params.clone());
+        let ctx_params = single(&ctx_params, ctx_c(0), "ctx").unwrap();
+        if ctx_params.fields("ctx").unwrap().opt(ctx(0), "matchingId").is_some() {
+            return Err(failed("8.1", "6.1"));
+        }
+        let response = Es11AuthenticateClientResponse {
+            transaction_id: Some(received.transaction_id.clone()),
+            event_entries: self.events.clone(),
+        };
+        Ok(response.to_json())
+    }
+
+    /// The success answer to `function` (status, JSON body), or the fault it answers with.
+    fn answer(&mut self, function: RspFunction, body: &[u8]) -> Result<(u16, Vec<u8>), Es9Fault> {
+        use RspFunction::*;
+        let json = match function {
+            Es9InitiateAuthentication | Es11InitiateAuthentication => {
+                self.initiate(InitiateAuthenticationRequest::from_json(function, body).unwrap())?
+            }
+            Es9AuthenticateClient => {
+                self.authenticate_client(AuthenticateClientRequest::from_json(function, body).unwrap())?
+            }
+            Es9GetBoundProfilePackage => self.get_bound_profile_package(
+                GetBoundProfilePackageRequest::from_json(function, body).unwrap(),
+            )?,
+            Es9HandleNotification => {
+                let received = HandleNotificationRequest::from_json(function, body).unwrap();
+                self.notifications
+                    .push(PendingNotification::from_der(&received.pending_notification).unwrap());
+                return Ok((204, Vec::new()));
+            }
+            Es9CancelSession => {
+                self.cancel_session(es9::CancelSessionRequest::from_json(function, body).unwrap())
+            }
+            Es11AuthenticateClient => {
+                self.es11_authenticate_client(AuthenticateClientRequest::from_json(function, body).unwrap())?
+            }
+        };
+        Ok((200, json))
+    }
+
+    fn fault(&mut self, function: RspFunction) -> Option<Es9Fault> {
+        self.faults.remove(&function)
+    }
+}
+
+fn failed(subject: &'static str, reason: &'static str) -> Es9Fault {
+    Es9Fault::Failed(subject, reason)
+}
+
+/// The double as the HTTP side of the SM-DP+ (ES9+) and of an SM-DS (ES11, the same paths):
+/// checks the library's URL and headers, records the call, answers or injects the armed fault.
+impl HttpClient for FakeSmdp {
+    fn post(&mut self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        let function = request.function;
+        let address = request
+            .url
+            .strip_prefix("https://")
+            .and_then(|rest| rest.strip_suffix(function.path()))
+            .unwrap_or_else(|| panic!("{} is not https://<address>{}", request.url, function.path()));
+        assert_eq!(request.header("Content-Type"), Some("application/json;charset=UTF-8"));
+        assert_eq!(request.header("X-Admin-Protocol"), Some("gsma/rsp/v2.2.2"));
+        assert_eq!(request.header("User-Agent"), Some("gsma-rsp-lpad"));
+        let address = address.to_owned();
+        let fault = match function {
+            RspFunction::Es9HandleNotification => {
+                let received = HandleNotificationRequest::from_json(function, &request.body).unwrap();
+                let notification = PendingNotification::from_der(&received.pending_notification).unwrap();
+                let metadata = notification.metadata();
+                assert_eq!(address, metadata.address, "sent to its notificationAddress");
+                self.fault(function).or_else(|| self.notification_faults.get(&metadata.seq_number).cloned())
+            }
+            _ => self.fault(function),
+        };
+        self.calls.push((function, address));
+        let (status, body) = match fault.map_or_else(|| self.answer(function, &request.body), Err) {
             Ok(reply) => reply,
             Err(Es9Fault::Failed(subject, reason)) => {
                 let code = StatusCode {
@@ -192,227 +376,14 @@ impl FakeSmdp {
             Err(Es9Fault::Malformed) => (200, br#"{"header":{"functionExecutionStatus":{}}}"#.to_vec()),
             Err(Es9Fault::NotJson) => (200, b"<html>oops</html>".to_vec()),
             Err(Es9Fault::Transport) => {
-                let detail = TransportError::new(ErrorKind::Io).with_detail("connection refused").to_string();
-                return Err(Es9Error::Transport { function, url, detail });
+                return Err(HttpError::transport(
+                    TransportError::new(ErrorKind::Io).with_detail("connection refused"),
+                ));
             }
-            Err(Es9Fault::Timeout) => return Err(Es9Error::Timeout { function, url }),
+            Err(Es9Fault::Timeout) => {
+                return Err(HttpError::timeout(std::io::Error::from(std::io::ErrorKind::TimedOut)));
+            }
         };
-        let content_type = Some("application/json");
-        request.decode_response(function, &HttpReply { status: reply.0, content_type, body: &reply.1 })
-    }
-
-    /// ES9+ or ES11 InitiateAuthentication (the same exchange, SGP.22 §5.6.1 / §5.8.1).
-    fn initiate(
-        &mut self,
-        function: RspFunction,
-        address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        let received = InitiateAuthenticationRequest::from_json(function, &request.to_json()).unwrap();
-        assert_eq!(&received, request);
-        let fault = self.fault(function);
-        self.exchange(function, address, request, fault, |smdp| {
-            EuiccInfo1::from_der(&received.euicc_info1).map_err(|_| failed("8.1", "6.1"))?;
-            let mut challenge = received.euicc_challenge;
-            if smdp.wrong_challenge {
-                challenge[0] ^= 0xFF;
-            }
-            let mut e = Encoder::new();
-            e.nested(Tag::Sequence, |e| {
-                e.tlv(ctx(0), &TRANSACTION_ID);
-                e.tlv(ctx(1), &challenge);
-                e.utf8(ctx(3), &received.smdp_address);
-                e.tlv(ctx(4), &[0x5C; 16]);
-            });
-            let response = InitiateAuthenticationResponse {
-                transaction_id: TransactionId::new(TRANSACTION_ID.to_vec()).unwrap(),
-                server_signed1: e.finish(),
-                server_signature1: signature(),
-                euicc_ci_pkid_to_be_used: {
-                    let mut e = Encoder::new();
-                    e.tlv(Tag::OctetString, &[0x81; 20]);
-                    e.finish()
-                },
-                server_certificate: certificate(300, 0xD1),
-            };
-            Ok((200, response.to_json()))
-        })
-    }
-
-    fn fault(&mut self, function: RspFunction) -> Option<Es9Fault> {
-        self.faults.remove(&function)
-    }
-}
-
-fn failed(subject: &'static str, reason: &'static str) -> Es9Fault {
-    Es9Fault::Failed(subject, reason)
-}
-
-impl Es9Client for FakeSmdp {
-    fn initiate_authentication(
-        &mut self,
-        address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        self.initiate(RspFunction::Es9InitiateAuthentication, address, request)
-    }
-
-    fn authenticate_client(
-        &mut self,
-        address: &str,
-        request: &AuthenticateClientRequest,
-    ) -> Result<AuthenticateClientResponse, Es9Error> {
-        let function = RspFunction::Es9AuthenticateClient;
-        let received = AuthenticateClientRequest::from_json(function, &request.to_json()).unwrap();
-        assert_eq!(&received, request);
-        let fault = self.fault(function);
-        self.exchange(function, address, request, fault, |smdp| {
-            if received.transaction_id.as_bytes() != TRANSACTION_ID {
-                return Err(failed("8.10.1", "3.9"));
-            }
-            let response = AuthenticateServerResponse::from_der(&received.authenticate_server_response)
-                .map_err(|_| failed("8.1", "6.1"))?;
-            let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
-            // ctxParams1 is the last member of euiccSigned1: check the MatchingID.
-            let signed = single(&ok.euicc_signed1, Tag::Sequence, "euiccSigned1").unwrap();
-            let ctx_params =
-                Fields::parse(signed.value(), "euiccSigned1").unwrap().req(ctx_c(0), "ctx").unwrap();
-            let matching_id =
-                ctx_params.fields("ctx").unwrap().opt(ctx(0), "matchingId").map(|m| m.utf8().unwrap());
-            if smdp.matching_id.is_some() && matching_id != smdp.matching_id {
-                return Err(failed("8.2.6", "3.8"));
-            }
-            let mut signed_transaction = TRANSACTION_ID;
-            if smdp.wrong_signed2_transaction {
-                signed_transaction[0] ^= 0xFF;
-            }
-            let mut e = Encoder::new();
-            e.nested(Tag::Sequence, |e| {
-                e.tlv(ctx(0), &signed_transaction);
-                e.boolean(Tag::Boolean, smdp.confirmation_code.is_some());
-            });
-            let response = AuthenticateClientResponse {
-                transaction_id: Some(received.transaction_id.clone()),
-                profile_metadata: Some(FakeSmdp::metadata()),
-                smdp_signed2: e.finish(),
-                smdp_signature2: signature(),
-                smdp_certificate: certificate(300, 0xD2),
-            };
-            Ok((200, response.to_json()))
-        })
-    }
-
-    fn get_bound_profile_package(
-        &mut self,
-        address: &str,
-        request: &GetBoundProfilePackageRequest,
-    ) -> Result<GetBoundProfilePackageResponse, Es9Error> {
-        let function = RspFunction::Es9GetBoundProfilePackage;
-        let received = GetBoundProfilePackageRequest::from_json(function, &request.to_json()).unwrap();
-        assert_eq!(&received, request);
-        let fault = self.fault(function);
-        self.exchange(function, address, request, fault, |smdp| {
-            let response = PrepareDownloadResponse::from_der(&received.prepare_download_response)
-                .map_err(|_| failed("8.1", "6.1"))?;
-            let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
-            let signed = single(&ok.euicc_signed2, Tag::Sequence, "euiccSigned2").unwrap();
-            let hash_cc = Fields::parse(signed.value(), "euiccSigned2")
-                .unwrap()
-                .opt(Tag::OctetString, "hashCc")
-                .map(|h| h.octets().unwrap());
-            if let Some(code) = &smdp.confirmation_code {
-                match hash_cc {
-                    None => return Err(failed("8.2.7", "2.2")),
-                    Some(h) if h != hash_confirmation_code(code, &TRANSACTION_ID) => {
-                        return Err(failed("8.2.7", "3.8"));
-                    }
-                    Some(_) => {}
-                }
-            }
-            smdp.bpp = smdp.bpp_override.clone().unwrap_or_else(|| smdp.build_bpp(&TRANSACTION_ID));
-            let response = GetBoundProfilePackageResponse {
-                transaction_id: Some(received.transaction_id.clone()),
-                bound_profile_package: smdp.bpp.clone(),
-            };
-            Ok((200, response.to_json()))
-        })
-    }
-
-    fn handle_notification(
-        &mut self,
-        address: &str,
-        request: &HandleNotificationRequest,
-    ) -> Result<(), Es9Error> {
-        let function = RspFunction::Es9HandleNotification;
-        let received = HandleNotificationRequest::from_json(function, &request.to_json()).unwrap();
-        assert_eq!(&received, request);
-        let notification = PendingNotification::from_der(&received.pending_notification).unwrap();
-        let seq = notification.metadata().seq_number;
-        assert_eq!(address, notification.metadata().address, "sent to its notificationAddress");
-        let fault = self.fault(function).or_else(|| self.notification_faults.get(&seq).cloned());
-        self.exchange(function, address, request, fault, |smdp| {
-            smdp.notifications.push(notification);
-            Ok((204, Vec::new()))
-        })
-    }
-
-    fn cancel_session(&mut self, address: &str, request: &es9::CancelSessionRequest) -> Result<(), Es9Error> {
-        let function = RspFunction::Es9CancelSession;
-        let received = es9::CancelSessionRequest::from_json(function, &request.to_json()).unwrap();
-        assert_eq!(&received, request);
-        let fault = self.fault(function);
-        self.exchange(function, address, request, fault, |smdp| {
-            let response = CancelSessionResponse::from_der(&received.cancel_session_response).unwrap();
-            smdp.cancels.push((received.transaction_id.clone(), response));
-            let body = format!(
-                r#"{{"header":{{"functionExecutionStatus":{{"status":"Executed-Success"}}}},"transactionId":"{}"}}"#,
-                received.transaction_id
-            );
-            Ok((200, body.into_bytes()))
-        })
-    }
-}
-
-/// The double as an SM-DS (ES11, SGP.22 §5.8): the same InitiateAuthentication, and an
-/// AuthenticateClient that answers [`FakeSmdp::events`] (rejecting a MatchingID: event retrieval
-/// sends none, §3.6.1).
-impl Es11Client for FakeSmdp {
-    fn es11_initiate_authentication(
-        &mut self,
-        smds_address: &str,
-        request: &InitiateAuthenticationRequest,
-    ) -> Result<InitiateAuthenticationResponse, Es9Error> {
-        self.initiate(RspFunction::Es11InitiateAuthentication, smds_address, request)
-    }
-
-    fn es11_authenticate_client(
-        &mut self,
-        smds_address: &str,
-        request: &AuthenticateClientRequest,
-    ) -> Result<Es11AuthenticateClientResponse, Es9Error> {
-        let function = RspFunction::Es11AuthenticateClient;
-        let received = AuthenticateClientRequest::from_json(function, &request.to_json()).unwrap();
-        assert_eq!(&received, request);
-        let fault = self.fault(function);
-        self.exchange(function, smds_address, &Es11AuthenticateClient(request), fault, |smds| {
-            if received.transaction_id.as_bytes() != TRANSACTION_ID {
-                return Err(failed("8.10.1", "3.9"));
-            }
-            let response = AuthenticateServerResponse::from_der(&received.authenticate_server_response)
-                .map_err(|_| failed("8.1", "6.1"))?;
-            let ok = response.result.map_err(|_| failed("8.1", "6.1"))?;
-            let signed = single(&ok.euicc_signed1, Tag::Sequence, "euiccSigned1").unwrap();
-            let ctx_params =
-                Fields::parse(signed.value(), "euiccSigned1").unwrap().req(ctx_c(0), "ctx").unwrap();
-            smds.ctx_params1.push(ctx_params.raw().to_vec());
-            if ctx_params.fields("ctx").unwrap().opt(ctx(0), "matchingId").is_some() {
-                return Err(failed("8.1", "6.1"));
-            }
-            let response = Es11AuthenticateClientResponse {
-                transaction_id: Some(received.transaction_id.clone()),
-                event_entries: smds.events.clone(),
-            };
-            Ok((200, response.to_json()))
-        })
+        Ok(HttpResponse::new(status, body).with_content_type("application/json"))
     }
 }

@@ -19,7 +19,8 @@
 //! Intermediate buffers holding key material are wiped after use; the resulting keys are
 //! [`SecretKey`]s (zeroized on drop, redacted in `Debug`).
 
-use aes::cipher::{BlockEncrypt, KeyInit};
+use aes::cipher::{BlockCipherEncrypt, KeyInit};
+use cmac::block_api::CmacCipher;
 use cmac::{Cmac, Mac};
 use oxicard_secure_channel::scp03::{SecretKey, StaticKeys};
 
@@ -151,16 +152,12 @@ fn kdf3(master: &SecretKey, k: u8, kdd: &[u8; KDD_LEN], out: &mut [u8]) -> Resul
 
 fn cmac_once<C>(key: &[u8], a: &[u8], b: &[u8]) -> Option<[u8; 16]>
 where
-    C: aes::cipher::BlockCipher
-        + BlockEncrypt
-        + KeyInit
-        + aes::cipher::BlockSizeUser<BlockSize = aes::cipher::consts::U16>
-        + Clone,
+    C: CmacCipher + KeyInit,
 {
     let mut mac = <Cmac<C> as KeyInit>::new_from_slice(key).ok()?;
     mac.update(a);
     mac.update(b);
-    Some(mac.finalize().into_bytes().into())
+    <[u8; 16]>::try_from(mac.finalize().into_bytes().as_slice()).ok()
 }
 
 #[cfg(test)]

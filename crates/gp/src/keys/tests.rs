@@ -1,4 +1,4 @@
-use aes::cipher::{BlockEncrypt, KeyInit};
+use aes::cipher::{BlockCipherEncrypt, KeyInit};
 use oxicard_secure_channel::scp03::key_check_value;
 
 use super::*;
@@ -57,7 +57,7 @@ fn emv_and_visa2_layout() {
     let m = master(16);
     let aes = aes::Aes128::new_from_slice(m.as_bytes()).unwrap();
     let ecb = |data: &str| {
-        let mut block = aes::Block::clone_from_slice(&hex::decode(data).unwrap());
+        let mut block = aes::Block::try_from(hex::decode(data).unwrap().as_slice()).unwrap();
         aes.encrypt_block(&mut block);
         block.to_vec()
     };

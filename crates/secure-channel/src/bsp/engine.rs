@@ -1,5 +1,5 @@
-//! The state both BSP roles keep (SGP.22 §2.6.4.3–§2.6.4.4): the expanded S-ENC, the
-//! S-MAC with its CMAC subkeys, the MAC chaining value and the block counter.
+//! The state both BSP roles keep (SGP.22 §2.6.4.3–§2.6.4.4): the expanded S-ENC and
+//! S-MAC, the MAC chaining value and the block counter.
 
 use zeroize::Zeroize;
 
@@ -9,8 +9,8 @@ use crate::crypto::{BLOCK, Block, BlockCipher, Cmac};
 use crate::error::{ErrorKind, Result};
 
 /// Expanded keys, MAC chaining value and block counter. Zeroized on drop (the key
-/// schedules through the `aes` crate's `zeroize` feature, the CMAC subkeys through
-/// [`Cmac`], the chaining value here).
+/// schedules through the `aes` and `cmac` crates' `zeroize` features, the chaining
+/// value here).
 pub(crate) struct Engine {
     enc: BlockCipher,
     mac: Cmac,

@@ -1,8 +1,7 @@
 //! AES-128/192/256 behind one type (FIPS 197). The key schedules zeroize on drop
 //! (the `aes` crate's `zeroize` feature).
 
-use aes::cipher::generic_array::GenericArray;
-use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use aes::{Aes128, Aes192, Aes256};
 
 use crate::error::{ErrorKind, Result};
@@ -35,7 +34,7 @@ impl BlockCipher {
 
     /// Encrypts one block in place (AES-ECB of one block).
     pub(crate) fn encrypt(&self, block: &mut Block) {
-        let b = GenericArray::from_mut_slice(block);
+        let b: &mut aes::Block = block.into();
         match self {
             Self::A128(c) => c.encrypt_block(b),
             Self::A192(c) => c.encrypt_block(b),
@@ -45,7 +44,7 @@ impl BlockCipher {
 
     /// Decrypts one block in place.
     pub(crate) fn decrypt(&self, block: &mut Block) {
-        let b = GenericArray::from_mut_slice(block);
+        let b: &mut aes::Block = block.into();
         match self {
             Self::A128(c) => c.decrypt_block(b),
             Self::A192(c) => c.decrypt_block(b),

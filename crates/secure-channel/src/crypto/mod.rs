@@ -1,5 +1,5 @@
 //! Block-level primitives shared by the protocols: AES (FIPS 197) over the three key
-//! sizes, AES-CMAC with precomputed subkeys (NIST SP 800-38B), AES-CBC in place
+//! sizes, AES-CMAC (NIST SP 800-38B, the `cmac` crate), AES-CBC in place
 //! (SP 800-38A §6.2) and ISO/IEC 9797-1 method 2 padding. Nothing here allocates.
 
 mod aes;

@@ -13,8 +13,8 @@ use crate::error::{Error, ErrorKind, Result};
 use subtle::ConstantTimeEq;
 
 /// The session keys S-ENC, S-MAC and S-RMAC derived from the static keys and both
-/// challenges (Amendment D §6.2.1), with their AES key schedules and CMAC subkeys
-/// prepared once. Zeroized on drop.
+/// challenges (Amendment D §6.2.1), with their AES key schedules prepared once. Zeroized
+/// on drop.
 #[derive(Clone)]
 pub struct SessionKeys {
     s_enc: SecretKey,

@@ -11,7 +11,8 @@
 //! - [`TestSmds`]: a test SM-DS (§3.6.1 event retrieval, ES11 §5.8): events per EID, the same
 //!   mutual authentication with CERT.DSauth.
 //! - [`SmdpServer`]: the HTTP or HTTPS (CERT.DP.TLS) server on 127.0.0.1 that the euicc crate's
-//!   `HttpEs9Client` talks to, for either ([`RspServer`]; [`SmdsServer`] for the SM-DS).
+//!   `HttpEs9Client` talks to, for either ([`RspServer`]; [`SmdsServer`] for the SM-DS);
+//!   [`InProcessClient`]: the euicc crate's `HttpClient` to either without a socket.
 //!
 //! The BPP carries `BF23` InitialiseSecureChannel signed with SK.DPpb, ConfigureISDP (`A0`),
 //! StoreMetadata (`A1`), a ReplaceSessionKeys to a random PPK set (`A2`, optional) and the profile
@@ -31,4 +32,4 @@ pub use error::{ProfileError, ServerError, SmdpError};
 pub use profile::{
     BUILT_IMSI, BUILT_USIM_AID, ProfileBuilder, ProfileMetadata, ProfilePackage, header_iccid,
 };
-pub use server::{RspServer, SmdpServer, SmdsServer};
+pub use server::{InProcessClient, RspServer, SmdpServer, SmdsServer};

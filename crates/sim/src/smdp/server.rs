@@ -2,6 +2,9 @@
 //! per connection, one request per connection) over plain TCP or TLS (rustls, CERT.DP.TLS),
 //! serving `POST /gsma/rsp2/es9plus/<function>` (SGP.22 §6.5, HTTPS per §2.6.6) with any
 //! [`RspServer`]: [`TestSmdp`] (ES9+) or [`TestSmds`](super::TestSmds) (ES11).
+//!
+//! Without a socket: [`InProcessClient`], the euicc crate's [`HttpClient`] that hands each
+//! request straight to the server in the same process (the same answers, no thread, no I/O).
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -13,7 +16,9 @@ use std::time::Duration;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-use oxicard_euicc::es9::{Es9Error, HttpEs9Client};
+use oxicard_euicc::es9::{
+    Es9Error, HttpClient, HttpError, HttpEs9Client, HttpRequest, HttpResponse, RspClient,
+};
 
 use super::dp::{HttpAnswer, TestSmdp};
 use super::error::ServerError;
@@ -107,9 +112,15 @@ impl<H: RspServer> SmdpServer<H> {
             .build()
     }
 
+    /// An in-process client of the same server state: requests for the server's address reach
+    /// it without the socket ([`InProcessClient`]).
+    pub fn in_process_client(&self) -> RspClient<InProcessClient<H>> {
+        RspClient::new(InProcessClient { server: self.smdp.clone() })
+    }
+
     /// The SM-DP+ state (notifications received, sessions…), locked.
     pub fn smdp(&self) -> MutexGuard<'_, H> {
-        self.smdp.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.smdp)
     }
 
     /// The served state ([`SmdpServer::smdp`] under a neutral name, for an SM-DS), locked.
@@ -196,16 +207,75 @@ fn serve_connection<H: RspServer>(stream: TcpStream, smdp: &Mutex<H>, config: Op
     }
 }
 
+/// The server state, locked (a panic of another holder does not make it unusable).
+fn lock<H>(server: &Mutex<H>) -> MutexGuard<'_, H> {
+    server.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Reads one HTTP/1.1 request and writes the answer.
 fn serve_one<S: Read + Write, H: RspServer>(stream: &mut S, smdp: &Mutex<H>) -> io::Result<()> {
     let answer = match read_request(stream)? {
         Ok(request) => {
-            let mut smdp = smdp.lock().unwrap_or_else(PoisonError::into_inner);
-            smdp.handle_request(&request.path, request.admin_protocol.as_deref(), &request.body)
+            lock(smdp).handle_request(&request.path, request.admin_protocol.as_deref(), &request.body)
         }
         Err(answer) => answer,
     };
     write_answer(stream, &answer)
+}
+
+/// The `Content-Type` of an answer with `status`: JSON for 200 (SGP.22 §6.5.1), plain text for
+/// the errors, none for 204.
+fn content_type(status: u16) -> Option<&'static str> {
+    match status {
+        200 => Some("application/json;charset=UTF-8"),
+        204 => None,
+        _ => Some("text/plain"),
+    }
+}
+
+/// An [`HttpClient`] (the ES9+/ES11 HTTPS binding, SGP.22 §6.5, without the network) that hands
+/// every request to an [`RspServer`] in the same process: the
+/// request's URL must be `https://<the server's address>/…` (ASCII case-insensitive; else a
+/// transport error, as if the name did not resolve), its path and `X-Admin-Protocol` go to
+/// [`RspServer::handle_request`], the answer comes back with the status and Content-Type the
+/// socket server would send. No thread, no socket, no blocking: a download against it can be
+/// driven step by step ([`oxicard_euicc::download::DownloadSession`]).
+#[derive(Debug)]
+pub struct InProcessClient<H: RspServer = TestSmdp> {
+    server: Arc<Mutex<H>>,
+}
+
+impl<H: RspServer> InProcessClient<H> {
+    /// A client of `server`, as an [`RspClient`] with the default configuration.
+    pub fn new(server: H) -> RspClient<Self> {
+        RspClient::new(Self { server: Arc::new(Mutex::new(server)) })
+    }
+
+    /// The server state, locked.
+    pub fn server(&self) -> MutexGuard<'_, H> {
+        lock(&self.server)
+    }
+}
+
+impl<H: RspServer> HttpClient for InProcessClient<H> {
+    fn post(&mut self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        let mut server = lock(&self.server);
+        let rest = request.url.strip_prefix("https://").unwrap_or_default();
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if !host.eq_ignore_ascii_case(server.address()) {
+            let unknown = io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{:?} is not the in-process server {}", request.url, server.address()),
+            );
+            return Err(HttpError::transport(unknown));
+        }
+        let answer = server.handle_request(path, request.header("X-Admin-Protocol"), &request.body);
+        let response = HttpResponse::new(answer.status, answer.body);
+        Ok(match content_type(answer.status) {
+            Some(content_type) => response.with_content_type(content_type),
+            None => response,
+        })
+    }
 }
 
 struct Request {
@@ -281,9 +351,8 @@ fn write_answer<S: Write>(stream: &mut S, answer: &HttpAnswer) -> io::Result<()>
         431 => "Request Header Fields Too Large",
         _ => "Status",
     };
-    let content_type = if answer.status == 200 { "application/json;charset=UTF-8" } else { "text/plain" };
     let mut head = format!("HTTP/1.1 {} {reason}\r\nConnection: close\r\n", answer.status);
-    if answer.status != 204 {
+    if let Some(content_type) = content_type(answer.status) {
         head.push_str(&format!(
             "Content-Type: {content_type}\r\nX-Admin-Protocol: {ADMIN_PROTOCOL}\r\nContent-Length: {}\r\n",
             answer.body.len()
