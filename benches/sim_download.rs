@@ -12,8 +12,9 @@ use oxicard::euicc::download::{Consent, DownloadRequest, ProfileOffer, download}
 use oxicard::euicc::es9::HttpEs9Client;
 use oxicard::euicc::iccid::Iccid;
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
+use oxicard::euicc::pki::{Curve, PrivateKey};
 use oxicard::sim::euicc::SoftEuicc;
-use oxicard::sim::pki::{Curve, PrivateKey, TestPki};
+use oxicard::sim::pki::TestPki;
 use oxicard::sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use oxicard::transport::sim::SimulatorTransport;
 

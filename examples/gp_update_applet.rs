@@ -25,7 +25,7 @@
 use std::error::Error;
 use std::process::ExitCode;
 
-use oxicard::apdu::card::Card;
+use oxicard::apdu::card::{Card, CardChannel};
 use oxicard::gp::cap::{CapFile, HashAlgorithm, LoadOptions};
 use oxicard::gp::command::InstallParameters;
 use oxicard::gp::status::{Kind, Privileges, get_status};
@@ -79,7 +79,8 @@ fn decode_hex(s: &str) -> Res<Vec<u8>> {
     Ok(hex::decode(s.replace(' ', ""))?)
 }
 
-fn list<T: Transport>(s: &mut Scp03Session<'_, Card<T>>, title: &str) -> Res {
+/// Lists the card content. Runs on any channel: here an SCP03 session, as GET STATUS needs one.
+fn list(s: &mut impl CardChannel, title: &str) -> Res {
     println!("--- {title}");
     for kind in [Kind::IssuerSecurityDomain, Kind::Applications, Kind::LoadFilesAndModules] {
         for e in get_status(s, kind)? {
@@ -94,7 +95,7 @@ fn list<T: Transport>(s: &mut Scp03Session<'_, Card<T>>, title: &str) -> Res {
     Ok(())
 }
 
-fn load_and_install<T: Transport>(s: &mut Scp03Session<'_, Card<T>>, cap: &CapFile) -> Res {
+fn load_and_install(s: &mut impl CardChannel, cap: &CapFile) -> Res {
     let receipt = ops::load(s, cap, &[], LoadOptions::default(), Some(HashAlgorithm::Sha256))?;
     println!("loaded {} (receipt {})", hex(cap.package_aid()), hex(&receipt));
     for applet in cap.applet_aids() {

@@ -47,6 +47,16 @@ for manifest in Cargo.toml fuzz/Cargo.toml; do
   done
 done
 
+step "euicc features: the LPA alone pulls no PKI crate, each role builds alone"
+# Issue 13 §6: the eUICC and SM-DP+ roles and their ECDSA / X.509 crates are behind features.
+if cargo tree -p oxicard-euicc -e normal --prefix none --locked | grep -qE '^(p256|bp256|ecdsa|x509-cert|oxicard-secure-channel) v'; then
+  echo "oxicard-euicc with default features pulls a PKI or BSP crate" >&2
+  exit 1
+fi
+for features in pki euicc-role smdp-role; do
+  cargo clippy -p oxicard-euicc --no-default-features --features "$features" --locked -- -D warnings
+done
+
 step "no_std builds (codec, secure channel)"
 cargo build -p oxicard-apdu --no-default-features --locked
 cargo build -p oxicard-secure-channel --no-default-features --locked

@@ -23,7 +23,7 @@ use oxicard_sim::gp::GpCard;
 use oxicard_sim::storage::StateError;
 use oxicard_transport::pcsc::{ConnectOptions, OnReset, PcscCard, PcscContext};
 use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
-use oxicard_transport::{ErrorKind, ResetKind, Transport, TransportError};
+use oxicard_transport::{ChannelOpening, ErrorKind, ResetKind, Transport, TransportError};
 
 use crate::cli::{ChannelKind, Global};
 use crate::error::CliError;
@@ -229,6 +229,16 @@ impl<T: Transport> Transport for ResetWatch<T> {
         let result = self.inner.reconnect();
         self.note(result)
     }
+
+    fn open_logical_channel(&mut self, aid: Option<&[u8]>) -> Result<ChannelOpening, TransportError> {
+        let result = self.inner.open_logical_channel(aid);
+        self.note(result)
+    }
+
+    fn close_logical_channel(&mut self, number: u8) -> Result<bool, TransportError> {
+        let result = self.inner.close_logical_channel(number);
+        self.note(result)
+    }
 }
 
 /// Runs `f` on `simulator`; when `f` fails and the simulator could not save its state, the
@@ -272,10 +282,10 @@ pub(crate) fn isdr_options(global: &Global) -> Result<IsdrOptions, CliError> {
 
 /// Runs `f` on the opened ISD-R of the card the global options name ([`with_card`]: on a
 /// reader, the whole ES10 sequence is one PC/SC transaction). The ISD-R's logical channel is
-/// closed when `f` fails too (by [`Isdr`]'s `Drop`).
+/// closed when `f` fails too (when the [`Isdr`] is dropped).
 pub(crate) fn with_isdr<R>(
     global: &Global,
-    f: impl FnOnce(&mut Isdr<'_, Box<dyn Transport + '_>>) -> Result<R, CliError>,
+    f: impl FnOnce(&mut Isdr<&mut DynCard<'_>>) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
     let options = isdr_options(global)?;
     with_card(global, |card| {

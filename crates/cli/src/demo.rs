@@ -68,7 +68,7 @@ pub(crate) fn run(out: &Out) -> Result<(), CliError> {
     let (data, text) = result_data(&result?);
     step(out, 3, "download_done", data, &text);
 
-    let list = |isdr: &mut Isdr<'_, _>, n: u32, out: &Out| -> Result<(), CliError> {
+    let list = |isdr: &mut Isdr<_>, n: u32, out: &Out| -> Result<(), CliError> {
         let profiles = isdr.profiles().map_err(CliError::es10("es10c_get_profiles_info"))?;
         let data = Value::Array(profiles.iter().map(json::profile).collect());
         step(out, n, "profile_list", data, "profiles:");
@@ -82,7 +82,7 @@ pub(crate) fn run(out: &Out) -> Result<(), CliError> {
         .map_err(CliError::es10("es10c_enable_profile"))?;
     step(out, 5, "profile_enable", json!({ "iccid": TEST_ICCID }), &format!("enabled {TEST_ICCID}"));
 
-    let process = |isdr: &mut Isdr<'_, _>, n: u32, es9: &mut _, out: &Out| -> Result<(), CliError> {
+    let process = |isdr: &mut Isdr<_>, n: u32, es9: &mut _, out: &Out| -> Result<(), CliError> {
         let reports = process_notifications(isdr, es9, &NotificationOptions::default())
             .map_err(CliError::es10("es10b_list_notification"))?;
         let data: Vec<Value> = reports.iter().map(|r| json::notification(&r.metadata)).collect();

@@ -23,11 +23,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use oxicard_euicc::pki::{CertifiedKey, EuiccIdentity, PrivateKey, RspCertificate, TrustStore};
 use oxicard_sim::euicc::{EuiccConfig, STATE_FORMAT, SoftEuicc};
-use oxicard_sim::pki::{
-    CertifiedKey, EuiccIdentity, MAX_IDENTITY_FILE_LEN, PrivateKey, RspCertificate, TestPki, TestPkiConfig,
-    TrustStore,
-};
+use oxicard_sim::pki::{EuiccIdentityFiles, MAX_IDENTITY_FILE_LEN, TestPki, TestPkiConfig};
 use oxicard_sim::storage::{
     FollowLinks, MAX_STATE_LEN, StateError, StateLock, read_file, read_state, write_atomically,
 };

@@ -187,6 +187,52 @@ fn read_all<'a>(bytes: &'a [u8], message: &'static str) -> Result<Vec<Field<'a>>
     Ok(items)
 }
 
+/// The tag and length octets at the start of a TLV (X.690 §8.1.2–§8.1.3, definite lengths),
+/// read without the value: for a value that arrives later or in pieces (the segments of a
+/// LoadBoundProfilePackage, SGP.22 §5.7.6; an ES10 request being dispatched by its tag).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TlvHeader {
+    /// Length of the tag octets.
+    pub tag_len: usize,
+    /// Length of tag and length octets.
+    pub header_len: usize,
+    /// The value length announced.
+    pub value_len: usize,
+}
+
+impl TlvHeader {
+    /// Parses the header at the start of `bytes`; `None` when it is cut off, indefinite or
+    /// longer than 4 length octets. The value itself may be incomplete (a BPP segment).
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        let (&first, rest) = bytes.split_first()?;
+        let mut tag_len = 1;
+        if first & 0x1F == 0x1F {
+            tag_len += rest.iter().position(|b| b & 0x80 == 0)? + 1;
+        }
+        let (&len0, after) = bytes.get(tag_len..)?.split_first()?;
+        let (value_len, length_octets) = match len0 {
+            0x00..=0x7F => (usize::from(len0), 1),
+            0x81..=0x84 => {
+                let n = usize::from(len0 & 0x7F);
+                let octets = after.get(..n)?;
+                (octets.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b)), n + 1)
+            }
+            _ => return None,
+        };
+        Some(Self { tag_len, header_len: tag_len + length_octets, value_len })
+    }
+
+    /// Header and value length.
+    pub fn total_len(&self) -> usize {
+        self.header_len.saturating_add(self.value_len)
+    }
+
+    /// The tag octets at the start of `bytes` (X.690 §8.1.2).
+    pub fn tag_of(bytes: &[u8]) -> Option<&[u8]> {
+        bytes.get(..TlvHeader::parse(bytes)?.tag_len)
+    }
+}
+
 /// Decodes `bytes` as exactly one TLV with tag `tag`.
 pub fn single<'a>(bytes: &'a [u8], tag: Tag, message: &'static str) -> Result<Field<'a>, DecodeError> {
     let der_err = |e| DecodeError::new(message, DecodeReason::Der(e));
@@ -487,5 +533,27 @@ mod tests {
         let bytes = e.finish();
         assert_eq!(&bytes[..4], &[0x86, 0x82, 0x01, 0x2C]);
         assert_eq!(single(&bytes, ctx(6), "t").unwrap().value().len(), 300);
+    }
+
+    #[test]
+    fn tlv_headers_without_their_values() {
+        // `BF36 82 1234` (a BPP header, value still to come), `A3 81 F0`, `86 05`.
+        let bpp = TlvHeader::parse(&[0xBF, 0x36, 0x82, 0x12, 0x34]).unwrap();
+        assert_eq!(bpp, TlvHeader { tag_len: 2, header_len: 5, value_len: 0x1234 });
+        assert_eq!(bpp.total_len(), 0x1239);
+        assert_eq!(TlvHeader::parse(&[0xA3, 0x81, 0xF0]).unwrap().header_len, 3);
+        assert_eq!(TlvHeader::tag_of(&[0x86, 0x05, 0x01]), Some(&[0x86][..]));
+        assert_eq!(TlvHeader::tag_of(&[0xBF, 0x38, 0x00]), Some(&[0xBF, 0x38][..]));
+        // Cut off, indefinite length, more than 4 length octets.
+        for bad in [
+            &[][..],
+            &[0xBF],
+            &[0xBF, 0x36],
+            &[0x30, 0x82, 0x01],
+            &[0x30, 0x80],
+            &[0x30, 0x85, 1, 2, 3, 4, 5],
+        ] {
+            assert_eq!(TlvHeader::parse(bad), None, "{bad:02X?}");
+        }
     }
 }

@@ -67,7 +67,7 @@ use core::fmt;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 
-use oxicard_transport::Transport;
+use oxicard_apdu::card::CardChannel;
 
 use crate::activation::DeviceInfo;
 use crate::authentication::{self, AuthEs10, AuthHttp, AuthStep, Authenticated, CommonCause, CommonStep};
@@ -206,13 +206,13 @@ impl std::error::Error for DiscoveryError {
 /// The events are returned as the SM-DS listed them, possibly none. The error is boxed (it
 /// carries the cause, e.g. an [`Es9Error`] with its URL and status code).
 pub fn discover<T, C>(
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
     es11: &mut RspClient<C>,
     smds_address: &str,
     device_info: DeviceInfo,
 ) -> Result<Vec<EventEntry>, Box<DiscoveryError>>
 where
-    T: Transport,
+    T: CardChannel,
     C: HttpClient + ?Sized,
 {
     discover_with_progress(isdr, es11, smds_address, device_info, |_| {})
@@ -221,14 +221,14 @@ where
 /// [`discover`], calling `progress` as each step starts. This drives a [`DiscoverySession`] with
 /// blocking I/O.
 pub fn discover_with_progress<T, C>(
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
     es11: &mut RspClient<C>,
     smds_address: &str,
     device_info: DeviceInfo,
     mut progress: impl FnMut(DiscoveryStep),
 ) -> Result<Vec<EventEntry>, Box<DiscoveryError>>
 where
-    T: Transport,
+    T: CardChannel,
     C: HttpClient + ?Sized,
 {
     let mut session = DiscoverySession::new(es11.config().clone(), smds_address, device_info);

@@ -6,7 +6,7 @@
 //! # use oxicard_apdu::card::Card;
 //! # fn demo<T: oxicard_transport::Transport>(card: &mut Card<T>) -> Result<(), oxicard_euicc::isdr::Es10Error> {
 //! use oxicard_euicc::isdr::{Isdr, IsdrOptions};
-//! let mut isdr = Isdr::open(card, &IsdrOptions::default())?;
+//! let mut isdr = Isdr::open(card, &IsdrOptions::default())?; // an `Isdr<&mut Card<T>>`
 //! println!("EID {}", isdr.eid()?);
 //! for profile in isdr.profiles()? {
 //!     println!("{:?} {:?} {:?}", profile.iccid, profile.state, profile.profile_name);
@@ -14,6 +14,17 @@
 //! isdr.close()
 //! # }
 //! ```
+//!
+//! # On any channel
+//!
+//! [`Isdr`] runs on any [`CardChannel`], which it owns (`Isdr<Card<T>>`, to keep in a struct)
+//! or borrows (`Isdr<&mut Card<T>>`, what `Isdr::open(&mut card, …)` gives): a card, a
+//! logical channel, an SCP03 session. It asks that channel for a logical channel of its own
+//! with [`CardChannel::open_logical_channel`], naming the ISD-R AID: a card answers with MANAGE
+//! CHANNEL (and the ISD-R is then selected on the new channel), a transport that opens channels
+//! to an application itself (a modem's `AT+CCHO`) with the channel and its SELECT response.
+//! A channel that opens no other channels (an SCP03 session protects only its own) keeps the
+//! ISD-R on itself, as a card refusing MANAGE CHANNEL does.
 //!
 //! # On the wire
 //!
@@ -54,9 +65,8 @@
 //! take the ISD-P AID of that ICCID and send the request again in the AID form. A card that
 //! accepts the ICCID form gets the one request it got before.
 
-use oxicard_apdu::card::{Card, CardChannel, CardError};
+use oxicard_apdu::card::{CardChannel, CardError, LogicalChannel, OpenedChannel};
 use oxicard_apdu::{CommandView, StatusWord};
-use oxicard_transport::Transport;
 
 use crate::der_util::DecodeError;
 use crate::download::load::LoadCursor;
@@ -247,7 +257,8 @@ impl IsdrOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Es10Error {
-    /// The card layer failed (transport, SELECT or MANAGE CHANNEL refused, …).
+    /// The channel failed: the card layer (transport, SELECT or MANAGE CHANNEL refused, …), or
+    /// the secure channel the ISD-R runs under ([`CardError::SecureChannel`]).
     #[error(transparent)]
     Card(#[from] CardError),
     /// No candidate AID selected an ISD-R: each SELECT was answered "not here"
@@ -332,23 +343,22 @@ struct Refused {
     len: usize,
 }
 
-/// The ISD-R, selected on a channel of a [`Card`]; the channel is closed by [`Isdr::close`] or
-/// when this is dropped.
-pub struct Isdr<'c, T: Transport> {
-    card: &'c mut Card<T>,
-    channel: u8,
-    logical: bool,
+/// The ISD-R, selected on a logical channel of the card behind `C` (any [`CardChannel`], owned
+/// or borrowed: see [On any channel](self#on-any-channel)); a channel it opened is closed by
+/// [`Isdr::close`] or when this is dropped.
+pub struct Isdr<C: CardChannel> {
+    channel: LogicalChannel<C>,
     aid: Vec<u8>,
     isdp_aid_fallback: bool,
     segment_size: usize,
     data: Vec<u8>,
 }
 
-impl<T: Transport> core::fmt::Debug for Isdr<'_, T> {
+impl<C: CardChannel> core::fmt::Debug for Isdr<C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Isdr")
-            .field("channel", &self.channel)
-            .field("logical", &self.logical)
+            .field("channel", &self.channel.number())
+            .field("logical", &self.channel.closes_on_drop())
             .field("aid", &hex::encode_upper(&self.aid))
             .field("segment_size", &self.segment_size)
             .finish_non_exhaustive()
@@ -360,11 +370,29 @@ fn smaller_segment(size: usize) -> usize {
     if size > 120 { 120 } else { (size / 2).max(MIN_SEGMENT_SIZE) }
 }
 
-impl<'c, T: Transport> Isdr<'c, T> {
-    /// Sends the optional TERMINAL CAPABILITY, opens a logical channel (or uses the basic one
-    /// when the card refuses MANAGE CHANNEL with an error status) and selects the ISD-R on it:
-    /// [`IsdrOptions::candidate_aids`] in order, moving on while the card answers "not here"
-    /// ([`is_not_found`]), on the same channel (see [Finding the ISD-R](self#finding-the-isd-r)).
+/// Notes that the card answered `sw`, "not here" ([`is_not_found`]), for the ISD-R AID `aid`.
+fn not_here(refused: &mut Vec<(Vec<u8>, StatusWord)>, aid: &[u8], sw: StatusWord) {
+    tracing::debug!(target: "oxicard::euicc", aid = %hex::encode_upper(aid), %sw, "no ISD-R at this AID");
+    refused.push((aid.to_vec(), sw));
+}
+
+/// The outcome of asking for a logical channel of its own for the ISD-R.
+enum IsdrChannel {
+    /// Opened; selected on it already when the transport opened it to an AID.
+    Opened(OpenedChannel),
+    /// None to be had: the ISD-R goes on the caller's channel.
+    Refused,
+}
+
+impl<C: CardChannel> Isdr<C> {
+    /// Sends the optional TERMINAL CAPABILITY, opens a logical channel (or uses `channel`'s own
+    /// when the card refuses MANAGE CHANNEL with an error status, or `channel` opens no other
+    /// channels) and selects the ISD-R on it: [`IsdrOptions::candidate_aids`] in order, moving
+    /// on while the card answers "not here" ([`is_not_found`]), on the same channel (see
+    /// [Finding the ISD-R](self#finding-the-isd-r)).
+    ///
+    /// `channel` is owned or borrowed: `Isdr::open(&mut card, …)` leaves the card to the
+    /// caller once the `Isdr` is gone.
     ///
     /// A refused TERMINAL CAPABILITY is logged and ignored (not every card implements it).
     ///
@@ -374,7 +402,7 @@ impl<'c, T: Transport> Isdr<'c, T> {
     /// [`Es10Error::Card`] for any other refusal or a transport failure (the search stops);
     /// [`Es10Error::InvalidRequest`] for a segment size outside 1..=255 or an AID outside 5..=16
     /// bytes (before any APDU). The logical channel is closed on every error.
-    pub fn open(card: &'c mut Card<T>, options: &IsdrOptions) -> Result<Self, Es10Error> {
+    pub fn open(mut channel: C, options: &IsdrOptions) -> Result<Self, Es10Error> {
         if !(1..=255).contains(&options.segment_size) {
             return Err(Es10Error::InvalidRequest("segment size must be 1..=255"));
         }
@@ -384,38 +412,40 @@ impl<'c, T: Transport> Isdr<'c, T> {
         }
         if let Some(capability) = &options.terminal_capability {
             let command = CommandView::new(0x80, 0xAA, 0x00, 0x00).with_data(capability);
-            let sw = card.transmit(&command)?.sw();
+            let sw = channel.transmit(&command)?.sw();
             if !sw.is_normal() {
                 tracing::warn!(target: "oxicard::euicc", %sw, "TERMINAL CAPABILITY refused");
             }
         }
-        let (channel, logical) = if options.logical_channel {
-            match card.open_channel_number() {
-                Ok(number) => (number, true),
-                Err(CardError::Status { sw, .. }) => {
-                    tracing::info!(target: "oxicard::euicc", %sw, "MANAGE CHANNEL refused, using the basic channel");
-                    (0, false)
-                }
-                Err(err) => return Err(err.into()),
-            }
+        let mut refused = Vec::new();
+        let mut remaining = candidates.as_slice();
+        let opened = if options.logical_channel {
+            Self::open_channel(&mut channel, &mut remaining, &mut refused)?
         } else {
-            (0, false)
+            IsdrChannel::Refused
+        };
+        let (channel, preselected) = match opened {
+            IsdrChannel::Opened(OpenedChannel { number, selected }) => {
+                (LogicalChannel::adopt(channel, number), selected.is_some())
+            }
+            IsdrChannel::Refused => {
+                let number = channel.channel_number();
+                (LogicalChannel::attach(channel, number), false)
+            }
         };
         let mut isdr = Self {
-            card,
             channel,
-            logical,
             aid: Vec::new(),
             isdp_aid_fallback: options.isdp_aid_fallback,
             segment_size: options.segment_size,
             data: Vec::new(),
         };
         // Every error return below drops `isdr`, which closes the logical channel.
-        let mut refused = Vec::new();
-        for aid in candidates {
-            let selected = isdr.card.on_channel(channel).select(aid);
+        for (index, aid) in remaining.iter().enumerate() {
+            let selected =
+                if preselected && index == 0 { Ok(()) } else { isdr.channel.select(aid).map(drop) };
             match selected {
-                Ok(_) => {
+                Ok(()) => {
                     if !refused.is_empty() {
                         tracing::info!(
                             target: "oxicard::euicc", aid = %hex::encode_upper(aid),
@@ -425,17 +455,45 @@ impl<'c, T: Transport> Isdr<'c, T> {
                     isdr.aid = aid.to_vec();
                     return Ok(isdr);
                 }
-                Err(CardError::Status { sw, .. }) if is_not_found(sw) => {
-                    tracing::debug!(
-                        target: "oxicard::euicc", aid = %hex::encode_upper(aid), %sw,
-                        "no ISD-R at this AID"
-                    );
-                    refused.push((aid.to_vec(), sw));
-                }
+                Err(CardError::Status { sw, .. }) if is_not_found(sw) => not_here(&mut refused, aid, sw),
                 Err(err) => return Err(err.into()),
             }
         }
         Err(Es10Error::IsdrNotFound { refused })
+    }
+
+    /// Asks `channel` for a logical channel for the ISD-R, naming the first of `remaining`
+    /// ([`CardChannel::open_logical_channel`]). A transport that opens channels to an AID and
+    /// answers it "not here" is asked again with the next AID (the refused ones leave
+    /// `remaining` for `refused`), any other SELECT refusal ends the search; MANAGE CHANNEL
+    /// refused with an error status, or a channel that opens no others, is
+    /// [`IsdrChannel::Refused`].
+    fn open_channel(
+        channel: &mut C,
+        remaining: &mut &[&[u8]],
+        refused: &mut Vec<(Vec<u8>, StatusWord)>,
+    ) -> Result<IsdrChannel, Es10Error> {
+        while let [aid, rest @ ..] = *remaining {
+            match channel.open_logical_channel(Some(aid)) {
+                Ok(opened) => return Ok(IsdrChannel::Opened(opened)),
+                Err(CardError::Status { operation: "SELECT", sw }) if is_not_found(sw) => {
+                    not_here(refused, aid, sw);
+                    *remaining = rest;
+                }
+                // Any other SELECT refusal stops the search, as on a card.
+                Err(err @ CardError::Status { operation: "SELECT", .. }) => return Err(err.into()),
+                Err(CardError::Status { sw, .. }) => {
+                    tracing::info!(target: "oxicard::euicc", %sw, "MANAGE CHANNEL refused, using the basic channel");
+                    return Ok(IsdrChannel::Refused);
+                }
+                Err(CardError::NotSupported { .. }) => {
+                    tracing::debug!(target: "oxicard::euicc", "the channel opens no logical channels: the ISD-R goes on it");
+                    return Ok(IsdrChannel::Refused);
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(Es10Error::IsdrNotFound { refused: core::mem::take(refused) })
     }
 
     /// The AID the ISD-R was selected with: [`IsdrOptions::aid`] or the fallback AID that
@@ -446,12 +504,12 @@ impl<'c, T: Transport> Isdr<'c, T> {
 
     /// The channel the ISD-R is selected on (0 = basic).
     pub fn channel(&self) -> u8 {
-        self.channel
+        self.channel.number()
     }
 
     /// Whether the ISD-R is on a logical channel this handle opened.
     pub fn is_logical_channel(&self) -> bool {
-        self.logical
+        self.channel.closes_on_drop()
     }
 
     /// The STORE DATA block size in force.
@@ -468,16 +526,16 @@ impl<'c, T: Transport> Isdr<'c, T> {
         Ok(())
     }
 
-    /// The card, for other commands (on other channels).
-    pub fn card(&mut self) -> &mut Card<T> {
-        self.card
+    /// The channel the ISD-R was opened on (the card, for [`Isdr::open`] on a card), for other
+    /// commands: on its own channel, or on others it opens.
+    pub fn card(&mut self) -> &mut C {
+        self.channel.parent_mut()
     }
 
-    /// Closes the logical channel (nothing to do on the basic channel).
-    pub fn close(mut self) -> Result<(), Es10Error> {
-        let logical = core::mem::replace(&mut self.logical, false);
-        if logical {
-            self.card.close_channel(self.channel)?;
+    /// Closes the logical channel (nothing to do on the caller's channel).
+    pub fn close(self) -> Result<(), Es10Error> {
+        if self.channel.closes_on_drop() {
+            self.channel.close()?;
         }
         Ok(())
     }
@@ -522,7 +580,7 @@ impl<'c, T: Transport> Isdr<'c, T> {
             let command = CommandView::new(0x80, INS_STORE_DATA, if last { P1_LAST } else { P1_MORE }, block)
                 .with_data(chunk);
             let command = if last { command.with_ne(256) } else { command };
-            let sw = self.card.transmit_on(self.channel, &command, &mut self.data)?;
+            let sw = self.channel.transmit_into(&command, &mut self.data)?;
             if !sw.is_normal() {
                 return Ok(Err(Refused { sw, block, len: chunk.len() }));
             }
@@ -765,14 +823,4 @@ pub(crate) fn read_answer<R: Request>(
         return Err(Es10Error::EmptyResponse);
     }
     Ok(WithDer { response: R::Response::from_der(&der)?, der })
-}
-
-impl<T: Transport> Drop for Isdr<'_, T> {
-    fn drop(&mut self) {
-        if self.logical
-            && let Err(err) = self.card.close_channel(self.channel)
-        {
-            tracing::warn!(target: "oxicard::euicc", channel = self.channel, "closing the ISD-R channel failed: {err}");
-        }
-    }
 }

@@ -12,4 +12,8 @@ pub mod es9;
 pub mod iccid;
 pub mod isdr;
 pub mod notify;
+#[cfg(feature = "pki")]
+pub mod pki;
+#[cfg(any(feature = "euicc-role", feature = "smdp-role"))]
+pub mod roles;
 pub mod sans_io;

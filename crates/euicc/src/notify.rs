@@ -39,7 +39,7 @@
 
 use core::fmt;
 
-use oxicard_transport::Transport;
+use oxicard_apdu::card::CardChannel;
 
 use crate::es9::{
     Es9Error, HandleNotificationRequest, HttpClient, HttpError, HttpRequest, HttpResponse, RspClient,
@@ -237,13 +237,13 @@ impl AwaitEs10 for DeliveryEs10 {
 /// eUICC (RemoveNotificationFromList, §5.7.11). Never removes an unacknowledged notification.
 /// A download delivers its ProfileInstallationResult the same way.
 pub fn deliver<T, C>(
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
     es9: &mut RspClient<C>,
     notification: &PendingNotification,
     remove: bool,
 ) -> NotificationOutcome
 where
-    T: Transport,
+    T: CardChannel,
     C: HttpClient + ?Sized,
 {
     let first = start_delivery(es9.config(), notification, remove);
@@ -255,12 +255,12 @@ where
 ///
 /// Fails only when the list itself cannot be read; every notification gets its own report.
 pub fn process_notifications<T, C>(
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
     es9: &mut RspClient<C>,
     options: &NotificationOptions,
 ) -> Result<Vec<NotificationReport>, Es10Error>
 where
-    T: Transport,
+    T: CardChannel,
     C: HttpClient + ?Sized,
 {
     let listed = isdr.list_notifications(options.operations.clone())?;
@@ -319,8 +319,8 @@ impl ProfileOperation {
 /// are then best sent later with [`process_notifications`].
 ///
 /// `es9` is any [`RspClient`]: `Some(&mut client)` coerces to `RspClient<dyn HttpClient>`.
-pub fn manage_profile<T: Transport>(
-    isdr: &mut Isdr<'_, T>,
+pub fn manage_profile<T: CardChannel>(
+    isdr: &mut Isdr<T>,
     profile: impl Into<ProfileIdentifier>,
     operation: ProfileOperation,
     es9: Option<&mut RspClient<dyn HttpClient + '_>>,

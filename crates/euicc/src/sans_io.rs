@@ -17,7 +17,7 @@
 //! exchange dropped unanswered is asked again by the next call. Between exchanges a flow reports
 //! progress, once each.
 
-use oxicard_transport::Transport;
+use oxicard_apdu::card::CardChannel;
 
 use crate::es9::{HttpClient, HttpError, HttpRequest, HttpResponse, RspClient, RspConfig};
 use crate::isdr::{Es10Error, Isdr};
@@ -45,7 +45,7 @@ impl<'s> Es10Exchange<'s> {
     }
 
     /// Sends the command with [`Isdr::es10`] and gives the flow the result.
-    pub fn perform<T: Transport>(self, isdr: &mut Isdr<'_, T>) {
+    pub fn perform<T: CardChannel>(self, isdr: &mut Isdr<T>) {
         let answer = isdr.es10(self.command);
         self.answer(answer);
     }
@@ -140,12 +140,12 @@ pub(crate) trait AwaitHttp: Sized {
 pub(crate) fn drive<E, T, C>(
     mut step: Step<E, E::Http, E::Output>,
     client: &mut RspClient<C>,
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
 ) -> E::Output
 where
     E: AwaitEs10,
     E::Http: AwaitHttp<Es10 = E, Output = E::Output>,
-    T: Transport,
+    T: CardChannel,
     C: HttpClient + ?Sized,
 {
     let (config, http) = client.parts_mut();

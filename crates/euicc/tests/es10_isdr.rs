@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_apdu::StatusWord;
-use oxicard_apdu::card::{Card, CardConfig, GetResponseCla};
+use oxicard_apdu::card::{Card, CardChannel, CardConfig, GetResponseCla};
 use oxicard_euicc::es10::bpp;
 use oxicard_euicc::es10::*;
 use oxicard_euicc::iccid::Iccid;
@@ -82,6 +82,64 @@ fn logical_channel_carries_the_cla_and_is_closed_on_drop() {
     handle.verify().unwrap();
     // Profile list: exactly one APDU between SELECT and close.
     assert_eq!(handle.exchange_count(), 4);
+}
+
+/// An LPA service that keeps its eUICC open between requests: the `Isdr` owns its card.
+struct Lpa {
+    isdr: Isdr<Card<MockTransport>>,
+}
+
+impl Lpa {
+    fn eid(&mut self) -> Result<String, Es10Error> {
+        Ok(self.isdr.eid()?.to_string())
+    }
+}
+
+#[test]
+fn an_isdr_owning_its_card_lives_in_a_struct_and_closes_its_channel_when_dropped() {
+    let mut mock = on_channel_1();
+    for _ in 0..3 {
+        mock.expect(h("81 E2 91 00 06 BF3E035C015A 00")).respond(h(&format!("{EID_RESPONSE}9000")));
+    }
+    mock.expect(h("00 70 80 01")).respond(h("9000"));
+    let handle = mock.handle();
+    let mut lpa = Lpa { isdr: Isdr::open(Card::new(mock), &IsdrOptions::default()).unwrap() };
+    for _ in 0..3 {
+        assert_eq!(lpa.eid().unwrap(), "89882119900000000000000000000005");
+    }
+    assert_eq!((lpa.isdr.channel(), lpa.isdr.is_logical_channel()), (1, true));
+    assert_eq!(lpa.isdr.card().channel_number(), 0);
+    assert_eq!(handle.remaining(), 1);
+    drop(lpa);
+    handle.verify().unwrap();
+}
+
+#[test]
+fn an_isdr_on_a_logical_channel_of_the_caller() {
+    let mut mock = on_channel_1();
+    // On the caller's channel 1 (no channel of its own): SELECT and GetEID with CLA 81.
+    mock.expect(h("81 E2 91 00 06 BF3E035C015A 00")).respond(h(&format!("{EID_RESPONSE}9000")));
+    // With a channel of its own: a sibling, opened and closed through the card's basic channel.
+    mock.expect(h("00 70 00 00 01")).respond(h("02 9000"));
+    mock.expect(h("02 A4 04 00 10 A0000005591010FFFFFFFF8900000100 00")).respond(h("9000"));
+    mock.expect(h("82 E2 91 00 06 BF3E035C015A 00")).respond(h(&format!("{EID_RESPONSE}9000")));
+    mock.expect(h("00 70 80 02")).respond(h("9000"));
+    mock.expect(h("00 70 80 01")).respond(h("9000"));
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let mut logical = card.open_channel().unwrap();
+    let options = IsdrOptions { logical_channel: false, ..IsdrOptions::default() };
+    // The SELECT of `on_channel_1` goes on the caller's channel.
+    let mut isdr = Isdr::open(&mut logical, &options).unwrap();
+    assert_eq!((isdr.channel(), isdr.is_logical_channel()), (1, false));
+    isdr.eid().unwrap();
+    isdr.close().unwrap();
+    let mut isdr = Isdr::open(&mut logical, &IsdrOptions::default()).unwrap();
+    assert_eq!((isdr.channel(), isdr.is_logical_channel()), (2, true));
+    isdr.eid().unwrap();
+    isdr.close().unwrap();
+    drop(logical);
+    handle.verify().unwrap();
 }
 
 #[test]

@@ -25,9 +25,9 @@ struct Trace {
 
 /// Drives `session` by hand to its end: each ES10 exchange with `isdr`, each HTTP exchange with
 /// `http`, the consent with `consent`.
-fn drive<T: oxicard_transport::Transport>(
+fn drive<T: oxicard_apdu::card::CardChannel>(
     session: &mut DownloadSession,
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
     http: &mut impl HttpClient,
     consent: Consent,
 ) -> (Result<DownloadResult, Box<DownloadError>>, Trace) {

@@ -4,6 +4,9 @@
 //!   ([`VENDOR_ISD_R_AIDS`]) while the card answers "not here" (`6A82`, `6999`), on the same
 //!   channel; any other answer stops; an explicit AID is the only one tried; a standard card
 //!   sees exactly the APDUs it saw before;
+//! - the same search through a transport that opens logical channels to an application itself
+//!   (a modem's `AT+CCHO`, 3GPP TS 27.007 §8.45): asked again for each AID it refuses, no MANAGE
+//!   CHANNEL and no SELECT on the wire, the channel closed by it;
 //! - profiles by ICCID: EnableProfile, DisableProfile, DeleteProfile sent again by ISD-P AID
 //!   (found with GetProfilesInfo) when the card refuses the ICCID form, and not otherwise.
 //!
@@ -20,8 +23,8 @@ use oxicard_euicc::isdr::{
     ISD_R_AID_ESTKME_SE1, ISD_R_AID_XESIM, Isdr, IsdrOptions, VENDOR_ISD_R_AIDS, is_not_found,
     refuses_iccid_form,
 };
-use oxicard_transport::ErrorKind;
-use oxicard_transport::mock::{MockHandle, MockTransport};
+use oxicard_transport::mock::{ChannelRequest, MockHandle, MockTransport};
+use oxicard_transport::{ChannelOpening, ErrorKind};
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
@@ -235,6 +238,73 @@ fn the_fallback_works_on_the_basic_channel_too() {
     handle.verify().unwrap();
 }
 
+/// A mock that opens logical channels to an application itself, as a modem does: the ISD-R
+/// at `isdr_aid` gets channel 3 (SELECT response `9000`), other AIDs are refused with `refusal`.
+fn modem(isdr_aid: &[u8], refusal: [u8; 2]) -> MockTransport {
+    let isdr_aid = isdr_aid.to_vec();
+    let mut mock = MockTransport::new();
+    mock.open_channels_with(move |aid| match aid {
+        Some(aid) if aid == isdr_aid => {
+            ChannelOpening::Opened { number: 3, select_response: Some(h("9000")) }
+        }
+        Some(_) => ChannelOpening::Refused { sw: refusal },
+        None => ChannelOpening::Unsupported,
+    });
+    mock
+}
+
+#[test]
+fn a_modem_opens_the_isdr_channel_itself_and_is_asked_for_each_vendor_aid() {
+    let mut mock = modem(&ISD_R_AID_5BER, [0x6A, 0x82]);
+    // The only APDU on the wire: GetEID on channel 3 (CLA 83). No MANAGE CHANNEL, no SELECT.
+    mock.expect(h("83 E2 91 00 06 BF3E035C015A 00"))
+        .respond(h("BF3E125A1089882119900000000000000000000005 9000"));
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    assert_eq!(isdr.aid(), ISD_R_AID_5BER);
+    assert_eq!((isdr.channel(), isdr.is_logical_channel()), (3, true));
+    assert_eq!(isdr.eid().unwrap().to_string(), "89882119900000000000000000000005");
+    isdr.close().unwrap();
+    handle.verify().unwrap();
+    let open = |aid: &[u8]| ChannelRequest::Open(Some(aid.to_vec()));
+    assert_eq!(
+        handle.channel_requests(),
+        [open(&ISD_R_AID), open(&ISD_R_AID_5BER), ChannelRequest::Close(3)]
+    );
+}
+
+#[test]
+fn a_modem_without_the_isdr_reports_every_aid_it_refused() {
+    let mock = modem(&h("A000000099"), [0x6A, 0x82]);
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let err = Isdr::open(&mut card, &IsdrOptions::default()).unwrap_err();
+    let Es10Error::IsdrNotFound { refused } = err else { panic!("{err:?}") };
+    let expected: Vec<_> = IsdrOptions::default()
+        .candidate_aids()
+        .iter()
+        .map(|aid| (aid.to_vec(), StatusWord::FILE_NOT_FOUND))
+        .collect();
+    assert_eq!(refused, expected);
+    assert_eq!(handle.exchange_count(), 0);
+}
+
+#[test]
+fn a_modem_refusing_otherwise_stops_the_search() {
+    // 6A81, function not supported (card locked): not a "not here".
+    let mock = modem(&ISD_R_AID_5BER, [0x6A, 0x81]);
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let err = Isdr::open(&mut card, &IsdrOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, Es10Error::Card(CardError::Status { operation: "SELECT", sw }) if sw.to_u16() == 0x6A81),
+        "{err:?}"
+    );
+    assert_eq!(handle.channel_requests(), [ChannelRequest::Open(Some(ISD_R_AID.to_vec()))]);
+    assert_eq!(handle.exchange_count(), 0);
+}
+
 #[test]
 fn candidate_list_and_aid_lengths() {
     let options = IsdrOptions::default();
@@ -323,7 +393,7 @@ fn by_aid() -> ProfileIdentifier {
 fn run_with(
     mut mock: MockTransport,
     options: &IsdrOptions,
-    f: impl FnOnce(&mut Isdr<'_, MockTransport>) -> Result<(), Es10Error>,
+    f: impl FnOnce(&mut Isdr<&mut Card<MockTransport>>) -> Result<(), Es10Error>,
 ) -> (Result<(), Es10Error>, Vec<String>) {
     mock.expect(h("00 70 80 01")).respond(h("9000"));
     let handle = mock.handle();
@@ -339,7 +409,7 @@ fn run_with(
 
 fn run(
     mock: MockTransport,
-    f: impl FnOnce(&mut Isdr<'_, MockTransport>) -> Result<(), Es10Error>,
+    f: impl FnOnce(&mut Isdr<&mut Card<MockTransport>>) -> Result<(), Es10Error>,
 ) -> (Result<(), Es10Error>, Vec<String>) {
     run_with(mock, &IsdrOptions::default(), f)
 }

@@ -1,6 +1,7 @@
 //! Errors of the GlobalPlatform layer.
 
 use oxicard_apdu::StatusWord;
+use oxicard_apdu::card::CardError;
 
 /// What is wrong with bytes a decoder was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,14 +48,16 @@ impl From<oxicard_apdu::Error> for DecodeError {
     }
 }
 
-/// An error of a card management operation, generic over the error `E` of the
-/// [`Transmit`](crate::Transmit) implementation used (a card, a logical channel, an SCP03 session).
+/// An error of a card management operation, over any
+/// [`CardChannel`](oxicard_apdu::card::CardChannel): a card, a logical channel, an SCP03
+/// session.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum GpError<E> {
-    /// Sending the command failed.
+pub enum GpError {
+    /// Sending the command failed: the channel's error (for an SCP03 session, a failure of the
+    /// session is a [`CardError::SecureChannel`] carrying its `Scp03Error`).
     #[error("transmit: {0}")]
-    Transmit(E),
+    Transmit(#[from] CardError),
     /// The card answered with an error status word.
     #[error("{operation} failed: {sw}")]
     Status {

@@ -19,7 +19,7 @@ pub const SW_CARD_LOCKED: StatusWord = StatusWord::new(0x62, 0x83);
 /// Selects the ISD: `aid` when given, else the first of [`KNOWN_ISD_AIDS`] the card accepts.
 /// Returns the AID (the one in the FCI when present) and the SELECT response (its status word
 /// may be [`SW_CARD_LOCKED`]). A card that refuses every candidate gives the last refusal.
-pub fn select_isd<C: CardChannel>(
+pub fn select_isd<C: CardChannel + ?Sized>(
     channel: &mut C,
     aid: Option<&[u8]>,
 ) -> Result<(Vec<u8>, SelectResponse), CardError> {

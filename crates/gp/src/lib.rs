@@ -9,11 +9,9 @@ mod isd;
 pub mod keys;
 pub mod ops;
 pub mod status;
-mod transmit;
 
 pub use error::{DecodeError, DecodeErrorKind, GpError};
 pub use isd::{KNOWN_ISD_AIDS, SW_CARD_LOCKED, select_isd};
-pub use transmit::Transmit;
 
 /// The GlobalPlatform class byte for proprietary commands: `80` (GPC v2.3.1 §11.1.4).
 pub const CLA_GP: u8 = 0x80;

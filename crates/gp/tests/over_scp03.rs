@@ -4,8 +4,7 @@
 // Helpers outside #[test] functions unwrap too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_apdu::card::Card;
-use oxicard_gp::Transmit;
+use oxicard_apdu::card::{Card, CardChannel};
 use oxicard_gp::command::PutKey;
 use oxicard_gp::ops;
 use oxicard_gp::status::{Kind, LifeCycle, get_status};

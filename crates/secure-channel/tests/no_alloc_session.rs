@@ -1,4 +1,5 @@
-//! `Scp03Session::transmit_into` allocates nothing per APDU once its buffers have grown:
+//! `Scp03Session::transmit_into` allocates nothing per APDU once its buffers have grown, called
+//! directly or through the `CardChannel` trait:
 //! a counting global allocator (`stats_alloc`) watches the steady state of a session over
 //! the card layer, against a transport that answers with the card side of this crate
 //! without allocating. The only test in this binary, so no other test thread allocates
@@ -10,7 +11,7 @@
 
 use std::alloc::System;
 
-use oxicard_apdu::card::Card;
+use oxicard_apdu::card::{Card, CardChannel};
 use oxicard_apdu::{CommandView, StatusWord};
 use oxicard_secure_channel::scp03::{
     CardChallenge, CardHandshake, CardSession, IParameter, OpenOptions, Scp03Session, SecurityLevel,
@@ -113,4 +114,17 @@ fn transmit_into_allocates_nothing_in_the_steady_state() {
     let stats = region.change();
     assert_eq!((stats.allocations, stats.reallocations), (0, 0), "{stats:?}");
     assert_eq!(session.state().encryption_counter(), 71);
+
+    // The same through the `CardChannel` trait, as generic code (GP operations, the ISD-R)
+    // sends: the session as a channel, owned by a `&mut` or a `Box`, allocates nothing either.
+    let mut boxed: Box<dyn CardChannel + '_> = Box::new(&mut session);
+    let region = Region::new(GLOBAL);
+    for payload in &payloads {
+        let sw = boxed.transmit_into(&echo(payload), &mut data).unwrap();
+        assert_eq!((sw, data.len()), (StatusWord::SUCCESS, payload.len()));
+    }
+    let stats = region.change();
+    assert_eq!((stats.allocations, stats.reallocations), (0, 0), "{stats:?}");
+    drop(boxed);
+    assert_eq!(session.state().encryption_counter(), 78);
 }

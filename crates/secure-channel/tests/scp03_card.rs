@@ -9,7 +9,7 @@
 mod common;
 
 use common::vectors::{self, Section};
-use oxicard_apdu::card::{Card, CardChannel};
+use oxicard_apdu::card::{Card, CardChannel, CardError, LogicalChannel};
 use oxicard_apdu::{CommandView, StatusWord};
 use oxicard_secure_channel::scp03::{
     Handshake, IParameter, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel, StaticKeys, Step,
@@ -52,7 +52,7 @@ fn echo(data: &[u8], ne: u32) -> CommandView<'_> {
 }
 
 /// Echoes payloads of several sizes (short, 255, extended) through `session`.
-fn exercise<C: CardChannel + ?Sized>(session: &mut Scp03Session<'_, C>) {
+fn exercise<C: CardChannel>(session: &mut Scp03Session<C>) {
     for len in [0usize, 1, 15, 16, 100, 239, 255, 256, 1000, 4096] {
         let data: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
         for ne in [0u32, 256, 65_536] {
@@ -109,6 +109,37 @@ fn every_level_mode_and_channel() {
             }
         }
     }
+}
+
+/// The session is a channel of its own: it owns its logical channel (which owns the card
+/// borrow), sends generic code's commands wrapped on that channel's number, and neither opens
+/// nor addresses another channel — without sending anything. Closing it gives the channel
+/// back, which closes on drop.
+#[test]
+fn a_session_is_one_channel_and_may_own_it() {
+    let mut card = sim_card(Scp03TestCardConfig::new(keys(), i_for(Mode::S8, true)));
+    let logical = LogicalChannel::open(&mut card).unwrap();
+    let level = SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC;
+    let options = OpenOptions::new().with_aid(&AID).unwrap();
+    let mut session = Scp03Session::open(logical, &keys(), level, &options).unwrap();
+    assert_eq!((session.channel_number(), session.channel().number()), (1, 1));
+    assert_eq!(session.max_command_data(), 239);
+    let echoed = CardChannel::transmit(&mut session, &echo(b"generic", 256)).unwrap();
+    assert_eq!(echoed.data(), b"generic");
+    let count = session.state().encryption_counter();
+    let mut data = Vec::new();
+    assert!(matches!(session.open_logical_channel(None), Err(CardError::NotSupported { .. })));
+    assert!(matches!(session.close_logical_channel(1), Err(CardError::NotSupported { .. })));
+    assert!(matches!(
+        session.transmit_on(0, &echo(b"x", 256), &mut data),
+        Err(CardError::NotSupported { .. })
+    ));
+    // On its own number, `transmit_on` is the wrapped exchange.
+    assert_eq!(session.transmit_on(1, &echo(b"own", 256), &mut data).unwrap(), StatusWord::SUCCESS);
+    assert_eq!((data.as_slice(), session.state().encryption_counter()), (&b"own"[..], count + 1));
+    drop(session.close());
+    assert_eq!(sim(&card).count(0x70), 2, "MANAGE CHANNEL open and close, nothing else");
+    assert!(sim(&card).session(1).is_none());
 }
 
 #[test]

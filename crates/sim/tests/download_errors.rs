@@ -9,7 +9,8 @@ use download_support::*;
 use oxicard_apdu::StatusWord;
 use oxicard_euicc::es10::*;
 use oxicard_euicc::isdr::{Es10Error, Isdr, IsdrOptions};
-use oxicard_sim::pki::{SignedData, TestPki, TestPkiConfig};
+use oxicard_euicc::pki::SignedData;
+use oxicard_sim::pki::{TestPki, TestPkiConfig};
 
 /// The eUICC's observable state: profiles and pending notifications.
 fn snapshot(card: &mut SimCard) -> (Vec<ProfileInfo>, Vec<NotificationMetadata>) {

@@ -8,8 +8,9 @@ mod download_support;
 use download_support::*;
 use oxicard_euicc::es10::*;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
-use oxicard_sim::euicc::SIMA_RESPONSE_OK;
-use oxicard_sim::pki::{RspCertificate, SignedData, TestPki};
+use oxicard_euicc::pki::{RspCertificate, SignedData};
+use oxicard_euicc::roles::euicc::SIMA_RESPONSE_OK;
+use oxicard_sim::pki::TestPki;
 
 #[test]
 fn download_installs_the_profile_with_a_signed_result() {
@@ -189,7 +190,7 @@ fn confirmation_code_hash_is_required_and_signed() {
 #[test]
 fn download_on_brainpool() {
     let config = oxicard_sim::pki::TestPkiConfig {
-        curve: oxicard_sim::pki::Curve::BrainpoolP256r1,
+        curve: oxicard_euicc::pki::Curve::BrainpoolP256r1,
         seed: Some([0x6B; 32]),
         ..oxicard_sim::pki::TestPkiConfig::default()
     };
@@ -198,7 +199,8 @@ fn download_on_brainpool() {
     let mut smdp = TestSmdp::new(&pki);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
     let otpk = authenticate_and_prepare(&mut isdr, &smdp);
-    oxicard_sim::pki::PublicKey::from_sec1_bytes(oxicard_sim::pki::Curve::BrainpoolP256r1, &otpk).unwrap();
+    oxicard_euicc::pki::PublicKey::from_sec1_bytes(oxicard_euicc::pki::Curve::BrainpoolP256r1, &otpk)
+        .unwrap();
     let bpp = smdp.bpp(&otpk, &eid(&pki), &smdp.upp(500));
     let result = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();
     assert!(result.outcome().is_ok(), "{:?}", result.outcome());

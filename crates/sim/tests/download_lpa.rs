@@ -20,7 +20,8 @@ use oxicard_euicc::es9::{
 use oxicard_euicc::es10::*;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 use oxicard_euicc::notify::NotificationOutcome;
-use oxicard_sim::pki::{EuiccIdentity, RspCertificate, SignedData, TestPki};
+use oxicard_euicc::pki::{EuiccIdentity, RspCertificate, SignedData};
+use oxicard_sim::pki::TestPki;
 
 /// The SM-DP+ played in the test.
 struct PlayedSmdp {

@@ -64,7 +64,7 @@ fn request(matching_id: &str) -> DownloadRequest {
 /// One download in progress: its eUICC, its session, its end.
 struct Lane<'c> {
     name: char,
-    isdr: Isdr<'c, SimulatorTransport<SoftEuicc>>,
+    isdr: Isdr<&'c mut SimCard>,
     session: DownloadSession,
     result: Option<Result<DownloadResult, Box<DownloadError>>>,
 }

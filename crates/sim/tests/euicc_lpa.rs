@@ -64,11 +64,11 @@ fn two_profiles() -> SoftEuicc {
     euicc
 }
 
-fn commands(isdr: &mut Isdr<'_, SimulatorTransport<SoftEuicc>>) -> u64 {
+fn commands(isdr: &mut Isdr<&mut Card<SimulatorTransport<SoftEuicc>>>) -> u64 {
     isdr.card().transport().simulator().commands_seen()
 }
 
-fn sim<'a>(isdr: &'a mut Isdr<'_, SimulatorTransport<SoftEuicc>>) -> &'a SoftEuicc {
+fn sim<'a>(isdr: &'a mut Isdr<&mut Card<SimulatorTransport<SoftEuicc>>>) -> &'a SoftEuicc {
     isdr.card().transport().simulator()
 }
 
@@ -449,11 +449,11 @@ fn free_memory_decreases_with_installed_profiles() {
         .unwrap();
     assert_eq!(
         euicc.install_profile_for_tests(profile(ICCID_C, "C")),
-        Err(oxicard_sim::euicc::InstallRefusal::InsufficientMemory)
+        Err(oxicard_euicc::roles::euicc::InstallRefusal::InsufficientMemory)
     );
     assert_eq!(
         euicc.install_profile_for_tests(profile(ICCID_A, "A")),
-        Err(oxicard_sim::euicc::InstallRefusal::IccidAlreadyExists)
+        Err(oxicard_euicc::roles::euicc::InstallRefusal::IccidAlreadyExists)
     );
     let mut card = card_with(euicc);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();

@@ -39,7 +39,7 @@ fn card() -> SimCard {
     card
 }
 
-fn open<'a>(card: &'a mut SimCard, keys: &StaticKeys, level: SecurityLevel) -> Scp03Session<'a, SimCard> {
+fn open<'a>(card: &'a mut SimCard, keys: &StaticKeys, level: SecurityLevel) -> Scp03Session<&'a mut SimCard> {
     Scp03Session::open(card, keys, level, &OpenOptions::new()).unwrap()
 }
 
@@ -205,7 +205,7 @@ fn wrong_keys_rejected() {
 }
 
 /// Sends `command` in the session and returns its status word and data.
-fn raw(s: &mut Scp03Session<'_, SimCard>, command: &CommandView<'_>) -> (u16, Vec<u8>) {
+fn raw(s: &mut Scp03Session<&mut SimCard>, command: &CommandView<'_>) -> (u16, Vec<u8>) {
     let r = s.transmit(command).unwrap();
     (r.sw().to_u16(), r.data().to_vec())
 }

@@ -1,10 +1,10 @@
 //! Test PKI generation: chain shape, SGP.22 §4.5.2 profile details, reproducibility, PEM/DER.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_sim::pki::{
-    CertifiedKey, ChainError, Curve, KeyUsages, PkiError, PrivateKey, RspCertificate, RspRole, TestPki,
-    TestPkiConfig, TrustStore,
+use oxicard_euicc::pki::{
+    CertifiedKey, ChainError, Curve, KeyUsages, PkiError, PrivateKey, RspCertificate, RspRole, TrustStore,
 };
+use oxicard_sim::pki::{EuiccIdentityFiles, TestPki, TestPkiConfig};
 
 const SEED: [u8; 32] = [7; 32];
 
@@ -193,7 +193,7 @@ fn identities_load_from_files() {
     let key = write("euicc.key", &pki.euicc().private_key().to_sec1_der().unwrap());
     let eum = write("eum.der", pki.eum().certificate().der());
     let ci = write("ci.pem", pki.ci().certificate().to_pem().unwrap().as_bytes());
-    let identity = oxicard_sim::pki::EuiccIdentity::from_files(&cert, &key, &eum, &[ci]).unwrap();
+    let identity = oxicard_euicc::pki::EuiccIdentity::from_files(&cert, &key, &eum, &[ci]).unwrap();
     assert_eq!(identity, pki.euicc_identity().unwrap());
     assert_eq!(identity.eid(), "89049032123451234512345678901235");
     let pkid = pki.ci().certificate().subject_key_identifier().unwrap().to_vec();

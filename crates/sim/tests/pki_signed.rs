@@ -5,7 +5,8 @@
 //! vectors); the assertions pin the exact concatenation rules.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_sim::pki::{PkiError, SignedData, TestPki, Tr03111Signature};
+use oxicard_euicc::pki::{PkiError, SignedData, Tr03111Signature};
+use oxicard_sim::pki::TestPki;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
@@ -74,7 +75,7 @@ fn every_message_kind_signs_and_verifies_with_the_right_key() {
                 pki.dp_pb().certificate().public_key(),
             )
         } else {
-            let key = if data.signer_role() == oxicard_sim::pki::RspRole::DpAuth {
+            let key = if data.signer_role() == oxicard_euicc::pki::RspRole::DpAuth {
                 pki.dp_auth()
             } else {
                 pki.dp_pb()
@@ -127,8 +128,8 @@ fn initialise_secure_channel_signed_part() {
     // (SGP.22 §5.5.1; pysim es8p.gen_init_sec_chan_signed_part).
     let pki = TestPki::from_seed([4; 32]).unwrap();
     let smdp = pki.smdp_identity().unwrap();
-    let ot_dp = oxicard_sim::pki::OneTimeKeyPair::generate(oxicard_sim::pki::Curve::NistP256).unwrap();
-    let ot_euicc = oxicard_sim::pki::OneTimeKeyPair::generate(oxicard_sim::pki::Curve::NistP256).unwrap();
+    let ot_dp = oxicard_euicc::pki::OneTimeKeyPair::generate(oxicard_euicc::pki::Curve::NistP256).unwrap();
+    let ot_euicc = oxicard_euicc::pki::OneTimeKeyPair::generate(oxicard_euicc::pki::Curve::NistP256).unwrap();
     let crt = tlv("a6", &h("800188 810110 8408 8080808080808080"));
     let members = [h("820101 8003 010203"), crt, tlv("5f49", ot_dp.public_uncompressed())].concat();
     let expected = [members.clone(), tlv("5f49", ot_euicc.public_uncompressed())].concat();

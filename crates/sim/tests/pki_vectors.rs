@@ -2,7 +2,7 @@
 //! and the pysim "mode51" ECKA values.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_sim::pki::{
+use oxicard_euicc::pki::{
     Curve, OneTimeKeyPair, PrivateKey, PublicKey, RspCertificate, RspRole, Tr03111Signature, TrustStore,
 };
 

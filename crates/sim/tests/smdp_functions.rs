@@ -13,8 +13,10 @@ use oxicard_euicc::es10::bpp::segments;
 use oxicard_euicc::es10::{
     BitFlags, CancelSessionReason, Message, NotificationMetadata, OtherSignedNotification, notification_event,
 };
-use oxicard_sim::pki::{SignedData, TestPki, TestPkiConfig};
-use oxicard_sim::smdp::{ProfileBuilder, SmdpError, TestSmdp};
+use oxicard_euicc::pki::SignedData;
+use oxicard_euicc::roles::smdp::SmdpError;
+use oxicard_sim::pki::{TestPki, TestPkiConfig};
+use oxicard_sim::smdp::{ProfileBuilder, TestSmdp};
 use smdp_common::*;
 
 fn codes(error: &SmdpError) -> (&str, &str) {
@@ -223,7 +225,7 @@ fn authenticate_client_checks_signature_echoes_and_chain() {
     let config = TestPkiConfig { seed: Some([7; 32]), ..TestPkiConfig::default() };
     let same = TestPki::generate(&config).unwrap();
     let outside = same.issue_euicc("89001012012341234012345678901224").unwrap();
-    let identity = oxicard_sim::pki::EuiccIdentity::new(
+    let identity = oxicard_euicc::pki::EuiccIdentity::new(
         outside,
         same.eum().certificate().clone(),
         same.trust_store().unwrap(),

@@ -10,8 +10,8 @@ mod smdp_common;
 
 use oxicard_euicc::der_util::{app, ctx_c, single};
 use oxicard_euicc::es10::ProfileClass;
+use oxicard_euicc::pki::{Curve, PrivateKey};
 use oxicard_secure_channel::bsp::BspKeys;
-use oxicard_sim::pki::{Curve, PrivateKey};
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, TestSmdp};
 use smdp_common::*;
 

@@ -14,4 +14,4 @@ pub mod vpcd;
 
 pub use error::{ErrorKind, TransportError};
 pub use trace::Redaction;
-pub use transport::{MAX_COMMAND_LEN, MAX_RESPONSE_LEN, ResetKind, Transport};
+pub use transport::{ChannelOpening, MAX_COMMAND_LEN, MAX_RESPONSE_LEN, ResetKind, Transport};

@@ -42,7 +42,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::transport::ResetKind;
-use crate::{ErrorKind, Transport, TransportError};
+use crate::{ChannelOpening, ErrorKind, Transport, TransportError};
 
 /// The ATR a new mock presents: the vsmartcard-vpcd example ATR
 /// `3B 8A 80 01 80 31 F8 73 F7 41 E0 82 90 00 75` (T=0/T=1, valid TCK,
@@ -52,7 +52,18 @@ pub const DEFAULT_ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 
 type Predicate = Box<dyn Fn(&[u8]) -> bool + Send + 'static>;
+type Opener = Box<dyn FnMut(Option<&[u8]>) -> ChannelOpening + Send + 'static>;
 type Rewrite = Box<dyn Fn(&[u8]) -> Vec<u8> + Send + 'static>;
+
+/// A request to a mock that opens logical channels itself
+/// ([`MockTransport::open_channels_with`]), in [`MockHandle::channel_requests`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelRequest {
+    /// [`Transport::open_logical_channel`], for the application `aid` when one was named.
+    Open(Option<Vec<u8>>),
+    /// [`Transport::close_logical_channel`] of channel `number`.
+    Close(u8),
+}
 
 /// One recorded exchange: the command as sent and what the caller got back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,6 +185,9 @@ struct State {
     reconnects: usize,
     reset_faults: VecDeque<ErrorKind>,
     reconnect_faults: VecDeque<ErrorKind>,
+    opener: Option<Opener>,
+    channel_requests: Vec<ChannelRequest>,
+    opened_channels: Vec<u8>,
 }
 
 impl State {
@@ -274,6 +288,20 @@ impl MockTransport {
     /// An empty script presenting `atr`.
     pub fn with_atr(atr: impl Into<Vec<u8>>) -> Self {
         Self { shared: Arc::default(), atr: atr.into() }
+    }
+
+    /// Makes the mock a transport that opens logical channels itself, as a modem does with
+    /// `AT+CCHO` (3GPP TS 27.007 §8.45): [`Transport::open_logical_channel`] is answered by
+    /// `opener`, [`Transport::close_logical_channel`] closes (`true`) the channels it opened
+    /// and leaves the others to MANAGE CHANNEL (`false`). Both are recorded in
+    /// [`MockHandle::channel_requests`]; APDUs still go through the script. Without it the mock
+    /// answers [`ChannelOpening::Unsupported`], as a card reader does.
+    pub fn open_channels_with(
+        &mut self,
+        opener: impl FnMut(Option<&[u8]>) -> ChannelOpening + Send + 'static,
+    ) -> &mut Self {
+        self.state().opener = Some(Box::new(opener));
+        self
     }
 
     /// A mock from a text script: `> HEX` lines are commands, `< HEX` lines
@@ -494,6 +522,34 @@ impl Transport for MockTransport {
             None => Ok(()),
         }
     }
+
+    /// The answer of the opener of [`open_channels_with`](MockTransport::open_channels_with),
+    /// recorded; [`ChannelOpening::Unsupported`] without one.
+    fn open_logical_channel(&mut self, aid: Option<&[u8]>) -> Result<ChannelOpening, TransportError> {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let Some(opener) = state.opener.as_mut() else { return Ok(ChannelOpening::Unsupported) };
+        let answer = opener(aid);
+        if let ChannelOpening::Opened { number, .. } = &answer {
+            state.opened_channels.push(*number);
+        }
+        state.channel_requests.push(ChannelRequest::Open(aid.map(<[u8]>::to_vec)));
+        Ok(answer)
+    }
+
+    /// With an opener, recorded: `true` for a channel it opened.
+    fn close_logical_channel(&mut self, number: u8) -> Result<bool, TransportError> {
+        let mut state = self.state();
+        if state.opener.is_none() {
+            return Ok(false);
+        }
+        state.channel_requests.push(ChannelRequest::Close(number));
+        let opened = state.opened_channels.iter().position(|n| *n == number);
+        if let Some(index) = opened {
+            state.opened_channels.remove(index);
+        }
+        Ok(opened.is_some())
+    }
 }
 
 /// A shared view of a [`MockTransport`]'s script and transcript
@@ -554,6 +610,12 @@ impl MockHandle {
     /// How many times [`Transport::reconnect`] was called.
     pub fn reconnects(&self) -> usize {
         self.state().reconnects
+    }
+
+    /// The logical channel requests of a mock that opens channels itself
+    /// ([`MockTransport::open_channels_with`]), in order.
+    pub fn channel_requests(&self) -> Vec<ChannelRequest> {
+        self.state().channel_requests.clone()
     }
 }
 

@@ -19,6 +19,30 @@ pub enum ResetKind {
     Cold,
 }
 
+/// What a transport answered when asked to open a logical channel itself
+/// ([`Transport::open_logical_channel`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChannelOpening {
+    /// The transport has no means of its own (the default): the card layer sends MANAGE CHANNEL
+    /// (ISO/IEC 7816-4 §7.1.2) and SELECT (§7.1.1) through [`Transport::exchange`].
+    Unsupported,
+    /// The channel is open, with the application selected on it when an AID was given.
+    Opened {
+        /// The channel number, 1 to 19 (ISO/IEC 7816-4 §5.4.1).
+        number: u8,
+        /// The response to the SELECT the transport made (data followed by SW1 SW2), when it
+        /// has one (QMI and MBIM return it; `AT+CCHO` does not).
+        select_response: Option<Vec<u8>>,
+    },
+    /// The card refused: no channel is open. The status word of the refused SELECT (e.g.
+    /// `6A82`, application not found) when an AID was given, else of MANAGE CHANNEL.
+    Refused {
+        /// SW1 SW2.
+        sw: [u8; 2],
+    },
+}
+
 /// A link to one card that exchanges raw APDUs.
 ///
 /// Implementations move bytes and report failures; they do not interpret
@@ -52,6 +76,29 @@ pub trait Transport: Send {
         Ok(())
     }
 
+    /// Opens a logical channel by the transport's own means, to the application `aid` when one
+    /// is given: the hook for links that cannot carry MANAGE CHANNEL (ISO/IEC 7816-4 §7.1.2)
+    /// but open channels themselves — a modem's `AT+CCHO` (3GPP TS 27.007 §8.45), QMI UIM OPEN
+    /// LOGICAL CHANNEL, MBIM UICC OPEN CHANNEL, Android OMAPI `openLogicalChannel`.
+    ///
+    /// The default answers [`ChannelOpening::Unsupported`]: the card layer then sends MANAGE
+    /// CHANNEL (and SELECT) through [`exchange`](Self::exchange), as for any card in a reader.
+    /// Commands on a channel opened here still go through [`exchange`](Self::exchange), the
+    /// channel number in their CLA (ISO/IEC 7816-4 §5.4.1); the transport closes it in
+    /// [`close_logical_channel`](Self::close_logical_channel).
+    fn open_logical_channel(&mut self, aid: Option<&[u8]>) -> Result<ChannelOpening, TransportError> {
+        let _ = aid;
+        Ok(ChannelOpening::Unsupported)
+    }
+
+    /// Closes channel `number` if this transport opened it
+    /// ([`open_logical_channel`](Self::open_logical_channel); `AT+CCHC`, …) and returns `true`.
+    /// The default returns `false`: the card layer sends MANAGE CHANNEL close.
+    fn close_logical_channel(&mut self, number: u8) -> Result<bool, TransportError> {
+        let _ = number;
+        Ok(false)
+    }
+
     /// [`exchange`](Self::exchange) with tracing; command data of
     /// well-known sensitive instructions (VERIFY, PUT KEY, …) is redacted.
     fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
@@ -72,32 +119,30 @@ pub trait Transport: Send {
     }
 }
 
-impl<T: Transport + ?Sized> Transport for &mut T {
-    fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
-        (**self).exchange(command, response)
-    }
-    fn atr(&self) -> &[u8] {
-        (**self).atr()
-    }
-    fn reset(&mut self, kind: ResetKind) -> Result<(), TransportError> {
-        (**self).reset(kind)
-    }
-    fn reconnect(&mut self) -> Result<(), TransportError> {
-        (**self).reconnect()
-    }
+/// Forwards every method of [`Transport`] through a pointer to a transport.
+macro_rules! forward_transport {
+    ($($pointer:ty),+) => {$(
+        impl<T: Transport + ?Sized> Transport for $pointer {
+            fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
+                (**self).exchange(command, response)
+            }
+            fn atr(&self) -> &[u8] {
+                (**self).atr()
+            }
+            fn reset(&mut self, kind: ResetKind) -> Result<(), TransportError> {
+                (**self).reset(kind)
+            }
+            fn reconnect(&mut self) -> Result<(), TransportError> {
+                (**self).reconnect()
+            }
+            fn open_logical_channel(&mut self, aid: Option<&[u8]>) -> Result<ChannelOpening, TransportError> {
+                (**self).open_logical_channel(aid)
+            }
+            fn close_logical_channel(&mut self, number: u8) -> Result<bool, TransportError> {
+                (**self).close_logical_channel(number)
+            }
+        }
+    )+};
 }
 
-impl<T: Transport + ?Sized> Transport for Box<T> {
-    fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
-        (**self).exchange(command, response)
-    }
-    fn atr(&self) -> &[u8] {
-        (**self).atr()
-    }
-    fn reset(&mut self, kind: ResetKind) -> Result<(), TransportError> {
-        (**self).reset(kind)
-    }
-    fn reconnect(&mut self) -> Result<(), TransportError> {
-        (**self).reconnect()
-    }
-}
+forward_transport!(&mut T, Box<T>);

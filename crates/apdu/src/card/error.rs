@@ -1,5 +1,8 @@
 //! Errors of the card layer.
 
+use alloc::boxed::Box;
+use std::error::Error as StdError;
+
 use crate::{Error as CodecError, StatusWord};
 use oxicard_transport::TransportError;
 
@@ -62,4 +65,33 @@ pub enum CardError {
         /// What was wrong, and where.
         error: CodecError,
     },
+    /// The channel cannot do this: an SCP03 session opening or addressing another logical
+    /// channel (see [`CardChannel`](super::CardChannel), "Opening channels"). Nothing was sent.
+    #[error("{operation} is not available on this channel")]
+    NotSupported {
+        /// The operation, e.g. `"MANAGE CHANNEL"`.
+        operation: &'static str,
+    },
+    /// The secure channel protecting the channel failed or refused the command: its own typed
+    /// error (for an SCP03 session of `oxicard-secure-channel`, its `Scp03Error`), read back with
+    /// [`secure_channel_error`](Self::secure_channel_error). A failure of the card underneath
+    /// is the plain variant (`Transport`, …), not this one.
+    #[error("secure channel: {0}")]
+    SecureChannel(#[source] Box<dyn StdError + Send + Sync + 'static>),
+}
+
+impl CardError {
+    /// A [`CardError::SecureChannel`] carrying `error`.
+    pub fn secure_channel(error: impl StdError + Send + Sync + 'static) -> Self {
+        Self::SecureChannel(Box::new(error))
+    }
+
+    /// The secure channel's error, when this is a [`CardError::SecureChannel`] of type `E`
+    /// (e.g. `oxicard_secure_channel::scp03::Scp03Error`).
+    pub fn secure_channel_error<E: StdError + 'static>(&self) -> Option<&E> {
+        match self {
+            Self::SecureChannel(error) => error.downcast_ref::<E>(),
+            _ => None,
+        }
+    }
 }

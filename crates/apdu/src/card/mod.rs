@@ -16,6 +16,11 @@
 //! Status words are returned, not judged: a `6A82` is a response like any other.
 //! Only the layer's own operations (SELECT, MANAGE CHANNEL) turn error statuses into
 //! [`CardError::Status`].
+//!
+//! Above this layer everything sends commands through one trait, [`CardChannel`]: the basic
+//! channel of a [`Card`], a [`LogicalChannel`], an SCP03 session of `oxicard-secure-channel`,
+//! and `&mut` or `Box` of any of them. Sessions own their channel or borrow it
+//! (`LogicalChannel<Card<T>>`, `LogicalChannel<&mut Card<T>>`), so they can live in a struct.
 
 mod channel;
 mod config;
@@ -23,7 +28,7 @@ mod error;
 mod exchange;
 mod select;
 
-pub use channel::{CardChannel, LogicalChannel};
+pub use channel::{CardChannel, LogicalChannel, OpenedChannel};
 pub use config::{CardConfig, ExtendedLength, GetResponseCla};
 pub use error::CardError;
 pub use select::{Fci, Occurrence, SelectResponse};

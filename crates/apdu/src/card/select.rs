@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use super::{CardChannel, CardError};
 use crate::tlv::{Mode, Tag, Tlv};
-use crate::{CommandView, Error, StatusWord};
+use crate::{CommandView, Error, Response, StatusWord};
 
 /// INS of SELECT.
 const INS_SELECT: u8 = 0xA4;
@@ -96,7 +96,7 @@ impl Fci {
     }
 }
 
-pub(super) fn select<C: CardChannel>(
+pub(super) fn select<C: CardChannel + ?Sized>(
     channel: &mut C,
     aid: &[u8],
     occurrence: Occurrence,
@@ -106,7 +106,23 @@ pub(super) fn select<C: CardChannel>(
         Occurrence::Next => 0x02,
     };
     let command = CommandView::new(0x00, INS_SELECT, P1_BY_NAME, p2).with_data(aid).with_ne(256);
-    let response = channel.transmit(&command)?;
+    interpret(channel.transmit(&command)?)
+}
+
+/// Reads the response to a SELECT made elsewhere (by a transport that opens channels to an
+/// application itself): data followed by SW1 SW2.
+pub(super) fn read_response(raw: Vec<u8>) -> Result<SelectResponse, CardError> {
+    let mut data = raw;
+    let split = data.len().checked_sub(2).ok_or(CardError::MalformedResponse { len: data.len() })?;
+    let sw = match *data.split_off(split) {
+        [sw1, sw2] => StatusWord::new(sw1, sw2),
+        _ => return Err(CardError::MalformedResponse { len: split }),
+    };
+    interpret(Response::new(data, sw))
+}
+
+/// A SELECT response: an error status is [`CardError::Status`], the data an [`Fci`].
+fn interpret(response: Response) -> Result<SelectResponse, CardError> {
     let sw = response.sw();
     if !(sw.is_success() || sw.is_warning()) {
         return Err(CardError::Status { operation: "SELECT", sw });

@@ -124,7 +124,7 @@ fn choose_level(requested: Option<SecurityLevel>, i: Option<IParameter>) -> Secu
 pub(crate) fn with_session<R>(
     g: &Global,
     auth: &GpAuth,
-    f: impl FnOnce(&mut Scp03Session<'_, DynCard<'_>>, &StaticKeys) -> Result<R, CliError>,
+    f: impl FnOnce(&mut Scp03Session<&mut DynCard<'_>>, &StaticKeys) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
     let static_keys = keys::static_keys(auth)?;
     let requested = keys::parse_level(&auth.level)?;
@@ -149,7 +149,7 @@ fn open_session<'c, 't>(
     requested: Option<SecurityLevel>,
     static_keys: &StaticKeys,
     scheme: Option<Diversification>,
-) -> Result<(Scp03Session<'c, DynCard<'t>>, Option<StaticKeys>), CliError> {
+) -> Result<(Scp03Session<&'c mut DynCard<'t>>, Option<StaticKeys>), CliError> {
     let i = scp03_i(card);
     let level = choose_level(requested, i);
     let mut options = OpenOptions::new()

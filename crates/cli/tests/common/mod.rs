@@ -13,7 +13,8 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
-use oxicard_sim::pki::{CertifiedKey, TestPki, TestPkiConfig, eid_for_seed};
+use oxicard_euicc::pki::CertifiedKey;
+use oxicard_sim::pki::{TestPki, TestPkiConfig, eid_for_seed};
 use oxicard_sim::smdp::{RspServer, SmdpServer};
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! Cancelling an RSP session on both sides (SGP.22 §3.1.3 "Cancel Session", ES10b.CancelSession
 //! §5.7.14, ES9+.CancelSession §5.6.5).
 
-use oxicard_transport::Transport;
+use oxicard_apdu::card::CardChannel;
 
 use crate::es9::{
     self, HttpClient, HttpError, HttpRequest, HttpResponse, RspClient, RspConfig, RspFunction, TransactionId,
@@ -101,14 +101,14 @@ impl CancelHttp {
 /// forward); the report says so. The same steps a failed [`download`](super::download) and a
 /// [`DownloadSession`](super::DownloadSession) take.
 pub fn cancel_session<T, C>(
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
     es9: &mut RspClient<C>,
     address: &str,
     transaction_id: &TransactionId,
     reason: CancelSessionReason,
 ) -> CancelReport
 where
-    T: Transport,
+    T: CardChannel,
     C: HttpClient + ?Sized,
 {
     drive(start(address, transaction_id, reason), es9, isdr)

@@ -69,7 +69,7 @@
 //! The LPA does not check the SM-DP+ certificates or signatures: the eUICC does (SGP.22 §5.7.13,
 //! §5.7.5). Comparing the activation code's SM-DP+ OID with the certificate's is left to the caller.
 
-use oxicard_transport::Transport;
+use oxicard_apdu::card::CardChannel;
 
 use crate::activation::{ActivationCode, ConfirmationCode, DeviceInfo};
 use crate::der_util::{DecodeError, DecodeReason, Encoder, ctx_c, private_c, single};
@@ -240,13 +240,13 @@ pub struct DownloadResult {
 /// `isdr` is an open ISD-R, `es9` the ES9+ client, `handler` decides on the offered profile and
 /// receives progress events. This drives a [`DownloadSession`] with blocking I/O.
 pub fn download<T, C, H>(
-    isdr: &mut Isdr<'_, T>,
+    isdr: &mut Isdr<T>,
     es9: &mut RspClient<C>,
     request: &DownloadRequest,
     handler: &mut H,
 ) -> Result<DownloadResult, Box<DownloadError>>
 where
-    T: Transport,
+    T: CardChannel,
     C: HttpClient + ?Sized,
     H: DownloadHandler + ?Sized,
 {

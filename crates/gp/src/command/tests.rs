@@ -106,7 +106,7 @@ fn load_blocks_hellostk() {
     let cap = CapFile::from_zip(include_bytes!("../../testdata/hellostk.cap")).unwrap();
     let lf = cap.load_file(LoadOptions::default());
     assert_eq!(lf.len(), 401);
-    // 239 bytes per block: what fits C-DEC + 8-byte C-MAC (see Transmit::max_command_data).
+    // 239 bytes per block: what fits C-DEC + 8-byte C-MAC (see CardChannel::max_command_data).
     let cmds = load_commands(&lf, 239).unwrap();
     assert_eq!(cmds.len(), 2);
     assert_eq!(hex::encode_upper(&cmds[0].to_vec().unwrap()[..9]), "80E80000EFC482018D");

@@ -1,37 +1,39 @@
-//! Card management operations over any [`Transmit`]: each sends the commands of
+//! Card management operations over any [`CardChannel`] — a card, a logical channel, an SCP03
+//! session, owned or borrowed — each sends the commands of
 //! [`command`] and checks the status words (GPC v2.3.1 §11). Tracing records
 //! the operation and the command header only, never command data (keys, load files).
 
+use oxicard_apdu::card::CardChannel;
 use oxicard_apdu::{Command, StatusWord};
 
+use crate::GpError;
 use crate::cap::{CapFile, HashAlgorithm, LoadOptions};
 use crate::command::{self, CardLifeCycle, CommandError, InstallParameters, PutKey, check_put_key_response};
 use crate::data::get_data_command;
 use crate::status::Privileges;
-use crate::{GpError, Transmit};
 
 /// A failed operation: the card's or the command builder's error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum OpError<E> {
+pub enum OpError {
     /// The command could not be built.
     #[error(transparent)]
     Command(#[from] CommandError),
     /// The card or the channel failed.
     #[error(transparent)]
-    Card(#[from] GpError<E>),
+    Card(#[from] GpError),
 }
 
 /// Sends `command` and returns its response data, unless the status word is not `9000`
 /// ([`GpError::Status`]).
-pub fn send<T: Transmit + ?Sized>(
-    card: &mut T,
+pub fn send(
+    card: &mut (impl CardChannel + ?Sized),
     operation: &'static str,
     command: &Command,
-) -> Result<Vec<u8>, GpError<T::Error>> {
+) -> Result<Vec<u8>, GpError> {
     let view = command.as_view();
     tracing::debug!(operation, ins = view.ins(), p1 = view.p1(), p2 = view.p2(), nc = view.data().len());
-    let response = card.transmit_command(&view).map_err(GpError::Transmit)?;
+    let response = card.transmit(&view)?;
     let sw = response.sw();
     if sw != StatusWord::SUCCESS {
         tracing::debug!(operation, %sw, "refused");
@@ -42,22 +44,22 @@ pub fn send<T: Transmit + ?Sized>(
 
 /// GET DATA for `tag` (see [`data::tags`](crate::data::tags)): the response data, to decode
 /// with the [`data`](crate::data) types.
-pub fn get_data<T: Transmit + ?Sized>(card: &mut T, tag: u16) -> Result<Vec<u8>, GpError<T::Error>> {
+pub fn get_data(card: &mut (impl CardChannel + ?Sized), tag: u16) -> Result<Vec<u8>, GpError> {
     let command = Command::from(get_data_command(tag));
     send(card, "GET DATA", &command)
 }
 
 /// Loads `cap` into the security domain `security_domain_aid` (empty: the ISD): INSTALL
 /// [for load] with the Load File Data Block hash when `hash` is given, then LOAD in blocks
-/// sized by [`Transmit::max_command_data`]. Returns the last LOAD's response data: the load
+/// sized by [`CardChannel::max_command_data`] (less under SCP03). Returns the last LOAD's response data: the load
 /// receipt where the card generates one (GPC v2.3.1 §11.6.3), else empty or `00`.
-pub fn load<T: Transmit + ?Sized>(
-    card: &mut T,
+pub fn load(
+    card: &mut (impl CardChannel + ?Sized),
     cap: &CapFile,
     security_domain_aid: &[u8],
     options: LoadOptions,
     hash: Option<HashAlgorithm>,
-) -> Result<Vec<u8>, OpError<T::Error>> {
+) -> Result<Vec<u8>, OpError> {
     let digest = hash.map(|h| cap.load_file_data_block_hash(h, options)).unwrap_or_default();
     let install = command::install_for_load_command(cap.package_aid(), security_domain_aid, &digest, &[])?;
     send(card, "INSTALL [for load]", &install)?;
@@ -72,14 +74,14 @@ pub fn load<T: Transmit + ?Sized>(
 /// INSTALL [for install and make selectable] of `module_aid` from `load_file_aid` as
 /// `application_aid`. Returns the response data: the install receipt where the card generates
 /// one (GPC v2.3.1 §11.5.3).
-pub fn install<T: Transmit + ?Sized>(
-    card: &mut T,
+pub fn install(
+    card: &mut (impl CardChannel + ?Sized),
     load_file_aid: &[u8],
     module_aid: &[u8],
     application_aid: &[u8],
     privileges: Privileges,
     parameters: &InstallParameters,
-) -> Result<Vec<u8>, OpError<T::Error>> {
+) -> Result<Vec<u8>, OpError> {
     let c = command::install_for_install_command(
         load_file_aid,
         module_aid,
@@ -93,35 +95,35 @@ pub fn install<T: Transmit + ?Sized>(
 
 /// DELETE of `aid`, with its related objects when `and_related`. Returns the response data:
 /// the delete receipt where the card generates one (GPC v2.3.1 §11.2.3).
-pub fn delete<T: Transmit + ?Sized>(
-    card: &mut T,
+pub fn delete(
+    card: &mut (impl CardChannel + ?Sized),
     aid: &[u8],
     and_related: bool,
-) -> Result<Vec<u8>, OpError<T::Error>> {
+) -> Result<Vec<u8>, OpError> {
     Ok(send(card, "DELETE", &command::delete_command(aid, and_related)?)?)
 }
 
 /// SET STATUS locking or unlocking the application or security domain `aid`.
-pub fn set_application_lock<T: Transmit + ?Sized>(
-    card: &mut T,
+pub fn set_application_lock(
+    card: &mut (impl CardChannel + ?Sized),
     aid: &[u8],
     lock: bool,
-) -> Result<(), OpError<T::Error>> {
+) -> Result<(), OpError> {
     send(card, "SET STATUS", &command::set_application_lock_command(aid, lock)?)?;
     Ok(())
 }
 
 /// SET STATUS of the card life cycle.
-pub fn set_card_life_cycle<T: Transmit + ?Sized>(
-    card: &mut T,
+pub fn set_card_life_cycle(
+    card: &mut (impl CardChannel + ?Sized),
     state: CardLifeCycle,
-) -> Result<(), GpError<T::Error>> {
+) -> Result<(), GpError> {
     send(card, "SET STATUS", &command::set_card_life_cycle_command(state)).map(drop)
 }
 
 /// Sends `put_key` and checks the card's answer (new KVN and key check values);
 /// a different answer is [`GpError::Mismatch`].
-pub fn put_key<T: Transmit + ?Sized>(card: &mut T, put_key: &PutKey) -> Result<(), GpError<T::Error>> {
+pub fn put_key(card: &mut (impl CardChannel + ?Sized), put_key: &PutKey) -> Result<(), GpError> {
     let answer = send(card, "PUT KEY", &put_key.command)?;
     if check_put_key_response(put_key, &answer) {
         Ok(())

@@ -1,3 +1,4 @@
+use oxicard_apdu::card::CardError;
 use oxicard_apdu::{Response, StatusWord};
 use oxicard_secure_channel::scp03::SecretKey;
 
@@ -35,7 +36,10 @@ fn refusals() {
         Err(OpError::Card(GpError::Status { operation: "DELETE", .. }))
     ));
     let mut card = Script { answers: vec![], seen: Vec::new() };
-    assert!(matches!(get_data(&mut card, 0x66), Err(GpError::Transmit(()))));
+    assert!(matches!(
+        get_data(&mut card, 0x66),
+        Err(GpError::Transmit(CardError::MalformedResponse { len: 0 }))
+    ));
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! GET STATUS (GPC v2.3.1 §11.4): command builders, response parsers (TLV and legacy
-//! formats), privileges, life cycle states, and [`get_status`] over any [`Transmit`].
+//! formats), privileges, life cycle states, and [`get_status`] over any [`CardChannel`].
 
 mod entry;
 mod life_cycle;
@@ -9,9 +9,10 @@ pub use entry::{RegistryEntry, parse_legacy, parse_tlv};
 pub use life_cycle::LifeCycle;
 pub use privileges::Privileges;
 
+use oxicard_apdu::card::CardChannel;
 use oxicard_apdu::{CommandView, StatusWord};
 
-use crate::{CLA_GP, GpError, Transmit};
+use crate::{CLA_GP, GpError};
 
 /// INS of GET STATUS: `F2` (GPC v2.3.1 §11.4.2).
 pub const INS_GET_STATUS: u8 = 0xF2;
@@ -78,10 +79,7 @@ pub const fn get_status_command(kind: Kind, format: Format, next: bool, criteria
 /// Lists the registry entries of `kind` (all AIDs): TLV format first, falling back to the
 /// legacy format when the card refuses P2 `02` with `6A86`; follows `6310` with P2 "next
 /// occurrence"; `6A88` means no entry.
-pub fn get_status<T: Transmit + ?Sized>(
-    card: &mut T,
-    kind: Kind,
-) -> Result<Vec<RegistryEntry>, GpError<T::Error>> {
+pub fn get_status(card: &mut (impl CardChannel + ?Sized), kind: Kind) -> Result<Vec<RegistryEntry>, GpError> {
     match list(card, kind, Format::Tlv) {
         Err(GpError::Status { sw, .. }) if sw == SW_WRONG_P1P2 => {
             tracing::debug!("GET STATUS: TLV format refused, using the legacy format");
@@ -94,7 +92,7 @@ pub fn get_status<T: Transmit + ?Sized>(
 /// The executable load files with their modules ([`Kind::LoadFilesAndModules`]); for a card
 /// that refuses that scope with `6A86` or `6A80` (it came with GP 2.1.1; GPC v2.3.1
 /// Table 11-33), the load files alone ([`Kind::LoadFiles`], no modules listed).
-pub fn get_load_files<T: Transmit + ?Sized>(card: &mut T) -> Result<Vec<RegistryEntry>, GpError<T::Error>> {
+pub fn get_load_files(card: &mut (impl CardChannel + ?Sized)) -> Result<Vec<RegistryEntry>, GpError> {
     match get_status(card, Kind::LoadFilesAndModules) {
         Err(GpError::Status { sw, .. }) if sw == SW_WRONG_P1P2 || sw.to_u16() == 0x6A80 => {
             tracing::debug!(%sw, "GET STATUS: load files and modules refused, listing load files");
@@ -105,16 +103,16 @@ pub fn get_load_files<T: Transmit + ?Sized>(card: &mut T) -> Result<Vec<Registry
 }
 
 /// One listing in `format`, with continuation.
-fn list<T: Transmit + ?Sized>(
-    card: &mut T,
+fn list(
+    card: &mut (impl CardChannel + ?Sized),
     kind: Kind,
     format: Format,
-) -> Result<Vec<RegistryEntry>, GpError<T::Error>> {
+) -> Result<Vec<RegistryEntry>, GpError> {
     const OP: &str = "GET STATUS";
     let mut entries = Vec::new();
     for round in 0..MAX_ROUNDS {
         let command = get_status_command(kind, format, round > 0, ALL_AIDS);
-        let response = card.transmit_command(&command).map_err(GpError::Transmit)?;
+        let response = card.transmit(&command)?;
         let sw = response.sw();
         if round == 0 && sw == SW_NOT_FOUND {
             return Ok(entries);

@@ -1,20 +1,33 @@
 use oxicard_apdu::Response;
+use oxicard_apdu::card::CardError;
 
 use super::*;
 use crate::{DecodeError, DecodeErrorKind};
 
-/// A scripted card: answers in order, records the commands.
+/// A scripted card: answers in order, records the commands; out of answers, a card that
+/// answers nothing ([`CardError::MalformedResponse`]).
 pub(crate) struct Script {
     pub(crate) answers: Vec<Response>,
     pub(crate) seen: Vec<Vec<u8>>,
 }
 
-impl Transmit for Script {
-    type Error = ();
+impl CardChannel for Script {
+    fn channel_number(&self) -> u8 {
+        0
+    }
 
-    fn transmit_command(&mut self, command: &CommandView<'_>) -> Result<Response, ()> {
-        self.seen.push(command.to_vec().map_err(|_| ())?);
-        if self.answers.is_empty() { Err(()) } else { Ok(self.answers.remove(0)) }
+    fn transmit_into(
+        &mut self,
+        command: &CommandView<'_>,
+        data: &mut Vec<u8>,
+    ) -> Result<StatusWord, CardError> {
+        self.seen.push(command.to_vec().map_err(CardError::Encode)?);
+        if self.answers.is_empty() {
+            return Err(CardError::MalformedResponse { len: 0 });
+        }
+        let (answer, sw) = self.answers.remove(0).into_parts();
+        *data = answer;
+        Ok(sw)
     }
 }
 

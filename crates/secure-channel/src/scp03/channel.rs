@@ -1,11 +1,12 @@
 //! The host side over the `oxicard-apdu` card layer: [`Scp03Session::open`] runs
 //! INITIALIZE UPDATE and EXTERNAL AUTHENTICATE on any [`CardChannel`] (GP Card Spec
 //! Amendment D §7.1.1, §7.1.2), then [`Scp03Session::transmit`] wraps, sends (with the
-//! card layer's GET RESPONSE handling) and unwraps every command (§6.2.4–§6.2.7).
+//! card layer's GET RESPONSE handling) and unwraps every command (§6.2.4–§6.2.7). The
+//! session is itself a [`CardChannel`], so code written for a card runs under SCP03 unchanged.
 
 use std::vec::Vec;
 
-use oxicard_apdu::card::CardChannel;
+use oxicard_apdu::card::{CardChannel, CardError};
 use oxicard_apdu::{Cla, CommandView, Response, StatusWord};
 
 use super::channel_error::{Scp03Error, Step};
@@ -84,8 +85,10 @@ fn room(buf: &mut Vec<u8>, len: usize) -> &mut [u8] {
     buf.get_mut(..len).unwrap_or_default()
 }
 
-/// An open SCP03 session on a card channel (host side). It borrows its channel: while it
-/// lives, every command on that channel goes through it.
+/// An open SCP03 session on a card channel (host side), itself a [`CardChannel`]. It owns
+/// its channel `C` (`Scp03Session<Card<T>>`, `Scp03Session<LogicalChannel<Card<T>>>`) or
+/// borrows it (`Scp03Session<&mut Card<T>>`): while it lives, every command on that channel
+/// goes through it, and an owning session can be kept in a struct across calls.
 ///
 /// Commands are built for the basic channel, as for any [`CardChannel`]; the session
 /// moves them to its channel, wraps them at its level (extended length when the wrapped
@@ -96,14 +99,21 @@ fn room(buf: &mut Vec<u8>, len: usize) -> &mut [u8] {
 /// Responses with an error status word carry no R-MAC and are returned as they are
 /// (Amendment D §6.2.5); a `6982` may mean that the card rejected a C-MAC and ended its
 /// side of the session.
-pub struct Scp03Session<'a, C: CardChannel + ?Sized> {
-    channel: &'a mut C,
+///
+/// As a [`CardChannel`] the session's errors are [`CardError`]s: a failure of the channel
+/// underneath as it is, a failure of the session as [`CardError::SecureChannel`] carrying the
+/// [`Scp03Error`] (`Scp03Error::from(card_error)` gives it back). The inherent
+/// [`transmit`](Self::transmit) and [`transmit_into`](Self::transmit_into) return the
+/// [`Scp03Error`] directly. The session protects its one channel: it opens no other logical
+/// channel and sends on no other ([`CardError::NotSupported`]); open a session per channel.
+pub struct Scp03Session<C> {
+    channel: C,
     host: HostSession,
     info: InitializeUpdateResponse,
     buffers: Buffers,
 }
 
-impl<C: CardChannel + ?Sized> core::fmt::Debug for Scp03Session<'_, C> {
+impl<C> core::fmt::Debug for Scp03Session<C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Scp03Session")
             .field("state", self.host.state())
@@ -113,7 +123,7 @@ impl<C: CardChannel + ?Sized> core::fmt::Debug for Scp03Session<'_, C> {
 }
 
 /// Sends raw command bytes on `channel`; returns data || SW in `out`.
-fn exchange<C: CardChannel + ?Sized>(
+fn exchange<C: CardChannel>(
     channel: &mut C,
     command: &[u8],
     out: &mut Vec<u8>,
@@ -124,7 +134,7 @@ fn exchange<C: CardChannel + ?Sized>(
     Ok(sw)
 }
 
-impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
+impl<C: CardChannel> Scp03Session<C> {
     /// Opens a session on `channel` (GP Card Spec Amendment D §7.1): INITIALIZE UPDATE with
     /// the key version of `keys` and the host challenge, checks of the response (key
     /// version, mode, `level` against the card's "i" parameter, the pseudo-random
@@ -135,9 +145,10 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
     /// version, `6300` host cryptogram rejected, `6982` …), [`Scp03Error::Handshake`] when
     /// the card's answer does not check out (EXTERNAL AUTHENTICATE is then not sent:
     /// failed attempts count toward locking the card), [`Scp03Error::Card`],
-    /// [`Scp03Error::Rng`].
+    /// [`Scp03Error::Rng`]. An owned `channel` is dropped with the error: open on `&mut`
+    /// to keep it.
     pub fn open(
-        channel: &'a mut C,
+        channel: C,
         keys: &StaticKeys,
         level: SecurityLevel,
         options: &OpenOptions,
@@ -152,7 +163,7 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
     /// (Amendment D §7.1.1.6). Its error is a [`Scp03Error::Handshake`]; EXTERNAL
     /// AUTHENTICATE is then not sent.
     pub fn open_with(
-        channel: &'a mut C,
+        mut channel: C,
         keys: &StaticKeys,
         level: SecurityLevel,
         options: &OpenOptions,
@@ -168,7 +179,7 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
         let mut command = [0u8; 64];
         let mut response = Vec::new();
         let n = handshake.initialize_update_command(&mut command).map_err(Scp03Error::Handshake)?;
-        let sw = exchange(channel, command.get(..n).unwrap_or_default(), &mut response)?;
+        let sw = exchange(&mut channel, command.get(..n).unwrap_or_default(), &mut response)?;
         if sw != StatusWord::SUCCESS {
             return Err(Scp03Error::Status { step: Step::InitializeUpdate, sw });
         }
@@ -177,7 +188,7 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
             .map_err(Scp03Error::Handshake)?;
         let info = *auth.card_info();
         let n = auth.external_authenticate_command(&mut command).map_err(Scp03Error::Handshake)?;
-        let sw = exchange(channel, command.get(..n).unwrap_or_default(), &mut response)?;
+        let sw = exchange(&mut channel, command.get(..n).unwrap_or_default(), &mut response)?;
         if sw != StatusWord::SUCCESS {
             return Err(Scp03Error::Status { step: Step::ExternalAuthenticate, sw });
         }
@@ -224,7 +235,7 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
         let n = self.host.wrap(plain, wire).map_err(session_error)?;
         let wire = wire.get(..n).unwrap_or_default();
         // From here on the card's state follows ours only if the exchange completes.
-        if let Err(e) = exchange(self.channel, wire, data) {
+        if let Err(e) = exchange(&mut self.channel, wire, data) {
             self.host.terminate();
             data.clear();
             return Err(e);
@@ -270,13 +281,52 @@ impl<'a, C: CardChannel + ?Sized> Scp03Session<'a, C> {
         self.host.set_counter_limit(limit);
     }
 
+    /// The channel the session runs on, to inspect it (commands go through the session).
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+
     /// Ends the session (keys wiped) and gives the channel back. The card keeps its side
     /// open until its next INITIALIZE UPDATE, SELECT, channel close or reset
     /// (Amendment D §5.6).
-    pub fn close(mut self) -> &'a mut C {
+    pub fn close(mut self) -> C {
         self.host.terminate();
         self.channel
     }
+}
+
+/// The session as a channel: wrapped commands on the session's channel (Amendment D
+/// §6.2.4–§6.2.7), nothing on any other.
+impl<C: CardChannel> CardChannel for Scp03Session<C> {
+    fn channel_number(&self) -> u8 {
+        self.host.state().channel()
+    }
+
+    /// [`Scp03Session::transmit_into`], its [`Scp03Error`] as a [`CardError`].
+    fn transmit_into(
+        &mut self,
+        command: &CommandView<'_>,
+        data: &mut Vec<u8>,
+    ) -> Result<StatusWord, CardError> {
+        Scp03Session::transmit_into(self, command, data).map_err(CardError::from)
+    }
+
+    /// What the channel underneath carries, less the C-MAC (8 or 16 bytes, Amendment D
+    /// §6.2.4) and the padding of C-DECRYPTION (§6.2.6): 247 at C-MAC in S8 mode, 239 with
+    /// C-DECRYPTION.
+    fn max_command_data(&self) -> usize {
+        let level = self.security_level();
+        let mac = if level.c_mac() { self.state().mode().size() } else { 0 };
+        protected_max_data(self.channel.max_command_data(), mac, level.c_dec())
+    }
+}
+
+/// The largest plain data length whose SCP03 protection fits `limit` bytes: C-MAC adds `mac`
+/// bytes; C-DECRYPTION pads to a multiple of 16 with at least one byte (ISO/IEC 9797-1 method 2,
+/// Amendment D §6.2.6), so the encrypted length is `(n / 16 + 1) × 16`.
+const fn protected_max_data(limit: usize, mac: usize, encrypted: bool) -> usize {
+    let room = limit.saturating_sub(mac);
+    if encrypted { (room / 16 * 16).saturating_sub(1) } else { room }
 }
 
 /// Maps an error of a session call: security failures terminated the session.
@@ -285,5 +335,19 @@ fn session_error(error: Error) -> Scp03Error {
         ErrorKind::Terminated => Scp03Error::Terminated,
         kind if kind.is_security_failure() => Scp03Error::SecurityFailure(error),
         _ => Scp03Error::Command(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::protected_max_data;
+
+    #[test]
+    fn overheads() {
+        assert_eq!(protected_max_data(255, 0, false), 255);
+        assert_eq!(protected_max_data(255, 8, false), 247);
+        // 239 bytes pad to 240, + 8 MAC = 248 ≤ 255; 240 would pad to 256.
+        assert_eq!(protected_max_data(255, 8, true), 239);
+        assert_eq!(protected_max_data(255, 16, true), 223);
     }
 }

@@ -69,7 +69,7 @@ pub enum Scp03Error {
     /// The card layer or the transport failed. During a session this terminates it:
     /// after a lost exchange the card's MAC chaining value is unknown.
     #[error("card: {0}")]
-    Card(#[from] CardError),
+    Card(#[source] CardError),
     /// The card refused a handshake step with this status word (see [`status_meaning`]).
     #[error("{step} answered {:04X}: {}", sw.to_u16(), status_meaning(*step, *sw))]
     Status {
@@ -101,6 +101,32 @@ pub enum Scp03Error {
     /// The operating system's random number generator failed (host challenge).
     #[error("random number generator: {0}")]
     Rng(getrandom::Error),
+}
+
+/// A [`CardError`] as the session's error: the [`Scp03Error`] a
+/// [`CardError::SecureChannel`] carries, else [`Scp03Error::Card`].
+impl From<CardError> for Scp03Error {
+    fn from(error: CardError) -> Self {
+        match error {
+            CardError::SecureChannel(inner) => match inner.downcast::<Self>() {
+                Ok(scp03) => *scp03,
+                Err(other) => Self::Card(CardError::SecureChannel(other)),
+            },
+            other => Self::Card(other),
+        }
+    }
+}
+
+/// The session's error as the [`CardChannel`](oxicard_apdu::card::CardChannel) error: a
+/// failure of the channel underneath ([`Scp03Error::Card`]) as it is, any other as
+/// [`CardError::SecureChannel`].
+impl From<Scp03Error> for CardError {
+    fn from(error: Scp03Error) -> Self {
+        match error {
+            Scp03Error::Card(card) => card,
+            other => CardError::secure_channel(other),
+        }
+    }
 }
 
 impl Scp03Error {

@@ -1,71 +1,43 @@
 //! The extension point for the ES8+ download functions (SGP.22 §5.7.13 AuthenticateServer,
 //! §5.7.5 PrepareDownload, §5.7.6 LoadBoundProfilePackage, §5.7.14 CancelSession).
 //!
-//! The software eUICC hands these requests to a [`DownloadHandler`]; the crypto (certificate
-//! chains, signatures, ECKA, BSP) lives in the handler. [`NoDownload`], the default, answers
-//! every one of them with `undefinedError` (SGP.22 §5.7.13 / §5.7.5 / §5.7.14) and a failed
-//! ProfileInstallationResult for a BPP.
+//! The software eUICC hands these requests to a [`DownloadHandler`]. [`Es8Handler`] runs the
+//! eUICC role of `oxicard_euicc::roles::euicc` (certificate chains, signatures, ECKA, BSP) over
+//! the card's state, with the SAIP checks of the software eUICC's Profile Package interpreter
+//! ([`crate::saip`]). [`NoDownload`], the default, answers every one of them with
+//! `undefinedError` (SGP.22 §5.7.13 / §5.7.5 / §5.7.14) and a failed ProfileInstallationResult
+//! for a BPP.
 
 use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{Fields, ctx, ctx_c, single};
+use oxicard_euicc::der_util::{Fields, TlvHeader, ctx, ctx_c, single};
 use oxicard_euicc::es10::{
     AuthenticateErrorCode, AuthenticateServerRequest, AuthenticateServerResponse, BitFlags, BppCommandId,
-    CancelSessionError, CancelSessionResponse, DownloadErrorCode, ErrorReason, FinalResult,
+    CancelSessionError, CancelSessionResponse, DownloadErrorCode, ErrorReason, EuiccInfo2, FinalResult,
     InstallationError, Message, NotificationMetadata, PendingNotification, PrepareDownloadRequest,
     PrepareDownloadResponse, ProfileInfo, ProfileInstallationResult, ProfileInstallationResultData,
     ProfileState, SessionError, notification_event,
 };
-use oxicard_euicc::iccid::Eid;
+use oxicard_euicc::iccid::{Eid, Iccid};
+use oxicard_euicc::roles::euicc::{
+    EuiccPlatform, EuiccSigner, InstallRefusal, PackageRefusal, RequestError, SignError,
+    signed_installation_result,
+};
 
 use super::EuiccConfig;
-use super::es10::{TlvHeader, tag_of};
-use super::notifications::{NotificationSigner, SignError, signature_tlv};
+use super::es10::euicc_info2_of;
 use super::state::State;
 
-mod authenticate;
-mod cancel;
 mod handler;
-mod load;
-mod prepare;
-mod signer;
-mod sima;
+mod package;
 
 pub use handler::Es8Handler;
-pub use load::SIMA_RESPONSE_OK;
-pub use signer::IdentitySigner;
-
-/// Why [`DownloadContext::install_profile`] refused a profile (SGP.22 §5.7.6 ErrorReason).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum InstallRefusal {
-    /// `installFailedDueToIccidAlreadyExistsOnEuicc(9)`.
-    #[error("a profile with this ICCID is installed")]
-    IccidAlreadyExists,
-    /// `installFailedDueToInsufficientMemoryForProfile(10)`.
-    #[error("not enough free memory for the profile")]
-    InsufficientMemory,
-    /// The ProfileInfo lacks its ICCID (`incorrectInputValues(1)`).
-    #[error("the profile has no ICCID")]
-    MissingIccid,
-}
-
-impl InstallRefusal {
-    /// The ErrorReason of the ProfileInstallationResult.
-    pub fn reason(self) -> ErrorReason {
-        match self {
-            Self::IccidAlreadyExists => ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc,
-            Self::InsufficientMemory => ErrorReason::InstallFailedDueToInsufficientMemoryForProfile,
-            Self::MissingIccid => ErrorReason::IncorrectInputValues,
-        }
-    }
-}
 
 /// What a [`DownloadHandler`] may see and change of the eUICC during one request. Changes are
 /// written to the state file before the response leaves the card.
 pub struct DownloadContext<'a> {
     pub(crate) config: &'a EuiccConfig,
     pub(crate) state: &'a mut State,
-    pub(crate) signer: &'a dyn NotificationSigner,
+    pub(crate) signer: &'a dyn EuiccSigner,
     pub(crate) challenge: &'a mut Option<[u8; 16]>,
 }
 
@@ -75,57 +47,22 @@ impl core::fmt::Debug for DownloadContext<'_> {
     }
 }
 
+/// What a handler reads and changes of the card is [`EuiccPlatform`] (implemented below);
+/// besides that, the configuration, the signer and the profiles.
 impl DownloadContext<'_> {
-    /// The EID.
-    pub fn eid(&self) -> Eid {
-        self.config.eid
-    }
-
     /// The configuration.
     pub fn config(&self) -> &EuiccConfig {
         self.config
     }
 
     /// The signer of the eUICC (SK.EUICC.ECDSA and its certificates).
-    pub fn signer(&self) -> &dyn NotificationSigner {
+    pub fn signer(&self) -> &dyn EuiccSigner {
         self.signer
-    }
-
-    /// The challenge of the last GetEUICCChallenge (SGP.22 §5.7.7), if the session is open.
-    pub fn euicc_challenge(&self) -> Option<[u8; 16]> {
-        *self.challenge
-    }
-
-    /// Ends the RSP session: the challenge is forgotten (SGP.22 §3.1.3: one session at a time).
-    pub fn end_session(&mut self) {
-        *self.challenge = None;
     }
 
     /// The installed profiles.
     pub fn profiles(&self) -> &[ProfileInfo] {
         &self.state.profiles
-    }
-
-    /// Free non-volatile memory, in bytes.
-    pub fn free_memory(&self) -> u64 {
-        super::free_memory(self.config, self.state)
-    }
-
-    /// Takes the next notification sequence number (never reused).
-    pub fn next_seq_number(&mut self) -> u64 {
-        super::take_seq_number(self.state)
-    }
-
-    /// Installs a profile (disabled) with its metadata; the eUICC assigns the ISD-P AID and
-    /// fills in the missing state, class (operational) and size
-    /// ([`EuiccConfig::default_profile_size`]). Returns the AID.
-    pub fn install_profile(&mut self, profile: ProfileInfo) -> Result<Vec<u8>, InstallRefusal> {
-        super::install(self.config, self.state, profile, ProfileState::Disabled)
-    }
-
-    /// Adds a notification (e.g. the ProfileInstallationResult) to the pending list.
-    pub fn push_notification(&mut self, notification: PendingNotification) {
-        self.state.notifications.push(notification);
     }
 }
 
@@ -159,7 +96,7 @@ fn transaction_id_of(tlv: &[u8]) -> Option<Vec<u8>> {
 
 impl DownloadHandler for NoDownload {
     fn handle(&mut self, request: &[u8], euicc: &mut DownloadContext<'_>) -> Result<Vec<u8>, StatusWord> {
-        let tag = tag_of(request).ok_or(StatusWord::WRONG_DATA)?;
+        let tag = TlvHeader::tag_of(request).ok_or(StatusWord::WRONG_DATA)?;
         match tag {
             [0xBF, 0x38] => {
                 let request =
@@ -206,7 +143,7 @@ fn bpp_transaction_id(segment: &[u8]) -> Option<Vec<u8>> {
 /// A signed ProfileInstallationResult for an installation that failed at
 /// InitialiseSecureChannel with `installFailedDueToUnknownError(127)` (SGP.22 §5.7.6).
 fn failed_installation(
-    signer: &dyn NotificationSigner,
+    signer: &dyn EuiccSigner,
     transaction_id: Vec<u8>,
     seq_number: u64,
     address: String,
@@ -228,6 +165,70 @@ fn failed_installation(
             sima_response: None,
         },
     };
-    let signature = signature_tlv(signer, &data.to_der())?;
-    Ok(ProfileInstallationResult::new(data, &signature))
+    signed_installation_result(signer, data)
+}
+
+/// The status word of a request the eUICC role refuses below SGP.22: `6A80` (incorrect data)
+/// for a malformed one, `6985` (conditions of use not satisfied) otherwise.
+pub(crate) fn status_word(error: &RequestError) -> StatusWord {
+    match error {
+        RequestError::Malformed => StatusWord::WRONG_DATA,
+        _ => StatusWord::CONDITIONS_NOT_SATISFIED,
+    }
+}
+
+/// The card's state as the eUICC role sees it; the UPP goes through the SAIP checks of the
+/// software eUICC's Profile Package interpreter (`package` module, see the crate README) and is
+/// kept with the profile ([`State::package`]).
+impl EuiccPlatform for DownloadContext<'_> {
+    fn eid(&self) -> Eid {
+        self.config.eid
+    }
+
+    fn euicc_info2(&self) -> EuiccInfo2 {
+        euicc_info2_of(self.config, self.state)
+    }
+
+    fn euicc_challenge(&self) -> Option<[u8; 16]> {
+        *self.challenge
+    }
+
+    fn end_session(&mut self) {
+        *self.challenge = None;
+    }
+
+    fn free_memory(&self) -> u64 {
+        super::free_memory(self.config, self.state)
+    }
+
+    fn has_profile(&self, iccid: &Iccid) -> bool {
+        self.state.profiles.iter().any(|p| p.iccid.as_ref() == Some(iccid))
+    }
+
+    /// Installs the profile (disabled): the eUICC assigns the ISD-P AID and fills in the
+    /// missing state, class (operational) and size ([`EuiccConfig::default_profile_size`]).
+    fn install_profile(&mut self, profile: ProfileInfo, upp: Vec<u8>) -> Result<Vec<u8>, InstallRefusal> {
+        let iccid = profile.iccid;
+        let aid = super::install(self.config, self.state, profile, ProfileState::Disabled)?;
+        if let Some(iccid) = iccid {
+            self.state.packages.insert(iccid, upp);
+        }
+        Ok(aid)
+    }
+
+    fn next_seq_number(&mut self) -> u64 {
+        super::take_seq_number(self.state)
+    }
+
+    fn default_dp_address(&self) -> Option<String> {
+        self.state.default_dp_address.clone()
+    }
+
+    fn push_notification(&mut self, notification: PendingNotification) {
+        self.state.notifications.push(notification);
+    }
+
+    fn check_profile_package(&self, upp: &[u8], iccid: Iccid) -> Result<(), PackageRefusal> {
+        package::check(upp, iccid, self.config.info2.profile_version.major)
+    }
 }

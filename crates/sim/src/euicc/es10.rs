@@ -8,57 +8,13 @@
 //! (`undefinedError(127)`, GetProfilesInfo `incorrectInputValues(1)`), `6A80` otherwise.
 
 use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{DecodeError, tag_bytes};
+use oxicard_euicc::der_util::{DecodeError, TlvHeader, tag_bytes};
 use oxicard_euicc::es10::*;
 
 use super::download::DownloadContext;
 use super::notifications::{configured_address, other_notification};
 use super::profiles::{default_tags, find, matches, split_tag_list, with_tags};
 use super::{EuiccConfig, SoftEuicc, State, free_memory, take_seq_number};
-
-/// The tag and length octets at the start of a TLV (X.690 §8.1.2–§8.1.3, definite lengths).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TlvHeader {
-    /// Length of the tag octets.
-    pub(crate) tag_len: usize,
-    /// Length of tag and length octets.
-    pub(crate) header_len: usize,
-    /// The value length announced.
-    pub(crate) value_len: usize,
-}
-
-impl TlvHeader {
-    /// Parses the header at the start of `bytes`; `None` when it is cut off, indefinite or
-    /// longer than 4 length octets. The value itself may be incomplete (a BPP segment).
-    pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
-        let (&first, rest) = bytes.split_first()?;
-        let mut tag_len = 1;
-        if first & 0x1F == 0x1F {
-            tag_len += rest.iter().position(|b| b & 0x80 == 0)? + 1;
-        }
-        let (&len0, after) = bytes.get(tag_len..)?.split_first()?;
-        let (value_len, length_octets) = match len0 {
-            0x00..=0x7F => (usize::from(len0), 1),
-            0x81..=0x84 => {
-                let n = usize::from(len0 & 0x7F);
-                let octets = after.get(..n)?;
-                (octets.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b)), n + 1)
-            }
-            _ => return None,
-        };
-        Some(Self { tag_len, header_len: tag_len + length_octets, value_len })
-    }
-
-    /// Header and value length.
-    pub(crate) fn total_len(&self) -> usize {
-        self.header_len.saturating_add(self.value_len)
-    }
-}
-
-/// The tag octets at the start of `bytes`.
-pub(crate) fn tag_of(bytes: &[u8]) -> Option<&[u8]> {
-    bytes.get(..TlvHeader::parse(bytes)?.tag_len)
-}
 
 /// Whether `tag` starts an ES8+ request handled by the download handler: AuthenticateServer
 /// `BF38`, PrepareDownload `BF21`, CancelSession `BF41`, or a LoadBoundProfilePackage segment

@@ -15,11 +15,13 @@
 //! - [`apdu`](self#apdu-layer): logical channels, SELECT, STORE DATA reassembly, GET RESPONSE
 //!   (see the table in the `apdu` module source).
 //! - ES10 dispatch by request tag; the ES8+ download functions go to a [`DownloadHandler`]:
-//!   [`NoDownload`] by default, [`Es8Handler`] (certificate chains, signatures, ECKA, BSP) with a
-//!   PKI identity ([`SoftEuicc::from_identity`], [`SoftEuicc::with_identity`]).
+//!   [`NoDownload`] by default, [`Es8Handler`] (the eUICC role of
+//!   `oxicard_euicc::roles::euicc`: certificate chains, signatures, ECKA, BSP; with the SAIP
+//!   checks of this eUICC's Profile Package interpreter) with a PKI identity
+//!   ([`SoftEuicc::from_identity`], [`SoftEuicc::with_identity`]).
 //! - Notifications for enable, disable and delete per the profile's configuration (SGP.22
-//!   §5.7.15 `B6`), signed by a [`NotificationSigner`] ([`TestSigner`] by default,
-//!   [`IdentitySigner`] with a PKI identity).
+//!   §5.7.15 `B6`), signed by an [`EuiccSigner`] ([`TestSigner`] by default, the
+//!   [`EuiccIdentity`](oxicard_euicc::pki::EuiccIdentity) with a PKI identity).
 //! - Persistent [`State`] in memory ([`SoftEuicc::new`]) or in a file ([`SoftEuicc::open`]),
 //!   locked for the eUICC's life and written atomically after every change, before the
 //!   acknowledging response ([`crate::storage`]).
@@ -45,13 +47,11 @@ use oxicard_euicc::es10::{
 };
 use oxicard_euicc::iccid::Eid;
 use oxicard_euicc::isdr::ISD_R_AID;
+use oxicard_euicc::roles::euicc::{EuiccSigner, InstallRefusal};
 use oxicard_transport::sim::CardSimulator;
 
-pub use download::{
-    DownloadContext, DownloadHandler, Es8Handler, IdentitySigner, InstallRefusal, NoDownload,
-    SIMA_RESPONSE_OK,
-};
-pub use notifications::{NotificationSigner, SignError, TestSigner};
+pub use download::{DownloadContext, DownloadHandler, Es8Handler, NoDownload};
+pub use notifications::TestSigner;
 pub use state::{FORMAT as STATE_FORMAT, State};
 
 use apdu::Channels;
@@ -163,7 +163,7 @@ pub struct SoftEuicc {
     config: EuiccConfig,
     state: State,
     storage: Storage,
-    signer: Box<dyn NotificationSigner>,
+    signer: Box<dyn EuiccSigner + Send>,
     download: Box<dyn DownloadHandler>,
     channels: Channels,
     challenge: Option<[u8; 16]>,
@@ -250,7 +250,7 @@ impl SoftEuicc {
 
     /// Replaces the notification signer (default [`TestSigner`]).
     #[must_use]
-    pub fn with_signer(mut self, signer: impl NotificationSigner + 'static) -> Self {
+    pub fn with_signer(mut self, signer: impl EuiccSigner + Send + 'static) -> Self {
         self.signer = Box::new(signer);
         self
     }

@@ -26,12 +26,11 @@ use x509_cert::ext::pkix::{
 };
 use x509_cert::name::Name;
 
-use super::cert::RspCertificate;
-use super::chain::TrustStore;
-use super::error::PkiError;
-use super::key::{Curve, PrivateKey, PublicKey};
-use super::load::{CertifiedKey, EuiccIdentity, SmdpIdentity, SmdsIdentity};
-use super::oid::{self, RspRole};
+use oxicard_euicc::pki::oid::{self, RspRole};
+use oxicard_euicc::pki::{
+    CertifiedKey, Curve, EuiccIdentity, PkiError, PrivateKey, PublicKey, RspCertificate, SmdpIdentity,
+    SmdsIdentity, TrustStore,
+};
 
 /// The organisation of every generated subject.
 const ORGANIZATION: &str = "oxicard test";

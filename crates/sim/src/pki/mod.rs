@@ -1,35 +1,15 @@
-//! Identity and crypto of the simulator: the SGP.22 PKI (GSMA SGP.22 §4.5.2 certificate profiles,
-//! §2.6 security overview), its signature formats (BSI TR-03111 plain `r ‖ s` inside SGP.22 ASN.1,
-//! DER inside X.509) and the elliptic-curve key agreement of the BSP (SGP.22 §2.6.7 / §5.7.6,
-//! BSI TR-03111 §4.3.1 ECKA-DH).
+//! The simulator's test PKI and identity files. The SGP.22 PKI itself (certificates, chains,
+//! keys, signatures, the credentials of each role) is `oxicard_euicc::pki`; this module makes
+//! test ones and reads them from files.
 //!
 //! - [`TestPki`]: a complete test PKI generated on the fly (CI → EUM → eUICC, CI → DPauth /
-//!   DPpb / DPtls, CI → DSauth), optionally reproducible from a seed.
-//! - [`EuiccIdentity`] / [`SmdpIdentity`] / [`SmdsIdentity`]: what the software eUICC, the test
-//!   SM-DP+ and the test SM-DS sign with, generated or loaded from PEM/DER files (e.g. the GSMA SGP.26 test certificates).
-//! - [`PrivateKey`] / [`PublicKey`]: ECDSA with SHA-256 and ECKA-DH on NIST P-256 and
-//!   brainpoolP256r1 ([`Curve`]).
-//! - [`Tr03111Signature`]: the 64-byte `r ‖ s` form carried in `5F37` fields.
-//! - [`SignedData`]: the exact byte string behind each SGP.22 signature.
-//! - [`RspCertificate`], [`TrustStore`]: certificate parsing (bytes kept verbatim) and chain
-//!   verification up to a trusted CI, with the `id-rspRole-*` policy checks of SGP.22 §4.5.2.
+//!   DPpb / DPtls, CI → DSauth; SGP.22 §4.5.2 certificate profiles), optionally reproducible
+//!   from a seed, giving the identities of the software eUICC, the test SM-DP+ and the test
+//!   SM-DS.
+//! - [`EuiccIdentityFiles`]: the software eUICC's identity from PEM/DER files, bounded reads.
 
-mod cert;
-mod chain;
-mod error;
+mod files;
 mod generate;
-mod key;
-mod load;
-pub mod oid;
-mod signature;
-mod signed;
 
-pub use cert::{KeyUsages, RspCertificate};
-pub use chain::{ChainError, TrustStore, VerifiedChain};
-pub use error::PkiError;
+pub use files::{EuiccIdentityFiles, IdentityFileError, MAX_IDENTITY_FILE_LEN};
 pub use generate::{TestPki, TestPkiConfig, eid_for_seed};
-pub use key::{Curve, OneTimeKeyPair, PrivateKey, PublicKey, SharedSecret};
-pub use load::{CertifiedKey, EuiccIdentity, MAX_IDENTITY_FILE_LEN, SmdpIdentity, SmdsIdentity};
-pub use oid::RspRole;
-pub use signature::{SIGNATURE_TAG, Tr03111Signature};
-pub use signed::SignedData;

@@ -5,25 +5,22 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use der::Tag;
-use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c, single};
 use oxicard_euicc::es9::{
     AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, ExecutionStatus,
     GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest,
     InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, TransactionId,
 };
-use oxicard_euicc::es10::{
-    CancelSessionReason, CancelSessionResponse, FinalResult, Message, NotificationMetadata,
-    PendingNotification, PrepareDownloadResponse,
+use oxicard_euicc::es10::{CancelSessionReason, FinalResult, NotificationMetadata, PendingNotification};
+use oxicard_euicc::pki::{OneTimeKeyPair, PrivateKey, RspCertificate, SmdpIdentity};
+use oxicard_euicc::roles::smdp::{
+    BppError, BppInput, ClientVerified, ConfirmationCheck, EuiccSigned2, SignedNotification, SmdpError,
+    authenticate_client, bound_profile_package, check_confirmation_code, sign_smdp_signed2,
+    verify_cancel_session, verify_prepare_download_response,
 };
 use oxicard_secure_channel::bsp::BspKeys;
-use sha2::{Digest, Sha256};
 
-use super::auth::{self, ClientVerified, Dispatch, Sessions, chain_error, internal};
-use super::bpp::{self, BppError, BppInput};
-use super::error::SmdpError;
+use super::auth::{self, Dispatch, Sessions};
 use super::profile::ProfilePackage;
-use crate::pki::{OneTimeKeyPair, PrivateKey, RspCertificate, SignedData, SmdpIdentity};
 
 /// The default hostId of the BSP control reference template (SGP.22 §2.5.5 `ControlRefTemplate`:
 /// 1..16 bytes chosen by the SM-DP+): ASCII `oxicard SM-DP+`.
@@ -225,13 +222,14 @@ impl TestSmdp {
         }
         let server_challenge = session.server_challenge;
         let at = self.at();
-        let verified = auth::verify_client(
+        let verified = authenticate_client(
             f,
             &self.address,
             &tx,
             &server_challenge,
             &request.authenticate_server_response,
-            |euicc, eum| self.identity.verify_euicc_chain(euicc, eum, at),
+            self.identity.trusted_cis(),
+            at,
         );
         let ClientVerified { euicc_certificate, eid, matching_id, euicc_signature1 } = match verified {
             Ok(verified) => verified,
@@ -246,35 +244,24 @@ impl TestSmdp {
             SmdpError::new(f, "8.2.6", "3.8", format!("unknown MatchingID {matching_id:?}"))
         })?;
 
-        let mut e = Encoder::new();
-        e.nested(Tag::Sequence, |e| {
-            e.tlv(ctx(0), &tx);
-            e.boolean(Tag::Boolean, profile.confirmation_code.is_some());
-        });
-        let smdp_signed2 = e.finish();
-        let smdp_signature2 = self
-            .identity
-            .sign(&SignedData::SmdpSigned2 {
-                smdp_signed2: &smdp_signed2,
-                euicc_signature1: &euicc_signature1,
-            })
-            .map_err(|e| internal(f, &e))?
-            .to_tlv();
+        let signed2 =
+            sign_smdp_signed2(&self.identity, &tx, profile.confirmation_code.is_some(), &euicc_signature1)
+                .map_err(|e| SmdpError::internal(f, &e))?;
         let metadata = profile.metadata.to_der();
         if let Some(session) = self.sessions.get_mut(&tx) {
             session.stage = Stage::Authenticated(Box::new(Authenticated {
                 euicc_certificate,
                 eid,
                 matching_id,
-                smdp_signature2: smdp_signature2.clone(),
+                smdp_signature2: signed2.smdp_signature2.clone(),
                 cc_attempts: 0,
             }));
         }
         Ok(AuthenticateClientResponse {
             transaction_id: Some(request.transaction_id.clone()),
             profile_metadata: Some(metadata),
-            smdp_signed2,
-            smdp_signature2,
+            smdp_signed2: signed2.smdp_signed2,
+            smdp_signature2: signed2.smdp_signature2,
             smdp_certificate: self.identity.pb().certificate().der().to_vec(),
         })
     }
@@ -299,37 +286,30 @@ impl TestSmdp {
                 return Err(SmdpError::new(f, "8.10.1", "3.9", "the session is not authenticated"));
             }
         };
-        let response = PrepareDownloadResponse::from_der(&request.prepare_download_response)
-            .map_err(|e| SmdpError::euicc_signature(f, format!("unreadable PrepareDownloadResponse: {e}")))?;
-        let ok = match response.result {
-            Ok(ok) => ok,
-            Err(error) => {
+        let verified = verify_prepare_download_response(
+            f,
+            &tx,
+            &auth.smdp_signature2,
+            &auth.euicc_certificate,
+            &request.prepare_download_response,
+        );
+        let EuiccSigned2 { euicc_otpk, hash_cc } = verified.map_err(|refused| {
+            if refused.end_session {
                 self.sessions.remove(&tx);
-                return Err(SmdpError::euicc_signature(f, format!("PrepareDownload failed: {}", error.code)));
             }
-        };
-        SignedData::EuiccSigned2 { euicc_signed2: &ok.euicc_signed2, smdp_signature2: &auth.smdp_signature2 }
-            .verify_tlv(auth.euicc_certificate.public_key(), &ok.euicc_signature2)
-            .map_err(|e| SmdpError::euicc_signature(f, format!("euiccSignature2: {e}")))?;
-        let malformed =
-            |e: &dyn std::fmt::Display| SmdpError::euicc_signature(f, format!("euiccSigned2: {e}"));
-        let signed = single(&ok.euicc_signed2, Tag::Sequence, "EUICCSigned2").map_err(|e| malformed(&e))?;
-        let fields = signed.fields("EUICCSigned2").map_err(|e| malformed(&e))?;
-        if fields.req(ctx(0), "transactionId").map_err(|e| malformed(&e))?.value() != tx.as_slice() {
-            return Err(SmdpError::new(f, "8.10.1", "3.9", "euiccSigned2 carries another transactionId"));
-        }
-        let euicc_otpk = fields.req(app(73), "euiccOtpk").map_err(|e| malformed(&e))?.value().to_vec();
-        let hash_cc = fields.opt(Tag::OctetString, "hashCc").map(|h| h.value().to_vec());
+            refused.error
+        })?;
         let profile = self
             .profiles
             .get(&auth.matching_id)
             .ok_or_else(|| SmdpError::new(f, "8.2.6", "3.8", "the profile was withdrawn"))?
             .clone();
         if let Some(code) = &profile.confirmation_code {
-            let Some(hash_cc) = hash_cc else {
+            let check = check_confirmation_code(code, &tx, hash_cc.as_deref());
+            if check == ConfirmationCheck::Missing {
                 return Err(SmdpError::new(f, "8.2.7", "2.2", "confirmation code missing"));
-            };
-            if hash_cc != confirmation_code_hash(code, &tx) {
+            }
+            if check == ConfirmationCheck::Wrong {
                 let attempts = auth.cc_attempts + 1;
                 if attempts >= self.max_cc_attempts {
                     self.sessions.remove(&tx);
@@ -344,13 +324,13 @@ impl TestSmdp {
         let ppk = match (&self.fixed_ppk, self.replace_session_keys) {
             (_, false) => None,
             (Some(fixed), true) => Some(fixed.clone()),
-            (None, true) => Some(bpp::random_ppk().map_err(|e| bpp_error(f, e))?),
+            (None, true) => Some(random_ppk(f)?),
         };
         let dp_otk = match &self.fixed_dp_otsk {
             Some(key) => OneTimeKeyPair::from_private(key.clone()),
             None => {
                 let curve = self.identity.pb().certificate().public_key().curve();
-                OneTimeKeyPair::generate(curve).map_err(|e| internal(f, &e))?
+                OneTimeKeyPair::generate(curve).map_err(|e| SmdpError::internal(f, &e))?
             }
         };
         let metadata = profile.metadata.to_der();
@@ -364,7 +344,8 @@ impl TestSmdp {
             ppk: ppk.as_ref(),
             dp_otk: &dp_otk,
         };
-        let bound_profile_package = bpp::build(&self.identity, &input).map_err(|e| bpp_error(f, e))?;
+        let bound_profile_package =
+            bound_profile_package(&self.identity, &input).map_err(|e| bpp_error(f, e))?;
         if let Some(session) = self.sessions.get_mut(&tx) {
             session.stage = Stage::Bound(Box::new(auth));
         }
@@ -380,27 +361,15 @@ impl TestSmdp {
     pub fn handle_notification(&mut self, request: &HandleNotificationRequest) -> Result<(), SmdpError> {
         let f = RspFunction::Es9HandleNotification;
         let raw = &request.pending_notification;
-        let malformed =
-            |e: &dyn std::fmt::Display| SmdpError::euicc_signature(f, format!("notification: {e}"));
-        let notification = PendingNotification::from_der(raw).map_err(|e| malformed(&e))?;
-        let (outer_tag, data_tag) = match notification {
-            PendingNotification::ProfileInstallationResult(_) => (ctx_c(55), ctx_c(39)),
-            PendingNotification::OtherSignedNotification(_) => (Tag::Sequence, ctx_c(47)),
-        };
-        let outer = single(raw, outer_tag, "PendingNotification").map_err(|e| malformed(&e))?;
-        let fields = outer.fields("PendingNotification").map_err(|e| malformed(&e))?;
-        let data = fields.req(data_tag, "signed data").map_err(|e| malformed(&e))?.raw();
-        let signature = fields.req(app(55), "signature").map_err(|e| malformed(&e))?.raw();
-        let received = match &notification {
+        let signed = SignedNotification::parse(f, raw)?;
+        let received = match &signed.notification {
             PendingNotification::ProfileInstallationResult(pir) => {
                 let tx = pir.data().transaction_id.clone();
                 let certificate = match self.sessions.get(&tx).map(|s| &s.stage) {
                     Some(Stage::Authenticated(a) | Stage::Bound(a)) => a.euicc_certificate.clone(),
                     _ => return Err(SmdpError::unknown_transaction(f)),
                 };
-                SignedData::ProfileInstallationResultData { data }
-                    .verify_tlv(certificate.public_key(), signature)
-                    .map_err(|e| SmdpError::euicc_signature(f, format!("euiccSignPIR: {e}")))?;
+                signed.verify_installation_result(f, &certificate)?;
                 self.sessions.remove(&tx);
                 let success = matches!(pir.data().final_result, FinalResult::Success { .. });
                 ReceivedNotification {
@@ -410,19 +379,7 @@ impl TestSmdp {
                 }
             }
             PendingNotification::OtherSignedNotification(other) => {
-                let certs: Vec<&[u8]> =
-                    fields.iter().filter(|x| x.tag() == Tag::Sequence).map(|x| x.raw()).collect();
-                let [euicc, eum, ..] = certs.as_slice() else {
-                    return Err(malformed(&"certificates missing"));
-                };
-                let euicc = RspCertificate::from_der(euicc)
-                    .map_err(|e| SmdpError::new(f, "8.1.3", "6.1", format!("CERT.EUICC: {e}")))?;
-                let eum = RspCertificate::from_der(eum)
-                    .map_err(|e| SmdpError::new(f, "8.1.2", "6.1", format!("CERT.EUM: {e}")))?;
-                self.identity.verify_euicc_chain(&euicc, &eum, self.at()).map_err(|e| chain_error(f, &e))?;
-                SignedData::OtherNotification { tbs_other_notification: data }
-                    .verify_tlv(euicc.public_key(), signature)
-                    .map_err(|e| SmdpError::euicc_signature(f, format!("euiccNotificationSignature: {e}")))?;
+                signed.verify_other(f, self.identity.trusted_cis(), self.at())?;
                 ReceivedNotification {
                     metadata: other.metadata().clone(),
                     installation: None,
@@ -449,30 +406,11 @@ impl TestSmdp {
                 return Ok(());
             }
         };
-        let response = CancelSessionResponse::from_der(&request.cancel_session_response)
-            .map_err(|e| SmdpError::euicc_signature(f, format!("unreadable CancelSessionResponse: {e}")))?;
-        let ok = response.result.map_err(|code| {
-            SmdpError::euicc_signature(f, format!("CancelSession failed on the eUICC: {code}"))
-        })?;
-        SignedData::EuiccCancelSessionSigned { signed: &ok.euicc_cancel_session_signed }
-            .verify_tlv(certificate.public_key(), &ok.euicc_cancel_session_signature)
-            .map_err(|e| SmdpError::euicc_signature(f, format!("euiccCancelSessionSignature: {e}")))?;
-        let malformed = |e: &dyn std::fmt::Display| {
-            SmdpError::euicc_signature(f, format!("euiccCancelSessionSigned: {e}"))
-        };
-        let signed = single(&ok.euicc_cancel_session_signed, Tag::Sequence, "EuiccCancelSessionSigned")
-            .map_err(|e| malformed(&e))?;
-        let fields = signed.fields("EuiccCancelSessionSigned").map_err(|e| malformed(&e))?;
-        if fields.req(ctx(0), "transactionId").map_err(|e| malformed(&e))?.value() != tx.as_slice() {
-            return Err(SmdpError::new(f, "8.10.1", "3.9", "the signed transactionId differs"));
-        }
-        let oid = fields.req(ctx(1), "smdpOid").map_err(|e| malformed(&e))?.value();
-        if self.identity.smdp_oid().is_some_and(|ours| ours.as_der_contents() != oid) {
-            return Err(SmdpError::new(f, "8.8", "3.1", "smdpOid is not this SM-DP+'s"));
-        }
-        let reason = fields.req(ctx(2), "reason").and_then(|r| r.int()).map_err(|e| malformed(&e))?;
+        let smdp_oid = self.identity.smdp_oid();
+        let reason =
+            verify_cancel_session(f, &tx, &certificate, smdp_oid.as_ref(), &request.cancel_session_response)?;
         self.sessions.remove(&tx);
-        self.cancelled.push((tx, CancelSessionReason::from_code(reason)));
+        self.cancelled.push((tx, reason));
         Ok(())
     }
 
@@ -531,16 +469,20 @@ fn success_with_transaction_id(transaction_id: &TransactionId) -> Vec<u8> {
     serde_json::to_vec(&value).unwrap_or_default()
 }
 
-/// hashCc = SHA-256(SHA-256(confirmation code) ‖ transactionId) (SGP.22 §3.1.3.2 / §5.7.5; lpac
-/// `es10b_prepare_download_r`).
-pub fn confirmation_code_hash(code: &str, transaction_id: &[u8]) -> Vec<u8> {
-    let inner = Sha256::digest(code.as_bytes());
-    Sha256::new().chain_update(inner).chain_update(transaction_id).finalize().to_vec()
+/// A random PPK set (initial MAC chaining value, PPK-ENC, PPK-MAC; AES-128) for
+/// ReplaceSessionKeys (SGP.22 §2.5.5).
+fn random_ppk(function: RspFunction) -> Result<BspKeys, SmdpError> {
+    let mut bytes = zeroize::Zeroizing::new([0u8; 48]);
+    getrandom::fill(&mut bytes[..]).map_err(|e| SmdpError::internal(function, &e))?;
+    let (mcv, rest) = bytes.split_at(16);
+    let (enc, mac) = rest.split_at(16);
+    BspKeys::new(mcv, enc, mac).map_err(|e| SmdpError::internal(function, &e))
 }
 
 fn bpp_error(function: RspFunction, error: BppError) -> SmdpError {
     match error {
         BppError::EuiccKey(e) => SmdpError::euicc_signature(function, format!("otPK.EUICC: {e}")),
-        BppError::Internal(e) => internal(function, &e),
+        BppError::Internal(e) => SmdpError::internal(function, &e),
+        _ => SmdpError::internal(function, &error),
     }
 }

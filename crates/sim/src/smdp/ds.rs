@@ -4,9 +4,9 @@
 //! and [`TestSmds::handle_request`] for the JSON binding (§6.5; lpac and euicc-go POST ES11 to
 //! `/gsma/rsp2/es9plus/initiateAuthentication` and `…/authenticateClient`).
 //!
-//! The mutual authentication is the SM-DP+'s code ([`TestSmdp`](super::TestSmdp)): the same
-//! checks of the eUICC chain, euiccSignature1, transactionId, serverChallenge and serverAddress,
-//! with the same status codes.
+//! The mutual authentication is the SM-DP+'s (`oxicard_euicc::roles::smdp`, as for
+//! [`TestSmdp`](super::TestSmdp)): the same checks of the eUICC chain, euiccSignature1,
+//! transactionId, serverChallenge and serverAddress, with the same status codes.
 
 use std::collections::BTreeMap;
 
@@ -16,11 +16,12 @@ use oxicard_euicc::es9::{
 };
 use oxicard_euicc::es11::{Es11AuthenticateClientResponse, EventEntry};
 
-use super::auth::{self, ClientVerified, Sessions};
+use oxicard_euicc::pki::SmdsIdentity;
+use oxicard_euicc::roles::smdp::{ClientVerified, SmdpError, authenticate_client};
+
+use super::auth::{self, Sessions};
 use super::dp::HttpAnswer;
-use super::error::SmdpError;
 use super::server::RspServer;
-use crate::pki::SmdsIdentity;
 
 /// An SM-DS session after InitiateAuthentication.
 #[derive(Clone, Debug)]
@@ -141,13 +142,14 @@ impl TestSmds {
         let session = self.sessions.get(&tx).ok_or_else(|| SmdpError::unknown_transaction(f))?;
         let server_challenge = session.server_challenge;
         let at = auth::at(self.check_validity);
-        let verified = auth::verify_client(
+        let verified = authenticate_client(
             f,
             &self.address,
             &tx,
             &server_challenge,
             &request.authenticate_server_response,
-            |euicc, eum| self.identity.verify_euicc_chain(euicc, eum, at),
+            self.identity.trusted_cis(),
+            at,
         );
         let ClientVerified { eid, .. } = verified.map_err(|refused| {
             if refused.end_session {

@@ -22,7 +22,7 @@ use oxicard_euicc::es9::{
 
 use super::dp::{HttpAnswer, TestSmdp};
 use super::error::ServerError;
-use crate::pki::CertifiedKey;
+use oxicard_euicc::pki::CertifiedKey;
 
 /// Largest request head (request line + headers).
 const MAX_HEAD: usize = 16 * 1024;

@@ -20,11 +20,12 @@ use oxicard_euicc::es10::{
     AuthenticateServerRequest, CtxParams1, DeviceCapabilities, DeviceInfo, PrepareDownloadRequest,
 };
 use oxicard_euicc::iccid::Iccid;
+use oxicard_euicc::pki::{
+    EuiccIdentity, OneTimeKeyPair, PublicKey, SignedData, SmdpIdentity, Tr03111Signature,
+};
 use oxicard_secure_channel::bsp::{BspKeys, BspProtector, SegmentTag, SharedInfo, segmented_len};
 use oxicard_sim::euicc::SoftEuicc;
-use oxicard_sim::pki::{
-    EuiccIdentity, OneTimeKeyPair, PublicKey, SignedData, SmdpIdentity, TestPki, Tr03111Signature,
-};
+use oxicard_sim::pki::TestPki;
 use oxicard_transport::sim::SimulatorTransport;
 use sha2::{Digest, Sha256};
 
@@ -64,7 +65,7 @@ pub fn eid(pki: &TestPki) -> [u8; 16] {
 
 /// AuthenticateServer and PrepareDownload with `smdp`'s genuine requests; returns otPK.EUICC.
 pub fn authenticate_and_prepare(
-    isdr: &mut oxicard_euicc::isdr::Isdr<'_, impl oxicard_transport::Transport>,
+    isdr: &mut oxicard_euicc::isdr::Isdr<impl oxicard_apdu::card::CardChannel>,
     smdp: &TestSmdp,
 ) -> Vec<u8> {
     let challenge = isdr.euicc_challenge().unwrap();

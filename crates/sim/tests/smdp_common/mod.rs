@@ -24,8 +24,9 @@ use oxicard_euicc::es10::{
     ProfileInstallationResultData, Version, notification_event,
 };
 use oxicard_euicc::iccid::Iccid;
+use oxicard_euicc::pki::{Curve, EuiccIdentity, OneTimeKeyPair, SignedData};
 use oxicard_secure_channel::bsp::{BspKeys, BspVerifier, SharedInfo};
-use oxicard_sim::pki::{Curve, EuiccIdentity, OneTimeKeyPair, SignedData, TestPki};
+use oxicard_sim::pki::TestPki;
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, ProfilePackage, TestSmdp};
 
 /// The SM-DP+ address of the tests.
@@ -182,7 +183,7 @@ impl Euicc {
             e.tlv(ctx(0), tx);
             e.tlv(app(73), euicc_otpk);
             if let Some(code) = code {
-                e.tlv(Tag::OctetString, &oxicard_sim::smdp::confirmation_code_hash(code, tx));
+                e.tlv(Tag::OctetString, &oxicard_euicc::activation::hash_confirmation_code(code, tx));
             }
         });
         let euicc_signed2 = e.finish();

@@ -1,8 +1,6 @@
 //! The error type of the [`crate::pki`] module.
 
-use std::path::PathBuf;
-
-use oxicard_euicc::der_util::DecodeError;
+use crate::der_util::DecodeError;
 
 use super::chain::ChainError;
 
@@ -44,16 +42,4 @@ pub enum PkiError {
     /// The system random number generator failed.
     #[error("random number generator failed")]
     Random,
-    /// A file could not be read: missing, not a regular file, or too large (the message names
-    /// it and says which).
-    #[error("{0}")]
-    File(#[from] crate::storage::FileError),
-    /// A file could not be read.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
 }

@@ -6,31 +6,26 @@
 //!
 //! Every segment but the one that completes `A3` or fails is answered with no data; the
 //! last one gets the signed ProfileInstallationResult (`BF37`), which also goes to the
-//! pending notifications. The profile is stored only when the whole BPP verified and its UPP
-//! is a package a real eUICC installs ([`Loading::check_package`]); the UPP is kept, byte for
-//! byte, with the profile ([`State::package`](crate::euicc::State::package)).
+//! pending notifications. The profile is installed ([`EuiccPlatform::install_profile`], with its
+//! UPP) only when the whole BPP verified and the Profile Package interpreter accepted the UPP
+//! ([`EuiccPlatform::check_profile_package`]).
 
-use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{Fields, app, ctx, ctx_c, single};
-use oxicard_euicc::download::decode_profile_metadata;
-use oxicard_euicc::es10::{
-    BitFlags, BppCommandId, ErrorReason, FinalResult, InstallationError, Message, NotificationMetadata,
-    PendingNotification, ProfileInfo, ProfileInstallationResult, ProfileInstallationResultData,
-    notification_event,
-};
 use oxicard_secure_channel::ErrorKind;
 use oxicard_secure_channel::bsp::{BspKeys, BspVerifier, KEY_LEN_AES128, KEY_TYPE_AES, SharedInfo};
 
-use super::DownloadContext;
-use super::handler::Es8Handler;
-use super::sima::{PeStatus, aborted};
-use crate::euicc::es10::TlvHeader;
+use super::{EuiccDownload, EuiccPlatform, EuiccSigner, RequestError, signed_installation_result};
+use crate::der_util::{Fields, TlvHeader, app, ctx, ctx_c, single};
+use crate::download::decode_profile_metadata;
+use crate::es10::{
+    BitFlags, BppCommandId, ErrorReason, FinalResult, InstallationError, NotificationMetadata,
+    PendingNotification, ProfileInfo, ProfileInstallationResultData, notification_event,
+};
+use crate::iccid::Iccid;
 use crate::pki::{SIGNATURE_TAG, SignedData};
-use crate::saip::{Package, PeKind};
 
-/// `simaResponse` of a successful installation: one EUICCResponse with peStatus
-/// `[{ status ok(0) }]`, `30 07 A0 05 30 03 80 01 00` (the all-OK EUICCResponse, encoded
-/// with asn1tools over the SAIP PE module).
+/// `simaResponse` of a successful installation (SGP.22 §5.7.6): one EUICCResponse with peStatus
+/// `[{ status ok(0) }]`, `30 07 A0 05 30 03 80 01 00` (the all-OK EUICCResponse of SAIP v3.3.1
+/// §8.11, encoded with asn1tools over the SAIP PE module).
 pub const SIMA_RESPONSE_OK: [u8; 9] = [0x30, 0x07, 0xA0, 0x05, 0x30, 0x03, 0x80, 0x01, 0x00];
 
 /// `remoteOpId installBoundProfilePackage(1)` (SGP.22 §5.5.1).
@@ -89,7 +84,7 @@ fn bsp_reason(kind: ErrorKind) -> ErrorReason {
 impl Loading {
     /// Processes the container headers and TLVs of one segment. `Ok(true)` once `A3` is
     /// complete.
-    fn process(&mut self, mut bytes: &[u8], euicc: &DownloadContext<'_>) -> Result<bool, Failure> {
+    fn process(&mut self, mut bytes: &[u8], euicc: &dyn EuiccPlatform) -> Result<bool, Failure> {
         let mut complete = false;
         while !bytes.is_empty() {
             let next_command = command_of(self.current.map_or(self.last.map_or(0, |l| l + 1), |c| c.0));
@@ -175,7 +170,7 @@ impl Loading {
     }
 
     /// The checks when container `index` is complete.
-    fn close(&mut self, index: u8, euicc: &DownloadContext<'_>) -> Result<(), Failure> {
+    fn close(&mut self, index: u8, euicc: &dyn EuiccPlatform) -> Result<(), Failure> {
         match index {
             0 => {
                 // ConfigureISDPRequest `BF24 { [B8 dpProprietaryData] }` (SGP.22 §5.5.2).
@@ -187,7 +182,7 @@ impl Loading {
                 let mut profile = decode_profile_metadata(&self.metadata)
                     .map_err(|_| failed(ErrorReason::IncorrectInputValues))?;
                 let iccid = profile.iccid.ok_or(failed(ErrorReason::IncorrectInputValues))?;
-                if euicc.profiles().iter().any(|p| p.iccid == Some(iccid)) {
+                if euicc.has_profile(&iccid) {
                     return Err(failed(ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc));
                 }
                 profile.state = None;
@@ -201,54 +196,16 @@ impl Loading {
         Ok(())
     }
 
-    /// The UPP must be a package a real eUICC installs (SGP.22 §5.7.6, SAIP v3.3.1 §8):
-    ///
-    /// - every PE decodes against `PE_Definitions-3.3.1`, the ProfileHeader first, PE-End last
-    ///   ([`Package::decode`]), else `installFailedDueToPEProcessingError(12)`;
-    /// - the ProfileHeader's major version is one the eUICC supports: 2 up to the major of its
-    ///   EUICCInfo2 `profileVersion` (SAIP 2.x packages decode with the v3 module), else
-    ///   `installFailedDueToPEProcessingError(12)` with `unsupported-profile-version(31)`;
-    /// - the ProfileHeader `iccid` (reading order) is the metadata's ICCID, and EF.ICCID of the
-    ///   MF PE (nibble-swapped, ETSI TS 102 221 §13.2) holds it too, else
-    ///   `installFailedDueToIccidMismatch(13)` (v3 `installFailedDueToDataMismatch`) with
-    ///   `bad-values(3)`.
-    ///
-    /// Each failure keeps a `simaResponse` naming the PE (`PEStatus`, SAIP v3.3.1 §8.11).
-    fn check_package(&mut self, euicc: &DownloadContext<'_>) -> Result<(), Failure> {
+    /// The UPP must be a package the eUICC's Profile Package interpreter accepts
+    /// ([`EuiccPlatform::check_profile_package`], SGP.22 §5.7.6), for the metadata's ICCID;
+    /// its refusal keeps the `simaResponse` naming what failed.
+    fn check_package(&mut self, euicc: &dyn EuiccPlatform) -> Result<(), Failure> {
         let failed = |reason| (BppCommandId::LoadProfileElements, reason);
         let pe_error = failed(ErrorReason::InstallFailedDueToPeProcessingError);
-        let mismatch = failed(ErrorReason::InstallFailedDueToIccidMismatch);
         let expected = self.profile.as_ref().and_then(|p| p.iccid).ok_or(pe_error)?;
-        let supported = euicc.config().info2.profile_version.major;
-        let checked = match Package::decode(&self.upp) {
-            Err(error) => {
-                Err((PeStatus::of(&error.problem), error.identification, error.to_string(), pe_error))
-            }
-            Ok(package) => {
-                let header = package.header();
-                let mf = package.first(PeKind::Mf).and_then(|e| e.identification);
-                if !(2..=supported).contains(&header.major_version) {
-                    let message =
-                        format!("SAIP {}.{} not supported", header.major_version, header.minor_version);
-                    Err((PeStatus::UnsupportedProfileVersion, None, message, pe_error))
-                } else if header.iccid != expected {
-                    let message = format!("ICCID {}, metadata {expected}", header.iccid);
-                    Err((PeStatus::BadValues, None, message, mismatch))
-                } else if package.ef_iccid() != Some(header.iccid) {
-                    Err((
-                        PeStatus::BadValues,
-                        mf,
-                        "EF.ICCID is not the ProfileHeader's ICCID".into(),
-                        mismatch,
-                    ))
-                } else {
-                    Ok(())
-                }
-            }
-        };
-        checked.map_err(|(status, identification, message, failure)| {
-            self.sima_response = Some(aborted(status, identification, &message));
-            failure
+        euicc.check_profile_package(&self.upp, expected).map_err(|refusal| {
+            self.sima_response = refusal.sima_response;
+            failed(refusal.reason)
         })
     }
 }
@@ -281,34 +238,36 @@ impl<'a> Initialise<'a> {
     }
 }
 
-impl Es8Handler {
-    /// One LoadBoundProfilePackage segment. A segment other than the `BF36` one with no BPP in
-    /// progress is `6985` (conditions of use not satisfied); a segment that is not a TLV `6A80`.
-    pub(super) fn load_segment(
+impl<S: EuiccSigner> EuiccDownload<S> {
+    /// One LoadBoundProfilePackage segment (SGP.22 §5.7.6, `crate::es10::bpp`): no data until
+    /// the segment that completes `A3` or fails, which gets the signed ProfileInstallationResult.
+    /// A segment other than the `BF36` one with no BPP in progress is
+    /// [`RequestError::NotExpected`]; a segment that is not a TLV [`RequestError::Malformed`].
+    pub fn load_segment(
         &mut self,
         request: &[u8],
-        euicc: &mut DownloadContext<'_>,
-    ) -> Result<Vec<u8>, StatusWord> {
-        let header = TlvHeader::parse(request).ok_or(StatusWord::WRONG_DATA)?;
+        euicc: &mut dyn EuiccPlatform,
+    ) -> Result<Vec<u8>, RequestError> {
+        let header = TlvHeader::parse(request).ok_or(RequestError::Malformed)?;
         let result = if request.first() == Some(&0xBF) && request.get(1) == Some(&0x36) {
             let body = request.get(header.header_len..).unwrap_or_default();
             self.initialise(body, euicc)
         } else {
             let Some(loading) = self.loading.as_mut() else {
-                return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+                return Err(RequestError::NotExpected);
             };
-            loading.process(request, euicc)
+            loading.process(request, &*euicc)
         };
         match result {
             Ok(false) => Ok(Vec::new()),
             Ok(true) => self.finish(euicc),
-            Err(failure) => self.result(Err(failure), euicc),
+            Err(failure) => self.result(Err(failure), None, euicc),
         }
     }
 
     /// InitialiseSecureChannel (SGP.22 §5.5.1), then whatever
     /// follows the `BF23` TLV in the same segment.
-    fn initialise(&mut self, body: &[u8], euicc: &mut DownloadContext<'_>) -> Result<bool, Failure> {
+    fn initialise(&mut self, body: &[u8], euicc: &mut dyn EuiccPlatform) -> Result<bool, Failure> {
         let failed = |reason| (BppCommandId::InitialiseSecureChannel, reason);
         let header = TlvHeader::parse(body).ok_or(failed(ErrorReason::Scp03tStructureError))?;
         let (tlv, rest) =
@@ -350,56 +309,51 @@ impl Es8Handler {
             upp: Vec::new(),
             sima_response: None,
         };
-        let complete = loading.process(rest, euicc);
+        let complete = loading.process(rest, &*euicc);
         self.loading = Some(loading);
         complete
     }
 
     /// The whole BPP verified: install the profile and answer the PIR.
-    fn finish(&mut self, euicc: &mut DownloadContext<'_>) -> Result<Vec<u8>, StatusWord> {
+    fn finish(&mut self, euicc: &mut dyn EuiccPlatform) -> Result<Vec<u8>, RequestError> {
         let loaded =
             self.loading.as_mut().and_then(|l| Some((l.profile.take()?, std::mem::take(&mut l.upp))));
-        let outcome = match loaded {
+        let (outcome, installed) = match loaded {
             Some((mut profile, upp)) => {
                 // The profile occupies the size of its UPP (SGP.22 v3 `profileSize`).
                 profile.profile_size = Some(i64::try_from(upp.len()).unwrap_or(i64::MAX));
                 let iccid = profile.iccid;
                 let installed = euicc
-                    .install_profile(profile)
+                    .install_profile(profile, upp)
                     .map_err(|refusal| (BppCommandId::LoadProfileElements, refusal.reason()));
-                if let (Ok(_), Some(iccid)) = (&installed, iccid) {
-                    euicc.state.packages.insert(iccid, upp);
-                }
-                installed
+                let installed_iccid = if installed.is_ok() { iccid } else { None };
+                (installed, installed_iccid)
             }
-            None => Err((BppCommandId::StoreMetadata, ErrorReason::IncorrectInputValues)),
+            None => (Err((BppCommandId::StoreMetadata, ErrorReason::IncorrectInputValues)), None),
         };
-        self.result(outcome, euicc)
+        self.result(outcome, installed, euicc)
     }
 
     /// Builds, signs and stores the ProfileInstallationResult for `outcome` (the ISD-P AID or
-    /// the failure), ends the session and answers the `BF37` TLV. Without a prepared session
-    /// (an out-of-order or replayed BPP) the result is answered but not stored: there is no
-    /// SM-DP+ to send it to.
+    /// the failure; `installed` the ICCID of the profile installed), ends the session and
+    /// answers the `BF37` TLV. Without a prepared session (an out-of-order or replayed BPP) the
+    /// result is answered but not stored: there is no SM-DP+ to send it to.
     fn result(
         &mut self,
         outcome: Result<Vec<u8>, Failure>,
-        euicc: &mut DownloadContext<'_>,
-    ) -> Result<Vec<u8>, StatusWord> {
+        installed: Option<Iccid>,
+        euicc: &mut dyn EuiccPlatform,
+    ) -> Result<Vec<u8>, RequestError> {
         let session = self.session.as_ref().filter(|s| s.prepared.is_some());
         let store = session.is_some();
         let transaction_id = session.map(|s| s.transaction_id.clone()).unwrap_or_default();
         let address = session
             .map(|s| s.server_address.clone())
-            .or_else(|| euicc.state.default_dp_address.clone())
+            .or_else(|| euicc.default_dp_address())
             .unwrap_or_default();
         let smdp_oid = session.and_then(|s| s.prepared.as_ref()).and_then(|p| p.dp_pb_oid.clone());
         let iccid =
-            self.loading.as_ref().and_then(|l| l.profile.as_ref().and_then(|p| p.iccid)).or_else(|| {
-                outcome.as_ref().ok().and_then(|aid| {
-                    euicc.profiles().iter().find(|p| p.isdp_aid.as_ref() == Some(aid)).and_then(|p| p.iccid)
-                })
-            });
+            self.loading.as_ref().and_then(|l| l.profile.as_ref().and_then(|p| p.iccid)).or(installed);
         let sima_response = self.loading.as_mut().and_then(|l| l.sima_response.take());
         let final_result = match outcome {
             Ok(aid) => FinalResult::Success { aid, sima_response: SIMA_RESPONSE_OK.to_vec() },
@@ -418,11 +372,7 @@ impl Es8Handler {
             smdp_oid,
             final_result,
         };
-        let data_der = data.to_der();
-        let signature = self
-            .sign_tlv(&SignedData::ProfileInstallationResultData { data: &data_der })
-            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let result = ProfileInstallationResult::new(data, &signature);
+        let result = signed_installation_result(&self.signer, data)?;
         let der = result.as_der().to_vec();
         if store {
             euicc.push_notification(PendingNotification::ProfileInstallationResult(result));

@@ -4,10 +4,10 @@
 use core::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::der_util::{Fields, ctx, single};
+use crate::es10::Oid;
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Tag};
-use oxicard_euicc::der_util::{Fields, ctx, single};
-use oxicard_euicc::es10::Oid;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -51,12 +51,12 @@ impl RspCertificate {
 
     /// Parses the first `CERTIFICATE` block of a PEM text (RFC 7468 §5).
     pub fn from_pem(pem: &str) -> Result<RspCertificate, PkiError> {
-        RspCertificate::from_der(&super::load::pem_block(pem, &["CERTIFICATE"])?)
+        RspCertificate::from_der(&super::pem::pem_block(pem, &["CERTIFICATE"])?)
     }
 
     /// Parses every `CERTIFICATE` block of a PEM text, in order.
     pub fn all_from_pem(pem: &str) -> Result<Vec<RspCertificate>, PkiError> {
-        super::load::pem_blocks(pem, &["CERTIFICATE"])?
+        super::pem::pem_blocks(pem, &["CERTIFICATE"])?
             .iter()
             .map(|der| RspCertificate::from_der(der))
             .collect()
@@ -64,7 +64,7 @@ impl RspCertificate {
 
     /// Parses DER, or PEM if `bytes` look like text starting with `-----BEGIN`.
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<RspCertificate, PkiError> {
-        match super::load::as_pem(bytes) {
+        match super::pem::as_pem(bytes) {
             Some(pem) => RspCertificate::from_pem(pem),
             None => RspCertificate::from_der(bytes),
         }

@@ -1,18 +1,13 @@
 //! AuthenticateServer (SGP.22 §5.7.13).
 
-use std::time::SystemTime;
-
 use der::Tag;
-use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{Encoder, Fields, ctx, ctx_c, single};
-use oxicard_euicc::es10::{
+
+use super::{EuiccDownload, EuiccPlatform, EuiccSigner, RequestError, Session};
+use crate::der_util::{Encoder, Fields, ctx, ctx_c, single};
+use crate::es10::{
     AuthenticateErrorCode, AuthenticateResponseOk, AuthenticateServerRequest, AuthenticateServerResponse,
     Message, SessionError,
 };
-
-use super::DownloadContext;
-use super::handler::{Es8Handler, Session};
-use crate::euicc::es10::euicc_info2_of;
 use crate::pki::{ChainError, PkiError, RspCertificate, RspRole, SignedData};
 
 /// The members of `serverSigned1` (`30 { 80 transactionId, 81 euiccChallenge, 83 serverAddress,
@@ -52,20 +47,21 @@ fn raw_ctx_params1(request: &[u8]) -> Option<&[u8]> {
     Some(fields.opt(ctx_c(0), "ctxParams1")?.raw())
 }
 
-impl Es8Handler {
+impl<S: EuiccSigner> EuiccDownload<S> {
     /// AuthenticateServer (SGP.22 §5.7.13): checks, in this order (session, CI PKID,
     /// CERT.DPauth chain and role — or CERT.DSauth when ctxParams1 has no MatchingID —, curve,
     /// serverSignature1, euiccChallenge), then signs
     /// `euiccSigned1 = 30 { 80 transactionId, 83 serverAddress, 84 serverChallenge,
-    /// BF22 euiccInfo2, A0 ctxParams1 }` and opens the session. A malformed request is `6A80`.
-    pub(super) fn authenticate_server(
+    /// BF22 euiccInfo2, A0 ctxParams1 }` and opens the session; the challenge is used up. A
+    /// malformed request is [`RequestError::Malformed`].
+    pub fn authenticate_server(
         &mut self,
         request: &[u8],
-        euicc: &mut DownloadContext<'_>,
-    ) -> Result<Vec<u8>, StatusWord> {
-        let parsed = AuthenticateServerRequest::from_der(request).map_err(|_| StatusWord::WRONG_DATA)?;
-        parsed.validate().map_err(|_| StatusWord::WRONG_DATA)?;
-        let ctx_params1 = raw_ctx_params1(request).ok_or(StatusWord::WRONG_DATA)?;
+        euicc: &mut dyn EuiccPlatform,
+    ) -> Result<Vec<u8>, RequestError> {
+        let parsed = AuthenticateServerRequest::from_der(request).map_err(|_| RequestError::Malformed)?;
+        parsed.validate().map_err(|_| RequestError::Malformed)?;
+        let ctx_params1 = raw_ctx_params1(request).ok_or(RequestError::Malformed)?;
         let signed = ServerSigned1::parse(&parsed.server_signed1);
         let transaction_id = signed.as_ref().map(|s| s.transaction_id.clone()).unwrap_or_default();
         let error = |code| {
@@ -85,7 +81,7 @@ impl Es8Handler {
             e.raw(signed.raw_transaction_id);
             e.raw(signed.raw_server_address);
             e.raw(signed.raw_server_challenge);
-            e.raw(&euicc_info2_of(euicc.config, euicc.state).to_der());
+            e.raw(&euicc.euicc_info2().to_der());
             e.raw(ctx_params1);
         });
         let euicc_signed1 = e.finish();
@@ -109,8 +105,8 @@ impl Es8Handler {
             result: Ok(AuthenticateResponseOk {
                 euicc_signed1,
                 euicc_signature1,
-                euicc_certificate: self.identity.certificate().der().to_vec(),
-                eum_certificate: self.identity.eum_certificate().der().to_vec(),
+                euicc_certificate: self.signer.euicc_certificate().to_vec(),
+                eum_certificate: self.signer.eum_certificate().to_vec(),
                 other_certs_in_chain: None,
             }),
         }
@@ -122,13 +118,13 @@ impl Es8Handler {
         &self,
         request: &AuthenticateServerRequest,
         signed: Option<&ServerSigned1<'_>>,
-        euicc: &DownloadContext<'_>,
+        euicc: &dyn EuiccPlatform,
     ) -> Result<(), AuthenticateErrorCode> {
         let challenge = euicc.euicc_challenge().ok_or(AuthenticateErrorCode::NoSessionContext)?;
         if let Some(pkid_tlv) = &request.euicc_ci_pkid_to_be_used {
             let pkid = single(pkid_tlv, Tag::OctetString, "euiccCiPKIdToBeUsed")
                 .map_err(|_| AuthenticateErrorCode::CiPKUnknown)?;
-            if !self.identity.ci_pkids_for_signing().iter().any(|known| known == pkid.value()) {
+            if !self.ci_pkids_for_signing.iter().any(|known| known == pkid.value()) {
                 return Err(AuthenticateErrorCode::CiPKUnknown);
             }
         }
@@ -138,14 +134,14 @@ impl Es8Handler {
         })?;
         // CERT.DPauth, or CERT.DSauth for event retrieval (SGP.22 §3.6.1: ctxParams1 without
         // MatchingID). SGP.22 §5.7.13 has the eUICC verify "CERT.XXauth"; tying DSauth to the
-        // absence of a MatchingID is this simulator's reading (an SM-DS orders no profile).
-        let now = Some(SystemTime::now());
+        // absence of a MatchingID is this implementation's reading (an SM-DS orders no profile).
+        let now = euicc.now();
         let chain = self
-            .identity
-            .verify_smdp_certificate(&certificate, RspRole::DpAuth, now)
+            .trusted_cis
+            .verify(&certificate, &[], RspRole::DpAuth, now)
             .or_else(|err| match err {
                 ChainError::WrongRole { .. } if request.ctx_params1.matching_id.is_none() => {
-                    self.identity.verify_smdp_certificate(&certificate, RspRole::DsAuth, now)
+                    self.trusted_cis.verify(&certificate, &[], RspRole::DsAuth, now)
                 }
                 other => Err(other),
             })

@@ -1,27 +1,26 @@
 //! CancelSession (SGP.22 §5.7.14).
 
 use der::Tag;
-use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{Encoder, ctx};
-use oxicard_euicc::es10::{
+
+use super::{EuiccDownload, EuiccPlatform, EuiccSigner, RequestError};
+use crate::der_util::{Encoder, ctx};
+use crate::es10::{
     CancelSessionError, CancelSessionRequest, CancelSessionResponse, CancelSessionResponseOk, Message,
 };
-
-use super::DownloadContext;
-use super::handler::Es8Handler;
 use crate::pki::SignedData;
 
-impl Es8Handler {
+impl<S: EuiccSigner> EuiccDownload<S> {
     /// CancelSession: the transactionId must be the open session's (else
     /// `invalidTransactionId(5)`); answers `A0 { 30 { 80 transactionId, 81 smdpOid,
     /// 82 reason }, 5F37 signature }` (smdpOid from CERT.DPauth, the `[1]` OID contents, SGP.22
-    /// ASN.1 automatic tags) and ends the session. A malformed request is `6A80`.
-    pub(super) fn cancel_session(
+    /// ASN.1 automatic tags) and ends the session. A malformed request is
+    /// [`RequestError::Malformed`].
+    pub fn cancel_session(
         &mut self,
         request: &[u8],
-        euicc: &mut DownloadContext<'_>,
-    ) -> Result<Vec<u8>, StatusWord> {
-        let parsed = CancelSessionRequest::from_der(request).map_err(|_| StatusWord::WRONG_DATA)?;
+        euicc: &mut dyn EuiccPlatform,
+    ) -> Result<Vec<u8>, RequestError> {
+        let parsed = CancelSessionRequest::from_der(request).map_err(|_| RequestError::Malformed)?;
         let answer = |result| Ok(CancelSessionResponse { result }.to_der());
         let Some(session) = self.session.as_ref().filter(|s| s.transaction_id == parsed.transaction_id)
         else {

@@ -3,12 +3,12 @@
 //! StoreMetadata, ReplaceSessionKeys and profile element segments (SGP.22 §2.6.4; byte layout as
 //! pySim's `pySim/esim/es8p.py` and `pySim/esim/bsp.py` build it).
 
-use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
 use oxicard_secure_channel::bsp::{
     BspKeys, BspProtector, KEY_LEN_AES128, KEY_TYPE_AES, REPLACE_SESSION_KEYS_LEN, SegmentTag, SharedInfo,
     protected_len, segmented_len,
 };
 
+use crate::der_util::{Encoder, app, ctx, ctx_c};
 use crate::pki::{OneTimeKeyPair, SignedData, SmdpIdentity};
 
 /// `remoteOpId` installBoundProfilePackage(1) (SGP.22 §2.5.5 `RemoteOpId`).
@@ -19,8 +19,9 @@ const REMOTE_OP_INSTALL_BPP: u8 = 1;
 /// (segment 1 plaintext).
 const CONFIGURE_ISDP: [u8; 3] = [0xBF, 0x24, 0x00];
 
-/// What goes into one BPP.
-pub(crate) struct BppInput<'a> {
+/// What goes into one BPP (SGP.22 §5.6.2).
+#[derive(Clone, Copy, Debug)]
+pub struct BppInput<'a> {
     /// The RSP session's TransactionID (binary).
     pub transaction_id: &'a [u8],
     /// The hostId of the control reference template (1..16 bytes).
@@ -40,16 +41,23 @@ pub(crate) struct BppInput<'a> {
 }
 
 /// Why a BPP could not be built.
-#[derive(Debug)]
-pub(crate) enum BppError {
-    /// otPK.EUICC is not a point of the DPpb curve.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BppError {
+    /// otPK.EUICC is not a point of the DPpb curve (the eUICC's fault: SGP.22 §5.6.2 8.1 / 6.1).
+    #[error("otPK.EUICC: {0}")]
     EuiccKey(String),
-    /// Anything else (random generator, signing, BSP).
+    /// Anything else (signing, BSP).
+    #[error("{0}")]
     Internal(String),
 }
 
-/// The `BF36` BoundProfilePackage TLV.
-pub(crate) fn build(identity: &SmdpIdentity, input: &BppInput<'_>) -> Result<Vec<u8>, BppError> {
+/// The `BF36` BoundProfilePackage TLV (SGP.22 §2.5.5) of `input`, bound with SK.DPpb of
+/// `identity`: ECKA of otSK.DP with otPK.EUICC, the BSP session keys (§2.6.4.2),
+/// InitialiseSecureChannel signed over its members and otPK.EUICC (§5.5.1), then the protected
+/// ConfigureISDP (`A0`), StoreMetadata (`A1`), ReplaceSessionKeys (`A2`, with a PPK set) and
+/// profile elements (`A3`).
+pub fn bound_profile_package(identity: &SmdpIdentity, input: &BppInput<'_>) -> Result<Vec<u8>, BppError> {
     let internal = |e: &dyn std::fmt::Display| BppError::Internal(e.to_string());
     let dp_otk = input.dp_otk;
     let shared = dp_otk.agree(input.euicc_otpk).map_err(|e| BppError::EuiccKey(e.to_string()))?;
@@ -112,14 +120,4 @@ fn protect(protector: &mut BspProtector, tag: SegmentTag, plain: &[u8]) -> Resul
         protector.protect_segmented(tag, plain, &mut out).map_err(|e| BppError::Internal(e.to_string()))?;
     out.truncate(n);
     Ok(out)
-}
-
-/// A random PPK set (initial MAC chaining value, PPK-ENC, PPK-MAC; AES-128) for
-/// ReplaceSessionKeys (SGP.22 §2.5.5).
-pub(crate) fn random_ppk() -> Result<BspKeys, BppError> {
-    let mut bytes = zeroize::Zeroizing::new([0u8; 48]);
-    getrandom::fill(&mut bytes[..]).map_err(|e| BppError::Internal(e.to_string()))?;
-    let (mcv, rest) = bytes.split_at(16);
-    let (enc, mac) = rest.split_at(16);
-    BspKeys::new(mcv, enc, mac).map_err(|e| BppError::Internal(e.to_string()))
 }

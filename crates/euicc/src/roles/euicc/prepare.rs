@@ -1,34 +1,30 @@
 //! PrepareDownload (SGP.22 §5.7.5).
 
-use std::time::SystemTime;
-
 use der::Tag;
-use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{Encoder, app, ctx};
-use oxicard_euicc::es10::{
+
+use super::{EuiccDownload, EuiccPlatform, EuiccSigner, Prepared, RequestError};
+use crate::der_util::{Encoder, app, ctx};
+use crate::es10::{
     DownloadErrorCode, Message, PrepareDownloadRequest, PrepareDownloadResponse, PrepareDownloadResponseOk,
     SessionError,
 };
-
-use super::DownloadContext;
-use super::handler::{Es8Handler, Prepared};
 use crate::pki::{OneTimeKeyPair, RspCertificate, RspRole, SignedData};
 
-impl Es8Handler {
+impl<S: EuiccSigner> EuiccDownload<S> {
     /// PrepareDownload: session and transactionId, CERT.DPpb chain and role, smdpSignature2
     /// over `smdpSigned2 ‖ euiccSignature1`, hashCc present when `ccRequiredFlag` is set
     /// (else `undefinedError`, the code chosen here); then a one-time key pair on the
     /// curve of CERT.DPpb and the signed `euiccSigned2 = 30 { 80 transactionId,
-    /// 5F49 otPK.EUICC, [04 hashCc] }`. A malformed request is `6A80`.
-    pub(super) fn prepare_download(
+    /// 5F49 otPK.EUICC, [04 hashCc] }`. A malformed request is [`RequestError::Malformed`].
+    pub fn prepare_download(
         &mut self,
         request: &[u8],
-        _euicc: &mut DownloadContext<'_>,
-    ) -> Result<Vec<u8>, StatusWord> {
-        let parsed = PrepareDownloadRequest::from_der(request).map_err(|_| StatusWord::WRONG_DATA)?;
-        parsed.validate().map_err(|_| StatusWord::WRONG_DATA)?;
+        euicc: &mut dyn EuiccPlatform,
+    ) -> Result<Vec<u8>, RequestError> {
+        let parsed = PrepareDownloadRequest::from_der(request).map_err(|_| RequestError::Malformed)?;
+        parsed.validate().map_err(|_| RequestError::Malformed)?;
         let transaction_id = parsed.transaction_id().unwrap_or_default();
-        let answer = match self.prepare(&parsed, &transaction_id) {
+        let answer = match self.prepare(&parsed, &transaction_id, &*euicc) {
             Ok(ok) => Ok(ok),
             Err(code) => Err(SessionError { transaction_id, code }),
         };
@@ -39,6 +35,7 @@ impl Es8Handler {
         &mut self,
         request: &PrepareDownloadRequest,
         transaction_id: &[u8],
+        euicc: &dyn EuiccPlatform,
     ) -> Result<PrepareDownloadResponseOk, DownloadErrorCode> {
         let session = self.session.as_ref().ok_or(DownloadErrorCode::NoSessionContext)?;
         if session.prepared.is_some() || self.loading.is_some() {
@@ -50,8 +47,8 @@ impl Es8Handler {
         let certificate = RspCertificate::from_der(&request.smdp_certificate)
             .map_err(|_| DownloadErrorCode::InvalidCertificate)?;
         let chain = self
-            .identity
-            .verify_smdp_certificate(&certificate, RspRole::DpPb, Some(SystemTime::now()))
+            .trusted_cis
+            .verify(&certificate, &[], RspRole::DpPb, euicc.now())
             .map_err(|_| DownloadErrorCode::InvalidCertificate)?;
         SignedData::SmdpSigned2 {
             smdp_signed2: &request.smdp_signed2,

@@ -5,9 +5,9 @@
 
 use core::fmt;
 
+use crate::der_util::{Encoder, app, single};
 use der::asn1::UintRef;
 use der::{Decode, Reader, SliceReader, Tag};
-use oxicard_euicc::der_util::{Encoder, app, single};
 
 use super::error::PkiError;
 

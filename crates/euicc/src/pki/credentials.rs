@@ -1,68 +1,19 @@
-//! Identities of the software eUICC, the test SM-DP+ and the test SM-DS, and loading them from
-//! PEM/DER files
-//! (e.g. the GSMA SGP.26 test certificates and keys).
+//! The credentials of each SGP.22 role (SGP.22 §2.6.2, §4.5.2): what the eUICC, an SM-DP+ and an
+//! SM-DS sign with, and the CIs each trusts. Built from parsed certificates and keys, or from
+//! their PEM/DER bytes; reading them from files is the caller's business.
 
-use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use oxicard_euicc::es10::Oid;
+use crate::es10::Oid;
 
 use super::cert::RspCertificate;
 use super::chain::{ChainError, TrustStore, VerifiedChain};
 use super::error::PkiError;
 use super::key::PrivateKey;
 use super::oid::RspRole;
+use super::pem::as_pem;
 use super::signature::Tr03111Signature;
 use super::signed::SignedData;
-use crate::storage::{FollowLinks, read_file};
-
-/// The text of `bytes` when they hold a PEM document (RFC 7468: text with a `-----BEGIN` line).
-pub(crate) fn as_pem(bytes: &[u8]) -> Option<&str> {
-    let text = core::str::from_utf8(bytes).ok()?;
-    text.contains("-----BEGIN ").then_some(text)
-}
-
-/// The DER of every PEM block (RFC 7468 §2) of `pem` whose label is one of `labels`, in order;
-/// other blocks and text between blocks are skipped.
-pub(crate) fn pem_blocks(pem: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, PkiError> {
-    let mut out = Vec::new();
-    let mut rest = pem;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let block = rest.get(start..).unwrap_or_default();
-        let label_end = block.get(11..).and_then(|s| s.find("-----")).ok_or_else(|| bad_pem("BEGIN line"))?;
-        let label = block.get(11..11 + label_end).unwrap_or_default();
-        let end_line = format!("-----END {label}-----");
-        let end = block.find(&end_line).ok_or_else(|| bad_pem("missing END line"))? + end_line.len();
-        let text = block.get(..end).unwrap_or_default();
-        if labels.contains(&label) {
-            let (_, der) = der::pem::decode_vec(text.as_bytes()).map_err(|e| PkiError::Pem(e.to_string()))?;
-            out.push(der);
-        }
-        rest = block.get(end..).unwrap_or_default();
-    }
-    Ok(out)
-}
-
-/// A PEM error saying what is wrong.
-fn bad_pem(problem: &str) -> PkiError {
-    PkiError::Pem(problem.to_string())
-}
-
-/// The DER of the first PEM block labelled one of `labels`.
-pub(crate) fn pem_block(pem: &str, labels: &[&str]) -> Result<Vec<u8>, PkiError> {
-    pem_blocks(pem, labels)?.into_iter().next().ok_or_else(|| PkiError::Pem(format!("no {labels:?} block")))
-}
-
-/// The largest certificate, private key or CI file read: 1 MiB. One certificate or key is
-/// well under 2 KB even in PEM; the limit leaves room for a CI file listing many
-/// certificates, with text around the PEM blocks.
-pub const MAX_IDENTITY_FILE_LEN: u64 = 1024 * 1024;
-
-/// Reads an identity file: a regular file (a link to one is followed) of at most
-/// [`MAX_IDENTITY_FILE_LEN`] bytes; a FIFO or device is refused without being opened.
-fn read(path: &Path) -> Result<Vec<u8>, PkiError> {
-    Ok(read_file(path, MAX_IDENTITY_FILE_LEN, FollowLinks::Yes)?)
-}
 
 /// A certificate with its private key (SK.EUICC.ECDSA + CERT.EUICC.ECDSA, SK.DPauth + CERT.DPauth,
 /// the TLS server key + CERT.DP.TLS, …).
@@ -89,12 +40,6 @@ impl CertifiedKey {
         )
     }
 
-    /// From a certificate file and a private key file (each PEM or DER), each a regular file
-    /// of at most [`MAX_IDENTITY_FILE_LEN`] bytes.
-    pub fn from_files(certificate: &Path, private_key: &Path) -> Result<CertifiedKey, PkiError> {
-        CertifiedKey::from_pem_or_der(&read(certificate)?, &read(private_key)?)
-    }
-
     /// The certificate.
     pub fn certificate(&self) -> &RspCertificate {
         &self.certificate
@@ -119,12 +64,7 @@ fn trust_store_from(sources: &[&[u8]]) -> Result<TrustStore, PkiError> {
     TrustStore::new(cis)
 }
 
-/// Reads each of `paths` as [`read`] does.
-fn read_all(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, PkiError> {
-    paths.iter().map(|p| read(p)).collect()
-}
-
-/// What the software eUICC signs and verifies with (SGP.22 §2.6.2: SK.EUICC.ECDSA,
+/// What an eUICC signs and verifies with (SGP.22 §2.6.2: SK.EUICC.ECDSA,
 /// CERT.EUICC.ECDSA, CERT.EUM.ECDSA, and the PK.CI.ECDSA it trusts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EuiccIdentity {
@@ -166,24 +106,6 @@ impl EuiccIdentity {
             CertifiedKey::from_pem_or_der(euicc_certificate, euicc_key)?,
             RspCertificate::from_pem_or_der(eum_certificate)?,
             trust_store_from(cis)?,
-        )
-    }
-
-    /// From files, as [`EuiccIdentity::from_pem_or_der`]; each a regular file of at most
-    /// [`MAX_IDENTITY_FILE_LEN`] bytes ([`PkiError::File`] names the file otherwise).
-    pub fn from_files(
-        euicc_certificate: &Path,
-        euicc_key: &Path,
-        eum_certificate: &Path,
-        cis: &[PathBuf],
-    ) -> Result<EuiccIdentity, PkiError> {
-        let cis = read_all(cis)?;
-        let refs: Vec<&[u8]> = cis.iter().map(Vec::as_slice).collect();
-        EuiccIdentity::from_pem_or_der(
-            &read(euicc_certificate)?,
-            &read(euicc_key)?,
-            &read(eum_certificate)?,
-            &refs,
         )
     }
 
@@ -243,7 +165,7 @@ impl EuiccIdentity {
     }
 }
 
-/// What the test SM-DP+ signs with (SGP.22 §2.6.2: SK/CERT.DPauth.ECDSA, SK/CERT.DPpb.ECDSA,
+/// What an SM-DP+ signs with (SGP.22 §2.6.2: SK/CERT.DPauth.ECDSA, SK/CERT.DPpb.ECDSA,
 /// the TLS server key and CERT.DP.TLS) and the CIs it trusts for eUICC chains.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmdpIdentity {
@@ -330,41 +252,19 @@ impl SmdpIdentity {
         }
     }
 
-    /// Verifies CERT.EUICC via CERT.EUM up to a trusted CI (SGP.22 §5.6.2
-    /// AuthenticateClient), and that the EID lies in the EUM's permitted EINs when the EUM
-    /// declares any.
+    /// [`TrustStore::verify_euicc_chain`] with the trusted CIs of this SM-DP+ (SGP.22 §5.6.3
+    /// AuthenticateClient).
     pub fn verify_euicc_chain(
         &self,
         euicc_certificate: &RspCertificate,
         eum_certificate: &RspCertificate,
         at: Option<SystemTime>,
     ) -> Result<VerifiedChain, PkiError> {
-        verify_euicc_chain(&self.trusted_cis, euicc_certificate, eum_certificate, at)
+        self.trusted_cis.verify_euicc_chain(euicc_certificate, eum_certificate, at)
     }
 }
 
-/// Verifies CERT.EUICC via CERT.EUM up to one of `trusted_cis` (SGP.22 §5.6.3 / §5.8.2
-/// AuthenticateClient, on the SM-DP+ or the SM-DS), and that the EID lies in the EUM's permitted
-/// EINs when the EUM declares any.
-fn verify_euicc_chain(
-    trusted_cis: &TrustStore,
-    euicc_certificate: &RspCertificate,
-    eum_certificate: &RspCertificate,
-    at: Option<SystemTime>,
-) -> Result<VerifiedChain, PkiError> {
-    let chain =
-        trusted_cis.verify(euicc_certificate, core::slice::from_ref(eum_certificate), RspRole::Euicc, at)?;
-    let eins = eum_certificate.permitted_eins();
-    let eid = euicc_certificate.eid().ok_or(PkiError::Certificate("eUICC certificate has no EID"))?;
-    if !eins.is_empty()
-        && !eins.iter().any(|ein| eid.to_ascii_uppercase().starts_with(&ein.to_ascii_uppercase()))
-    {
-        return Err(PkiError::Certificate("EID outside the EUM's permitted EINs"));
-    }
-    Ok(chain)
-}
-
-/// What the test SM-DS signs with (SGP.22 §2.6.2 / §4.5.2: SK/CERT.DSauth.ECDSA for
+/// What an SM-DS signs with (SGP.22 §2.6.2 / §4.5.2: SK/CERT.DSauth.ECDSA for
 /// serverSigned1, the TLS server key and certificate) and the CIs it trusts for eUICC chains.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmdsIdentity {
@@ -412,16 +312,5 @@ impl SmdsIdentity {
     /// The SM-DS OID: the subjectAltName registeredID of CERT.DSauth.
     pub fn smds_oid(&self) -> Option<Oid> {
         self.auth.certificate().registered_id()
-    }
-
-    /// Verifies CERT.EUICC via CERT.EUM up to a trusted CI (SGP.22 §5.8.2), with the EIN check
-    /// of [`SmdpIdentity::verify_euicc_chain`].
-    pub fn verify_euicc_chain(
-        &self,
-        euicc_certificate: &RspCertificate,
-        eum_certificate: &RspCertificate,
-        at: Option<SystemTime>,
-    ) -> Result<VerifiedChain, PkiError> {
-        verify_euicc_chain(&self.trusted_cis, euicc_certificate, eum_certificate, at)
     }
 }

@@ -3,8 +3,8 @@
 //! `pySim/esim/es8p.py`). Inputs are the raw TLVs as sent or received: re-encoding a decoded structure could
 //! change the bytes and break the signature.
 
+use crate::der_util::{Encoder, Fields, app, ctx_c, single};
 use der::Tag;
-use oxicard_euicc::der_util::{Encoder, Fields, app, ctx_c, single};
 
 use super::error::PkiError;
 use super::key::{PrivateKey, PublicKey};

@@ -4,10 +4,10 @@
 
 use core::fmt;
 
+use crate::der_util::Encoder;
 use der::Decode;
 use der::Tag;
 use der::asn1::ObjectIdentifier;
-use oxicard_euicc::der_util::Encoder;
 use p256::elliptic_curve::Generate;
 use p256::elliptic_curve::pkcs8::{EncodePrivateKey, LineEnding};
 use p256::elliptic_curve::sec1::ToSec1Point;
@@ -173,13 +173,13 @@ impl PrivateKey {
     /// block of `pem` (RFC 7468 §10, §13); other blocks (such as OpenSSL's `EC PARAMETERS`) are
     /// skipped.
     pub fn from_pem(pem: &str) -> Result<PrivateKey, PkiError> {
-        let der = super::load::pem_block(pem, &["PRIVATE KEY", "EC PRIVATE KEY"])?;
+        let der = super::pem::pem_block(pem, &["PRIVATE KEY", "EC PRIVATE KEY"])?;
         PrivateKey::from_der(&der)
     }
 
     /// Decodes a PEM (when `bytes` are PEM text) or DER private key.
     pub fn from_pem_or_der(bytes: &[u8]) -> Result<PrivateKey, PkiError> {
-        match super::load::as_pem(bytes) {
+        match super::pem::as_pem(bytes) {
             Some(pem) => PrivateKey::from_pem(pem),
             None => PrivateKey::from_der(bytes),
         }

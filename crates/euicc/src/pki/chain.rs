@@ -160,6 +160,26 @@ impl TrustStore {
         }
         Err(ChainError::TooLong)
     }
+    /// Verifies CERT.EUICC via CERT.EUM up to a trusted CI (SGP.22 §5.6.3 / §5.8.2
+    /// AuthenticateClient, on the SM-DP+ or the SM-DS; §4.5.2.2), and that the EID lies in the
+    /// EUM's permitted EINs when the EUM declares any (nameConstraints, SGP.22 §4.5.2.1.0.2).
+    pub fn verify_euicc_chain(
+        &self,
+        euicc_certificate: &RspCertificate,
+        eum_certificate: &RspCertificate,
+        at: Option<SystemTime>,
+    ) -> Result<VerifiedChain, PkiError> {
+        let chain =
+            self.verify(euicc_certificate, core::slice::from_ref(eum_certificate), RspRole::Euicc, at)?;
+        let eins = eum_certificate.permitted_eins();
+        let eid = euicc_certificate.eid().ok_or(PkiError::Certificate("eUICC certificate has no EID"))?;
+        if !eins.is_empty()
+            && !eins.iter().any(|ein| eid.to_ascii_uppercase().starts_with(&ein.to_ascii_uppercase()))
+        {
+            return Err(PkiError::Certificate("EID outside the EUM's permitted EINs"));
+        }
+        Ok(chain)
+    }
 }
 
 fn usage_name(usage: KeyUsages) -> &'static str {
