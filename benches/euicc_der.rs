@@ -9,38 +9,43 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use oxicard::euicc::der_util::{Encoder, ctx, ctx_c};
+use oxicard::euicc::asn1::{Encoder, ctx, ctx_c};
 use oxicard::euicc::es10::bpp;
 use oxicard::euicc::es10::*;
 use oxicard::euicc::iccid::Iccid;
 
 /// One realistic ProfileInfo (every member the default tag set returns, no icon).
 fn profile(i: u8) -> ProfileInfo {
-    ProfileInfo {
-        iccid: Some(Iccid::from_bytes([0x98, 0x44, 0x74, 0x68, 0x00, 0x00, 0x54, 0x37, 0x21, i])),
-        isdp_aid: Some(vec![0xA0, 0, 0, 5, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0, 0, 0x10, i]),
-        state: Some(if i == 0 { ProfileState::Enabled } else { ProfileState::Disabled }),
-        nickname: Some(format!("nickname of profile {i}")),
-        service_provider_name: Some("Service Provider".into()),
-        profile_name: Some("Operational profile".into()),
-        icon_type: None,
-        icon: None,
-        class: Some(ProfileClass::Operational),
-        notification_configuration: Some(vec![
-            NotificationConfigurationInformation {
-                operation: BitFlags::from_bits([notification_event::INSTALL]),
-                address: "smdp.example.com".into(),
-            },
-            NotificationConfigurationInformation {
-                operation: BitFlags::from_bits([notification_event::ENABLE]),
-                address: "smdp.example.com".into(),
-            },
-        ]),
-        owner: Some(OperatorId { mcc_mnc: vec![0x21, 0xF3, 0x54], gid1: None, gid2: None }),
-        dp_proprietary_data: Some(DpProprietaryData { dp_oid: "1.3.6.1.4.1.31746.1".parse().unwrap() }),
-        policy_rules: Some(BitFlags::new()),
-        enabled_on_esim_port: None,
-        profile_size: None,
+    {
+        let mut profile_info = ProfileInfo::default();
+        profile_info.iccid =
+            Some(Iccid::from_bytes([0x98, 0x44, 0x74, 0x68, 0x00, 0x00, 0x54, 0x37, 0x21, i]));
+        profile_info.isdp_aid =
+            Some(vec![0xA0, 0, 0, 5, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0, 0, 0x10, i]);
+        profile_info.state = Some(if i == 0 { ProfileState::Enabled } else { ProfileState::Disabled });
+        profile_info.nickname = Some(format!("nickname of profile {i}"));
+        profile_info.service_provider_name = Some("Service Provider".into());
+        profile_info.profile_name = Some("Operational profile".into());
+        profile_info.icon_type = None;
+        profile_info.icon = None;
+        profile_info.class = Some(ProfileClass::Operational);
+        profile_info.notification_configuration = Some(vec![
+            NotificationConfigurationInformation::new(
+                BitFlags::from_bits([notification_event::INSTALL]),
+                "smdp.example.com".into(),
+            ),
+            NotificationConfigurationInformation::new(
+                BitFlags::from_bits([notification_event::ENABLE]),
+                "smdp.example.com".into(),
+            ),
+        ]);
+        profile_info.owner = Some(OperatorId::new(vec![0x21, 0xF3, 0x54]));
+        profile_info.dp_proprietary_data =
+            Some(DpProprietaryData::new("1.3.6.1.4.1.31746.1".parse().unwrap()));
+        profile_info.policy_rules = Some(BitFlags::new());
+        profile_info.enabled_on_esim_port = None;
+        profile_info.profile_size = None;
+        profile_info
     }
 }
 
@@ -65,7 +70,7 @@ fn config() -> Criterion {
 }
 
 fn decode(c: &mut Criterion) {
-    let list = ProfileInfoListResponse { result: Ok((0..10).map(profile).collect()) }.to_der();
+    let list = ProfileInfoListResponse::new(Ok((0..10).map(profile).collect())).to_der();
     let mut group = c.benchmark_group("euicc");
     group.throughput(Throughput::Bytes(list.len() as u64));
     group.bench_function("DER decode of a 10-profile ProfileInfoListResponse", |b| {

@@ -36,7 +36,7 @@ fn run(args: &Args) -> Result<(), String> {
         return isdr.close().map_err(|e| e.to_string());
     }
     let mut es9 = es9_client(args)?;
-    let options = NotificationOptions { remove: !args.flag("--keep"), ..NotificationOptions::default() };
+    let options = NotificationOptions::default().with_remove(!args.flag("--keep"));
     let reports = process_notifications(&mut isdr, &mut es9, &options).map_err(|e| e.to_string())?;
     if reports.is_empty() {
         println!("no pending notification");

@@ -4,9 +4,12 @@
 # Installs what is missing (scripts/setup.sh --dev), starts a real PC/SC stack
 # (scripts/pcsc-stack.sh: pcscd + vsmartcard-vpcd) and runs, in order:
 # rustfmt, clippy -D warnings, a dependency check (one RustCrypto generation,
-# one web root store), the no_std build of the codec, rustdoc
-# -D warnings, a short run of every fuzz target, the bench build, the whole
-# test suite (nextest, PC/SC tests included) and the doctests.
+# one web root store), the library builds without their test doubles, the
+# public API check, the no_std build of the codec, rustdoc -D warnings, a short
+# run of every fuzz target, the bench build, the whole test suite (nextest,
+# PC/SC tests included) and the doctests. The simulators are an opt-in feature
+# of the facade (`sim`): the steps that build examples, benches and tests run
+# with --all-features so that the targets that need them are built and run too.
 #
 # Env: FUZZ_SECONDS (per fuzz target, default 20; 0 skips fuzzing),
 #      CI=true makes PC/SC tests fail, not skip, when the stack is missing.
@@ -24,6 +27,7 @@ cargo fmt --all -- --check
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo clippy -p oxicard-transport --no-default-features --features std --locked -- -D warnings
 
 step "dependencies: one RustCrypto generation, one web root store"
@@ -57,15 +61,28 @@ for features in pki euicc-role smdp-role; do
   cargo clippy -p oxicard-euicc --no-default-features --features "$features" --locked -- -D warnings
 done
 
+step "test doubles: the libraries build without them (feature test-util)"
+# Issue 13 §3: mock, testbed and the test cards are behind `test-util`; only dev-dependencies
+# (and the fuzz package) enable it. Without dev-dependencies, nothing turns it on.
+cargo check --workspace --lib --bins --locked
+if cargo tree --workspace -e normal,features --prefix none --locked | grep -q '"test-util"'; then
+  echo "a normal dependency enables a test-util feature" >&2
+  exit 1
+fi
+
+step "public API: one path per item, no glob re-exports, no duplicate type names"
+scripts/public-api.sh check
+
 step "no_std builds (codec, secure channel)"
 cargo build -p oxicard-apdu --no-default-features --locked
 cargo build -p oxicard-secure-channel --no-default-features --locked
 
 step "rustdoc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
 
 step "bench build"
-cargo bench --workspace --no-run --locked
+cargo bench --workspace --no-run --all-features --locked
 
 fuzz_seconds=${FUZZ_SECONDS:-20}
 if [ "$fuzz_seconds" -gt 0 ]; then
@@ -94,7 +111,7 @@ scripts/pcsc-stack.sh start
 trap 'scripts/pcsc-stack.sh stop' EXIT
 
 step "tests"
-cargo nextest run --workspace --all-targets --locked --profile ci --no-fail-fast
-cargo test --workspace --doc --locked
+cargo nextest run --workspace --all-targets --all-features --locked --profile ci --no-fail-fast
+cargo test --workspace --doc --all-features --locked
 
 echo "test.sh: all checks passed in $((SECONDS - started))s" >&2

@@ -306,12 +306,13 @@ fn euicc() -> SoftEuicc {
             .enumerate()
     {
         let state = if n == 0 { ProfileState::Enabled } else { ProfileState::Disabled };
-        let profile = ProfileInfo {
-            iccid: Some(iccid.parse().unwrap()),
-            profile_name: Some(format!("Operator {n} with a profile name long enough to need some room")),
-            service_provider_name: Some("OXI".into()),
-            state: Some(state),
-            ..ProfileInfo::default()
+        let profile = {
+            let mut profile_info = ProfileInfo::new(iccid.parse().unwrap());
+            profile_info.profile_name =
+                Some(format!("Operator {n} with a profile name long enough to need some room"));
+            profile_info.service_provider_name = Some("OXI".into());
+            profile_info.state = Some(state);
+            profile_info
         };
         euicc.install_profile_for_tests(profile).unwrap();
     }
@@ -336,7 +337,7 @@ fn an_isdr_session_runs_unchanged_under_scp03() {
     // On the plain card, on the basic channel.
     let plain_seen = Seen::default();
     let mut card = Card::new(SimulatorTransport::new(Recorded { euicc: euicc(), seen: plain_seen.clone() }));
-    let basic = IsdrOptions { logical_channel: false, ..IsdrOptions::default() };
+    let basic = IsdrOptions::default().with_logical_channel(false);
     let plain = lpa_session(&mut card, &basic);
     assert_eq!(plain.1, [None, Some("travel, with a long nickname".to_owned()), None, None]);
 

@@ -38,7 +38,7 @@ impl Transport for HostileCard<'_> {
 }
 
 fuzz_target!(|input: &[u8]| {
-    let config = CardConfig { max_response_len: 2048, max_rounds: 40, ..CardConfig::default() };
+    let config = CardConfig::default().with_max_response_len(2048).with_max_rounds(40);
     let mut card = Card::with_config(HostileCard { input, exchanges: 0 }, config);
     let long = [0x5Au8; 600];
     let commands = [

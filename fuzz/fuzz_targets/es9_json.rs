@@ -3,7 +3,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequestEs9,
     GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpReply,
     InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, RspRequest, TransactionId,
 };
@@ -15,20 +15,16 @@ fuzz_target!(|data: &[u8]| {
         Some((s, rest)) => ([200u16, 204, 201, 404, 500, 503][usize::from(*s) % 6], rest),
         None => (200, data),
     };
-    let reply = HttpReply { status, content_type: Some("application/json"), body };
+    let reply = HttpReply::new(status, Some("application/json"), body);
     let Ok(tx) = TransactionId::new(vec![0x01]) else { return };
 
-    let init = InitiateAuthenticationRequest {
-        smdp_address: String::new(),
-        euicc_challenge: [0; 16],
-        euicc_info1: vec![],
-    };
+    let init = InitiateAuthenticationRequest::new(String::new(), [0; 16], vec![]);
     if let Ok(r) = init.decode_response(RspFunction::Es9InitiateAuthentication, &reply) {
         let again =
             InitiateAuthenticationResponse::from_json(RspFunction::Es9InitiateAuthentication, &r.to_json());
         assert_eq!(again.ok(), Some(r));
     }
-    let auth = AuthenticateClientRequest { transaction_id: tx.clone(), authenticate_server_response: vec![] };
+    let auth = AuthenticateClientRequest::new(tx.clone(), vec![]);
     if let Ok(r) = auth.decode_response(RspFunction::Es9AuthenticateClient, &reply) {
         let again = AuthenticateClientResponse::from_json(RspFunction::Es9AuthenticateClient, &r.to_json());
         assert_eq!(again.ok(), Some(r));
@@ -39,20 +35,19 @@ fuzz_target!(|data: &[u8]| {
             Es11AuthenticateClientResponse::from_json(RspFunction::Es11AuthenticateClient, &r.to_json());
         assert_eq!(again.ok(), Some(r));
     }
-    let bpp = GetBoundProfilePackageRequest { transaction_id: tx.clone(), prepare_download_response: vec![] };
+    let bpp = GetBoundProfilePackageRequest::new(tx.clone(), vec![]);
     if let Ok(r) = bpp.decode_response(RspFunction::Es9GetBoundProfilePackage, &reply) {
         let again =
             GetBoundProfilePackageResponse::from_json(RspFunction::Es9GetBoundProfilePackage, &r.to_json());
         assert_eq!(again.ok(), Some(r));
     }
-    let _ = HandleNotificationRequest { pending_notification: vec![] }
-        .decode_response(RspFunction::Es9HandleNotification, &reply);
-    let _ = CancelSessionRequest { transaction_id: tx, cancel_session_response: vec![] }
-        .decode_response(RspFunction::Es9CancelSession, &reply);
+    let _ =
+        HandleNotificationRequest::new(vec![]).decode_response(RspFunction::Es9HandleNotification, &reply);
+    let _ = CancelSessionRequestEs9::new(tx, vec![]).decode_response(RspFunction::Es9CancelSession, &reply);
     // Request decoders (used by test servers) too.
     let _ = InitiateAuthenticationRequest::from_json(RspFunction::Es9InitiateAuthentication, body);
     let _ = AuthenticateClientRequest::from_json(RspFunction::Es9AuthenticateClient, body);
     let _ = GetBoundProfilePackageRequest::from_json(RspFunction::Es9GetBoundProfilePackage, body);
     let _ = HandleNotificationRequest::from_json(RspFunction::Es9HandleNotification, body);
-    let _ = CancelSessionRequest::from_json(RspFunction::Es9CancelSession, body);
+    let _ = CancelSessionRequestEs9::from_json(RspFunction::Es9CancelSession, body);
 });

@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
             (c, if c.tag() == pick { rest.to_vec() } else { bytes })
         });
         if let Ok(cap) = CapFile::from_components(parts) {
-            let _ = cap.load_file_data_block(LoadOptions { descriptor: true, debug: true });
+            let _ = cap.load_file_data_block(LoadOptions::default().with_descriptor(true).with_debug(true));
         }
     }
 });

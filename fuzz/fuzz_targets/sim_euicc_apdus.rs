@@ -23,15 +23,13 @@ fn euicc() -> SoftEuicc {
     for (digits, state) in
         [("8944478600004573128", ProfileState::Enabled), ("8944478600004573136", ProfileState::Disabled)]
     {
-        let profile = ProfileInfo {
-            iccid: digits.parse().ok(),
-            state: Some(state),
-            notification_configuration: Some(vec![NotificationConfigurationInformation {
-                operation: BitFlags::from_bits([1, 2, 3]),
-                address: "smdp.example.com".into(),
-            }]),
-            ..ProfileInfo::default()
-        };
+        let mut profile = ProfileInfo::default();
+        profile.iccid = digits.parse().ok();
+        profile.state = Some(state);
+        profile.notification_configuration = Some(vec![NotificationConfigurationInformation::new(
+            BitFlags::from_bits([1, 2, 3]),
+            "smdp.example.com".into(),
+        )]);
         assert!(euicc.install_profile_for_tests(profile).is_ok());
     }
     euicc.reset();

@@ -39,19 +39,8 @@ fuzz_target!(|data: &[u8]| {
     let mut smdp = TestSmdp::new(identity, ADDRESS).with_profile("", package);
 
     let ski = pki.ci().certificate().subject_key_identifier().unwrap_or_default().to_vec();
-    let info1 = EuiccInfo1 {
-        svn: Version { major: 2, minor: 2, revision: 2 },
-        ci_pkids_for_verification: vec![ski.clone()],
-        ci_pkids_for_signing: vec![ski],
-        ci_pkids_for_signing_v3: None,
-        rsp_capability: None,
-        highest_svn: None,
-    };
-    let init = InitiateAuthenticationRequest {
-        smdp_address: ADDRESS.into(),
-        euicc_challenge: [0; 16],
-        euicc_info1: info1.to_der(),
-    };
+    let info1 = EuiccInfo1::new(Version { major: 2, minor: 2, revision: 2 }, vec![ski.clone()], vec![ski]);
+    let init = InitiateAuthenticationRequest::new(ADDRESS.into(), [0; 16], info1.to_der());
     let Ok(session) = smdp.initiate_authentication(&init) else { return };
     let tx = session.transaction_id.to_string();
 

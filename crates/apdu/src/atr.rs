@@ -118,6 +118,7 @@ impl<'a> Atr<'a> {
 /// software function table (selection methods), the data coding byte and the
 /// third table (chaining, extended length, logical channels). Absent bytes are zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct CardCapabilities {
     /// First software function table: selection methods.
     pub selection_methods: u8,

@@ -26,7 +26,7 @@ use crate::error::{Error, ErrorKind};
 pub struct Cla(pub u8);
 
 /// The highest logical channel number, 19 (ISO/IEC 7816-4 §5.4.1, Table 3).
-pub const MAX_CHANNEL: u8 = 19;
+const MAX_CHANNEL: u8 = 19;
 
 /// Command chaining bit b5 (both codings, ISO/IEC 7816-4 §5.4.1 Tables 2 and 3).
 const CHAINING: u8 = 0x10;

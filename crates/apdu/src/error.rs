@@ -75,6 +75,7 @@ impl ErrorKind {
 /// input where it was found (for [`ErrorKind::BufferTooSmall`], the number of
 /// bytes the output needs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Error {
     /// What was wrong.
     pub kind: ErrorKind,

@@ -8,9 +8,9 @@ extern crate std;
 
 pub mod atr;
 pub mod chain;
-pub mod cla;
+mod cla;
 mod command;
-pub mod error;
+mod error;
 pub mod pending;
 mod response;
 mod status;
@@ -18,11 +18,12 @@ pub mod tlv;
 
 #[cfg(feature = "std")]
 pub mod card;
-#[cfg(feature = "std")]
+// The test card is documented always (`cfg(doc)`), compiled with `test-util` only.
+#[cfg(all(feature = "std", any(doc, feature = "test-util")))]
 pub mod testcard;
 
 pub use cla::Cla;
 pub use command::{Case, Command, CommandView};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Result};
 pub use response::{Response, ResponseView};
 pub use status::StatusWord;

@@ -1,5 +1,8 @@
 //! [`TestCard`]: an ISO/IEC 7816-4 card simulator for tests and demos.
 //!
+//! A test double: compiled with the feature `test-util` only, which tests enable through their
+//! dev-dependency (`features = ["test-util"]`).
+//!
 //! It implements [`CardSimulator`], so it runs in process
 //! ([`SimulatorTransport`](oxicard_transport::sim::SimulatorTransport)) or as a card in a
 //! real PC/SC reader through the vpcd bridge. It is written from the card's side, on its own
@@ -43,6 +46,7 @@ pub const ATR_SHORT: [u8; 15] =
 
 /// How the card hands out a response longer than what the command's Le allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ResponseStyle {
     /// As many bytes as Le allows, then `61xx` for the rest (T=1 cards).
     #[default]
@@ -54,6 +58,7 @@ pub enum ResponseStyle {
 
 /// Settings of a [`TestCard`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TestCardConfig {
     /// AIDs that SELECT finds.
     pub applications: Vec<Vec<u8>>,
@@ -65,6 +70,43 @@ pub struct TestCardConfig {
     pub chaining: bool,
     /// Logical channels available besides the basic one (0..=19).
     pub logical_channels: u8,
+}
+
+impl TestCardConfig {
+    /// Sets [`applications`](Self::applications).
+    #[must_use]
+    pub fn with_applications(mut self, applications: Vec<Vec<u8>>) -> Self {
+        self.applications = applications;
+        self
+    }
+
+    /// Sets [`style`](Self::style).
+    #[must_use]
+    pub fn with_style(mut self, style: ResponseStyle) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Sets [`extended_length`](Self::extended_length).
+    #[must_use]
+    pub fn with_extended_length(mut self, extended_length: bool) -> Self {
+        self.extended_length = extended_length;
+        self
+    }
+
+    /// Sets [`chaining`](Self::chaining).
+    #[must_use]
+    pub fn with_chaining(mut self, chaining: bool) -> Self {
+        self.chaining = chaining;
+        self
+    }
+
+    /// Sets [`logical_channels`](Self::logical_channels).
+    #[must_use]
+    pub fn with_logical_channels(mut self, logical_channels: u8) -> Self {
+        self.logical_channels = logical_channels;
+        self
+    }
 }
 
 impl Default for TestCardConfig {

@@ -40,7 +40,7 @@ fn get_response_keeps_the_logical_channel_and_can_use_the_command_cla() {
     let mut card = card(mock);
     let response = card.transmit(&CommandView::new(0x41, 0xCA, 0x00, 0x4F).with_ne(256)).unwrap();
     assert_eq!(response.data(), &[0xAA, 0xBB][..]);
-    let config = CardConfig { get_response_cla: GetResponseCla::SameAsCommand, ..CardConfig::default() };
+    let config = CardConfig::default().with_get_response_cla(GetResponseCla::SameAsCommand);
     let mut card = Card::with_config(card.into_transport(), config);
     let response =
         card.transmit(&CommandView::new(0xC1, 0xE2, 0x91, 0x00).with_data(&[0x00]).with_ne(256)).unwrap();
@@ -66,7 +66,7 @@ fn an_endless_61xx_card_is_cut_off() {
     for _ in 0..3 {
         mock.expect(h("00 C0 00 00 01")).respond(h("00 6101"));
     }
-    let config = CardConfig { max_rounds: 2, ..CardConfig::default() };
+    let config = CardConfig::default().with_max_rounds(2);
     let mut card = Card::with_config(mock, config);
     let err = card.transmit(&CommandView::new(0x00, 0xCA, 0x01, 0x02).with_ne(256)).unwrap_err();
     assert!(matches!(err, CardError::TooManyRounds { rounds: 3 }), "{err:?}");
@@ -78,7 +78,7 @@ fn an_endless_6cxx_card_is_cut_off() {
     mock.expect(h("00 B0 00 00 00")).respond(h("6C01"));
     mock.expect(h("00 B0 00 00 01")).respond(h("6C01"));
     mock.expect(h("00 B0 00 00 01")).respond(h("6C01"));
-    let config = CardConfig { max_rounds: 2, ..CardConfig::default() };
+    let config = CardConfig::default().with_max_rounds(2);
     let mut card = Card::with_config(mock, config);
     let err = card.transmit(&CommandView::new(0x00, 0xB0, 0x00, 0x00).with_ne(256)).unwrap_err();
     assert!(matches!(err, CardError::TooManyRounds { .. }), "{err:?}");
@@ -124,10 +124,7 @@ fn a_refused_chain_part_stops_the_chain() {
     first.extend_from_slice(&data[..255]);
     mock.expect(first).respond(h("6A80"));
     let handle = mock.handle();
-    let config = CardConfig {
-        extended_length: oxicard_apdu::card::ExtendedLength::Unsupported,
-        ..CardConfig::default()
-    };
+    let config = CardConfig::default().with_extended_length(oxicard_apdu::card::ExtendedLength::Unsupported);
     let mut card = Card::with_config(mock, config);
     let err = card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data)).unwrap_err();
     assert!(matches!(err, CardError::ChainingRefused { part: 0, sw } if sw.to_u16() == 0x6A80), "{err:?}");

@@ -29,7 +29,7 @@ const GET_SELECTED: CommandView<'static> = CommandView::new(0x00, 0xCA, 0x00, 0x
 #[test]
 fn atr_capabilities_choose_extended_length() {
     assert!(card().uses_extended_length());
-    let short = card_with(TestCardConfig { extended_length: false, ..TestCardConfig::default() });
+    let short = card_with(TestCardConfig::default().with_extended_length(false));
     assert!(!short.uses_extended_length());
 }
 
@@ -68,7 +68,7 @@ fn get_response_rounds_reassemble_a_big_answer() {
 
 #[test]
 fn t0_style_card_answers_61xx_first() {
-    let mut card = card_with(TestCardConfig { style: ResponseStyle::GetResponseFirst, ..Default::default() });
+    let mut card = card_with(TestCardConfig::default().with_style(ResponseStyle::GetResponseFirst));
     let response = card.transmit(&GET_BIG).unwrap();
     assert_eq!(response.data(), TestCard::big_object().as_slice());
     assert_eq!(commands_seen(&card), 1 + BIG_OBJECT_LEN.div_ceil(256));
@@ -107,7 +107,7 @@ fn extended_length_echo_of_4_kib() {
 
 #[test]
 fn chaining_when_the_card_has_no_extended_length() {
-    let mut card = card_with(TestCardConfig { extended_length: false, ..Default::default() });
+    let mut card = card_with(TestCardConfig::default().with_extended_length(false));
     let data = pattern(4096);
     let echo = CommandView::new(0x80, 0xEE, 0, 0).with_data(&data).with_ne(65_536);
     let response = card.transmit(&echo).unwrap();
@@ -119,7 +119,7 @@ fn chaining_when_the_card_has_no_extended_length() {
 
 #[test]
 fn forced_short_form_chains_even_on_an_extended_card() {
-    let config = CardConfig { extended_length: ExtendedLength::Unsupported, ..CardConfig::default() };
+    let config = CardConfig::default().with_extended_length(ExtendedLength::Unsupported);
     let mut card = Card::with_config(SimulatorTransport::new(TestCard::new()), config);
     let data = pattern(600);
     let response = card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data).with_ne(256)).unwrap();
@@ -129,11 +129,9 @@ fn forced_short_form_chains_even_on_an_extended_card() {
 
 #[test]
 fn no_chaining_and_no_extended_length_is_a_typed_error() {
-    let config = CardConfig {
-        extended_length: ExtendedLength::Unsupported,
-        command_chaining: Some(false),
-        ..CardConfig::default()
-    };
+    let config = CardConfig::default()
+        .with_extended_length(ExtendedLength::Unsupported)
+        .with_command_chaining(Some(false));
     let mut card = Card::with_config(SimulatorTransport::new(TestCard::new()), config);
     let data = pattern(300);
     let err = card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data)).unwrap_err();
@@ -143,8 +141,7 @@ fn no_chaining_and_no_extended_length_is_a_typed_error() {
 
 #[test]
 fn chaining_refused_by_the_card() {
-    let mut card =
-        card_with(TestCardConfig { extended_length: false, chaining: false, ..Default::default() });
+    let mut card = card_with(TestCardConfig::default().with_extended_length(false).with_chaining(false));
     let data = pattern(300);
     let err = card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data)).unwrap_err();
     match err {
@@ -155,7 +152,7 @@ fn chaining_refused_by_the_card() {
 
 #[test]
 fn response_limit_is_enforced() {
-    let config = CardConfig { max_response_len: 1000, ..CardConfig::default() };
+    let config = CardConfig::default().with_max_response_len(1000);
     let mut card = Card::with_config(SimulatorTransport::new(TestCard::new()), config);
     let err = card.transmit(&GET_BIG).unwrap_err();
     assert!(matches!(err, CardError::ResponseTooLong { limit: 1000 }), "{err:?}");

@@ -131,8 +131,8 @@ fn a_transport_that_opens_channels_itself_is_asked_first() {
 
     // Opened to the application by the transport: no MANAGE CHANNEL, no SELECT on the wire.
     let opened = card.open_logical_channel(Some(&ISD_R)).unwrap();
-    let selected = Some(SelectResponse { sw: StatusWord::SUCCESS, fci: None });
-    assert_eq!(opened, OpenedChannel { number: 3, selected });
+    let selected = Some(SelectResponse::new(StatusWord::SUCCESS, None));
+    assert_eq!(opened, OpenedChannel::new(3, selected));
     let mut channel = LogicalChannel::adopt(&mut card, opened.number);
     channel.transmit(&GET_SELECTED).unwrap();
     drop(channel);

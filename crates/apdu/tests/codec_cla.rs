@@ -6,8 +6,8 @@
 //! same split is done by osmocom/pysim `pySim/commands.py` `lchan_nr_to_cla`
 //! (ETSI TS 102 221 §10.1.1).
 
+use oxicard_apdu::Cla;
 use oxicard_apdu::ErrorKind;
-use oxicard_apdu::cla::{Cla, MAX_CHANNEL};
 use proptest::prelude::*;
 
 /// Expected class byte for channel `ch` from base `00` (interindustry) or `80` (proprietary).
@@ -18,7 +18,7 @@ fn expected(base: u8, ch: u8) -> u8 {
 #[test]
 fn channel_coding_0_to_19_both_codings() {
     for base in [0x00, 0x80] {
-        for ch in 0..=MAX_CHANNEL {
+        for ch in 0..=Cla::MAX_CHANNEL {
             let cla = Cla(base).with_channel(ch).unwrap();
             assert_eq!(cla.0, expected(base, ch), "base {base:02X} channel {ch}");
             assert_eq!(cla.channel(), ch);

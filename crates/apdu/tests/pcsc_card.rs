@@ -69,8 +69,7 @@ fn pcsc_select_returns_the_fci() {
 #[test]
 fn pcsc_get_response_chain_of_more_than_4_kib() {
     let Some(reader) = reader() else { return };
-    let (inserted, mut card) =
-        session(&reader, TestCardConfig { extended_length: false, ..Default::default() });
+    let (inserted, mut card) = session(&reader, TestCardConfig::default().with_extended_length(false));
     assert_eq!(card.atr(), &ATR_SHORT[..]);
     assert!(!card.uses_extended_length());
     let response = card.transmit(&GET_BIG).unwrap();
@@ -109,8 +108,7 @@ fn pcsc_extended_length_in_one_exchange() {
 #[test]
 fn pcsc_command_chaining_without_extended_length() {
     let Some(reader) = reader() else { return };
-    let (inserted, mut card) =
-        session(&reader, TestCardConfig { extended_length: false, ..Default::default() });
+    let (inserted, mut card) = session(&reader, TestCardConfig::default().with_extended_length(false));
     let data = pattern(600);
     let response =
         card.transmit(&CommandView::new(0x80, 0xEE, 0, 0).with_data(&data).with_ne(65_536)).unwrap();

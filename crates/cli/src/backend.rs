@@ -348,7 +348,7 @@ mod tests {
         mock.expect(OPEN).respond([0x01, 0x90, 0x00]);
         mock.fault_when(|command| command != OPEN, Fault::Fail(ErrorKind::CardReset));
         let handle = mock.handle();
-        let options = IsdrOptions { aid: ISD_R_AID.to_vec(), ..IsdrOptions::default() };
+        let options = IsdrOptions::default().with_isd_r_aid(ISD_R_AID.to_vec());
         let error = run_watched(mock, "Hand-made Reader 00", |card| {
             let mut isdr = Isdr::open(card, &options).map_err(CliError::es10("euicc_init"))?;
             isdr.profiles().map_err(CliError::es10("es10c_get_profiles_info"))
@@ -384,7 +384,7 @@ mod tests {
         let path = state_dir.join("euicc.json");
         let euicc = SoftEuicc::open(&path).unwrap();
         std::fs::remove_dir_all(&state_dir).unwrap();
-        let options = IsdrOptions { aid: ISD_R_AID.to_vec(), ..IsdrOptions::default() };
+        let options = IsdrOptions::default().with_isd_r_aid(ISD_R_AID.to_vec());
         let error = with_simulator(euicc, |card| {
             let mut isdr = Isdr::open(card, &options).map_err(CliError::es10("euicc_init"))?;
             isdr.set_default_dp_address("smdp.example.com")

@@ -8,7 +8,9 @@ use oxicard_euicc::es10::{
     BitFlags, NotificationSearch, ProfileIdentifier, ProfileInfo, bit_names, reset_options,
 };
 use oxicard_euicc::iccid::Iccid;
-use oxicard_euicc::notify::{self, NotificationOptions, process_notifications, read_dump, write_dump};
+use oxicard_euicc::notify::dump::read_dump;
+use oxicard_euicc::notify::dump::write_dump;
+use oxicard_euicc::notify::{self, NotificationOptions, process_notifications};
 use oxicard_sim::storage::write_atomically;
 use oxicard_transport::pcsc::PcscContext;
 use serde_json::{Value, json};
@@ -268,7 +270,7 @@ pub(crate) fn notification_list(g: &Global, out: &Out) -> Result<(), CliError> {
 /// `notification process [--keep]`: send each; remove the acknowledged ones unless `keep`.
 pub(crate) fn notification_process(g: &Global, out: &Out, keep: bool, net: &NetArgs) -> Result<(), CliError> {
     let mut es9 = es9_client(net)?;
-    let options = NotificationOptions { remove: !keep, ..NotificationOptions::default() };
+    let options = NotificationOptions::default().with_remove(!keep);
     let reports = with_isdr(g, |isdr| {
         process_notifications(isdr, &mut es9, &options).map_err(CliError::es10("es10b_list_notification"))
     })?;

@@ -59,7 +59,7 @@ fn install_profiles(sim: &Sim) {
         EuiccConfig { eid: document["eid"].as_str().unwrap().parse().unwrap(), ..EuiccConfig::default() };
     let mut euicc = SoftEuicc::open_with(&sim.state, config).unwrap();
     for i in 0..PROCESSES {
-        let profile = ProfileInfo { iccid: Some(iccid(i).parse().unwrap()), ..ProfileInfo::default() };
+        let profile = ProfileInfo::new(iccid(i).parse().unwrap());
         euicc.install_profile_for_tests(profile).unwrap();
     }
 }

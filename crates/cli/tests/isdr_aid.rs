@@ -101,7 +101,7 @@ impl CardSimulator for VendorCard {
 fn euicc_at(aid: &[u8]) -> SoftEuicc {
     let mut euicc = SoftEuicc::in_memory(EuiccConfig { isdr_aid: aid.to_vec(), ..EuiccConfig::default() });
     let iccid = ICCID.parse().unwrap();
-    euicc.install_profile_for_tests(ProfileInfo { iccid: Some(iccid), ..ProfileInfo::default() }).unwrap();
+    euicc.install_profile_for_tests(ProfileInfo::new(iccid)).unwrap();
     euicc
 }
 

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use oxicard_apdu::card::Card;
 use oxicard_euicc::activation::{ActivationCode, DeviceInfo};
-use oxicard_euicc::der_util::{Fields, ctx_c, single};
+use oxicard_euicc::asn1::{Fields, ctx_c, single};
 use oxicard_euicc::download::{Consent, DownloadErrorKind, DownloadRequest, ProfileOffer, download};
 use oxicard_euicc::es10::{
     BppCommandId, ErrorReason, InstallationError, ProfileInfo, RetrieveNotificationsListRequest,
@@ -358,7 +358,7 @@ fn no_package_segment_follows_the_software_euiccs_early_result() {
     let pki = sim.pki();
     let server = smdp(&sim);
     let mut euicc = SoftEuicc::from_identity(pki.euicc_identity().unwrap());
-    let existing = ProfileInfo { iccid: Some(ICCID.parse().unwrap()), ..ProfileInfo::default() };
+    let existing = ProfileInfo::new(ICCID.parse().unwrap());
     euicc.install_profile_for_tests(existing).unwrap();
     let log: ApduLog = Arc::new(Mutex::new(Vec::new()));
     let mut card = Card::new(Recorder { inner: SimulatorTransport::new(euicc), log: Arc::clone(&log) });
@@ -375,7 +375,8 @@ fn no_package_segment_follows_the_software_euiccs_early_result() {
             error.kind,
             DownloadErrorKind::Installation(InstallationError {
                 command: BppCommandId::StoreMetadata,
-                reason: ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc
+                reason: ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc,
+                ..
             })
         ),
         "{error}"

@@ -130,7 +130,7 @@ impl<S: CardSimulator> CardSimulator for Recorder<S> {
 fn euicc() -> SoftEuicc {
     let mut euicc = SoftEuicc::new();
     let iccid = ICCID.parse().unwrap();
-    euicc.install_profile_for_tests(ProfileInfo { iccid: Some(iccid), ..ProfileInfo::default() }).unwrap();
+    euicc.install_profile_for_tests(ProfileInfo::new(iccid)).unwrap();
     euicc
 }
 

@@ -164,6 +164,7 @@ impl fmt::Display for DiscoveryErrorKind {
 
 /// A failed event retrieval: at which step and why.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct DiscoveryError {
     /// The step that failed.
     pub step: DiscoveryStep,

@@ -18,11 +18,19 @@ use crate::es9::{
 
 /// One pending event (SGP.22 §5.8.2 `EventEntries`): where to download and with which MatchingID.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct EventEntry {
     /// `eventId`: used as the MatchingID with the SM-DP+.
     pub event_id: String,
     /// `rspServerAddress`: the SM-DP+ (or another SM-DS for cascaded discovery).
     pub rsp_server_address: String,
+}
+
+impl EventEntry {
+    /// The value with the given members.
+    pub fn new(event_id: String, rsp_server_address: String) -> Self {
+        Self { event_id, rsp_server_address }
+    }
 }
 
 impl EventEntry {
@@ -34,7 +42,8 @@ impl EventEntry {
 }
 
 /// ES11.AuthenticateClient response (SGP.22 §5.8.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Es11AuthenticateClientResponse {
     /// `transactionId`, if sent; a different one than the request's is an error.
     pub transaction_id: Option<TransactionId>,

@@ -68,7 +68,7 @@
 use oxicard_apdu::card::{CardChannel, CardError, LogicalChannel, OpenedChannel};
 use oxicard_apdu::{CommandView, StatusWord};
 
-use crate::der_util::DecodeError;
+use crate::asn1::DecodeError;
 use crate::download::load::LoadCursor;
 use crate::es10::bpp::SegmentKind;
 use crate::es10::*;
@@ -196,6 +196,7 @@ const MAX_BLOCKS: usize = 256;
 
 /// How to reach the ISD-R.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IsdrOptions {
     /// The AID to select first; default [`ISD_R_AID`] (SGP.22 §2.2.3). 5 to 16 bytes (a 5-byte
     /// RID and up to 11 bytes of PIX, ISO/IEC 7816-5).
@@ -216,6 +217,51 @@ pub struct IsdrOptions {
     /// refuses the ICCID form ([`refuses_iccid_form`], see the [module docs](self)); default
     /// `true`.
     pub isdp_aid_fallback: bool,
+}
+
+impl IsdrOptions {
+    /// Sets [`aid`](Self::aid), keeping [`fallback_aids`](Self::fallback_aids) (which apply
+    /// only when `aid` is [`ISD_R_AID`]; [`IsdrOptions::with_aid`] clears them).
+    #[must_use]
+    pub fn with_isd_r_aid(mut self, aid: Vec<u8>) -> Self {
+        self.aid = aid;
+        self
+    }
+
+    /// Sets [`fallback_aids`](Self::fallback_aids).
+    #[must_use]
+    pub fn with_fallback_aids(mut self, fallback_aids: Vec<Vec<u8>>) -> Self {
+        self.fallback_aids = fallback_aids;
+        self
+    }
+
+    /// Sets [`segment_size`](Self::segment_size).
+    #[must_use]
+    pub fn with_segment_size(mut self, segment_size: usize) -> Self {
+        self.segment_size = segment_size;
+        self
+    }
+
+    /// Sets [`terminal_capability`](Self::terminal_capability).
+    #[must_use]
+    pub fn with_terminal_capability(mut self, terminal_capability: Option<Vec<u8>>) -> Self {
+        self.terminal_capability = terminal_capability;
+        self
+    }
+
+    /// Sets [`logical_channel`](Self::logical_channel).
+    #[must_use]
+    pub fn with_logical_channel(mut self, logical_channel: bool) -> Self {
+        self.logical_channel = logical_channel;
+        self
+    }
+
+    /// Sets [`isdp_aid_fallback`](Self::isdp_aid_fallback).
+    #[must_use]
+    pub fn with_isdp_aid_fallback(mut self, isdp_aid_fallback: bool) -> Self {
+        self.isdp_aid_fallback = isdp_aid_fallback;
+        self
+    }
 }
 
 impl Default for IsdrOptions {
@@ -323,6 +369,7 @@ pub struct WithDer<R> {
 
 /// Progress of a LoadBoundProfilePackage, reported after each segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoadProgress {
     /// The segment just sent.
     pub kind: SegmentKind,
@@ -425,7 +472,7 @@ impl<C: CardChannel> Isdr<C> {
             IsdrChannel::Refused
         };
         let (channel, preselected) = match opened {
-            IsdrChannel::Opened(OpenedChannel { number, selected }) => {
+            IsdrChannel::Opened(OpenedChannel { number, selected, .. }) => {
                 (LogicalChannel::adopt(channel, number), selected.is_some())
             }
             IsdrChannel::Refused => {

@@ -2,8 +2,8 @@
 #![forbid(unsafe_code)]
 
 pub mod activation;
+pub mod asn1;
 mod authentication;
-pub mod der_util;
 pub mod discovery;
 pub mod download;
 pub mod es10;

@@ -33,7 +33,7 @@
 //! # Out of band
 //!
 //! When the device with the eUICC has no network, its notifications can travel in a dump file
-//! ([`write_dump`], [`read_dump`]; the format is in [`dump`]) to a machine that sends them with
+//! ([`dump::write_dump`], [`dump::read_dump`]; the format is in [`dump`]) to a machine that sends them with
 //! [`send`], without any card. The eUICC keeps them meanwhile; once the servers acknowledged
 //! them, RemoveNotificationFromList ([`Isdr::remove_notification`]) on the device removes them.
 
@@ -54,8 +54,6 @@ use crate::isdr::{Es10Error, Isdr, read_answer};
 use crate::sans_io::{AwaitEs10, AwaitHttp, Step, drive};
 
 pub mod dump;
-
-pub use dump::{DumpError, DumpLineError, DumpedNotification, read_dump, write_dump};
 
 /// What happened to one pending notification.
 #[derive(Debug)]
@@ -104,6 +102,7 @@ impl fmt::Display for NotificationOutcome {
 
 /// The result for one notification.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct NotificationReport {
     /// Its metadata: sequence number, operation, address, ICCID.
     pub metadata: NotificationMetadata,
@@ -113,6 +112,7 @@ pub struct NotificationReport {
 
 /// Which notifications to process, and whether to remove them once delivered.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotificationOptions {
     /// Only these operations (bits of [`notification_event`]); `None` = all. Sent to the eUICC as
     /// ListNotification's `profileManagementOperation` filter.
@@ -121,6 +121,29 @@ pub struct NotificationOptions {
     pub iccid: Option<Iccid>,
     /// Remove each notification once its server acknowledged it (default `true`).
     pub remove: bool,
+}
+
+impl NotificationOptions {
+    /// Sets [`operations`](Self::operations).
+    #[must_use]
+    pub fn with_operations(mut self, operations: Option<BitFlags>) -> Self {
+        self.operations = operations;
+        self
+    }
+
+    /// Sets [`iccid`](Self::iccid).
+    #[must_use]
+    pub fn with_iccid(mut self, iccid: Option<Iccid>) -> Self {
+        self.iccid = iccid;
+        self
+    }
+
+    /// Sets [`remove`](Self::remove).
+    #[must_use]
+    pub fn with_remove(mut self, remove: bool) -> Self {
+        self.remove = remove;
+        self
+    }
 }
 
 impl Default for NotificationOptions {
@@ -141,7 +164,7 @@ fn handle_notification(notification: &PendingNotification) -> (&str, HandleNotif
 /// the eUICC returned it. `Ok` means the server acknowledged it (HTTP 204).
 ///
 /// Touches no card: this is what [`deliver`] and the out-of-band replay of a dump file
-/// ([`read_dump`]) both send.
+/// ([`dump::read_dump`]) both send.
 pub fn send<C: HttpClient + ?Sized>(
     es9: &mut RspClient<C>,
     notification: &PendingNotification,
@@ -282,6 +305,7 @@ where
 
 /// A local profile operation that generates a notification (SGP.22 §3.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProfileOperation {
     /// EnableProfile (§5.7.16).
     Enable {

@@ -273,7 +273,7 @@ fn device_info_golden_der() {
     let mut device_info = DeviceInfo::from_imei("1111111111111111".parse().unwrap());
     device_info.tac = vec![0x35, 0x29, 0x06, 0x11];
     device_info.capabilities.eutran = Some(Version::new(13, 0, 0));
-    let ctx = CtxParams1 { matching_id: None, device_info };
+    let ctx = CtxParams1::new(None, device_info);
     assert_eq!(ctx.to_der(), hex::decode("A019A117800435290611A10585030D000082081111111111111111").unwrap());
 }
 
@@ -281,7 +281,7 @@ fn device_info_golden_der() {
 fn device_info_from_imei() {
     let info = DeviceInfo::from_imei("490154203237518".parse().unwrap());
     // Hand-built example: TAC = first 8 IMEI digits, empty capabilities.
-    let ctx = |device_info| CtxParams1 { matching_id: None, device_info }.to_der();
+    let ctx = |device_info| CtxParams1::new(None, device_info).to_der();
     assert_eq!(ctx(info), hex::decode("A014A112800449015420A100820894104502237315F8").unwrap());
     let tac_only = DeviceInfo::from_tac("35290611".parse().unwrap());
     assert_eq!(ctx(tac_only), hex::decode("A00AA108800435290611A100").unwrap());

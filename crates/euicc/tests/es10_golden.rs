@@ -5,7 +5,8 @@
 //! GET EID trace of pySim `tests/unittests/test_globalplatform.py`. Hand-made examples are marked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_euicc::der_util::DecodeReason;
+use oxicard_euicc::activation::DeviceInfo;
+use oxicard_euicc::asn1::DecodeReason;
 use oxicard_euicc::es10::bpp::{self, SegmentKind};
 use oxicard_euicc::es10::*;
 use oxicard_euicc::iccid::{Eid, Iccid};
@@ -53,13 +54,17 @@ fn empty_requests() {
 #[test]
 fn set_default_dp_address() {
     // Digest §3: BF3F058003612E62.
-    golden(&SetDefaultDpAddressRequest { address: "a.b".into(), allowed_ci_pkid: None }, "BF3F058003612E62");
-    // Hand-made responses (ok 0 / undefinedError 127).
-    golden(&SetDefaultDpAddressResponse { result: Ok(()) }, "BF3F03800100");
     golden(
-        &SetDefaultDpAddressResponse { result: Err(SetDefaultDpAddressError::UndefinedError) },
-        "BF3F0380017F",
+        &{
+            let mut set_default_dp_address_request = SetDefaultDpAddressRequest::default();
+            set_default_dp_address_request.address = "a.b".into();
+            set_default_dp_address_request
+        },
+        "BF3F058003612E62",
     );
+    // Hand-made responses (ok 0 / undefinedError 127).
+    golden(&SetDefaultDpAddressResponse::new(Ok(())), "BF3F03800100");
+    golden(&SetDefaultDpAddressResponse::new(Err(SetDefaultDpAddressError::UndefinedError)), "BF3F0380017F");
 }
 
 #[test]
@@ -76,35 +81,56 @@ fn prepare_download_error() {
 fn notifications() {
     // Digest §3: ListNotification for installs BF280481020780; RemoveNotificationFromList BF3003800105.
     golden(
-        &ListNotificationRequest { operations: Some(BitFlags::from_bits([notification_event::INSTALL])) },
+        &{
+            let mut list_notification_request = ListNotificationRequest::default();
+            list_notification_request.operations = Some(BitFlags::from_bits([notification_event::INSTALL]));
+            list_notification_request
+        },
         "BF280481020780",
     );
-    golden(&NotificationSentRequest { seq_number: 5 }, "BF3003800105");
+    golden(
+        &{
+            let mut notification_sent_request = NotificationSentRequest::default();
+            notification_sent_request.seq_number = 5;
+            notification_sent_request
+        },
+        "BF3003800105",
+    );
     // Digest §3 error: BF28 81 01 7F.
-    golden(&ListNotificationResponse { result: Err(ListNotificationError::UndefinedError) }, "BF2803 81017F");
+    golden(&ListNotificationResponse::new(Err(ListNotificationError::UndefinedError)), "BF2803 81017F");
     // Digest §4.3: NotificationMetadata.
-    let metadata = NotificationMetadata {
-        seq_number: 5,
-        operation: BitFlags::from_bits([notification_event::INSTALL]),
-        address: "smdp.example.com".into(),
-        iccid: Some(iccid()),
+    let metadata = {
+        let mut notification_metadata = NotificationMetadata::new(
+            5,
+            BitFlags::from_bits([notification_event::INSTALL]),
+            "smdp.example.com".into(),
+        );
+        notification_metadata.iccid = Some(iccid());
+        notification_metadata
     };
     let der = "BF2F25 800105 81020780 0C10736D64702E6578616D706C652E636F6D 5A0A984474680000543721F8";
     golden(&metadata, der);
     // The same inside a ListNotification response (A0 wrapper).
     let list = format!("BF282AA028{}", der.replace(' ', ""));
-    golden(&ListNotificationResponse { result: Ok(vec![metadata]) }, &list);
+    golden(&ListNotificationResponse::new(Ok(vec![metadata])), &list);
     // Digest §4.3 PMO table: enable 06 40, disable 05 20, delete 04 10.
     for (bit, contents) in [(1, "0640"), (2, "0520"), (3, "0410")] {
         assert_eq!(hex::encode_upper(BitFlags::from_bits([bit]).to_der_contents()), contents);
     }
     golden(
-        &RetrieveNotificationsListRequest { search: Some(NotificationSearch::SeqNumber(5)) },
+        &{
+            let mut retrieve_notifications_list_request = RetrieveNotificationsListRequest::default();
+            retrieve_notifications_list_request.search = Some(NotificationSearch::SeqNumber(5));
+            retrieve_notifications_list_request
+        },
         "BF2B05A003800105",
     );
     golden(
-        &RetrieveNotificationsListRequest {
-            search: Some(NotificationSearch::Operations(BitFlags::from_bits([0]))),
+        &{
+            let mut retrieve_notifications_list_request = RetrieveNotificationsListRequest::default();
+            retrieve_notifications_list_request.search =
+                Some(NotificationSearch::Operations(BitFlags::from_bits([0])));
+            retrieve_notifications_list_request
         },
         "BF2B06A00481020780",
     );
@@ -113,10 +139,21 @@ fn notifications() {
 #[test]
 fn profile_info_list() {
     // Digest §3: tag list request BF2D065C045A4F9F70.
-    golden(&ProfileInfoListRequest { search: None, tag_list: Some(h("5A4F9F70")) }, "BF2D065C045A4F9F70");
+    golden(
+        &{
+            let mut profile_info_list_request = ProfileInfoListRequest::default();
+            profile_info_list_request.tag_list = Some(h("5A4F9F70"));
+            profile_info_list_request
+        },
+        "BF2D065C045A4F9F70",
+    );
     // Search by ICCID (A0 { 5A }), hand-made from the ASN.1 ProfileInfoListRequest.
     golden(
-        &ProfileInfoListRequest { search: Some(ProfileSearch::Iccid(iccid())), tag_list: None },
+        &{
+            let mut profile_info_list_request = ProfileInfoListRequest::default();
+            profile_info_list_request.search = Some(ProfileSearch::Iccid(iccid()));
+            profile_info_list_request
+        },
         "BF2D0EA00C5A0A984474680000543721F8",
     );
     // Digest §4.1 DER example (asn1tools).
@@ -132,42 +169,44 @@ fn profile_info_list() {
     assert_eq!(p.class(), ProfileClass::Operational);
     golden(&response, der);
     // Error: ProfileInfoListError `BF2D 81 xx` (SGP.22 §5.7.15), incorrectInputValues 1.
-    golden(
-        &ProfileInfoListResponse { result: Err(ProfileInfoListError::IncorrectInputValues) },
-        "BF2D03810101",
-    );
+    golden(&ProfileInfoListResponse::new(Err(ProfileInfoListError::IncorrectInputValues)), "BF2D03810101");
 }
 
 #[test]
 fn profile_info_every_field_and_unknown_extensions() {
     // Hand-made: every v2 member, then v3 members and unknown extensions the decoder must skip.
-    let profile = ProfileInfo {
-        iccid: Some(iccid()),
-        isdp_aid: Some(h("A0000005591010FFFFFFFF8900001000")),
-        state: Some(ProfileState::Disabled),
-        nickname: Some("work".into()),
-        service_provider_name: Some("SP".into()),
-        profile_name: Some("PN".into()),
-        icon_type: Some(IconType::Png),
-        icon: Some(vec![0x89, 0x50]),
-        class: Some(ProfileClass::Test),
-        notification_configuration: Some(vec![NotificationConfigurationInformation {
-            operation: BitFlags::from_bits([0, 1, 2, 3]),
-            address: "a.b".into(),
-        }]),
-        owner: Some(OperatorId { mcc_mnc: h("62F210"), gid1: Some(h("01")), gid2: None }),
-        dp_proprietary_data: Some(DpProprietaryData { dp_oid: "2.999.10".parse().unwrap() }),
-        policy_rules: Some(BitFlags::from_bits([ppr::PPR2])),
-        enabled_on_esim_port: Some(1),
-        profile_size: Some(30_000),
+    let profile = {
+        let mut profile_info = ProfileInfo::new(iccid());
+        profile_info.isdp_aid = Some(h("A0000005591010FFFFFFFF8900001000"));
+        profile_info.state = Some(ProfileState::Disabled);
+        profile_info.nickname = Some("work".into());
+        profile_info.service_provider_name = Some("SP".into());
+        profile_info.profile_name = Some("PN".into());
+        profile_info.icon_type = Some(IconType::Png);
+        profile_info.icon = Some(vec![0x89, 0x50]);
+        profile_info.class = Some(ProfileClass::Test);
+        profile_info.notification_configuration = Some(vec![NotificationConfigurationInformation::new(
+            BitFlags::from_bits([0, 1, 2, 3]),
+            "a.b".into(),
+        )]);
+        profile_info.owner = Some({
+            let mut operator_id = OperatorId::new(h("62F210"));
+            operator_id.gid1 = Some(h("01"));
+            operator_id
+        });
+        profile_info.dp_proprietary_data = Some(DpProprietaryData::new("2.999.10".parse().unwrap()));
+        profile_info.policy_rules = Some(BitFlags::from_bits([ppr::PPR2]));
+        profile_info.enabled_on_esim_port = Some(1);
+        profile_info.profile_size = Some(30_000);
+        profile_info
     };
-    let response = ProfileInfoListResponse { result: Ok(vec![profile.clone()]) };
+    let response = ProfileInfoListResponse::new(Ok(vec![profile.clone()]));
     let der = response.to_der();
     assert_eq!(ProfileInfoListResponse::from_der(&der).unwrap(), response);
     // Same content with unknown members (v3 9F1F serviceDescription, BF22, a private tag DF7F)
     // added at the front, middle and end of the E3: still decoded, the extras skipped.
     let e3 = {
-        let outer = oxicard_euicc::der_util::Fields::parse(&der[3..], "t").unwrap();
+        let outer = oxicard_euicc::asn1::Fields::parse(&der[3..], "t").unwrap();
         let list = outer.first().unwrap();
         let e3 = list.fields("t").unwrap().first().unwrap();
         e3.value().to_vec()
@@ -177,11 +216,9 @@ fn profile_info_every_field_and_unknown_extensions() {
     contents.extend_from_slice(&h("BF2203800101"));
     contents.extend_from_slice(&e3[12..]);
     contents.extend_from_slice(&h("DF7F00"));
-    let mut e = oxicard_euicc::der_util::Encoder::new();
+    let mut e = oxicard_euicc::asn1::Encoder::new();
     e.nested(ProfileInfoListResponse::TAG, |e| {
-        e.nested(oxicard_euicc::der_util::ctx_c(0), |e| {
-            e.tlv(oxicard_euicc::der_util::private_c(3), &contents)
-        })
+        e.nested(oxicard_euicc::asn1::ctx_c(0), |e| e.tlv(oxicard_euicc::asn1::private_c(3), &contents))
     });
     let with_extensions = e.finish();
     assert_eq!(ProfileInfoListResponse::from_der(&with_extensions).unwrap(), response);
@@ -191,21 +228,21 @@ fn profile_info_every_field_and_unknown_extensions() {
 #[test]
 fn enable_disable_delete() {
     // Digest §3: EnableProfile by ICCID with refresh, DeleteProfile by ICCID.
-    let enable = EnableProfileRequest { profile: iccid().into(), refresh: true, target_esim_port: None };
+    let enable = EnableProfileRequest::new(iccid().into(), true);
     golden(&enable, "BF3111A00C5A0A984474680000543721F88101FF");
-    golden(&DeleteProfileRequest { profile: iccid().into() }, "BF330C5A0A984474680000543721F8");
+    golden(&DeleteProfileRequest::new(iccid().into()), "BF330C5A0A984474680000543721F8");
     // Hand-made: by AID, no refresh.
     let aid = h("A0000005591010FFFFFFFF8900001000");
     golden(
-        &DisableProfileRequest { profile: ProfileIdentifier::IsdpAid(aid.clone()), refresh: false },
+        &DisableProfileRequest::new(ProfileIdentifier::IsdpAid(aid.clone()), false),
         "BF3217A0124F10A0000005591010FFFFFFFF8900001000810100",
     );
     golden(
-        &DeleteProfileRequest { profile: ProfileIdentifier::IsdpAid(aid) },
+        &DeleteProfileRequest::new(ProfileIdentifier::IsdpAid(aid)),
         "BF33124F10A0000005591010FFFFFFFF8900001000",
     );
     // Result codes (SGP.22 §5.7.16 EnableProfile).
-    golden(&EnableProfileResponse { result: Ok(()), target_esim_port: None }, "BF3103800100");
+    golden(&EnableProfileResponse::new(Ok(())), "BF3103800100");
     for (code, error) in [
         (1, EnableProfileError::IccidOrAidNotFound),
         (2, EnableProfileError::ProfileNotInDisabledState),
@@ -215,7 +252,7 @@ fn enable_disable_delete() {
         (127, EnableProfileError::UndefinedError),
         (99, EnableProfileError::Unknown(99)),
     ] {
-        let response = EnableProfileResponse { result: Err(error), target_esim_port: None };
+        let response = EnableProfileResponse::new(Err(error));
         let decoded = EnableProfileResponse::from_der(&response.to_der()).unwrap();
         assert_eq!(decoded, response);
         assert_eq!(error.code(), code);
@@ -234,7 +271,14 @@ fn enable_disable_delete() {
 #[test]
 fn memory_reset_each_option() {
     // Digest §3: all three v2 options = BF3404820205E0.
-    golden(&EuiccMemoryResetRequest { options: BitFlags::from_bits([0, 1, 2]) }, "BF3404820205E0");
+    golden(
+        &{
+            let mut euicc_memory_reset_request = EuiccMemoryResetRequest::default();
+            euicc_memory_reset_request.options = BitFlags::from_bits([0, 1, 2]);
+            euicc_memory_reset_request
+        },
+        "BF3404820205E0",
+    );
     // Each option alone (named-bit DER, X.690 §11.2.2), hand-computed.
     for (bit, der) in [
         (reset_options::DELETE_OPERATIONAL_PROFILES, "BF340482020780"),
@@ -243,10 +287,17 @@ fn memory_reset_each_option() {
         (reset_options::DELETE_PRE_LOADED_TEST_PROFILES, "BF340482020410"),
         (reset_options::DELETE_PROVISIONING_PROFILES, "BF340482020308"),
     ] {
-        golden(&EuiccMemoryResetRequest { options: BitFlags::from_bits([bit]) }, der);
+        golden(
+            &{
+                let mut euicc_memory_reset_request = EuiccMemoryResetRequest::default();
+                euicc_memory_reset_request.options = BitFlags::from_bits([bit]);
+                euicc_memory_reset_request
+            },
+            der,
+        );
     }
-    golden(&EuiccMemoryResetResponse { result: Err(EuiccMemoryResetError::NothingToDelete) }, "BF3403800101");
-    golden(&EuiccMemoryResetResponse { result: Err(EuiccMemoryResetError::CatBusy) }, "BF3403800105");
+    golden(&EuiccMemoryResetResponse::new(Err(EuiccMemoryResetError::NothingToDelete)), "BF3403800101");
+    golden(&EuiccMemoryResetResponse::new(Err(EuiccMemoryResetError::CatBusy)), "BF3403800105");
 }
 
 #[test]
@@ -269,32 +320,32 @@ fn euicc_info1() {
 #[test]
 fn euicc_info2_full() {
     // Hand-made EUICCInfo2 with every v2 member in module order plus v3 members.
-    let info = EuiccInfo2 {
-        profile_version: Version::new(2, 3, 1),
-        svn: Version::new(2, 2, 2),
-        firmware_version: Version::new(4, 6, 0),
-        ext_card_resource: ExtCardResource(h("810100820400012345830200FF")),
-        uicc_capability: BitFlags::from_bits([0, 1, 2, 4, 14, 16]),
-        ts102241_version: Some(Version::new(9, 2, 0)),
-        globalplatform_version: Some(Version::new(2, 3, 0)),
-        rsp_capability: BitFlags::from_bits([0, 3, 4]),
-        ci_pkids_for_verification: vec![h("81370F5125D0B1D408D4C3B232E6D25E795BEBFB")],
-        ci_pkids_for_signing: vec![h("81370F5125D0B1D408D4C3B232E6D25E795BEBFB")],
-        euicc_category: Some(EuiccCategory::BasicEuicc),
-        forbidden_profile_policy_rules: Some(BitFlags::from_bits([ppr::PPR1])),
-        pp_version: Version::new(1, 0, 0),
-        sas_accreditation_number: "GI-BA-UP-0419".into(),
-        certification_data: Some(CertificationDataObject {
-            platform_label: "label".into(),
-            discovery_base_url: "https://dloa.example".into(),
-        }),
-        tre_properties: Some(BitFlags::from_bits([0])),
-        tre_product_reference: Some("tre".into()),
-        additional_profile_package_versions: Some(vec![Version::new(3, 3, 1)]),
-        lpa_mode: Some(LpaMode::Lpad),
-        ci_pkids_for_signing_v3: Some(vec![h("F54172BDF98A95D65CBEB88A38A1C11D800A85C3")]),
-        additional_euicc_info: Some(h("0102")),
-        highest_svn: Some(Version::new(3, 1, 0)),
+    let info = {
+        let mut euicc_info2 = EuiccInfo2::default();
+        euicc_info2.profile_version = Version::new(2, 3, 1);
+        euicc_info2.svn = Version::new(2, 2, 2);
+        euicc_info2.firmware_version = Version::new(4, 6, 0);
+        euicc_info2.ext_card_resource = ExtCardResource(h("810100820400012345830200FF"));
+        euicc_info2.uicc_capability = BitFlags::from_bits([0, 1, 2, 4, 14, 16]);
+        euicc_info2.ts102241_version = Some(Version::new(9, 2, 0));
+        euicc_info2.globalplatform_version = Some(Version::new(2, 3, 0));
+        euicc_info2.rsp_capability = BitFlags::from_bits([0, 3, 4]);
+        euicc_info2.ci_pkids_for_verification = vec![h("81370F5125D0B1D408D4C3B232E6D25E795BEBFB")];
+        euicc_info2.ci_pkids_for_signing = vec![h("81370F5125D0B1D408D4C3B232E6D25E795BEBFB")];
+        euicc_info2.euicc_category = Some(EuiccCategory::BasicEuicc);
+        euicc_info2.forbidden_profile_policy_rules = Some(BitFlags::from_bits([ppr::PPR1]));
+        euicc_info2.pp_version = Version::new(1, 0, 0);
+        euicc_info2.sas_accreditation_number = "GI-BA-UP-0419".into();
+        euicc_info2.certification_data =
+            Some(CertificationDataObject::new("label".into(), "https://dloa.example".into()));
+        euicc_info2.tre_properties = Some(BitFlags::from_bits([0]));
+        euicc_info2.tre_product_reference = Some("tre".into());
+        euicc_info2.additional_profile_package_versions = Some(vec![Version::new(3, 3, 1)]);
+        euicc_info2.lpa_mode = Some(LpaMode::Lpad);
+        euicc_info2.ci_pkids_for_signing_v3 = Some(vec![h("F54172BDF98A95D65CBEB88A38A1C11D800A85C3")]);
+        euicc_info2.additional_euicc_info = Some(h("0102"));
+        euicc_info2.highest_svn = Some(Version::new(3, 1, 0));
+        euicc_info2
     };
     let der = info.to_der();
     assert_eq!(&der[..2], &[0xBF, 0x22]);
@@ -316,36 +367,51 @@ fn euicc_info2_full() {
 fn configured_addresses() {
     // Hand-made per the ASN.1 EuiccConfiguredAddressesResponse: BF3C { 80 default, 81 root }.
     golden(
-        &EuiccConfiguredAddresses {
-            default_dp_address: Some("a.b".into()),
-            root_ds_address: "lpa.ds.gsma.com".into(),
-            ..Default::default()
+        &{
+            let mut euicc_configured_addresses = EuiccConfiguredAddresses::default();
+            euicc_configured_addresses.default_dp_address = Some("a.b".into());
+            euicc_configured_addresses.root_ds_address = "lpa.ds.gsma.com".into();
+            euicc_configured_addresses
         },
         "BF3C16 8003612E62 810F6C70612E64732E67736D612E636F6D",
     );
-    golden(&EuiccConfiguredAddresses { root_ds_address: "a".into(), ..Default::default() }, "BF3C03 810161");
+    golden(
+        &{
+            let mut euicc_configured_addresses = EuiccConfiguredAddresses::default();
+            euicc_configured_addresses.root_ds_address = "a".into();
+            euicc_configured_addresses
+        },
+        "BF3C03 810161",
+    );
 }
 
 #[test]
 fn ctx_params1_and_authenticate_server() {
     // Digest §5.1 step 3: ctxParams1 with matchingId "ABC", TAC 35290611, E-UTRAN 13.0.0, IMEI 11…11.
-    let ctx = CtxParams1 {
-        matching_id: Some("ABC".into()),
-        device_info: DeviceInfo {
-            tac: h("35290611"),
-            capabilities: DeviceCapabilities { eutran: Some(Version::new(13, 0, 0)), ..Default::default() },
-            imei: Some(h("1111111111111111")),
-        },
+    let ctx = {
+        let mut ctx_params1 = CtxParams1::default();
+        ctx_params1.matching_id = Some("ABC".into());
+        ctx_params1.device_info = {
+            let mut device_info = DeviceInfo::default();
+            device_info.tac = h("35290611");
+            device_info.capabilities = {
+                let mut device_capabilities = DeviceCapabilities::default();
+                device_capabilities.eutran = Some(Version::new(13, 0, 0));
+                device_capabilities
+            };
+            device_info.imei = Some(h("1111111111111111"));
+            device_info
+        };
+        ctx_params1
     };
     let der = "A01E 8003414243 A117 800435290611 A10585030D0000 82081111111111111111";
     assert_eq!(hex::encode_upper(ctx.to_der()), der.replace(' ', ""));
     // Hand-made request around it: the server TLVs are opaque and forwarded unchanged.
-    let request = AuthenticateServerRequest {
-        server_signed1: h("3003800101"),
-        server_signature1: h("5F370102"),
-        euicc_ci_pkid_to_be_used: Some(h("040103")),
-        server_certificate: h("30020500"),
-        ctx_params1: ctx,
+    let request = {
+        let mut authenticate_server_request =
+            AuthenticateServerRequest::new(h("3003800101"), h("5F370102"), h("30020500"), ctx);
+        authenticate_server_request.euicc_ci_pkid_to_be_used = Some(h("040103"));
+        authenticate_server_request
     };
     request.validate().unwrap();
     let encoded = request.to_der();
@@ -355,7 +421,11 @@ fn ctx_params1_and_authenticate_server() {
     );
     assert_eq!(AuthenticateServerRequest::from_der(&encoded).unwrap(), request);
     // A wrong TLV is caught before sending.
-    let bad = AuthenticateServerRequest { server_signature1: h("040102"), ..request };
+    let bad = {
+        let mut authenticate_server_request = request;
+        authenticate_server_request.server_signature1 = h("040102");
+        authenticate_server_request
+    };
     assert!(bad.validate().is_err());
 }
 
@@ -380,14 +450,14 @@ fn authenticate_server_responses() {
 fn cancel_session() {
     // Digest §5.4: BF41 { 80 txId, 81 reason }; hand-made values.
     golden(
-        &CancelSessionRequest { transaction_id: h("0102"), reason: CancelSessionReason::EndUserRejection },
+        &CancelSessionRequest::new(h("0102"), CancelSessionReason::EndUserRejection),
         "BF4107 80020102 810100",
     );
     golden(
-        &CancelSessionRequest { transaction_id: h("01"), reason: CancelSessionReason::LoadBppExecutionError },
+        &CancelSessionRequest::new(h("01"), CancelSessionReason::LoadBppExecutionError),
         "BF4106 800101 810105",
     );
-    golden(&CancelSessionResponse { result: Err(CancelSessionError::InvalidTransactionId) }, "BF4103810105");
+    golden(&CancelSessionResponse::new(Err(CancelSessionError::InvalidTransactionId)), "BF4103810105");
     let ok = "BF4113 A011 300B 800101 8103883703 820100 5F370102";
     let response = CancelSessionResponse::from_der(&h(ok)).unwrap();
     assert_eq!(
@@ -422,10 +492,7 @@ fn profile_installation_result() {
     assert_eq!(pir.as_der(), &pir_der()[..]);
     assert_eq!(
         pir.outcome(),
-        Err(InstallationError {
-            command: BppCommandId::ConfigureIsdp,
-            reason: ErrorReason::Scp03tSecurityError
-        })
+        Err(InstallationError::new(BppCommandId::ConfigureIsdp, ErrorReason::Scp03tSecurityError))
     );
     assert_eq!(pir.to_der(), pir_der());
     let rebuilt = ProfileInstallationResult::new(data, &pir_der()[34..]);
@@ -443,12 +510,8 @@ fn profile_installation_result() {
 #[test]
 fn other_signed_notification() {
     // Hand-made: metadata of a delete (NotificationEvent PMO `04 10`), opaque signature and certificates.
-    let metadata = NotificationMetadata {
-        seq_number: 7,
-        operation: BitFlags::from_bits([notification_event::DELETE]),
-        address: "a.b".into(),
-        iccid: None,
-    };
+    let metadata =
+        NotificationMetadata::new(7, BitFlags::from_bits([notification_event::DELETE]), "a.b".into());
     let n = OtherSignedNotification::new(metadata.clone(), &h("5F370102"), &h("30020500"), &h("30020500"));
     assert_eq!(
         hex::encode_upper(n.as_der()),
@@ -461,23 +524,22 @@ fn other_signed_notification() {
 #[test]
 fn rat() {
     // Hand-made per the ASN.1 RulesAuthorisationTable: BF43 { A0 { 30 { 80 pprIds, A1 { 30 { 80 mccMnc } }, 82 flags } } }.
-    let response = GetRatResponse {
-        rules: vec![ProfilePolicyAuthorisationRule {
-            ppr_ids: BitFlags::from_bits([ppr::PPR1, ppr::PPR2]),
-            allowed_operators: vec![OperatorId { mcc_mnc: h("EEEEEE"), gid1: None, gid2: None }],
-            ppr_flags: BitFlags::from_bits([ppr_flags::CONSENT_REQUIRED]),
-        }],
+    let response = {
+        let mut get_rat_response = GetRatResponse::default();
+        get_rat_response.rules = vec![ProfilePolicyAuthorisationRule::new(
+            BitFlags::from_bits([ppr::PPR1, ppr::PPR2]),
+            vec![OperatorId::new(h("EEEEEE"))],
+            BitFlags::from_bits([ppr_flags::CONSENT_REQUIRED]),
+        )];
+        get_rat_response
     };
     golden(&response, "BF4315 A013 3011 80020560 A107 3005 8003EEEEEE 82020780");
 }
 
 #[test]
 fn set_nickname() {
-    golden(
-        &SetNicknameRequest { iccid: iccid(), nickname: "x".into() },
-        "BF290F 5A0A984474680000543721F8 900178",
-    );
-    golden(&SetNicknameResponse { result: Err(SetNicknameError::IccidNotFound) }, "BF2903800101");
+    golden(&SetNicknameRequest::new(iccid(), "x".into()), "BF290F 5A0A984474680000543721F8 900178");
+    golden(&SetNicknameResponse::new(Err(SetNicknameError::IccidNotFound)), "BF2903800101");
 }
 
 #[test]
@@ -518,18 +580,22 @@ fn rejects_garbage_without_panicking() {
 #[test]
 fn load_crl_lpae_verify_smds() {
     // Hand-made per the v2 module (LoadCRL, LpaeActivation) and the v3 module (VerifySmdsResponse).
-    golden(&LoadCrlRequest { crl: h("30020500") }, "BF3504 30020500");
-    golden(&LoadCrlResponse { result: Ok(vec![]) }, "BF3502 A000");
-    golden(&LoadCrlResponse { result: Ok(vec![2, 3]) }, "BF350E A00C A00A 3003800102 3003800103");
-    golden(&LoadCrlResponse { result: Err(LoadCrlError::VerificationKeyNotFound) }, "BF3503 810104");
+    golden(&LoadCrlRequest::new(h("30020500")), "BF3504 30020500");
+    golden(&LoadCrlResponse::new(Ok(vec![])), "BF3502 A000");
+    golden(&LoadCrlResponse::new(Ok(vec![2, 3])), "BF350E A00C A00A 3003800102 3003800103");
+    golden(&LoadCrlResponse::new(Err(LoadCrlError::VerificationKeyNotFound)), "BF3503 810104");
     golden(
-        &LpaeActivationRequest { options: BitFlags::from_bits([lpae_option::ACTIVATE_CAT_BASED_LPAE]) },
+        &{
+            let mut lpae_activation_request = LpaeActivationRequest::default();
+            lpae_activation_request.options = BitFlags::from_bits([lpae_option::ACTIVATE_CAT_BASED_LPAE]);
+            lpae_activation_request
+        },
         "BF4204 80020780",
     );
-    golden(&LpaeActivationResponse { result: Err(LpaeActivationError::NotSupported) }, "BF4203 800101");
-    let verify = VerifySmdsResponseRequest { smds_signed2: h("A103800101"), smds_signature2: h("5F370102") };
+    golden(&LpaeActivationResponse::new(Err(LpaeActivationError::NotSupported)), "BF4203 800101");
+    let verify = VerifySmdsResponseRequest::new(h("A103800101"), h("5F370102"));
     verify.validate().unwrap();
     golden(&verify, "BF4509 A103800101 5F370102");
-    golden(&VerifySmdsResponseResponse { result: Ok(()) }, "BF4502 8000");
-    golden(&VerifySmdsResponseResponse { result: Err(VerifySmdsResponseError::NoSession) }, "BF4503 810104");
+    golden(&VerifySmdsResponseResponse::new(Ok(())), "BF4502 8000");
+    golden(&VerifySmdsResponseResponse::new(Err(VerifySmdsResponseError::NoSession)), "BF4503 810104");
 }

@@ -128,7 +128,7 @@ fn an_isdr_on_a_logical_channel_of_the_caller() {
     let handle = mock.handle();
     let mut card = Card::new(mock);
     let mut logical = card.open_channel().unwrap();
-    let options = IsdrOptions { logical_channel: false, ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_logical_channel(false);
     // The SELECT of `on_channel_1` goes on the caller's channel.
     let mut isdr = Isdr::open(&mut logical, &options).unwrap();
     assert_eq!((isdr.channel(), isdr.is_logical_channel()), (1, false));
@@ -151,10 +151,7 @@ fn terminal_capability_then_channel_then_select() {
     mock.expect(h("00 70 80 02")).respond(h("9000"));
     let handle = mock.handle();
     let mut card = Card::new(mock);
-    let options = IsdrOptions {
-        terminal_capability: Some(DEFAULT_TERMINAL_CAPABILITY.to_vec()),
-        ..IsdrOptions::default()
-    };
+    let options = IsdrOptions::default().with_terminal_capability(Some(DEFAULT_TERMINAL_CAPABILITY.to_vec()));
     let isdr = Isdr::open(&mut card, &options).unwrap();
     assert_eq!(isdr.channel(), 2);
     isdr.close().unwrap();
@@ -169,7 +166,7 @@ fn overridden_aid_and_failed_select_closes_the_channel() {
     mock.expect(h("00 70 80 01")).respond(h("9000"));
     let handle = mock.handle();
     let mut card = Card::new(mock);
-    let options = IsdrOptions { aid: h("A000000559"), ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_isd_r_aid(h("A000000559"));
     let err = Isdr::open(&mut card, &options).unwrap_err();
     assert!(err.to_string().contains("6A82"), "{err}");
     handle.verify().unwrap();
@@ -250,8 +247,7 @@ fn configured_segment_size() {
     mock.expect([&h("80 E2 91 01 0E")[..], &request[16..], &[0x00]].concat()).respond(h("BF7F00 9000"));
     let handle = mock.handle();
     let mut card = Card::new(mock);
-    let mut isdr =
-        Isdr::open(&mut card, &IsdrOptions { segment_size: 16, ..IsdrOptions::default() }).unwrap();
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default().with_segment_size(16)).unwrap();
     isdr.es10(&request).unwrap();
     handle.verify().unwrap();
     assert!(isdr.set_segment_size(0).is_err());
@@ -303,7 +299,7 @@ fn get_response_reassembly_on_a_logical_channel() {
     mock.expect(h("00 70 80 01")).respond(h("9000"));
     let handle = mock.handle();
     // lpac / euicc-go send GET RESPONSE with the command's CLA (80 + channel).
-    let config = CardConfig { get_response_cla: GetResponseCla::SameAsCommand, ..CardConfig::default() };
+    let config = CardConfig::default().with_get_response_cla(GetResponseCla::SameAsCommand);
     let mut card = Card::with_config(mock, config);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
     assert!(isdr.eid().unwrap().check_digits_valid());
@@ -419,7 +415,7 @@ fn cancel_session_keeps_the_der() {
 #[test]
 fn empty_and_oversized_requests() {
     let mut card = Card::new(on_basic_channel());
-    let mut isdr = Isdr::open(&mut card, &IsdrOptions { segment_size: 1, ..IsdrOptions::default() }).unwrap();
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default().with_segment_size(1)).unwrap();
     assert!(matches!(isdr.es10(&[]), Err(Es10Error::InvalidRequest(_))));
     assert!(matches!(isdr.es10(&[0u8; 257]), Err(Es10Error::RequestTooLong { len: 257, segment_size: 1 })));
     assert!(isdr.set_nickname(iccid(), &"x".repeat(65)).is_err());
@@ -429,8 +425,8 @@ fn empty_and_oversized_requests() {
 fn a_long_bpp_segment_is_its_own_multi_block_sequence() {
     // Hand-made BPP: BF23, A0 {87}, A1 {88}, A3 { 86 of 400 bytes }: the 86 segment (404 bytes)
     // takes two STORE DATA blocks, and its block numbers start again at 00.
-    let mut e = oxicard_euicc::der_util::Encoder::new();
-    use oxicard_euicc::der_util::{ctx, ctx_c};
+    let mut e = oxicard_euicc::asn1::Encoder::new();
+    use oxicard_euicc::asn1::{ctx, ctx_c};
     e.nested(ctx_c(54), |e| {
         e.tlv(ctx_c(35), &[0x11; 4]);
         e.nested(ctx_c(0), |e| e.tlv(ctx(7), &[0x22; 2]));
@@ -477,8 +473,7 @@ fn basic_channel_by_choice() {
         .respond(h("BF2E12 8010 000102030405060708090A0B0C0D0E0F 9000"));
     let handle = mock.handle();
     let mut card = Card::new(mock);
-    let mut isdr =
-        Isdr::open(&mut card, &IsdrOptions { logical_channel: false, ..IsdrOptions::default() }).unwrap();
+    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default().with_logical_channel(false)).unwrap();
     assert_eq!(isdr.euicc_challenge().unwrap(), core::array::from_fn::<u8, 16, _>(|i| i as u8));
     drop(isdr);
     handle.verify().unwrap();

@@ -29,7 +29,11 @@ fn euicc_go_configured_addresses() {
 
 #[test]
 fn euicc_go_set_default_dp_address() {
-    let request = SetDefaultDpAddressRequest { address: "example.com".into(), allowed_ci_pkid: None };
+    let request = {
+        let mut set_default_dp_address_request = SetDefaultDpAddressRequest::default();
+        set_default_dp_address_request.address = "example.com".into();
+        set_default_dp_address_request
+    };
     assert_eq!(request.to_der(), h("BF3F0D 800B 6578616D706C652E636F6D"));
     assert_eq!(SetDefaultDpAddressResponse::from_der(&h("BF3F03800100")).unwrap().result, Ok(()));
 }
@@ -39,11 +43,21 @@ fn euicc_go_notification_requests() {
     assert_eq!(ListNotificationRequest::default().to_der(), h("BF2800"));
     let install_and_delete = BitFlags::from_bits([notification_event::INSTALL, notification_event::DELETE]);
     assert_eq!(
-        ListNotificationRequest { operations: Some(install_and_delete) }.to_der(),
+        {
+            let mut list_notification_request = ListNotificationRequest::default();
+            list_notification_request.operations = Some(install_and_delete);
+            list_notification_request
+        }
+        .to_der(),
         h("BF2804 8102 0490")
     );
     assert_eq!(
-        RetrieveNotificationsListRequest { search: Some(NotificationSearch::SeqNumber(1)) }.to_der(),
+        {
+            let mut retrieve_notifications_list_request = RetrieveNotificationsListRequest::default();
+            retrieve_notifications_list_request.search = Some(NotificationSearch::SeqNumber(1));
+            retrieve_notifications_list_request
+        }
+        .to_der(),
         h("BF2B05 A003 800101")
     );
     assert_eq!(RetrieveNotificationsListRequest::default().to_der(), h("BF2B00"));

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, CancelSessionRequest, Es9Error, GetBoundProfilePackageRequest,
+    AuthenticateClientRequest, CancelSessionRequestEs9, Es9Error, GetBoundProfilePackageRequest,
     HandleNotificationRequest, HttpEs9Client, InitiateAuthenticationRequest, InitiateAuthenticationResponse,
     RspFunction, TransactionId,
 };
@@ -203,22 +203,18 @@ fn pki(name: &str) -> Pki {
 }
 
 fn initiate_request() -> InitiateAuthenticationRequest {
-    InitiateAuthenticationRequest {
-        smdp_address: SMDP.into(),
-        euicc_challenge: core::array::from_fn(|i| i as u8),
-        euicc_info1: vec![0xBF, 0x20, 0x00],
-    }
+    InitiateAuthenticationRequest::new(SMDP.into(), core::array::from_fn(|i| i as u8), vec![0xBF, 0x20, 0x00])
 }
 
 /// Hand-built example response (short placeholder TLVs, not real signatures).
 fn initiate_response() -> InitiateAuthenticationResponse {
-    InitiateAuthenticationResponse {
-        transaction_id: "0123456789ABCDEF0123456789ABCDEF".parse().unwrap(),
-        server_signed1: vec![0x30, 0x03, 0x80, 0x01, 0x01],
-        server_signature1: vec![0x5F, 0x37, 0x02, 0x01, 0x02],
-        euicc_ci_pkid_to_be_used: vec![0x04, 0x02, 0xF5, 0x41],
-        server_certificate: vec![0x30, 0x00],
-    }
+    InitiateAuthenticationResponse::new(
+        "0123456789ABCDEF0123456789ABCDEF".parse().unwrap(),
+        vec![0x30, 0x03, 0x80, 0x01, 0x01],
+        vec![0x5F, 0x37, 0x02, 0x01, 0x02],
+        vec![0x04, 0x02, 0xF5, 0x41],
+        vec![0x30, 0x00],
+    )
 }
 
 /// Plain-HTTP client to the loopback server (override only).
@@ -281,12 +277,7 @@ fn tls_with_ca_as_der_and_ip_host() {
         .unwrap()
         .build()
         .unwrap();
-    client
-        .handle_notification(
-            SMDP,
-            &HandleNotificationRequest { pending_notification: vec![0xBF, 0x37, 0x00] },
-        )
-        .unwrap();
+    client.handle_notification(SMDP, &HandleNotificationRequest::new(vec![0xBF, 0x37, 0x00])).unwrap();
     let recorded = server.join();
     assert_eq!(recorded[0].request_line, "POST /gsma/rsp2/es9plus/handleNotification HTTP/1.1");
     assert_eq!(recorded[0].body, br#"{"pendingNotification":"vzcA"}"#);
@@ -404,10 +395,7 @@ fn missing_fields() {
 fn function_execution_failure_mapped() {
     let body = r#"{"header": {"functionExecutionStatus": {"status": "Failed", "statusCodeData": {"subjectCode": "8.10.1", "reasonCode": "3.9", "message": "Unknown"}}}}"#;
     let server = Server::start(None, vec![Reply::json(body)]);
-    let req = AuthenticateClientRequest {
-        transaction_id: TransactionId::new(vec![0x01]).unwrap(),
-        authenticate_server_response: vec![0xBF, 0x38, 0x00],
-    };
+    let req = AuthenticateClientRequest::new(TransactionId::new(vec![0x01]).unwrap(), vec![0xBF, 0x38, 0x00]);
     let err = http_client(server.port).authenticate_client(SMDP, &req).unwrap_err();
     let code = err.status_code().expect("status code");
     assert_eq!((code.subject_code.as_str(), code.reason_code.as_str()), ("8.10.1", "3.9"));
@@ -430,22 +418,12 @@ fn bpp_notification_cancel_over_http() {
     let bpp = client
         .get_bound_profile_package(
             SMDP,
-            &GetBoundProfilePackageRequest {
-                transaction_id: tx.clone(),
-                prepare_download_response: vec![0xBF, 0x21, 0x00],
-            },
+            &GetBoundProfilePackageRequest::new(tx.clone(), vec![0xBF, 0x21, 0x00]),
         )
         .unwrap();
     assert_eq!(bpp.bound_profile_package, [0xBF, 0x36, 0x00]);
-    client
-        .handle_notification(SMDP, &HandleNotificationRequest { pending_notification: vec![0x30, 0x00] })
-        .unwrap();
-    client
-        .cancel_session(
-            SMDP,
-            &CancelSessionRequest { transaction_id: tx, cancel_session_response: vec![0xBF, 0x41, 0x00] },
-        )
-        .unwrap();
+    client.handle_notification(SMDP, &HandleNotificationRequest::new(vec![0x30, 0x00])).unwrap();
+    client.cancel_session(SMDP, &CancelSessionRequestEs9::new(tx, vec![0xBF, 0x41, 0x00])).unwrap();
     let rec = server.join();
     let lines: Vec<&str> = rec.iter().map(|r| r.request_line.as_str()).collect();
     assert_eq!(
@@ -461,12 +439,14 @@ fn bpp_notification_cancel_over_http() {
 
 #[test]
 fn es11_events_over_http() {
-    let resp = Es11AuthenticateClientResponse {
-        transaction_id: Some(TransactionId::new(vec![0x01]).unwrap()),
-        event_entries: vec![
-            EventEntry { event_id: "EV-1".into(), rsp_server_address: "smdp1.example.com".into() },
-            EventEntry { event_id: "EV-2".into(), rsp_server_address: "smdp2.example.com".into() },
-        ],
+    let resp = {
+        let mut es11_authenticate_client_response = Es11AuthenticateClientResponse::default();
+        es11_authenticate_client_response.transaction_id = Some(TransactionId::new(vec![0x01]).unwrap());
+        es11_authenticate_client_response.event_entries = vec![
+            EventEntry::new("EV-1".into(), "smdp1.example.com".into()),
+            EventEntry::new("EV-2".into(), "smdp2.example.com".into()),
+        ];
+        es11_authenticate_client_response
     };
     let server =
         Server::start(None, vec![Reply::json(initiate_response().to_json()), Reply::json(resp.to_json())]);
@@ -477,10 +457,7 @@ fn es11_events_over_http() {
         .unwrap();
     let init = client.es11_initiate_authentication("lpa.ds.example.com", &initiate_request()).unwrap();
     assert_eq!(init, initiate_response());
-    let req = AuthenticateClientRequest {
-        transaction_id: TransactionId::new(vec![0x01]).unwrap(),
-        authenticate_server_response: vec![0xBF, 0x38, 0x00],
-    };
+    let req = AuthenticateClientRequest::new(TransactionId::new(vec![0x01]).unwrap(), vec![0xBF, 0x38, 0x00]);
     let got = client.es11_authenticate_client("lpa.ds.example.com", &req).unwrap();
     assert_eq!(got, resp);
     let targets: Vec<String> =

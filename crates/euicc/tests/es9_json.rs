@@ -3,10 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, Es9Error, ExecutionStatus,
-    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpReply,
-    InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, RspRequest, STATUS_CODES,
-    StatusCode, TransactionId, encode_failure_response, status_code_meaning,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequestEs9, Es9Error,
+    ExecutionStatus, GetBoundProfilePackageRequest, GetBoundProfilePackageResponse,
+    HandleNotificationRequest, HttpReply, InitiateAuthenticationRequest, InitiateAuthenticationResponse,
+    RspFunction, RspRequest, STATUS_CODES, StatusCode, TransactionId, encode_failure_response,
+    status_code_meaning,
 };
 use oxicard_euicc::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse, EventEntry};
 use proptest::prelude::*;
@@ -26,15 +27,11 @@ fn osmo_smdpp_failure_is_mapped() {
     };
     assert_eq!(*function, F);
     assert_eq!(*status, ExecutionStatus::Failed);
-    assert_eq!(
-        *code,
-        StatusCode {
-            subject_code: "8.8.1".into(),
-            reason_code: "3.8".into(),
-            subject_identifier: None,
-            message: Some("Invalid SM-DP+ Address".into()),
-        }
-    );
+    assert_eq!(*code, {
+        let mut status_code = StatusCode::new("8.8.1".into(), "3.8".into());
+        status_code.message = Some("Invalid SM-DP+ Address".into());
+        status_code
+    });
     assert_eq!(code.meaning(), Some("invalid SM-DP+ address"));
     assert_eq!(err.status_code(), Some(code));
     assert_eq!(
@@ -46,11 +43,10 @@ fn osmo_smdpp_failure_is_mapped() {
 
 #[test]
 fn failure_encoder_matches_decoder() {
-    let code = StatusCode {
-        subject_code: "8.2.7".into(),
-        reason_code: "3.8".into(),
-        subject_identifier: Some("x".into()),
-        message: None,
+    let code = {
+        let mut status_code = StatusCode::new("8.2.7".into(), "3.8".into());
+        status_code.subject_identifier = Some("x".into());
+        status_code
     };
     let body = encode_failure_response(ExecutionStatus::Expired, &code);
     assert_eq!(
@@ -90,13 +86,13 @@ const INITIATE_AUTH_OK: &str = r#"{"header":{"functionExecutionStatus":{"status"
  "serverCertificate":"MAA=","otherCertsInChain":"ignored"}"#;
 
 fn initiate_auth_ok() -> InitiateAuthenticationResponse {
-    InitiateAuthenticationResponse {
-        transaction_id: "0123456789ABCDEF0123456789ABCDEF".parse().unwrap(),
-        server_signed1: vec![0x30, 0x03, 0x80, 0x01, 0x01],
-        server_signature1: vec![0x5F, 0x37, 0x02, 0x01, 0x02],
-        euicc_ci_pkid_to_be_used: vec![0x04, 0x02, 0xF5, 0x41],
-        server_certificate: vec![0x30, 0x00],
-    }
+    InitiateAuthenticationResponse::new(
+        "0123456789ABCDEF0123456789ABCDEF".parse().unwrap(),
+        vec![0x30, 0x03, 0x80, 0x01, 0x01],
+        vec![0x5F, 0x37, 0x02, 0x01, 0x02],
+        vec![0x04, 0x02, 0xF5, 0x41],
+        vec![0x30, 0x00],
+    )
 }
 
 #[test]
@@ -185,21 +181,19 @@ fn transaction_id_hex() {
 
 #[test]
 fn request_bodies_exact() {
-    let req = InitiateAuthenticationRequest {
-        smdp_address: "testsmdpplus1.example.com".into(),
-        euicc_challenge: core::array::from_fn(|i| i as u8),
-        euicc_info1: vec![0xBF, 0x20, 0x00],
-    };
+    let req = InitiateAuthenticationRequest::new(
+        "testsmdpplus1.example.com".into(),
+        core::array::from_fn(|i| i as u8),
+        vec![0xBF, 0x20, 0x00],
+    );
     assert_eq!(
         String::from_utf8(req.to_json()).unwrap(),
         r#"{"euiccChallenge":"AAECAwQFBgcICQoLDA0ODw==","euiccInfo1":"vyAA","smdpAddress":"testsmdpplus1.example.com"}"#
     );
-    let req = HandleNotificationRequest { pending_notification: vec![0xBF, 0x37, 0x00] };
+    let req = HandleNotificationRequest::new(vec![0xBF, 0x37, 0x00]);
     assert_eq!(String::from_utf8(req.to_json()).unwrap(), r#"{"pendingNotification":"vzcA"}"#);
-    let req = CancelSessionRequest {
-        transaction_id: TransactionId::new(vec![0xAB, 0xCD]).unwrap(),
-        cancel_session_response: vec![0xBF, 0x41, 0x00],
-    };
+    let req =
+        CancelSessionRequestEs9::new(TransactionId::new(vec![0xAB, 0xCD]).unwrap(), vec![0xBF, 0x41, 0x00]);
     assert_eq!(
         String::from_utf8(req.to_json()).unwrap(),
         r#"{"cancelSessionResponse":"v0EA","transactionId":"ABCD"}"#
@@ -214,12 +208,12 @@ fn euicc_challenge_must_be_16_bytes() {
 }
 
 fn reply(status: u16, body: &[u8]) -> HttpReply<'_> {
-    HttpReply { status, content_type: Some("application/json"), body }
+    HttpReply::new(status, Some("application/json"), body)
 }
 
 #[test]
 fn handle_notification_replies() {
-    let req = HandleNotificationRequest { pending_notification: vec![1] };
+    let req = HandleNotificationRequest::new(vec![1]);
     let f = RspFunction::Es9HandleNotification;
     req.decode_response(f, &reply(204, b"")).unwrap();
     req.decode_response(
@@ -239,20 +233,24 @@ fn handle_notification_replies() {
 
 #[test]
 fn transaction_id_mismatch_detected() {
-    let req = GetBoundProfilePackageRequest {
-        transaction_id: TransactionId::new(vec![1, 2]).unwrap(),
-        prepare_download_response: vec![0xBF, 0x21, 0x00],
-    };
-    let resp = GetBoundProfilePackageResponse {
-        transaction_id: Some(TransactionId::new(vec![3, 4]).unwrap()),
-        bound_profile_package: vec![0xBF, 0x36, 0x00],
+    let req =
+        GetBoundProfilePackageRequest::new(TransactionId::new(vec![1, 2]).unwrap(), vec![0xBF, 0x21, 0x00]);
+    let resp = {
+        let mut get_bound_profile_package_response =
+            GetBoundProfilePackageResponse::new(vec![0xBF, 0x36, 0x00]);
+        get_bound_profile_package_response.transaction_id = Some(TransactionId::new(vec![3, 4]).unwrap());
+        get_bound_profile_package_response
     };
     let e = req
         .decode_response(RspFunction::Es9GetBoundProfilePackage, &reply(200, &resp.to_json()))
         .unwrap_err();
     assert!(matches!(e, Es9Error::TransactionIdMismatch { .. }), "{e:?}");
     // Missing transactionId is accepted (lpac does not read it).
-    let resp = GetBoundProfilePackageResponse { transaction_id: None, ..resp };
+    let resp = {
+        let mut get_bound_profile_package_response = resp;
+        get_bound_profile_package_response.transaction_id = None;
+        get_bound_profile_package_response
+    };
     let got =
         req.decode_response(RspFunction::Es9GetBoundProfilePackage, &reply(200, &resp.to_json())).unwrap();
     assert_eq!(got, resp);
@@ -266,7 +264,7 @@ fn es11_event_entries() {
     let body = br#"{"header":{"functionExecutionStatus":{"status":"Executed-Success"}},"transactionId":"01",
         "eventEntries":[{"eventId":"E","rspServerAddress":"a.b"}]}"#;
     let r = Es11AuthenticateClientResponse::from_json(RspFunction::Es11AuthenticateClient, body).unwrap();
-    assert_eq!(r.event_entries, vec![EventEntry { event_id: "E".into(), rsp_server_address: "a.b".into() }]);
+    assert_eq!(r.event_entries, vec![EventEntry::new("E".into(), "a.b".into())]);
     let ac = r.event_entries[0].to_activation_code().unwrap();
     assert_eq!(ac.to_string(), "1$a.b$E");
 
@@ -286,10 +284,7 @@ fn es11_event_entries() {
     ));
 
     // The transactionId must match the request's.
-    let req = AuthenticateClientRequest {
-        transaction_id: TransactionId::new(vec![2]).unwrap(),
-        authenticate_server_response: vec![],
-    };
+    let req = AuthenticateClientRequest::new(TransactionId::new(vec![2]).unwrap(), vec![]);
     let e = Es11AuthenticateClient(&req)
         .decode_response(RspFunction::Es11AuthenticateClient, &reply(200, body))
         .unwrap_err();
@@ -308,12 +303,9 @@ proptest! {
     #[test]
     fn round_trip_initiate_authentication(addr in "[a-z.]{1,20}", ch in any::<[u8; 16]>(), info in bytes(),
                                           t in tx(), a in bytes(), b in bytes(), c in bytes(), d in bytes()) {
-        let req = InitiateAuthenticationRequest { smdp_address: addr, euicc_challenge: ch, euicc_info1: info };
+        let req = InitiateAuthenticationRequest::new(addr, ch, info);
         prop_assert_eq!(InitiateAuthenticationRequest::from_json(F, &req.to_json()).unwrap(), req);
-        let resp = InitiateAuthenticationResponse {
-            transaction_id: t, server_signed1: a, server_signature1: b, euicc_ci_pkid_to_be_used: c,
-            server_certificate: d,
-        };
+        let resp = InitiateAuthenticationResponse::new(t, a, b, c, d);
         prop_assert_eq!(InitiateAuthenticationResponse::from_json(F, &resp.to_json()).unwrap(), resp);
     }
 
@@ -321,10 +313,13 @@ proptest! {
     fn round_trip_authenticate_client(t in tx(), asr in bytes(), t2 in prop::option::of(tx()),
                                       md in prop::option::of(bytes()), a in bytes(), b in bytes(), c in bytes()) {
         let f = RspFunction::Es9AuthenticateClient;
-        let req = AuthenticateClientRequest { transaction_id: t, authenticate_server_response: asr };
+        let req = AuthenticateClientRequest::new(t, asr);
         prop_assert_eq!(AuthenticateClientRequest::from_json(f, &req.to_json()).unwrap(), req);
-        let resp = AuthenticateClientResponse {
-            transaction_id: t2, profile_metadata: md, smdp_signed2: a, smdp_signature2: b, smdp_certificate: c,
+        let resp = {
+            let mut authenticate_client_response = AuthenticateClientResponse::new(a, b, c);
+            authenticate_client_response.transaction_id = t2;
+            authenticate_client_response.profile_metadata = md;
+            authenticate_client_response
         };
         prop_assert_eq!(AuthenticateClientResponse::from_json(f, &resp.to_json()).unwrap(), resp);
     }
@@ -333,36 +328,42 @@ proptest! {
     fn round_trip_bpp_notification_cancel(t in tx(), pdr in bytes(), t2 in prop::option::of(tx()), bpp in bytes(),
                                           n in bytes(), csr in bytes()) {
         let f = RspFunction::Es9GetBoundProfilePackage;
-        let req = GetBoundProfilePackageRequest { transaction_id: t.clone(), prepare_download_response: pdr };
+        let req = GetBoundProfilePackageRequest::new(t.clone(), pdr);
         prop_assert_eq!(GetBoundProfilePackageRequest::from_json(f, &req.to_json()).unwrap(), req);
-        let resp = GetBoundProfilePackageResponse { transaction_id: t2, bound_profile_package: bpp };
+        let resp = {
+            let mut get_bound_profile_package_response = GetBoundProfilePackageResponse::new(bpp);
+            get_bound_profile_package_response.transaction_id = t2;
+            get_bound_profile_package_response
+        };
         prop_assert_eq!(GetBoundProfilePackageResponse::from_json(f, &resp.to_json()).unwrap(), resp);
-        let req = HandleNotificationRequest { pending_notification: n };
+        let req = HandleNotificationRequest::new(n);
         prop_assert_eq!(HandleNotificationRequest::from_json(RspFunction::Es9HandleNotification, &req.to_json()).unwrap(), req);
-        let req = CancelSessionRequest { transaction_id: t, cancel_session_response: csr };
-        prop_assert_eq!(CancelSessionRequest::from_json(RspFunction::Es9CancelSession, &req.to_json()).unwrap(), req);
+        let req = CancelSessionRequestEs9::new(t, csr);
+        prop_assert_eq!(CancelSessionRequestEs9::from_json(RspFunction::Es9CancelSession, &req.to_json()).unwrap(), req);
     }
 
     #[test]
     fn round_trip_es11(t in prop::option::of(tx()), entries in prop::collection::vec(("\\PC{0,12}", "\\PC{0,12}"), 0..4)) {
-        let resp = Es11AuthenticateClientResponse {
-            transaction_id: t,
-            event_entries: entries.into_iter().map(|(e, a)| EventEntry { event_id: e, rsp_server_address: a }).collect(),
+        let resp = {
+            let mut es11_authenticate_client_response = Es11AuthenticateClientResponse::default();
+            es11_authenticate_client_response.transaction_id = t;
+            es11_authenticate_client_response.event_entries = entries.into_iter().map(|(e, a)| EventEntry::new(e, a)).collect();
+            es11_authenticate_client_response
         };
         prop_assert_eq!(Es11AuthenticateClientResponse::from_json(RspFunction::Es11AuthenticateClient, &resp.to_json()).unwrap(), resp);
     }
 
     #[test]
     fn decoders_never_panic(body in prop::collection::vec(any::<u8>(), 0..200), status in 100u16..600) {
-        let r = HttpReply { status, content_type: None, body: &body };
+        let r = HttpReply::new(status, None, &body);
         let t = TransactionId::new(vec![1]).unwrap();
-        let _ = InitiateAuthenticationRequest { smdp_address: String::new(), euicc_challenge: [0; 16], euicc_info1: vec![] }
+        let _ = InitiateAuthenticationRequest::new(String::new(), [0; 16], vec![])
             .decode_response(F, &r);
-        let _ = AuthenticateClientRequest { transaction_id: t.clone(), authenticate_server_response: vec![] }
+        let _ = AuthenticateClientRequest::new(t.clone(), vec![])
             .decode_response(RspFunction::Es9AuthenticateClient, &r);
-        let _ = GetBoundProfilePackageRequest { transaction_id: t.clone(), prepare_download_response: vec![] }
+        let _ = GetBoundProfilePackageRequest::new(t.clone(), vec![])
             .decode_response(RspFunction::Es9GetBoundProfilePackage, &r);
-        let _ = HandleNotificationRequest { pending_notification: vec![] }.decode_response(RspFunction::Es9HandleNotification, &r);
-        let _ = CancelSessionRequest { transaction_id: t, cancel_session_response: vec![] }.decode_response(RspFunction::Es9CancelSession, &r);
+        let _ = HandleNotificationRequest::new(vec![]).decode_response(RspFunction::Es9HandleNotification, &r);
+        let _ = CancelSessionRequestEs9::new(t, vec![]).decode_response(RspFunction::Es9CancelSession, &r);
     }
 }

@@ -292,7 +292,7 @@ impl Server {
 }
 
 fn notification() -> HandleNotificationRequest {
-    HandleNotificationRequest { pending_notification: vec![0xBF, 0x37, 0x00] }
+    HandleNotificationRequest::new(vec![0xBF, 0x37, 0x00])
 }
 
 fn host_header(head: &str) -> Option<&str> {

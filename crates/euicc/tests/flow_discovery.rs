@@ -35,8 +35,8 @@ const CTX_PARAMS1: [u8; 22] = [
 
 fn events() -> Vec<EventEntry> {
     vec![
-        EventEntry { event_id: "EVENT-0001".into(), rsp_server_address: SMDP.into() },
-        EventEntry { event_id: "EVENT-0002".into(), rsp_server_address: "smdp2.example.com".into() },
+        EventEntry::new("EVENT-0001".into(), SMDP.into()),
+        EventEntry::new("EVENT-0002".into(), "smdp2.example.com".into()),
     ]
 }
 
@@ -95,7 +95,7 @@ fn happy_path_exact_exchanges_without_matching_id() {
     assert_eq!(requests[0], [0xBF, 0x20, 0x00]);
     assert_eq!(requests[1], [0xBF, 0x2E, 0x00]);
     let authenticate = AuthenticateServerRequest::from_der(&requests[2]).unwrap();
-    assert_eq!(authenticate.ctx_params1, CtxParams1 { matching_id: None, device_info: device() });
+    assert_eq!(authenticate.ctx_params1, CtxParams1::new(None, device()));
     assert!(requests[2].ends_with(&CTX_PARAMS1));
     // The address the server signed is the SM-DS's (serverSigned1 `83`).
     let address = [&[0x83, SMDS.len() as u8][..], SMDS.as_bytes()].concat();

@@ -277,7 +277,7 @@ fn missing_confirmation_code_cancels_before_prepare_download() {
 fn an_sm_ds_event_is_downloaded_with_its_event_id() {
     let mut rig = Rig::new();
     rig.smdp.matching_id = Some("EVENT-0001".into());
-    let event = EventEntry { event_id: "EVENT-0001".into(), rsp_server_address: "smdp2.example.com".into() };
+    let event = EventEntry::new("EVENT-0001".into(), "smdp2.example.com".into());
     let request = DownloadRequest::new(&event, DeviceInfo::from_tac("35290611".parse().unwrap()));
     let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
     let mut isdr = Isdr::open(&mut rig.card, &IsdrOptions::default()).unwrap();
@@ -338,10 +338,10 @@ fn a_prepare_download_error_is_forwarded_and_not_cancelled() {
 #[test]
 fn an_installation_error_is_typed_and_its_result_still_notified() {
     let mut rig = Rig::new();
-    let error = InstallationError {
-        command: BppCommandId::LoadProfileElements,
-        reason: ErrorReason::InstallFailedDueToPeProcessingError,
-    };
+    let error = InstallationError::new(
+        BppCommandId::LoadProfileElements,
+        ErrorReason::InstallFailedDueToPeProcessingError,
+    );
     lock(&rig.euicc).install_error = Some(error);
     let err = run(&mut rig, &request(), &mut Recorder::new(Consent::Accept(None))).unwrap_err();
     assert_eq!(err.step, DownloadStep::LoadBoundProfilePackage);

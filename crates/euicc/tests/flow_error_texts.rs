@@ -72,12 +72,7 @@ fn every_listed_status_code_has_named_parts() {
 
 #[test]
 fn a_status_code_says_what_and_why() {
-    let code = |subject: &str, reason: &str| StatusCode {
-        subject_code: subject.into(),
-        reason_code: reason.into(),
-        subject_identifier: None,
-        message: None,
-    };
+    let code = |subject: &str, reason: &str| StatusCode::new(subject.into(), reason.into());
     assert_eq!(
         code("8.2.6", "3.8").to_string(),
         "subjectCode 8.2.6 (MatchingID) reasonCode 3.8 (refused): MatchingID (AC_Token or EventID) refused"
@@ -91,10 +86,11 @@ fn a_status_code_says_what_and_why() {
         code("9.9", "0.1").to_string(),
         "subjectCode 9.9 (unknown subject) reasonCode 0.1 (unknown reason)"
     );
-    let full = StatusCode {
-        subject_identifier: Some("8944478600004573128".into()),
-        message: Some("already downloaded".into()),
-        ..code("8.2.1", "3.3")
+    let full = {
+        let mut status_code = code("8.2.1", "3.3");
+        status_code.subject_identifier = Some("8944478600004573128".into());
+        status_code.message = Some("already downloaded".into());
+        status_code
     };
     assert_eq!(
         full.to_string(),
@@ -218,22 +214,28 @@ impl EarlyResult {
         let mut state = lock(&self.state);
         let seq_number = state.next_seq;
         state.next_seq += 1;
-        let data = ProfileInstallationResultData {
-            transaction_id: TRANSACTION_ID.to_vec(),
-            notification_metadata: NotificationMetadata {
-                seq_number,
-                operation: BitFlags::from_bits([notification_event::INSTALL]),
-                address: SMDP.into(),
-                iccid: Some(PACKAGE_ICCID.parse().unwrap()),
-            },
-            smdp_oid: None,
-            final_result: FinalResult::Error {
-                error: InstallationError {
-                    command: BppCommandId::StoreMetadata,
-                    reason: ErrorReason::InstallFailedDueToIccidMismatch,
+        let data = {
+            let mut profile_installation_result_data = ProfileInstallationResultData::new(
+                TRANSACTION_ID.to_vec(),
+                {
+                    let mut notification_metadata = NotificationMetadata::new(
+                        seq_number,
+                        BitFlags::from_bits([notification_event::INSTALL]),
+                        SMDP.into(),
+                    );
+                    notification_metadata.iccid = Some(PACKAGE_ICCID.parse().unwrap());
+                    notification_metadata
                 },
-                sima_response: None,
-            },
+                FinalResult::Error {
+                    error: InstallationError::new(
+                        BppCommandId::StoreMetadata,
+                        ErrorReason::InstallFailedDueToIccidMismatch,
+                    ),
+                    sima_response: None,
+                },
+            );
+            profile_installation_result_data.smdp_oid = None;
+            profile_installation_result_data
         };
         let result = ProfileInstallationResult::new(data, &signature());
         state.notifications.push(PendingNotification::ProfileInstallationResult(result.clone()));
@@ -308,7 +310,7 @@ struct EarlyParts {
 fn no_block_follows_a_result_that_came_mid_segment() {
     let (mut card, parts) = early_result(true);
     let mut smdp = FakeSmdp::new();
-    let options = IsdrOptions { segment_size: 16, ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_segment_size(16);
     let err = run_with(&mut card, &mut smdp, &options);
     assert_eq!(*parts.late_blocks.lock().unwrap(), 0);
     let log = wire(&parts.log);
@@ -347,7 +349,8 @@ fn no_segment_follows_an_early_installation_result_and_the_error_is_the_results(
         err.kind,
         DownloadErrorKind::Installation(InstallationError {
             command: BppCommandId::StoreMetadata,
-            reason: ErrorReason::InstallFailedDueToIccidMismatch
+            reason: ErrorReason::InstallFailedDueToIccidMismatch,
+            ..
         })
     ));
     let context = err.installation.as_ref().unwrap();
@@ -373,10 +376,10 @@ fn an_iccid_already_on_the_euicc_is_named_with_its_profile() {
     {
         let mut euicc = lock(&rig.euicc);
         euicc.add_profile(ICCID, true, None);
-        euicc.install_error = Some(InstallationError {
-            command: BppCommandId::StoreMetadata,
-            reason: ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc,
-        });
+        euicc.install_error = Some(InstallationError::new(
+            BppCommandId::StoreMetadata,
+            ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc,
+        ));
     }
     let err = run(&mut rig.card, &mut rig.smdp);
     let existing = err.installation.as_ref().unwrap().existing.as_ref().unwrap();
@@ -395,10 +398,8 @@ fn an_iccid_already_on_the_euicc_is_named_with_its_profile() {
 #[test]
 fn other_installation_errors_say_what_the_reason_means() {
     let mut rig = Rig::new();
-    lock(&rig.euicc).install_error = Some(InstallationError {
-        command: BppCommandId::LoadProfileElements,
-        reason: ErrorReason::Scp03tSecurityError,
-    });
+    lock(&rig.euicc).install_error =
+        Some(InstallationError::new(BppCommandId::LoadProfileElements, ErrorReason::Scp03tSecurityError));
     rig.smdp.notification_faults.insert(1, Es9Fault::Http(503));
     let err = run(&mut rig.card, &mut rig.smdp);
     let text = err.to_string();

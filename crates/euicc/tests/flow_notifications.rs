@@ -150,7 +150,7 @@ fn a_mixed_batch_is_reported_per_notification() {
 fn without_removal_acknowledged_notifications_stay() {
     let mut rig = Rig::new();
     lock(&rig.euicc).add_notification(notification_event::ENABLE, "a.example.com", None);
-    let options = NotificationOptions { remove: false, ..NotificationOptions::default() };
+    let options = NotificationOptions::default().with_remove(false);
     let reports = process(&mut rig, &options);
     assert_eq!(outcomes(&reports), [(1, "delivered".into())]);
     assert_eq!(lock(&rig.euicc).pending_seqs(), [1]);
@@ -166,11 +166,10 @@ fn filters_by_operation_and_iccid() {
         euicc.add_notification(notification_event::DELETE, "a.example.com", Some(iccid(ICCID_A)));
         euicc.add_notification(notification_event::ENABLE, "b.example.com", Some(iccid(ICCID_B)));
     }
-    let options = NotificationOptions {
-        operations: Some(BitFlags::from_bits([notification_event::ENABLE])),
-        iccid: Some(iccid(ICCID_B)),
-        remove: true,
-    };
+    let options = NotificationOptions::default()
+        .with_operations(Some(BitFlags::from_bits([notification_event::ENABLE])))
+        .with_iccid(Some(iccid(ICCID_B)))
+        .with_remove(true);
     let reports = process(&mut rig, &options);
     assert_eq!(outcomes(&reports), [(3, "removed".into())]);
     assert_eq!(lock(&rig.euicc).pending_seqs(), [1, 2]);

@@ -165,7 +165,7 @@ fn an_exchange_left_unanswered_is_asked_again_and_the_end_is_given_once() {
 
 #[test]
 fn a_discovery_driven_by_hand_is_the_blocking_discovery() {
-    let events = vec![EventEntry { event_id: "EVENT-0001".into(), rsp_server_address: SMDP.into() }];
+    let events = vec![EventEntry::new("EVENT-0001".into(), SMDP.into())];
     let mut blocking = Rig::new();
     blocking.smdp.events = events.clone();
     let mut steps = Vec::new();

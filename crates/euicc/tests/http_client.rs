@@ -150,7 +150,7 @@ fn a_transport_failure_keeps_its_cause_as_source() {
 
     // A direct call.
     let mut client = RspClient::new(Canned::new([refused()]));
-    let notification = HandleNotificationRequest { pending_notification: vec![0x30, 0x00] };
+    let notification = HandleNotificationRequest::new(vec![0x30, 0x00]);
     let error = client.handle_notification(SMDP, &notification).unwrap_err();
     assert_eq!(io_cause(&error).unwrap().kind(), std::io::ErrorKind::ConnectionRefused);
 }
@@ -184,11 +184,8 @@ fn an_address_that_could_inject_never_reaches_the_http_client() {
     for address in BAD_ADDRESSES {
         // A download from an activation-code-like target and from an SM-DS event.
         for target in [
-            DownloadTarget { smdp_address: address.into(), matching_id: Some(MATCHING_ID.into()) },
-            DownloadTarget::from_event(&EventEntry {
-                event_id: "EV".into(),
-                rsp_server_address: address.into(),
-            }),
+            DownloadTarget::new(address.into(), Some(MATCHING_ID.into())),
+            DownloadTarget::from_event(&EventEntry::new("EV".into(), address.into())),
         ] {
             let mut rig = Rig::new();
             let mut canned = Canned::new([]);
@@ -219,12 +216,10 @@ fn an_address_that_could_inject_never_reaches_the_http_client() {
 
         // Every direct call.
         let mut client = RspClient::new(Canned::new([]));
-        let notification = HandleNotificationRequest { pending_notification: vec![0x30, 0x00] };
+        let notification = HandleNotificationRequest::new(vec![0x30, 0x00]);
         assert!(invalid_address(&client.handle_notification(address, &notification).unwrap_err(), address));
-        let request = GetBoundProfilePackageRequest {
-            transaction_id: TransactionId::new(vec![1]).unwrap(),
-            prepare_download_response: vec![0xBF, 0x21, 0x00],
-        };
+        let request =
+            GetBoundProfilePackageRequest::new(TransactionId::new(vec![1]).unwrap(), vec![0xBF, 0x21, 0x00]);
         assert!(invalid_address(&client.get_bound_profile_package(address, &request).unwrap_err(), address));
         assert!(client.http().requests.is_empty(), "{address:?}");
     }
@@ -255,7 +250,7 @@ fn a_notification_address_that_could_inject_is_not_sent_and_the_notification_kep
 #[test]
 fn the_response_size_limit_holds_whatever_the_client_reads() {
     let config = RspConfig::new().with_max_response_size(80);
-    let notification = HandleNotificationRequest { pending_notification: vec![0x30, 0x00] };
+    let notification = HandleNotificationRequest::new(vec![0x30, 0x00]);
 
     // A client that reads everything: the library refuses the body.
     let mut client =

@@ -205,7 +205,7 @@ fn an_explicit_aid_is_the_only_one_tried() {
     mock.expect(select(1, &ISD_R_AID_XESIM)).respond(h("9000"));
     let handle = mock.handle();
     let mut card = Card::new(mock);
-    let options = IsdrOptions { aid: ISD_R_AID_XESIM.to_vec(), ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_isd_r_aid(ISD_R_AID_XESIM.to_vec());
     assert_eq!(options.candidate_aids(), [ISD_R_AID_XESIM.as_slice()]);
     let isdr = Isdr::open(&mut card, &options).unwrap();
     assert_eq!(isdr.aid(), ISD_R_AID_XESIM);
@@ -218,7 +218,7 @@ fn an_explicit_aid_is_the_only_one_tried() {
     mock.expect(h("00 70 80 01")).respond(h("9000"));
     let handle = mock.handle();
     let mut card = Card::new(mock);
-    let options = IsdrOptions { fallback_aids: Vec::new(), ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_fallback_aids(Vec::new());
     assert!(Isdr::open(&mut card, &options).is_err());
     handle.verify().unwrap();
 }
@@ -321,13 +321,12 @@ fn candidate_list_and_aid_lengths() {
         ]
     );
     // The standard AID in the list is not tried twice.
-    let options =
-        IsdrOptions { fallback_aids: vec![ISD_R_AID.to_vec(), h("A000000559")], ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_fallback_aids(vec![ISD_R_AID.to_vec(), h("A000000559")]);
     assert_eq!(options.candidate_aids(), [ISD_R_AID.as_slice(), h("A000000559").as_slice()]);
     // AIDs of 4 or 17 bytes: refused before any APDU.
     for options in [
         IsdrOptions::with_aid(h("A0000005")),
-        IsdrOptions { fallback_aids: vec![vec![0xA0; 17]], ..IsdrOptions::default() },
+        IsdrOptions::default().with_fallback_aids(vec![vec![0xA0; 17]]),
     ] {
         let mock = MockTransport::new();
         let handle = mock.handle();
@@ -352,16 +351,18 @@ const ISDP_AID: &str = "A0000005591010FFFFFFFF8900001000";
 
 fn list_response() -> Vec<u8> {
     let other: Iccid = "8944478600004573136".parse().unwrap();
-    ProfileInfoListResponse {
-        result: Ok(vec![
-            ProfileInfo {
-                iccid: Some(other),
-                isdp_aid: Some(h("A0000005591010FFFFFFFF8900001100")),
-                ..ProfileInfo::default()
-            },
-            ProfileInfo { iccid: Some(iccid()), isdp_aid: Some(h(ISDP_AID)), ..ProfileInfo::default() },
-        ]),
-    }
+    ProfileInfoListResponse::new(Ok(vec![
+        {
+            let mut profile_info = ProfileInfo::new(other);
+            profile_info.isdp_aid = Some(h("A0000005591010FFFFFFFF8900001100"));
+            profile_info
+        },
+        {
+            let mut profile_info = ProfileInfo::new(iccid());
+            profile_info.isdp_aid = Some(h(ISDP_AID));
+            profile_info
+        },
+    ]))
     .to_der()
 }
 
@@ -373,11 +374,11 @@ fn isdr_mock() -> MockTransport {
 }
 
 fn enable(profile: ProfileIdentifier) -> Vec<u8> {
-    store_data(&EnableProfileRequest { profile, refresh: true, target_esim_port: None }.to_der())
+    store_data(&EnableProfileRequest::new(profile, true).to_der())
 }
 
 fn enable_answer(result: Result<(), EnableProfileError>) -> Vec<u8> {
-    ok(&EnableProfileResponse { result, target_esim_port: None }.to_der())
+    ok(&EnableProfileResponse::new(result).to_der())
 }
 
 fn by_iccid() -> ProfileIdentifier {
@@ -445,11 +446,11 @@ fn enable_refused_by_iccid_is_sent_again_by_isdp_aid() {
 #[test]
 fn disable_refused_with_undefined_error_is_sent_again_by_isdp_aid() {
     let mut mock = isdr_mock();
-    let disable = |profile| store_data(&DisableProfileRequest { profile, refresh: false }.to_der());
+    let disable = |profile| store_data(&DisableProfileRequest::new(profile, false).to_der());
     mock.expect(disable(by_iccid()))
-        .respond(ok(&DisableProfileResponse { result: Err(DisableProfileError::UndefinedError) }.to_der()));
+        .respond(ok(&DisableProfileResponse::new(Err(DisableProfileError::UndefinedError)).to_der()));
     mock.expect(store_data(&h("BF2D00"))).respond(ok(&list_response()));
-    mock.expect(disable(by_aid())).respond(ok(&DisableProfileResponse { result: Ok(()) }.to_der()));
+    mock.expect(disable(by_aid())).respond(ok(&DisableProfileResponse::new(Ok(())).to_der()));
     let (result, _) = run(mock, |isdr| isdr.disable_profile(iccid(), false));
     result.unwrap();
 }
@@ -457,10 +458,10 @@ fn disable_refused_with_undefined_error_is_sent_again_by_isdp_aid() {
 #[test]
 fn delete_refused_with_6a80_is_sent_again_by_isdp_aid() {
     let mut mock = isdr_mock();
-    let delete = |profile| store_data(&DeleteProfileRequest { profile }.to_der());
+    let delete = |profile| store_data(&DeleteProfileRequest::new(profile).to_der());
     mock.expect(delete(by_iccid())).respond(h("6A80"));
     mock.expect(store_data(&h("BF2D00"))).respond(ok(&list_response()));
-    mock.expect(delete(by_aid())).respond(ok(&DeleteProfileResponse { result: Ok(()) }.to_der()));
+    mock.expect(delete(by_aid())).respond(ok(&DeleteProfileResponse::new(Ok(())).to_der()));
     let (result, _) = run(mock, |isdr| isdr.delete_profile(iccid()));
     result.unwrap();
 }
@@ -531,7 +532,7 @@ fn other_answers_are_not_a_refusal_of_the_iccid_form() {
 fn the_iccid_fallback_can_be_turned_off() {
     let mut mock = isdr_mock();
     mock.expect(enable(by_iccid())).respond(enable_answer(Err(EnableProfileError::IccidOrAidNotFound)));
-    let options = IsdrOptions { isdp_aid_fallback: false, ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_isdp_aid_fallback(false);
     let (outcome, sent) = run_with(mock, &options, |isdr| isdr.enable_profile(iccid(), true));
     assert!(outcome.is_err());
     assert_eq!(sent.len(), 3);

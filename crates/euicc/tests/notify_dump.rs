@@ -9,7 +9,11 @@ use base64::Engine as _;
 use oxicard_euicc::es10::*;
 use oxicard_euicc::iccid::Eid;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
-use oxicard_euicc::notify::{self, DumpLineError, DumpedNotification, read_dump, write_dump};
+use oxicard_euicc::notify;
+use oxicard_euicc::notify::dump::DumpLineError;
+use oxicard_euicc::notify::dump::DumpedNotification;
+use oxicard_euicc::notify::dump::read_dump;
+use oxicard_euicc::notify::dump::write_dump;
 use support::euicc::EID;
 use support::{FakeSmdp, Rig, lock};
 
@@ -34,9 +38,9 @@ fn pending() -> (Rig, Vec<u8>, Vec<PendingNotification>) {
 
 /// The TLVs inside the `A0` notificationList of a RetrieveNotificationsListResponse, as bytes.
 fn list_items(der: &[u8]) -> Vec<Vec<u8>> {
-    use oxicard_euicc::der_util::{ctx_c, single};
+    use oxicard_euicc::asn1::{ctx_c, single};
     let outer = single(der, ctx_c(43), "response").unwrap();
-    let fields = oxicard_euicc::der_util::Fields::parse(outer.value(), "response").unwrap();
+    let fields = oxicard_euicc::asn1::Fields::parse(outer.value(), "response").unwrap();
     let list = fields.req(ctx_c(0), "notificationList").unwrap();
     list.fields("list").unwrap().iter().map(|f| f.raw().to_vec()).collect()
 }

@@ -11,16 +11,17 @@
 
 use std::time::SystemTime;
 
+use oxicard_euicc::activation::DeviceInfo;
 use oxicard_euicc::activation::hash_confirmation_code;
-use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
+use oxicard_euicc::asn1::{Encoder, app, ctx, ctx_c};
 use oxicard_euicc::es9::{InitiateAuthenticationRequest, RspFunction};
 use oxicard_euicc::es10::bpp::segments;
 use oxicard_euicc::es10::{
     AuthenticateErrorCode, AuthenticateServerRequest, AuthenticateServerResponse, BppCommandId,
     CancelSessionError, CancelSessionReason, CancelSessionRequest, CancelSessionResponse, CtxParams1,
-    DeviceCapabilities, DeviceInfo, DownloadErrorCode, ErrorReason, EuiccInfo1, EuiccInfo2, FinalResult,
-    InstallationError, Message, PendingNotification, PrepareDownloadRequest, PrepareDownloadResponse,
-    ProfileInfo, ProfileInstallationResult, Version,
+    DownloadErrorCode, ErrorReason, EuiccInfo1, EuiccInfo2, FinalResult, InstallationError, Message,
+    PendingNotification, PrepareDownloadRequest, PrepareDownloadResponse, ProfileInfo,
+    ProfileInstallationResult, Version,
 };
 use oxicard_euicc::iccid::{Eid, Iccid};
 use oxicard_euicc::pki::{
@@ -198,41 +199,26 @@ impl Download {
     }
 
     fn euicc_info1(&self) -> Vec<u8> {
-        EuiccInfo1 {
-            svn: Version::new(2, 2, 2),
-            ci_pkids_for_verification: vec![self.card.pkid.clone()],
-            ci_pkids_for_signing: vec![self.card.pkid.clone()],
-            ci_pkids_for_signing_v3: None,
-            rsp_capability: None,
-            highest_svn: None,
-        }
-        .to_der()
+        EuiccInfo1::new(Version::new(2, 2, 2), vec![self.card.pkid.clone()], vec![self.card.pkid.clone()])
+            .to_der()
     }
 
     /// ES9+.InitiateAuthentication on the SM-DP+, as the AuthenticateServer request it leads to.
     fn authenticate_server_request(&self) -> AuthenticateServerRequest {
-        let request = InitiateAuthenticationRequest {
-            smdp_address: ADDRESS.into(),
-            euicc_challenge: EUICC_CHALLENGE,
-            euicc_info1: self.euicc_info1(),
-        };
+        let request = InitiateAuthenticationRequest::new(ADDRESS.into(), EUICC_CHALLENGE, self.euicc_info1());
         let f = RspFunction::Es9InitiateAuthentication;
         let initiated =
             initiate_authentication(f, ADDRESS, self.smdp.auth(), &request, &TX, &SERVER_CHALLENGE).unwrap();
         assert_eq!(initiated.transaction_id.as_bytes(), TX);
-        AuthenticateServerRequest {
-            server_signed1: initiated.server_signed1,
-            server_signature1: initiated.server_signature1,
-            euicc_ci_pkid_to_be_used: Some(initiated.euicc_ci_pkid_to_be_used),
-            server_certificate: initiated.server_certificate,
-            ctx_params1: CtxParams1 {
-                matching_id: Some(MATCHING_ID.into()),
-                device_info: DeviceInfo {
-                    tac: vec![0x35, 0x29, 0x06, 0x11],
-                    capabilities: DeviceCapabilities::default(),
-                    imei: None,
-                },
-            },
+        {
+            let mut authenticate_server_request = AuthenticateServerRequest::new(
+                initiated.server_signed1,
+                initiated.server_signature1,
+                initiated.server_certificate,
+                CtxParams1::new(Some(MATCHING_ID.into()), DeviceInfo::from_tac("35290611".parse().unwrap())),
+            );
+            authenticate_server_request.euicc_ci_pkid_to_be_used = Some(initiated.euicc_ci_pkid_to_be_used);
+            authenticate_server_request
         }
     }
 
@@ -262,11 +248,14 @@ impl Download {
         hash_cc: Option<[u8; 32]>,
     ) -> PrepareDownloadRequest {
         let signed2 = sign_smdp_signed2(&self.smdp, &TX, hash_cc.is_some(), euicc_signature1).unwrap();
-        PrepareDownloadRequest {
-            smdp_signed2: signed2.smdp_signed2,
-            smdp_signature2: signed2.smdp_signature2,
-            hash_cc,
-            smdp_certificate: self.smdp.pb().certificate().der().to_vec(),
+        {
+            let mut prepare_download_request = PrepareDownloadRequest::new(
+                signed2.smdp_signed2,
+                signed2.smdp_signature2,
+                self.smdp.pb().certificate().der().to_vec(),
+            );
+            prepare_download_request.hash_cc = hash_cc;
+            prepare_download_request
         }
     }
 
@@ -303,15 +292,11 @@ impl Download {
         let curve = self.smdp.pb().private_key().curve();
         let dp_otk = OneTimeKeyPair::generate(curve).unwrap();
         let (metadata, upp) = (metadata(), upp());
-        let input = BppInput {
-            transaction_id: &TX,
-            host_id: HOST_ID,
-            eid: &eid,
-            euicc_otpk: &signed2.euicc_otpk,
-            metadata: &metadata,
-            upp: &upp,
-            ppk: Some(&self.ppk),
-            dp_otk: &dp_otk,
+        let input = {
+            let mut bpp_input =
+                BppInput::new(&TX, HOST_ID, &eid, &signed2.euicc_otpk, &metadata, &upp, &dp_otk);
+            bpp_input.ppk = Some(&self.ppk);
+            bpp_input
         };
         let bpp = bound_profile_package(&self.smdp, &input).unwrap();
         segments(&bpp).unwrap().iter().map(|s| s.bytes.to_vec()).collect()
@@ -421,7 +406,7 @@ fn cancel_session_is_signed_and_verified() {
     let request = download.authenticate_server_request();
     let response = download.authenticate_server(&request);
     let verified = download.authenticate_client(&response).unwrap();
-    let cancel = CancelSessionRequest { transaction_id: TX.to_vec(), reason: CancelSessionReason::Postponed };
+    let cancel = CancelSessionRequest::new(TX.to_vec(), CancelSessionReason::Postponed);
     let answer = download.euicc.handle(&cancel.to_der(), &mut download.card).unwrap();
     assert!(!download.euicc.in_session());
     let f = RspFunction::Es9CancelSession;
@@ -466,11 +451,7 @@ fn authenticate_server_refuses_each_tampered_element() {
         (
             "euiccChallenge (correctly signed)",
             |r, d| {
-                let request = InitiateAuthenticationRequest {
-                    smdp_address: ADDRESS.into(),
-                    euicc_challenge: [0x45; 16],
-                    euicc_info1: d.euicc_info1(),
-                };
+                let request = InitiateAuthenticationRequest::new(ADDRESS.into(), [0x45; 16], d.euicc_info1());
                 let f = RspFunction::Es9InitiateAuthentication;
                 let other =
                     initiate_authentication(f, ADDRESS, d.smdp.auth(), &request, &TX, &SERVER_CHALLENGE)
@@ -605,7 +586,7 @@ fn load_bound_profile_package_refuses_each_tampered_element() {
         let (pir, certificate) = download.run(tamper);
         assert_eq!(
             pir.data().final_result,
-            FinalResult::Error { error: InstallationError { command, reason }, sima_response: None },
+            FinalResult::Error { error: InstallationError::new(command, reason), sima_response: None },
             "{what}"
         );
         assert!(download.card.installed.is_empty(), "{what}");
@@ -623,16 +604,17 @@ fn load_bound_profile_package_refuses_each_tampered_element() {
 #[test]
 fn the_profile_package_interpreter_refusal_is_the_result() {
     let mut download = Download::new();
-    let refusal = PackageRefusal {
-        reason: ErrorReason::InstallFailedDueToIccidMismatch,
-        sima_response: Some(vec![0x30, 0x00]),
+    let refusal = {
+        let mut package_refusal = PackageRefusal::new(ErrorReason::InstallFailedDueToIccidMismatch);
+        package_refusal.sima_response = Some(vec![0x30, 0x00]);
+        package_refusal
     };
     download.card.refusal = Some(refusal.clone());
     let (pir, _) = download.run(|_| {});
     assert_eq!(
         pir.data().final_result,
         FinalResult::Error {
-            error: InstallationError { command: BppCommandId::LoadProfileElements, reason: refusal.reason },
+            error: InstallationError::new(BppCommandId::LoadProfileElements, refusal.reason),
             sima_response: refusal.sima_response,
         }
     );

@@ -28,6 +28,7 @@ pub enum DecodeErrorKind {
 /// A decoding error: its [`DecodeErrorKind`] and the offset in the input where it was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("{kind:?} at offset {offset}")]
+#[non_exhaustive]
 pub struct DecodeError {
     /// What is wrong.
     pub kind: DecodeErrorKind,

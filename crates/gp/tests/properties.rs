@@ -120,21 +120,18 @@ proptest! {
         keys in proptest::collection::vec(
             (any::<u8>(), any::<u8>(), proptest::collection::vec((any::<u8>(), any::<u8>()), 1..3)), 0..6)
     ) {
-        let kit = KeyInformationTemplate {
-            keys: keys
-                .into_iter()
-                .map(|(id, version, comps)| KeyInfo {
-                    id,
-                    version,
-                    // Basic format: a type FF would read as the extended format.
-                    components: comps
-                        .into_iter()
-                        .map(|(t, l)| KeyComponent { key_type: if t == 0xFF { 0x88 } else { t }, length: u16::from(l) })
-                        .collect(),
-                    usage_access: None,
-                })
-                .collect(),
-        };
+        let mut kit = KeyInformationTemplate::default();
+        kit.keys = keys
+            .into_iter()
+            .map(|(id, version, comps)| {
+                // Basic format: a type FF would read as the extended format.
+                let components = comps
+                    .into_iter()
+                    .map(|(t, l)| KeyComponent::new(if t == 0xFF { 0x88 } else { t }, u16::from(l)))
+                    .collect();
+                KeyInfo::new(id, version, components)
+            })
+            .collect();
         prop_assert_eq!(KeyInformationTemplate::parse(&kit.to_bytes()).unwrap(), kit);
     }
 }

@@ -127,6 +127,7 @@ impl ErrorKind {
 /// needed for [`ErrorKind::BufferTooSmall`], the status word for
 /// [`ErrorKind::UnexpectedStatus`], otherwise 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Error {
     /// What failed.
     pub kind: ErrorKind,

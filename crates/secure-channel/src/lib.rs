@@ -4,9 +4,10 @@
 
 pub mod bsp;
 mod crypto;
-pub mod error;
+mod error;
 pub mod scp03;
-#[cfg(feature = "std")]
+// The test card is documented always (`cfg(doc)`), compiled with `test-util` only.
+#[cfg(all(feature = "std", any(doc, feature = "test-util")))]
 pub mod testcard;
 
 /// The vector-file reader of the integration tests, shared with the unit tests.

@@ -1,6 +1,9 @@
 //! [`Scp03TestCard`]: a small SCP03 card simulator for tests, benches and demos, built on
 //! the card side of this crate ([`CardHandshake`], [`CardSession`]).
 //!
+//! A test double: compiled with the feature `test-util` only, which tests enable through their
+//! dev-dependency (`features = ["test-util"]`).
+//!
 //! It implements [`CardSimulator`], so it runs in process
 //! ([`SimulatorTransport`](oxicard_transport::sim::SimulatorTransport)) or behind a PC/SC
 //! reader through the vpcd bridge. Each logical channel has its own session.
@@ -40,13 +43,15 @@ use crate::scp03::{
 
 /// The ATR of the simulator: the one of the apdu crate's test card with extended length
 /// (card capabilities `F7 41 E0`).
-pub const ATR: [u8; 15] = oxicard_apdu::testcard::ATR_EXTENDED;
+pub const ATR: [u8; 15] =
+    [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 
 /// INS of the echo command.
 pub const INS_ECHO: u8 = 0xEE;
 
 /// Settings of a [`Scp03TestCard`].
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Scp03TestCardConfig {
     /// The card's static keys (with their key version).
     pub keys: StaticKeys,
@@ -65,6 +70,57 @@ pub struct Scp03TestCardConfig {
     /// Canned answers: a plain command APDU (as unwrapped, CLA on the basic channel) and
     /// its plain response (data || SW), to replay a published trace.
     pub canned: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl Scp03TestCardConfig {
+    /// Sets [`keys`](Self::keys).
+    #[must_use]
+    pub fn with_keys(mut self, keys: StaticKeys) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// Sets [`i`](Self::i).
+    #[must_use]
+    pub fn with_i(mut self, i: IParameter) -> Self {
+        self.i = i;
+        self
+    }
+
+    /// Sets [`aid`](Self::aid).
+    #[must_use]
+    pub fn with_aid(mut self, aid: Vec<u8>) -> Self {
+        self.aid = aid;
+        self
+    }
+
+    /// Sets [`key_diversification_data`](Self::key_diversification_data).
+    #[must_use]
+    pub fn with_key_diversification_data(mut self, key_diversification_data: [u8; 10]) -> Self {
+        self.key_diversification_data = key_diversification_data;
+        self
+    }
+
+    /// Sets [`sequence_counter`](Self::sequence_counter).
+    #[must_use]
+    pub fn with_sequence_counter(mut self, sequence_counter: u32) -> Self {
+        self.sequence_counter = sequence_counter;
+        self
+    }
+
+    /// Sets [`seed`](Self::seed).
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets [`canned`](Self::canned).
+    #[must_use]
+    pub fn with_canned(mut self, canned: Vec<(Vec<u8>, Vec<u8>)>) -> Self {
+        self.canned = canned;
+        self
+    }
 }
 
 impl Scp03TestCardConfig {

@@ -66,10 +66,8 @@ fn tampered_profile_element_segment_is_a_bsp_security_error() {
         let at = offset_of(bpp, bpp::SegmentKind::ProfileElements);
         bpp[at + 20] ^= 0x01;
     });
-    let expected = InstallationError {
-        command: BppCommandId::LoadProfileElements,
-        reason: ErrorReason::Scp03tSecurityError,
-    };
+    let expected =
+        InstallationError::new(BppCommandId::LoadProfileElements, ErrorReason::Scp03tSecurityError);
     assert_failed(&mut card, &result, expected);
 }
 
@@ -81,8 +79,7 @@ fn tampered_metadata_segment_is_a_bsp_security_error() {
         let at = offset_of(bpp, bpp::SegmentKind::StoreMetadata);
         bpp[at + 6] ^= 0x80;
     });
-    let expected =
-        InstallationError { command: BppCommandId::StoreMetadata, reason: ErrorReason::Scp03tSecurityError };
+    let expected = InstallationError::new(BppCommandId::StoreMetadata, ErrorReason::Scp03tSecurityError);
     assert_failed(&mut card, &result, expected);
 }
 
@@ -95,10 +92,8 @@ fn tampered_initialise_secure_channel_is_an_invalid_signature() {
         let at = bpp.windows(3).position(|w| w == [0x84, 0x08, 0x80]).unwrap();
         bpp[at + 2] = 0x81;
     });
-    let expected = InstallationError {
-        command: BppCommandId::InitialiseSecureChannel,
-        reason: ErrorReason::InvalidSignature,
-    };
+    let expected =
+        InstallationError::new(BppCommandId::InitialiseSecureChannel, ErrorReason::InvalidSignature);
     assert_failed(&mut card, &result, expected);
 }
 
@@ -116,29 +111,26 @@ fn metadata_without_profile_header_match_is_refused() {
     let bpp = smdp.bpp(&otpk, &eid(&pki), &upp);
     let result = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();
     drop(isdr);
-    let expected = InstallationError {
-        command: BppCommandId::LoadProfileElements,
-        reason: ErrorReason::InstallFailedDueToIccidMismatch,
-    };
+    let expected = InstallationError::new(
+        BppCommandId::LoadProfileElements,
+        ErrorReason::InstallFailedDueToIccidMismatch,
+    );
     assert_failed(&mut card, &result, expected);
 }
 
 #[test]
 fn existing_iccid_is_refused_at_store_metadata() {
     let mut card = card(&pki());
-    card.transport_mut()
-        .simulator_mut()
-        .install_profile_for_tests(ProfileInfo { iccid: Some(iccid()), ..ProfileInfo::default() })
-        .unwrap();
+    card.transport_mut().simulator_mut().install_profile_for_tests(ProfileInfo::new(iccid())).unwrap();
     let before = snapshot(&mut card);
     let mut smdp = TestSmdp::new(&pki());
     let result = load_with(&mut card, &mut smdp, |_| ());
     assert_eq!(
         error_of(&result),
-        InstallationError {
-            command: BppCommandId::StoreMetadata,
-            reason: ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc
-        }
+        InstallationError::new(
+            BppCommandId::StoreMetadata,
+            ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc
+        )
     );
     let after = snapshot(&mut card);
     assert_eq!(after.0, before.0);
@@ -160,10 +152,7 @@ fn untrusted_dpauth_chain_is_refused() {
     // The stranger's CI is unknown: ciPKUnknown(7).
     let request = smdp.authenticate_request_signed_by(&challenge, &stranger);
     let error = isdr.authenticate_server(&request).unwrap().response.result.unwrap_err();
-    assert_eq!(
-        error,
-        SessionError { transaction_id: TRANSACTION_ID.to_vec(), code: AuthenticateErrorCode::CiPKUnknown }
-    );
+    assert_eq!(error, SessionError::new(TRANSACTION_ID.to_vec(), AuthenticateErrorCode::CiPKUnknown));
     assert_eq!(
         isdr.authenticate_server(&request).unwrap().der,
         hex::decode("BF3817A115801011111111111111111111111111111111020107").unwrap()
@@ -246,10 +235,7 @@ fn wrong_smdp_signature2_and_transaction_are_refused() {
         .response
         .result
         .unwrap_err();
-    assert_eq!(
-        error,
-        SessionError { transaction_id: vec![0x99; 16], code: DownloadErrorCode::InvalidTransactionId }
-    );
+    assert_eq!(error, SessionError::new(vec![0x99; 16], DownloadErrorCode::InvalidTransactionId));
 
     // The session survived: the genuine request and the BPP go through.
     let prepared = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
@@ -296,10 +282,7 @@ fn cancelled_session_is_signed_and_ended() {
     let result = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();
     assert_eq!(
         error_of(&result),
-        InstallationError {
-            command: BppCommandId::InitialiseSecureChannel,
-            reason: ErrorReason::InvalidTransactionId
-        }
+        InstallationError::new(BppCommandId::InitialiseSecureChannel, ErrorReason::InvalidTransactionId)
     );
     // A stray segment with no BPP in progress: 6985.
     let stray = isdr.es10(&[0xA1, 0x00]).unwrap_err();
@@ -322,10 +305,10 @@ fn profile_larger_than_free_memory_is_refused() {
         oxicard_apdu::card::Card::new(oxicard_transport::sim::SimulatorTransport::new(euicc));
     let mut smdp = TestSmdp::new(&pki);
     let result = load_with(&mut card, &mut smdp, |_| ());
-    let expected = InstallationError {
-        command: BppCommandId::LoadProfileElements,
-        reason: ErrorReason::InstallFailedDueToInsufficientMemoryForProfile,
-    };
+    let expected = InstallationError::new(
+        BppCommandId::LoadProfileElements,
+        ErrorReason::InstallFailedDueToInsufficientMemoryForProfile,
+    );
     assert_failed(&mut card, &result, expected);
 }
 
@@ -342,10 +325,7 @@ fn new_challenge_discards_the_session() {
     let result = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();
     assert_eq!(
         error_of(&result),
-        InstallationError {
-            command: BppCommandId::InitialiseSecureChannel,
-            reason: ErrorReason::InvalidTransactionId
-        }
+        InstallationError::new(BppCommandId::InitialiseSecureChannel, ErrorReason::InvalidTransactionId)
     );
     let cancel = isdr.cancel_session(&TRANSACTION_ID, CancelSessionReason::Timeout).unwrap();
     assert_eq!(cancel.response.result.unwrap_err(), CancelSessionError::InvalidTransactionId);

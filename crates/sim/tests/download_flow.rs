@@ -124,10 +124,7 @@ fn download_installs_the_profile_with_a_signed_result() {
     let replayed = isdr.load_bound_profile_package(&bpp, |_| ()).unwrap();
     assert_eq!(
         replayed.outcome().unwrap_err(),
-        InstallationError {
-            command: BppCommandId::InitialiseSecureChannel,
-            reason: ErrorReason::InvalidTransactionId
-        }
+        InstallationError::new(BppCommandId::InitialiseSecureChannel, ErrorReason::InvalidTransactionId)
     );
     assert_eq!(isdr.profiles().unwrap().len(), 1);
     assert_eq!(isdr.list_notifications(None).unwrap().len(), 1);
@@ -136,7 +133,7 @@ fn download_installs_the_profile_with_a_signed_result() {
     isdr.enable_profile(iccid(), false).unwrap();
     let notifications = isdr.retrieve_notifications(None).unwrap();
     let PendingNotification::OtherSignedNotification(enable) = &notifications[1] else { panic!() };
-    let outer = oxicard_euicc::der_util::single(enable.as_der(), der::Tag::Sequence, "n").unwrap();
+    let outer = oxicard_euicc::asn1::single(enable.as_der(), der::Tag::Sequence, "n").unwrap();
     let members: Vec<_> = outer.fields("n").unwrap().iter().map(|f| f.raw().to_vec()).collect();
     assert_eq!(members[0], enable.metadata().to_der());
     assert_eq!(members[2], identity.certificate().der());
@@ -163,10 +160,7 @@ fn confirmation_code_hash_is_required_and_signed() {
     // ccRequiredFlag without hashCc: undefinedError, the session stays.
     let missing = isdr.prepare_download(&smdp.prepare_request(&ok.euicc_signature1, None)).unwrap();
     let error = missing.response.result.unwrap_err();
-    assert_eq!(
-        error,
-        SessionError { transaction_id: TRANSACTION_ID.to_vec(), code: DownloadErrorCode::UndefinedError }
-    );
+    assert_eq!(error, SessionError::new(TRANSACTION_ID.to_vec(), DownloadErrorCode::UndefinedError));
 
     // With hashCc: copied into euiccSigned2 (the SM-DP+ checks it, the eUICC does not).
     let hash = smdp.hash_cc("1234");

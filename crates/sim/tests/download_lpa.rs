@@ -7,12 +7,12 @@
 mod download_support;
 
 use download_support::*;
-use oxicard_euicc::activation::ConfirmationCode;
+use oxicard_euicc::activation::{ConfirmationCode, DeviceInfo};
 use oxicard_euicc::download::{
     Consent, DownloadErrorKind, DownloadRequest, DownloadTarget, ProfileOffer, download,
 };
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequestEs9,
     GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpClient,
     HttpError, HttpRequest, HttpResponse, InitiateAuthenticationRequest, InitiateAuthenticationResponse,
     RspClient, RspFunction, TransactionId,
@@ -86,7 +86,7 @@ impl HttpClient for PlayedSmdp {
                 HandleNotificationRequest::from_json(function, body).map(|r| Ok(self.handle_notification(&r)))
             }
             RspFunction::Es9CancelSession => {
-                CancelSessionRequest::from_json(function, body).map(|r| Ok(self.cancel_session(&r)))
+                CancelSessionRequestEs9::from_json(function, body).map(|r| Ok(self.cancel_session(&r)))
             }
             other => panic!("not an ES9+ function: {other}"),
         };
@@ -104,13 +104,13 @@ impl PlayedSmdp {
         request: &InitiateAuthenticationRequest,
     ) -> Result<InitiateAuthenticationResponse, Refused> {
         let r = self.smdp.authenticate_request(&request.euicc_challenge);
-        Ok(InitiateAuthenticationResponse {
-            transaction_id: self.transaction_id(),
-            server_signed1: r.server_signed1,
-            server_signature1: r.server_signature1,
-            euicc_ci_pkid_to_be_used: r.euicc_ci_pkid_to_be_used.unwrap(),
-            server_certificate: r.server_certificate,
-        })
+        Ok(InitiateAuthenticationResponse::new(
+            self.transaction_id(),
+            r.server_signed1,
+            r.server_signature1,
+            r.euicc_ci_pkid_to_be_used.unwrap(),
+            r.server_certificate,
+        ))
     }
 
     fn authenticate_client(
@@ -127,12 +127,15 @@ impl PlayedSmdp {
             .unwrap();
         let prepare = self.smdp.prepare_request(&ok.euicc_signature1, None);
         self.euicc_signature1 = Some(ok.euicc_signature1);
-        Ok(AuthenticateClientResponse {
-            transaction_id: Some(self.transaction_id()),
-            profile_metadata: Some(self.smdp.metadata()),
-            smdp_signed2: prepare.smdp_signed2,
-            smdp_signature2: prepare.smdp_signature2,
-            smdp_certificate: prepare.smdp_certificate,
+        Ok({
+            let mut authenticate_client_response = AuthenticateClientResponse::new(
+                prepare.smdp_signed2,
+                prepare.smdp_signature2,
+                prepare.smdp_certificate,
+            );
+            authenticate_client_response.transaction_id = Some(self.transaction_id());
+            authenticate_client_response.profile_metadata = Some(self.smdp.metadata());
+            authenticate_client_response
         })
     }
 
@@ -166,9 +169,10 @@ impl PlayedSmdp {
             let at = segment.bytes.as_ptr() as usize - bpp.as_ptr() as usize;
             bpp[at + 40] ^= 0x01;
         }
-        Ok(GetBoundProfilePackageResponse {
-            transaction_id: Some(self.transaction_id()),
-            bound_profile_package: bpp,
+        Ok({
+            let mut get_bound_profile_package_response = GetBoundProfilePackageResponse::new(bpp);
+            get_bound_profile_package_response.transaction_id = Some(self.transaction_id());
+            get_bound_profile_package_response
         })
     }
 
@@ -185,23 +189,20 @@ impl PlayedSmdp {
     }
 
     /// Returns the (empty) body of the answer, HTTP 204.
-    fn cancel_session(&mut self, request: &CancelSessionRequest) -> Vec<u8> {
+    fn cancel_session(&mut self, request: &CancelSessionRequestEs9) -> Vec<u8> {
         self.cancelled.push(request.cancel_session_response.clone());
         Vec::new()
     }
 }
 
 fn request() -> DownloadRequest {
-    let target =
-        DownloadTarget { smdp_address: SMDP_ADDRESS.into(), matching_id: Some("TEST-MATCHING-ID".into()) };
-    DownloadRequest::new(
-        target,
-        DeviceInfo {
-            tac: vec![0x35, 0x29, 0x06, 0x11],
-            capabilities: DeviceCapabilities::default(),
-            imei: None,
-        },
-    )
+    let target = DownloadTarget::new(SMDP_ADDRESS.into(), Some("TEST-MATCHING-ID".into()));
+    DownloadRequest::new(target, {
+        let mut device_info = DeviceInfo::default();
+        device_info.tac = vec![0x35, 0x29, 0x06, 0x11];
+        device_info.capabilities = DeviceCapabilities::default();
+        device_info
+    })
 }
 
 fn accept(offer: &ProfileOffer<'_>) -> Consent {
@@ -287,10 +288,7 @@ fn lpa_tampered_bpp_reports_the_bsp_error_and_installs_nothing() {
     let DownloadErrorKind::Installation(installation) = error.kind else { panic!("{:?}", error.kind) };
     assert_eq!(
         installation,
-        InstallationError {
-            command: BppCommandId::LoadProfileElements,
-            reason: ErrorReason::Scp03tSecurityError
-        }
+        InstallationError::new(BppCommandId::LoadProfileElements, ErrorReason::Scp03tSecurityError)
     );
     // The error PIR reached the SM-DP+ and left the eUICC; nothing was installed.
     assert_eq!(smdp.notifications.len(), 1);

@@ -269,8 +269,7 @@ fn a_discovery_by_hand_then_a_download_by_hand_of_its_event() {
 fn the_in_process_client_reaches_only_its_server_and_shares_a_running_servers_state() {
     let pki = pki();
     let mut client = smdp(&pki);
-    let notification =
-        oxicard_euicc::es9::HandleNotificationRequest { pending_notification: vec![0x30, 0x00] };
+    let notification = oxicard_euicc::es9::HandleNotificationRequest::new(vec![0x30, 0x00]);
     let error = client.handle_notification("other.example.com", &notification).unwrap_err();
     let oxicard_euicc::es9::Es9Error::Transport { detail, .. } = &error else { panic!("{error:?}") };
     assert!(detail.contains("is not the in-process server smdp.example.com"), "{detail}");

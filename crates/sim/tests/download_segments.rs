@@ -6,7 +6,7 @@
 mod download_support;
 
 use download_support::*;
-use oxicard_euicc::der_util::{Fields, ctx_c, single};
+use oxicard_euicc::asn1::{Fields, ctx_c, single};
 use oxicard_euicc::es10::*;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 use proptest::prelude::*;
@@ -67,7 +67,7 @@ fn containers_out_of_order_are_a_structure_error() {
     let result = ProfileInstallationResult::from_der(&isdr.es10(&containers[1]).unwrap()).unwrap();
     assert_eq!(
         result.outcome().unwrap_err(),
-        InstallationError { command: BppCommandId::StoreMetadata, reason: ErrorReason::Scp03tStructureError }
+        InstallationError::new(BppCommandId::StoreMetadata, ErrorReason::Scp03tStructureError)
     );
     // The session is over: the rest is refused with 6985, nothing was installed.
     assert!(isdr.es10(&containers[0]).is_err());

@@ -231,10 +231,10 @@ fn download_stub_answers() {
     assert_eq!(pir.notification_metadata().seq_number, 1);
     assert_eq!(
         pir.outcome(),
-        Err(InstallationError {
-            command: BppCommandId::InitialiseSecureChannel,
-            reason: ErrorReason::InstallFailedDueToUnknownError
-        })
+        Err(InstallationError::new(
+            BppCommandId::InitialiseSecureChannel,
+            ErrorReason::InstallFailedDueToUnknownError
+        ))
     );
     // A stray segment.
     assert_eq!(tx(&mut euicc, &store_data("A002 8700")), "6985");

@@ -31,19 +31,19 @@ fn iccid(digits: &str) -> Iccid {
 
 /// A profile with enable/disable/delete notifications to [`SMDP`] (as osmo-smdpp configures them).
 fn profile(digits: &str, name: &str) -> ProfileInfo {
-    ProfileInfo {
-        iccid: Some(iccid(digits)),
-        service_provider_name: Some("OXI".into()),
-        profile_name: Some(name.into()),
-        notification_configuration: Some(vec![NotificationConfigurationInformation {
-            operation: BitFlags::from_bits([
+    {
+        let mut profile_info = ProfileInfo::new(iccid(digits));
+        profile_info.service_provider_name = Some("OXI".into());
+        profile_info.profile_name = Some(name.into());
+        profile_info.notification_configuration = Some(vec![NotificationConfigurationInformation::new(
+            BitFlags::from_bits([
                 notification_event::ENABLE,
                 notification_event::DISABLE,
                 notification_event::DELETE,
             ]),
-            address: SMDP.into(),
-        }]),
-        ..ProfileInfo::default()
+            SMDP.into(),
+        )]);
+        profile_info
     }
 }
 
@@ -55,9 +55,10 @@ fn card_with(euicc: SoftEuicc) -> SimCard {
 fn two_profiles() -> SoftEuicc {
     let mut euicc = SoftEuicc::new();
     euicc
-        .install_profile_for_tests(ProfileInfo {
-            state: Some(ProfileState::Enabled),
-            ..profile(ICCID_A, "A")
+        .install_profile_for_tests({
+            let mut profile_info = profile(ICCID_A, "A");
+            profile_info.state = Some(ProfileState::Enabled);
+            profile_info
         })
         .unwrap();
     euicc.install_profile_for_tests(profile(ICCID_B, "B")).unwrap();
@@ -116,17 +117,19 @@ fn profiles_list_with_default_tags_search_and_tag_list() {
     assert_eq!(profiles[1].state, Some(ProfileState::Disabled));
 
     // Search by ICCID, tags 5A 9F70 only: exactly those members come back.
-    let request = ProfileInfoListRequest {
-        search: Some(ProfileSearch::Iccid(iccid(ICCID_B))),
-        tag_list: Some(vec![0x5A, 0x9F, 0x70]),
+    let request = {
+        let mut profile_info_list_request = ProfileInfoListRequest::default();
+        profile_info_list_request.search = Some(ProfileSearch::Iccid(iccid(ICCID_B)));
+        profile_info_list_request.tag_list = Some(vec![0x5A, 0x9F, 0x70]);
+        profile_info_list_request
     };
     let found = isdr.profiles_with(&request).unwrap();
     assert_eq!(
         found,
-        [ProfileInfo {
-            iccid: Some(iccid(ICCID_B)),
-            state: Some(ProfileState::Disabled),
-            ..ProfileInfo::default()
+        [{
+            let mut profile_info = ProfileInfo::new(iccid(ICCID_B));
+            profile_info.state = Some(ProfileState::Disabled);
+            profile_info
         }]
     );
     // Exact bytes: BF2D { A0 { E3 { 5A iccid, 9F70 00 } } }.
@@ -134,15 +137,24 @@ fn profiles_list_with_default_tags_search_and_tag_list() {
     assert_eq!(hex::encode_upper(der), "BF2D14A012E3105A0A984474680000543731F69F700100");
 
     // By AID and by class.
-    let by_aid = ProfileInfoListRequest { search: Some(ProfileSearch::IsdpAid(isdp_aid(0))), tag_list: None };
+    let by_aid = {
+        let mut profile_info_list_request = ProfileInfoListRequest::default();
+        profile_info_list_request.search = Some(ProfileSearch::IsdpAid(isdp_aid(0)));
+        profile_info_list_request
+    };
     assert_eq!(isdr.profiles_with(&by_aid).unwrap().len(), 1);
-    let tests = ProfileInfoListRequest {
-        search: Some(ProfileSearch::ProfileClass(ProfileClass::Test)),
-        tag_list: None,
+    let tests = {
+        let mut profile_info_list_request = ProfileInfoListRequest::default();
+        profile_info_list_request.search = Some(ProfileSearch::ProfileClass(ProfileClass::Test));
+        profile_info_list_request
     };
     assert_eq!(isdr.profiles_with(&tests).unwrap(), []);
     // A cut-off tag list is incorrectInputValues(1).
-    let bad = ProfileInfoListRequest { search: None, tag_list: Some(vec![0x9F]) };
+    let bad = {
+        let mut profile_info_list_request = ProfileInfoListRequest::default();
+        profile_info_list_request.tag_list = Some(vec![0x9F]);
+        profile_info_list_request
+    };
     assert_eq!(isdr.es10(&bad.to_der()).unwrap(), [0xBF, 0x2D, 0x03, 0x81, 0x01, 0x01]);
 }
 
@@ -157,7 +169,7 @@ fn a_long_profile_list_comes_through_get_response() {
     }
     let mut card = card_with(euicc);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let request = ProfileInfoListRequest { search: None, tag_list: None };
+    let request = ProfileInfoListRequest::default();
     let before = commands(&mut isdr);
     let der = isdr.es10(&request.to_der()).unwrap();
     let used = commands(&mut isdr) - before;
@@ -166,7 +178,11 @@ fn a_long_profile_list_comes_through_get_response() {
     assert_eq!(used, 1 + (der.len() as u64 - 256).div_ceil(256));
     assert_eq!(ProfileInfoListResponse::from_der(&der).unwrap().result.unwrap().len(), 3);
     // With the icon asked for, the list is longer still, and complete.
-    let with_icon = ProfileInfoListRequest { search: None, tag_list: Some(vec![0x5A, 0x94]) };
+    let with_icon = {
+        let mut profile_info_list_request = ProfileInfoListRequest::default();
+        profile_info_list_request.tag_list = Some(vec![0x5A, 0x94]);
+        profile_info_list_request
+    };
     let profiles = isdr.profiles_with(&with_icon).unwrap();
     assert_eq!(profiles[2].icon.as_deref(), Some(&[2u8; 50][..]));
 }
@@ -187,17 +203,23 @@ fn enable_switches_the_enabled_profile_with_notifications() {
     assert_eq!(
         list,
         [
-            NotificationMetadata {
-                seq_number: 1,
-                operation: BitFlags::from_bits([notification_event::DISABLE]),
-                address: SMDP.into(),
-                iccid: Some(iccid(ICCID_A)),
+            {
+                let mut notification_metadata = NotificationMetadata::new(
+                    1,
+                    BitFlags::from_bits([notification_event::DISABLE]),
+                    SMDP.into(),
+                );
+                notification_metadata.iccid = Some(iccid(ICCID_A));
+                notification_metadata
             },
-            NotificationMetadata {
-                seq_number: 2,
-                operation: BitFlags::from_bits([notification_event::ENABLE]),
-                address: SMDP.into(),
-                iccid: Some(iccid(ICCID_B)),
+            {
+                let mut notification_metadata = NotificationMetadata::new(
+                    2,
+                    BitFlags::from_bits([notification_event::ENABLE]),
+                    SMDP.into(),
+                );
+                notification_metadata.iccid = Some(iccid(ICCID_B));
+                notification_metadata
             },
         ]
     );
@@ -292,9 +314,7 @@ fn policy_rules_refuse_disable_and_delete() {
 #[test]
 fn profiles_without_notification_configuration_generate_none() {
     let mut euicc = SoftEuicc::new();
-    euicc
-        .install_profile_for_tests(ProfileInfo { iccid: Some(iccid(ICCID_A)), ..ProfileInfo::default() })
-        .unwrap();
+    euicc.install_profile_for_tests(ProfileInfo::new(iccid(ICCID_A))).unwrap();
     let mut card = card_with(euicc);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
     isdr.enable_profile(iccid(ICCID_A), false).unwrap();
@@ -358,7 +378,7 @@ fn nickname_set_changed_and_cleared() {
     let err = isdr.set_nickname(iccid(ICCID_C), "x").unwrap_err();
     assert!(matches!(err, Es10Error::Rejected(Rejection::SetNickname(SetNicknameError::IccidNotFound))));
     // 65 bytes, past the LPA's own check: undefinedError(127).
-    let request = SetNicknameRequest { iccid: iccid(ICCID_B), nickname: "n".repeat(65) };
+    let request = SetNicknameRequest::new(iccid(ICCID_B), "n".repeat(65));
     assert_eq!(isdr.es10(&request.to_der()).unwrap(), [0xBF, 0x29, 0x03, 0x80, 0x01, 0x7F]);
 }
 
@@ -368,13 +388,18 @@ fn memory_reset_by_option() {
         EuiccConfig { default_dp_address: Some("factory.example.com".into()), ..EuiccConfig::default() };
     let mut euicc = SoftEuicc::in_memory(config);
     euicc
-        .install_profile_for_tests(ProfileInfo {
-            state: Some(ProfileState::Enabled),
-            ..profile(ICCID_A, "A")
+        .install_profile_for_tests({
+            let mut profile_info = profile(ICCID_A, "A");
+            profile_info.state = Some(ProfileState::Enabled);
+            profile_info
         })
         .unwrap();
     euicc
-        .install_profile_for_tests(ProfileInfo { class: Some(ProfileClass::Test), ..profile(ICCID_B, "T") })
+        .install_profile_for_tests({
+            let mut profile_info = profile(ICCID_B, "T");
+            profile_info.class = Some(ProfileClass::Test);
+            profile_info
+        })
         .unwrap();
     let mut card = card_with(euicc);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
@@ -445,7 +470,11 @@ fn free_memory_decreases_with_installed_profiles() {
     let mut euicc = SoftEuicc::in_memory(config);
     euicc.install_profile_for_tests(profile(ICCID_A, "A")).unwrap();
     euicc
-        .install_profile_for_tests(ProfileInfo { profile_size: Some(50_000), ..profile(ICCID_B, "B") })
+        .install_profile_for_tests({
+            let mut profile_info = profile(ICCID_B, "B");
+            profile_info.profile_size = Some(50_000);
+            profile_info
+        })
         .unwrap();
     assert_eq!(
         euicc.install_profile_for_tests(profile(ICCID_C, "C")),
@@ -470,12 +499,12 @@ fn free_memory_decreases_with_installed_profiles() {
 #[test]
 fn small_segments_and_get_response_cla_80() {
     use oxicard_apdu::card::{CardConfig, GetResponseCla};
-    let config = CardConfig { get_response_cla: GetResponseCla::SameAsCommand, ..CardConfig::default() };
+    let config = CardConfig::default().with_get_response_cla(GetResponseCla::SameAsCommand);
     let mut card = Card::with_config(SimulatorTransport::new(two_profiles()), config);
-    let options = IsdrOptions { segment_size: 16, ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_segment_size(16);
     let mut isdr = Isdr::open(&mut card, &options).unwrap();
     // SetNickname of 27 + 2 + 10 bytes: 3 blocks of 16.
-    let request = SetNicknameRequest { iccid: iccid(ICCID_A), nickname: "a longer nickname here!!!!".into() };
+    let request = SetNicknameRequest::new(iccid(ICCID_A), "a longer nickname here!!!!".into());
     let blocks = request.to_der().len().div_ceil(16) as u64;
     let before = commands(&mut isdr);
     isdr.set_nickname(iccid(ICCID_A), "a longer nickname here!!!!").unwrap();

@@ -24,7 +24,7 @@ fn pcsc_lpa_manages_the_software_euicc_through_pcscd() {
     let Some(reader) = reader() else { return };
     let iccid: Iccid = "8944478600004573128".parse().unwrap();
     let mut euicc = SoftEuicc::new();
-    euicc.install_profile_for_tests(ProfileInfo { iccid: Some(iccid), ..ProfileInfo::default() }).unwrap();
+    euicc.install_profile_for_tests(ProfileInfo::new(iccid)).unwrap();
     let inserted = reader.insert(euicc).unwrap();
     let mut card = Card::new(reader.connect(&ConnectOptions::default()).unwrap());
     assert_eq!(card.atr(), DEFAULT_ATR);

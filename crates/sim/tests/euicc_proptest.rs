@@ -21,14 +21,16 @@ fn euicc() -> SoftEuicc {
     let mut euicc = SoftEuicc::new();
     for (index, _) in ICCIDS.iter().enumerate() {
         euicc
-            .install_profile_for_tests(ProfileInfo {
-                iccid: Some(iccid(index)),
-                state: Some(if index == 0 { ProfileState::Enabled } else { ProfileState::Disabled }),
-                notification_configuration: Some(vec![NotificationConfigurationInformation {
-                    operation: BitFlags::from_bits([1, 2, 3]),
-                    address: "smdp.example.com".into(),
-                }]),
-                ..ProfileInfo::default()
+            .install_profile_for_tests({
+                let mut profile_info = ProfileInfo::new(iccid(index));
+                profile_info.state =
+                    Some(if index == 0 { ProfileState::Enabled } else { ProfileState::Disabled });
+                profile_info.notification_configuration =
+                    Some(vec![NotificationConfigurationInformation::new(
+                        BitFlags::from_bits([1, 2, 3]),
+                        "smdp.example.com".into(),
+                    )]);
+                profile_info
             })
             .unwrap();
     }
@@ -39,19 +41,25 @@ fn euicc() -> SoftEuicc {
 /// An ES10 request of the kinds that change or read state.
 fn request() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
-        (0..3usize, any::<bool>()).prop_map(|(i, refresh)| EnableProfileRequest {
-            profile: iccid(i).into(),
-            refresh,
-            target_esim_port: None
+        (0..3usize, any::<bool>()).prop_map(|(i, refresh)| EnableProfileRequest::new(
+            iccid(i).into(),
+            refresh
+        )
+        .to_der()),
+        (0..3usize).prop_map(|i| DisableProfileRequest::new(iccid(i).into(), false).to_der()),
+        (0..3usize).prop_map(|i| DeleteProfileRequest::new(iccid(i).into()).to_der()),
+        (0..3usize, "[a-z]{0,70}")
+            .prop_map(|(i, nickname)| SetNicknameRequest::new(iccid(i), nickname).to_der()),
+        (0..8u64).prop_map(|seq_number| {
+            let mut notification_sent_request = NotificationSentRequest::default();
+            notification_sent_request.seq_number = seq_number;
+            notification_sent_request
         }
         .to_der()),
-        (0..3usize).prop_map(|i| DisableProfileRequest { profile: iccid(i).into(), refresh: false }.to_der()),
-        (0..3usize).prop_map(|i| DeleteProfileRequest { profile: iccid(i).into() }.to_der()),
-        (0..3usize, "[a-z]{0,70}")
-            .prop_map(|(i, nickname)| SetNicknameRequest { iccid: iccid(i), nickname }.to_der()),
-        (0..8u64).prop_map(|seq_number| NotificationSentRequest { seq_number }.to_der()),
-        (0..32usize).prop_map(|bits| EuiccMemoryResetRequest {
-            options: BitFlags::from_bits((0..5).filter(|b| bits & (1 << b) != 0))
+        (0..32usize).prop_map(|bits| {
+            let mut euicc_memory_reset_request = EuiccMemoryResetRequest::default();
+            euicc_memory_reset_request.options = BitFlags::from_bits((0..5).filter(|b| bits & (1 << b) != 0));
+            euicc_memory_reset_request
         }
         .to_der()),
         Just(ProfileInfoListRequest::default().to_der()),
@@ -59,8 +67,12 @@ fn request() -> impl Strategy<Value = Vec<u8>> {
         Just(ListNotificationRequest::default().to_der()),
         Just(GetEuiccInfo2Request.to_der()),
         Just(GetEuiccChallengeRequest.to_der()),
-        "[a-z.]{0,20}"
-            .prop_map(|address| SetDefaultDpAddressRequest { address, allowed_ci_pkid: None }.to_der()),
+        "[a-z.]{0,20}".prop_map(|address| {
+            let mut set_default_dp_address_request = SetDefaultDpAddressRequest::default();
+            set_default_dp_address_request.address = address;
+            set_default_dp_address_request
+        }
+        .to_der()),
         proptest::collection::vec(any::<u8>(), 0..40),
     ]
 }

@@ -27,14 +27,14 @@ fn iccid(digits: &str) -> Iccid {
 }
 
 fn profile(digits: &str) -> ProfileInfo {
-    ProfileInfo {
-        iccid: Some(iccid(digits)),
-        profile_name: Some(format!("profile {digits}")),
-        notification_configuration: Some(vec![NotificationConfigurationInformation {
-            operation: BitFlags::from_bits([notification_event::ENABLE, notification_event::DELETE]),
-            address: "smdp.example.com".into(),
-        }]),
-        ..ProfileInfo::default()
+    {
+        let mut profile_info = ProfileInfo::new(iccid(digits));
+        profile_info.profile_name = Some(format!("profile {digits}"));
+        profile_info.notification_configuration = Some(vec![NotificationConfigurationInformation::new(
+            BitFlags::from_bits([notification_event::ENABLE, notification_event::DELETE]),
+            "smdp.example.com".into(),
+        )]);
+        profile_info
     }
 }
 

@@ -143,7 +143,7 @@ const ICCID: &str = "8944478600004573128";
 fn refusing(refusal: Refusal) -> Card<SimulatorTransport<RefusesIccid>> {
     let mut inner = SoftEuicc::new();
     let iccid: Iccid = ICCID.parse().unwrap();
-    inner.install_profile_for_tests(ProfileInfo { iccid: Some(iccid), ..ProfileInfo::default() }).unwrap();
+    inner.install_profile_for_tests(ProfileInfo::new(iccid)).unwrap();
     Card::new(SimulatorTransport::new(RefusesIccid { inner, refusal, refused: 0 }))
 }
 
@@ -179,7 +179,7 @@ fn enable_disable_delete_by_iccid_are_done_by_isdp_aid() {
 #[test]
 fn without_the_fallback_the_refusal_is_the_answer() {
     let mut card = refusing(Refusal::Result(1));
-    let options = IsdrOptions { isdp_aid_fallback: false, ..IsdrOptions::default() };
+    let options = IsdrOptions::default().with_isdp_aid_fallback(false);
     let mut isdr = Isdr::open(&mut card, &options).unwrap();
     let err = isdr.enable_profile(ICCID.parse::<Iccid>().unwrap(), false).unwrap_err();
     assert_eq!(err.to_string(), "EnableProfile: iccidOrAidNotFound (1)");
@@ -191,7 +191,7 @@ fn without_the_fallback_the_refusal_is_the_answer() {
 fn a_card_that_accepts_iccids_gets_no_extra_apdu() {
     let mut inner = SoftEuicc::new();
     let iccid: Iccid = ICCID.parse().unwrap();
-    inner.install_profile_for_tests(ProfileInfo { iccid: Some(iccid), ..ProfileInfo::default() }).unwrap();
+    inner.install_profile_for_tests(ProfileInfo::new(iccid)).unwrap();
     let mut card = Card::new(SimulatorTransport::new(inner));
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
     isdr.enable_profile(iccid, false).unwrap();

@@ -2,8 +2,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_euicc::pki::{
-    CertifiedKey, ChainError, Curve, KeyUsages, PkiError, PrivateKey, RspCertificate, RspRole, TrustStore,
+    CertifiedKey, ChainError, Curve, KeyUsages, PkiError, PrivateKey, RspCertificate, TrustStore,
 };
+
+use oxicard_euicc::pki::oid::RspRole;
 use oxicard_sim::pki::{EuiccIdentityFiles, TestPki, TestPkiConfig};
 
 const SEED: [u8; 32] = [7; 32];

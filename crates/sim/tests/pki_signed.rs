@@ -75,7 +75,7 @@ fn every_message_kind_signs_and_verifies_with_the_right_key() {
                 pki.dp_pb().certificate().public_key(),
             )
         } else {
-            let key = if data.signer_role() == oxicard_euicc::pki::RspRole::DpAuth {
+            let key = if data.signer_role() == oxicard_euicc::pki::oid::RspRole::DpAuth {
                 pki.dp_auth()
             } else {
                 pki.dp_pb()

@@ -3,8 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use oxicard_euicc::pki::{
-    Curve, OneTimeKeyPair, PrivateKey, PublicKey, RspCertificate, RspRole, Tr03111Signature, TrustStore,
+    Curve, OneTimeKeyPair, PrivateKey, PublicKey, RspCertificate, Tr03111Signature, TrustStore,
 };
+
+use oxicard_euicc::pki::oid::RspRole;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace([' ', '\n'], "")).unwrap()

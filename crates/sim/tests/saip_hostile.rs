@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use der::Tag;
-use oxicard_euicc::der_util::{Encoder, ctx, ctx_c};
+use oxicard_euicc::asn1::{Encoder, ctx, ctx_c};
 use oxicard_sim::saip::{Package, PeKind, Problem, SaipError};
 use oxicard_sim::smdp::ProfileBuilder;
 

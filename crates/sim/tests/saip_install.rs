@@ -9,7 +9,7 @@ mod download_support;
 use der::Tag;
 use download_support::*;
 use oxicard_apdu::card::Card;
-use oxicard_euicc::der_util::{Encoder, ctx, ctx_c};
+use oxicard_euicc::asn1::{Encoder, ctx, ctx_c};
 use oxicard_euicc::es10::{
     BppCommandId, ErrorReason, FinalResult, InstallationError, ProfileInstallationResult,
 };
@@ -55,7 +55,7 @@ fn aborted(status: i64, identification: Option<i64>, message: &str) -> Vec<u8> {
 /// The installation failed at LoadProfileElements with `reason` and `sima`, and left nothing.
 fn assert_refused(card: &SimCard, result: &ProfileInstallationResult, reason: ErrorReason, sima: Vec<u8>) {
     let expected = FinalResult::Error {
-        error: InstallationError { command: BppCommandId::LoadProfileElements, reason },
+        error: InstallationError::new(BppCommandId::LoadProfileElements, reason),
         sima_response: Some(sima),
     };
     assert_eq!(result.data().final_result, expected);

@@ -6,8 +6,7 @@
 mod smdp_common;
 
 use oxicard_euicc::es9::{
-    CancelSessionRequest, GetBoundProfilePackageRequest, HandleNotificationRequest,
-    InitiateAuthenticationRequest, TransactionId,
+    CancelSessionRequestEs9, GetBoundProfilePackageRequest, HandleNotificationRequest, TransactionId,
 };
 use oxicard_euicc::es10::bpp::segments;
 use oxicard_euicc::es10::{
@@ -79,7 +78,7 @@ fn full_download_produces_a_bpp_the_euicc_opens_byte_exact() {
     assert_eq!(codes(&again.unwrap_err()), ("8.2", "3.7"));
 
     let pir = euicc.pir(&pki, &init.transaction_id, ICCID2);
-    smdp.handle_notification(&HandleNotificationRequest { pending_notification: pir.clone() }).unwrap();
+    smdp.handle_notification(&HandleNotificationRequest::new(pir.clone())).unwrap();
     let received = &smdp.notifications()[0];
     assert_eq!(received.raw, pir);
     assert_eq!(received.installation, Some((tx, true)));
@@ -175,15 +174,24 @@ fn confirmation_code_missing_wrong_exceeded_and_right() {
 fn initiate_authentication_checks_address_and_ci() {
     let pki = pki();
     let mut smdp = smdp(&pki);
-    let wrong_address =
-        InitiateAuthenticationRequest { smdp_address: "other.example.com".into(), ..initiate_request(&pki) };
+    let wrong_address = {
+        let mut initiate_authentication_request = initiate_request(&pki);
+        initiate_authentication_request.smdp_address = "other.example.com".into();
+        initiate_authentication_request
+    };
     assert_eq!(codes(&smdp.initiate_authentication(&wrong_address).unwrap_err()), ("8.8.1", "3.8"));
     let other = TestPki::from_seed([8; 32]).unwrap();
-    let unknown_ci =
-        InitiateAuthenticationRequest { euicc_info1: euicc_info1(&other), ..initiate_request(&pki) };
+    let unknown_ci = {
+        let mut initiate_authentication_request = initiate_request(&pki);
+        initiate_authentication_request.euicc_info1 = euicc_info1(&other);
+        initiate_authentication_request
+    };
     assert_eq!(codes(&smdp.initiate_authentication(&unknown_ci).unwrap_err()), ("8.8.2", "3.1"));
-    let garbage =
-        InitiateAuthenticationRequest { euicc_info1: vec![0xBF, 0x20, 0x01], ..initiate_request(&pki) };
+    let garbage = {
+        let mut initiate_authentication_request = initiate_request(&pki);
+        initiate_authentication_request.euicc_info1 = vec![0xBF, 0x20, 0x01];
+        initiate_authentication_request
+    };
     assert_eq!(codes(&smdp.initiate_authentication(&garbage).unwrap_err()), ("8.8.2", "3.1"));
     assert_eq!(smdp.open_sessions(), 0);
 }
@@ -252,10 +260,7 @@ fn get_bound_profile_package_checks_euicc_signature2() {
     let last = request.prepare_download_response.len() - 1;
     request.prepare_download_response[last] ^= 0x80;
     assert_eq!(codes(&smdp.get_bound_profile_package(&request).unwrap_err()), ("8.1", "6.1"));
-    let garbage = GetBoundProfilePackageRequest {
-        transaction_id: init.transaction_id.clone(),
-        prepare_download_response: vec![0xBF, 0x21, 0x00],
-    };
+    let garbage = GetBoundProfilePackageRequest::new(init.transaction_id.clone(), vec![0xBF, 0x21, 0x00]);
     assert_eq!(codes(&smdp.get_bound_profile_package(&garbage).unwrap_err()), ("8.1", "6.1"));
     smdp.get_bound_profile_package(&euicc.prepare_download(&auth, &init.transaction_id, None)).unwrap();
 }
@@ -272,16 +277,13 @@ fn cancel_session_verifies_and_ends_the_session() {
     let mut tampered = euicc.cancel(&pki, tx, CancelSessionReason::EndUserRejection);
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
-    let request = CancelSessionRequest {
-        transaction_id: init.transaction_id.clone(),
-        cancel_session_response: tampered,
-    };
+    let request = CancelSessionRequestEs9::new(init.transaction_id.clone(), tampered);
     assert_eq!(codes(&smdp.cancel_session(&request).unwrap_err()), ("8.1", "6.1"));
 
-    let request = CancelSessionRequest {
-        transaction_id: init.transaction_id.clone(),
-        cancel_session_response: euicc.cancel(&pki, tx, CancelSessionReason::EndUserRejection),
-    };
+    let request = CancelSessionRequestEs9::new(
+        init.transaction_id.clone(),
+        euicc.cancel(&pki, tx, CancelSessionReason::EndUserRejection),
+    );
     smdp.cancel_session(&request).unwrap();
     assert_eq!(smdp.cancelled_sessions(), &[(tx.to_vec(), CancelSessionReason::EndUserRejection)]);
     assert_eq!(smdp.open_sessions(), 0);
@@ -295,11 +297,11 @@ fn other_notifications_are_verified() {
     let pki = pki();
     let mut smdp = smdp(&pki);
     let identity = pki.euicc_identity().unwrap();
-    let metadata = NotificationMetadata {
-        seq_number: 7,
-        operation: BitFlags::from_bits([notification_event::ENABLE]),
-        address: ADDRESS.into(),
-        iccid: Some(ICCID.parse().unwrap()),
+    let metadata = {
+        let mut notification_metadata =
+            NotificationMetadata::new(7, BitFlags::from_bits([notification_event::ENABLE]), ADDRESS.into());
+        notification_metadata.iccid = Some(ICCID.parse().unwrap());
+        notification_metadata
     };
     let tbs = metadata.to_der();
     let signature =
@@ -313,13 +315,9 @@ fn other_notifications_are_verified() {
     let mut tampered = notification.as_der().to_vec();
     let at = tampered.windows(3).position(|w| w == [0x5F, 0x37, 0x40]).unwrap() + 5;
     tampered[at] ^= 1;
-    let error =
-        smdp.handle_notification(&HandleNotificationRequest { pending_notification: tampered }).unwrap_err();
+    let error = smdp.handle_notification(&HandleNotificationRequest::new(tampered)).unwrap_err();
     assert_eq!(codes(&error), ("8.1", "6.1"));
-    smdp.handle_notification(&HandleNotificationRequest {
-        pending_notification: notification.as_der().to_vec(),
-    })
-    .unwrap();
+    smdp.handle_notification(&HandleNotificationRequest::new(notification.as_der().to_vec())).unwrap();
     assert_eq!(smdp.notifications().len(), 1);
     assert_eq!(smdp.notifications()[0].metadata, metadata);
     assert_eq!(smdp.notifications()[0].installation, None);
@@ -327,8 +325,7 @@ fn other_notifications_are_verified() {
     // A PIR for a session the SM-DP+ does not know.
     let euicc = Euicc::new(&pki);
     let pir = euicc.pir(&pki, &TransactionId::new(vec![5; 16]).unwrap(), ICCID);
-    let error =
-        smdp.handle_notification(&HandleNotificationRequest { pending_notification: pir }).unwrap_err();
+    let error = smdp.handle_notification(&HandleNotificationRequest::new(pir)).unwrap_err();
     assert_eq!(codes(&error), ("8.10.1", "3.9"));
 }
 
@@ -352,7 +349,7 @@ fn json_binding_paths_headers_and_statuses() {
     assert_eq!(smdp.handle_request(path, Some("gsma/rsp/v2.2.2"), b"{").status, 400);
     assert_eq!(smdp.handle_request(path, Some("gsma/rsp/v2.2.2"), b"{}").status, 400);
 
-    let notification = HandleNotificationRequest { pending_notification: vec![0x30, 0x00] }.to_json();
+    let notification = HandleNotificationRequest::new(vec![0x30, 0x00]).to_json();
     let answer =
         smdp.handle_request("/gsma/rsp2/es9plus/handleNotification", Some("gsma/rsp/v2.1.0"), &notification);
     assert_eq!(answer.status, 200);
@@ -364,10 +361,8 @@ fn sessions_are_bounded_and_an_unauthenticated_cancel_just_ends_one() {
     let pki = pki();
     let mut smdp = smdp(&pki);
     let first = smdp.initiate_authentication(&initiate_request(&pki)).unwrap();
-    let request = CancelSessionRequest {
-        transaction_id: first.transaction_id.clone(),
-        cancel_session_response: vec![0xBF, 0x41, 0x03, 0x81, 0x01, 0x05],
-    };
+    let request =
+        CancelSessionRequestEs9::new(first.transaction_id.clone(), vec![0xBF, 0x41, 0x03, 0x81, 0x01, 0x05]);
     smdp.cancel_session(&request).unwrap();
     assert_eq!(smdp.open_sessions(), 0);
 

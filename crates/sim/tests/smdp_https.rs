@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use oxicard_euicc::es9::{
-    CancelSessionRequest, Es9Error, HandleNotificationRequest, HttpEs9Client, RspFunction,
+    CancelSessionRequestEs9, Es9Error, HandleNotificationRequest, HttpEs9Client, RspFunction,
 };
 use oxicard_euicc::es10::CancelSessionReason;
 use oxicard_sim::pki::TestPki;
@@ -46,9 +46,7 @@ fn download_over_https() {
     assert_eq!(opened.upp, package(ICCID2, 2500).upp);
 
     let pir = euicc.pir(&pki, &init.transaction_id, ICCID2);
-    client
-        .handle_notification(ADDRESS, &HandleNotificationRequest { pending_notification: pir.clone() })
-        .unwrap();
+    client.handle_notification(ADDRESS, &HandleNotificationRequest::new(pir.clone())).unwrap();
     let smdp = server.smdp();
     assert_eq!(smdp.notifications().len(), 1);
     assert_eq!(smdp.notifications()[0].raw, pir);
@@ -74,14 +72,10 @@ fn failures_arrive_with_their_status_codes_and_cancel_works() {
     let code = error.status_code().unwrap();
     assert_eq!((code.subject_code.as_str(), code.reason_code.as_str()), ("8.2.7", "3.8"));
 
-    let cancel = CancelSessionRequest {
-        transaction_id: init.transaction_id.clone(),
-        cancel_session_response: euicc.cancel(
-            &pki,
-            init.transaction_id.as_bytes(),
-            CancelSessionReason::Postponed,
-        ),
-    };
+    let cancel = CancelSessionRequestEs9::new(
+        init.transaction_id.clone(),
+        euicc.cancel(&pki, init.transaction_id.as_bytes(), CancelSessionReason::Postponed),
+    );
     client.cancel_session(ADDRESS, &cancel).unwrap();
     assert_eq!(server.smdp().cancelled_sessions().len(), 1);
 }
@@ -124,7 +118,7 @@ fn raw_http_requests() {
     assert!(
         exchange("POST /gsma/rsp2/es9plus/handleNotification HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 411 ")
     );
-    let body = HandleNotificationRequest { pending_notification: vec![0x30, 0x00] }.to_json();
+    let body = HandleNotificationRequest::new(vec![0x30, 0x00]).to_json();
     let request = format!(
         "POST /gsma/rsp2/es9plus/handleNotification HTTP/1.1\r\nX-Admin-Protocol: gsma/rsp/v2.2.0\r\n\
          Content-Length: {}\r\n\r\n{}",

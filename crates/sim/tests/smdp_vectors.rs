@@ -8,7 +8,7 @@
 
 mod smdp_common;
 
-use oxicard_euicc::der_util::{app, ctx_c, single};
+use oxicard_euicc::asn1::{app, ctx_c, single};
 use oxicard_euicc::es10::ProfileClass;
 use oxicard_euicc::pki::{Curve, PrivateKey};
 use oxicard_secure_channel::bsp::BspKeys;

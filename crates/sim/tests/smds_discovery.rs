@@ -74,7 +74,7 @@ fn discover_over_https_then_download_the_event() {
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
 
     let events = discover(&mut isdr, &mut smds_client, SMDS, device()).unwrap();
-    assert_eq!(events, [EventEntry { event_id: EVENT.into(), rsp_server_address: SMDP.into() }]);
+    assert_eq!(events, [EventEntry::new(EVENT.into(), SMDP.into())]);
     let eid = pki.euicc_identity().unwrap().eid();
     assert_eq!(smds_server.handler().retrievals(), std::slice::from_ref(&eid));
     assert_eq!(smds_server.handler().open_sessions(), 0);
@@ -109,7 +109,7 @@ fn the_euicc_refuses_dsauth_with_a_matching_id() {
     let (server, mut client) = smds(&pki);
     let mut card = card(&pki);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let target = EventEntry { event_id: EVENT.into(), rsp_server_address: SMDS.into() };
+    let target = EventEntry::new(EVENT.into(), SMDS.into());
     let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
     let error =
         download(&mut isdr, &mut client, &DownloadRequest::new(&target, device()), &mut accept).unwrap_err();
@@ -164,19 +164,17 @@ fn smds_functions_and_binding() {
     // Wrong SM-DS address (8.8.1 / 3.8).
     let mut isdr_card = card(&pki);
     let mut isdr = Isdr::open(&mut isdr_card, &IsdrOptions::default()).unwrap();
-    let request = InitiateAuthenticationRequest {
-        smdp_address: "other.example.com".into(),
-        euicc_challenge: isdr.euicc_challenge().unwrap(),
-        euicc_info1: isdr.euicc_info1().unwrap().der,
-    };
+    let request = InitiateAuthenticationRequest::new(
+        "other.example.com".into(),
+        isdr.euicc_challenge().unwrap(),
+        isdr.euicc_info1().unwrap().der,
+    );
     let error = smds.initiate_authentication(&request).unwrap_err();
     assert_eq!((error.code.subject_code.as_str(), error.code.reason_code.as_str()), ("8.8.1", "3.8"));
     assert_eq!(error.function, RspFunction::Es11InitiateAuthentication);
     // Unknown transaction (8.10.1 / 3.9).
-    let request = AuthenticateClientRequest {
-        transaction_id: TransactionId::new(vec![0x11; 16]).unwrap(),
-        authenticate_server_response: vec![0xBF, 0x38, 0x00],
-    };
+    let request =
+        AuthenticateClientRequest::new(TransactionId::new(vec![0x11; 16]).unwrap(), vec![0xBF, 0x38, 0x00]);
     let error = smds.authenticate_client(&request).unwrap_err();
     assert_eq!((error.code.subject_code.as_str(), error.code.reason_code.as_str()), ("8.10.1", "3.9"));
     // Through the binding: an unsupported X-Admin-Protocol (1.2.2 / 2.1) in a Failed header.

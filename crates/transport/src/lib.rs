@@ -2,16 +2,17 @@
 #![forbid(unsafe_code)]
 
 mod error;
+// The test doubles are documented always (`cfg(doc)`), compiled with `test-util` only.
+#[cfg(any(doc, feature = "test-util"))]
 pub mod mock;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 pub mod sim;
-#[cfg(feature = "pcsc")]
+#[cfg(all(feature = "pcsc", any(doc, feature = "test-util")))]
 pub mod testbed;
 pub mod trace;
 mod transport;
 pub mod vpcd;
 
 pub use error::{ErrorKind, TransportError};
-pub use trace::Redaction;
 pub use transport::{ChannelOpening, MAX_COMMAND_LEN, MAX_RESPONSE_LEN, ResetKind, Transport};

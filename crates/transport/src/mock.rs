@@ -1,5 +1,8 @@
 //! A scripted mock [`Transport`] with a transcript and fault injection.
 //!
+//! A test double: compiled with the feature `test-util` only, which tests enable through their
+//! dev-dependency (`features = ["test-util"]`).
+//!
 //! The mock plays a card from a script of expected commands and the responses
 //! to give, in order. It is what the higher layers test their error paths
 //! with: every exchange is recorded (see [`MockHandle::transcript`]) and any
@@ -58,6 +61,7 @@ type Rewrite = Box<dyn Fn(&[u8]) -> Vec<u8> + Send + 'static>;
 /// A request to a mock that opens logical channels itself
 /// ([`MockTransport::open_channels_with`]), in [`MockHandle::channel_requests`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ChannelRequest {
     /// [`Transport::open_logical_channel`], for the application `aid` when one was named.
     Open(Option<Vec<u8>>),
@@ -67,6 +71,7 @@ pub enum ChannelRequest {
 
 /// One recorded exchange: the command as sent and what the caller got back.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Exchange {
     /// The command APDU exactly as passed to [`Transport::exchange`].
     pub command: Vec<u8>,
@@ -75,7 +80,15 @@ pub struct Exchange {
     pub response: Result<Vec<u8>, ErrorKind>,
 }
 
+impl Exchange {
+    /// The value with the given members.
+    pub fn new(command: Vec<u8>, response: Result<Vec<u8>, ErrorKind>) -> Self {
+        Self { command, response }
+    }
+}
+
 /// How a [`Fault::Corrupt`] damages a response on its way back.
+#[non_exhaustive]
 pub enum Corruption {
     /// Keep only the first `len` bytes.
     Truncate(usize),
@@ -129,6 +142,7 @@ impl fmt::Debug for Corruption {
 
 /// A fault injected into an exchange.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Fault {
     /// The exchange fails with an error of this kind before reaching the card.
     Fail(ErrorKind),

@@ -91,6 +91,7 @@ impl ReaderStatus {
 
 /// Access mode of a connection (`dwShareMode` of `SCardConnect`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ShareMode {
     /// Other applications may use the card too (`SCARD_SHARE_SHARED`).
     #[default]
@@ -110,6 +111,7 @@ impl ShareMode {
 
 /// Acceptable protocols (`dwPreferredProtocols`; ISO/IEC 7816-3 §10 T=0, §11 T=1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Protocols {
     /// T=0 only.
     T0,
@@ -132,6 +134,7 @@ impl Protocols {
 
 /// The protocol a connection runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Protocol {
     /// T=0, character protocol (ISO/IEC 7816-3 §10).
     T0,
@@ -155,6 +158,7 @@ impl Protocol {
 /// application (`SCARD_W_RESET_CARD`): the card lost its selected
 /// applications, logical channels and security state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OnReset {
     /// Return [`ErrorKind::CardReset`] and leave the handle as it is; the
     /// caller must call [`Transport::reconnect`] before going on.

@@ -1,6 +1,9 @@
 //! A PC/SC test bed without hardware: the `vsmartcard-vpcd` virtual readers of a
 //! running `pcscd`, with a [`CardSimulator`] of yours inserted as the card.
 //!
+//! A test double: compiled with the features `test-util` and `pcsc` only, which tests enable
+//! through their dev-dependency (`features = ["test-util", "pcsc"]`).
+//!
 //! ```text
 //! your code -> PcscCard -> libpcsclite -> pcscd -> vpcd driver --TCP--> VirtualCard(simulator)
 //! ```

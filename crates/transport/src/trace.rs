@@ -17,6 +17,7 @@ pub const TARGET: &str = "oxicard::apdu";
 
 /// What to hide in the trace of one exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Redaction {
     /// Hide command data of instructions known to carry secrets (see
     /// [`is_sensitive_ins`]); show everything else.

@@ -34,8 +34,8 @@ fn mock_fail_nth_does_not_consume_the_expectation() {
     assert_eq!(
         handle.transcript(),
         [
-            Exchange { command: READ_2.to_vec(), response: Err(ErrorKind::CardRemoved) },
-            Exchange { command: READ_2.to_vec(), response: Ok(DATA_OK.to_vec()) },
+            Exchange::new(READ_2.to_vec(), Err(ErrorKind::CardRemoved)),
+            Exchange::new(READ_2.to_vec(), Ok(DATA_OK.to_vec())),
         ]
     );
 }
@@ -79,7 +79,7 @@ fn mock_corruptions_damage_the_response_and_consume() {
     assert_eq!(transmit(&mut mock, &READ_2).unwrap(), [0x6F, 0x00]);
     assert_eq!(transmit(&mut mock, &READ_2).unwrap(), [0x00, 0x90, 0xFE, 0xCA]);
     handle.verify().unwrap();
-    assert_eq!(handle.transcript()[0], Exchange { command: READ_2.to_vec(), response: Ok(vec![0xCA]) });
+    assert_eq!(handle.transcript()[0], Exchange::new(READ_2.to_vec(), Ok(vec![0xCA])));
 }
 
 #[test]

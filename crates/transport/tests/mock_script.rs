@@ -38,8 +38,8 @@ fn mock_answers_expectations_in_order_and_records_them() {
     assert_eq!(
         handle.transcript(),
         [
-            Exchange { command: SELECT_ISD_R.to_vec(), response: Ok(vec![0x90, 0x00]) },
-            Exchange { command: READ_2.to_vec(), response: Ok(vec![0xCA, 0xFE, 0x90, 0x00]) },
+            Exchange::new(SELECT_ISD_R.to_vec(), Ok(vec![0x90, 0x00])),
+            Exchange::new(READ_2.to_vec(), Ok(vec![0xCA, 0xFE, 0x90, 0x00])),
         ]
     );
 }
@@ -72,7 +72,7 @@ fn mock_mismatch_shows_expected_and_actual_hex_and_keeps_the_expectation() {
     assert_eq!(err.detail(), Some("1 expectation(s) not used, next: 00B0000002"));
     assert_eq!(
         handle.transcript()[1],
-        Exchange { command: vec![0x00, 0xB0, 0x00, 0x00, 0x04], response: Err(ErrorKind::UnexpectedCommand) }
+        Exchange::new(vec![0x00, 0xB0, 0x00, 0x00, 0x04], Err(ErrorKind::UnexpectedCommand))
     );
     // The right command still meets it.
     assert_eq!(transmit(&mut mock, &READ_2).unwrap(), [0x90, 0x00]);
@@ -235,7 +235,7 @@ proptest! {
         prop_assert!(handle.verify().is_ok());
         let expected: Vec<Exchange> = steps
             .into_iter()
-            .map(|(command, response)| Exchange { command, response: Ok(response) })
+            .map(|(command, response)| Exchange::new(command, Ok(response)))
             .collect();
         prop_assert_eq!(handle.transcript(), expected);
     }

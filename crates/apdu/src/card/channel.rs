@@ -117,12 +117,20 @@ pub trait CardChannel {
 
 /// A logical channel [`CardChannel::open_logical_channel`] opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OpenedChannel {
     /// The channel number, 1 to 19.
     pub number: u8,
     /// The SELECT response when the channel was opened to an application (by a transport that
     /// opens channels itself); `None` after MANAGE CHANNEL: nothing is selected yet.
     pub selected: Option<SelectResponse>,
+}
+
+impl OpenedChannel {
+    /// The value with the given members.
+    pub fn new(number: u8, selected: Option<SelectResponse>) -> Self {
+        Self { number, selected }
+    }
 }
 
 /// Forwards every method of [`CardChannel`] through a pointer to a channel.

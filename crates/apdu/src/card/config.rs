@@ -4,6 +4,7 @@ use crate::atr::Atr;
 
 /// Whether to use extended-length APDUs (ISO/IEC 7816-4 §5.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ExtendedLength {
     /// Use them when the ATR's card capabilities announce them.
     #[default]
@@ -16,6 +17,7 @@ pub enum ExtendedLength {
 
 /// The CLA of GET RESPONSE (ISO/IEC 7816-4 §7.6.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum GetResponseCla {
     /// Interindustry `00` with the channel of the command (ISO/IEC 7816-4, ETSI TS 102 221).
     #[default]
@@ -27,6 +29,7 @@ pub enum GetResponseCla {
 
 /// Settings of a [`Card`](super::Card).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CardConfig {
     /// Largest total response (data of all GET RESPONSE rounds) accepted; default 64 KiB.
     pub max_response_len: usize,
@@ -39,6 +42,43 @@ pub struct CardConfig {
     pub command_chaining: Option<bool>,
     /// CLA of GET RESPONSE; default [`GetResponseCla::Interindustry`].
     pub get_response_cla: GetResponseCla,
+}
+
+impl CardConfig {
+    /// Sets [`max_response_len`](Self::max_response_len).
+    #[must_use]
+    pub fn with_max_response_len(mut self, max_response_len: usize) -> Self {
+        self.max_response_len = max_response_len;
+        self
+    }
+
+    /// Sets [`max_rounds`](Self::max_rounds).
+    #[must_use]
+    pub fn with_max_rounds(mut self, max_rounds: usize) -> Self {
+        self.max_rounds = max_rounds;
+        self
+    }
+
+    /// Sets [`extended_length`](Self::extended_length).
+    #[must_use]
+    pub fn with_extended_length(mut self, extended_length: ExtendedLength) -> Self {
+        self.extended_length = extended_length;
+        self
+    }
+
+    /// Sets [`command_chaining`](Self::command_chaining).
+    #[must_use]
+    pub fn with_command_chaining(mut self, command_chaining: Option<bool>) -> Self {
+        self.command_chaining = command_chaining;
+        self
+    }
+
+    /// Sets [`get_response_cla`](Self::get_response_cla).
+    #[must_use]
+    pub fn with_get_response_cla(mut self, get_response_cla: GetResponseCla) -> Self {
+        self.get_response_cla = get_response_cla;
+        self
+    }
 }
 
 impl Default for CardConfig {

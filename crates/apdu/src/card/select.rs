@@ -24,6 +24,7 @@ const TAG_MAX_COMMAND_DATA: Tag = Tag::from_u32_unchecked(0x9F65);
 /// Which of several applications matching a (partial) AID to select
 /// (P2 b2 b1, GPC v2.3.1 Table 11-81).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Occurrence {
     /// First or only occurrence (P2 `00`).
     #[default]
@@ -34,11 +35,19 @@ pub enum Occurrence {
 
 /// The outcome of a successful SELECT.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SelectResponse {
     /// `9000`, or a warning such as `6283` (GP: card locked, when selecting the ISD).
     pub sw: StatusWord,
     /// The FCI, when the card returned one.
     pub fci: Option<Fci>,
+}
+
+impl SelectResponse {
+    /// The value with the given members.
+    pub fn new(sw: StatusWord, fci: Option<Fci>) -> Self {
+        Self { sw, fci }
+    }
 }
 
 /// A File Control Information template (`6F`), as the card sent it.

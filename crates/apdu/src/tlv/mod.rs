@@ -63,6 +63,7 @@ use crate::error::Error;
 
 /// How strictly encodings are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Mode {
     /// Distinguished encoding (X.690 §10.1, §8.1.2.4.2 c): tags and lengths must
     /// be in their shortest form, else

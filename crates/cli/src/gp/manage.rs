@@ -58,7 +58,7 @@ pub(crate) fn install(g: &Global, out: &Out, auth: &GpAuth, args: &GpInstallArgs
         }
         None => Vec::new(),
     };
-    let parameters = InstallParameters { application, ..InstallParameters::default() };
+    let parameters = InstallParameters::default().with_application(application);
     let hash = match args.hash {
         LoadHash::Sha256 => Some(HashAlgorithm::Sha256),
         LoadHash::Sha1 => Some(HashAlgorithm::Sha1),

@@ -37,6 +37,7 @@ const QR_PREFIX: &str = "LPA:";
 
 /// The fields of an activation code, in their order in the string (SGP.22 §4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AcField {
     /// Field 1: `AC_Format`, always `1`.
     Format,
@@ -85,6 +86,7 @@ impl fmt::Display for AcField {
 
 /// Why an activation code was rejected: which field and why (SGP.22 §4.1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ActivationCodeError {
     /// The string is empty (after removing surrounding white space and the `LPA:` prefix).
     #[error("activation code is empty")]

@@ -3,8 +3,11 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::es10::DeviceCapabilities;
+
 /// Why an IMEI or TAC was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeviceInfoError {
     /// The IMEI is not 14, 15 or 16 decimal digits, or its check digit is wrong.
     #[error("invalid IMEI: {0}")]
@@ -153,4 +156,33 @@ fn parse_digits(s: &str) -> Result<Vec<u8>, String> {
     s.chars()
         .map(|c| c.to_digit(10).map(|d| d as u8).ok_or_else(|| format!("character {c:?} is not a digit")))
         .collect()
+}
+
+/// `DeviceInfo ::= SEQUENCE { 80 tac, A1 deviceCapabilities, [82 imei] }` (SGP.22 §5.7.13 / §4.2).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeviceInfo {
+    /// Type Allocation Code: 4 bytes (8 digits) in v2.5/v3; the v2 module says `Octet8`.
+    pub tac: Vec<u8>,
+    /// The radio capabilities.
+    pub capabilities: DeviceCapabilities,
+    /// IMEI, 8 bytes in swapped BCD like an ICCID (15 digits + `F`).
+    pub imei: Option<Vec<u8>>,
+}
+
+impl DeviceInfo {
+    /// Device info for `imei`: the TAC is its first 8 digits; no capabilities (lpac sends an
+    /// empty `A1 00` too).
+    pub fn from_imei(imei: Imei) -> Self {
+        Self {
+            tac: imei.tac().to_bytes().to_vec(),
+            capabilities: DeviceCapabilities::default(),
+            imei: Some(imei.to_bytes().to_vec()),
+        }
+    }
+
+    /// Device info with only a TAC (no IMEI) and no capabilities.
+    pub fn from_tac(tac: Tac) -> Self {
+        Self { tac: tac.to_bytes().to_vec(), capabilities: DeviceCapabilities::default(), imei: None }
+    }
 }

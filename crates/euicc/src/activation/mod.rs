@@ -11,10 +11,9 @@ mod code;
 mod confirmation;
 mod device;
 
-pub use crate::es10::DeviceInfo;
 pub use code::{AcField, ActivationCode, ActivationCodeError, ActivationCodeWarning, MAX_MATCHING_ID_LEN};
 pub use confirmation::{ConfirmationCode, hash_confirmation_code};
-pub use device::{DeviceInfoError, Imei, Tac};
+pub use device::{DeviceInfo, DeviceInfoError, Imei, Tac};
 
 /// Validates an RSP server address (FQDN with optional `:port`), as in activation code field 2.
 pub(crate) use code::validate_address as validate_server_address;

@@ -29,7 +29,7 @@ pub(crate) struct CancelEs10 {
 pub(crate) struct CancelHttp {
     reason: CancelSessionReason,
     euicc: CancelSessionResponse,
-    request: es9::CancelSessionRequest,
+    request: es9::CancelSessionRequestEs9,
 }
 
 /// Starts cancelling the session `transaction_id` with `reason`: ES10b CancelSession
@@ -53,7 +53,7 @@ impl AwaitEs10 for CancelEs10 {
         let reason = self.reason;
         match read_answer::<es10::CancelSessionRequest>(answer) {
             Ok(answer) => {
-                let request = es9::CancelSessionRequest {
+                let request = es9::CancelSessionRequestEs9 {
                     transaction_id: self.transaction_id,
                     cancel_session_response: answer.der,
                 };

@@ -13,7 +13,7 @@
 
 use core::fmt;
 
-use crate::der_util::DecodeError;
+use crate::asn1::DecodeError;
 use crate::es9::{Es9Error, TransactionId};
 use crate::es10::{
     CancelSessionReason, CancelSessionResponse, ErrorReason, InstallationError, ProfileInfo, Rejection,
@@ -116,6 +116,7 @@ impl DownloadErrorKind {
 /// What cancelling the RSP session did on both sides (SGP.22 §3.1.3 "cancel session": ES10b
 /// CancelSession §5.7.14, then ES9+ CancelSession §5.6.5 with the eUICC's signed response).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct CancelReport {
     /// The reason sent to the eUICC.
     pub reason: CancelSessionReason,
@@ -166,6 +167,7 @@ impl fmt::Display for CancelReport {
 /// eUICC refused and why (SGP.22 §5.7.6 `installFailedDueToIccidAlreadyExistsOnEuicc`,
 /// `installFailedDueToIccidMismatch`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InstallationContext {
     /// The ICCID of the profile metadata the SM-DP+ offered (ES9+ AuthenticateClient
     /// `profileMetadata`, SGP.22 §5.6.3), the one the caller consented to.
@@ -181,6 +183,7 @@ pub struct InstallationContext {
 
 /// A failed download: at which step, why, and what was cleaned up.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct DownloadError {
     /// The step that failed.
     pub step: DownloadStep,

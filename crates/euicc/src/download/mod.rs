@@ -72,7 +72,7 @@
 use oxicard_apdu::card::CardChannel;
 
 use crate::activation::{ActivationCode, ConfirmationCode, DeviceInfo};
-use crate::der_util::{DecodeError, DecodeReason, Encoder, ctx_c, private_c, single};
+use crate::asn1::{DecodeError, DecodeReason, Encoder, ctx_c, private_c, single};
 use crate::es9::{HttpClient, RspClient, TransactionId};
 use crate::es10::{
     CancelSessionReason, Message, ProfileInfo, ProfileInfoListResponse, ProfileInstallationResult,
@@ -95,12 +95,20 @@ pub use session::{ConsentExchange, DownloadEvent, DownloadSession};
 
 /// Where to download from: the SM-DP+ address and the MatchingID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DownloadTarget {
     /// The SM-DP+ address (FQDN, optionally `:port`).
     pub smdp_address: String,
     /// The MatchingID sent in `ctxParams1` (AC_Token or SM-DS EventID); `None` when there is none
     /// (the SM-DP+ then identifies the order by EID, SGP.22 §3.1.2).
     pub matching_id: Option<String>,
+}
+
+impl DownloadTarget {
+    /// The value with the given members.
+    pub fn new(smdp_address: String, matching_id: Option<String>) -> Self {
+        Self { smdp_address, matching_id }
+    }
 }
 
 impl DownloadTarget {
@@ -131,6 +139,7 @@ impl From<&EventEntry> for DownloadTarget {
 
 /// What to download, for which device.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DownloadRequest {
     /// The SM-DP+ and MatchingID.
     pub target: DownloadTarget,
@@ -157,6 +166,7 @@ impl DownloadRequest {
 /// The profile the SM-DP+ offers, shown to the caller before anything is installed
 /// (SGP.22 §3.1.3.2 "user consent").
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ProfileOffer<'a> {
     /// The SM-DP+ address.
     pub smdp_address: &'a str,
@@ -174,6 +184,7 @@ pub struct ProfileOffer<'a> {
 
 /// The caller's decision on a [`ProfileOffer`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Consent {
     /// Go on; with the confirmation code when one is required (else the request's is used).
     Accept(Option<ConfirmationCode>),
@@ -216,6 +227,7 @@ impl<F: FnMut(&ProfileOffer<'_>) -> Consent> DownloadHandler for F {
 
 /// A successful download.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct DownloadResult {
     /// The RSP session.
     pub transaction_id: TransactionId,

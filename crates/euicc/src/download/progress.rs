@@ -60,6 +60,7 @@ impl fmt::Display for DownloadStep {
 /// `bytes_sent / bytes_total` only grows: it is 0/0 until the package arrives, 0/n when the load
 /// starts, n/n from the end of the load on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// The current step.
     pub step: DownloadStep,

@@ -41,7 +41,7 @@ use super::{
 /// use oxicard_euicc::download::{DownloadEvent, DownloadRequest, DownloadSession, DownloadTarget};
 /// use oxicard_euicc::es9::RspConfig;
 ///
-/// let target = DownloadTarget { smdp_address: "smdp.example.com".into(), matching_id: Some("MATCH-1".into()) };
+/// let target = DownloadTarget::new("smdp.example.com".into(), Some("MATCH-1".into()));
 /// let request = DownloadRequest::new(target, DeviceInfo::from_tac("35290611".parse()?));
 /// let mut session = DownloadSession::new(RspConfig::new(), &request);
 /// // First it reports the step, then it asks for the eUICC's EUICCInfo1 (ES10b GetEUICCInfo).

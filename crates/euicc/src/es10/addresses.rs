@@ -3,7 +3,7 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, Encoder, Fields, ctx, ctx_c};
+use crate::asn1::{DecodeError, Encoder, Fields, ctx, ctx_c};
 use crate::es10::{Message, Request};
 
 empty_request! {
@@ -14,6 +14,7 @@ empty_request! {
 /// `EuiccConfiguredAddressesResponse ::= [60] SEQUENCE { 80 defaultDpAddress OPTIONAL,
 /// 81 rootDsAddress }` (`BF3C`, SGP.22 §5.7.3), with the v3 `EuiccConfiguredDataResponse` additions.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EuiccConfiguredAddresses {
     /// `defaultDpAddress`: the default SM-DP+ (FQDN).
     pub default_dp_address: Option<String>,
@@ -61,6 +62,7 @@ impl Message for EuiccConfiguredAddresses {
 /// `SetDefaultDpAddressRequest ::= [63] SEQUENCE { 80 defaultDpAddress, [v3 81 allowedCiPKId] }`
 /// (`BF3F`, SGP.22 §5.7.4). An empty address removes the default SM-DP+.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SetDefaultDpAddressRequest {
     /// The new default SM-DP+ address (FQDN).
     pub address: String,

@@ -15,10 +15,11 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, DecodeReason, Field, Fields, ctx, ctx_c, single};
+use crate::asn1::{DecodeError, DecodeReason, Field, Fields, ctx, ctx_c, single};
 
 /// What a [`Segment`] carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SegmentKind {
     /// `BF36` header and InitialiseSecureChannel (`BF23`).
     InitialiseSecureChannel,
@@ -42,6 +43,7 @@ pub enum SegmentKind {
 
 /// One ES10 command of a LoadBoundProfilePackage: a slice of the BPP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Segment<'a> {
     /// What it is.
     pub kind: SegmentKind,

@@ -7,8 +7,8 @@
 
 use der::Tag;
 
-use crate::activation::{Imei, Tac};
-use crate::der_util::{DecodeError, DecodeReason, Encoder, Field, Fields, app, ctx, ctx_c, single};
+use crate::activation::DeviceInfo;
+use crate::asn1::{DecodeError, DecodeReason, Encoder, Field, Fields, app, ctx, ctx_c, single};
 use crate::es10::{Message, NotificationMetadata, Oid, Request, Version};
 
 /// `[APPLICATION 55]` (`5F37`): signatures.
@@ -30,9 +30,17 @@ empty_request! {
 
 /// `GetEuiccChallengeResponse ::= [46] SEQUENCE { 80 euiccChallenge Octet16 }` (`BF2E`, §5.7.7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetEuiccChallengeResponse {
     /// The 16 random bytes.
     pub challenge: [u8; 16],
+}
+
+impl GetEuiccChallengeResponse {
+    /// The value with the given members.
+    pub fn new(challenge: [u8; 16]) -> Self {
+        Self { challenge }
+    }
 }
 
 impl Message for GetEuiccChallengeResponse {
@@ -55,6 +63,7 @@ impl Message for GetEuiccChallengeResponse {
 /// Member `[8]` is `rspRpmSupportedVersion` in the v2 module and `nrEpcSupportedRelease` from
 /// v2.5 on; both are kept in [`Self::tag88`] as sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeviceCapabilities {
     /// `gsmSupportedRelease` `80`.
     pub gsm: Option<Version>,
@@ -125,37 +134,10 @@ impl DeviceCapabilities {
     }
 }
 
-/// `DeviceInfo ::= SEQUENCE { 80 tac, A1 deviceCapabilities, [82 imei] }` (SGP.22 §5.7.13 / §4.2).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DeviceInfo {
-    /// Type Allocation Code: 4 bytes (8 digits) in v2.5/v3; the v2 module says `Octet8`.
-    pub tac: Vec<u8>,
-    /// The radio capabilities.
-    pub capabilities: DeviceCapabilities,
-    /// IMEI, 8 bytes in swapped BCD like an ICCID (15 digits + `F`).
-    pub imei: Option<Vec<u8>>,
-}
-
-impl DeviceInfo {
-    /// Device info for `imei`: the TAC is its first 8 digits; no capabilities (lpac sends an
-    /// empty `A1 00` too).
-    pub fn from_imei(imei: Imei) -> Self {
-        Self {
-            tac: imei.tac().to_bytes().to_vec(),
-            capabilities: DeviceCapabilities::default(),
-            imei: Some(imei.to_bytes().to_vec()),
-        }
-    }
-
-    /// Device info with only a TAC (no IMEI) and no capabilities.
-    pub fn from_tac(tac: Tac) -> Self {
-        Self { tac: tac.to_bytes().to_vec(), capabilities: DeviceCapabilities::default(), imei: None }
-    }
-}
-
 /// `CtxParams1 ::= CHOICE { ctxParamsForCommonAuthentication A0 { [80 matchingId], A1 deviceInfo } }`
 /// (SGP.22 §5.7.13).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CtxParams1 {
     /// The MatchingID (activation code token or SM-DS event id), when there is one.
     pub matching_id: Option<String>,
@@ -164,6 +146,12 @@ pub struct CtxParams1 {
 }
 
 impl CtxParams1 {
+    /// The context of a common mutual authentication: the MatchingID, when there is one, and
+    /// the device.
+    pub fn new(matching_id: Option<String>, device_info: DeviceInfo) -> Self {
+        Self { matching_id, device_info }
+    }
+
     fn decode(field: &Field<'_>) -> Result<Self, DecodeError> {
         let f = field.fields("CtxParamsForCommonAuthentication")?;
         let info = f.req(ctx_c(1), "deviceInfo")?.fields("DeviceInfo")?;
@@ -205,6 +193,7 @@ impl CtxParams1 {
 /// received: `serverSigned1` (`30 …`), `serverSignature1` (`5F37 …`), `euiccCiPKIdToBeUsed`
 /// (`04 14 …`), `serverCertificate` (`30 …`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthenticateServerRequest {
     /// `serverSigned1` TLV.
     pub server_signed1: Vec<u8>,
@@ -216,6 +205,24 @@ pub struct AuthenticateServerRequest {
     pub server_certificate: Vec<u8>,
     /// `ctxParams1`.
     pub ctx_params1: CtxParams1,
+}
+
+impl AuthenticateServerRequest {
+    /// The value with the given members; `euicc_ci_pkid_to_be_used` is absent or empty (set it as fields).
+    pub fn new(
+        server_signed1: Vec<u8>,
+        server_signature1: Vec<u8>,
+        server_certificate: Vec<u8>,
+        ctx_params1: CtxParams1,
+    ) -> Self {
+        Self {
+            server_signed1,
+            server_signature1,
+            euicc_ci_pkid_to_be_used: None,
+            server_certificate,
+            ctx_params1,
+        }
+    }
 }
 
 impl AuthenticateServerRequest {
@@ -304,6 +311,7 @@ error_code! {
 /// `AuthenticateResponseOk ::= SEQUENCE { 30 euiccSigned1, 5F37 euiccSignature1,
 /// 30 euiccCertificate, 30 eumCertificate (v3 nextCertInChain), [A0 otherCertsInChain] }`, as TLVs.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthenticateResponseOk {
     /// `euiccSigned1` TLV.
     pub euicc_signed1: Vec<u8>,
@@ -317,8 +325,27 @@ pub struct AuthenticateResponseOk {
     pub other_certs_in_chain: Option<Vec<u8>>,
 }
 
+impl AuthenticateResponseOk {
+    /// The value with the given members; `other_certs_in_chain` is absent or empty (set it as fields).
+    pub fn new(
+        euicc_signed1: Vec<u8>,
+        euicc_signature1: Vec<u8>,
+        euicc_certificate: Vec<u8>,
+        eum_certificate: Vec<u8>,
+    ) -> Self {
+        Self {
+            euicc_signed1,
+            euicc_signature1,
+            euicc_certificate,
+            eum_certificate,
+            other_certs_in_chain: None,
+        }
+    }
+}
+
 /// An error answer `{ 80 transactionId, 02 code }` (AuthenticateServer, PrepareDownload).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionError<C> {
     /// The session's transaction id.
     pub transaction_id: Vec<u8>,
@@ -326,13 +353,28 @@ pub struct SessionError<C> {
     pub code: C,
 }
 
+impl<C> SessionError<C> {
+    /// The value with the given members.
+    pub fn new(transaction_id: Vec<u8>, code: C) -> Self {
+        Self { transaction_id, code }
+    }
+}
+
 /// `AuthenticateServerResponse ::= [56] CHOICE { A0 ok, A1 error }` (`BF38`, SGP.22 §5.7.13).
 /// The LPA forwards the whole response to ES9+ AuthenticateClient: use
 /// [`Isdr::call_with_der`](crate::isdr::Isdr::call_with_der) to keep its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthenticateServerResponse {
     /// The eUICC's signed answer, or the error.
     pub result: Result<AuthenticateResponseOk, SessionError<AuthenticateErrorCode>>,
+}
+
+impl AuthenticateServerResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<AuthenticateResponseOk, SessionError<AuthenticateErrorCode>>) -> Self {
+        Self { result }
+    }
 }
 
 fn decode_session_error<C>(field: &Field<'_>, code: fn(i64) -> C) -> Result<SessionError<C>, DecodeError> {
@@ -397,6 +439,7 @@ impl Message for AuthenticateServerResponse {
 /// [04 hashCc], 30 smdpCertificate }` (`BF21`, SGP.22 §5.7.5). The TLVs come from ES9+
 /// AuthenticateClient and are sent as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PrepareDownloadRequest {
     /// `smdpSigned2` TLV.
     pub smdp_signed2: Vec<u8>,
@@ -406,6 +449,13 @@ pub struct PrepareDownloadRequest {
     pub hash_cc: Option<[u8; 32]>,
     /// `smdpCertificate` TLV (CERT.DPpb.ECDSA).
     pub smdp_certificate: Vec<u8>,
+}
+
+impl PrepareDownloadRequest {
+    /// The value with the given members; `hash_cc` is absent or empty (set it as fields).
+    pub fn new(smdp_signed2: Vec<u8>, smdp_signature2: Vec<u8>, smdp_certificate: Vec<u8>) -> Self {
+        Self { smdp_signed2, smdp_signature2, hash_cc: None, smdp_certificate }
+    }
 }
 
 impl PrepareDownloadRequest {
@@ -479,11 +529,19 @@ error_code! {
 
 /// `PrepareDownloadResponseOk ::= SEQUENCE { 30 euiccSigned2, 5F37 euiccSignature2 }`, as TLVs.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PrepareDownloadResponseOk {
     /// `euiccSigned2` TLV (`{ 80 transactionId, 5F49 euiccOtpk, [04 hashCc] }`).
     pub euicc_signed2: Vec<u8>,
     /// `euiccSignature2` TLV.
     pub euicc_signature2: Vec<u8>,
+}
+
+impl PrepareDownloadResponseOk {
+    /// The value with the given members.
+    pub fn new(euicc_signed2: Vec<u8>, euicc_signature2: Vec<u8>) -> Self {
+        Self { euicc_signed2, euicc_signature2 }
+    }
 }
 
 impl PrepareDownloadResponseOk {
@@ -497,9 +555,17 @@ impl PrepareDownloadResponseOk {
 /// `PrepareDownloadResponse ::= [33] CHOICE { A0 ok, A1 { 80 transactionId, 02 code } }`
 /// (`BF21`, SGP.22 §5.7.5), e.g. error `BF21 08 A1 06 80 01 01 02 01 05`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PrepareDownloadResponse {
     /// The signed answer, or the error.
     pub result: Result<PrepareDownloadResponseOk, SessionError<DownloadErrorCode>>,
+}
+
+impl PrepareDownloadResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<PrepareDownloadResponseOk, SessionError<DownloadErrorCode>>) -> Self {
+        Self { result }
+    }
 }
 
 impl Message for PrepareDownloadResponse {
@@ -580,11 +646,19 @@ code_enum! {
 
 /// `CancelSessionRequest ::= [65] SEQUENCE { 80 transactionId, 81 reason }` (`BF41`, SGP.22 §5.7.14).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CancelSessionRequest {
     /// The session's transaction id (binary).
     pub transaction_id: Vec<u8>,
     /// Why.
     pub reason: CancelSessionReason,
+}
+
+impl CancelSessionRequest {
+    /// The value with the given members.
+    pub fn new(transaction_id: Vec<u8>, reason: CancelSessionReason) -> Self {
+        Self { transaction_id, reason }
+    }
 }
 
 impl Message for CancelSessionRequest {
@@ -621,6 +695,7 @@ error_code! {
 
 /// `CancelSessionResponseOk ::= SEQUENCE { 30 euiccCancelSessionSigned, 5F37 signature }`, as TLVs.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CancelSessionResponseOk {
     /// `euiccCancelSessionSigned` TLV (`{ 80 transactionId, 81 smdpOid, 82 reason }`).
     pub euicc_cancel_session_signed: Vec<u8>,
@@ -628,13 +703,28 @@ pub struct CancelSessionResponseOk {
     pub euicc_cancel_session_signature: Vec<u8>,
 }
 
+impl CancelSessionResponseOk {
+    /// The value with the given members.
+    pub fn new(euicc_cancel_session_signed: Vec<u8>, euicc_cancel_session_signature: Vec<u8>) -> Self {
+        Self { euicc_cancel_session_signed, euicc_cancel_session_signature }
+    }
+}
+
 /// `CancelSessionResponse ::= [65] CHOICE { A0 ok, 81 error }` (`BF41`, SGP.22 §5.7.14). The
 /// whole response goes to ES9+ CancelSession (keep its bytes with
 /// [`Isdr::call_with_der`](crate::isdr::Isdr::call_with_der)).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CancelSessionResponse {
     /// The signed answer, or the error code.
     pub result: Result<CancelSessionResponseOk, CancelSessionError>,
+}
+
+impl CancelSessionResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<CancelSessionResponseOk, CancelSessionError>) -> Self {
+        Self { result }
+    }
 }
 
 impl Message for CancelSessionResponse {
@@ -747,11 +837,19 @@ code_enum! {
 /// ProfileInstallationResult, SGP.22 §5.7.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{command} failed: {reason}")]
+#[non_exhaustive]
 pub struct InstallationError {
     /// `bppCommandId`.
     pub command: BppCommandId,
     /// `errorReason`.
     pub reason: ErrorReason,
+}
+
+impl InstallationError {
+    /// The value with the given members.
+    pub fn new(command: BppCommandId, reason: ErrorReason) -> Self {
+        Self { command, reason }
+    }
 }
 
 /// `finalResult` of ProfileInstallationResultData (SGP.22 §5.7.6).
@@ -775,6 +873,7 @@ pub enum FinalResult {
 
 /// `ProfileInstallationResultData ::= [39] SEQUENCE` (`BF27`, SGP.22 §5.7.6).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProfileInstallationResultData {
     /// `transactionId` `80`.
     pub transaction_id: Vec<u8>,
@@ -784,6 +883,17 @@ pub struct ProfileInstallationResultData {
     pub smdp_oid: Option<Oid>,
     /// `finalResult` `A2`.
     pub final_result: FinalResult,
+}
+
+impl ProfileInstallationResultData {
+    /// The value with the given members; `smdp_oid` is absent or empty (set it as fields).
+    pub fn new(
+        transaction_id: Vec<u8>,
+        notification_metadata: NotificationMetadata,
+        final_result: FinalResult,
+    ) -> Self {
+        Self { transaction_id, notification_metadata, smdp_oid: None, final_result }
+    }
 }
 
 impl Message for ProfileInstallationResultData {

@@ -1,6 +1,6 @@
 //! GetEID (SGP.22 §5.7.20): `GetEuiccDataRequest` `BF3E` / `GetEuiccDataResponse`.
 
-use crate::der_util::{DecodeError, Encoder, Fields, app};
+use crate::asn1::{DecodeError, Encoder, Fields, app};
 use crate::es10::{Message, Request};
 use crate::iccid::Eid;
 
@@ -8,9 +8,17 @@ use crate::iccid::Eid;
 ///
 /// The tag list is `5A` (the EID), which [`Default`] gives: `BF3E 03 5C 01 5A`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetEuiccDataRequest {
     /// The tags asked for (`5C`); SGP.22 v2 allows only `5A`.
     pub tag_list: Vec<u8>,
+}
+
+impl GetEuiccDataRequest {
+    /// The value with the given members.
+    pub fn new(tag_list: Vec<u8>) -> Self {
+        Self { tag_list }
+    }
 }
 
 impl Default for GetEuiccDataRequest {
@@ -20,7 +28,7 @@ impl Default for GetEuiccDataRequest {
 }
 
 impl Message for GetEuiccDataRequest {
-    const TAG: der::Tag = crate::der_util::ctx_c(62);
+    const TAG: der::Tag = crate::asn1::ctx_c(62);
     const NAME: &'static str = "GetEuiccDataRequest";
 
     fn decode_contents(contents: &[u8]) -> Result<Self, DecodeError> {
@@ -39,13 +47,21 @@ impl Request for GetEuiccDataRequest {
 
 /// `GetEuiccDataResponse ::= [62] SEQUENCE { eidValue [APPLICATION 26] Octet16 }` (SGP.22 §5.7.20).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetEuiccDataResponse {
     /// The EID.
     pub eid: Eid,
 }
 
+impl GetEuiccDataResponse {
+    /// The value with the given members.
+    pub fn new(eid: Eid) -> Self {
+        Self { eid }
+    }
+}
+
 impl Message for GetEuiccDataResponse {
-    const TAG: der::Tag = crate::der_util::ctx_c(62);
+    const TAG: der::Tag = crate::asn1::ctx_c(62);
     const NAME: &'static str = "GetEuiccDataResponse";
 
     fn decode_contents(contents: &[u8]) -> Result<Self, DecodeError> {

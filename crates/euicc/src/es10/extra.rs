@@ -4,15 +4,23 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, Encoder, Fields, app, ctx, ctx_c, single};
+use crate::asn1::{DecodeError, Encoder, Fields, app, ctx, ctx_c, single};
 use crate::es10::{BitFlags, Message, Request};
 
 /// `LoadCRLRequest ::= [53] SEQUENCE { crl CertificateList }` (`BF35 { 30 … }`, SGP.22 v2 §5.7.12).
 /// The CRL is a whole DER `CertificateList` (RFC 5280 §5.1), sent as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoadCrlRequest {
     /// The `CertificateList` TLV.
     pub crl: Vec<u8>,
+}
+
+impl LoadCrlRequest {
+    /// The value with the given members.
+    pub fn new(crl: Vec<u8>) -> Self {
+        Self { crl }
+    }
 }
 
 impl Message for LoadCrlRequest {
@@ -56,9 +64,17 @@ error_code! {
 /// `LoadCRLResponse ::= [53] CHOICE { A0 { [A0 missingParts SEQUENCE OF { 80 number }] }, 81 error }`
 /// (`BF35`, SGP.22 v2 §5.7.12).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoadCrlResponse {
     /// The numbers of the partial CRLs still missing (empty when none or absent), or the error.
     pub result: Result<Vec<u64>, LoadCrlError>,
+}
+
+impl LoadCrlResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<Vec<u64>, LoadCrlError>) -> Self {
+        Self { result }
+    }
 }
 
 impl Message for LoadCrlResponse {
@@ -102,6 +118,7 @@ pub mod lpae_option {
 
 /// `LpaeActivationRequest ::= [66] SEQUENCE { 80 lpaeOption BIT STRING }` (`BF42`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LpaeActivationRequest {
     /// Bits in [`lpae_option`].
     pub options: BitFlags,
@@ -141,11 +158,19 @@ result_response! {
 /// `VerifySmdsResponseRequest ::= [69] SEQUENCE { A1 smdsSigned2, 5F37 smdsSignature2 }` (`BF45`,
 /// SGP.22 v3): the SM-DS's signed ES11 answer, both TLVs as received.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifySmdsResponseRequest {
     /// `smdsSigned2` TLV (`A1 …`).
     pub smds_signed2: Vec<u8>,
     /// `smdsSignature2` TLV (`5F37 …`).
     pub smds_signature2: Vec<u8>,
+}
+
+impl VerifySmdsResponseRequest {
+    /// The value with the given members.
+    pub fn new(smds_signed2: Vec<u8>, smds_signature2: Vec<u8>) -> Self {
+        Self { smds_signed2, smds_signature2 }
+    }
 }
 
 impl Message for VerifySmdsResponseRequest {
@@ -194,9 +219,17 @@ error_code! {
 
 /// `VerifySmdsResponseResponse ::= [69] CHOICE { 80 ok NULL, 81 error }` (`BF45`, SGP.22 v3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifySmdsResponseResponse {
     /// `Ok` for `verifySmdsResponseOk`, the error code otherwise.
     pub result: Result<(), VerifySmdsResponseError>,
+}
+
+impl VerifySmdsResponseResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<(), VerifySmdsResponseError>) -> Self {
+        Self { result }
+    }
 }
 
 impl Message for VerifySmdsResponseResponse {

@@ -7,7 +7,7 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, Encoder, Field, Fields, ctx, ctx_c};
+use crate::asn1::{DecodeError, Encoder, Field, Fields, ctx, ctx_c};
 use crate::es10::{BitFlags, Message, Version};
 
 empty_request! {
@@ -46,6 +46,7 @@ fn encode_version(e: &mut Encoder, tag: Tag, version: Option<&Version>) {
 /// `EUICCInfo1 ::= [32] SEQUENCE` (SGP.22 §5.7.8), the data sent to the SM-DP+ in
 /// InitiateAuthentication.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EuiccInfo1 {
     /// `svn` `82`: the SGP.22 version (v3: `lowestSvn`).
     pub svn: Version,
@@ -59,6 +60,24 @@ pub struct EuiccInfo1 {
     pub rsp_capability: Option<BitFlags>,
     /// v3 `highestSvn` `93`.
     pub highest_svn: Option<Version>,
+}
+
+impl EuiccInfo1 {
+    /// The value with the given members; `ci_pkids_for_signing_v3`, `rsp_capability`, `highest_svn` are absent or empty (set them as fields).
+    pub fn new(
+        svn: Version,
+        ci_pkids_for_verification: Vec<Vec<u8>>,
+        ci_pkids_for_signing: Vec<Vec<u8>>,
+    ) -> Self {
+        Self {
+            svn,
+            ci_pkids_for_verification,
+            ci_pkids_for_signing,
+            ci_pkids_for_signing_v3: None,
+            rsp_capability: None,
+            highest_svn: None,
+        }
+    }
 }
 
 impl Message for EuiccInfo1 {
@@ -129,11 +148,19 @@ impl ExtCardResource {
 /// `CertificationDataObject` `AC { 80 platformLabel, 81 discoveryBaseURL }` (SGP.22 §5.7.8;
 /// GlobalPlatform DLOA).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CertificationDataObject {
     /// `platformLabel`.
     pub platform_label: String,
     /// `discoveryBaseURL`.
     pub discovery_base_url: String,
+}
+
+impl CertificationDataObject {
+    /// The value with the given members.
+    pub fn new(platform_label: String, discovery_base_url: String) -> Self {
+        Self { platform_label, discovery_base_url }
+    }
 }
 
 code_enum! {
@@ -177,7 +204,8 @@ pub mod rsp_capability {
 }
 
 /// `EUICCInfo2 ::= [34] SEQUENCE` (SGP.22 §5.7.8).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EuiccInfo2 {
     /// `profileVersion` `81` (v3 `baseProfilePackageVersion`): SIMalliance profile package version.
     pub profile_version: Version,
@@ -240,7 +268,7 @@ impl Message for EuiccInfo2 {
                 let [label, url, ..] = strings.as_slice() else {
                     return Err(DecodeError::new(
                         "CertificationDataObject",
-                        crate::der_util::DecodeReason::Missing("discoveryBaseURL"),
+                        crate::asn1::DecodeReason::Missing("discoveryBaseURL"),
                     ));
                 };
                 Some(CertificationDataObject {

@@ -2,7 +2,7 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, Encoder, Fields, ctx, ctx_c};
+use crate::asn1::{DecodeError, Encoder, Fields, ctx, ctx_c};
 use crate::es10::{BitFlags, Message, Request};
 
 /// Bit positions of `resetOptions` (SGP.22 §5.7.19; bits 3 and 4 from v3).
@@ -22,6 +22,7 @@ pub mod reset_options {
 /// `EuiccMemoryResetRequest ::= [52] SEQUENCE { resetOptions [2] BIT STRING }` (`BF34 { 82 … }`,
 /// SGP.22 §5.7.19). All three v2 options: `BF34 04 82 02 05 E0`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EuiccMemoryResetRequest {
     /// `resetOptions`: bits in [`reset_options`].
     pub options: BitFlags,

@@ -32,11 +32,11 @@
 //! | v3 | VerifySmdsResponse | [`VerifySmdsResponseRequest`] `BF45` / [`VerifySmdsResponseResponse`] |
 //!
 //! Decoders skip members they do not know (the module is `EXTENSIBILITY IMPLIED`), keep the
-//! raw TLVs the LPA must forward unchanged, and never panic (see [`der_util`](crate::der_util)).
+//! raw TLVs the LPA must forward unchanged, and never panic (see [`asn1`](crate::asn1)).
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, Encoder, single};
+use crate::asn1::{DecodeError, Encoder, single};
 
 /// Declares an INTEGER enumeration of SGP.22 with its named values, plus `Unknown(i64)` for the
 /// values a later version may add.
@@ -112,14 +112,14 @@ macro_rules! empty_request {
         pub struct $name;
 
         impl $crate::es10::Message for $name {
-            const TAG: der::Tag = $crate::der_util::ctx_c($number);
+            const TAG: der::Tag = $crate::asn1::ctx_c($number);
             const NAME: &'static str = $asn1;
-            fn decode_contents(contents: &[u8]) -> Result<Self, $crate::der_util::DecodeError> {
+            fn decode_contents(contents: &[u8]) -> Result<Self, $crate::asn1::DecodeError> {
                 // Members added by later versions are skipped, but must be well formed.
-                $crate::der_util::Fields::parse(contents, $asn1)?;
+                $crate::asn1::Fields::parse(contents, $asn1)?;
                 Ok(Self)
             }
-            fn encode_contents(&self, _: &mut $crate::der_util::Encoder) {}
+            fn encode_contents(&self, _: &mut $crate::asn1::Encoder) {}
         }
 
         impl $crate::es10::Request for $name {
@@ -133,29 +133,35 @@ macro_rules! result_response {
     ($(#[$meta:meta])* $name:ident, $number:literal, $asn1:literal, $field:literal, $error:ty) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
         pub struct $name {
             /// `Ok` for `ok(0)`, the error code otherwise.
             pub result: Result<(), $error>,
         }
 
         impl $crate::es10::Message for $name {
-            const TAG: der::Tag = $crate::der_util::ctx_c($number);
+            const TAG: der::Tag = $crate::asn1::ctx_c($number);
             const NAME: &'static str = $asn1;
-            fn decode_contents(contents: &[u8]) -> Result<Self, $crate::der_util::DecodeError> {
-                let fields = $crate::der_util::Fields::parse(contents, $asn1)?;
-                let code = fields.req($crate::der_util::ctx(0), $field)?.int()?;
+            fn decode_contents(contents: &[u8]) -> Result<Self, $crate::asn1::DecodeError> {
+                let fields = $crate::asn1::Fields::parse(contents, $asn1)?;
+                let code = fields.req($crate::asn1::ctx(0), $field)?.int()?;
                 Ok(Self { result: <$error>::result(code) })
             }
-            fn encode_contents(&self, e: &mut $crate::der_util::Encoder) {
+            fn encode_contents(&self, e: &mut $crate::asn1::Encoder) {
                 let code = match self.result {
                     Ok(()) => 0,
                     Err(error) => error.code(),
                 };
-                e.int($crate::der_util::ctx(0), code);
+                e.int($crate::asn1::ctx(0), code);
             }
         }
 
         impl $name {
+            /// The response with `result` (`Ok` is `ok(0)`).
+            pub const fn new(result: Result<(), $error>) -> Self {
+                Self { result }
+            }
+
             /// The result as a `Result` that converts into [`Es10Error`](crate::isdr::Es10Error).
             pub fn into_result(self) -> Result<(), $error> {
                 self.result
@@ -164,28 +170,59 @@ macro_rules! result_response {
     };
 }
 
-pub mod addresses;
+mod addresses;
 pub mod bit_names;
 pub mod bpp;
-pub mod download;
-pub mod eid;
-pub mod extra;
-pub mod info;
-pub mod memory_reset;
-pub mod notifications;
-pub mod profiles;
-pub mod rat;
+mod download;
+mod eid;
+mod extra;
+mod info;
+mod memory_reset;
+mod notifications;
+mod profiles;
+mod rat;
 mod types;
 
-pub use addresses::*;
-pub use download::*;
-pub use eid::*;
-pub use extra::*;
-pub use info::*;
-pub use memory_reset::*;
-pub use notifications::*;
-pub use profiles::*;
-pub use rat::*;
+pub use addresses::{
+    EuiccConfiguredAddresses, EuiccConfiguredAddressesRequest, SetDefaultDpAddressError,
+    SetDefaultDpAddressRequest, SetDefaultDpAddressResponse,
+};
+pub use download::{
+    AuthenticateErrorCode, AuthenticateResponseOk, AuthenticateServerRequest, AuthenticateServerResponse,
+    BppCommandId, CancelSessionError, CancelSessionReason, CancelSessionRequest, CancelSessionResponse,
+    CancelSessionResponseOk, CtxParams1, DeviceCapabilities, DownloadErrorCode, ErrorReason, FinalResult,
+    GetEuiccChallengeRequest, GetEuiccChallengeResponse, InstallationError, PrepareDownloadRequest,
+    PrepareDownloadResponse, PrepareDownloadResponseOk, ProfileInstallationResult,
+    ProfileInstallationResultData, SessionError,
+};
+pub use eid::{GetEuiccDataRequest, GetEuiccDataResponse};
+pub use extra::{
+    LoadCrlError, LoadCrlRequest, LoadCrlResponse, LpaeActivationError, LpaeActivationRequest,
+    LpaeActivationResponse, VerifySmdsResponseError, VerifySmdsResponseRequest, VerifySmdsResponseResponse,
+    lpae_option,
+};
+pub use info::{
+    CertificationDataObject, EuiccCategory, EuiccInfo1, EuiccInfo2, ExtCardResource, GetEuiccInfo1Request,
+    GetEuiccInfo2Request, LpaMode, rsp_capability,
+};
+pub use memory_reset::{
+    EuiccMemoryResetError, EuiccMemoryResetRequest, EuiccMemoryResetResponse, reset_options,
+};
+pub use notifications::{
+    ListNotificationError, ListNotificationRequest, ListNotificationResponse, NotificationMetadata,
+    NotificationSearch, NotificationSentError, NotificationSentRequest, NotificationSentResponse,
+    OtherSignedNotification, PendingNotification, RetrieveNotificationsListError,
+    RetrieveNotificationsListRequest, RetrieveNotificationsListResponse,
+};
+pub use profiles::{
+    DeleteProfileError, DeleteProfileRequest, DeleteProfileResponse, DisableProfileError,
+    DisableProfileRequest, DisableProfileResponse, DpProprietaryData, EnableProfileError,
+    EnableProfileRequest, EnableProfileResponse, IconType, NotificationConfigurationInformation,
+    ProfileClass, ProfileIdentifier, ProfileInfo, ProfileInfoListError, ProfileInfoListRequest,
+    ProfileInfoListResponse, ProfileSearch, ProfileState, SetNicknameError, SetNicknameRequest,
+    SetNicknameResponse, notification_event, ppr,
+};
+pub use rat::{GetRatRequest, GetRatResponse, ProfilePolicyAuthorisationRule, ppr_flags};
 pub use types::{BitFlags, Oid, OidError, OperatorId, Version};
 
 /// An SGP.22 ASN.1 message with an outer tag: DER encoding and tolerant decoding.

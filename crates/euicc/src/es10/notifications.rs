@@ -3,7 +3,7 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, Encoder, Field, Fields, app, ctx, ctx_c, single};
+use crate::asn1::{DecodeError, Encoder, Field, Fields, app, ctx, ctx_c, single};
 use crate::es10::profiles::decode_iccid;
 use crate::es10::{BitFlags, Message, ProfileInstallationResult, Request};
 use crate::iccid::Iccid;
@@ -11,6 +11,7 @@ use crate::iccid::Iccid;
 /// `NotificationMetadata ::= [47] SEQUENCE { 80 seqNumber, 81 profileManagementOperation,
 /// 0C notificationAddress, [5A iccid] }` (`BF2F`, SGP.22 §5.7.9).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotificationMetadata {
     /// `seqNumber`, assigned by the eUICC.
     pub seq_number: u64,
@@ -20,6 +21,13 @@ pub struct NotificationMetadata {
     pub address: String,
     /// `iccid` of the profile concerned.
     pub iccid: Option<Iccid>,
+}
+
+impl NotificationMetadata {
+    /// The value with the given members; `iccid` is absent or empty (set it as fields).
+    pub fn new(seq_number: u64, operation: BitFlags, address: String) -> Self {
+        Self { seq_number, operation, address, iccid: None }
+    }
 }
 
 impl Message for NotificationMetadata {
@@ -56,6 +64,7 @@ impl NotificationMetadata {
 /// `ListNotificationRequest ::= [40] SEQUENCE { [81 profileManagementOperation] }` (`BF28`,
 /// SGP.22 §5.7.9). [`Default`] lists every pending notification (`BF28 00`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ListNotificationRequest {
     /// Only notifications of these operations.
     pub operations: Option<BitFlags>,
@@ -89,9 +98,17 @@ error_code! {
 
 /// `ListNotificationResponse ::= [40] CHOICE { A0 notificationMetadataList, 81 error }` (`BF28`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ListNotificationResponse {
     /// The pending notifications' metadata, or the error code.
     pub result: Result<Vec<NotificationMetadata>, ListNotificationError>,
+}
+
+impl ListNotificationResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<Vec<NotificationMetadata>, ListNotificationError>) -> Self {
+        Self { result }
+    }
 }
 
 impl Message for ListNotificationResponse {
@@ -123,6 +140,7 @@ impl Message for ListNotificationResponse {
 
 /// `searchCriteria` of RetrieveNotificationsListRequest (SGP.22 §5.7.10).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NotificationSearch {
     /// `seqNumber [0]`: one notification.
     SeqNumber(u64),
@@ -133,6 +151,7 @@ pub enum NotificationSearch {
 /// `RetrieveNotificationsListRequest ::= [43] SEQUENCE { [A0 searchCriteria] }` (`BF2B`,
 /// SGP.22 §5.7.10). [`Default`] retrieves every pending notification (`BF2B 00`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetrieveNotificationsListRequest {
     /// Which notifications.
     pub search: Option<NotificationSearch>,
@@ -274,9 +293,17 @@ impl PendingNotification {
 /// `RetrieveNotificationsListResponse ::= [43] CHOICE { A0 notificationList, 81 error }` (`BF2B`,
 /// SGP.22 §5.7.10).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetrieveNotificationsListResponse {
     /// The notifications, or the error code.
     pub result: Result<Vec<PendingNotification>, RetrieveNotificationsListError>,
+}
+
+impl RetrieveNotificationsListResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<Vec<PendingNotification>, RetrieveNotificationsListError>) -> Self {
+        Self { result }
+    }
 }
 
 impl Message for RetrieveNotificationsListResponse {
@@ -309,6 +336,7 @@ impl Message for RetrieveNotificationsListResponse {
 /// `NotificationSentRequest ::= [48] SEQUENCE { 80 seqNumber }` (`BF30`, RemoveNotificationFromList,
 /// SGP.22 §5.7.11), e.g. `BF30 03 80 01 05`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotificationSentRequest {
     /// The notification to remove.
     pub seq_number: u64,

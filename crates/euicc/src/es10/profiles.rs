@@ -3,7 +3,7 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, DecodeReason, Encoder, Field, Fields, app, ctx, ctx_c, private_c};
+use crate::asn1::{DecodeError, DecodeReason, Encoder, Field, Fields, app, ctx, ctx_c, private_c};
 use crate::es10::{BitFlags, Message, Oid, OperatorId, Request};
 use crate::iccid::Iccid;
 
@@ -122,6 +122,7 @@ impl From<Iccid> for ProfileIdentifier {
 
 /// `searchCriteria [0] CHOICE` of ProfileInfoListRequest (SGP.22 §5.7.15).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProfileSearch {
     /// `isdpAid` `4F`.
     IsdpAid(Vec<u8>),
@@ -135,6 +136,7 @@ pub enum ProfileSearch {
 ///
 /// [`Default`] asks for every profile with the eUICC's default tag set: `BF2D 00`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProfileInfoListRequest {
     /// `searchCriteria` `A0`.
     pub search: Option<ProfileSearch>,
@@ -195,6 +197,7 @@ error_code! {
 /// `NotificationConfigurationInformation ::= SEQUENCE { 80 NotificationEvent, 81 address }`
 /// (SGP.22 §5.7.15 / §2.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotificationConfigurationInformation {
     /// `profileManagementOperation`: bits in [`notification_event`].
     pub operation: BitFlags,
@@ -202,16 +205,32 @@ pub struct NotificationConfigurationInformation {
     pub address: String,
 }
 
+impl NotificationConfigurationInformation {
+    /// The value with the given members.
+    pub fn new(operation: BitFlags, address: String) -> Self {
+        Self { operation, address }
+    }
+}
+
 /// `DpProprietaryData ::= SEQUENCE { dpOid OBJECT IDENTIFIER, ... }` (`B8 { 80 oid }`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DpProprietaryData {
     /// The OID in the tree of the SM-DP+ that created the profile.
     pub dp_oid: Oid,
 }
 
+impl DpProprietaryData {
+    /// The value with the given members.
+    pub fn new(dp_oid: Oid) -> Self {
+        Self { dp_oid }
+    }
+}
+
 /// `ProfileInfo ::= [PRIVATE 3] SEQUENCE` (`E3`, SGP.22 §5.7.15). Every member is optional:
 /// the eUICC returns the ones asked for by the request's tag list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProfileInfo {
     /// `iccid` `5A`.
     pub iccid: Option<Iccid>,
@@ -246,6 +265,11 @@ pub struct ProfileInfo {
 }
 
 impl ProfileInfo {
+    /// A `ProfileInfo` with only its ICCID; set the other members as fields.
+    pub fn new(iccid: Iccid) -> Self {
+        Self { iccid: Some(iccid), ..Self::default() }
+    }
+
     /// The profile class, `operational` when absent (`DEFAULT operational`, v2 module).
     pub fn class(&self) -> ProfileClass {
         self.class.unwrap_or(ProfileClass::Operational)
@@ -348,9 +372,17 @@ pub(crate) fn encode_notification_configuration(
 /// `ProfileInfoListResponse ::= [45] CHOICE { profileInfoListOk SEQUENCE OF ProfileInfo,
 /// profileInfoListError }` (`BF2D A0 …` / `BF2D 81 xx`, SGP.22 §5.7.15).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProfileInfoListResponse {
     /// The profiles, or the error code.
     pub result: Result<Vec<ProfileInfo>, ProfileInfoListError>,
+}
+
+impl ProfileInfoListResponse {
+    /// The value with the given members.
+    pub fn new(result: Result<Vec<ProfileInfo>, ProfileInfoListError>) -> Self {
+        Self { result }
+    }
 }
 
 impl Message for ProfileInfoListResponse {
@@ -403,6 +435,7 @@ fn encode_profile_switch(e: &mut Encoder, id: &ProfileIdentifier, refresh: bool,
 ///
 /// `refresh`: whether the eUICC shall send a REFRESH proactive command after the switch.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnableProfileRequest {
     /// The profile.
     pub profile: ProfileIdentifier,
@@ -410,6 +443,13 @@ pub struct EnableProfileRequest {
     pub refresh: bool,
     /// v3 `targetEsimPort` (multiple enabled profiles).
     pub target_esim_port: Option<i64>,
+}
+
+impl EnableProfileRequest {
+    /// The value with the given members; `target_esim_port` is absent or empty (set it as fields).
+    pub fn new(profile: ProfileIdentifier, refresh: bool) -> Self {
+        Self { profile, refresh, target_esim_port: None }
+    }
 }
 
 impl Message for EnableProfileRequest {
@@ -432,11 +472,19 @@ impl Request for EnableProfileRequest {
 
 /// `DisableProfileRequest ::= [50] SEQUENCE` (`BF32`, SGP.22 §5.7.17).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DisableProfileRequest {
     /// The profile.
     pub profile: ProfileIdentifier,
     /// `refreshFlag`.
     pub refresh: bool,
+}
+
+impl DisableProfileRequest {
+    /// The value with the given members.
+    pub fn new(profile: ProfileIdentifier, refresh: bool) -> Self {
+        Self { profile, refresh }
+    }
 }
 
 impl Message for DisableProfileRequest {
@@ -460,9 +508,17 @@ impl Request for DisableProfileRequest {
 /// `DeleteProfileRequest ::= [51] CHOICE { isdpAid, iccid }` (`BF33 { 4F | 5A }`, no `A0`
 /// wrapper; SGP.22 §5.7.18).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeleteProfileRequest {
     /// The profile.
     pub profile: ProfileIdentifier,
+}
+
+impl DeleteProfileRequest {
+    /// The value with the given members.
+    pub fn new(profile: ProfileIdentifier) -> Self {
+        Self { profile }
+    }
 }
 
 impl Message for DeleteProfileRequest {
@@ -558,11 +614,19 @@ error_code! {
 
 /// `EnableProfileResponse ::= [49] SEQUENCE { enableResult, [v3] targetEsimPort }` (`BF31`, §5.7.16).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnableProfileResponse {
     /// `Ok` for `ok(0)`, the error code otherwise.
     pub result: Result<(), EnableProfileError>,
     /// v3 `targetEsimPort` `81`.
     pub target_esim_port: Option<i64>,
+}
+
+impl EnableProfileResponse {
+    /// The value with the given members; `target_esim_port` is absent or empty (set it as fields).
+    pub fn new(result: Result<(), EnableProfileError>) -> Self {
+        Self { result, target_esim_port: None }
+    }
 }
 
 impl Message for EnableProfileResponse {
@@ -600,11 +664,19 @@ result_response! {
 
 /// `SetNicknameRequest ::= [41] SEQUENCE { iccid 5A, profileNickname 90 }` (`BF29`, SGP.22 §5.7.21).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SetNicknameRequest {
     /// The profile.
     pub iccid: Iccid,
     /// The new nickname (0..64 bytes of UTF-8).
     pub nickname: String,
+}
+
+impl SetNicknameRequest {
+    /// The value with the given members.
+    pub fn new(iccid: Iccid, nickname: String) -> Self {
+        Self { iccid, nickname }
+    }
 }
 
 impl Message for SetNicknameRequest {

@@ -2,7 +2,7 @@
 
 use der::Tag;
 
-use crate::der_util::{DecodeError, Encoder, Fields, ctx, ctx_c};
+use crate::asn1::{DecodeError, Encoder, Fields, ctx, ctx_c};
 use crate::es10::{BitFlags, Message, OperatorId};
 
 empty_request! {
@@ -19,6 +19,7 @@ pub mod ppr_flags {
 /// `ProfilePolicyAuthorisationRule ::= SEQUENCE { 80 pprIds, A1 allowedOperators, 82 pprFlags }`
 /// (SGP.22 §2.9.2.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProfilePolicyAuthorisationRule {
     /// The PPRs this rule covers (bits in [`ppr`](crate::es10::ppr)).
     pub ppr_ids: BitFlags,
@@ -28,8 +29,16 @@ pub struct ProfilePolicyAuthorisationRule {
     pub ppr_flags: BitFlags,
 }
 
+impl ProfilePolicyAuthorisationRule {
+    /// The value with the given members.
+    pub fn new(ppr_ids: BitFlags, allowed_operators: Vec<OperatorId>, ppr_flags: BitFlags) -> Self {
+        Self { ppr_ids, allowed_operators, ppr_flags }
+    }
+}
+
 /// `GetRatResponse ::= [67] SEQUENCE { rat RulesAuthorisationTable }` (`BF43 { A0 { 30 … } }`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetRatResponse {
     /// The rules, in order.
     pub rules: Vec<ProfilePolicyAuthorisationRule>,

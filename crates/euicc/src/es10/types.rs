@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::der_util::{DecodeError, Encoder, Fields, ctx};
+use crate::asn1::{DecodeError, Encoder, Fields, ctx};
 
 /// A named-bit BIT STRING (X.690 §8.6, §11.2.2): the set of bit positions that are 1,
 /// bit 0 being the most significant bit of the first octet.
@@ -121,7 +121,7 @@ impl FromIterator<usize> for BitFlags {
 
 /// `VersionType ::= OCTET STRING (SIZE(3))`: major, minor, revision (SGP.22 §2.2),
 /// e.g. `02 02 02` = v2.2.2.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Version {
     /// Major version.
     pub major: u8,
@@ -142,7 +142,7 @@ impl Version {
         [self.major, self.minor, self.revision]
     }
 
-    pub(crate) fn decode(field: &crate::der_util::Field<'_>) -> Result<Self, DecodeError> {
+    pub(crate) fn decode(field: &crate::asn1::Field<'_>) -> Result<Self, DecodeError> {
         let [major, minor, revision] = field.octets_n::<3>()?;
         Ok(Self { major, minor, revision })
     }
@@ -244,7 +244,7 @@ impl FromStr for Oid {
             first.checked_mul(40).and_then(|v| v.checked_add(*second)).ok_or(OidError("arc too large"))?;
         let mut out = Vec::new();
         for sub in std::iter::once(head).chain(rest.iter().copied()) {
-            crate::der_util::push_base128(&mut out, sub);
+            crate::asn1::push_base128(&mut out, sub);
         }
         Ok(Self(out))
     }
@@ -290,6 +290,7 @@ impl TryFrom<&Oid> for der::asn1::ObjectIdentifier {
 /// `OperatorID ::= SEQUENCE { mccMnc OCTET STRING (SIZE(3)), gid1, gid2 }` (SGP.22 §2.2):
 /// the profile owner and the RAT's allowed operators.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct OperatorId {
     /// MCC and MNC coded as in 3GPP TS 24.008 §10.5.1.13 (3 octets, swapped BCD, `F` filler).
     pub mcc_mnc: Vec<u8>,
@@ -297,6 +298,13 @@ pub struct OperatorId {
     pub gid1: Option<Vec<u8>>,
     /// Contents of EF.GID2, when given.
     pub gid2: Option<Vec<u8>>,
+}
+
+impl OperatorId {
+    /// The value with the given members; `gid1`, `gid2` are absent or empty (set them as fields).
+    pub fn new(mcc_mnc: Vec<u8>) -> Self {
+        Self { mcc_mnc, gid1: None, gid2: None }
+    }
 }
 
 impl OperatorId {

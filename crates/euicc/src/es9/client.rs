@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::transport::{HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 use super::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, DEFAULT_ADMIN_PROTOCOL,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequestEs9, DEFAULT_ADMIN_PROTOCOL,
     DEFAULT_USER_AGENT, Es9Error, GetBoundProfilePackageRequest, GetBoundProfilePackageResponse,
     HandleNotificationRequest, InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction,
     RspRequest,
@@ -309,7 +309,11 @@ impl<H: HttpClient + ?Sized> RspClient<H> {
     }
 
     /// ES9+.CancelSession (SGP.22 §5.6.5): delivers the eUICC's signed CancelSession response.
-    pub fn cancel_session(&mut self, address: &str, request: &CancelSessionRequest) -> Result<(), Es9Error> {
+    pub fn cancel_session(
+        &mut self,
+        address: &str,
+        request: &CancelSessionRequestEs9,
+    ) -> Result<(), Es9Error> {
         self.call(RspFunction::Es9CancelSession, address, request)
     }
 }

@@ -20,6 +20,7 @@ const MAX_HOST_LEN: usize = 253;
 
 /// The four fields of a connect-to rule, for errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConnectToField {
     /// The whole rule (wrong number of fields).
     Rule,
@@ -48,6 +49,7 @@ impl fmt::Display for ConnectToField {
 /// A connect-to rule that does not parse: which field and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("connect-to rule {rule:?}: {field}: {reason}")]
+#[non_exhaustive]
 pub struct ConnectToError {
     /// The rule as given.
     pub rule: String,

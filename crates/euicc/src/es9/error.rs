@@ -11,6 +11,7 @@ use super::transport::HttpError;
 /// ES11 calls use the same HTTP paths as their ES9+ namesakes (lpac `es9p.c`, euicc-go `v2/es11.go`; a
 /// separate `/gsma/rsp2/es11/…` path is unverified).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RspFunction {
     /// ES9+.InitiateAuthentication (SGP.22 §5.6.1).
     Es9InitiateAuthentication,
@@ -61,6 +62,7 @@ impl fmt::Display for RspFunction {
 
 /// `header.functionExecutionStatus.status` (SGP.22 §6.5.1.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExecutionStatus {
     /// `Executed-Success`.
     Success,
@@ -109,6 +111,7 @@ impl fmt::Display for ExecutionStatus {
 
 /// `statusCodeData` of a failed (or warned) function execution (SGP.22 §6.5.1.4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct StatusCode {
     /// `subjectCode`, e.g. `8.2.6` (MatchingID).
     pub subject_code: String,
@@ -118,6 +121,13 @@ pub struct StatusCode {
     pub subject_identifier: Option<String>,
     /// `message`, the server's free text, if any.
     pub message: Option<String>,
+}
+
+impl StatusCode {
+    /// The value with the given members; `subject_identifier`, `message` are absent or empty (set them as fields).
+    pub fn new(subject_code: String, reason_code: String) -> Self {
+        Self { subject_code, reason_code, subject_identifier: None, message: None }
+    }
 }
 
 impl StatusCode {

@@ -41,7 +41,7 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 ///     .add_ca_pem(&std::fs::read("operator-ci.pem")?)?
 ///     .connect_to("smdp.example.com:443:127.0.0.1:8443".parse::<ConnectTo>()?)
 ///     .build()?;
-/// client.handle_notification("smdp.example.com", &HandleNotificationRequest { pending_notification: vec![] })?;
+/// client.handle_notification("smdp.example.com", &HandleNotificationRequest::new(vec![]))?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub type HttpEs9Client = RspClient<UreqHttpClient>;

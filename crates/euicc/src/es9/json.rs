@@ -9,10 +9,10 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
 use super::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, Es9Error, ExecutionStatus,
-    GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest, HttpReply,
-    InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, RspRequest, StatusCode,
-    TransactionId, check_transaction_id,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequestEs9, Es9Error,
+    ExecutionStatus, GetBoundProfilePackageRequest, GetBoundProfilePackageResponse,
+    HandleNotificationRequest, HttpReply, InitiateAuthenticationRequest, InitiateAuthenticationResponse,
+    RspFunction, RspRequest, StatusCode, TransactionId, check_transaction_id,
 };
 
 /// Standard base64 with padding on output (SGP.22 §6.5.2); padding optional on input.
@@ -460,7 +460,7 @@ impl HandleNotificationRequest {
     }
 }
 
-impl CancelSessionRequest {
+impl CancelSessionRequestEs9 {
     /// The JSON body.
     pub fn to_json(&self) -> Vec<u8> {
         JsonWriter::request()
@@ -473,7 +473,7 @@ impl CancelSessionRequest {
     pub fn from_json(function: RspFunction, body: &[u8]) -> Result<Self, Es9Error> {
         let map = parse_request(function, body)?;
         let r = JsonReader::new(function, &map);
-        Ok(CancelSessionRequest {
+        Ok(CancelSessionRequestEs9 {
             transaction_id: r.transaction_id("transactionId")?,
             cancel_session_response: r.b64("cancelSessionResponse")?,
         })
@@ -549,11 +549,11 @@ impl RspRequest for HandleNotificationRequest {
     }
 }
 
-impl RspRequest for CancelSessionRequest {
+impl RspRequest for CancelSessionRequestEs9 {
     type Response = ();
 
     fn to_json(&self) -> Vec<u8> {
-        CancelSessionRequest::to_json(self)
+        CancelSessionRequestEs9::to_json(self)
     }
 
     /// The answer is a header-only JSON object (osmo-smdpp adds `transactionId`, checked if present); an

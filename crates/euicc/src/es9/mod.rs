@@ -123,6 +123,7 @@ impl FromStr for TransactionId {
 /// ES9+.InitiateAuthentication request (SGP.22 §5.6.1); also ES11.InitiateAuthentication (§5.8.1), where
 /// `smdp_address` is the SM-DS address.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InitiateAuthenticationRequest {
     /// `smdpAddress`: the server address as the LPA knows it (activation code or configured address).
     pub smdp_address: String,
@@ -132,8 +133,16 @@ pub struct InitiateAuthenticationRequest {
     pub euicc_info1: Vec<u8>,
 }
 
+impl InitiateAuthenticationRequest {
+    /// The value with the given members.
+    pub fn new(smdp_address: String, euicc_challenge: [u8; 16], euicc_info1: Vec<u8>) -> Self {
+        Self { smdp_address, euicc_challenge, euicc_info1 }
+    }
+}
+
 /// ES9+.InitiateAuthentication response (SGP.22 §5.6.1); also ES11 (§5.8.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InitiateAuthenticationResponse {
     /// `transactionId`: the new RSP session.
     pub transaction_id: TransactionId,
@@ -147,8 +156,28 @@ pub struct InitiateAuthenticationResponse {
     pub server_certificate: Vec<u8>,
 }
 
+impl InitiateAuthenticationResponse {
+    /// The value with the given members.
+    pub fn new(
+        transaction_id: TransactionId,
+        server_signed1: Vec<u8>,
+        server_signature1: Vec<u8>,
+        euicc_ci_pkid_to_be_used: Vec<u8>,
+        server_certificate: Vec<u8>,
+    ) -> Self {
+        Self {
+            transaction_id,
+            server_signed1,
+            server_signature1,
+            euicc_ci_pkid_to_be_used,
+            server_certificate,
+        }
+    }
+}
+
 /// ES9+.AuthenticateClient request (SGP.22 §5.6.3); also ES11 (§5.8.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthenticateClientRequest {
     /// `transactionId`.
     pub transaction_id: TransactionId,
@@ -157,8 +186,16 @@ pub struct AuthenticateClientRequest {
     pub authenticate_server_response: Vec<u8>,
 }
 
+impl AuthenticateClientRequest {
+    /// The value with the given members.
+    pub fn new(transaction_id: TransactionId, authenticate_server_response: Vec<u8>) -> Self {
+        Self { transaction_id, authenticate_server_response }
+    }
+}
+
 /// ES9+.AuthenticateClient response (SGP.22 §5.6.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthenticateClientResponse {
     /// `transactionId` (mandatory in SGP.22; lpac does not read it, so a missing one is accepted; a
     /// different one is an error).
@@ -174,8 +211,16 @@ pub struct AuthenticateClientResponse {
     pub smdp_certificate: Vec<u8>,
 }
 
+impl AuthenticateClientResponse {
+    /// The value with the given members; `transaction_id`, `profile_metadata` are absent or empty (set them as fields).
+    pub fn new(smdp_signed2: Vec<u8>, smdp_signature2: Vec<u8>, smdp_certificate: Vec<u8>) -> Self {
+        Self { transaction_id: None, profile_metadata: None, smdp_signed2, smdp_signature2, smdp_certificate }
+    }
+}
+
 /// ES9+.GetBoundProfilePackage request (SGP.22 §5.6.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetBoundProfilePackageRequest {
     /// `transactionId`.
     pub transaction_id: TransactionId,
@@ -183,8 +228,16 @@ pub struct GetBoundProfilePackageRequest {
     pub prepare_download_response: Vec<u8>,
 }
 
+impl GetBoundProfilePackageRequest {
+    /// The value with the given members.
+    pub fn new(transaction_id: TransactionId, prepare_download_response: Vec<u8>) -> Self {
+        Self { transaction_id, prepare_download_response }
+    }
+}
+
 /// ES9+.GetBoundProfilePackage response (SGP.22 §5.6.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetBoundProfilePackageResponse {
     /// `transactionId` (accepted missing, like [`AuthenticateClientResponse::transaction_id`]).
     pub transaction_id: Option<TransactionId>,
@@ -192,25 +245,51 @@ pub struct GetBoundProfilePackageResponse {
     pub bound_profile_package: Vec<u8>,
 }
 
+impl GetBoundProfilePackageResponse {
+    /// The value with the given members; `transaction_id` is absent or empty (set it as fields).
+    pub fn new(bound_profile_package: Vec<u8>) -> Self {
+        Self { transaction_id: None, bound_profile_package }
+    }
+}
+
 /// ES9+.HandleNotification request (SGP.22 §5.6.4). The answer is HTTP 204 without a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HandleNotificationRequest {
     /// `pendingNotification`: a `BF37` ProfileInstallationResult or a `30` OtherSignedNotification TLV.
     pub pending_notification: Vec<u8>,
 }
 
-/// ES9+.CancelSession request (SGP.22 §5.6.5).
+impl HandleNotificationRequest {
+    /// The value with the given members.
+    pub fn new(pending_notification: Vec<u8>) -> Self {
+        Self { pending_notification }
+    }
+}
+
+/// ES9+.CancelSession request (SGP.22 §5.6.5; `CancelSessionRequestEs9` in the ASN.1 module, named
+/// apart from the ES10b [`CancelSessionRequest`](crate::es10::CancelSessionRequest) it carries the
+/// answer of).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CancelSessionRequest {
+#[non_exhaustive]
+pub struct CancelSessionRequestEs9 {
     /// `transactionId`.
     pub transaction_id: TransactionId,
     /// `cancelSessionResponse`: the complete `BF41` TLV from the eUICC's CancelSession.
     pub cancel_session_response: Vec<u8>,
 }
 
+impl CancelSessionRequestEs9 {
+    /// The value with the given members.
+    pub fn new(transaction_id: TransactionId, cancel_session_response: Vec<u8>) -> Self {
+        Self { transaction_id, cancel_session_response }
+    }
+}
+
 /// An HTTP response as the JSON codec reads it (a borrowed [`HttpResponse`], see
 /// [`HttpResponse::reply`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpReply<'a> {
     /// The HTTP status code.
     pub status: u16,
@@ -218,6 +297,13 @@ pub struct HttpReply<'a> {
     pub content_type: Option<&'a str>,
     /// The body.
     pub body: &'a [u8],
+}
+
+impl<'a> HttpReply<'a> {
+    /// The value with the given members.
+    pub fn new(status: u16, content_type: Option<&'a str>, body: &'a [u8]) -> Self {
+        Self { status, content_type, body }
+    }
 }
 
 /// A request of the ES9+/ES11 JSON binding (SGP.22 §6.5.2): how to encode it and how to decode its

@@ -19,6 +19,7 @@
 
 /// One row of the pair table: subject code, reason code, meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatusCodeInfo {
     /// `subjectCode`.
     pub subject_code: &'static str,
@@ -87,6 +88,7 @@ pub const STATUS_CODES: &[StatusCodeInfo] = &[
 
 /// A subject or reason code and its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CodeName {
     /// The code, e.g. `8.2.6` or `3.8`.
     pub code: &'static str,

@@ -19,6 +19,7 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// the function (§6.5.2). An HTTP client sends it as it is, reading at most
 /// [`max_response_size`](Self::max_response_size) bytes of the answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpRequest {
     /// The RSP function the request calls (for logs and errors).
     pub function: RspFunction,
@@ -49,6 +50,7 @@ impl HttpRequest {
 /// The server's answer to an [`HttpRequest`]: any status (the library maps them, SGP.22 §6.5:
 /// 200 with a JSON body, 204 without one for HandleNotification, anything else an error).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// The HTTP status code.
     pub status: u16,

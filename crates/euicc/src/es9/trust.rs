@@ -20,6 +20,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
 /// A CA certificate compiled into the library (DER), with what identifies it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct EmbeddedCertificate {
     /// A short name, e.g. `GSMA RSP2 Root CI1`.
     pub name: &'static str,
@@ -91,6 +92,7 @@ pub const SGP26_TEST_CI_ROOTS: &[EmbeddedCertificate] = &[SGP26_TEST_CI_NIST_202
 
 /// Why a server certificate chain was not accepted by [`verify_server_certificate`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServerCertificateError {
     /// The server name is neither a DNS name nor an IP address.
     #[error("server name {name:?} is not a DNS name or an IP address")]

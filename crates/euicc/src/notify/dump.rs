@@ -33,7 +33,7 @@ use core::fmt;
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::der_util::DecodeError;
+use crate::asn1::DecodeError;
 use crate::es10::{BitFlags, NotificationMetadata, PendingNotification, notification_event};
 use crate::iccid::Eid;
 
@@ -42,6 +42,7 @@ pub const DUMP_LINE_TYPE: &str = "notification";
 
 /// One notification of a dump file (see the [module docs](self)).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DumpedNotification {
     /// The eUICC it was read from (`eid`), when the line names it.
     pub eid: Option<Eid>,
@@ -217,6 +218,7 @@ pub enum DumpLineError {
 
 /// A dump file that cannot be read: the first bad line and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DumpError {
     /// The line number, from 1.
     pub line: usize,

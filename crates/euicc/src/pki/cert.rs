@@ -4,7 +4,7 @@
 use core::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::der_util::{Fields, ctx, single};
+use crate::asn1::{Fields, ctx, single};
 use crate::es10::Oid;
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Tag};

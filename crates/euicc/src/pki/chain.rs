@@ -64,6 +64,7 @@ pub enum ChainError {
 
 /// The result of a successful verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifiedChain {
     /// The PKID (SubjectKeyIdentifier) of the CI the chain ends at.
     pub ci_pkid: Vec<u8>,

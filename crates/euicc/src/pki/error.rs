@@ -1,6 +1,6 @@
 //! The error type of the [`crate::pki`] module.
 
-use crate::der_util::DecodeError;
+use crate::asn1::DecodeError;
 
 use super::chain::ChainError;
 

@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use crate::der_util::Encoder;
+use crate::asn1::Encoder;
 use der::Decode;
 use der::Tag;
 use der::asn1::ObjectIdentifier;
@@ -21,6 +21,7 @@ use super::signature::Tr03111Signature;
 /// The two curves of SGP.22 §2.6.5 (an eUICC supports at least one; both are 256-bit, so
 /// scalars, coordinates and signature halves are always 32 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Curve {
     /// NIST P-256 / secp256r1 (FIPS 186-4 §D.1.2.3).
     NistP256,
@@ -80,6 +81,7 @@ mod brainpool {
 
 /// An EC private key (SK.EUICC.ECDSA, SK.DPauth.ECDSA, a one-time otSK, …).
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PrivateKey {
     /// On NIST P-256.
     NistP256(p256::SecretKey),
@@ -235,6 +237,7 @@ impl PrivateKey {
 
 /// An EC public key (PK.EUICC.ECDSA from a certificate, an otPK, …).
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PublicKey {
     /// On NIST P-256.
     NistP256(p256::PublicKey),

@@ -32,6 +32,5 @@ pub use chain::{ChainError, TrustStore, VerifiedChain};
 pub use credentials::{CertifiedKey, EuiccIdentity, SmdpIdentity, SmdsIdentity};
 pub use error::PkiError;
 pub use key::{Curve, OneTimeKeyPair, PrivateKey, PublicKey, SharedSecret};
-pub use oid::RspRole;
 pub use signature::{SIGNATURE_TAG, Tr03111Signature};
 pub use signed::SignedData;

@@ -5,7 +5,7 @@
 
 use core::fmt;
 
-use crate::der_util::{Encoder, app, single};
+use crate::asn1::{Encoder, app, single};
 use der::asn1::UintRef;
 use der::{Decode, Reader, SliceReader, Tag};
 

@@ -3,7 +3,7 @@
 //! `pySim/esim/es8p.py`). Inputs are the raw TLVs as sent or received: re-encoding a decoded structure could
 //! change the bytes and break the signature.
 
-use crate::der_util::{Encoder, Fields, app, ctx_c, single};
+use crate::asn1::{Encoder, Fields, app, ctx_c, single};
 use der::Tag;
 
 use super::error::PkiError;

@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use der::Tag;
-use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, single};
+use oxicard_euicc::asn1::{Encoder, Fields, app, ctx, single};
 use oxicard_euicc::download::decode_profile_metadata;
 use oxicard_euicc::es10::*;
 use oxicard_euicc::iccid::{Eid, Iccid};
@@ -48,14 +48,15 @@ pub struct FakeProfile {
 
 impl FakeProfile {
     fn info(&self) -> ProfileInfo {
-        ProfileInfo {
-            iccid: Some(self.iccid),
-            isdp_aid: Some(self.aid.clone()),
-            state: Some(if self.enabled { ProfileState::Enabled } else { ProfileState::Disabled }),
-            service_provider_name: self.service_provider.clone(),
-            profile_name: self.name.clone(),
-            class: Some(ProfileClass::Operational),
-            ..ProfileInfo::default()
+        {
+            let mut profile_info = ProfileInfo::new(self.iccid);
+            profile_info.isdp_aid = Some(self.aid.clone());
+            profile_info.state =
+                Some(if self.enabled { ProfileState::Enabled } else { ProfileState::Disabled });
+            profile_info.service_provider_name = self.service_provider.clone();
+            profile_info.profile_name = self.name.clone();
+            profile_info.class = Some(ProfileClass::Operational);
+            profile_info
         }
     }
 }
@@ -125,11 +126,11 @@ impl EuiccState {
     pub fn add_notification(&mut self, operation: usize, address: &str, iccid: Option<Iccid>) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let metadata = NotificationMetadata {
-            seq_number: seq,
-            operation: BitFlags::from_bits([operation]),
-            address: address.into(),
-            iccid,
+        let metadata = {
+            let mut notification_metadata =
+                NotificationMetadata::new(seq, BitFlags::from_bits([operation]), address.into());
+            notification_metadata.iccid = iccid;
+            notification_metadata
         };
         self.notifications.push(PendingNotification::OtherSignedNotification(OtherSignedNotification::new(
             metadata,
@@ -261,18 +262,10 @@ impl EuiccState {
         self.calls.push(tag.clone());
         match tag.as_str() {
             "BF20" => Some(
-                EuiccInfo1 {
-                    svn: Version::new(2, 2, 2),
-                    ci_pkids_for_verification: vec![vec![0x81; 20]],
-                    ci_pkids_for_signing: vec![vec![0x81; 20]],
-                    ci_pkids_for_signing_v3: None,
-                    rsp_capability: None,
-                    highest_svn: None,
-                }
-                .to_der(),
+                EuiccInfo1::new(Version::new(2, 2, 2), vec![vec![0x81; 20]], vec![vec![0x81; 20]]).to_der(),
             ),
-            "BF2E" => Some(GetEuiccChallengeResponse { challenge: CHALLENGE }.to_der()),
-            "BF3E" => Some(GetEuiccDataResponse { eid: Eid::from_bytes(EID) }.to_der()),
+            "BF2E" => Some(GetEuiccChallengeResponse::new(CHALLENGE).to_der()),
+            "BF3E" => Some(GetEuiccDataResponse::new(Eid::from_bytes(EID)).to_der()),
             "BF38" => self.authenticate_server(request),
             "BF21" => self.prepare_download(request),
             "BF41" => {
@@ -287,14 +280,11 @@ impl EuiccState {
                             e.tlv(ctx(1), &[0x88, 0x37, 0x0A]); // smdpOid 2.999.10
                             e.int(ctx(2), cancel.reason.code());
                         });
-                        Ok(CancelSessionResponseOk {
-                            euicc_cancel_session_signed: e.finish(),
-                            euicc_cancel_session_signature: signature(),
-                        })
+                        Ok(CancelSessionResponseOk::new(e.finish(), signature()))
                     }
                     _ => Err(CancelSessionError::InvalidTransactionId),
                 };
-                Some(CancelSessionResponse { result }.to_der())
+                Some(CancelSessionResponse::new(result).to_der())
             }
             "BF36" | "A0" | "A1" | "A2" | "A3" | "86" | "87" | "88" => self.load_segment(&tag, request),
             "BF28" => {
@@ -307,7 +297,7 @@ impl EuiccState {
                         list.operations.as_ref().is_none_or(|ops| ops.iter().any(|b| m.operation.contains(b)))
                     })
                     .collect();
-                Some(ListNotificationResponse { result: Ok(items) }.to_der())
+                Some(ListNotificationResponse::new(Ok(items)).to_der())
             }
             "BF2B" => {
                 let retrieve = RetrieveNotificationsListRequest::from_der(request).ok()?;
@@ -320,10 +310,11 @@ impl EuiccState {
                         Some(NotificationSearch::Operations(ops)) => {
                             ops.iter().any(|b| n.metadata().operation.contains(b))
                         }
+                        Some(_) => false,
                     })
                     .cloned()
                     .collect();
-                Some(RetrieveNotificationsListResponse { result: Ok(items) }.to_der())
+                Some(RetrieveNotificationsListResponse::new(Ok(items)).to_der())
             }
             "BF30" => {
                 let remove = NotificationSentRequest::from_der(request).ok()?;
@@ -334,11 +325,11 @@ impl EuiccState {
                 } else {
                     Err(NotificationSentError::NothingToDelete)
                 };
-                Some(NotificationSentResponse { result }.to_der())
+                Some(NotificationSentResponse::new(result).to_der())
             }
             "BF2D" => {
                 let profiles = self.profiles.iter().map(FakeProfile::info).collect();
-                Some(ProfileInfoListResponse { result: Ok(profiles) }.to_der())
+                Some(ProfileInfoListResponse::new(Ok(profiles)).to_der())
             }
             "BF31" => {
                 let enable = EnableProfileRequest::from_der(request).ok()?;
@@ -352,7 +343,7 @@ impl EuiccState {
                         Ok(())
                     }
                 };
-                Some(EnableProfileResponse { result, target_esim_port: None }.to_der())
+                Some(EnableProfileResponse::new(result).to_der())
             }
             "BF32" => {
                 let disable = DisableProfileRequest::from_der(request).ok()?;
@@ -367,7 +358,7 @@ impl EuiccState {
                         Ok(())
                     }
                 };
-                Some(DisableProfileResponse { result }.to_der())
+                Some(DisableProfileResponse::new(result).to_der())
             }
             "BF33" => {
                 let delete = DeleteProfileRequest::from_der(request).ok()?;
@@ -380,7 +371,7 @@ impl EuiccState {
                         Ok(())
                     }
                 };
-                Some(DeleteProfileResponse { result }.to_der())
+                Some(DeleteProfileResponse::new(result).to_der())
             }
             _ => None,
         }
@@ -410,8 +401,8 @@ impl EuiccState {
         let address = f.req(ctx(3), "serverAddress").ok()?.utf8().ok()?;
         let server_challenge = f.req(ctx(4), "serverChallenge").ok()?.octets().ok()?;
         if challenge != CHALLENGE {
-            let error = SessionError { transaction_id, code: AuthenticateErrorCode::EuiccChallengeMismatch };
-            return Some(AuthenticateServerResponse { result: Err(error) }.to_der());
+            let error = SessionError::new(transaction_id, AuthenticateErrorCode::EuiccChallengeMismatch);
+            return Some(AuthenticateServerResponse::new(Err(error)).to_der());
         }
         let mut e = Encoder::new();
         e.nested(Tag::Sequence, |e| {
@@ -421,14 +412,13 @@ impl EuiccState {
             e.raw(&auth.ctx_params1.to_der());
         });
         self.session = Some(Session { transaction_id, server_address: address, prepared: false, load: None });
-        let ok = AuthenticateResponseOk {
-            euicc_signed1: e.finish(),
-            euicc_signature1: signature(),
-            euicc_certificate: certificate(200, 0xE1),
-            eum_certificate: certificate(200, 0xE2),
-            other_certs_in_chain: None,
-        };
-        Some(AuthenticateServerResponse { result: Ok(ok) }.to_der())
+        let ok = AuthenticateResponseOk::new(
+            e.finish(),
+            signature(),
+            certificate(200, 0xE1),
+            certificate(200, 0xE2),
+        );
+        Some(AuthenticateServerResponse::new(Ok(ok)).to_der())
     }
 
     fn prepare_download(&mut self, request: &[u8]) -> Option<Vec<u8>> {
@@ -437,8 +427,8 @@ impl EuiccState {
         let session = match &mut self.session {
             Some(s) if s.transaction_id == transaction_id && !s.prepared => s,
             _ => {
-                let error = SessionError { transaction_id, code: DownloadErrorCode::InvalidTransactionId };
-                return Some(PrepareDownloadResponse { result: Err(error) }.to_der());
+                let error = SessionError::new(transaction_id, DownloadErrorCode::InvalidTransactionId);
+                return Some(PrepareDownloadResponse::new(Err(error)).to_der());
             }
         };
         session.prepared = true;
@@ -448,8 +438,8 @@ impl EuiccState {
             e.tlv(app(73), &[0x04; 65]);
             e.opt(prepare.hash_cc.as_ref(), |e, h| e.tlv(Tag::OctetString, h));
         });
-        let ok = PrepareDownloadResponseOk { euicc_signed2: e.finish(), euicc_signature2: signature() };
-        Some(PrepareDownloadResponse { result: Ok(ok) }.to_der())
+        let ok = PrepareDownloadResponseOk::new(e.finish(), signature());
+        Some(PrepareDownloadResponse::new(Ok(ok)).to_der())
     }
 
     /// One LoadBoundProfilePackage segment: `None` (→ `6A80`) out of sequence; an empty
@@ -511,16 +501,22 @@ impl EuiccState {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        let data = ProfileInstallationResultData {
-            transaction_id: session.transaction_id,
-            notification_metadata: NotificationMetadata {
-                seq_number: seq,
-                operation: BitFlags::from_bits([notification_event::INSTALL]),
-                address: session.server_address,
-                iccid,
-            },
-            smdp_oid: None,
-            final_result,
+        let data = {
+            let mut profile_installation_result_data = ProfileInstallationResultData::new(
+                session.transaction_id,
+                {
+                    let mut notification_metadata = NotificationMetadata::new(
+                        seq,
+                        BitFlags::from_bits([notification_event::INSTALL]),
+                        session.server_address,
+                    );
+                    notification_metadata.iccid = iccid;
+                    notification_metadata
+                },
+                final_result,
+            );
+            profile_installation_result_data.smdp_oid = None;
+            profile_installation_result_data
         };
         let result = ProfileInstallationResult::new(data, &signature());
         self.notifications.push(PendingNotification::ProfileInstallationResult(result.clone()));

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use der::Tag;
 use oxicard_euicc::activation::hash_confirmation_code;
-use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, ctx_c, private_c, single};
+use oxicard_euicc::asn1::{Encoder, Fields, app, ctx, ctx_c, private_c, single};
 use oxicard_euicc::es9::{self, *};
 use oxicard_euicc::es10::*;
 use oxicard_euicc::es11::{Es11AuthenticateClientResponse, EventEntry};
@@ -120,14 +120,14 @@ impl FakeSmdp {
 
     /// The offered profile's metadata (`BF25`), built from a ProfileInfo with the same members.
     pub fn metadata() -> Vec<u8> {
-        let info = ProfileInfo {
-            iccid: Some(ICCID.parse().unwrap()),
-            service_provider_name: Some("Fake Operator".into()),
-            profile_name: Some("Fake Profile".into()),
-            class: Some(ProfileClass::Operational),
-            ..ProfileInfo::default()
+        let info = {
+            let mut profile_info = ProfileInfo::new(ICCID.parse().unwrap());
+            profile_info.service_provider_name = Some("Fake Operator".into());
+            profile_info.profile_name = Some("Fake Profile".into());
+            profile_info.class = Some(ProfileClass::Operational);
+            profile_info
         };
-        let list = ProfileInfoListResponse { result: Ok(vec![info]) }.to_der();
+        let list = ProfileInfoListResponse::new(Ok(vec![info])).to_der();
         let outer = single(&list, ctx_c(45), "list").unwrap();
         let a0 = single(outer.value(), ctx_c(0), "a0").unwrap();
         let e3 = single(a0.value(), private_c(3), "e3").unwrap();
@@ -181,17 +181,17 @@ impl FakeSmdp {
             e.utf8(ctx(3), &received.smdp_address);
             e.tlv(ctx(4), &[0x5C; 16]);
         });
-        let response = InitiateAuthenticationResponse {
-            transaction_id: TransactionId::new(TRANSACTION_ID.to_vec()).unwrap(),
-            server_signed1: e.finish(),
-            server_signature1: signature(),
-            euicc_ci_pkid_to_be_used: {
+        let response = InitiateAuthenticationResponse::new(
+            TransactionId::new(TRANSACTION_ID.to_vec()).unwrap(),
+            e.finish(),
+            signature(),
+            {
                 let mut e = Encoder::new();
                 e.tlv(Tag::OctetString, &[0x81; 20]);
                 e.finish()
             },
-            server_certificate: certificate(300, 0xD1),
-        };
+            certificate(300, 0xD1),
+        );
         Ok(response.to_json())
     }
 
@@ -228,12 +228,12 @@ impl FakeSmdp {
             e.tlv(ctx(0), &signed_transaction);
             e.boolean(Tag::Boolean, self.confirmation_code.is_some());
         });
-        let response = AuthenticateClientResponse {
-            transaction_id: Some(received.transaction_id.clone()),
-            profile_metadata: Some(FakeSmdp::metadata()),
-            smdp_signed2: e.finish(),
-            smdp_signature2: signature(),
-            smdp_certificate: certificate(300, 0xD2),
+        let response = {
+            let mut authenticate_client_response =
+                AuthenticateClientResponse::new(e.finish(), signature(), certificate(300, 0xD2));
+            authenticate_client_response.transaction_id = Some(received.transaction_id.clone());
+            authenticate_client_response.profile_metadata = Some(FakeSmdp::metadata());
+            authenticate_client_response
         };
         Ok(response.to_json())
     }
@@ -261,15 +261,17 @@ impl FakeSmdp {
             }
         }
         self.bpp = self.bpp_override.clone().unwrap_or_else(|| self.build_bpp(&TRANSACTION_ID));
-        let response = GetBoundProfilePackageResponse {
-            transaction_id: Some(received.transaction_id.clone()),
-            bound_profile_package: self.bpp.clone(),
+        let response = {
+            let mut get_bound_profile_package_response =
+                GetBoundProfilePackageResponse::new(self.bpp.clone());
+            get_bound_profile_package_response.transaction_id = Some(received.transaction_id.clone());
+            get_bound_profile_package_response
         };
         Ok(response.to_json())
     }
 
     /// ES9+ CancelSession (SGP.22 §5.6.5): records the eUICC's response.
-    fn cancel_session(&mut self, received: es9::CancelSessionRequest) -> Vec<u8> {
+    fn cancel_session(&mut self, received: es9::CancelSessionRequestEs9) -> Vec<u8> {
         let response = CancelSessionResponse::from_der(&received.cancel_session_response).unwrap();
         self.cancels.push((received.transaction_id.clone(), response));
         format!(
@@ -288,9 +290,11 @@ impl FakeSmdp {
         if ctx_params.fields("ctx").unwrap().opt(ctx(0), "matchingId").is_some() {
             return Err(failed("8.1", "6.1"));
         }
-        let response = Es11AuthenticateClientResponse {
-            transaction_id: Some(received.transaction_id.clone()),
-            event_entries: self.events.clone(),
+        let response = {
+            let mut es11_authenticate_client_response = Es11AuthenticateClientResponse::default();
+            es11_authenticate_client_response.transaction_id = Some(received.transaction_id.clone());
+            es11_authenticate_client_response.event_entries = self.events.clone();
+            es11_authenticate_client_response
         };
         Ok(response.to_json())
     }
@@ -315,11 +319,12 @@ impl FakeSmdp {
                 return Ok((204, Vec::new()));
             }
             Es9CancelSession => {
-                self.cancel_session(es9::CancelSessionRequest::from_json(function, body).unwrap())
+                self.cancel_session(es9::CancelSessionRequestEs9::from_json(function, body).unwrap())
             }
             Es11AuthenticateClient => {
                 self.es11_authenticate_client(AuthenticateClientRequest::from_json(function, body).unwrap())?
             }
+            other => panic!("the test SM-DP+ does not serve {other}"),
         };
         Ok((200, json))
     }
@@ -361,12 +366,7 @@ impl HttpClient for FakeSmdp {
         let (status, body) = match fault.map_or_else(|| self.answer(function, &request.body), Err) {
             Ok(reply) => reply,
             Err(Es9Fault::Failed(subject, reason)) => {
-                let code = StatusCode {
-                    subject_code: subject.into(),
-                    reason_code: reason.into(),
-                    subject_identifier: None,
-                    message: None,
-                };
+                let code = StatusCode::new(subject.into(), reason.into());
                 (200, encode_failure_response(ExecutionStatus::Failed, &code))
             }
             Err(Es9Fault::Http(status)) => {

@@ -2,6 +2,7 @@
 
 /// A CAP file component, with its tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Component {
     /// `COMPONENT_Header`, tag 1.
     Header,

@@ -26,6 +26,7 @@ pub const TAG_LOAD_FILE_DATA_BLOCK: u32 = 0xC4;
 /// The hash over the Load File Data Block (GPC v2.3.1 §11.5.2.3.1; SHA-256 on current cards,
 /// SHA-1 on older ones).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HashAlgorithm {
     /// SHA-1, 20 bytes.
     Sha1,
@@ -45,11 +46,28 @@ impl HashAlgorithm {
 
 /// Which optional components go into the Load File Data Block.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct LoadOptions {
     /// Include the Descriptor component (pySim does; GlobalPlatformPro does not by default).
     pub descriptor: bool,
     /// Include the Debug component.
     pub debug: bool,
+}
+
+impl LoadOptions {
+    /// Sets [`descriptor`](Self::descriptor).
+    #[must_use]
+    pub fn with_descriptor(mut self, descriptor: bool) -> Self {
+        self.descriptor = descriptor;
+        self
+    }
+
+    /// Sets [`debug`](Self::debug).
+    #[must_use]
+    pub fn with_debug(mut self, debug: bool) -> Self {
+        self.debug = debug;
+        self
+    }
 }
 
 /// A parsed CAP file: its components and what the host needs to load and install it.

@@ -26,6 +26,7 @@ pub mod p1 {
 /// parameters `C9` (always present, possibly empty) and the system specific parameters `EF`
 /// (memory quotas `C8` non-volatile / `C7` volatile, and ETSI TS 102 226 toolkit parameters `CA`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct InstallParameters {
     /// The value of `C9`, handed to the applet's `install` method.
     pub application: Vec<u8>,
@@ -35,6 +36,36 @@ pub struct InstallParameters {
     pub volatile_memory: Option<u16>,
     /// UICC toolkit application specific parameters (`CA`, ETSI TS 102 226 §8.2.1.3.2.2.1).
     pub toolkit: Option<Vec<u8>>,
+}
+
+impl InstallParameters {
+    /// Sets [`application`](Self::application).
+    #[must_use]
+    pub fn with_application(mut self, application: Vec<u8>) -> Self {
+        self.application = application;
+        self
+    }
+
+    /// Sets [`non_volatile_memory`](Self::non_volatile_memory).
+    #[must_use]
+    pub fn with_non_volatile_memory(mut self, non_volatile_memory: Option<u16>) -> Self {
+        self.non_volatile_memory = non_volatile_memory;
+        self
+    }
+
+    /// Sets [`volatile_memory`](Self::volatile_memory).
+    #[must_use]
+    pub fn with_volatile_memory(mut self, volatile_memory: Option<u16>) -> Self {
+        self.volatile_memory = volatile_memory;
+        self
+    }
+
+    /// Sets [`toolkit`](Self::toolkit).
+    #[must_use]
+    pub fn with_toolkit(mut self, toolkit: Option<Vec<u8>>) -> Self {
+        self.toolkit = toolkit;
+        self
+    }
 }
 
 impl InstallParameters {
@@ -68,6 +99,7 @@ impl InstallParameters {
 /// with the memory the load file needs — non-volatile code `C6`, volatile data `C7`,
 /// non-volatile data `C8` (2 bytes each).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct LoadParameters {
     /// Non-volatile code space (`C6`).
     pub non_volatile_code: Option<u16>,
@@ -75,6 +107,29 @@ pub struct LoadParameters {
     pub volatile_data: Option<u16>,
     /// Non-volatile data space (`C8`).
     pub non_volatile_data: Option<u16>,
+}
+
+impl LoadParameters {
+    /// Sets [`non_volatile_code`](Self::non_volatile_code).
+    #[must_use]
+    pub fn with_non_volatile_code(mut self, non_volatile_code: Option<u16>) -> Self {
+        self.non_volatile_code = non_volatile_code;
+        self
+    }
+
+    /// Sets [`volatile_data`](Self::volatile_data).
+    #[must_use]
+    pub fn with_volatile_data(mut self, volatile_data: Option<u16>) -> Self {
+        self.volatile_data = volatile_data;
+        self
+    }
+
+    /// Sets [`non_volatile_data`](Self::non_volatile_data).
+    #[must_use]
+    pub fn with_non_volatile_data(mut self, non_volatile_data: Option<u16>) -> Self {
+        self.non_volatile_data = non_volatile_data;
+        self
+    }
 }
 
 impl LoadParameters {

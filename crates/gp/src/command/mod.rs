@@ -1,6 +1,6 @@
 //! Card content management command builders (GPC v2.3.1 §11): INSTALL, LOAD, DELETE,
-//! SET STATUS, STORE DATA, PUT KEY. Each builds owned [`Command`]s for the basic channel
-//! (class `80`); an SCP03 session adds its protection when sending them.
+//! SET STATUS, STORE DATA, PUT KEY. Each builds owned [`oxicard_apdu::Command`]s for the basic
+//! channel (class `80`); an SCP03 session adds its protection when sending them.
 
 mod delete;
 mod install;
@@ -23,8 +23,6 @@ pub use set_status::{
     CardLifeCycle, INS_SET_STATUS, set_application_lock_command, set_card_life_cycle_command,
 };
 pub use store_data::{INS_STORE_DATA, StoreDataEncryption, StoreDataStructure, store_data_commands};
-
-pub use oxicard_apdu::Command;
 
 /// What makes a command impossible to build.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

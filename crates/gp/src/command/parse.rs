@@ -45,6 +45,7 @@ impl<'a> Fields<'a> {
 
 /// A decoded INSTALL command (GPC v2.3.1 Tables 11-44, 11-45, 11-47).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InstallRequest {
     /// P1 `02`.
     ForLoad {
@@ -131,6 +132,7 @@ impl InstallRequest {
 
 /// A decoded DELETE data field (GPC v2.3.1 Tables 11-23, 11-24).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DeleteRequest {
     /// `4F len AID`: a load file, an application or a security domain.
     Object(Vec<u8>),
@@ -174,11 +176,19 @@ impl DeleteRequest {
 
 /// A decoded PUT KEY for AES keys: the new key version and the clear keys, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PutKeyRequest {
     /// The new key version number.
     pub new_kvn: u8,
     /// The keys (ENC, MAC, DEK for an SCP03 key set), decrypted.
     pub keys: Vec<SecretKey>,
+}
+
+impl PutKeyRequest {
+    /// The value with the given members.
+    pub fn new(new_kvn: u8, keys: Vec<SecretKey>) -> Self {
+        Self { new_kvn, keys }
+    }
 }
 
 impl PutKeyRequest {

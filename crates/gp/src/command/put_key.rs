@@ -14,6 +14,7 @@ pub const INS_PUT_KEY: u8 = 0xD8;
 /// answer the card must give. `Debug` shows only the header: the data carries key material
 /// (encrypted, but still not for logs).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct PutKey {
     /// The command: `80 D8 P1 81 Lc newKVN {88 L keylen E(key) 03 KCV}×3 00`.
     pub command: Command,

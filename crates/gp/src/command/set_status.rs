@@ -10,6 +10,7 @@ pub const INS_SET_STATUS: u8 = 0xF0;
 
 /// A card life cycle state to move to (GPC v2.3.1 Table 11-2; P2 with P1 `80`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CardLifeCycle {
     /// `07` INITIALIZED.
     Initialized,

@@ -10,6 +10,7 @@ pub const INS_STORE_DATA: u8 = 0xE2;
 
 /// P1 b7..b6: encryption of the data (GPC v2.3.1 Table 11-74).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StoreDataEncryption {
     /// `00`: no encryption information.
     None,
@@ -21,6 +22,7 @@ pub enum StoreDataEncryption {
 
 /// P1 b5..b4: structure of the data (GPC v2.3.1 Table 11-74).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StoreDataStructure {
     /// `00`: no structure information.
     None,

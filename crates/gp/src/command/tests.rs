@@ -4,6 +4,7 @@ use super::*;
 use crate::cap::{CapFile, LoadOptions};
 use crate::status::Privileges;
 use crate::{DecodeError, DecodeErrorKind};
+use oxicard_apdu::Command;
 
 fn bytes(c: &Command) -> String {
     hex::encode_upper(c.to_vec().unwrap())

@@ -47,6 +47,7 @@ impl CplcDate {
 
 /// The CPLC data object, every field named (GPC v2.3.1 §H.4).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Cplc {
     /// IC fabricator (e.g. `4790` NXP).
     pub ic_fabricator: [u8; 2],

@@ -10,6 +10,7 @@ pub const GP_OID: [u32; 4] = [1, 2, 840, 114_283];
 
 /// One secure channel protocol the card supports: OID 1.2.840.114283.4.{scp}.{i}.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ScpInfo {
     /// The protocol number (`3` for SCP03).
     pub scp: u32,
@@ -17,8 +18,16 @@ pub struct ScpInfo {
     pub i: Option<u32>,
 }
 
+impl ScpInfo {
+    /// The value with the given members.
+    pub fn new(scp: u32, i: Option<u32>) -> Self {
+        Self { scp, i }
+    }
+}
+
 /// Decoded Card Recognition Data (GPC v2.3.1 §H.2).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct CardRecognitionData {
     /// Whether tag `06` holds the GlobalPlatform RID OID 1.2.840.114283.1.
     pub global_platform: bool,

@@ -8,6 +8,7 @@ use crate::{DecodeError, DecodeErrorKind};
 
 /// One component of a key: its type and length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct KeyComponent {
     /// Key type (GPC v2.3.1 Table 11-16): `80` DES, `88` AES, `A1`..`A9` RSA, `B0`.. ECC, …
     pub key_type: u8,
@@ -15,8 +16,16 @@ pub struct KeyComponent {
     pub length: u16,
 }
 
+impl KeyComponent {
+    /// The value with the given members.
+    pub fn new(key_type: u8, length: u16) -> Self {
+        Self { key_type, length }
+    }
+}
+
 /// One key (a `C0` entry).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct KeyInfo {
     /// Key identifier.
     pub id: u8,
@@ -26,6 +35,13 @@ pub struct KeyInfo {
     pub components: Vec<KeyComponent>,
     /// Key usage and key access (extended format only, GPC v2.3.1 Table 11-21).
     pub usage_access: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl KeyInfo {
+    /// The value with the given members; `usage_access` is absent or empty (set it as fields).
+    pub fn new(id: u8, version: u8, components: Vec<KeyComponent>) -> Self {
+        Self { id, version, components, usage_access: None }
+    }
 }
 
 impl KeyInfo {
@@ -80,6 +96,7 @@ impl KeyInfo {
 
 /// The Key Information Template: every key of the security domain.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct KeyInformationTemplate {
     /// The keys, in card order.
     pub keys: Vec<KeyInfo>,

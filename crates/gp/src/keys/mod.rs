@@ -30,6 +30,7 @@ pub const KDD_LEN: usize = 10;
 
 /// A key diversification scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Diversification {
     /// EMV CPS 1.1 §5.4.2.2: the six rightmost KDD bytes (`KDD[4..10]`), `F0 k`, the same six
     /// bytes, `0F k`; AES-ECB under the master key (AES-128 masters only).
@@ -57,6 +58,7 @@ pub enum KeyPurpose {
 
 /// Why a key could not be diversified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DiversifyError {
     /// The key diversification data is not [`KDD_LEN`] bytes long.
     #[error("key diversification data must be 10 bytes, got {0}")]

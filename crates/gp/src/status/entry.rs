@@ -8,6 +8,7 @@ use crate::{DecodeError, DecodeErrorKind};
 
 /// One registry entry: the ISD, an application, a security domain, or an executable load file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct RegistryEntry {
     /// The scope it was listed under.
     pub kind: Kind,

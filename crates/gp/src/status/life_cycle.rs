@@ -4,6 +4,7 @@ use super::Kind;
 
 /// A decoded life cycle state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LifeCycle {
     /// Card `01` OP_READY (Table 11-2).
     OpReady,

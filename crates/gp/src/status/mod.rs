@@ -34,6 +34,7 @@ pub const MAX_ROUNDS: usize = 256;
 
 /// Which part of the registry to list: P1 of GET STATUS (GPC v2.3.1 Table 11-33).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `80`: the Issuer Security Domain only (its life cycle is the card's).
     IssuerSecurityDomain,

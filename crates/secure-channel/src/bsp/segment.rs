@@ -29,6 +29,7 @@ pub const MAX_MAC_ONLY_PLAINTEXT: usize = 1008;
 /// The tag of a BSP segment (SGP.22 §2.5.5 BoundProfilePackage and §2.6.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum SegmentTag {
     /// `86`: LoadProfileElements (`sequenceOf86`): encrypted and MACed, with the PPKs
     /// after ReplaceSessionKeys, otherwise with the session keys.

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// What one verified segment gave: its tag and the plaintext length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Verified {
     /// The segment's tag.
     pub tag: SegmentTag,

@@ -17,6 +17,7 @@ use crate::error::{ErrorKind, Result};
 /// The derivation constants of Amendment D Table 4-1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum DerivationConstant {
     /// `00`: card cryptogram (key S-MAC).
     CardCryptogram = 0x00,

@@ -9,7 +9,7 @@
 //! for a BPP.
 
 use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{Fields, TlvHeader, ctx, ctx_c, single};
+use oxicard_euicc::asn1::{Fields, TlvHeader, ctx, ctx_c, single};
 use oxicard_euicc::es10::{
     AuthenticateErrorCode, AuthenticateServerRequest, AuthenticateServerResponse, BitFlags, BppCommandId,
     CancelSessionError, CancelSessionResponse, DownloadErrorCode, ErrorReason, EuiccInfo2, FinalResult,
@@ -102,19 +102,17 @@ impl DownloadHandler for NoDownload {
                 let request =
                     AuthenticateServerRequest::from_der(request).map_err(|_| StatusWord::WRONG_DATA)?;
                 let transaction_id = transaction_id_of(&request.server_signed1).unwrap_or_default();
-                let error = SessionError { transaction_id, code: AuthenticateErrorCode::UndefinedError };
-                Ok(AuthenticateServerResponse { result: Err(error) }.to_der())
+                let error = SessionError::new(transaction_id, AuthenticateErrorCode::UndefinedError);
+                Ok(AuthenticateServerResponse::new(Err(error)).to_der())
             }
             [0xBF, 0x21] => {
                 let request =
                     PrepareDownloadRequest::from_der(request).map_err(|_| StatusWord::WRONG_DATA)?;
                 let transaction_id = request.transaction_id().unwrap_or_default();
-                let error = SessionError { transaction_id, code: DownloadErrorCode::UndefinedError };
-                Ok(PrepareDownloadResponse { result: Err(error) }.to_der())
+                let error = SessionError::new(transaction_id, DownloadErrorCode::UndefinedError);
+                Ok(PrepareDownloadResponse::new(Err(error)).to_der())
             }
-            [0xBF, 0x41] => {
-                Ok(CancelSessionResponse { result: Err(CancelSessionError::UndefinedError) }.to_der())
-            }
+            [0xBF, 0x41] => Ok(CancelSessionResponse::new(Err(CancelSessionError::UndefinedError)).to_der()),
             [0xBF, 0x36] => {
                 let transaction_id = bpp_transaction_id(request).unwrap_or_default();
                 let address = euicc.state.default_dp_address.clone().unwrap_or_default();
@@ -148,22 +146,24 @@ fn failed_installation(
     seq_number: u64,
     address: String,
 ) -> Result<ProfileInstallationResult, SignError> {
-    let data = ProfileInstallationResultData {
-        transaction_id,
-        notification_metadata: NotificationMetadata {
-            seq_number,
-            operation: BitFlags::from_bits([notification_event::INSTALL]),
-            address,
-            iccid: None,
-        },
-        smdp_oid: None,
-        final_result: FinalResult::Error {
-            error: InstallationError {
-                command: BppCommandId::InitialiseSecureChannel,
-                reason: ErrorReason::InstallFailedDueToUnknownError,
+    let data = {
+        let mut profile_installation_result_data = ProfileInstallationResultData::new(
+            transaction_id,
+            NotificationMetadata::new(
+                seq_number,
+                BitFlags::from_bits([notification_event::INSTALL]),
+                address,
+            ),
+            FinalResult::Error {
+                error: InstallationError::new(
+                    BppCommandId::InitialiseSecureChannel,
+                    ErrorReason::InstallFailedDueToUnknownError,
+                ),
+                sima_response: None,
             },
-            sima_response: None,
-        },
+        );
+        profile_installation_result_data.smdp_oid = None;
+        profile_installation_result_data
     };
     signed_installation_result(signer, data)
 }

@@ -8,7 +8,7 @@
 //! (`undefinedError(127)`, GetProfilesInfo `incorrectInputValues(1)`), `6A80` otherwise.
 
 use oxicard_apdu::StatusWord;
-use oxicard_euicc::der_util::{DecodeError, TlvHeader, tag_bytes};
+use oxicard_euicc::asn1::{DecodeError, TlvHeader, tag_bytes};
 use oxicard_euicc::es10::*;
 
 use super::download::DownloadContext;
@@ -101,21 +101,18 @@ impl SoftEuicc {
         if !request.tag_list.contains(&0x5A) {
             return Err(StatusWord::REFERENCED_DATA_NOT_FOUND);
         }
-        reply(GetEuiccDataResponse { eid: self.config.eid })
+        reply(GetEuiccDataResponse::new(self.config.eid))
     }
 
     /// GetEUICCInfo, EUICCInfo1 (SGP.22 §5.7.8).
     fn euicc_info1(&mut self, request: Result<GetEuiccInfo1Request, DecodeError>) -> Outcome {
         request.map_err(|_| StatusWord::WRONG_DATA)?;
         let info2 = &self.config.info2;
-        reply(EuiccInfo1 {
-            svn: info2.svn,
-            ci_pkids_for_verification: info2.ci_pkids_for_verification.clone(),
-            ci_pkids_for_signing: info2.ci_pkids_for_signing.clone(),
-            ci_pkids_for_signing_v3: None,
-            rsp_capability: None,
-            highest_svn: None,
-        })
+        reply(EuiccInfo1::new(
+            info2.svn,
+            info2.ci_pkids_for_verification.clone(),
+            info2.ci_pkids_for_signing.clone(),
+        ))
     }
 
     /// GetEUICCInfo, EUICCInfo2 (SGP.22 §5.7.8), with the free memory of now.
@@ -130,11 +127,11 @@ impl SoftEuicc {
         request: Result<EuiccConfiguredAddressesRequest, DecodeError>,
     ) -> Outcome {
         request.map_err(|_| StatusWord::WRONG_DATA)?;
-        reply(EuiccConfiguredAddresses {
-            default_dp_address: self.state.default_dp_address.clone(),
-            root_ds_address: self.config.root_ds_address.clone(),
-            additional_root_ds_addresses: None,
-            allowed_ci_pkid: None,
+        reply({
+            let mut euicc_configured_addresses = EuiccConfiguredAddresses::default();
+            euicc_configured_addresses.default_dp_address = self.state.default_dp_address.clone();
+            euicc_configured_addresses.root_ds_address = self.config.root_ds_address.clone();
+            euicc_configured_addresses
         })
     }
 
@@ -159,13 +156,13 @@ impl SoftEuicc {
                 Ok(())
             }
         };
-        reply(SetDefaultDpAddressResponse { result })
+        reply(SetDefaultDpAddressResponse::new(result))
     }
 
     /// GetProfilesInfo (SGP.22 §5.7.15): search criteria, tag list (default: every tag but
     /// the icon).
     fn profiles_info(&mut self, request: Result<ProfileInfoListRequest, DecodeError>) -> Outcome {
-        let incorrect = ProfileInfoListResponse { result: Err(ProfileInfoListError::IncorrectInputValues) };
+        let incorrect = ProfileInfoListResponse::new(Err(ProfileInfoListError::IncorrectInputValues));
         let Ok(request) = request else { return reply(incorrect) };
         let tags = match &request.tag_list {
             None => default_tags(),
@@ -181,7 +178,7 @@ impl SoftEuicc {
             .filter(|p| matches(p, request.search.as_ref()))
             .map(|p| with_tags(p, &tags))
             .collect();
-        reply(ProfileInfoListResponse { result: Ok(profiles) })
+        reply(ProfileInfoListResponse::new(Ok(profiles)))
     }
 
     /// EnableProfile (SGP.22 §5.7.16, v2 single enabled profile): the target must exist (1)
@@ -192,7 +189,7 @@ impl SoftEuicc {
             Err(_) => Err(EnableProfileError::UndefinedError),
             Ok(request) => self.enable(&request.profile),
         };
-        reply(EnableProfileResponse { result, target_esim_port: None })
+        reply(EnableProfileResponse::new(result))
     }
 
     fn enable(&mut self, id: &ProfileIdentifier) -> Result<(), EnableProfileError> {
@@ -245,7 +242,7 @@ impl SoftEuicc {
             Err(_) => Err(DisableProfileError::UndefinedError),
             Ok(request) => self.disable(&request.profile),
         };
-        reply(DisableProfileResponse { result })
+        reply(DisableProfileResponse::new(result))
     }
 
     fn disable(&mut self, id: &ProfileIdentifier) -> Result<(), DisableProfileError> {
@@ -267,7 +264,7 @@ impl SoftEuicc {
             Err(_) => Err(DeleteProfileError::UndefinedError),
             Ok(request) => self.delete(&request.profile),
         };
-        reply(DeleteProfileResponse { result })
+        reply(DeleteProfileResponse::new(result))
     }
 
     fn delete(&mut self, id: &ProfileIdentifier) -> Result<(), DeleteProfileError> {
@@ -305,7 +302,7 @@ impl SoftEuicc {
                 }
             }
         };
-        reply(SetNicknameResponse { result })
+        reply(SetNicknameResponse::new(result))
     }
 
     /// The pending notifications whose operation is one of `operations` (all when `None`).
@@ -326,7 +323,7 @@ impl SoftEuicc {
                 Ok(self.notifications_of(request.operations.as_ref()).map(|n| n.metadata().clone()).collect())
             }
         };
-        reply(ListNotificationResponse { result })
+        reply(ListNotificationResponse::new(result))
     }
 
     /// RetrieveNotificationsList (SGP.22 §5.7.10): with search criteria that match nothing,
@@ -337,8 +334,8 @@ impl SoftEuicc {
     ) -> Outcome {
         let result = match request {
             Err(_) => Err(RetrieveNotificationsListError::UndefinedError),
-            Ok(RetrieveNotificationsListRequest { search: None }) => Ok(self.state.notifications.clone()),
-            Ok(RetrieveNotificationsListRequest { search: Some(search) }) => {
+            Ok(RetrieveNotificationsListRequest { search: None, .. }) => Ok(self.state.notifications.clone()),
+            Ok(RetrieveNotificationsListRequest { search: Some(search), .. }) => {
                 let found: Vec<_> = match &search {
                     NotificationSearch::SeqNumber(seq) => self
                         .state
@@ -350,6 +347,8 @@ impl SoftEuicc {
                     NotificationSearch::Operations(ops) => {
                         self.notifications_of(Some(ops)).cloned().collect()
                     }
+                    // A criterion of a later SGP.22 version: nothing this card keeps matches it.
+                    _ => Vec::new(),
                 };
                 if found.is_empty() {
                     Err(RetrieveNotificationsListError::NoResultAvailable)
@@ -358,7 +357,7 @@ impl SoftEuicc {
                 }
             }
         };
-        reply(RetrieveNotificationsListResponse { result })
+        reply(RetrieveNotificationsListResponse::new(result))
     }
 
     /// RemoveNotificationFromList (SGP.22 §5.7.11): `nothingToDelete(1)` for an unknown number.
@@ -375,7 +374,7 @@ impl SoftEuicc {
                 }
             }
         };
-        reply(NotificationSentResponse { result })
+        reply(NotificationSentResponse::new(result))
     }
 
     /// eUICCMemoryReset (SGP.22 §5.7.19): deletes the operational (bit 0), test (bit 1; all
@@ -408,13 +407,17 @@ impl SoftEuicc {
                 if changed { Ok(()) } else { Err(EuiccMemoryResetError::NothingToDelete) }
             }
         };
-        reply(EuiccMemoryResetResponse { result })
+        reply(EuiccMemoryResetResponse::new(result))
     }
 
     /// GetRAT (SGP.22 §5.7.22): the configured rules.
     fn get_rat(&mut self, request: Result<GetRatRequest, DecodeError>) -> Outcome {
         request.map_err(|_| StatusWord::WRONG_DATA)?;
-        reply(GetRatResponse { rules: self.config.rat.clone() })
+        reply({
+            let mut get_rat_response = GetRatResponse::default();
+            get_rat_response.rules = self.config.rat.clone();
+            get_rat_response
+        })
     }
 
     /// GetEUICCChallenge (SGP.22 §5.7.7): 16 fresh random bytes; starts a new RSP session and
@@ -428,23 +431,23 @@ impl SoftEuicc {
         })?;
         self.challenge = Some(challenge);
         self.download.reset_session();
-        reply(GetEuiccChallengeResponse { challenge })
+        reply(GetEuiccChallengeResponse::new(challenge))
     }
 
     /// LoadCRL (v2 §5.7.12): CRLs are not supported (rspCapability `crlSupport` is not set):
     /// `undefinedError(127)`.
     fn load_crl(&mut self, _: Result<LoadCrlRequest, DecodeError>) -> Outcome {
-        reply(LoadCrlResponse { result: Err(LoadCrlError::UndefinedError) })
+        reply(LoadCrlResponse::new(Err(LoadCrlError::UndefinedError)))
     }
 
     /// LpaeActivation (SGP.22 §5.7.x): no LPAe: `notSupported(1)`.
     fn lpae_activation(&mut self, _: Result<LpaeActivationRequest, DecodeError>) -> Outcome {
-        reply(LpaeActivationResponse { result: Err(LpaeActivationError::NotSupported) })
+        reply(LpaeActivationResponse::new(Err(LpaeActivationError::NotSupported)))
     }
 
     /// VerifySmdsResponse (v3): no v3 session: `noSession(4)`.
     fn verify_smds_response(&mut self, _: Result<VerifySmdsResponseRequest, DecodeError>) -> Outcome {
-        reply(VerifySmdsResponseResponse { result: Err(VerifySmdsResponseError::NoSession) })
+        reply(VerifySmdsResponseResponse::new(Err(VerifySmdsResponseError::NoSession)))
     }
 
     /// EUICCInfo2 from the configuration with the memory of now: `extCardResource` counts the

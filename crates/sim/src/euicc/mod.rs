@@ -43,7 +43,7 @@ use std::path::Path;
 
 use oxicard_euicc::es10::{
     BitFlags, EuiccCategory, EuiccInfo2, ExtCardResource, ProfileClass, ProfileInfo,
-    ProfileInstallationResult, ProfilePolicyAuthorisationRule, ProfileState, Version, rsp_capability,
+    ProfilePolicyAuthorisationRule, ProfileState, Version, rsp_capability,
 };
 use oxicard_euicc::iccid::Eid;
 use oxicard_euicc::isdr::ISD_R_AID;
@@ -121,30 +121,23 @@ impl Default for EuiccConfig {
             eid: Eid::from_bytes(DEFAULT_EID),
             isdr_aid: ISD_R_AID.to_vec(),
             atr: DEFAULT_ATR.to_vec(),
-            info2: EuiccInfo2 {
-                profile_version: Version::new(2, 3, 1),
-                svn: Version::new(2, 2, 2),
-                firmware_version: Version::new(0, 1, 0),
-                ext_card_resource: ExtCardResource::default(),
+            info2: {
+                let mut euicc_info2 = EuiccInfo2::default();
+                euicc_info2.profile_version = Version::new(2, 3, 1);
+                euicc_info2.svn = Version::new(2, 2, 2);
+                euicc_info2.firmware_version = Version::new(0, 1, 0);
+                euicc_info2.ext_card_resource = ExtCardResource::default();
                 // usimSupport, isimSupport, akaMilenage, javacard: what a consumer eUICC declares.
-                uicc_capability: BitFlags::from_bits([1, 2, 4, 14]),
-                ts102241_version: Some(Version::new(9, 2, 0)),
-                globalplatform_version: Some(Version::new(2, 3, 0)),
-                rsp_capability: BitFlags::from_bits([rsp_capability::TEST_PROFILE_SUPPORT]),
-                ci_pkids_for_verification: vec![pkid.clone()],
-                ci_pkids_for_signing: vec![pkid],
-                euicc_category: Some(EuiccCategory::Other),
-                forbidden_profile_policy_rules: None,
-                pp_version: Version::new(0, 0, 1),
-                sas_accreditation_number: "OXICARD-SIM".into(),
-                certification_data: None,
-                tre_properties: None,
-                tre_product_reference: None,
-                additional_profile_package_versions: None,
-                lpa_mode: None,
-                ci_pkids_for_signing_v3: None,
-                additional_euicc_info: None,
-                highest_svn: None,
+                euicc_info2.uicc_capability = BitFlags::from_bits([1, 2, 4, 14]);
+                euicc_info2.ts102241_version = Some(Version::new(9, 2, 0));
+                euicc_info2.globalplatform_version = Some(Version::new(2, 3, 0));
+                euicc_info2.rsp_capability = BitFlags::from_bits([rsp_capability::TEST_PROFILE_SUPPORT]);
+                euicc_info2.ci_pkids_for_verification = vec![pkid.clone()];
+                euicc_info2.ci_pkids_for_signing = vec![pkid];
+                euicc_info2.euicc_category = Some(EuiccCategory::Other);
+                euicc_info2.pp_version = Version::new(0, 0, 1);
+                euicc_info2.sas_accreditation_number = "OXICARD-SIM".into();
+                euicc_info2
             },
             root_ds_address: "lpa.ds.gsma.com".into(),
             default_dp_address: None,
@@ -320,7 +313,8 @@ impl SoftEuicc {
     /// in state (disabled), class (operational) and size ([`EuiccConfig::default_profile_size`])
     /// when absent. An enabled profile disables the one enabled before (no notification).
     /// Returns the AID. A failed state file write is undone and reported as
-    /// [`InstallRefusal::InsufficientMemory`].
+    /// [`InstallRefusal::InsufficientMemory`]. Test support (feature `test-util`).
+    #[cfg(feature = "test-util")]
     pub fn install_profile_for_tests(&mut self, profile: ProfileInfo) -> Result<Vec<u8>, InstallRefusal> {
         let before = self.state.clone();
         let wanted = profile.state.unwrap_or(ProfileState::Disabled);
@@ -332,10 +326,12 @@ impl SoftEuicc {
         Ok(aid)
     }
 
-    /// Adds a ProfileInstallationResult to the pending notifications, for tests.
+    /// Adds a ProfileInstallationResult to the pending notifications, for tests. Test support
+    /// (feature `test-util`).
+    #[cfg(feature = "test-util")]
     pub fn push_installation_result_for_tests(
         &mut self,
-        result: ProfileInstallationResult,
+        result: oxicard_euicc::es10::ProfileInstallationResult,
     ) -> Result<(), StateError> {
         self.state
             .notifications
@@ -357,7 +353,7 @@ pub(crate) fn take_seq_number(state: &mut State) -> u64 {
     seq
 }
 
-/// Adds `profile` to `state` in state `wanted` (see [`SoftEuicc::install_profile_for_tests`]).
+/// Adds `profile` to `state` in state `wanted` (see `SoftEuicc::install_profile_for_tests`).
 pub(crate) fn install(
     config: &EuiccConfig,
     state: &mut State,

@@ -66,11 +66,11 @@ pub(crate) fn other_notification(
     seq_number: u64,
     address: String,
 ) -> Result<PendingNotification, SignError> {
-    let metadata = NotificationMetadata {
-        seq_number,
-        operation: BitFlags::from_bits([bit]),
-        address,
-        iccid: profile.iccid,
+    let metadata = {
+        let mut notification_metadata =
+            NotificationMetadata::new(seq_number, BitFlags::from_bits([bit]), address);
+        notification_metadata.iccid = profile.iccid;
+        notification_metadata
     };
     signed_notification(signer, metadata)
 }

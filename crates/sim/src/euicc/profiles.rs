@@ -48,22 +48,22 @@ pub(crate) fn split_tag_list(list: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// `profile` reduced to the members whose tags are in `tags`.
 pub(crate) fn with_tags(profile: &ProfileInfo, tags: &[Vec<u8>]) -> ProfileInfo {
     let has = |tag: &[u8]| tags.iter().any(|t| t.as_slice() == tag);
-    ProfileInfo {
-        iccid: keep(has(&[0x5A]), &profile.iccid),
-        isdp_aid: keep(has(&[0x4F]), &profile.isdp_aid),
-        state: keep(has(&[0x9F, 0x70]), &profile.state),
-        nickname: keep(has(&[0x90]), &profile.nickname),
-        service_provider_name: keep(has(&[0x91]), &profile.service_provider_name),
-        profile_name: keep(has(&[0x92]), &profile.profile_name),
-        icon_type: keep(has(&[0x93]), &profile.icon_type),
-        icon: keep(has(&[0x94]), &profile.icon),
-        class: keep(has(&[0x95]), &profile.class),
-        notification_configuration: keep(has(&[0xB6]), &profile.notification_configuration),
-        owner: keep(has(&[0xB7]), &profile.owner),
-        dp_proprietary_data: keep(has(&[0xB8]), &profile.dp_proprietary_data),
-        policy_rules: keep(has(&[0x99]), &profile.policy_rules),
-        enabled_on_esim_port: None,
-        profile_size: None,
+    {
+        let mut profile_info = ProfileInfo::default();
+        profile_info.iccid = keep(has(&[0x5A]), &profile.iccid);
+        profile_info.isdp_aid = keep(has(&[0x4F]), &profile.isdp_aid);
+        profile_info.state = keep(has(&[0x9F, 0x70]), &profile.state);
+        profile_info.nickname = keep(has(&[0x90]), &profile.nickname);
+        profile_info.service_provider_name = keep(has(&[0x91]), &profile.service_provider_name);
+        profile_info.profile_name = keep(has(&[0x92]), &profile.profile_name);
+        profile_info.icon_type = keep(has(&[0x93]), &profile.icon_type);
+        profile_info.icon = keep(has(&[0x94]), &profile.icon);
+        profile_info.class = keep(has(&[0x95]), &profile.class);
+        profile_info.notification_configuration = keep(has(&[0xB6]), &profile.notification_configuration);
+        profile_info.owner = keep(has(&[0xB7]), &profile.owner);
+        profile_info.dp_proprietary_data = keep(has(&[0xB8]), &profile.dp_proprietary_data);
+        profile_info.policy_rules = keep(has(&[0x99]), &profile.policy_rules);
+        profile_info
     }
 }
 
@@ -79,6 +79,8 @@ pub(crate) fn matches(profile: &ProfileInfo, search: Option<&ProfileSearch>) -> 
         Some(ProfileSearch::IsdpAid(aid)) => profile.isdp_aid.as_ref() == Some(aid),
         Some(ProfileSearch::Iccid(iccid)) => profile.iccid.as_ref() == Some(iccid),
         Some(ProfileSearch::ProfileClass(class)) => profile.class() == *class,
+        // A criterion of a later SGP.22 version: nothing matches what the card cannot evaluate.
+        Some(_) => false,
     }
 }
 

@@ -177,7 +177,7 @@ struct StateFile {
 
 impl StateFile {
     fn from_state(state: &State, eid: &Eid) -> Self {
-        let profiles = ProfileInfoListResponse { result: Ok(state.profiles.clone()) }.to_der();
+        let profiles = ProfileInfoListResponse::new(Ok(state.profiles.clone())).to_der();
         Self {
             format: FORMAT.into(),
             eid: eid.digits(),

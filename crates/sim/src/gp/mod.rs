@@ -56,7 +56,8 @@ pub use state::{GP_STATE_FORMAT, GpStateFormatError};
 pub const DEFAULT_ISD_AID: [u8; 8] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00];
 
 /// The ATR: the apdu crate's test card with extended length.
-pub const ATR: [u8; 15] = oxicard_apdu::testcard::ATR_EXTENDED;
+pub const ATR: [u8; 15] =
+    [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 
 /// Card Recognition Data of a GP 2.2 card with SCP03 i=70, as GlobalPlatformPro's
 /// TestParseTags.testOther quotes it from a real card (GPC v2.3.1 §H.2).
@@ -505,12 +506,11 @@ impl GpCard {
                 for kvn in self.key_sets.keys() {
                     let len = self.key_sets.get(kvn).map_or(16, StaticKeys::key_len) as u16;
                     for id in 1..=3 {
-                        kit.keys.push(KeyInfo {
+                        kit.keys.push(KeyInfo::new(
                             id,
-                            version: *kvn,
-                            components: std::vec![KeyComponent { key_type: KeyInfo::TYPE_AES, length: len }],
-                            usage_access: None,
-                        });
+                            *kvn,
+                            std::vec![KeyComponent::new(KeyInfo::TYPE_AES, len)],
+                        ));
                     }
                 }
                 (kit.to_bytes(), SW_OK)
@@ -557,6 +557,8 @@ impl GpCard {
                     e
                 })
                 .collect(),
+            // A registry subset of a later GlobalPlatform version: this card has none of it.
+            _ => Vec::new(),
         }
     }
 
@@ -650,6 +652,7 @@ impl GpCard {
                 }
             }
             InstallRequest::ForPersonalization { .. } => SW_WRONG_P1P2,
+            _ => SW_WRONG_P1P2,
         };
         (if sw == SW_OK { std::vec![0x00] } else { Vec::new() }, sw)
     }
@@ -703,6 +706,7 @@ impl GpCard {
                 Some(v) if self.key_sets.contains_key(&v) => SW_CONDITIONS,
                 _ => SW_NOT_FOUND,
             },
+            Ok(_) => SW_WRONG_DATA,
         };
         (if sw == SW_OK { std::vec![0x00] } else { Vec::new() }, sw)
     }

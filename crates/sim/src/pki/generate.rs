@@ -14,7 +14,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use der::asn1::{Ia5String, ObjectIdentifier, OctetString};
 use der::{Decode, Encode, Tag};
-use oxicard_euicc::der_util::{Encoder, ctx, ctx_c};
+use oxicard_euicc::asn1::{Encoder, ctx, ctx_c};
 use oxicard_euicc::es10::Oid;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};

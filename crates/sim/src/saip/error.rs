@@ -2,7 +2,7 @@
 //! what was wrong.
 
 use der::Tag;
-use oxicard_euicc::der_util::TagHex;
+use oxicard_euicc::asn1::TagHex;
 
 use super::kind::PeKind;
 

@@ -6,7 +6,7 @@
 //! Octets never written keep the file's fill value (`FF` here, the ETSI TS 102 222 default).
 
 use der::Tag;
-use oxicard_euicc::der_util::ctx;
+use oxicard_euicc::asn1::ctx;
 
 use super::kind::PeKind;
 use super::tlv::{Tlv, Tlvs};

@@ -99,7 +99,7 @@ impl ProfileHeader {
 /// (`mandated`, `identification`).
 pub(crate) fn pe_header(tlv: &Tlv<'_>) -> (bool, Option<u16>) {
     let Some(first) = Tlvs::of(tlv).next().and_then(Result::ok) else { return (false, None) };
-    if first.tag != oxicard_euicc::der_util::ctx_c(0) {
+    if first.tag != oxicard_euicc::asn1::ctx_c(0) {
         return (false, None);
     }
     let mut mandated = false;

@@ -11,9 +11,10 @@
 //! ([`SaipError`]) name the PE (index, kind), the byte offset, the field path and the
 //! [`Problem`]. Nothing here panics on any input.
 //!
-//! The ICCID has two codings in a real package ([`codings`]): the ProfileHeader `iccid` holds
-//! the digits in reading order (`89 49 44 …`), EF.ICCID and the SGP.22 metadata the
-//! nibble-swapped coding of [`Iccid`](oxicard_euicc::iccid::Iccid) (`98 94 44 …`).
+//! The ICCID has two codings in a real package ([`iccid_from_reading_order`],
+//! [`iccid_to_reading_order`]): the ProfileHeader `iccid` holds the digits in reading order
+//! (`89 49 44 …`), EF.ICCID and the SGP.22 metadata the nibble-swapped coding of
+//! [`Iccid`](oxicard_euicc::iccid::Iccid) (`98 94 44 …`).
 //!
 //! ```
 //! use oxicard_sim::saip::{Package, PeKind};
@@ -27,7 +28,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod codings;
+mod codings;
 mod error;
 mod files;
 mod header;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use oxicard_euicc::es9::{
-    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequest, ExecutionStatus,
+    AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequestEs9, ExecutionStatus,
     GetBoundProfilePackageRequest, GetBoundProfilePackageResponse, HandleNotificationRequest,
     InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, TransactionId,
 };
@@ -231,7 +231,7 @@ impl TestSmdp {
             self.identity.trusted_cis(),
             at,
         );
-        let ClientVerified { euicc_certificate, eid, matching_id, euicc_signature1 } = match verified {
+        let ClientVerified { euicc_certificate, eid, matching_id, euicc_signature1, .. } = match verified {
             Ok(verified) => verified,
             Err(refused) => {
                 if refused.end_session {
@@ -257,12 +257,15 @@ impl TestSmdp {
                 cc_attempts: 0,
             }));
         }
-        Ok(AuthenticateClientResponse {
-            transaction_id: Some(request.transaction_id.clone()),
-            profile_metadata: Some(metadata),
-            smdp_signed2: signed2.smdp_signed2,
-            smdp_signature2: signed2.smdp_signature2,
-            smdp_certificate: self.identity.pb().certificate().der().to_vec(),
+        Ok({
+            let mut authenticate_client_response = AuthenticateClientResponse::new(
+                signed2.smdp_signed2,
+                signed2.smdp_signature2,
+                self.identity.pb().certificate().der().to_vec(),
+            );
+            authenticate_client_response.transaction_id = Some(request.transaction_id.clone());
+            authenticate_client_response.profile_metadata = Some(metadata);
+            authenticate_client_response
         })
     }
 
@@ -293,7 +296,7 @@ impl TestSmdp {
             &auth.euicc_certificate,
             &request.prepare_download_response,
         );
-        let EuiccSigned2 { euicc_otpk, hash_cc } = verified.map_err(|refused| {
+        let EuiccSigned2 { euicc_otpk, hash_cc, .. } = verified.map_err(|refused| {
             if refused.end_session {
                 self.sessions.remove(&tx);
             }
@@ -334,24 +337,22 @@ impl TestSmdp {
             }
         };
         let metadata = profile.metadata.to_der();
-        let input = BppInput {
-            transaction_id: &tx,
-            host_id: &self.host_id,
-            eid: &auth.eid,
-            euicc_otpk: &euicc_otpk,
-            metadata: &metadata,
-            upp: &profile.upp,
-            ppk: ppk.as_ref(),
-            dp_otk: &dp_otk,
+        let input = {
+            let mut bpp_input =
+                BppInput::new(&tx, &self.host_id, &auth.eid, &euicc_otpk, &metadata, &profile.upp, &dp_otk);
+            bpp_input.ppk = ppk.as_ref();
+            bpp_input
         };
         let bound_profile_package =
             bound_profile_package(&self.identity, &input).map_err(|e| bpp_error(f, e))?;
         if let Some(session) = self.sessions.get_mut(&tx) {
             session.stage = Stage::Bound(Box::new(auth));
         }
-        Ok(GetBoundProfilePackageResponse {
-            transaction_id: Some(request.transaction_id.clone()),
-            bound_profile_package,
+        Ok({
+            let mut get_bound_profile_package_response =
+                GetBoundProfilePackageResponse::new(bound_profile_package);
+            get_bound_profile_package_response.transaction_id = Some(request.transaction_id.clone());
+            get_bound_profile_package_response
         })
     }
 
@@ -394,7 +395,7 @@ impl TestSmdp {
     /// ES9+.CancelSession (SGP.22 §5.6.5): verifies euiccCancelSessionSignature over
     /// euiccCancelSessionSigned with the session's CERT.EUICC (8.1 / 6.1), its transactionId
     /// (8.10.1 / 3.9) and smdpOid (8.8 / 3.1), then ends the session.
-    pub fn cancel_session(&mut self, request: &CancelSessionRequest) -> Result<(), SmdpError> {
+    pub fn cancel_session(&mut self, request: &CancelSessionRequestEs9) -> Result<(), SmdpError> {
         let f = RspFunction::Es9CancelSession;
         let tx = request.transaction_id.as_bytes().to_vec();
         let session = self.sessions.get(&tx).ok_or_else(|| SmdpError::unknown_transaction(f))?;
@@ -450,11 +451,12 @@ impl TestSmdp {
                 None
             }
             RspFunction::Es9CancelSession => {
-                let request = CancelSessionRequest::from_json(function, body)?;
+                let request = CancelSessionRequestEs9::from_json(function, body)?;
                 self.cancel_session(&request)?;
                 Some(success_with_transaction_id(&request.transaction_id))
             }
-            RspFunction::Es11InitiateAuthentication | RspFunction::Es11AuthenticateClient => None,
+            // ES11 is the SM-DS's (`TestSmds`); a function of a later version is not served either.
+            _ => None,
         })
     }
 }

@@ -65,10 +65,7 @@ impl TestSmds {
     pub fn add_event(&mut self, eid: &str, event_id: &str, rsp_server_address: &str) {
         let entries = self.events.entry(eid.to_ascii_uppercase()).or_default();
         entries.retain(|e| e.event_id != event_id);
-        entries.push(EventEntry {
-            event_id: event_id.to_string(),
-            rsp_server_address: rsp_server_address.to_string(),
-        });
+        entries.push(EventEntry::new(event_id.to_string(), rsp_server_address.to_string()));
     }
 
     /// [`TestSmds::add_event`], by value.
@@ -161,9 +158,11 @@ impl TestSmds {
         let eid = hex::encode_upper(eid);
         let event_entries = self.events(&eid).to_vec();
         self.retrievals.push(eid);
-        Ok(Es11AuthenticateClientResponse {
-            transaction_id: Some(request.transaction_id.clone()),
-            event_entries,
+        Ok({
+            let mut es11_authenticate_client_response = Es11AuthenticateClientResponse::default();
+            es11_authenticate_client_response.transaction_id = Some(request.transaction_id.clone());
+            es11_authenticate_client_response.event_entries = event_entries;
+            es11_authenticate_client_response
         })
     }
 

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use der::Tag;
-use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
+use oxicard_euicc::asn1::{Encoder, app, ctx, ctx_c};
 use oxicard_euicc::es10::{BitFlags, ProfileClass, notification_event};
 use oxicard_euicc::iccid::Iccid;
 

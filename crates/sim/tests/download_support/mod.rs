@@ -15,10 +15,9 @@
 
 use der::Tag;
 use oxicard_apdu::card::Card;
-use oxicard_euicc::der_util::{Encoder, app, ctx, ctx_c};
-use oxicard_euicc::es10::{
-    AuthenticateServerRequest, CtxParams1, DeviceCapabilities, DeviceInfo, PrepareDownloadRequest,
-};
+use oxicard_euicc::activation::DeviceInfo;
+use oxicard_euicc::asn1::{Encoder, app, ctx, ctx_c};
+use oxicard_euicc::es10::{AuthenticateServerRequest, CtxParams1, PrepareDownloadRequest};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::pki::{
     EuiccIdentity, OneTimeKeyPair, PublicKey, SignedData, SmdpIdentity, Tr03111Signature,
@@ -137,19 +136,18 @@ impl TestSmdp {
         let signature = signer.sign(&SignedData::ServerSigned1 { server_signed1: &server_signed1 }).unwrap();
         let mut pkid = Encoder::new();
         pkid.tlv(Tag::OctetString, &signer.ci_pkid().unwrap());
-        AuthenticateServerRequest {
-            server_signed1,
-            server_signature1: signature.to_tlv(),
-            euicc_ci_pkid_to_be_used: Some(pkid.finish()),
-            server_certificate: signer.auth().certificate().der().to_vec(),
-            ctx_params1: CtxParams1 {
-                matching_id: Some("TEST-MATCHING-ID".into()),
-                device_info: DeviceInfo {
-                    tac: vec![0x35, 0x29, 0x06, 0x11],
-                    capabilities: DeviceCapabilities::default(),
-                    imei: None,
-                },
-            },
+        {
+            let mut authenticate_server_request = AuthenticateServerRequest::new(
+                server_signed1,
+                signature.to_tlv(),
+                signer.auth().certificate().der().to_vec(),
+                CtxParams1::new(
+                    Some("TEST-MATCHING-ID".into()),
+                    DeviceInfo::from_tac("35290611".parse().unwrap()),
+                ),
+            );
+            authenticate_server_request.euicc_ci_pkid_to_be_used = Some(pkid.finish());
+            authenticate_server_request
         }
     }
 
@@ -178,11 +176,14 @@ impl TestSmdp {
             .identity
             .sign(&SignedData::SmdpSigned2 { smdp_signed2: &smdp_signed2, euicc_signature1 })
             .unwrap();
-        PrepareDownloadRequest {
-            smdp_signed2,
-            smdp_signature2: signature.to_tlv(),
-            hash_cc,
-            smdp_certificate: self.identity.pb().certificate().der().to_vec(),
+        {
+            let mut prepare_download_request = PrepareDownloadRequest::new(
+                smdp_signed2,
+                signature.to_tlv(),
+                self.identity.pb().certificate().der().to_vec(),
+            );
+            prepare_download_request.hash_cc = hash_cc;
+            prepare_download_request
         }
     }
 
@@ -281,8 +282,8 @@ impl TestSmdp {
 
 /// `tlv` (one constructed TLV) with `member` appended to its value.
 pub fn with_member(tlv: &[u8], member: &[u8]) -> Vec<u8> {
-    let field = oxicard_euicc::der_util::single(tlv, Tag::Sequence, "x")
-        .or_else(|_| oxicard_euicc::der_util::single(tlv, ctx_c(35), "x"))
+    let field = oxicard_euicc::asn1::single(tlv, Tag::Sequence, "x")
+        .or_else(|_| oxicard_euicc::asn1::single(tlv, ctx_c(35), "x"))
         .unwrap();
     let mut value = field.value().to_vec();
     value.extend_from_slice(member);

@@ -12,15 +12,16 @@
 )]
 
 use der::Tag;
-use oxicard_euicc::der_util::{Encoder, Fields, app, ctx, ctx_c, single};
+use oxicard_euicc::activation::DeviceInfo;
+use oxicard_euicc::asn1::{Encoder, Fields, app, ctx, ctx_c, single};
 use oxicard_euicc::es9::{
     AuthenticateClientRequest, AuthenticateClientResponse, GetBoundProfilePackageRequest,
     InitiateAuthenticationRequest, InitiateAuthenticationResponse, TransactionId,
 };
 use oxicard_euicc::es10::{
     AuthenticateResponseOk, AuthenticateServerResponse, BitFlags, CancelSessionReason, CancelSessionResponse,
-    CancelSessionResponseOk, CtxParams1, DeviceCapabilities, DeviceInfo, EuiccInfo1, FinalResult, Message,
-    NotificationMetadata, PrepareDownloadResponse, PrepareDownloadResponseOk, ProfileInstallationResult,
+    CancelSessionResponseOk, CtxParams1, EuiccInfo1, FinalResult, Message, NotificationMetadata,
+    PrepareDownloadResponse, PrepareDownloadResponseOk, ProfileInstallationResult,
     ProfileInstallationResultData, Version, notification_event,
 };
 use oxicard_euicc::iccid::Iccid;
@@ -60,23 +61,11 @@ pub fn smdp(pki: &TestPki) -> TestSmdp {
 
 pub fn euicc_info1(pki: &TestPki) -> Vec<u8> {
     let ski = pki.ci().certificate().subject_key_identifier().unwrap().to_vec();
-    EuiccInfo1 {
-        svn: Version { major: 2, minor: 2, revision: 2 },
-        ci_pkids_for_verification: vec![ski.clone()],
-        ci_pkids_for_signing: vec![ski],
-        ci_pkids_for_signing_v3: None,
-        rsp_capability: None,
-        highest_svn: None,
-    }
-    .to_der()
+    EuiccInfo1::new(Version { major: 2, minor: 2, revision: 2 }, vec![ski.clone()], vec![ski]).to_der()
 }
 
 pub fn initiate_request(pki: &TestPki) -> InitiateAuthenticationRequest {
-    InitiateAuthenticationRequest {
-        smdp_address: ADDRESS.into(),
-        euicc_challenge: CHALLENGE,
-        euicc_info1: euicc_info1(pki),
-    }
+    InitiateAuthenticationRequest::new(ADDRESS.into(), CHALLENGE, euicc_info1(pki))
 }
 
 /// The fields of a `30` TLV.
@@ -121,14 +110,10 @@ impl Euicc {
         challenge: &[u8],
         matching_id: Option<&str>,
     ) -> AuthenticateClientRequest {
-        let ctx_params = CtxParams1 {
-            matching_id: matching_id.map(str::to_string),
-            device_info: DeviceInfo {
-                tac: vec![0x35, 0x29, 0x06, 0x11],
-                capabilities: DeviceCapabilities::default(),
-                imei: None,
-            },
-        };
+        let ctx_params = CtxParams1::new(
+            matching_id.map(str::to_string),
+            DeviceInfo::from_tac("35290611".parse().unwrap()),
+        );
         let mut e = Encoder::new();
         e.nested(Tag::Sequence, |e| {
             e.tlv(ctx(0), tx);
@@ -141,19 +126,13 @@ impl Euicc {
         let signature =
             self.identity.sign(&SignedData::EuiccSigned1 { euicc_signed1: &euicc_signed1 }).unwrap().to_tlv();
         self.euicc_signature1 = signature.clone();
-        let response = AuthenticateServerResponse {
-            result: Ok(AuthenticateResponseOk {
-                euicc_signed1,
-                euicc_signature1: signature,
-                euicc_certificate: self.identity.certificate().der().to_vec(),
-                eum_certificate: self.identity.eum_certificate().der().to_vec(),
-                other_certs_in_chain: None,
-            }),
-        };
-        AuthenticateClientRequest {
-            transaction_id: transaction_id.clone(),
-            authenticate_server_response: response.to_der(),
-        }
+        let response = AuthenticateServerResponse::new(Ok(AuthenticateResponseOk::new(
+            euicc_signed1,
+            signature,
+            self.identity.certificate().der().to_vec(),
+            self.identity.eum_certificate().der().to_vec(),
+        )));
+        AuthenticateClientRequest::new(transaction_id.clone(), response.to_der())
     }
 
     /// PrepareDownload's answer: a fresh otPK.EUICC, hashCc of `code` when given.
@@ -195,30 +174,32 @@ impl Euicc {
             })
             .unwrap()
             .to_tlv();
-        let response = PrepareDownloadResponse {
-            result: Ok(PrepareDownloadResponseOk { euicc_signed2, euicc_signature2: signature }),
-        };
-        GetBoundProfilePackageRequest {
-            transaction_id: transaction_id.clone(),
-            prepare_download_response: response.to_der(),
-        }
+        let response =
+            PrepareDownloadResponse::new(Ok(PrepareDownloadResponseOk::new(euicc_signed2, signature)));
+        GetBoundProfilePackageRequest::new(transaction_id.clone(), response.to_der())
     }
 
     /// The signed PIR (`BF37`) of a successful installation.
     pub fn pir(&self, pki: &TestPki, transaction_id: &TransactionId, iccid: &str) -> Vec<u8> {
-        let data = ProfileInstallationResultData {
-            transaction_id: transaction_id.as_bytes().to_vec(),
-            notification_metadata: NotificationMetadata {
-                seq_number: 1,
-                operation: BitFlags::from_bits([notification_event::INSTALL]),
-                address: ADDRESS.into(),
-                iccid: Some(iccid.parse().unwrap()),
-            },
-            smdp_oid: pki.dp_pb().certificate().registered_id(),
-            final_result: FinalResult::Success {
-                aid: hex::decode("A0000005591010FFFFFFFF8900001000").unwrap(),
-                sima_response: vec![0x30, 0x07, 0xA0, 0x05, 0x30, 0x03, 0x80, 0x01, 0x00],
-            },
+        let data = {
+            let mut profile_installation_result_data = ProfileInstallationResultData::new(
+                transaction_id.as_bytes().to_vec(),
+                {
+                    let mut notification_metadata = NotificationMetadata::new(
+                        1,
+                        BitFlags::from_bits([notification_event::INSTALL]),
+                        ADDRESS.into(),
+                    );
+                    notification_metadata.iccid = Some(iccid.parse().unwrap());
+                    notification_metadata
+                },
+                FinalResult::Success {
+                    aid: hex::decode("A0000005591010FFFFFFFF8900001000").unwrap(),
+                    sima_response: vec![0x30, 0x07, 0xA0, 0x05, 0x30, 0x03, 0x80, 0x01, 0x00],
+                },
+            );
+            profile_installation_result_data.smdp_oid = pki.dp_pb().certificate().registered_id();
+            profile_installation_result_data
         }
         .to_der();
         let signature =
@@ -239,13 +220,7 @@ impl Euicc {
         let signed = e.finish();
         let signature =
             self.identity.sign(&SignedData::EuiccCancelSessionSigned { signed: &signed }).unwrap().to_tlv();
-        CancelSessionResponse {
-            result: Ok(CancelSessionResponseOk {
-                euicc_cancel_session_signed: signed,
-                euicc_cancel_session_signature: signature,
-            }),
-        }
-        .to_der()
+        CancelSessionResponse::new(Ok(CancelSessionResponseOk::new(signed, signature))).to_der()
     }
 }
 

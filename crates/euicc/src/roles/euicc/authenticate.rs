@@ -3,12 +3,13 @@
 use der::Tag;
 
 use super::{EuiccDownload, EuiccPlatform, EuiccSigner, RequestError, Session};
-use crate::der_util::{Encoder, Fields, ctx, ctx_c, single};
+use crate::asn1::{Encoder, Fields, ctx, ctx_c, single};
 use crate::es10::{
     AuthenticateErrorCode, AuthenticateResponseOk, AuthenticateServerRequest, AuthenticateServerResponse,
     Message, SessionError,
 };
-use crate::pki::{ChainError, PkiError, RspCertificate, RspRole, SignedData};
+use crate::pki::oid::RspRole;
+use crate::pki::{ChainError, PkiError, RspCertificate, SignedData};
 
 /// The members of `serverSigned1` (`30 { 80 transactionId, 81 euiccChallenge, 83 serverAddress,
 /// 84 serverChallenge }`, SGP.22 §5.7.13), with the raw TLVs copied into euiccSigned1.

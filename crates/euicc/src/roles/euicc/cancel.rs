@@ -3,7 +3,7 @@
 use der::Tag;
 
 use super::{EuiccDownload, EuiccPlatform, EuiccSigner, RequestError};
-use crate::der_util::{Encoder, ctx};
+use crate::asn1::{Encoder, ctx};
 use crate::es10::{
     CancelSessionError, CancelSessionRequest, CancelSessionResponse, CancelSessionResponseOk, Message,
 };

@@ -14,7 +14,7 @@ use oxicard_secure_channel::ErrorKind;
 use oxicard_secure_channel::bsp::{BspKeys, BspVerifier, KEY_LEN_AES128, KEY_TYPE_AES, SharedInfo};
 
 use super::{EuiccDownload, EuiccPlatform, EuiccSigner, RequestError, signed_installation_result};
-use crate::der_util::{Fields, TlvHeader, app, ctx, ctx_c, single};
+use crate::asn1::{Fields, TlvHeader, app, ctx, ctx_c, single};
 use crate::download::decode_profile_metadata;
 use crate::es10::{
     BitFlags, BppCommandId, ErrorReason, FinalResult, InstallationError, NotificationMetadata,

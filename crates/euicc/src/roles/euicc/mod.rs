@@ -39,7 +39,7 @@
 
 use std::time::SystemTime;
 
-use crate::der_util::{Encoder, TlvHeader, app};
+use crate::asn1::{Encoder, TlvHeader, app};
 use crate::es10::{
     ErrorReason, EuiccInfo2, Message, NotificationMetadata, OtherSignedNotification, PendingNotification,
     ProfileInfo, ProfileInstallationResult, ProfileInstallationResultData,
@@ -158,12 +158,20 @@ impl InstallRefusal {
 /// LoadProfileElements): the ErrorReason of the ProfileInstallationResult and the
 /// `simaResponse` (the interpreter's EUICCResponse, SAIP v3.3.1 §8.11) naming what failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PackageRefusal {
     /// The ErrorReason (e.g. `installFailedDueToPEProcessingError(12)`,
     /// `installFailedDueToIccidMismatch(13)`).
     pub reason: ErrorReason,
     /// The `simaResponse` of the failed result, if the interpreter gives one.
     pub sima_response: Option<Vec<u8>>,
+}
+
+impl PackageRefusal {
+    /// The value with the given members; `sima_response` is absent or empty (set it as fields).
+    pub fn new(reason: ErrorReason) -> Self {
+        Self { reason, sima_response: None }
+    }
 }
 
 /// What the eUICC role reads and changes of the eUICC it runs on, during one request. A card

@@ -3,12 +3,13 @@
 use der::Tag;
 
 use super::{EuiccDownload, EuiccPlatform, EuiccSigner, Prepared, RequestError};
-use crate::der_util::{Encoder, app, ctx};
+use crate::asn1::{Encoder, app, ctx};
 use crate::es10::{
     DownloadErrorCode, Message, PrepareDownloadRequest, PrepareDownloadResponse, PrepareDownloadResponseOk,
     SessionError,
 };
-use crate::pki::{OneTimeKeyPair, RspCertificate, RspRole, SignedData};
+use crate::pki::oid::RspRole;
+use crate::pki::{OneTimeKeyPair, RspCertificate, SignedData};
 
 impl<S: EuiccSigner> EuiccDownload<S> {
     /// PrepareDownload: session and transactionId, CERT.DPpb chain and role, smdpSignature2

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use der::Tag;
 
 use super::SmdpError;
-use crate::der_util::{Encoder, ctx, ctx_c, single};
+use crate::asn1::{Encoder, ctx, ctx_c, single};
 use crate::es9::{InitiateAuthenticationRequest, InitiateAuthenticationResponse, RspFunction, TransactionId};
 use crate::es10::{AuthenticateServerResponse, EuiccInfo1, Message};
 use crate::pki::{CertifiedKey, ChainError, PkiError, RspCertificate, SignedData, TrustStore};
@@ -63,6 +63,7 @@ pub fn initiate_authentication(
 
 /// What AuthenticateClient learnt about the eUICC.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientVerified {
     /// CERT.EUICC, verified.
     pub euicc_certificate: RspCertificate,
@@ -77,6 +78,7 @@ pub struct ClientVerified {
 /// A refused AuthenticateClient or GetBoundProfilePackage; `end_session` when the eUICC itself
 /// reported an error (the session is over on both sides).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientRefused {
     /// The status code to answer.
     pub error: SmdpError,

@@ -8,7 +8,7 @@ use oxicard_secure_channel::bsp::{
     protected_len, segmented_len,
 };
 
-use crate::der_util::{Encoder, app, ctx, ctx_c};
+use crate::asn1::{Encoder, app, ctx, ctx_c};
 use crate::pki::{OneTimeKeyPair, SignedData, SmdpIdentity};
 
 /// `remoteOpId` installBoundProfilePackage(1) (SGP.22 §2.5.5 `RemoteOpId`).
@@ -21,6 +21,7 @@ const CONFIGURE_ISDP: [u8; 3] = [0xBF, 0x24, 0x00];
 
 /// What goes into one BPP (SGP.22 §5.6.2).
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct BppInput<'a> {
     /// The RSP session's TransactionID (binary).
     pub transaction_id: &'a [u8],
@@ -38,6 +39,21 @@ pub struct BppInput<'a> {
     pub ppk: Option<&'a BspKeys>,
     /// otSK.DP / otPK.DP, on the curve of CERT.DPpb.
     pub dp_otk: &'a OneTimeKeyPair,
+}
+
+impl<'a> BppInput<'a> {
+    /// The value with the given members; `ppk` is absent or empty (set it as fields).
+    pub fn new(
+        transaction_id: &'a [u8],
+        host_id: &'a [u8],
+        eid: &'a [u8; 16],
+        euicc_otpk: &'a [u8],
+        metadata: &'a [u8],
+        upp: &'a [u8],
+        dp_otk: &'a OneTimeKeyPair,
+    ) -> Self {
+        Self { transaction_id, host_id, eid, euicc_otpk, metadata, upp, ppk: None, dp_otk }
+    }
 }
 
 /// Why a BPP could not be built.

@@ -3,7 +3,7 @@
 use der::Tag;
 
 use super::SmdpError;
-use crate::der_util::{ctx, single};
+use crate::asn1::{ctx, single};
 use crate::es9::RspFunction;
 use crate::es10::{CancelSessionReason, CancelSessionResponse, Message, Oid};
 use crate::pki::{RspCertificate, SignedData};

@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 
 use super::{ClientRefused, SmdpError};
 use crate::activation::hash_confirmation_code;
-use crate::der_util::{Encoder, app, ctx, single};
+use crate::asn1::{Encoder, app, ctx, single};
 use crate::es9::RspFunction;
 use crate::es10::{Message, PrepareDownloadResponse};
 use crate::pki::{PkiError, RspCertificate, SignedData, SmdpIdentity};
@@ -15,6 +15,7 @@ use crate::pki::{PkiError, RspCertificate, SignedData, SmdpIdentity};
 /// `smdpSigned2` and its `smdpSignature2` (SGP.22 §5.6.3 AuthenticateClient, verified by the
 /// eUICC in PrepareDownload §5.7.5).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SmdpSigned2 {
     /// `smdpSigned2 = 30 { 80 transactionId, 01 ccRequiredFlag }`.
     pub smdp_signed2: Vec<u8>,
@@ -44,6 +45,7 @@ pub fn sign_smdp_signed2(
 
 /// What the eUICC's `euiccSigned2` gives the SM-DP+ (SGP.22 §5.7.5).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EuiccSigned2 {
     /// otPK.EUICC, the `5F49` value (the eUICC's one-time key for the BSP key agreement).
     pub euicc_otpk: Vec<u8>,

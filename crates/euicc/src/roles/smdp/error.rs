@@ -7,6 +7,7 @@ use crate::es9::{ExecutionStatus, RspFunction, StatusCode, encode_failure_respon
 /// (`functionExecutionStatus.status` `Failed` + `statusCodeData`, SGP.22 §6.5.1.4).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{function} failed: {code}")]
+#[non_exhaustive]
 pub struct SmdpError {
     /// The function.
     pub function: RspFunction,

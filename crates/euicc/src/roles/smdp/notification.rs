@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use der::Tag;
 
 use super::{SmdpError, chain_error};
-use crate::der_util::{app, ctx_c, single};
+use crate::asn1::{app, ctx_c, single};
 use crate::es9::RspFunction;
 use crate::es10::PendingNotification;
 use crate::pki::{RspCertificate, SignedData, TrustStore};
@@ -15,6 +15,7 @@ use crate::pki::{RspCertificate, SignedData, TrustStore};
 /// A pending notification as received (SGP.22 §5.6.4 `pendingNotification`), split into the
 /// signed data, the signature and the certificates that come with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignedNotification<'a> {
     /// The notification, decoded.
     pub notification: PendingNotification,

@@ -11,7 +11,7 @@
 //! `30 0C A0 08 30 06 80 01 03 81 01 05 81 00` (encoded with asn1tools over the module).
 
 use der::Tag;
-use oxicard_euicc::der_util::{Encoder, ctx, ctx_c};
+use oxicard_euicc::asn1::{Encoder, ctx, ctx_c};
 use oxicard_euicc::es10::ErrorReason;
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::roles::euicc::PackageRefusal;
@@ -52,9 +52,10 @@ pub(super) fn check(upp: &[u8], expected: Iccid, supported_major: u8) -> Result<
             }
         }
     };
-    checked.map_err(|(status, identification, message, reason)| PackageRefusal {
-        reason,
-        sima_response: Some(aborted(status, identification, &message)),
+    checked.map_err(|(status, identification, message, reason)| {
+        let mut package_refusal = PackageRefusal::new(reason);
+        package_refusal.sima_response = Some(aborted(status, identification, &message));
+        package_refusal
     })
 }
 

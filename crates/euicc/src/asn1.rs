@@ -1,15 +1,40 @@
-//! DER building blocks of the SGP.22 codec (ITU-T X.690 §8 and §10, over the [`der`] crate).
+//! The DER codec of SGP.22's ASN.1 module (`RSPDefinitions`, SGP.22 §2.2 / Annex H; ITU-T X.690
+//! §8 and §10, over the [`der`] crate): the reader ([`single`], [`Fields`], [`Field`],
+//! [`TlvHeader`]), the writer ([`Encoder`]), the tags SGP.22 uses ([`ctx`], [`ctx_c`], [`app`],
+//! [`private_c`]) and the error of every decoder ([`DecodeError`]).
 //!
-//! The SGP.22 module (`RSPDefinitions`, SGP.22 §2.2 / Annex H) is declared `AUTOMATIC TAGS
-//! EXTENSIBILITY IMPLIED`: **every** SEQUENCE may grow fields in later versions, anywhere among
-//! its members. `der`'s derived `Sequence` decoders reject unknown members (a derived
-//! `{ [0], [1] }` given `{ 80 …, 81 …, 82 00 }` fails with `TrailingData`, der 0.8.3), so the
-//! ES10 messages are decoded field by field here instead: the TLV framing, tags and lengths are
-//! parsed by `der` ([`der::Header`], [`der::asn1::AnyRef`], strict DER lengths), the members are
-//! then looked up by tag and anything unknown is skipped.
+//! Every ES10, ES8+ and ES9+ message of this crate is written with it, and it is public because
+//! [`Message`](crate::es10::Message) is: a function of a later SGP.22 version or a vendor's own
+//! ES10 function is a `Message` implemented with these types, and the eUICC and SM-DP+
+//! simulators (`oxicard-sim`) build and read their messages with them.
+//!
+//! The module is declared `AUTOMATIC TAGS EXTENSIBILITY IMPLIED`: **every** SEQUENCE may grow
+//! fields in later versions, anywhere among its members. `der`'s derived `Sequence` decoders
+//! reject unknown members (a derived `{ [0], [1] }` given `{ 80 …, 81 …, 82 00 }` fails with
+//! `TrailingData`, der 0.8.3), so the messages are decoded field by field here instead: the TLV
+//! framing, tags and lengths are parsed by `der` ([`der::Header`], [`der::asn1::AnyRef`], strict
+//! DER lengths), the members are then looked up by tag and anything unknown is skipped.
 //!
 //! Encoding writes DER (X.690 §10): definite minimal lengths, minimal INTEGERs, named-bit BIT
 //! STRINGs without trailing zero bits (X.690 §11.2.2).
+//!
+//! ```
+//! use oxicard_euicc::asn1::{Encoder, Fields, app, ctx, ctx_c, single};
+//!
+//! // `EnableProfileRequest ::= [49] SEQUENCE { profileIdentifier [0] …, refreshFlag [1] BOOLEAN }`
+//! let mut e = Encoder::new();
+//! e.nested(ctx_c(49), |e| {
+//!     e.nested(ctx_c(0), |e| e.tlv(app(15), &[0xA0, 0x01])); // isdpAid
+//!     e.boolean(ctx(1), true);
+//! });
+//! let der = e.finish();
+//! assert_eq!(der, [0xBF, 0x31, 0x09, 0xA0, 0x04, 0x4F, 0x02, 0xA0, 0x01, 0x81, 0x01, 0xFF]);
+//!
+//! let request = single(&der, ctx_c(49), "EnableProfileRequest")?;
+//! let fields = Fields::parse(request.value(), "EnableProfileRequest")?;
+//! assert!(fields.req(ctx(1), "refreshFlag")?.boolean()?);
+//! # Ok::<(), oxicard_euicc::asn1::DecodeError>(())
+//! ```
 
 use core::fmt;
 use std::string::String;
