@@ -21,6 +21,7 @@ use euicc_common::{Args, es9_client, list_readers, open_reader};
 use oxicard::euicc::activation::{ActivationCode, ConfirmationCode, DeviceInfo};
 use oxicard::euicc::download::{Consent, DownloadHandler, DownloadRequest, ProfileOffer, Progress, download};
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
+use oxicard::transport::ErrorChain;
 
 /// Asks on the terminal, draws the progress bar on stderr.
 struct Terminal {
@@ -70,10 +71,10 @@ fn run(args: &Args) -> Result<(), String> {
     let mut card = open_reader(args)?;
     let options = ["--reader", "--imei", "--confirmation-code", "--ca", "--connect-to"];
     let code = args.positional(&options).pop().ok_or("give the activation code (LPA:1$…)")?;
-    let code: ActivationCode = code.parse().map_err(|e| format!("activation code: {e}"))?;
+    let code: ActivationCode = code.parse().map_err(|e| format!("activation code: {}", ErrorChain(&e)))?;
     let device = match args.value("--imei") {
-        Some(imei) => DeviceInfo::from_imei(imei.parse().map_err(|e| format!("--imei: {e}"))?),
-        None => DeviceInfo::from_tac("35290611".parse().map_err(|e| format!("TAC: {e}"))?),
+        Some(imei) => DeviceInfo::from_imei(imei.parse().map_err(|e| format!("--imei: {}", ErrorChain(&e)))?),
+        None => DeviceInfo::from_tac("35290611".parse().map_err(|e| format!("TAC: {}", ErrorChain(&e)))?),
     };
     let mut request = DownloadRequest::new(&code, device);
     let confirmation = args
@@ -85,18 +86,19 @@ fn run(args: &Args) -> Result<(), String> {
     }
 
     let mut es9 = es9_client(args)?;
-    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).map_err(|e| format!("ISD-R: {e}"))?;
+    let mut isdr =
+        Isdr::open(&mut card, &IsdrOptions::default()).map_err(|e| format!("ISD-R: {}", ErrorChain(&e)))?;
     let mut terminal = Terminal { yes: args.flag("--yes"), have_code };
     let result = download(&mut isdr, &mut es9, &request, &mut terminal);
     eprintln!();
-    let done = result.map_err(|e| e.to_string())?;
+    let done = result.map_err(|e| e.report())?;
     println!(
         "installed ICCID {} in ISD-P {}; installation result notification: {}",
         done.iccid.map(|i| i.to_string()).unwrap_or_default(),
         done.isdp_aid.iter().map(|b| format!("{b:02X}")).collect::<String>(),
         done.notification
     );
-    isdr.close().map_err(|e| e.to_string())
+    isdr.close().map_err(|e| ErrorChain(&e).to_string())
 }
 
 fn main() -> ExitCode {

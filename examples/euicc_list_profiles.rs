@@ -16,19 +16,21 @@ use std::process::ExitCode;
 
 use euicc_common::{Args, list_readers, open_reader};
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
+use oxicard::transport::ErrorChain;
 
 fn run(args: &Args) -> Result<(), String> {
     if args.flag("--list-readers") {
         return list_readers();
     }
     let mut card = open_reader(args)?;
-    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).map_err(|e| format!("ISD-R: {e}"))?;
-    println!("EID        {}", isdr.eid().map_err(|e| e.to_string())?);
+    let mut isdr =
+        Isdr::open(&mut card, &IsdrOptions::default()).map_err(|e| format!("ISD-R: {}", ErrorChain(&e)))?;
+    println!("EID        {}", isdr.eid().map_err(|e| ErrorChain(&e).to_string())?);
     match isdr.configured_addresses() {
         Ok(addresses) => println!("addresses  {addresses:?}"),
-        Err(err) => println!("addresses  not available ({err})"),
+        Err(err) => println!("addresses  not available ({})", ErrorChain(&err)),
     }
-    let profiles = isdr.profiles().map_err(|e| e.to_string())?;
+    let profiles = isdr.profiles().map_err(|e| ErrorChain(&e).to_string())?;
     println!("{} profile(s)", profiles.len());
     for profile in &profiles {
         let iccid = profile.iccid.map_or_else(|| "?".to_owned(), |i| i.to_string());
@@ -41,7 +43,7 @@ fn run(args: &Args) -> Result<(), String> {
             profile.nickname.as_deref().map(|n| format!(" ({n})")).unwrap_or_default(),
         );
     }
-    isdr.close().map_err(|e| e.to_string())
+    isdr.close().map_err(|e| ErrorChain(&e).to_string())
 }
 
 fn main() -> ExitCode {

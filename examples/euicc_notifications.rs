@@ -21,30 +21,33 @@ use std::process::ExitCode;
 use euicc_common::{Args, es9_client, list_readers, open_reader};
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
 use oxicard::euicc::notify::{NotificationOptions, process_notifications};
+use oxicard::transport::ErrorChain;
 
 fn run(args: &Args) -> Result<(), String> {
     if args.flag("--list-readers") {
         return list_readers();
     }
     let mut card = open_reader(args)?;
-    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).map_err(|e| format!("ISD-R: {e}"))?;
+    let mut isdr =
+        Isdr::open(&mut card, &IsdrOptions::default()).map_err(|e| format!("ISD-R: {}", ErrorChain(&e)))?;
     if args.flag("--list") {
-        for n in isdr.list_notifications(None).map_err(|e| e.to_string())? {
+        for n in isdr.list_notifications(None).map_err(|e| ErrorChain(&e).to_string())? {
             let iccid = n.iccid.map(|i| i.to_string()).unwrap_or_default();
             println!("#{:<4} {:?} {} {iccid}", n.seq_number, n.operation, n.address);
         }
-        return isdr.close().map_err(|e| e.to_string());
+        return isdr.close().map_err(|e| ErrorChain(&e).to_string());
     }
     let mut es9 = es9_client(args)?;
     let options = NotificationOptions::default().with_remove(!args.flag("--keep"));
-    let reports = process_notifications(&mut isdr, &mut es9, &options).map_err(|e| e.to_string())?;
+    let reports =
+        process_notifications(&mut isdr, &mut es9, &options).map_err(|e| ErrorChain(&e).to_string())?;
     if reports.is_empty() {
         println!("no pending notification");
     }
     for report in &reports {
         println!("#{:<4} {:<32} {}", report.metadata.seq_number, report.metadata.address, report.outcome);
     }
-    isdr.close().map_err(|e| e.to_string())?;
+    isdr.close().map_err(|e| ErrorChain(&e).to_string())?;
     let kept = reports.iter().filter(|r| !r.outcome.is_acknowledged()).count();
     if kept > 0 { Err(format!("{kept} notification(s) not delivered, kept for a retry")) } else { Ok(()) }
 }

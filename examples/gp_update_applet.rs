@@ -170,7 +170,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", oxicard::transport::ErrorChain(&*err));
             ExitCode::FAILURE
         }
     }

@@ -17,6 +17,7 @@ use oxicard::apdu::atr::Atr;
 use oxicard::apdu::card::{Card, CardChannel, CardError};
 use oxicard::apdu::testcard::TestCard;
 use oxicard::apdu::{CommandView, StatusWord};
+use oxicard::transport::ErrorChain;
 use oxicard::transport::Transport;
 use oxicard::transport::sim::SimulatorTransport;
 
@@ -82,16 +83,17 @@ fn with_reader(args: &[String]) -> Option<Result<(), String>> {
         return None;
     }
     Some((|| {
-        let context = PcscContext::establish().map_err(|e| e.to_string())?;
+        let context = PcscContext::establish().map_err(|e| ErrorChain(&e).to_string())?;
         if list {
-            for name in context.list_readers().map_err(|e| e.to_string())? {
+            for name in context.list_readers().map_err(|e| ErrorChain(&e).to_string())? {
                 println!("{name}");
             }
             return Ok(());
         }
         let name = reader.flatten().ok_or("--reader needs a reader name")?;
-        let transport = context.connect(&name, &ConnectOptions::default()).map_err(|e| e.to_string())?;
-        run(&mut Card::new(transport)).map_err(|e| e.to_string())
+        let transport =
+            context.connect(&name, &ConnectOptions::default()).map_err(|e| ErrorChain(&e).to_string())?;
+        run(&mut Card::new(transport)).map_err(|e| ErrorChain(&e).to_string())
     })())
 }
 
@@ -106,7 +108,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = with_reader(&args).unwrap_or_else(|| {
         println!("card       in-process simulated card (oxicard_apdu::testcard)");
-        run(&mut Card::new(SimulatorTransport::new(TestCard::new()))).map_err(|e| e.to_string())
+        run(&mut Card::new(SimulatorTransport::new(TestCard::new()))).map_err(|e| ErrorChain(&e).to_string())
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

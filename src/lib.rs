@@ -341,11 +341,12 @@
 //!
 //! # Features
 //!
-//! Default features: `pcsc` and `http`. Off by default: `sim` and the SGP.22 roles.
+//! Default features: `pcsc` and `http`. Off by default: `modem`, `sim` and the SGP.22 roles.
 //!
 //! | feature | default | what it enables | what it pulls |
 //! |---|---|---|---|
 //! | `pcsc` | yes | [`transport::pcsc`]: PC/SC readers (`PcscContext`, `PcscCard`, transactions) and the vpcd test bed | the `pcsc` crate; pcsc-lite (`libpcsclite`) at build time on Linux, WinSCard / PCSC.framework elsewhere |
+//! | `modem` | no | `transport::modem` (Unix): the eUICC inside a cellular modem, by AT commands on a serial port, QMI or MBIM on `/dev/cdc-wdm*` | rustix (termios, poll) |
 //! | `http` | yes | `euicc::es9::HttpEs9Client`, the default ES9+/ES11 HTTPS client (GSMA CI and web roots, `--ca`, connect-to) | ureq, rustls (ring), webpki-root-certs |
 //! | `pki` | no | [`euicc`]'s `pki`: RSP certificates and chains (SGP.22 §4.5), ECDSA / ECKA on P-256 and brainpoolP256r1 | p256, bp256, ecdsa, x509-cert (RustCrypto) |
 //! | `euicc-role` | no | `pki` and `euicc::roles::euicc`, the eUICC side of the ES10b download functions | `pki`'s |
@@ -362,6 +363,7 @@
 //! |---|---|---|---|---|
 //! | `oxicard-transport` | `std` | yes | nothing more: the transport layer does I/O (kept for a future `no_std` split) | — |
 //! | `oxicard-transport` | `pcsc` | yes | `pcsc` and `testbed` | the `pcsc` crate, pcsc-lite |
+//! | `oxicard-transport` | `modem` | no | `modem`: AT, QMI and MBIM transports (Unix) | rustix |
 //! | `oxicard-apdu` | `std` | yes | the card layer (`card`, `testcard`) and `std::error::Error`; without it the codec is `no_std` + `alloc` | oxicard-transport, thiserror, tracing |
 //! | `oxicard-secure-channel` | `std` | yes | `scp03::Scp03Session` over the card layer, host challenges from the OS RNG, the SCP03 card simulator (`testcard`); without it the SCP03 and BSP core is `no_std` and allocation-free | oxicard-apdu, oxicard-transport, getrandom, thiserror |
 //! | `oxicard-euicc` | `http` | yes | `es9::HttpEs9Client` | ureq, rustls (ring), webpki-root-certs |

@@ -1,5 +1,5 @@
 //! Opening the card: the software eUICC (see [`crate::simstate`]), the simulated GP card (see
-//! [`crate::gp`]) or the card in a PC/SC reader; the ISD-R options.
+//! [`crate::simstate::gp`]) or the card in a PC/SC reader; the ISD-R options.
 //!
 //! The right card, and only it:
 //!
@@ -135,10 +135,11 @@ fn with_reader<R>(
     f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
     let unavailable = |detail: String| CliError::UnknownReader { name: name.to_owned(), detail };
-    let context =
-        PcscContext::establish().map_err(|e| unavailable(format!("PC/SC is not available ({e})")))?;
-    let readers =
-        context.list_readers().map_err(|e| unavailable(format!("cannot list the PC/SC readers ({e})")))?;
+    let context = PcscContext::establish()
+        .map_err(|e| unavailable(format!("PC/SC is not available ({})", crate::error::chain(&e))))?;
+    let readers = context
+        .list_readers()
+        .map_err(|e| unavailable(format!("cannot list the PC/SC readers ({})", crate::error::chain(&e))))?;
     let reader = pick_reader(name, &readers)?;
     // A reset by someone else is reported, never papered over by a reconnect.
     let options = ConnectOptions::default().on_reset(OnReset::Fail);
@@ -254,7 +255,7 @@ fn with_simulator<S: StatefulSimulator, R>(
     };
     result.map_err(|error| match transport.simulator().last_save_error() {
         Some(cause) => {
-            CliError::SimSave { function: error.function(), card: S::WHAT, cause: cause.to_string() }
+            CliError::SimSave { function: error.function(), card: S::WHAT, cause: crate::error::chain(cause) }
         }
         None => error,
     })
@@ -393,7 +394,7 @@ mod tests {
         .unwrap_err();
         let message = error.to_string();
         let expected = format!(
-            "es10a_set_default_dp_address: the software eUICC could not save its state: state file {}",
+            "es10a_set_default_dp_address: the software eUICC could not save its state: state file: {}",
             path.display()
         );
         assert!(message.starts_with(&expected), "{message}");
@@ -408,21 +409,21 @@ mod tests {
         use oxicard_secure_channel::scp03::{OpenOptions, Scp03Session, SecurityLevel, StaticKeys};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gp-card.json");
-        let gp = crate::gp::open_sim_card(&path).unwrap();
+        let gp = crate::simstate::gp::open_card(&path).unwrap();
         std::fs::remove_file(&path).unwrap();
         std::fs::create_dir(&path).unwrap();
         std::fs::write(path.join("keep"), b"x").unwrap();
-        let key = &crate::gp::keys::GP_TEST_KEY;
-        let keys = StaticKeys::new(crate::gp::keys::SIM_KVN, key, key, key).unwrap();
+        let key = &oxicard_gp::keys::TEST_KEY;
+        let keys = StaticKeys::new(crate::simstate::gp::SIM_KVN, key, key, key).unwrap();
         let error = with_simulator(gp, |card| {
             Scp03Session::open(card, &keys, SecurityLevel::C_MAC, &OpenOptions::new())
                 .map(drop)
-                .map_err(crate::gp::gp_error("scp03_open"))
+                .map_err(|e| CliError::Gp { function: "scp03_open", detail: crate::error::chain(&e) })
         })
         .unwrap_err();
         let message = error.to_string();
         let expected = format!(
-            "scp03_open: the simulated GP card could not save its state: state file {}",
+            "scp03_open: the simulated GP card could not save its state: state file: {}",
             path.display()
         );
         assert!(message.starts_with(&expected), "{message}");

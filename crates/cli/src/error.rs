@@ -1,12 +1,15 @@
 //! The one error type of the command: a one-line human message, an lpac-style function name for
 //! the JSON error object, and an exit code.
+//!
+//! A variant that wraps a library error says what the command was doing and keeps the library
+//! error as its source; [`CliError::message`] is the whole chain on one line.
 
 use oxicard_euicc::activation::ActivationCodeError;
 use oxicard_euicc::discovery::DiscoveryError;
 use oxicard_euicc::download::{DownloadError, DownloadStep};
 use oxicard_euicc::es9::Es9Error;
 use oxicard_euicc::isdr::Es10Error;
-use oxicard_transport::TransportError;
+use oxicard_transport::{ErrorChain, TransportError};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -55,16 +58,17 @@ pub(crate) enum CliError {
         cause: String,
     },
     /// The activation code does not parse (the message names the field).
-    #[error("bad activation code: {0}")]
+    #[error("bad activation code")]
     ActivationCode(#[from] ActivationCodeError),
-    /// A download failed: the step and the cause (server refusal, wrong confirmation code…).
-    #[error("{0}")]
+    /// A download failed: the step and the cause (server refusal, wrong confirmation code…);
+    /// [`CliError::message`] adds what was done after the failure.
+    #[error(transparent)]
     Download(Box<DownloadError>),
     /// A discovery failed: the step and the cause (SM-DS unreachable or refusing…).
-    #[error("{0}")]
+    #[error(transparent)]
     Discovery(Box<DiscoveryError>),
     /// An ES10 function failed.
-    #[error("{function}: {source}")]
+    #[error("{function}")]
     Es10 {
         /// lpac's name of the function.
         function: &'static str,
@@ -72,7 +76,7 @@ pub(crate) enum CliError {
         source: Es10Error,
     },
     /// The card could not be reached.
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Transport {
         /// What we were doing.
         context: String,
@@ -80,7 +84,7 @@ pub(crate) enum CliError {
         source: TransportError,
     },
     /// The ES9+ client could not be built.
-    #[error("ES9+ client: {0}")]
+    #[error("cannot set up the ES9+ client")]
     Es9(#[from] Es9Error),
     /// A GlobalPlatform operation failed (the card's status word or the secure channel).
     #[error("{detail}")]
@@ -95,7 +99,7 @@ pub(crate) enum CliError {
     Sim(String),
     /// A simulator's state file could not be locked, read or written (the message names the
     /// file and the cause).
-    #[error("{0}")]
+    #[error(transparent)]
     State(#[from] oxicard_sim::storage::StateError),
     /// Pending notifications could not be dumped or replayed (`notification dump | replay`): a
     /// notification the eUICC did not return, a dump file that is not one (the message names
@@ -119,6 +123,16 @@ impl CliError {
         move |source| CliError::Es10 { function, source }
     }
 
+    /// The one line a user is shown: the message and each cause in turn
+    /// ([`ErrorChain`]), and for a download what was done after the failure
+    /// ([`DownloadError::report`]).
+    pub(crate) fn message(&self) -> String {
+        match self {
+            CliError::Download(error) => error.report(),
+            other => chain(other),
+        }
+    }
+
     /// An I/O error on `path`.
     pub(crate) fn io(what: &str, path: &std::path::Path, error: &std::io::Error) -> CliError {
         CliError::Io(format!("{what} {}: {error}", path.display()))
@@ -134,7 +148,7 @@ impl CliError {
             CliError::CardReset { function, .. } | CliError::SimSave { function, .. } => function,
             CliError::ActivationCode(_) => "activation_code",
             CliError::Download(e) => step_function(e.step),
-            CliError::Discovery(e) => crate::discover::step_function(e.step),
+            CliError::Discovery(e) => crate::json::discovery_function(e.step),
             CliError::Es10 { function, .. } => function,
             CliError::Transport { .. } => "euicc_init",
             CliError::Es9(_) => "es9p_init",
@@ -151,6 +165,13 @@ impl CliError {
             _ => 1,
         }
     }
+}
+
+/// `error` and each of its causes on one line (`SetNickname failed: iccidNotFound (1)`): what to
+/// put in a message built from a library error, whose own message says only what its layer
+/// was doing.
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    ErrorChain(error).to_string()
 }
 
 /// lpac's function name of a download step (`type":"progress"` messages and download errors).

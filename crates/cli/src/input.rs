@@ -40,6 +40,11 @@ pub(crate) const MAX_PROFILE_DIR_ENTRIES: usize = 256;
 /// SM-DP+ keeps them all in memory).
 pub(crate) const MAX_PROFILE_DIR_LEN: u64 = 64 * 1024 * 1024;
 
+/// The largest dump file `notification replay` reads: 4 MiB. One notification is at most a few
+/// KiB (an OtherSignedNotification carries CERT.EUICC and CERT.EUM, about 1.5 KiB; base64 adds a
+/// third), and an eUICC keeps tens of them: 4 MiB is over a thousand.
+pub(crate) const MAX_NOTIFICATION_DUMP_LEN: u64 = 4 * 1024 * 1024;
+
 /// The longest answer read at a prompt (a confirmation code, `y`): 256 bytes. SGP.22 gives a
 /// confirmation code no length; it is typed by hand, and a line longer than this is no answer.
 pub(crate) const MAX_ANSWER_LEN: usize = 256;

@@ -1,12 +1,13 @@
-//! lpac's JSON field names for profiles, chip info and notifications (see the README's
-//! compatibility table).
+//! lpac's JSON field names for profiles, chip info and notifications, and lpac's function
+//! names of the discovery steps (see the README's compatibility table).
 
 use base64::Engine as _;
+use oxicard_euicc::discovery::DiscoveryStep;
 use oxicard_euicc::es10::{
     BitFlags, EuiccConfiguredAddresses, EuiccInfo2, NotificationMetadata, ProfileInfo, bit_names,
-    notification_event,
 };
 use oxicard_euicc::iccid::Eid;
+use oxicard_euicc::notify::dump::operation_name;
 use serde_json::{Value, json};
 
 /// One profile as lpac's `profile list` element.
@@ -61,23 +62,26 @@ pub(crate) fn chip_info(eid: &Eid, addresses: &EuiccConfiguredAddresses, info2: 
     })
 }
 
-/// lpac's name of a notification's operation (`profileManagementOperation`).
-pub(crate) fn operation(flags: &BitFlags) -> &'static str {
-    match flags.iter().next() {
-        Some(notification_event::INSTALL) => "install",
-        Some(notification_event::ENABLE) => "enable",
-        Some(notification_event::DISABLE) => "disable",
-        Some(notification_event::DELETE) => "delete",
-        _ => "unknown",
-    }
-}
-
 /// One notification as lpac's `notification list` element.
 pub(crate) fn notification(n: &NotificationMetadata) -> Value {
     json!({
         "seqNumber": n.seq_number,
-        "profileManagementOperation": operation(&n.operation),
+        "profileManagementOperation": operation_name(&n.operation),
         "notificationAddress": n.address,
         "iccid": n.iccid.map(|i| i.to_string()),
     })
+}
+
+/// lpac's function name of a discovery step (progress messages and the error object): lpac's
+/// discovery reuses its ES9+ InitiateAuthentication for ES11 (`src/applet/profile/discovery.c`).
+pub(crate) fn discovery_function(step: DiscoveryStep) -> &'static str {
+    match step {
+        DiscoveryStep::GetEuiccInfo1 | DiscoveryStep::GetEuiccChallenge => {
+            "es10b_get_euicc_challenge_and_info"
+        }
+        DiscoveryStep::InitiateAuthentication => "es9p_initiate_authentication",
+        DiscoveryStep::AuthenticateServer => "es10b_authenticate_server",
+        DiscoveryStep::AuthenticateClient => "es11_authenticate_client",
+        _ => "discovery",
+    }
 }

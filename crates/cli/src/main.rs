@@ -2,28 +2,33 @@
 //! `oxicard`: eSIM profiles on a software eUICC (the default, no hardware needed) or a PC/SC
 //! reader, with human output or lpac-compatible JSON (`--json`). See the crate README for the
 //! command table and the lpac JSON mapping.
+//!
+//! The source: [`commands`] has one module per command group, each using only the glue
+//! modules beside it (the options in [`cli`], [`output`] and [`json`], the card in
+//! [`backend`], the simulators' files in [`simstate`], …), never another group; this file
+//! parses the command line and reports the outcome.
 
 mod backend;
 mod cli;
 mod commands;
-mod demo;
-mod discover;
-mod download;
+mod download_handler;
 mod error;
-mod gp;
 mod input;
 mod json;
 mod net;
 mod output;
-mod simcmd;
+mod parse;
+mod profile_table;
+mod serving;
 mod simstate;
+mod test_smdp;
 
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
-use crate::cli::{ChipCmd, Cli, Command, NotificationCmd, ProfileCmd, SimCmd};
+use crate::cli::Cli;
 use crate::error::CliError;
 use crate::output::Out;
 
@@ -48,7 +53,7 @@ fn main() -> ExitCode {
             .with_target(true)
             .init();
     }
-    match run(&cli, &out) {
+    match commands::run(&cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             out.error(&error);
@@ -136,50 +141,4 @@ fn usage_error(error: &clap::Error) -> ExitCode {
     let error = CliError::Usage(format!("{message} (see --help)"));
     Out::new(json).error(&error);
     ExitCode::from(error.exit_code())
-}
-
-/// Dispatches one command.
-fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let g = &cli.global;
-    match &cli.command {
-        Command::Readers => commands::readers(out),
-        Command::Chip(ChipCmd::Info) => commands::chip_info(g, out),
-        Command::Chip(ChipCmd::DefaultDp { address }) => commands::default_dp(g, out, address),
-        Command::Chip(ChipCmd::MemoryReset(args)) => commands::memory_reset(g, out, args),
-        Command::Profile(ProfileCmd::List) => commands::profile_list(g, out),
-        Command::Profile(ProfileCmd::Enable { profile, refresh }) => {
-            commands::profile_op(g, out, profile, commands::Op::Enable(*refresh))
-        }
-        Command::Profile(ProfileCmd::Disable { profile, refresh }) => {
-            commands::profile_op(g, out, profile, commands::Op::Disable(*refresh))
-        }
-        Command::Profile(ProfileCmd::Delete { profile }) => {
-            commands::profile_op(g, out, profile, commands::Op::Delete)
-        }
-        Command::Profile(ProfileCmd::Nickname { iccid, name }) => commands::nickname(g, out, iccid, name),
-        Command::Profile(ProfileCmd::Download(args)) => download::run(g, out, args),
-        Command::Profile(ProfileCmd::Discover(args)) => discover::run(g, out, args),
-        Command::Notification(NotificationCmd::List) => commands::notification_list(g, out),
-        Command::Notification(NotificationCmd::Process { keep, net }) => {
-            commands::notification_process(g, out, *keep, net)
-        }
-        Command::Notification(NotificationCmd::Remove { seq }) => commands::notification_remove(g, out, *seq),
-        Command::Notification(NotificationCmd::Dump { file, force }) => {
-            commands::notification_dump(g, out, file, *force)
-        }
-        Command::Notification(NotificationCmd::Replay { file, net }) => {
-            commands::notification_replay(out, file, net)
-        }
-        Command::Sim(SimCmd::Init(args)) => simcmd::init(g, out, args),
-        Command::Gp(args) => gp::run(g, out, args),
-        Command::Sim(SimCmd::Serve { port, gp }) => simcmd::serve(g, out, *port, *gp),
-        Command::Sim(SimCmd::Smdp(args)) => simcmd::smdp(g, out, args),
-        Command::Sim(SimCmd::Smds(args)) => discover::smds(g, out, args),
-        Command::Sim(SimCmd::Show { iccid }) => simcmd::show(g, out, iccid),
-        Command::Demo => demo::run(out),
-        Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "oxicard", &mut std::io::stdout());
-            Ok(())
-        }
-    }
 }

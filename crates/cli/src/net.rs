@@ -79,7 +79,9 @@ pub(crate) fn es9_client(net: &NetArgs) -> Result<HttpEs9Client, CliError> {
         let bytes = read_input(option, &path, MAX_CA_FILE_LEN)?;
         let pem = bytes.starts_with(b"-----") || bytes.windows(11).any(|w| w == b"-----BEGIN ");
         let added = if pem { builder.add_ca_pem(&bytes) } else { builder.add_ca_der(&bytes) };
-        builder = added.map_err(|e| CliError::Usage(format!("{option} {}: {e}", path.display())))?;
+        builder = added.map_err(|e| {
+            CliError::Usage(format!("{option} {}: {}", path.display(), crate::error::chain(&e)))
+        })?;
     }
     // Empty items are no rule: an empty OXICARD_CONNECT_TO, a trailing ','.
     for item in net.connect_to.iter().filter(|item| !item.is_empty()) {

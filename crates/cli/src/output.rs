@@ -46,10 +46,11 @@ impl Out {
         }
     }
 
-    /// The failure: one line on stderr; in JSON mode also
+    /// The failure: one line on stderr, the error and each of its causes
+    /// ([`CliError::message`]); in JSON mode also
     /// `{"type":"lpa","payload":{"code":-1,"message":function,"data":message}}` on stdout.
     pub(crate) fn error(&self, error: &CliError) {
-        let message = one_line(&error.to_string());
+        let message = one_line(&error.message());
         if self.json {
             println!("{}", envelope("lpa", -1, error.function(), &Value::String(message.clone())));
         }

@@ -271,7 +271,7 @@ fn a_failed_save_says_why() {
     let last = assert_error(&out, true, "File too large");
     assert_eq!(last["payload"]["message"], "es10a_set_default_dp_address");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("state file {}", sim.state.display())), "{stderr}");
+    assert!(stderr.contains(&format!("state file: {}: File too large", sim.state.display())), "{stderr}");
     // Nothing changed on disk, and the eUICC still has the old address.
     assert_eq!(std::fs::read(&sim.state).unwrap(), bytes);
     let info = sim.json(&["chip", "info"]);

@@ -68,6 +68,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 
 use oxicard_apdu::card::CardChannel;
+use oxicard_transport::ErrorChain;
 
 use crate::activation::DeviceInfo;
 use crate::authentication::{self, AuthEs10, AuthHttp, AuthStep, Authenticated, CommonCause, CommonStep};
@@ -154,9 +155,9 @@ impl From<Es10Error> for DiscoveryErrorKind {
 impl fmt::Display for DiscoveryErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Server(e) => write!(f, "SM-DS: {e}"),
-            Self::Rejected(e) => write!(f, "eUICC rejected: {e}"),
-            Self::Card(e) => write!(f, "eUICC: {e}"),
+            Self::Server(e) => write!(f, "SM-DS: {}", ErrorChain(e)),
+            Self::Rejected(e) => write!(f, "eUICC rejected: {}", ErrorChain(e)),
+            Self::Card(e) => write!(f, "eUICC: {}", ErrorChain(e)),
             Self::SessionOver => f.write_str("the discovery session already gave its result"),
         }
     }
@@ -184,9 +185,18 @@ impl DiscoveryError {
     }
 }
 
+/// `profile discovery failed at STEP: ` and what failed: a label (`SM-DS`, `eUICC rejected`,
+/// `eUICC`) when the cause is the [`source`](std::error::Error::source), printed after it by
+/// `oxicard_transport::ErrorChain`.
 impl fmt::Display for DiscoveryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "profile discovery failed at {}: {}", self.step, self.kind)
+        write!(f, "profile discovery failed at {}: ", self.step)?;
+        match &self.kind {
+            DiscoveryErrorKind::Server(_) => f.write_str("SM-DS"),
+            DiscoveryErrorKind::Rejected(_) => f.write_str("eUICC rejected"),
+            DiscoveryErrorKind::Card(_) => f.write_str("eUICC"),
+            kind @ DiscoveryErrorKind::SessionOver => write!(f, "{kind}"),
+        }
     }
 }
 

@@ -67,6 +67,7 @@
 
 use oxicard_apdu::card::{CardChannel, CardError, LogicalChannel, OpenedChannel};
 use oxicard_apdu::{CommandView, StatusWord};
+use oxicard_transport::ErrorChain;
 
 use crate::asn1::DecodeError;
 use crate::download::load::LoadCursor;
@@ -335,13 +336,13 @@ pub enum Es10Error {
     #[error("invalid ES10 request: {0}")]
     InvalidRequest(&'static str),
     /// A request built from parts that are not the TLVs SGP.22 asks for.
-    #[error("malformed request part: {0}")]
-    MalformedRequest(DecodeError),
+    #[error("malformed request part")]
+    MalformedRequest(#[source] DecodeError),
     /// The eUICC answered the last block with no data.
     #[error("the eUICC returned no response")]
     EmptyResponse,
     /// The response is not the expected DER.
-    #[error("invalid response: {0}")]
+    #[error("invalid response")]
     Decode(#[from] DecodeError),
     /// The function failed on the eUICC: its result code.
     #[error(transparent)]
@@ -748,15 +749,15 @@ impl<C: CardChannel> Isdr<C> {
             Ok(None) => return Err(refusal),
             Err(error) => {
                 tracing::warn!(
-                    target: "oxicard::euicc", %iccid, "{function} by ICCID refused ({refusal}); \
-                    listing the profiles to find its ISD-P AID failed: {error}"
+                    target: "oxicard::euicc", %iccid, "{function} by ICCID refused ({}); \
+                    listing the profiles to find its ISD-P AID failed: {}", ErrorChain(&refusal), ErrorChain(&error)
                 );
                 return Err(refusal);
             }
         };
         tracing::info!(
             target: "oxicard::euicc", %iccid, isdp_aid = %hex::encode_upper(&aid),
-            "{function} by ICCID refused ({refusal}), sending it by ISD-P AID"
+            "{function} by ICCID refused ({}), sending it by ISD-P AID", ErrorChain(&refusal)
         );
         operation(self, ProfileIdentifier::IsdpAid(aid))
     }

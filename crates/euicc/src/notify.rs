@@ -40,6 +40,7 @@
 use core::fmt;
 
 use oxicard_apdu::card::CardChannel;
+use oxicard_transport::ErrorChain;
 
 use crate::es9::{
     Es9Error, HandleNotificationRequest, HttpClient, HttpError, HttpRequest, HttpResponse, RspClient,
@@ -92,9 +93,11 @@ impl fmt::Display for NotificationOutcome {
         match self {
             Self::Removed => f.write_str("delivered and removed"),
             Self::Delivered => f.write_str("delivered, left on the eUICC"),
-            Self::AcknowledgedNotRemoved(e) => write!(f, "delivered, but removing it failed: {e}"),
-            Self::NotDelivered(e) => write!(f, "not delivered, kept for retry: {e}"),
-            Self::NotRetrieved(e) => write!(f, "could not be read from the eUICC, kept: {e}"),
+            Self::AcknowledgedNotRemoved(e) => {
+                write!(f, "delivered, but removing it failed: {}", ErrorChain(e))
+            }
+            Self::NotDelivered(e) => write!(f, "not delivered, kept for retry: {}", ErrorChain(e)),
+            Self::NotRetrieved(e) => write!(f, "could not be read from the eUICC, kept: {}", ErrorChain(e)),
             Self::Missing => f.write_str("listed but not returned by the eUICC"),
         }
     }
@@ -230,7 +233,7 @@ impl DeliveryHttp {
         if let Err(error) = acknowledged {
             tracing::warn!(
                 target: "oxicard::euicc", seq = self.seq_number, address = %self.address,
-                "notification not delivered, kept on the eUICC: {error}"
+                "notification not delivered, kept on the eUICC: {}", ErrorChain(&error)
             );
             return Step::Done(NotificationOutcome::NotDelivered(error));
         }

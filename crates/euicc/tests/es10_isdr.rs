@@ -12,6 +12,7 @@ use oxicard_euicc::es10::bpp;
 use oxicard_euicc::es10::*;
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::isdr::{DEFAULT_TERMINAL_CAPABILITY, Es10Error, Isdr, IsdrOptions};
+use oxicard_transport::ErrorChain;
 use oxicard_transport::mock::{MockHandle, MockTransport};
 
 fn h(s: &str) -> Vec<u8> {
@@ -205,7 +206,8 @@ fn enable_by_iccid_one_apdu_and_result_codes() {
         matches!(err, Es10Error::Rejected(Rejection::EnableProfile(EnableProfileError::CatBusy))),
         "{err:?}"
     );
-    assert_eq!(err.to_string(), "EnableProfile: catBusy (5)");
+    assert_eq!(err.to_string(), "EnableProfile failed");
+    assert_eq!(ErrorChain(&err).to_string(), "EnableProfile failed: catBusy (5)");
     isdr.disable_profile(iccid(), false).unwrap();
     let err = isdr.delete_profile(iccid()).unwrap_err();
     assert!(

@@ -153,7 +153,12 @@ fn es11_faults_name_the_step_and_cancel_nothing() {
             assert_eq!(lock(&rig.euicc).calls, euicc_calls, "{context}");
             assert!(lock(&rig.euicc).cancels.is_empty(), "{context}");
             assert!(!rig.smdp.functions().contains(&Es9CancelSession), "{context}");
-            assert!(err.to_string().starts_with(&format!("profile discovery failed at {step}: SM-DS: ")));
+            assert_eq!(err.to_string(), format!("profile discovery failed at {step}: SM-DS"), "{context}");
+            let text = oxicard_transport::ErrorChain(&*err).to_string();
+            assert!(
+                text.starts_with(&format!("profile discovery failed at {step}: SM-DS: {function}")),
+                "{text}"
+            );
         }
     }
 }

@@ -256,7 +256,7 @@ fn wrong_confirmation_code_is_a_typed_server_error_and_cancels() {
     let reason = CancelSessionReason::UndefinedReason;
     assert_eq!(cancels(&rig), (vec![reason], vec![Some(reason)]));
     assert_nothing_installed(&rig);
-    assert!(err.to_string().contains("8.2.7"), "{err}");
+    assert!(err.report().contains("8.2.7"), "{err}");
 }
 
 #[test]
@@ -445,7 +445,7 @@ fn a_failed_es9_cancel_session_is_reported() {
     assert!(cancel.euicc.as_ref().unwrap().result.is_ok());
     assert!(matches!(cancel.server, Some(Err(Es9Error::HttpStatus { status: 503, .. }))));
     assert!(!cancel.is_complete());
-    assert!(err.to_string().contains("not confirmed"), "{err}");
+    assert!(err.report().contains("not confirmed"), "{err}");
 }
 
 #[test]

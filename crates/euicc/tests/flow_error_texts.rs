@@ -116,7 +116,7 @@ fn a_server_refusal_stays_the_error_when_the_cancellation_is_refused_too() {
     let server = cancel.server.as_ref().unwrap().as_ref().unwrap_err();
     assert_eq!(server.status_code().unwrap().subject_code, "8.10.1");
     assert_eq!(
-        err.to_string(),
+        err.report(),
         "profile download failed at ES9+.AuthenticateClient: SM-DP+ refused: ES9+.AuthenticateClient \
          Failed: subjectCode 8.2.6 (MatchingID) reasonCode 3.8 (refused): MatchingID (AC_Token or \
          EventID) refused; then the session was cancelled on the eUICC (undefinedReason (127)), not \
@@ -132,7 +132,7 @@ fn a_server_refusal_with_a_complete_cancellation() {
     let err = run(&mut rig.card, &mut rig.smdp);
     assert!(err.cancel.as_ref().unwrap().is_complete());
     assert_eq!(
-        err.to_string(),
+        err.report(),
         "profile download failed at ES9+.GetBoundProfilePackage: SM-DP+ refused: \
          ES9+.GetBoundProfilePackage Failed: subjectCode 8.2.7 (confirmation code) reasonCode 6.4 \
          (maximum number of attempts exceeded): maximum number of confirmation code retries \
@@ -151,7 +151,7 @@ fn a_cancellation_the_euicc_could_not_make_is_said_after_the_cause() {
         action: support::FaultAction::StatusWord(0x6F00),
     });
     let err = run(&mut rig.card, &mut rig.smdp);
-    let text = err.to_string();
+    let text = err.report();
     assert!(
         text.starts_with(
             "profile download failed at ES9+.AuthenticateClient: SM-DP+ refused: ES9+.AuthenticateClient \
@@ -178,8 +178,8 @@ fn a_forwarded_euicc_error_comes_with_the_server_answer() {
     assert_eq!(answer.function(), Some(Es9AuthenticateClient));
     assert_eq!(err.status_code().unwrap().subject_code, "8.1");
     assert_eq!(
-        err.to_string(),
-        "profile download failed at ES10b.AuthenticateServer: eUICC rejected: AuthenticateServer: \
+        err.report(),
+        "profile download failed at ES10b.AuthenticateServer: eUICC rejected: AuthenticateServer failed: \
          euiccChallengeMismatch (6); the SM-DP+ answered the forwarded error with: \
          ES9+.AuthenticateClient Failed: subjectCode 8.1 (eUICC) reasonCode 6.1 (verification failed): \
          the eUICC signature or the serverChallenge is invalid"
@@ -361,7 +361,7 @@ fn no_segment_follows_an_early_installation_result_and_the_error_is_the_results(
     assert_eq!(smdp.functions().last(), Some(&Es9HandleNotification));
     assert!(lock(&state).notifications.is_empty());
     assert_eq!(
-        err.to_string(),
+        err.report(),
         format!(
             "profile download failed at ES10b.LoadBoundProfilePackage: installation failed at \
              storeMetadata (bppCommandId 2): installFailedDueToIccidMismatch (13): the package's ICCID \
@@ -385,7 +385,7 @@ fn an_iccid_already_on_the_euicc_is_named_with_its_profile() {
     let existing = err.installation.as_ref().unwrap().existing.as_ref().unwrap();
     assert_eq!(existing.iccid, Some(ICCID.parse().unwrap()));
     assert_eq!(
-        err.to_string(),
+        err.report(),
         format!(
             "profile download failed at ES10b.LoadBoundProfilePackage: installation failed at \
              storeMetadata (bppCommandId 2): installFailedDueToIccidAlreadyExistsOnEuicc (9): ICCID {ICCID} \
@@ -402,7 +402,7 @@ fn other_installation_errors_say_what_the_reason_means() {
         Some(InstallationError::new(BppCommandId::LoadProfileElements, ErrorReason::Scp03tSecurityError));
     rig.smdp.notification_faults.insert(1, Es9Fault::Http(503));
     let err = run(&mut rig.card, &mut rig.smdp);
-    let text = err.to_string();
+    let text = err.report();
     assert!(
         text.starts_with(
             "profile download failed at ES10b.LoadBoundProfilePackage: installation failed at \

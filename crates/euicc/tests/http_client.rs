@@ -119,11 +119,11 @@ fn a_transport_failure_keeps_its_cause_as_source() {
         download(&mut isdr, &mut RspClient::new(&mut canned), &download_request(), &mut accept).unwrap_err();
     drop(isdr);
     assert_eq!(error.step, DownloadStep::InitiateAuthentication);
-    let DownloadErrorKind::Server(Es9Error::Transport { source, detail, url, .. }) = &error.kind else {
+    let DownloadErrorKind::Server(Es9Error::Transport { source, url, .. }) = &error.kind else {
         panic!("{error:?}")
     };
     assert_eq!(url, "https://smdp.example.com/gsma/rsp2/es9plus/initiateAuthentication");
-    assert_eq!(detail, "refused by the test (connected to 192.0.2.1:443)");
+    assert_eq!(source.to_string(), "transport error (connected to 192.0.2.1:443)");
     assert_eq!(source.kind(), HttpErrorKind::Transport);
     let server = error.source().unwrap();
     assert!(server.is::<Es9Error>());
@@ -131,12 +131,17 @@ fn a_transport_failure_keeps_its_cause_as_source() {
     assert!(http.is::<HttpError>());
     let cause = http.source().unwrap().downcast_ref::<std::io::Error>().unwrap();
     assert_eq!(cause.kind(), std::io::ErrorKind::ConnectionRefused);
+    // Each layer says once what it was doing, the cause last.
     assert_eq!(
-        error.to_string(),
-        "profile download failed at ES9+.InitiateAuthentication: SM-DP+: ES9+.InitiateAuthentication: transport \
-         error with https://smdp.example.com/gsma/rsp2/es9plus/initiateAuthentication: refused by the test \
-         (connected to 192.0.2.1:443)"
+        oxicard_transport::ErrorChain(&*error).messages(),
+        [
+            "profile download failed at ES9+.InitiateAuthentication: SM-DP+",
+            "ES9+.InitiateAuthentication: POST to https://smdp.example.com/gsma/rsp2/es9plus/initiateAuthentication failed",
+            "transport error (connected to 192.0.2.1:443)",
+            "refused by the test",
+        ]
     );
+    assert_eq!(error.aftermath(), None, "nothing to cancel before the session started");
 
     // A timeout keeps its cause too, and a discovery's error reaches it the same way.
     let mut rig = Rig::new();

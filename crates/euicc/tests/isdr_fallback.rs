@@ -23,6 +23,7 @@ use oxicard_euicc::isdr::{
     ISD_R_AID_ESTKME_SE1, ISD_R_AID_XESIM, Isdr, IsdrOptions, VENDOR_ISD_R_AIDS, is_not_found,
     refuses_iccid_form,
 };
+use oxicard_transport::ErrorChain;
 use oxicard_transport::mock::{ChannelRequest, MockHandle, MockTransport};
 use oxicard_transport::{ChannelOpening, ErrorKind};
 
@@ -493,7 +494,7 @@ fn a_profile_the_card_does_not_list_keeps_the_first_answer() {
     let (result, sent) = run(mock, |isdr| isdr.enable_profile(missing, true));
     let err = result.unwrap_err();
     assert!(refuses_iccid_form(&err));
-    assert_eq!(err.to_string(), "EnableProfile: iccidOrAidNotFound (1)");
+    assert_eq!(ErrorChain(&err).to_string(), "EnableProfile failed: iccidOrAidNotFound (1)");
     assert_eq!(sent.len(), 4, "no third request");
 
     // The listing itself refused: the first answer too.

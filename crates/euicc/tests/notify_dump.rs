@@ -14,6 +14,7 @@ use oxicard_euicc::notify::dump::DumpLineError;
 use oxicard_euicc::notify::dump::DumpedNotification;
 use oxicard_euicc::notify::dump::read_dump;
 use oxicard_euicc::notify::dump::write_dump;
+use oxicard_transport::ErrorChain;
 use support::euicc::EID;
 use support::{FakeSmdp, Rig, lock};
 
@@ -158,14 +159,15 @@ fn damaged_lines_are_refused_with_their_number_and_reason() {
     for (line, expected) in cases {
         let bytes = format!("{good}\n{line}\n{good}\n");
         let error = read_dump(bytes.as_bytes()).unwrap_err();
-        assert!(error.to_string().starts_with(expected), "{line}: {error} (expected {expected})");
+        let text = ErrorChain(&error).to_string();
+        assert!(text.starts_with(expected), "{line}: {text} (expected {expected})");
         assert_eq!(error.line, 2);
     }
     let mut bytes = good.clone().into_bytes();
     bytes.extend_from_slice(b"\n\xFF\xFE\n");
     let error = read_dump(&bytes).unwrap_err();
     assert_eq!(error.kind, DumpLineError::NotUtf8(0));
-    assert_eq!(error.to_string(), "line 2: not UTF-8 text (byte 0)");
+    assert_eq!(ErrorChain(&error).to_string(), "line 2: not UTF-8 text (byte 0)");
 }
 
 #[test]

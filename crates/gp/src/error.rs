@@ -52,12 +52,16 @@ impl From<oxicard_apdu::Error> for DecodeError {
 /// An error of a card management operation, over any
 /// [`CardChannel`](oxicard_apdu::card::CardChannel): a card, a logical channel, an SCP03
 /// session.
+///
+/// The message says what this layer was doing; the cause (the channel's error, the decoder's)
+/// is the [`source`](std::error::Error::source): print the whole chain with
+/// `oxicard_transport::ErrorChain`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GpError {
     /// Sending the command failed: the channel's error (for an SCP03 session, a failure of the
     /// session is a [`CardError::SecureChannel`] carrying its `Scp03Error`).
-    #[error("transmit: {0}")]
+    #[error("card exchange failed")]
     Transmit(#[from] CardError),
     /// The card answered with an error status word.
     #[error("{operation} failed: {sw}")]
@@ -68,11 +72,12 @@ pub enum GpError {
         sw: StatusWord,
     },
     /// The card's answer cannot be decoded.
-    #[error("{operation}: malformed response: {error}")]
+    #[error("{operation}: malformed response")]
     Decode {
         /// The command, e.g. `"GET STATUS"`.
         operation: &'static str,
         /// What was wrong, and where.
+        #[source]
         error: DecodeError,
     },
     /// The card kept answering `6310` (more data) beyond the round limit.

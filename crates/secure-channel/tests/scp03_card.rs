@@ -188,7 +188,11 @@ fn wrong_keys_are_rejected_before_external_authenticate() {
     let wrong = StaticKeys::new(0x30, &[0x40; 16], &[0x4F; 16], &[0x42; 16]).unwrap();
     let err = Scp03Session::open(&mut card, &wrong, SecurityLevel::C_MAC, &OpenOptions::new()).unwrap_err();
     assert!(matches!(err, Scp03Error::Handshake(Error { kind: ErrorKind::CardCryptogramMismatch, .. })));
-    assert_eq!(err.to_string(), "handshake: card cryptogram invalid");
+    assert_eq!(err.to_string(), "SCP03 handshake failed");
+    assert_eq!(
+        oxicard_transport::ErrorChain(&err).to_string(),
+        "SCP03 handshake failed: card cryptogram invalid"
+    );
     // With the AID, a wrong Key-ENC shows in the pseudo-random challenge first.
     let wrong = StaticKeys::new(0x30, &[0x4F; 16], &[0x41; 16], &[0x42; 16]).unwrap();
     let options = OpenOptions::new().with_aid(&AID).unwrap();

@@ -3,6 +3,8 @@
 
 pub mod euicc;
 pub mod gp;
+#[cfg(unix)]
+pub mod modem;
 pub mod pki;
 pub mod saip;
 pub mod smdp;

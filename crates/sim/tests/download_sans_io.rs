@@ -271,7 +271,8 @@ fn the_in_process_client_reaches_only_its_server_and_shares_a_running_servers_st
     let mut client = smdp(&pki);
     let notification = oxicard_euicc::es9::HandleNotificationRequest::new(vec![0x30, 0x00]);
     let error = client.handle_notification("other.example.com", &notification).unwrap_err();
-    let oxicard_euicc::es9::Es9Error::Transport { detail, .. } = &error else { panic!("{error:?}") };
+    let oxicard_euicc::es9::Es9Error::Transport { source, .. } = &error else { panic!("{error:?}") };
+    let detail = oxicard_transport::ErrorChain(source).to_string();
     assert!(detail.contains("is not the in-process server smdp.example.com"), "{detail}");
 
     // The in-process client of a running HTTPS server: the same SM-DP+ state, no socket.

@@ -136,7 +136,7 @@ fn a_failed_write_is_answered_6581() {
     let card = card.transport().simulator();
     let written: serde_json::Value = serde_json::from_slice(&card.state_json()).unwrap();
     assert_eq!(written["sequenceCounter"], 0, "the failed INITIALIZE UPDATE left the counter");
-    let cause = card.last_save_error().unwrap().to_string();
-    assert!(cause.starts_with(&format!("state file {}", path.display())), "{cause}");
+    let cause = oxicard_transport::ErrorChain(card.last_save_error().unwrap()).to_string();
+    assert!(cause.starts_with(&format!("state file: {}", path.display())), "{cause}");
     assert!(cause.contains("is a directory"), "{cause}");
 }

@@ -182,7 +182,10 @@ fn without_the_fallback_the_refusal_is_the_answer() {
     let options = IsdrOptions::default().with_isdp_aid_fallback(false);
     let mut isdr = Isdr::open(&mut card, &options).unwrap();
     let err = isdr.enable_profile(ICCID.parse::<Iccid>().unwrap(), false).unwrap_err();
-    assert_eq!(err.to_string(), "EnableProfile: iccidOrAidNotFound (1)");
+    assert_eq!(
+        oxicard_transport::ErrorChain(&err).to_string(),
+        "EnableProfile failed: iccidOrAidNotFound (1)"
+    );
     drop(isdr);
     assert_eq!(state(&card), [ProfileState::Disabled]);
 }

@@ -231,7 +231,7 @@ fn a_failed_save_is_undone_answered_6581_and_its_cause_kept() {
     }
     let euicc = card.transport().simulator();
     assert_eq!(euicc.state().default_dp_address(), None, "the change was undone");
-    let cause = euicc.last_save_error().unwrap().to_string();
-    assert!(cause.starts_with(&format!("state file {}", path.display())), "{cause}");
+    let cause = oxicard_transport::ErrorChain(euicc.last_save_error().unwrap()).to_string();
+    assert!(cause.starts_with(&format!("state file: {}: ", path.display())), "{cause}");
     assert!(cause.contains("No such file or directory"), "{cause}");
 }

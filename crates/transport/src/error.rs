@@ -80,6 +80,9 @@ type Source = Box<dyn StdError + Send + Sync + 'static>;
 
 /// An error from a [`Transport`](crate::Transport): a [kind](ErrorKind), an
 /// optional detail message and the underlying cause, if any.
+///
+/// The message is the kind and the detail (`card removed: reading a vpcd frame length`); the
+/// cause is the [`source`](StdError::source), printed after it by [`ErrorChain`](crate::ErrorChain).
 pub struct TransportError {
     kind: ErrorKind,
     detail: Option<Cow<'static, str>>,
@@ -208,9 +211,6 @@ impl fmt::Display for TransportError {
         if let Some(detail) = &self.detail {
             write!(f, ": {detail}")?;
         }
-        if let Some(source) = &self.source {
-            write!(f, " ({source})")?;
-        }
         Ok(())
     }
 }
@@ -226,12 +226,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn display_shows_kind_detail_and_cause() {
+    fn display_shows_kind_and_detail_and_leaves_the_cause_to_source() {
         let err = TransportError::io(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "eof"))
             .with_detail("reading the response length");
         assert_eq!(err.kind(), ErrorKind::CardRemoved);
-        assert_eq!(err.to_string(), "card removed: reading the response length (eof)");
-        assert!(StdError::source(&err).is_some());
+        assert_eq!(err.to_string(), "card removed: reading the response length");
+        assert_eq!(StdError::source(&err).map(ToString::to_string).as_deref(), Some("eof"));
+        assert_eq!(crate::ErrorChain(&err).to_string(), "card removed: reading the response length: eof");
     }
 
     #[test]

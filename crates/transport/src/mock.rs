@@ -265,7 +265,9 @@ fn lock(shared: &Mutex<State>) -> MutexGuard<'_, State> {
 fn parse_hex(text: &str) -> Result<Vec<u8>, TransportError> {
     let digits: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     hex::decode(&digits).map_err(|err| {
-        TransportError::new(ErrorKind::InvalidCommand).with_detail(format!("bad hex {text:?}: {err}"))
+        TransportError::new(ErrorKind::InvalidCommand)
+            .with_detail(format!("bad hex {:?}", text.trim()))
+            .with_source(err)
     })
 }
 
@@ -337,6 +339,11 @@ impl MockTransport {
         let bad = |line: usize, what: &str| {
             TransportError::new(ErrorKind::InvalidCommand).with_detail(format!("script line {line}: {what}"))
         };
+        // The hex error stays the source: `invalid command APDU: script line 3: bad hex "0G"`.
+        let at_line = |line: usize, error: TransportError| {
+            let detail = error.detail().unwrap_or_default().to_owned();
+            error.with_detail(format!("script line {line}: {detail}"))
+        };
         for (number, raw) in script.lines().enumerate() {
             let line_no = number + 1;
             let line = raw.split('#').next().unwrap_or("").trim();
@@ -347,13 +354,13 @@ impl MockTransport {
                 if pending.is_some() {
                     return Err(bad(line_no, "command follows a command without a response"));
                 }
-                let bytes = parse_hex(command).map_err(|e| bad(line_no, &e.to_string()))?;
+                let bytes = parse_hex(command).map_err(|e| at_line(line_no, e))?;
                 pending = Some((line_no, bytes));
             } else if let Some(response) = line.strip_prefix('<') {
                 let Some((_, command)) = pending.take() else {
                     return Err(bad(line_no, "response without a command"));
                 };
-                let bytes = parse_hex(response).map_err(|e| bad(line_no, &e.to_string()))?;
+                let bytes = parse_hex(response).map_err(|e| at_line(line_no, e))?;
                 mock.expect(command).respond(bytes);
             } else {
                 return Err(bad(line_no, "expected a line starting with '>' or '<'"));

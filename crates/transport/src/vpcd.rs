@@ -249,7 +249,7 @@ impl<S: CardSimulator + 'static> VirtualCard<S> {
 impl<S: CardSimulator + 'static> Drop for VirtualCard<S> {
     fn drop(&mut self) {
         if let Some(Ok((_, Err(err)))) = self.stop() {
-            tracing::debug!(target: "oxicard::vpcd", "virtual card session ended: {err}");
+            tracing::debug!(target: "oxicard::vpcd", "virtual card session ended: {}", crate::ErrorChain(&err));
         }
     }
 }

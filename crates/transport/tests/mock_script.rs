@@ -143,7 +143,12 @@ fn mock_from_script_errors_name_the_line() {
         assert_eq!(err.detail(), Some(detail), "{script:?}");
     }
     let err = MockTransport::from_script("> 00A4040\n< 9000\n").unwrap_err();
-    assert!(err.detail().unwrap().starts_with("script line 1: invalid command APDU: bad hex"), "{err}");
+    assert_eq!(err.detail(), Some("script line 1: bad hex \"00A4040\""));
+    // The hex decoder's error stays the cause.
+    assert_eq!(
+        oxicard_transport::ErrorChain(&err).to_string(),
+        "invalid command APDU: script line 1: bad hex \"00A4040\": Odd number of digits"
+    );
 }
 
 #[test]

@@ -427,7 +427,7 @@ impl<C: CardChannel> Drop for LogicalChannel<C> {
         if self.open
             && let Err(err) = self.parent.close_logical_channel(self.number)
         {
-            tracing::warn!(target: "oxicard::card", channel = self.number, "closing logical channel failed: {err}");
+            tracing::warn!(target: "oxicard::card", channel = self.number, "closing logical channel failed: {}", oxicard_transport::ErrorChain(&err));
         }
     }
 }

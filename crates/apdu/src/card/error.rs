@@ -7,15 +7,19 @@ use crate::{Error as CodecError, StatusWord};
 use oxicard_transport::TransportError;
 
 /// What can go wrong when talking to a card through [`Card`](super::Card).
+///
+/// The message says what this layer was doing; the cause (the transport's error, the codec's,
+/// the secure channel's) is the [`source`](StdError::source): print the whole chain with
+/// `oxicard_transport::ErrorChain`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CardError {
     /// The transport failed (no card, card removed, reader gone, …).
-    #[error("transport: {0}")]
+    #[error("transport failed")]
     Transport(#[from] TransportError),
     /// The command could not be encoded (too much data, Ne too large).
-    #[error("cannot encode the command: {0}")]
-    Encode(CodecError),
+    #[error("cannot encode the command")]
+    Encode(#[source] CodecError),
     /// The card answered fewer than two bytes: no status word.
     #[error("malformed response of {len} bytes from the card: no status word")]
     MalformedResponse {
@@ -58,11 +62,12 @@ pub enum CardError {
         sw: StatusWord,
     },
     /// The card's answer to an operation of this layer is malformed (FCI, MANAGE CHANNEL).
-    #[error("{operation}: malformed response: {error}")]
+    #[error("{operation}: malformed response")]
     InvalidResponse {
         /// The operation, e.g. `"SELECT"`.
         operation: &'static str,
         /// What was wrong, and where.
+        #[source]
         error: CodecError,
     },
     /// The channel cannot do this: an SCP03 session opening or addressing another logical
@@ -76,7 +81,7 @@ pub enum CardError {
     /// error (for an SCP03 session of `oxicard-secure-channel`, its `Scp03Error`), read back with
     /// [`secure_channel_error`](Self::secure_channel_error). A failure of the card underneath
     /// is the plain variant (`Transport`, …), not this one.
-    #[error("secure channel: {0}")]
+    #[error("secure channel")]
     SecureChannel(#[source] Box<dyn StdError + Send + Sync + 'static>),
 }
 

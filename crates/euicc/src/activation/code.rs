@@ -232,6 +232,24 @@ impl ActivationCode {
         })
     }
 
+    /// Checks an SM-DP+ address alone, with the rules [`ActivationCode::new`] applies to field 2
+    /// (SGP.22 §4.1): an FQDN of RFC 1035 labels (letters, digits, inner `-`; at most 63
+    /// characters each, 253 in all) with an optional `:port` in 1..=65535; no IPv6 literal. For
+    /// an address that comes without a MatchingID, such as the default SM-DP+ address of
+    /// ES10a.SetDefaultDpAddress (SGP.22 §5.7.4); the error is
+    /// [`ActivationCodeError::InvalidField`] for [`AcField::SmdpAddress`], with the reason.
+    ///
+    /// ```
+    /// use oxicard_euicc::activation::{AcField, ActivationCode};
+    ///
+    /// assert!(ActivationCode::check_smdp_address("smdp.example.com:8443").is_ok());
+    /// let error = ActivationCode::check_smdp_address("smdp..example.com").unwrap_err();
+    /// assert_eq!(error.field(), Some(AcField::SmdpAddress));
+    /// ```
+    pub fn check_smdp_address(address: &str) -> Result<(), ActivationCodeError> {
+        validate_address(address).map_err(|r| ActivationCodeError::invalid(AcField::SmdpAddress, r))
+    }
+
     /// Sets (or with `None` clears) the SM-DP+ OID, validated.
     pub fn with_smdp_oid(mut self, oid: Option<&str>) -> Result<Self, ActivationCodeError> {
         self.smdp_oid = match oid {
@@ -518,5 +536,25 @@ mod tests {
         assert!(validate_address("example.com:65536").is_err());
         assert!(validate_address("[::1]:443").is_err());
         assert!(validate_address(&"a".repeat(64)).is_err());
+    }
+
+    /// The address alone: the same rules and reasons as field 2 of a code, under that field.
+    #[test]
+    fn smdp_address_checked_alone() {
+        assert_eq!(ActivationCode::check_smdp_address("smdp.example.com:8443"), Ok(()));
+        let invalid = |reason: &str| ActivationCodeError::InvalidField {
+            field: AcField::SmdpAddress,
+            reason: reason.to_owned(),
+        };
+        assert_eq!(ActivationCode::check_smdp_address("a..b"), Err(invalid("empty label in \"a..b\"")));
+        assert_eq!(
+            ActivationCode::check_smdp_address("x.com:0"),
+            Err(invalid("port \"0\" is not a number in 1..=65535"))
+        );
+        assert_eq!(ActivationCode::check_smdp_address(""), Err(invalid("empty")));
+        assert_eq!(
+            ActivationCode::check_smdp_address("-x.com").map_err(|e| e.field()),
+            ActivationCode::new("-x.com", "M").map(drop).map_err(|e| e.field())
+        );
     }
 }

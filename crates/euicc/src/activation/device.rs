@@ -25,6 +25,11 @@ pub enum DeviceInfoError {
 pub struct Tac([u8; 8]);
 
 impl Tac {
+    /// The TAC an LPA sends when it has no IMEI to give: `35290611`, sent as `35 29 06 11`, the
+    /// TAC lpac puts in `DeviceInfo` when no IMEI is set (lpac `euicc/es10b.c`,
+    /// `es10b_authenticate_server_r`). `DeviceInfo::from_tac(Tac::DEFAULT)` is such a device.
+    pub const DEFAULT: Tac = Tac([3, 5, 2, 9, 0, 6, 1, 1]);
+
     /// The 4 bytes sent in `DeviceInfo.tac`.
     pub fn to_bytes(&self) -> [u8; 4] {
         let mut out = [0u8; 4];
@@ -184,5 +189,21 @@ impl DeviceInfo {
     /// Device info with only a TAC (no IMEI) and no capabilities.
     pub fn from_tac(tac: Tac) -> Self {
         Self { tac: tac.to_bytes().to_vec(), capabilities: DeviceCapabilities::default(), imei: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// lpac `euicc/es10b.c` (`es10b_authenticate_server_r`): without an IMEI the `tac` of
+    /// DeviceInfo is the bytes `0x35, 0x29, 0x06, 0x11`.
+    #[test]
+    fn default_tac_is_lpacs() {
+        assert_eq!(Tac::DEFAULT.to_bytes(), [0x35, 0x29, 0x06, 0x11]);
+        assert_eq!(Tac::DEFAULT.to_string(), "35290611");
+        assert_eq!("35290611".parse::<Tac>(), Ok(Tac::DEFAULT));
+        let device = DeviceInfo::from_tac(Tac::DEFAULT);
+        assert_eq!((device.tac.as_slice(), device.imei), (&[0x35, 0x29, 0x06, 0x11][..], None));
     }
 }

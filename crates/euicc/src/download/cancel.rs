@@ -2,6 +2,7 @@
 //! §5.7.14, ES9+.CancelSession §5.6.5).
 
 use oxicard_apdu::card::CardChannel;
+use oxicard_transport::ErrorChain;
 
 use crate::es9::{
     self, HttpClient, HttpError, HttpRequest, HttpResponse, RspClient, RspConfig, RspFunction, TransactionId,
@@ -65,7 +66,7 @@ impl AwaitEs10 for CancelEs10 {
                 }
             }
             Err(error) => {
-                tracing::warn!(target: "oxicard::euicc", "ES10b CancelSession failed: {error}");
+                tracing::warn!(target: "oxicard::euicc", "ES10b CancelSession failed: {}", ErrorChain(&error));
                 Step::Done(CancelReport { reason, euicc: Err(error), server: None })
             }
         }
@@ -86,7 +87,7 @@ impl CancelHttp {
     /// The report, with the SM-DP+'s answer.
     fn report(self, server: Result<(), es9::Es9Error>) -> CancelReport {
         if let Err(error) = &server {
-            tracing::warn!(target: "oxicard::euicc", "ES9+ CancelSession failed: {error}");
+            tracing::warn!(target: "oxicard::euicc", "ES9+ CancelSession failed: {}", ErrorChain(error));
         }
         CancelReport { reason: self.reason, euicc: Ok(self.euicc), server: Some(server) }
     }

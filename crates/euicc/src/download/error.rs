@@ -1,9 +1,10 @@
 //! Why and where a profile download failed, and what was done to cancel the session.
 //!
-//! The error's text puts the cause first, with what a user can act on: an SM-DP+ refusal with
-//! its subjectCode, reasonCode and their meaning (SGP.22 §6.5.1.4), an installation failure
-//! with its bppCommandId, errorReason and the ICCIDs concerned (SGP.22 §5.7.6), then what
-//! happened next (the server's answer to a forwarded eUICC error, the session cancellation on
+//! The error's text ([`DownloadError::report`]: its message and its
+//! [`source`](std::error::Error::source) chain, then [`DownloadError::aftermath`]) puts the
+//! cause first, with what a user can act on: an SM-DP+ refusal with its subjectCode, reasonCode
+//! and their meaning (SGP.22 §6.5.1.4), an installation failure with its bppCommandId,
+//! errorReason and the ICCIDs concerned (SGP.22 §5.7.6), then what happened next (the server's answer to a forwarded eUICC error, the session cancellation on
 //! each side, the fate of the installation result notification):
 //!
 //! ```text
@@ -21,6 +22,7 @@ use crate::es10::{
 use crate::iccid::Iccid;
 use crate::isdr::Es10Error;
 use crate::notify::NotificationOutcome;
+use oxicard_transport::ErrorChain;
 
 use super::DownloadStep;
 
@@ -84,11 +86,13 @@ impl From<DecodeError> for DownloadErrorKind {
 impl fmt::Display for DownloadErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Server(e @ Es9Error::FunctionFailed { .. }) => write!(f, "SM-DP+ refused: {e}"),
-            Self::Server(e) => write!(f, "SM-DP+: {e}"),
-            Self::Rejected(e) => write!(f, "eUICC rejected: {e}"),
-            Self::Card(e) => write!(f, "eUICC: {e}"),
-            Self::Decode(e) => write!(f, "invalid data: {e}"),
+            Self::Server(e @ Es9Error::FunctionFailed { .. }) => {
+                write!(f, "SM-DP+ refused: {}", ErrorChain(e))
+            }
+            Self::Server(e) => write!(f, "SM-DP+: {}", ErrorChain(e)),
+            Self::Rejected(e) => write!(f, "eUICC rejected: {}", ErrorChain(e)),
+            Self::Card(e) => write!(f, "eUICC: {}", ErrorChain(e)),
+            Self::Decode(e) => write!(f, "invalid data: {}", ErrorChain(e)),
             Self::Declined(reason) => write!(f, "declined by the caller ({reason})"),
             Self::ConfirmationCodeMissing => f.write_str("a confirmation code is required"),
             Self::Installation(e) => write_installation(f, e, None),
@@ -98,6 +102,22 @@ impl fmt::Display for DownloadErrorKind {
 }
 
 impl DownloadErrorKind {
+    /// What [`DownloadError`]'s message says of a failure whose cause is its
+    /// [`source`](std::error::Error::source) (an [`Es9Error`], a [`Rejection`], an
+    /// [`Es10Error`], a [`DecodeError`]); `None` for a failure its message says in full.
+    fn label(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::Server(Es9Error::FunctionFailed { .. }) => "SM-DP+ refused",
+            Self::Server(_) => "SM-DP+",
+            Self::Rejected(_) => "eUICC rejected",
+            Self::Card(_) => "eUICC",
+            Self::Decode(_) => "invalid data",
+            Self::Declined(_) | Self::ConfirmationCodeMissing | Self::Installation(_) | Self::SessionOver => {
+                return None;
+            }
+        })
+    }
+
     /// The CancelSession reason for this failure at `step` (SGP.22 §5.7.14 `CancelSessionReason`):
     /// the caller's own for [`Self::Declined`], `endUserRejection` without a confirmation code,
     /// `timeout` for an ES9+ timeout, `loadBppExecutionError` for a failed load, otherwise
@@ -147,7 +167,8 @@ impl fmt::Display for CancelReport {
             Err(error) => {
                 return write!(
                     f,
-                    "cancelling the session ({reason}) failed on the eUICC: {error}; nothing was sent to the SM-DP+"
+                    "cancelling the session ({reason}) failed on the eUICC: {}; nothing was sent to the SM-DP+",
+                    ErrorChain(error)
                 );
             }
             Ok(answer) => match answer.result {
@@ -157,7 +178,7 @@ impl fmt::Display for CancelReport {
         }
         match &self.server {
             Some(Ok(())) => f.write_str(", confirmed by the SM-DP+"),
-            Some(Err(error)) => write!(f, ", not confirmed by the SM-DP+: {error}"),
+            Some(Err(error)) => write!(f, ", not confirmed by the SM-DP+: {}", ErrorChain(error)),
             None => f.write_str(", nothing was sent to the SM-DP+"),
         }
     }
@@ -219,28 +240,63 @@ impl DownloadError {
     }
 }
 
+/// `profile download failed at STEP: ` and why: a label (`SM-DP+ refused`, `SM-DP+`,
+/// `eUICC rejected`, `eUICC`, `invalid data`) when the cause is an error of its own, the
+/// [`source`](std::error::Error::source) that `oxicard_transport::ErrorChain` prints after it;
+/// otherwise the whole reason (a failed installation with its ICCIDs, a declined profile). What
+/// was done after the failure is [`DownloadError::aftermath`]; [`DownloadError::report`] says
+/// all of it on one line.
 impl fmt::Display for DownloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "profile download failed at {}: ", self.step)?;
-        match &self.kind {
-            DownloadErrorKind::Installation(error) => {
-                write_installation(f, error, self.installation.as_ref())?
+        match (&self.kind, self.kind.label()) {
+            (_, Some(label)) => f.write_str(label),
+            (DownloadErrorKind::Installation(error), None) => {
+                write_installation(f, error, self.installation.as_ref())
             }
-            kind => write!(f, "{kind}")?,
+            (kind, None) => write!(f, "{kind}"),
         }
-        if let Some(answer) = &self.server_answer {
-            write!(f, "; the SM-DP+ answered the forwarded error with: {answer}")?;
-        }
-        if let Some(cancel) = &self.cancel {
-            write!(f, "; then {cancel}")?;
-        }
-        if let Some(notification) = &self.notification {
-            write!(f, "; the result notification was {notification}")?;
-        }
-        Ok(())
     }
 }
 
+impl DownloadError {
+    /// What was done after the failure, when something was: the SM-DP+'s answer to the
+    /// forwarded eUICC error, the session cancellation on each side, the fate of the
+    /// installation result notification — `the session was cancelled on both sides
+    /// (undefinedReason (127))`, parts joined by `"; "`.
+    pub fn aftermath(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(answer) = &self.server_answer {
+            parts.push(format!("the SM-DP+ answered the forwarded error with: {}", ErrorChain(answer)));
+        }
+        if let Some(cancel) = &self.cancel {
+            parts.push(format!("then {cancel}"));
+        }
+        if let Some(notification) = &self.notification {
+            parts.push(format!("the result notification was {notification}"));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// The whole story on one line, cause first: the message, each cause in turn
+    /// (`oxicard_transport::ErrorChain`), then the [`aftermath`](Self::aftermath) — what a
+    /// user is shown:
+    ///
+    /// ```text
+    /// profile download failed at ES9+.GetBoundProfilePackage: SM-DP+ refused: ES9+.GetBoundProfilePackage Failed: subjectCode 8.2.7 (confirmation code) reasonCode 6.4 (maximum number of attempts exceeded): maximum number of confirmation code retries exceeded; then the session was cancelled on both sides (undefinedReason (127))
+    /// ```
+    pub fn report(&self) -> String {
+        let chain = ErrorChain(self).to_string();
+        match self.aftermath() {
+            Some(aftermath) => format!("{chain}; {aftermath}"),
+            None => chain,
+        }
+    }
+}
+
+/// The SM-DP+'s or the eUICC's error the download failed on. A failed installation has none:
+/// its `errorResult` (the [`InstallationError`] of [`DownloadErrorKind::Installation`]) is said
+/// in the message, with the ICCIDs only the download knows.
 impl std::error::Error for DownloadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
@@ -248,8 +304,8 @@ impl std::error::Error for DownloadError {
             DownloadErrorKind::Rejected(e) => Some(e),
             DownloadErrorKind::Card(e) => Some(e),
             DownloadErrorKind::Decode(e) => Some(e),
-            DownloadErrorKind::Installation(e) => Some(e),
-            DownloadErrorKind::Declined(_)
+            DownloadErrorKind::Installation(_)
+            | DownloadErrorKind::Declined(_)
             | DownloadErrorKind::ConfirmationCodeMissing
             | DownloadErrorKind::SessionOver => None,
         }

@@ -292,7 +292,7 @@ impl Flow for Download {
                 let existing = match profiles {
                     Ok(profiles) => profiles.into_iter().find(|p| p.iccid == Some(iccid)),
                     Err(error) => {
-                        tracing::info!(target: "oxicard::euicc", %iccid, "reading the installed profile failed: {error}");
+                        tracing::info!(target: "oxicard::euicc", %iccid, "reading the installed profile failed: {}", oxicard_transport::ErrorChain(&error));
                         None
                     }
                 };
@@ -394,7 +394,7 @@ impl Download {
         answer: Option<Es9Error>,
     ) -> Next<Self> {
         if let Some(answer) = &answer {
-            tracing::info!(target: "oxicard::euicc", "SM-DP+ answer to the forwarded error: {answer}");
+            tracing::info!(target: "oxicard::euicc", "SM-DP+ answer to the forwarded error: {}", oxicard_transport::ErrorChain(answer));
         }
         self.step = step;
         self.transaction = None;

@@ -218,9 +218,9 @@ pub use profiles::{
     DeleteProfileError, DeleteProfileRequest, DeleteProfileResponse, DisableProfileError,
     DisableProfileRequest, DisableProfileResponse, DpProprietaryData, EnableProfileError,
     EnableProfileRequest, EnableProfileResponse, IconType, NotificationConfigurationInformation,
-    ProfileClass, ProfileIdentifier, ProfileInfo, ProfileInfoListError, ProfileInfoListRequest,
-    ProfileInfoListResponse, ProfileSearch, ProfileState, SetNicknameError, SetNicknameRequest,
-    SetNicknameResponse, notification_event, ppr,
+    ProfileClass, ProfileIdentifier, ProfileIdentifierError, ProfileInfo, ProfileInfoListError,
+    ProfileInfoListRequest, ProfileInfoListResponse, ProfileSearch, ProfileState, SetNicknameError,
+    SetNicknameRequest, SetNicknameResponse, notification_event, ppr,
 };
 pub use rat::{GetRatRequest, GetRatResponse, ProfilePolicyAuthorisationRule, ppr_flags};
 pub use types::{BitFlags, Oid, OidError, OperatorId, Version};
@@ -264,54 +264,54 @@ pub trait Request: Message {
 #[non_exhaustive]
 pub enum Rejection {
     /// SetDefaultDpAddress (§5.7.4).
-    #[error("SetDefaultDpAddress: {0}")]
+    #[error("SetDefaultDpAddress failed")]
     SetDefaultDpAddress(#[from] SetDefaultDpAddressError),
     /// PrepareDownload (§5.7.5).
-    #[error("PrepareDownload: {0}")]
+    #[error("PrepareDownload failed")]
     PrepareDownload(#[from] DownloadErrorCode),
     /// LoadBoundProfilePackage (§5.7.6): the ProfileInstallationResult's errorResult.
-    #[error("LoadBoundProfilePackage: {0}")]
+    #[error("LoadBoundProfilePackage failed")]
     LoadBoundProfilePackage(#[from] InstallationError),
     /// ListNotification (§5.7.9).
-    #[error("ListNotification: {0}")]
+    #[error("ListNotification failed")]
     ListNotification(#[from] ListNotificationError),
     /// RetrieveNotificationsList (§5.7.10).
-    #[error("RetrieveNotificationsList: {0}")]
+    #[error("RetrieveNotificationsList failed")]
     RetrieveNotificationsList(#[from] RetrieveNotificationsListError),
     /// RemoveNotificationFromList (§5.7.11).
-    #[error("RemoveNotificationFromList: {0}")]
+    #[error("RemoveNotificationFromList failed")]
     RemoveNotificationFromList(#[from] NotificationSentError),
     /// AuthenticateServer (§5.7.13).
-    #[error("AuthenticateServer: {0}")]
+    #[error("AuthenticateServer failed")]
     AuthenticateServer(#[from] AuthenticateErrorCode),
     /// CancelSession (§5.7.14).
-    #[error("CancelSession: {0}")]
+    #[error("CancelSession failed")]
     CancelSession(#[from] CancelSessionError),
     /// GetProfilesInfo (§5.7.15).
-    #[error("GetProfilesInfo: {0}")]
+    #[error("GetProfilesInfo failed")]
     ProfileInfoList(#[from] ProfileInfoListError),
     /// EnableProfile (§5.7.16).
-    #[error("EnableProfile: {0}")]
+    #[error("EnableProfile failed")]
     EnableProfile(#[from] EnableProfileError),
     /// DisableProfile (§5.7.17).
-    #[error("DisableProfile: {0}")]
+    #[error("DisableProfile failed")]
     DisableProfile(#[from] DisableProfileError),
     /// DeleteProfile (§5.7.18).
-    #[error("DeleteProfile: {0}")]
+    #[error("DeleteProfile failed")]
     DeleteProfile(#[from] DeleteProfileError),
     /// eUICCMemoryReset (§5.7.19).
-    #[error("eUICCMemoryReset: {0}")]
+    #[error("eUICCMemoryReset failed")]
     EuiccMemoryReset(#[from] EuiccMemoryResetError),
     /// SetNickname (§5.7.21).
-    #[error("SetNickname: {0}")]
+    #[error("SetNickname failed")]
     SetNickname(#[from] SetNicknameError),
     /// LoadCRL (v2 §5.7.12).
-    #[error("LoadCRL: {0}")]
+    #[error("LoadCRL failed")]
     LoadCrl(#[from] LoadCrlError),
     /// LpaeActivation.
-    #[error("LpaeActivation: {0}")]
+    #[error("LpaeActivation failed")]
     LpaeActivation(#[from] LpaeActivationError),
     /// VerifySmdsResponse (v3).
-    #[error("VerifySmdsResponse: {0}")]
+    #[error("VerifySmdsResponse failed")]
     VerifySmdsResponse(#[from] VerifySmdsResponseError),
 }

@@ -5,7 +5,7 @@ use der::Tag;
 
 use crate::asn1::{DecodeError, DecodeReason, Encoder, Field, Fields, app, ctx, ctx_c, private_c};
 use crate::es10::{BitFlags, Message, Oid, OperatorId, Request};
-use crate::iccid::Iccid;
+use crate::iccid::{Iccid, IccidError};
 
 /// `Iccid ::= [APPLICATION 26]` (`5A`).
 const TAG_ICCID: Tag = app(26);
@@ -111,6 +111,43 @@ impl ProfileIdentifier {
             }
         }
         Err(DecodeError::new(message, DecodeReason::Missing("profileIdentifier")))
+    }
+}
+
+/// Longest ISD-P AID: `isdpAid [APPLICATION 15] OctetTo16` (SGP.22 §5.7.16).
+const MAX_ISDP_AID_LEN: usize = 16;
+
+/// Why a string names no profile (the [`FromStr`](std::str::FromStr) of [`ProfileIdentifier`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProfileIdentifierError {
+    /// At most 20 digits or `F`s, read as an ICCID, and not a valid one.
+    #[error("bad ICCID: {0}")]
+    Iccid(IccidError),
+    /// Not an ICCID, and not hex either.
+    #[error("neither an ICCID nor an ISD-P AID in hex")]
+    NotHex,
+    /// An ISD-P AID in hex of more than 16 bytes.
+    #[error("an ISD-P AID has 1 to {MAX_ISDP_AID_LEN} bytes, got {0}")]
+    AidLength(usize),
+}
+
+impl std::str::FromStr for ProfileIdentifier {
+    type Err = ProfileIdentifierError;
+
+    /// A profile as a user names it: at most 20 characters of digits (and `F`, the filler of a
+    /// coded ICCID, which [`Iccid`] refuses with its position) are an ICCID
+    /// (`8944478600004573128`); anything else is an ISD-P AID in hex, 1 to 16 bytes
+    /// (`A0000005591010FFFFFFFF8900001000`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.len() <= 20 && text.bytes().all(|b| b.is_ascii_digit() || b == b'F' || b == b'f') {
+            return text.parse().map(Self::Iccid).map_err(ProfileIdentifierError::Iccid);
+        }
+        let aid = hex::decode(text).map_err(|_| ProfileIdentifierError::NotHex)?;
+        if aid.len() > MAX_ISDP_AID_LEN {
+            return Err(ProfileIdentifierError::AidLength(aid.len()));
+        }
+        Ok(Self::IsdpAid(aid))
     }
 }
 
@@ -699,4 +736,37 @@ impl Message for SetNicknameRequest {
 
 impl Request for SetNicknameRequest {
     type Response = SetNicknameResponse;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both forms, and each way of being neither (hand-made values: the ICCID of the `Iccid`
+    /// docs; an ISD-P AID on the ISD-R's RID and PIX prefix, `A0000005591010FFFFFFFF89`).
+    #[test]
+    fn profile_identifier_from_text() {
+        let iccid: Iccid = "8944478600004573128".parse().unwrap();
+        assert_eq!("8944478600004573128".parse(), Ok(ProfileIdentifier::Iccid(iccid)));
+        assert_eq!(
+            "A0000005591010FFFFFFFF8900001000".parse(),
+            Ok(ProfileIdentifier::IsdpAid(hex::decode("A0000005591010FFFFFFFF8900001000").unwrap()))
+        );
+        assert_eq!(
+            "894447860000457312F".parse::<ProfileIdentifier>(),
+            Err(ProfileIdentifierError::Iccid(IccidError::NotADigit(18)))
+        );
+        assert_eq!(
+            "".parse::<ProfileIdentifier>(),
+            Err(ProfileIdentifierError::Iccid(IccidError::Length(0)))
+        );
+        assert_eq!("xyz".parse::<ProfileIdentifier>(), Err(ProfileIdentifierError::NotHex));
+        assert_eq!("A00".parse::<ProfileIdentifier>(), Err(ProfileIdentifierError::NotHex));
+        let long = "A0".repeat(17);
+        assert_eq!(long.parse::<ProfileIdentifier>(), Err(ProfileIdentifierError::AidLength(17)));
+        assert_eq!(
+            ProfileIdentifierError::AidLength(17).to_string(),
+            "an ISD-P AID has 1 to 16 bytes, got 17"
+        );
+    }
 }

@@ -171,11 +171,9 @@ fn transport_error(function: RspFunction, url: &str, limit: u64, error: HttpErro
     let url = url.to_owned();
     match error.kind() {
         HttpErrorKind::Timeout => Es9Error::Timeout { function, url, source: error },
-        HttpErrorKind::Tls => Es9Error::Tls { function, url, detail: error.to_string(), source: error },
+        HttpErrorKind::Tls => Es9Error::Tls { function, url, source: error },
         HttpErrorKind::BodyTooLarge => Es9Error::BodyTooLarge { function, limit, source: Some(error) },
-        HttpErrorKind::Transport => {
-            Es9Error::Transport { function, url, detail: error.to_string(), source: error }
-        }
+        HttpErrorKind::Transport => Es9Error::Transport { function, url, source: error },
     }
 }
 

@@ -204,18 +204,16 @@ pub enum Es9Error {
         body: String,
     },
     /// The body is not JSON at all (e.g. an HTML error page).
-    #[error(
-        "{function}: response is not JSON (Content-Type {content_type:?}): {detail}; body starts {body:?}"
-    )]
+    #[error("{function}: response is not JSON (Content-Type {content_type:?}, body starts {body:?})")]
     NotJson {
         /// The function.
         function: RspFunction,
         /// The response's Content-Type header, if any.
         content_type: Option<String>,
-        /// The parser's complaint.
-        detail: String,
         /// The start of the body (at most 256 characters, lossy UTF-8).
         body: String,
+        /// The parser's complaint.
+        source: serde_json::Error,
     },
     /// The body is JSON but not an object, or its header is malformed.
     #[error("{function}: malformed response: {detail}")]
@@ -255,7 +253,7 @@ pub enum Es9Error {
     },
     /// The request did not complete within the HTTP client's time limit
     /// ([`HttpErrorKind::Timeout`](super::HttpErrorKind::Timeout)).
-    #[error("{function}: timed out ({url})")]
+    #[error("{function}: no answer from {url} in time")]
     Timeout {
         /// The function.
         function: RspFunction,
@@ -266,27 +264,23 @@ pub enum Es9Error {
     },
     /// TLS failed: certificate not trusted, wrong host name, handshake error…
     /// ([`HttpErrorKind::Tls`](super::HttpErrorKind::Tls), SGP.22 §2.6.6).
-    #[error("{function}: TLS error with {url}: {detail}")]
+    #[error("{function}: no TLS session with {url}")]
     Tls {
         /// The function.
         function: RspFunction,
         /// The URL.
         url: String,
-        /// The HTTP client's message (its error's, with its notes).
-        detail: String,
-        /// The HTTP client's error.
+        /// The HTTP client's error (its kind and notes; the TLS stack's error is its source).
         source: HttpError,
     },
     /// Connecting, resolving or transferring failed ([`HttpErrorKind::Transport`](super::HttpErrorKind::Transport)).
-    #[error("{function}: transport error with {url}: {detail}")]
+    #[error("{function}: POST to {url} failed")]
     Transport {
         /// The function.
         function: RspFunction,
         /// The URL.
         url: String,
-        /// The HTTP client's message (its error's, with its notes).
-        detail: String,
-        /// The HTTP client's error.
+        /// The HTTP client's error (its kind and notes; the I/O or protocol error is its source).
         source: HttpError,
     },
     /// The response body exceeds the limit ([`RspConfig::max_response_size`](super::RspConfig::max_response_size)).
@@ -312,6 +306,15 @@ pub enum Es9Error {
     /// certificate, no trust roots.
     #[error("ES9+ client configuration: {0}")]
     Config(String),
+    /// A CA certificate given to the client cannot be used: its PEM does not parse, or it is
+    /// no usable trust anchor (the TLS stack's error is the source).
+    #[error("ES9+ client configuration: {detail}")]
+    CaCertificate {
+        /// What was being done: `bad PEM`, `CA certificate is not a usable trust anchor`.
+        detail: &'static str,
+        /// The TLS stack's error.
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
 }
 
 impl Es9Error {
@@ -329,7 +332,7 @@ impl Es9Error {
             | Es9Error::Tls { function, .. }
             | Es9Error::Transport { function, .. }
             | Es9Error::BodyTooLarge { function, .. } => Some(*function),
-            Es9Error::InvalidAddress { .. } | Es9Error::Config(_) => None,
+            Es9Error::InvalidAddress { .. } | Es9Error::Config(_) | Es9Error::CaCertificate { .. } => None,
         }
     }
 

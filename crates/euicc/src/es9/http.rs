@@ -140,7 +140,8 @@ impl HttpEs9ClientBuilder {
     pub fn add_ca_pem(mut self, pem: &[u8]) -> Result<Self, Es9Error> {
         let mut found = 0usize;
         for item in ureq::tls::parse_pem(pem) {
-            let item = item.map_err(|e| Es9Error::Config(format!("bad PEM: {e}")))?;
+            let item =
+                item.map_err(|e| Es9Error::CaCertificate { detail: "bad PEM", source: Box::new(e) })?;
             if let PemItem::Certificate(cert) = item {
                 self = self.add_ca_der(cert.der())?;
                 found += 1;
@@ -155,9 +156,10 @@ impl HttpEs9ClientBuilder {
     /// Trusts a DER-encoded CA certificate. It is checked to be usable as a trust anchor.
     pub fn add_ca_der(mut self, der: &[u8]) -> Result<Self, Es9Error> {
         let mut store = rustls::RootCertStore::empty();
-        store
-            .add(rustls::pki_types::CertificateDer::from(der))
-            .map_err(|e| Es9Error::Config(format!("CA certificate is not a usable trust anchor: {e}")))?;
+        store.add(rustls::pki_types::CertificateDer::from(der)).map_err(|e| Es9Error::CaCertificate {
+            detail: "CA certificate is not a usable trust anchor",
+            source: Box::new(e),
+        })?;
         self.extra_roots.push(Certificate::from_der(der).to_owned());
         Ok(self)
     }

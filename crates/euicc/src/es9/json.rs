@@ -51,11 +51,11 @@ pub(crate) fn parse_envelope(
             detail: format!("empty body with HTTP status {}", reply.status),
         });
     }
-    let value: Value = serde_json::from_slice(reply.body).map_err(|e| Es9Error::NotJson {
+    let value: Value = serde_json::from_slice(reply.body).map_err(|source| Es9Error::NotJson {
         function,
         content_type: reply.content_type.map(str::to_owned),
-        detail: e.to_string(),
         body: snippet(reply.body),
+        source,
     })?;
     let Value::Object(map) = value else {
         return Err(Es9Error::Malformed { function, detail: "top-level JSON value is not an object".into() });
@@ -110,12 +110,7 @@ fn parse_request(function: RspFunction, body: &[u8]) -> Result<Map<String, Value
         Ok(_) => {
             Err(Es9Error::Malformed { function, detail: "top-level JSON value is not an object".into() })
         }
-        Err(e) => Err(Es9Error::NotJson {
-            function,
-            content_type: None,
-            detail: e.to_string(),
-            body: snippet(body),
-        }),
+        Err(source) => Err(Es9Error::NotJson { function, content_type: None, body: snippet(body), source }),
     }
 }
 

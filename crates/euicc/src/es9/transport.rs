@@ -112,21 +112,23 @@ impl fmt::Display for HttpErrorKind {
 }
 
 /// An HTTP client's failure to get an answer to an ES9+/ES11 request (SGP.22 §6.5; no TLS
-/// session, §2.6.6, no answer in time…): its [`kind`](Self::kind), its message, and the
-/// error of the HTTP stack as [`source`](StdError::source), so a caller can reach it (downcast)
-/// through the library's errors.
+/// session, §2.6.6, no answer in time…): its [`kind`](Self::kind), the notes the client added,
+/// and the error of the HTTP stack as [`source`](StdError::source), so a caller can reach it
+/// (downcast) through the library's errors.
+///
+/// Its message is the kind and the notes (`transport error (connected to 192.0.2.1:443)`); the
+/// HTTP stack's message is the source's, printed after it by `oxicard_transport::ErrorChain`.
 #[derive(Debug)]
 pub struct HttpError {
     kind: HttpErrorKind,
-    message: String,
+    notes: Vec<String>,
     source: BoxError,
 }
 
 impl HttpError {
-    /// A failure of `kind` caused by `source`; the message is the source's.
+    /// A failure of `kind` caused by `source`.
     pub fn new(kind: HttpErrorKind, source: impl Into<BoxError>) -> Self {
-        let source = source.into();
-        Self { kind, message: source.to_string(), source }
+        Self { kind, notes: Vec::new(), source: source.into() }
     }
 
     /// A timeout ([`HttpErrorKind::Timeout`]).
@@ -152,7 +154,7 @@ impl HttpError {
     /// Adds a note to the message, in parentheses (e.g. where the connection went).
     #[must_use]
     pub fn with_note(mut self, note: impl fmt::Display) -> Self {
-        self.message = format!("{} ({note})", self.message);
+        self.notes.push(note.to_string());
         self
     }
 
@@ -162,10 +164,14 @@ impl HttpError {
     }
 }
 
-/// The source's message, with the notes added.
+/// The kind, with the notes added: `transport error (connected to 192.0.2.1:443)`.
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}", self.kind)?;
+        for note in &self.notes {
+            write!(f, " ({note})")?;
+        }
+        Ok(())
     }
 }
 

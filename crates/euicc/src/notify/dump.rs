@@ -202,8 +202,8 @@ pub enum DumpLineError {
         reason: String,
     },
     /// `pendingNotification` is not one complete PendingNotification TLV (SGP.22 §5.7.10).
-    #[error("member \"pendingNotification\" is not a pending notification: {0}")]
-    Notification(DecodeError),
+    #[error("member \"pendingNotification\" is not a pending notification")]
+    Notification(#[source] DecodeError),
     /// A member says something else than the notification's signed metadata.
     #[error("member {member:?} is {line:?}, but the notification's own (signed) value is {signed:?}")]
     Mismatch {
@@ -217,6 +217,10 @@ pub enum DumpLineError {
 }
 
 /// A dump file that cannot be read: the first bad line and what is wrong with it.
+///
+/// Its message is the line (`line 2`); what is wrong with it is the [`source`](std::error::Error::source),
+/// the [`DumpLineError`]: `line 2: not JSON: EOF while parsing a value at line 1 column 80` as
+/// `oxicard_transport::ErrorChain` prints it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DumpError {
@@ -228,7 +232,7 @@ pub struct DumpError {
 
 impl fmt::Display for DumpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.kind)
+        write!(f, "line {}", self.line)
     }
 }
 

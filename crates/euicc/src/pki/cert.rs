@@ -78,7 +78,7 @@ impl RspCertificate {
     /// The certificate as PEM (`-----BEGIN CERTIFICATE-----`, RFC 7468 §5, LF line endings).
     pub fn to_pem(&self) -> Result<String, PkiError> {
         der::pem::encode_string("CERTIFICATE", der::pem::LineEnding::LF, &self.der)
-            .map_err(|e| PkiError::Pem(e.to_string()))
+            .map_err(PkiError::PemEncoding)
     }
 
     /// The parsed certificate.

@@ -9,14 +9,17 @@ use super::chain::ChainError;
 #[non_exhaustive]
 pub enum PkiError {
     /// Malformed DER (ITU-T X.690), as reported by `der`.
-    #[error("malformed DER: {0}")]
+    #[error("malformed DER")]
     Der(#[from] der::Error),
     /// An SGP.22 message around a signature is malformed (wrong tag, trailing bytes, …).
-    #[error("malformed signed data: {0}")]
+    #[error("malformed signed data")]
     Message(#[from] DecodeError),
     /// No usable PEM block (RFC 7468) with one of the expected labels.
     #[error("PEM: {0}")]
     Pem(String),
+    /// A PEM block (RFC 7468) that does not decode, or DER that cannot be written as one.
+    #[error("PEM encoding")]
+    PemEncoding(#[source] der::pem::Error),
     /// A private or public key is not a valid point or scalar of its curve, or its encoding is wrong.
     #[error("invalid key: {0}")]
     Key(&'static str),
@@ -37,7 +40,7 @@ pub enum PkiError {
     #[error("certificate: {0}")]
     Certificate(&'static str),
     /// Certificate chain verification failed.
-    #[error("certificate chain: {0}")]
+    #[error("certificate chain does not verify")]
     Chain(#[from] ChainError),
     /// The system random number generator failed.
     #[error("random number generator failed")]

@@ -21,7 +21,7 @@ pub(crate) fn pem_blocks(pem: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, Pki
         let end = block.find(&end_line).ok_or_else(|| bad_pem("missing END line"))? + end_line.len();
         let text = block.get(..end).unwrap_or_default();
         if labels.contains(&label) {
-            let (_, der) = der::pem::decode_vec(text.as_bytes()).map_err(|e| PkiError::Pem(e.to_string()))?;
+            let (_, der) = der::pem::decode_vec(text.as_bytes()).map_err(PkiError::PemEncoding)?;
             out.push(der);
         }
         rest = block.get(end..).unwrap_or_default();

@@ -8,8 +8,8 @@ use crate::DecodeError;
 #[non_exhaustive]
 pub enum CapError {
     /// The zip archive cannot be read.
-    #[error("CAP archive: {0}")]
-    Archive(String),
+    #[error("cannot read the CAP archive")]
+    Archive(#[source] zip::result::ZipError),
     /// A required component is absent.
     #[error("CAP file lacks the {0:?} component")]
     Missing(Component),
@@ -17,11 +17,12 @@ pub enum CapError {
     #[error("CAP file holds the {0:?} component twice")]
     Duplicate(Component),
     /// A component is malformed; the offset is within that component.
-    #[error("{component:?} component: {error}")]
+    #[error("the {component:?} component is malformed")]
     Malformed {
         /// The component.
         component: Component,
         /// What is wrong, and where in it.
+        #[source]
         error: DecodeError,
     },
     /// The CAP file uses a format this crate does not load (the extended `.capx` format).

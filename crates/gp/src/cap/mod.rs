@@ -84,12 +84,11 @@ impl CapFile {
     /// Reads a CAP file (a zip archive, JCVM v3.1 §6.2): every `*/javacard/<Component>.cap`
     /// entry of one package; other entries (manifest, class files, XML) are ignored.
     pub fn from_zip(bytes: &[u8]) -> Result<Self, CapError> {
-        let archive_err = |e: zip::result::ZipError| CapError::Archive(e.to_string());
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(archive_err)?;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(CapError::Archive)?;
         let mut found: Vec<(Component, Vec<u8>)> = Vec::new();
         let mut dir: Option<String> = None;
         for i in 0..zip.len() {
-            let mut file = zip.by_index(i).map_err(archive_err)?;
+            let mut file = zip.by_index(i).map_err(CapError::Archive)?;
             let name = file.name().to_owned();
             if name.to_ascii_lowercase().ends_with(".capx") {
                 return Err(CapError::Unsupported("extended CAP format (.capx)"));
@@ -116,7 +115,7 @@ impl CapFile {
             (&mut file)
                 .take(MAX_COMPONENT_LEN as u64 + 1)
                 .read_to_end(&mut data)
-                .map_err(|e| CapError::Archive(e.to_string()))?;
+                .map_err(|e| CapError::Archive(zip::result::ZipError::Io(e)))?;
             found.push((component, data));
         }
         Self::from_components(found)

@@ -1,6 +1,7 @@
 //! Card Recognition Data: tag `66` (Card Data) holding `73` (GPC v2.3.1 §H.2, Table H-1).
 
 use oxicard_apdu::tlv::{Mode, Reader, Tag, Tlv};
+use oxicard_secure_channel::scp03::IParameter;
 
 use super::oid::arcs;
 use crate::{DecodeError, DecodeErrorKind};
@@ -109,6 +110,13 @@ impl CardRecognitionData {
     pub fn scp03_i(&self) -> Option<u32> {
         self.secure_channels.iter().find(|s| s.scp == 3).and_then(|s| s.i)
     }
+
+    /// The first SCP03 entry's "i" as the secure channel's [`IParameter`] (Amendment D §5.1:
+    /// mode, challenge, R-MAC / R-ENC support), if the card lists SCP03 with an "i" that is one
+    /// (a byte with a defined combination of bits).
+    pub fn scp03_parameter(&self) -> Option<IParameter> {
+        IParameter::from_byte(u8::try_from(self.scp03_i()?).ok()?).ok()
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +137,7 @@ mod tests {
         assert_eq!(crd.card_identification_scheme.as_deref(), Some(&[1, 2, 840, 114_283, 3][..]));
         assert_eq!(crd.secure_channels, [ScpInfo { scp: 2, i: Some(0x15) }]);
         assert_eq!(crd.scp03_i(), None);
+        assert_eq!(crd.scp03_parameter(), None);
         assert_eq!(crd.card_configuration_details.unwrap(), hex::decode("06092B8510864864020103").unwrap());
         assert_eq!(crd.card_chip_details.unwrap(), hex::decode("060A2B060104012A026E0102").unwrap());
     }
@@ -139,9 +148,23 @@ mod tests {
         assert_eq!(crd.card_management_version.as_deref(), Some(&[2, 2][..]));
         assert_eq!(crd.secure_channels, [ScpInfo { scp: 3, i: Some(0x70) }, ScpInfo { scp: 0, i: None }]);
         assert_eq!(crd.scp03_i(), Some(0x70));
+        assert_eq!(crd.scp03_parameter(), Some(IParameter::S8_PSEUDO_RANDOM_RMAC_RENC));
         // The bare 73 template (as the FCI carries it) decodes the same.
         let bytes = hex::decode(GP22).unwrap();
         assert_eq!(CardRecognitionData::parse(&bytes[2..]).unwrap(), crd);
+    }
+
+    /// An "i" that is no SCP03 "i" parameter: wider than a byte, or R-ENC without R-MAC
+    /// (b7 b6 = `10`, undefined in Amendment D §5.1).
+    #[test]
+    fn scp03_parameter_only_when_defined() {
+        let mut crd =
+            CardRecognitionData { secure_channels: vec![ScpInfo::new(3, Some(0x170))], ..Default::default() };
+        assert_eq!((crd.scp03_i(), crd.scp03_parameter()), (Some(0x170), None));
+        crd.secure_channels = vec![ScpInfo::new(3, Some(0x40))];
+        assert_eq!((crd.scp03_i(), crd.scp03_parameter()), (Some(0x40), None));
+        crd.secure_channels = vec![ScpInfo::new(2, Some(0x15)), ScpInfo::new(3, Some(0x60))];
+        assert_eq!(crd.scp03_parameter().map(|i| i.byte()), Some(0x60));
     }
 
     #[test]

@@ -24,6 +24,12 @@ use cmac::block_api::CmacCipher;
 use cmac::{Cmac, Mac};
 use oxicard_secure_channel::scp03::{SecretKey, StaticKeys};
 
+/// The GlobalPlatform test key `404142…4F`: the key development cards ship with for ENC, MAC
+/// and DEK alike, and GlobalPlatformPro's default key (`pro.javacard.gp.keys.PlaintextKeys`,
+/// `DEFAULT_KEY`). A card still on it has no secret keys: rotate them with PUT KEY.
+pub const TEST_KEY: [u8; 16] =
+    [0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F];
+
 /// Length of the key diversification data returned by INITIALIZE UPDATE (Amendment D
 /// §7.1.1.6, Table 7-2: 10 bytes).
 pub const KDD_LEN: usize = 10;

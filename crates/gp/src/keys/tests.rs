@@ -8,6 +8,14 @@ use super::*;
 const KEY_32: &str = "404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F";
 const KDD: &str = "00010203040506070809";
 
+/// GlobalPlatformPro `library/src/main/java/pro/javacard/gp/keys/PlaintextKeys.java`:
+/// `defaultKeyBytes = hex2bin("404142434445464748494A4B4C4D4E4F")`.
+#[test]
+fn test_key_is_globalplatformpros_default() {
+    assert_eq!(TEST_KEY.to_vec(), hex::decode("404142434445464748494A4B4C4D4E4F").unwrap());
+    assert_eq!(TEST_KEY[..], hex::decode(&KEY_32[..32]).unwrap()[..]);
+}
+
 fn master(len: usize) -> SecretKey {
     SecretKey::from_slice(&hex::decode(&KEY_32[..len * 2]).unwrap()).unwrap()
 }

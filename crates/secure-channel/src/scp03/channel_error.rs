@@ -60,6 +60,10 @@ pub fn status_meaning(step: Step, sw: StatusWord) -> &'static str {
 
 /// What can go wrong with an SCP03 session over the card layer.
 ///
+/// The message says what the session was doing; the cause (the card layer's error, the
+/// secure-channel check that failed) is the [`source`](std::error::Error::source): print the
+/// whole chain with `oxicard_transport::ErrorChain`.
+///
 /// [`is_security_failure`](Self::is_security_failure) tells the errors after which the
 /// session is gone (terminated, keys wiped): every later call fails with
 /// [`Scp03Error::Terminated`].
@@ -68,8 +72,8 @@ pub fn status_meaning(step: Step, sw: StatusWord) -> &'static str {
 pub enum Scp03Error {
     /// The card layer or the transport failed. During a session this terminates it:
     /// after a lost exchange the card's MAC chaining value is unknown.
-    #[error("card: {0}")]
-    Card(#[source] CardError),
+    #[error(transparent)]
+    Card(CardError),
     /// The card refused a handshake step with this status word (see [`status_meaning`]).
     #[error("{step} answered {:04X}: {}", sw.to_u16(), status_meaning(*step, *sw))]
     Status {
@@ -82,25 +86,25 @@ pub enum Scp03Error {
     /// pseudo-random challenge mismatch (wrong keys or not the expected card; EXTERNAL
     /// AUTHENTICATE is not sent), a security level the "i" parameter does not allow, another
     /// key version, a malformed response.
-    #[error("handshake: {0}")]
-    Handshake(Error),
+    #[error("SCP03 handshake failed")]
+    Handshake(#[source] Error),
     /// A MAC, padding or counter failure during the session (Amendment D §5.6): the
     /// session is terminated and its keys wiped.
-    #[error("security failure, session terminated: {0}")]
-    SecurityFailure(Error),
+    #[error("security failure, session terminated")]
+    SecurityFailure(#[source] Error),
     /// The session was terminated by an earlier failure or closed.
     #[error("secure channel session terminated")]
     Terminated,
     /// The command cannot be sent in this session (malformed, CLA `FF` or already with
     /// secure messaging, too long once wrapped); the session is unchanged.
-    #[error("command: {0}")]
-    Command(Error),
+    #[error("the session cannot send the command")]
+    Command(#[source] Error),
     /// The command cannot be encoded (ISO/IEC 7816-4 §5.1); the session is unchanged.
-    #[error("command encoding: {0}")]
-    Encode(oxicard_apdu::Error),
+    #[error("cannot encode the command")]
+    Encode(#[source] oxicard_apdu::Error),
     /// The operating system's random number generator failed (host challenge).
-    #[error("random number generator: {0}")]
-    Rng(getrandom::Error),
+    #[error("no host challenge: the random number generator failed")]
+    Rng(#[source] getrandom::Error),
 }
 
 /// A [`CardError`] as the session's error: the [`Scp03Error`] a

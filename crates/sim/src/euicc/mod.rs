@@ -281,7 +281,7 @@ impl SoftEuicc {
         match self.storage.save(&self.state, &self.config.eid) {
             Ok(()) => Ok(()),
             Err(err) => {
-                tracing::error!(target: "oxicard::sim", "{err}; the change is undone");
+                tracing::error!(target: "oxicard::sim", "{}; the change is undone", oxicard_transport::ErrorChain(&err));
                 self.save_error = Some(err);
                 Err(())
             }

@@ -275,7 +275,7 @@ impl GpCard {
     /// to the last state written (the command did not happen) and the error is kept.
     pub(super) fn persist_or_undo(&mut self) -> Result<(), ()> {
         let Err(error) = self.persist() else { return Ok(()) };
-        tracing::warn!(%error, "GP card state not written; the change is undone");
+        tracing::warn!(error = %oxicard_transport::ErrorChain(&error), "GP card state not written; the change is undone");
         if let Some(saved) = self.storage.as_ref().map(|s| s.saved.clone())
             && let Ok(before) = GpCard::from_state_json(&saved)
         {

@@ -8,8 +8,8 @@ use oxicard_euicc::iccid::Iccid;
 #[non_exhaustive]
 pub enum ProfileError {
     /// The UPP is not a valid SAIP package (SAIP v3.3.1 §8.1, `PE_Definitions-3.3.1`).
-    #[error("invalid profile package: {0}")]
-    Package(crate::saip::SaipError),
+    #[error("invalid profile package")]
+    Package(#[source] crate::saip::SaipError),
     /// EF.ICCID of the MF PE does not hold the ProfileHeader's ICCID (ETSI TS 102 221 §13.2).
     #[error("the ProfileHeader carries ICCID {header}, EF.ICCID {}", ef_iccid.map_or_else(|| "nothing".to_string(), |i| i.to_string()))]
     EfIccidMismatch {
@@ -36,9 +36,9 @@ pub enum ProfileError {
 #[non_exhaustive]
 pub enum ServerError {
     /// Binding or configuring the socket failed.
-    #[error("socket: {0}")]
+    #[error("the server socket could not be set up")]
     Io(#[from] std::io::Error),
-    /// The TLS certificate or key was refused by rustls.
-    #[error("TLS configuration: {0}")]
-    Tls(String),
+    /// The TLS certificate or key was refused (rustls' error, or the key encoder's).
+    #[error("the TLS certificate or key was refused")]
+    Tls(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }

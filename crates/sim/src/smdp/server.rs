@@ -139,16 +139,16 @@ impl<H: RspServer> Drop for SmdpServer<H> {
 }
 
 fn server_config(tls: &CertifiedKey) -> Result<Arc<ServerConfig>, ServerError> {
-    let key = tls.private_key().to_pkcs8_der().map_err(|e| ServerError::Tls(e.to_string()))?;
+    let key = tls.private_key().to_pkcs8_der().map_err(|e| ServerError::Tls(Box::new(e)))?;
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_vec()));
     let chain = vec![CertificateDer::from(tls.certificate().der().to_vec())];
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ServerError::Tls(e.to_string()))?
+        .map_err(|e| ServerError::Tls(Box::new(e)))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| ServerError::Tls(e.to_string()))?;
+        .map_err(|e| ServerError::Tls(Box::new(e)))?;
     Ok(Arc::new(config))
 }
 

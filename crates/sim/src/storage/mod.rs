@@ -37,7 +37,7 @@ pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
 #[non_exhaustive]
 pub enum FileError {
     /// The operating system refused (read-only file system, no space, permission…).
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -90,8 +90,8 @@ impl FileError {
 #[non_exhaustive]
 pub enum StateError {
     /// The file (or its lock or temporary file) could not be read or written, or is no regular
-    /// file: `state file X: Read-only file system (os error 30)`.
-    #[error("state file {0}")]
+    /// file: `state file: X: Read-only file system (os error 30)` (the [`FileError`] is the source).
+    #[error("state file")]
     File(#[from] FileError),
     /// The file is not a state file of this format.
     #[error("state file {}: {problem}", path.display())]

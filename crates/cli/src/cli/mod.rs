@@ -1,0 +1,65 @@
+//! The command line: global options and subcommands (clap derive), one module per command
+//! group; the argument types are re-exported here.
+
+mod chip;
+mod global;
+mod gp;
+mod net;
+mod notification;
+mod profile;
+mod sim;
+
+use clap::{Parser, Subcommand};
+
+pub(crate) use chip::{ChipCmd, MemoryResetArgs};
+pub(crate) use global::{ChannelKind, Global};
+pub(crate) use gp::{GpArgs, GpAuth, GpCmd, GpInstallArgs, GpLockArgs, GpPutKeyArgs, KdfScheme, LoadHash};
+pub(crate) use net::NetArgs;
+pub(crate) use notification::NotificationCmd;
+pub(crate) use profile::{DiscoverArgs, DownloadArgs, ProfileCmd};
+pub(crate) use sim::{SimCmd, SimInitArgs, SmdpArgs, SmdsArgs};
+
+/// eSIM profiles and GlobalPlatform cards, on a PC/SC reader or on software cards.
+///
+/// Without `--reader`, commands talk to the software eUICC kept in the user's data directory
+/// (created with a generated test identity on first use), and the `gp` commands to a simulated
+/// GlobalPlatform card kept there too.
+#[derive(Debug, Parser)]
+#[command(name = "oxicard", version, propagate_version = true)]
+pub(crate) struct Cli {
+    /// Options of every command.
+    #[command(flatten)]
+    pub(crate) global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// PC/SC readers: name, card present, ATR.
+    Readers,
+    /// The eUICC: EID, EUICCInfo2, addresses, memory reset.
+    #[command(subcommand)]
+    Chip(ChipCmd),
+    /// Profiles: list, enable, disable, delete, nickname, download, discover.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Pending notifications: list, process (send), remove.
+    #[command(subcommand)]
+    Notification(NotificationCmd),
+    /// GlobalPlatform card management over SCP03: info, list, install, delete, lock, keys.
+    Gp(GpArgs),
+    /// The software eUICC, the test SM-DP+ and the test SM-DS.
+    #[command(subcommand)]
+    Sim(SimCmd),
+    /// The whole story in one command, in-process: software eUICC, test SM-DP+, download,
+    /// enable, notifications, delete.
+    Demo,
+    /// Shell completions on stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}

@@ -1,0 +1,40 @@
+//! `sim serve [--gp]`: the software eUICC, or the simulated GP card, as the card of the vpcd
+//! reader (pcscd + vsmartcard) until the end of input.
+
+use oxicard_transport::sim::CardSimulator;
+use oxicard_transport::vpcd::VirtualCard;
+use serde_json::json;
+
+use crate::cli::Global;
+use crate::error::CliError;
+use crate::output::Out;
+use crate::serving::wait_for_eof;
+use crate::simstate::{SimPaths, gp};
+
+/// `sim serve [--gp]`: the software eUICC, or the simulated GP card, in the vpcd reader.
+pub(crate) fn serve(g: &Global, out: &Out, port: u16, gp: bool) -> Result<(), CliError> {
+    let (state, card): (_, Box<dyn CardSimulator + Send>) = if gp {
+        let path = gp::state_path(g)?;
+        let card = gp::open_card(&path)?;
+        (path, Box::new(card))
+    } else {
+        let paths = SimPaths::from_global(g)?;
+        let euicc = paths.open()?;
+        (paths.state, Box::new(euicc))
+    };
+    let card = VirtualCard::spawn(card, port);
+    let card = card.map_err(|source| CliError::Transport {
+        context: format!("cannot reach vpcd on 127.0.0.1:{port} (is pcscd with vsmartcard running?)"),
+        source,
+    })?;
+    let what = if gp { "simulated GP card" } else { "software eUICC" };
+    out.progress("vpcd", json!({ "port": port, "state": state.display().to_string(), "card": if gp { "gp" } else { "euicc" } }));
+    out.say(&format!(
+        "{what} {} inserted in the vpcd reader on port {port}; Ctrl-C or end of input to remove it",
+        state.display()
+    ));
+    wait_for_eof();
+    card.remove().map_err(|source| CliError::Transport { context: "removing the card".into(), source })?;
+    out.success(json!(null), "card removed");
+    Ok(())
+}
