@@ -21,6 +21,9 @@ use oxicard_euicc::isdr::{ISD_R_AID, Isdr, IsdrOptions};
 use oxicard_sim::euicc::SoftEuicc;
 use oxicard_sim::gp::GpCard;
 use oxicard_sim::storage::StateError;
+use std::path::Path;
+
+use oxicard_transport::modem::{self, ModemOptions, ModemProtocol, SerialSettings};
 use oxicard_transport::pcsc::{ConnectOptions, OnReset, PcscCard, PcscContext};
 use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
 use oxicard_transport::{ChannelOpening, ErrorKind, ResetKind, Transport, TransportError};
@@ -59,7 +62,8 @@ impl StatefulSimulator for GpCard {
 }
 
 /// Runs `f` on the card the global options name: the card in the `--reader` reader (in one
-/// PC/SC transaction, see the [module docs](self)), else the software eUICC.
+/// PC/SC transaction, see the [module docs](self)), the eUICC behind the `--at` / `--qmi` /
+/// `--mbim` modem, else the software eUICC.
 pub(crate) fn with_card<R>(
     global: &Global,
     f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>,
@@ -67,33 +71,109 @@ pub(crate) fn with_card<R>(
     with_card_or(global, || SimPaths::from_global(global)?.open(), f)
 }
 
-/// [`with_card`] with `simulator` as the card when no reader is named.
+/// [`with_card`] with `simulator` as the card when no reader or modem is named.
 pub(crate) fn with_card_or<S: StatefulSimulator, R>(
     global: &Global,
     simulator: impl FnOnce() -> Result<S, CliError>,
     f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
-    match chosen_reader(global)? {
-        Some(name) => with_reader(name, f),
-        None => with_simulator(simulator()?, f),
+    match chosen_card(global)? {
+        CardChoice::Reader(name) => with_reader(name, f),
+        CardChoice::Modem(protocol, path) => with_modem(protocol, path, modem_options(global)?, f),
+        CardChoice::Simulator => with_simulator(simulator()?, f),
     }
 }
 
-/// The reader the global options name, if any. A blank name (`--reader ""`, or an empty
-/// `OXICARD_READER`, which clap passes on as `""`) and a reader together with `--sim` are
-/// usage errors, not "the first reader".
-fn chosen_reader(global: &Global) -> Result<Option<&str>, CliError> {
-    match (global.reader.as_deref(), &global.sim) {
-        (None, _) => Ok(None),
-        (Some(name), _) if name.trim().is_empty() => Err(CliError::Usage(format!(
-            "--reader {name:?} (or OXICARD_READER): a reader name cannot be empty; `oxicard readers` \
-             lists them, and without a reader the software card is used"
-        ))),
-        (Some(name), Some(_)) => Err(CliError::Usage(format!(
-            "--reader {name:?} (or OXICARD_READER) and --sim name two different cards: give one of them"
-        ))),
-        (Some(name), None) => Ok(Some(name)),
+/// The card the global options name.
+#[derive(Debug, PartialEq, Eq)]
+enum CardChoice<'g> {
+    /// `--reader NAME`.
+    Reader(&'g str),
+    /// `--at`, `--qmi` or `--mbim DEVICE`.
+    Modem(ModemProtocol, &'g Path),
+    /// Neither: the software card (`--sim`, or its default state file).
+    Simulator,
+}
+
+/// The card the global options name. A blank reader name (`--reader ""`, or an empty
+/// `OXICARD_READER`, which clap passes on as `""`), a modem option without its device, and two
+/// cards named at once are usage errors, not "the first reader".
+fn chosen_card(global: &Global) -> Result<CardChoice<'_>, CliError> {
+    let mut named: Vec<(String, CardChoice<'_>)> = Vec::new();
+    if let Some(name) = global.reader.as_deref() {
+        if name.trim().is_empty() {
+            return Err(CliError::Usage(format!(
+                "--reader {name:?} (or OXICARD_READER): a reader name cannot be empty; `oxicard readers` \
+                 lists them, and without a reader the software card is used"
+            )));
+        }
+        named.push((format!("--reader {name:?} (or OXICARD_READER)"), CardChoice::Reader(name)));
     }
+    for (protocol, device) in [
+        (ModemProtocol::At, &global.at),
+        (ModemProtocol::Qmi, &global.qmi),
+        (ModemProtocol::Mbim, &global.mbim),
+    ] {
+        let option = protocol.as_str();
+        match device {
+            None => {}
+            Some(None) => {
+                return Err(CliError::Usage(format!(
+                    "--{option} needs the modem's DEVICE (`oxicard devices` lists the candidates)"
+                )));
+            }
+            Some(Some(path)) => named.push((
+                format!("--{option} {} (or OXICARD_{})", path.display(), option.to_ascii_uppercase()),
+                CardChoice::Modem(protocol, path),
+            )),
+        }
+    }
+    if global.sim.is_some() {
+        named.push(("--sim".into(), CardChoice::Simulator));
+    }
+    if let [(first, _), (second, _), ..] = named.as_slice() {
+        return Err(CliError::Usage(format!(
+            "{first} and {second} name two different cards: give one of them"
+        )));
+    }
+    let choice = named.pop().map_or(CardChoice::Simulator, |(_, choice)| choice);
+    if global.slot.is_some() && !matches!(choice, CardChoice::Modem(..)) {
+        return Err(CliError::Usage(
+            "--slot (or OXICARD_SLOT) is a modem's SIM slot: give --qmi or --mbim".into(),
+        ));
+    }
+    Ok(choice)
+}
+
+/// The modem options of the global flags: the SIM slot, the serial port's baud rate.
+pub(crate) fn modem_options(global: &Global) -> Result<ModemOptions, CliError> {
+    let mut options = ModemOptions::default();
+    options.slot = global.slot;
+    if let Some(baud) = global.baud {
+        options.serial = SerialSettings::default().with_baud_rate(baud);
+    }
+    Ok(options)
+}
+
+/// Runs `f` on the eUICC behind the modem at `path` ([`oxicard_transport::modem::open`]); the
+/// modem's channels, client IDs and session are released when `f` returns, whatever it
+/// returns.
+fn with_modem<R>(
+    protocol: ModemProtocol,
+    path: &Path,
+    options: ModemOptions,
+    f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>,
+) -> Result<R, CliError> {
+    let transport = modem::open(protocol, path, &options).map_err(|source| CliError::Transport {
+        context: format!(
+            "cannot open the {} modem {}",
+            protocol.as_str().to_ascii_uppercase(),
+            path.display()
+        ),
+        source,
+    })?;
+    let mut card: DynCard<'_> = Card::new(transport);
+    f(&mut card)
 }
 
 /// The reader `name` picks among `readers`: the one of exactly that name, else the one whose
@@ -128,12 +208,14 @@ fn transport_error(reader: &str, what: &str, source: TransportError) -> CliError
     if reset { CliError::CardReset { function: error.function(), reader: reader.to_owned() } } else { error }
 }
 
-/// Runs `f` on the card in the PC/SC reader `name` ([`pick_reader`]), connected shared and in
-/// one transaction; disconnects leaving the card as it is, whatever `f` returns.
-fn with_reader<R>(
-    name: &str,
-    f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>,
-) -> Result<R, CliError> {
+/// The card in the PC/SC reader `name` ([`pick_reader`]), connected shared, as a transport of
+/// its own (for `sim modem`, which puts it behind a simulated modem for as long as it runs).
+pub(crate) fn reader_transport(name: &str) -> Result<Box<dyn Transport>, CliError> {
+    Ok(Box::new(connect_reader(name, &ConnectOptions::default())?))
+}
+
+/// Connects to the card in the PC/SC reader `name` ([`pick_reader`]).
+fn connect_reader(name: &str, options: &ConnectOptions) -> Result<PcscCard, CliError> {
     let unavailable = |detail: String| CliError::UnknownReader { name: name.to_owned(), detail };
     let context = PcscContext::establish()
         .map_err(|e| unavailable(format!("PC/SC is not available ({})", crate::error::chain(&e))))?;
@@ -141,12 +223,21 @@ fn with_reader<R>(
         .list_readers()
         .map_err(|e| unavailable(format!("cannot list the PC/SC readers ({})", crate::error::chain(&e))))?;
     let reader = pick_reader(name, &readers)?;
+    context
+        .connect(reader, options)
+        .map_err(|source| transport_error(reader, "cannot connect to reader", source))
+}
+
+/// Runs `f` on the card in the PC/SC reader `name` ([`pick_reader`]), connected shared and in
+/// one transaction; disconnects leaving the card as it is, whatever `f` returns.
+fn with_reader<R>(
+    name: &str,
+    f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>,
+) -> Result<R, CliError> {
     // A reset by someone else is reported, never papered over by a reconnect.
-    let options = ConnectOptions::default().on_reset(OnReset::Fail);
-    let mut card = context
-        .connect(reader, &options)
-        .map_err(|source| transport_error(reader, "cannot connect to reader", source))?;
+    let mut card = connect_reader(name, &ConnectOptions::default().on_reset(OnReset::Fail))?;
     let result = in_transaction(&mut card, f);
+    let reader = card.reader().to_owned();
     if let Err(err) = card.disconnect() {
         tracing::warn!(target: "oxicard::cli", "disconnecting from reader {reader:?}: {err}");
     }
@@ -431,21 +522,60 @@ mod tests {
     }
 
     #[test]
-    fn blank_reader_names_and_reader_with_sim_are_usage_errors() {
+    fn blank_names_missing_devices_and_two_cards_are_usage_errors() {
         let parse = |args: &[&str]| {
             <crate::cli::Cli as clap::Parser>::try_parse_from([&["oxicard"], args].concat()).unwrap().global
         };
+        let usage = |args: &[&str], says: &str| {
+            let error = chosen_card(&parse(args)).unwrap_err();
+            assert!(matches!(error, CliError::Usage(_)), "{args:?}: {error:?}");
+            assert!(error.to_string().contains(says), "{args:?}: {error}");
+        };
         for name in ["", " ", "\t"] {
-            let error = chosen_reader(&parse(&["--reader", name, "profile", "list"])).unwrap_err();
-            assert!(matches!(error, CliError::Usage(_)), "{error:?}");
-            assert!(error.to_string().contains("a reader name cannot be empty"), "{error}");
+            usage(&["--reader", name, "profile", "list"], "a reader name cannot be empty");
         }
-        let error = chosen_reader(&parse(&["--reader", "R", "--sim=x.json", "profile", "list"])).unwrap_err();
-        assert!(matches!(error, CliError::Usage(_)), "{error:?}");
-        assert!(error.to_string().contains("and --sim name two different cards"), "{error}");
-        assert_eq!(chosen_reader(&parse(&["--reader", "R", "profile", "list"])).unwrap(), Some("R"));
-        if std::env::var_os("OXICARD_READER").is_none() {
-            assert_eq!(chosen_reader(&parse(&["--sim=x.json", "profile", "list"])).unwrap(), None);
+        usage(&["--reader", "R", "--sim=x.json", "profile", "list"], "and --sim name two different cards");
+        usage(
+            &["--at", "/dev/ttyUSB2", "--sim=x.json", "chip", "info"],
+            "--at /dev/ttyUSB2 (or OXICARD_AT) and --sim",
+        );
+        usage(
+            &["--reader", "R", "--qmi", "/dev/cdc-wdm0", "chip", "info"],
+            "(or OXICARD_READER) and --qmi /dev/cdc-wdm0",
+        );
+        usage(
+            &["--qmi", "/dev/cdc-wdm0", "--mbim", "/dev/cdc-wdm1", "chip", "info"],
+            "name two different cards",
+        );
+        usage(&["chip", "info", "--mbim"], "--mbim needs the modem's DEVICE");
+        usage(
+            &["--slot", "2", "--sim=x.json", "chip", "info"],
+            "--slot (or OXICARD_SLOT) is a modem's SIM slot",
+        );
+        assert_eq!(
+            chosen_card(&parse(&["--reader", "R", "profile", "list"])).unwrap(),
+            CardChoice::Reader("R")
+        );
+        let qmi = parse(&["--qmi", "/dev/cdc-wdm0", "--slot", "2", "chip", "info"]);
+        assert_eq!(
+            chosen_card(&qmi).unwrap(),
+            CardChoice::Modem(ModemProtocol::Qmi, Path::new("/dev/cdc-wdm0"))
+        );
+        assert_eq!(modem_options(&qmi).unwrap().slot, Some(2));
+        let at = parse(&["chip", "info", "--at", "/dev/ttyUSB2", "--baud", "9600"]);
+        assert_eq!(
+            chosen_card(&at).unwrap(),
+            CardChoice::Modem(ModemProtocol::At, Path::new("/dev/ttyUSB2"))
+        );
+        assert_eq!(modem_options(&at).unwrap().serial, SerialSettings::default().with_baud_rate(9600));
+        if ["OXICARD_READER", "OXICARD_AT", "OXICARD_QMI", "OXICARD_MBIM"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none())
+        {
+            assert_eq!(
+                chosen_card(&parse(&["--sim=x.json", "profile", "list"])).unwrap(),
+                CardChoice::Simulator
+            );
         }
     }
 }

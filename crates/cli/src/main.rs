@@ -62,15 +62,33 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--reader` and `--sim` name different cards: given both, the one typed on the command line
-/// wins over the one from the environment (`OXICARD_SIM`, `OXICARD_READER`), as a script's
-/// exported default should; both typed (or both from the environment) stay an error.
+/// `--reader`, `--at`, `--qmi`, `--mbim` and `--sim` name different cards: when one is typed on
+/// the command line, those that came from the environment (`OXICARD_READER`, `OXICARD_AT`, …,
+/// `OXICARD_SIM`) give way, as a script's exported default should; two typed (or two from the
+/// environment) stay an error.
 fn command_line_beats_environment(cli: &mut Cli, matches: &ArgMatches) {
     let source = |id: &str| matches.value_source(id);
-    match (source("reader"), source("sim")) {
-        (Some(ValueSource::CommandLine), Some(ValueSource::EnvVariable)) => cli.global.sim = None,
-        (Some(ValueSource::EnvVariable), Some(ValueSource::CommandLine)) => cli.global.reader = None,
-        _ => {}
+    let typed =
+        ["reader", "at", "qmi", "mbim", "sim"].iter().any(|id| source(id) == Some(ValueSource::CommandLine));
+    if !typed {
+        return;
+    }
+    let from_env = |id: &str| source(id) == Some(ValueSource::EnvVariable);
+    let g = &mut cli.global;
+    if from_env("reader") {
+        g.reader = None;
+    }
+    if from_env("at") {
+        g.at = None;
+    }
+    if from_env("qmi") {
+        g.qmi = None;
+    }
+    if from_env("mbim") {
+        g.mbim = None;
+    }
+    if from_env("sim") {
+        g.sim = None;
     }
 }
 

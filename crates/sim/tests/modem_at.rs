@@ -1,6 +1,6 @@
 //! The simulated AT modem with the software eUICC behind it, driven by the real LPA
 //! (`oxicard_euicc::isdr::Isdr` on an `oxicard_apdu::card::Card` over
-//! `oxicard_transport::modem::at::AtTransport`), over a socket pair and over a pseudo-terminal
+//! `oxicard_transport::modem::at::AtModem`), over a socket pair and over a pseudo-terminal
 //! (a `DeviceLink` on the slave path), with each modem quirk; then the modem's own answers,
 //! byte for byte.
 #![cfg(unix)]
@@ -8,7 +8,6 @@
 
 use std::io;
 use std::os::unix::net::UnixStream;
-use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -16,48 +15,18 @@ use oxicard_apdu::card::Card;
 use oxicard_euicc::es10::{ProfileInfo, ProfileState};
 use oxicard_euicc::isdr::{Es10Error, ISD_R_AID, Isdr, IsdrOptions, VENDOR_ISD_R_AIDS};
 use oxicard_sim::euicc::{EuiccConfig, SoftEuicc};
-use oxicard_sim::modem::at::{AtModem, AtModemHandle, AtQuirks, CchoReply, TestCommands};
+use oxicard_sim::modem::at::{AtQuirks, CchoReply, SimulatedAtModem, SimulatedAtModemHandle, TestCommands};
 use oxicard_sim::modem::pty::Pty;
-use oxicard_transport::modem::at::{AtOptions, AtTransport};
+use oxicard_transport::ErrorChain;
+use oxicard_transport::modem::at::{AtModem, AtOptions};
 use oxicard_transport::modem::{DeviceLink, ModemLink};
 use oxicard_transport::sim::SimulatorTransport;
-use oxicard_transport::{ResetKind, Transport, TransportError};
+
+mod modem_support;
+use modem_support::SharedCard;
 
 /// The EID of the software eUICC (`DEFAULT_EID`).
 const EID: &str = "89882119900000000000000000000005";
-
-/// The software eUICC, shared with the test so its channels can be checked after the modem is
-/// done with it.
-#[derive(Clone)]
-struct SharedCard {
-    card: Arc<Mutex<SimulatorTransport<SoftEuicc>>>,
-    atr: Vec<u8>,
-}
-
-impl SharedCard {
-    fn new(euicc: SoftEuicc) -> Self {
-        let card = SimulatorTransport::new(euicc);
-        let atr = card.atr().to_vec();
-        Self { card: Arc::new(Mutex::new(card)), atr }
-    }
-
-    /// The card's open channels (0 is always open).
-    fn open_channels(&self) -> Vec<u8> {
-        self.card.lock().unwrap().simulator().open_channels()
-    }
-}
-
-impl Transport for SharedCard {
-    fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
-        self.card.lock().unwrap().exchange(command, response)
-    }
-    fn atr(&self) -> &[u8] {
-        &self.atr
-    }
-    fn reset(&mut self, kind: ResetKind) -> Result<(), TransportError> {
-        self.card.lock().unwrap().reset(kind)
-    }
-}
 
 /// An eUICC with `n` profiles, the first enabled: several profiles make the profile list longer
 /// than 256 bytes, so the card answers `61xx` and the LPA sends GET RESPONSE through the modem.
@@ -79,8 +48,8 @@ fn serve<S: io::Read + io::Write + Send + 'static>(
     card: &SharedCard,
     quirks: AtQuirks,
     stream: S,
-) -> (AtModemHandle, JoinHandle<io::Result<()>>) {
-    let mut modem = AtModem::new(Box::new(card.clone())).with_quirks(quirks);
+) -> (SimulatedAtModemHandle, JoinHandle<io::Result<()>>) {
+    let mut modem = SimulatedAtModem::new(Box::new(card.clone())).with_quirks(quirks);
     let handle = modem.handle();
     (handle, thread::spawn(move || modem.serve(stream)))
 }
@@ -103,8 +72,8 @@ struct Seen {
 }
 
 /// Opens the ISD-R through an AT transport on `link`, reads the EID and the profiles, closes.
-fn run_lpa<L: ModemLink>(link: L, options: AtOptions, modem: &AtModemHandle) -> Seen {
-    let mut card = Card::new(AtTransport::new(link, options).unwrap());
+fn run_lpa<L: ModemLink>(link: L, options: AtOptions, modem: &SimulatedAtModemHandle) -> Seen {
+    let mut card = Card::new(AtModem::open(link, options).unwrap());
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
     let eid = isdr.eid().unwrap().digits();
     let profiles =
@@ -150,7 +119,7 @@ fn quirk_cases() -> Vec<(&'static str, AtQuirks)> {
 }
 
 /// The checks every quirk must pass, the modem at `modem` having served one LPA session.
-fn check(name: &str, seen: &Seen, modem: &AtModemHandle, card: &SharedCard, profiles: usize) {
+fn check(name: &str, seen: &Seen, modem: &SimulatedAtModemHandle, card: &SharedCard, profiles: usize) {
     assert_eq!(seen.eid, EID, "{name}");
     assert_eq!(seen.profiles, expected_profiles(profiles), "{name}");
     assert_eq!(seen.channel, 1, "{name}");
@@ -272,15 +241,10 @@ fn slow_store_data_needs_the_store_data_timeout() {
     let (host, device) = UnixStream::pair().unwrap();
     let (modem, server) = serve(&card, quirks(), device);
     let mut at =
-        Card::new(AtTransport::new(host, fast.with_store_data_timeout(Duration::from_millis(100))).unwrap());
+        Card::new(AtModem::open(host, fast.with_store_data_timeout(Duration::from_millis(100))).unwrap());
     let mut isdr = Isdr::open(&mut at, &IsdrOptions::default()).unwrap();
     let err = isdr.eid().unwrap_err();
-    let mut chain = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        chain = format!("{chain}: {cause}");
-        source = cause.source();
-    }
+    let chain = ErrorChain(&err).to_string();
     assert!(chain.contains("AT+CGLA: no final result code within 100ms"), "{chain}");
     drop(isdr);
     drop(at);
@@ -297,7 +261,7 @@ fn a_modem_without_cchc_keeps_its_session() {
     let card = SharedCard::new(euicc_with_profiles(1));
     let (host, device) = UnixStream::pair().unwrap();
     let (modem, server) = serve(&card, AtQuirks::default().without_cchc(), device);
-    let mut at = Card::new(AtTransport::new(host, options()).unwrap());
+    let mut at = Card::new(AtModem::open(host, options()).unwrap());
     let isdr = Isdr::open(&mut at, &IsdrOptions::default()).unwrap();
     isdr.close().unwrap();
     assert_eq!(at.transport().open_sessions(), 0);
@@ -314,7 +278,7 @@ fn the_transport_closes_its_sessions_when_dropped() {
     let card = SharedCard::new(euicc_with_profiles(1));
     let (host, device) = UnixStream::pair().unwrap();
     let (modem, server) = serve(&card, AtQuirks::default(), device);
-    let mut at = Card::new(AtTransport::new(host, options()).unwrap());
+    let mut at = Card::new(AtModem::open(host, options()).unwrap());
     let mut isdr = Isdr::open(&mut at, &IsdrOptions::default()).unwrap();
     assert_eq!(isdr.eid().unwrap().digits(), EID);
     std::mem::forget(isdr);
@@ -334,7 +298,7 @@ fn an_isd_r_at_a_vendor_aid_is_found_through_ccho() {
     let card = SharedCard::new(euicc);
     let (host, device) = UnixStream::pair().unwrap();
     let (modem, server) = serve(&card, AtQuirks::default(), device);
-    let mut at = Card::new(AtTransport::new(host, options()).unwrap());
+    let mut at = Card::new(AtModem::open(host, options()).unwrap());
     let mut isdr = Isdr::open(&mut at, &IsdrOptions::default()).unwrap();
     assert_eq!(isdr.aid(), aid);
     assert_eq!(isdr.eid().unwrap().digits(), EID);
@@ -364,7 +328,7 @@ fn no_isd_r_behind_the_modem_is_isdr_not_found() {
     let card = SharedCard::new(euicc);
     let (host, device) = UnixStream::pair().unwrap();
     let (modem, server) = serve(&card, AtQuirks::default().with_verbose_errors(), device);
-    let mut at = Card::new(AtTransport::new(host, options()).unwrap());
+    let mut at = Card::new(AtModem::open(host, options()).unwrap());
     let err = Isdr::open(&mut at, &IsdrOptions::default()).unwrap_err();
     let Es10Error::IsdrNotFound { refused } = err else { panic!("{err:?}") };
     assert_eq!(refused.len(), 1 + VENDOR_ISD_R_AIDS.len());
@@ -375,12 +339,12 @@ fn no_isd_r_behind_the_modem_is_isdr_not_found() {
 }
 
 /// The modem's answer to `line`, as text.
-fn answer(modem: &mut AtModem, line: &str) -> String {
+fn answer(modem: &mut SimulatedAtModem, line: &str) -> String {
     String::from_utf8(modem.respond(line)).unwrap()
 }
 
-fn modem(quirks: AtQuirks) -> AtModem {
-    AtModem::new(Box::new(SimulatorTransport::new(SoftEuicc::new()))).with_quirks(quirks)
+fn modem(quirks: AtQuirks) -> SimulatedAtModem {
+    SimulatedAtModem::new(Box::new(SimulatorTransport::new(SoftEuicc::new()))).with_quirks(quirks)
 }
 
 #[test]

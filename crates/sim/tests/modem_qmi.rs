@@ -25,6 +25,9 @@ use oxicard_transport::modem::qmi::{QmiMessage, QmiModem, QmiOptions, QmiProtoco
 use oxicard_transport::sim::SimulatorTransport;
 use oxicard_transport::{ChannelOpening, Transport};
 
+mod modem_support;
+use modem_support::serve_on_socket_pair;
+
 fn h(hex: &str) -> Vec<u8> {
     hex::decode(hex.replace([' ', '|', '\n'], "")).unwrap()
 }
@@ -52,13 +55,8 @@ fn card(euicc: SoftEuicc) -> Box<dyn Transport> {
 
 /// The modem serving one end of a socket pair on a thread; the other end, and the modem back
 /// once the host hung up.
-fn spawn(mut modem: SimulatedQmiModem) -> (UnixStream, JoinHandle<SimulatedQmiModem>) {
-    let (host, end) = UnixStream::pair().unwrap();
-    let thread = std::thread::spawn(move || {
-        modem.serve(end).unwrap();
-        modem
-    });
-    (host, thread)
+fn spawn(modem: SimulatedQmiModem) -> (UnixStream, JoinHandle<SimulatedQmiModem>) {
+    serve_on_socket_pair(modem, SimulatedQmiModem::serve)
 }
 
 fn options() -> QmiOptions {
@@ -77,7 +75,7 @@ struct Seen {
 /// Opens the ISD-R through the QMI transport on `link`, reads the EID, EUICCInfo1 and the
 /// profile list, closes everything.
 fn lpa(link: UnixStream, options: &QmiOptions) -> Seen {
-    let qmi = QmiModem::open(link, options).unwrap();
+    let qmi = QmiModem::open(link, options.clone()).unwrap();
     let mut card = Card::new(qmi);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
     let channel = isdr.channel();
@@ -208,7 +206,7 @@ fn without_slot_status_the_slot_number_is_the_physical_slot() {
     let modem = SimulatedQmiModem::with_slots(vec![card(two_profiles()), card(other)])
         .with_quirks(QmiQuirks::default().with_slot_status_not_supported());
     let (link, modem) = spawn(modem);
-    let qmi = QmiModem::open(link, &options().with_slot(2)).unwrap();
+    let qmi = QmiModem::open(link, options().with_slot(2)).unwrap();
     assert_eq!(qmi.slot(), 2);
     let mut card = Card::new(qmi);
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
@@ -223,7 +221,7 @@ fn without_slot_status_the_slot_number_is_the_physical_slot() {
 #[test]
 fn dropping_the_transport_closes_its_channels_and_releases_its_client_id() {
     let (link, modem) = spawn(SimulatedQmiModem::new(card(SoftEuicc::new())));
-    let mut qmi = QmiModem::open(link, &options()).unwrap();
+    let mut qmi = QmiModem::open(link, options()).unwrap();
     let opening = qmi.open_logical_channel(Some(&h(ISD_R))).unwrap();
     let ChannelOpening::Opened { number: 1, select_response: Some(fci) } = opening else {
         panic!("{opening:?}")
@@ -244,7 +242,7 @@ fn dropping_the_transport_closes_its_channels_and_releases_its_client_id() {
 #[test]
 fn reset_power_cycles_the_card() {
     let (link, modem) = spawn(SimulatedQmiModem::new(card(SoftEuicc::new())));
-    let mut qmi = QmiModem::open(link, &options()).unwrap();
+    let mut qmi = QmiModem::open(link, options()).unwrap();
     assert!(matches!(
         qmi.open_logical_channel(Some(&h(ISD_R))).unwrap(),
         ChannelOpening::Opened { number: 1, .. }

@@ -10,7 +10,7 @@ use std::os::unix::net::UnixStream;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use oxicard_transport::modem::at::{AtError, AtOptions, AtTransport, ChannelAccess};
+use oxicard_transport::modem::at::{AtError, AtModem, AtOptions, ChannelAccess};
 use oxicard_transport::{ChannelOpening, ErrorKind, Transport};
 use proptest::prelude::*;
 
@@ -85,8 +85,8 @@ fn scripted(script: Vec<Step>) -> (UnixStream, JoinHandle<Vec<String>>) {
     (host, thread)
 }
 
-fn transport(host: UnixStream) -> AtTransport<UnixStream> {
-    AtTransport::new(host, AtOptions::default()).unwrap()
+fn transport(host: UnixStream) -> AtModem<UnixStream> {
+    AtModem::open(host, AtOptions::default()).unwrap()
 }
 
 fn exchange(transport: &mut impl Transport, apdu: &str) -> Result<String, oxicard_transport::TransportError> {
@@ -276,7 +276,7 @@ fn sync_retries_after_a_garbled_first_line() {
 fn a_silent_modem_is_a_timeout_after_every_try() {
     let (host, _modem) = UnixStream::pair().unwrap();
     let options = AtOptions::default().with_sync(2, Duration::from_millis(50));
-    let err = AtTransport::new(host, options).unwrap_err();
+    let err = AtModem::open(host, options).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(
         err.detail(),
@@ -312,7 +312,7 @@ fn store_data_waits_longer_than_other_commands_and_late_answers_are_dropped() {
     let options = AtOptions::default()
         .with_command_timeout(Duration::from_millis(100))
         .with_store_data_timeout(Duration::from_secs(5));
-    let mut at = AtTransport::new(host, options).unwrap();
+    let mut at = AtModem::open(host, options).unwrap();
     at.open_logical_channel(Some(&ISD_R)).unwrap();
     assert_eq!(exchange(&mut at, "81E2910003BF2E00").unwrap(), "9000");
     let err = exchange(&mut at, "81C0000000").unwrap_err();
@@ -342,7 +342,7 @@ fn a_late_answer_arriving_after_the_next_command_is_not_taken_for_its_answer() {
     ]);
     let (host, modem) = scripted(script);
     let options = AtOptions::default().with_store_data_timeout(Duration::from_millis(100));
-    let mut at = AtTransport::new(host, options).unwrap();
+    let mut at = AtModem::open(host, options).unwrap();
     at.open_logical_channel(Some(&ISD_R)).unwrap();
     assert_eq!(exchange(&mut at, "81E2910003BF2E00").unwrap_err().kind(), ErrorKind::Timeout);
     // At once: `ATS3?` goes while the modem is still busy, and waits up to the command timeout.
@@ -361,7 +361,7 @@ fn a_modem_without_s3_read_costs_one_command_once() {
     ]);
     let (host, modem) = scripted(script);
     let options = AtOptions::default().with_command_timeout(Duration::from_millis(100));
-    let mut at = AtTransport::new(host, options).unwrap();
+    let mut at = AtModem::open(host, options).unwrap();
     assert_eq!(exchange(&mut at, "00C0000000").unwrap_err().kind(), ErrorKind::Timeout);
     // No `013`: the resynchronisation times out, the command is not sent.
     let err = exchange(&mut at, "00C0000000").unwrap_err();
@@ -378,7 +378,7 @@ fn forced_csim_never_sends_ccho() {
     script.push(step("AT+CSIM=10,\"0070000001\"", b"\r\n+CSIM: 6,\"019000\"\r\n\r\nOK\r\n"));
     let (host, modem) = scripted(script);
     let options = AtOptions::default().with_channel_access(ChannelAccess::Csim);
-    let mut at = AtTransport::new(host, options).unwrap();
+    let mut at = AtModem::open(host, options).unwrap();
     assert_eq!(at.open_logical_channel(Some(&ISD_R)).unwrap(), ChannelOpening::Unsupported);
     assert_eq!(exchange(&mut at, "0070000001").unwrap(), "019000");
     drop(at);
@@ -473,7 +473,7 @@ proptest! {
             .with_command_timeout(Duration::from_millis(30))
             .with_store_data_timeout(Duration::from_millis(30))
             .with_close_timeout(Duration::from_millis(30));
-        let mut at = AtTransport::new(noisy(noise, ok), options).unwrap();
+        let mut at = AtModem::open(noisy(noise, ok), options).unwrap();
         let _ = at.open_logical_channel(Some(&ISD_R));
         let mut response = [0u8; 64];
         let _ = at.exchange(&[0x81, 0xE2, 0x91, 0x00, 0x03, 0xBF, 0x2E, 0x00], &mut response);
@@ -487,6 +487,6 @@ proptest! {
         let (host, mut modem) = UnixStream::pair().unwrap();
         modem.write_all(&noise).unwrap();
         let options = AtOptions::default().with_sync(1, Duration::from_millis(20));
-        let _ = AtTransport::new(host, options);
+        let _ = AtModem::open(host, options);
     }
 }

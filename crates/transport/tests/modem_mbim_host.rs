@@ -13,9 +13,9 @@ use oxicard_transport::modem::ModemLink;
 use oxicard_transport::modem::mbim::basic_connect::SlotMappings;
 use oxicard_transport::modem::mbim::uicc::{ApduInfo, AtrInfo, OpenChannelInfo};
 use oxicard_transport::modem::mbim::{
-    CommandDone, Indication, MbimConfig, MbimModem, Message, ProtocolError, Status, Uuid,
+    CommandDone, Indication, MbimModem, MbimOptions, Message, ProtocolError, Status, Uuid,
 };
-use oxicard_transport::{ChannelOpening, ErrorKind, Transport};
+use oxicard_transport::{ChannelOpening, ErrorChain, ErrorKind, Transport};
 use proptest::prelude::*;
 
 /// A device that answers from a script: each `receive` hands out the next chunk; an empty
@@ -54,17 +54,6 @@ impl ModemLink for Scripted {
         }
         Ok(n)
     }
-}
-
-/// The error and its causes, as an error report prints them.
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text = format!("{text}: {cause}");
-        source = cause.source();
-    }
-    text
 }
 
 fn h(hex: &str) -> Vec<u8> {
@@ -108,8 +97,8 @@ fn opening() -> Vec<Vec<u8>> {
     ]
 }
 
-fn quick() -> MbimConfig {
-    MbimConfig::default()
+fn quick() -> MbimOptions {
+    MbimOptions::default()
         .with_timeout(Duration::from_millis(200))
         .with_apdu_timeout(Duration::from_millis(200))
 }
@@ -191,12 +180,18 @@ fn refusals_and_errors_are_named() {
     // OPEN_DONE with FAILURE: no session, no CLOSE.
     let link = Scripted::new(vec![open_done(1, Status::FAILURE)]);
     let err = MbimModem::open(link.clone(), quick()).unwrap_err();
-    assert_eq!(chain(&err), "transport error: opening the MBIM function: OPEN_DONE answered FAILURE (0x2)");
+    assert_eq!(
+        ErrorChain(&err).to_string(),
+        "transport error: opening the MBIM function: OPEN_DONE answered FAILURE (0x2)"
+    );
     assert_eq!(link.sent().len(), 1);
     // FUNCTION_ERROR NOT_OPENED for the OPEN.
     let error = Message::FunctionError { transaction_id: 1, error: ProtocolError::NOT_OPENED };
     let err = MbimModem::open(Scripted::new(vec![error.encode().unwrap()]), quick()).unwrap_err();
-    assert!(chain(&err).contains("FUNCTION_ERROR NOT_OPENED (5) for transaction 1"), "{err}");
+    assert!(
+        ErrorChain(&err).to_string().contains("FUNCTION_ERROR NOT_OPENED (5) for transaction 1"),
+        "{err}"
+    );
     // Nothing at all: a timeout.
     let err = MbimModem::open(Scripted::new(Vec::new()), quick()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
@@ -206,7 +201,9 @@ fn refusals_and_errors_are_named() {
     let mut modem = MbimModem::open(Scripted::new(script), quick()).unwrap();
     let err = modem.exchange(&h("81E2910000"), &mut [0u8; 16]).unwrap_err();
     assert!(
-        chain(&err).contains("MS UICC Low Level Access CID 4: MS_INVALID_LOGICAL_CHANNEL (0x87430003)"),
+        ErrorChain(&err)
+            .to_string()
+            .contains("MS UICC Low Level Access CID 4: MS_INVALID_LOGICAL_CHANNEL (0x87430003)"),
         "{err}"
     );
     // The basic channel is the modem's: refused before anything is sent.
@@ -214,6 +211,13 @@ fn refusals_and_errors_are_named() {
     let mut modem = MbimModem::open(link.clone(), quick()).unwrap();
     let err = modem.exchange(&h("80E2910000"), &mut [0u8; 16]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCommand);
+    // So are classes that name no channel (ISO/IEC 7816-4 §5.4.1): the GSM class `A0` of a READ
+    // BINARY (3GPP TS 51.011 §9.2.3) and the reserved `21`.
+    for command in ["A0B0000000", "21B0000000"] {
+        let err = modem.exchange(&h(command), &mut [0u8; 16]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidCommand, "{command}");
+        assert!(err.to_string().contains("names no logical channel"), "{command}: {err}");
+    }
     assert_eq!(link.sent().len(), 3);
 }
 
@@ -236,7 +240,7 @@ fn select_failed_and_no_logical_channels_are_refusals_with_the_card_status() {
     assert_eq!(modem.open_logical_channel(Some(&aid)).unwrap(), ChannelOpening::Refused { sw: [0x6A, 0x82] });
     assert_eq!(modem.open_logical_channel(Some(&aid)).unwrap(), ChannelOpening::Refused { sw: [0x6A, 0x81] });
     let err = modem.open_logical_channel(Some(&aid)).unwrap_err();
-    assert!(chain(&err).contains("CID 2: FAILURE (0x2)"), "{err}");
+    assert!(ErrorChain(&err).to_string().contains("CID 2: FAILURE (0x2)"), "{err}");
 }
 
 #[test]
@@ -249,7 +253,10 @@ fn slot_mapping_no_device_support_is_fine_for_slot_0_only() {
     assert!(modem.atr().is_empty(), "no ATR from this modem");
     let link = Scripted::new(vec![open_done(1, Status::SUCCESS), unsupported(2)]);
     let err = MbimModem::open(link.clone(), quick().with_slot(Some(1))).unwrap_err();
-    assert!(chain(&err).contains("MS Basic Connect Extensions CID 7: NO_DEVICE_SUPPORT (0x9)"), "{err}");
+    assert!(
+        ErrorChain(&err).to_string().contains("MS Basic Connect Extensions CID 7: NO_DEVICE_SUPPORT (0x9)"),
+        "{err}"
+    );
     assert_eq!(link.sent()[2], h("02000000 0C000000 03000000"), "CLOSE after the failed open");
 }
 

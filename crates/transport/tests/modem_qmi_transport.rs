@@ -111,7 +111,7 @@ fn open_channel_send_close_and_release_byte_for_byte() {
     ];
     let want = expected(&script);
     let (link, modem) = scripted(script);
-    let mut qmi = QmiModem::open(link, &quick()).unwrap();
+    let mut qmi = QmiModem::open(link, quick()).unwrap();
     assert_eq!((qmi.client_id(), qmi.slot()), (5, 1));
     assert_eq!(
         qmi.open_logical_channel(Some(&h(ISD_R))).unwrap(),
@@ -148,7 +148,7 @@ fn drop_closes_open_channels_then_releases() {
     ];
     let want = expected(&script);
     let (link, modem) = scripted(script);
-    let mut qmi = QmiModem::open(link, &quick()).unwrap();
+    let mut qmi = QmiModem::open(link, quick()).unwrap();
     let opened = qmi.open_logical_channel(Some(&h(ISD_R))).unwrap();
     assert_eq!(
         opened,
@@ -174,7 +174,7 @@ fn commands_on_other_channels_go_without_the_channel_tlv() {
     ];
     let want = expected(&script);
     let (link, modem) = scripted(script);
-    let mut qmi = QmiModem::open(link, &quick()).unwrap();
+    let mut qmi = QmiModem::open(link, quick()).unwrap();
     assert_eq!(qmi.open_logical_channel(Some(&h(ISD_R))).unwrap(), ChannelOpening::Unsupported);
     let mut response = [0u8; 16];
     assert_eq!(qmi.exchange(&h("00 70 00 00 01"), &mut response).unwrap(), 3);
@@ -194,7 +194,7 @@ fn a_refused_select_is_the_cards_status_word() {
         release(2),
     ];
     let (link, modem) = scripted(script.clone());
-    let mut qmi = QmiModem::open(link, &quick()).unwrap();
+    let mut qmi = QmiModem::open(link, quick()).unwrap();
     let opening = qmi.open_logical_channel(Some(&h("A0000005591010FFFFFFFF8900000200"))).unwrap();
     assert_eq!(opening, ChannelOpening::Refused { sw: [0x6A, 0x82] });
     assert!(qmi.open_channels().is_empty());
@@ -213,7 +213,7 @@ fn protocol_errors_are_named_and_no_sim_is_no_card() {
         release(2),
     ];
     let (link, modem) = scripted(script.clone());
-    let mut qmi = QmiModem::open(link, &quick()).unwrap();
+    let mut qmi = QmiModem::open(link, quick()).unwrap();
     let mut response = [0u8; 16];
     let err = qmi.exchange(&h("80 F2 00 00"), &mut response).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Other);
@@ -242,7 +242,7 @@ fn indications_stale_responses_and_responses_too_long() {
         release(2),
     ];
     let (link, modem) = scripted(script.clone());
-    let mut qmi = QmiModem::open(link, &quick()).unwrap();
+    let mut qmi = QmiModem::open(link, quick()).unwrap();
     let mut response = [0u8; 4];
     assert_eq!(qmi.exchange(&h("80 F2 00 00"), &mut response).unwrap(), 4);
     assert_eq!(response, [0x01, 0x02, 0x90, 0x00]);
@@ -278,7 +278,7 @@ fn slot_selection_switches_and_waits_for_the_card() {
     ];
     let (link, modem) = scripted(script.clone());
     let options = quick().with_slot(2).with_card_ready_polling(3, Duration::from_millis(1));
-    let mut qmi = QmiModem::open(link, &options).unwrap();
+    let mut qmi = QmiModem::open(link, options).unwrap();
     assert_eq!((qmi.slot(), qmi.atr()), (1, &[0x3B, 0x02][..]));
     let mut response = [0u8; 2];
     assert_eq!(qmi.exchange(&h("80 F2 00 00"), &mut response).unwrap(), 2);
@@ -298,7 +298,7 @@ fn without_slot_mapping_the_slot_is_addressed_directly() {
         release(2),
     ];
     let (link, modem) = scripted(script.clone());
-    let mut qmi = QmiModem::open(link, &quick().with_slot(2)).unwrap();
+    let mut qmi = QmiModem::open(link, quick().with_slot(2)).unwrap();
     assert_eq!(qmi.slot(), 2);
     let mut response = [0u8; 2];
     qmi.exchange(&h("80 F2 00 00"), &mut response).unwrap();
@@ -315,7 +315,7 @@ fn errors_after_allocation_release_the_client_id() {
         release(2),
     ];
     let (link, modem) = scripted(script.clone());
-    let err = QmiModem::open(link, &quick().with_slot(1)).err().unwrap();
+    let err = QmiModem::open(link, quick().with_slot(1)).err().unwrap();
     assert_eq!(err.detail(), Some("reading the slot status"));
     assert_eq!(source(&err), "UIM Get Slot Status failed: QMI protocol error Internal (3)");
     assert_eq!(modem.join().unwrap(), expected(&script));
@@ -329,7 +329,7 @@ fn errors_after_allocation_release_the_client_id() {
         release(2),
     ];
     let (link, modem) = scripted(script.clone());
-    let err = QmiModem::open(link, &quick().with_slot(3)).err().unwrap();
+    let err = QmiModem::open(link, quick().with_slot(3)).err().unwrap();
     assert_eq!(err.kind(), ErrorKind::NoReader);
     assert_eq!(err.detail(), Some("slot 3: the modem has 1 physical slots"));
     assert_eq!(modem.join().unwrap(), expected(&script));
@@ -345,7 +345,7 @@ fn sync_first_when_asked() {
         release(3),
     ];
     let (link, modem) = scripted(script.clone());
-    drop(QmiModem::open(link, &quick().with_sync(true)).unwrap());
+    drop(QmiModem::open(link, quick().with_sync(true)).unwrap());
     assert_eq!(modem.join().unwrap(), expected(&script));
 }
 
@@ -353,7 +353,7 @@ fn sync_first_when_asked() {
 fn a_silent_modem_times_out() {
     let (link, modem) = scripted(Vec::new());
     let started = Instant::now();
-    let err = QmiModem::open(link, &quick().with_timeout(Duration::from_millis(100))).err().unwrap();
+    let err = QmiModem::open(link, quick().with_timeout(Duration::from_millis(100))).err().unwrap();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(
         err.detail(),
@@ -370,7 +370,7 @@ proptest! {
     #[test]
     fn any_answer_to_allocate_cid_is_handled(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
         let (link, modem) = scripted(vec![(Vec::new(), vec![bytes])]);
-        let _ = QmiModem::open(link, &quick().with_timeout(Duration::from_millis(30)));
+        let _ = QmiModem::open(link, quick().with_timeout(Duration::from_millis(30)));
         modem.join().unwrap();
     }
 
@@ -387,7 +387,7 @@ proptest! {
             bytes
         };
         let (link, modem) = scripted(vec![allocate(), (send, vec![reply])]);
-        let mut qmi = QmiModem::open(link, &quick().with_timeout(Duration::from_millis(30)).with_apdu_timeout(Duration::from_millis(30))).unwrap();
+        let mut qmi = QmiModem::open(link, quick().with_timeout(Duration::from_millis(30)).with_apdu_timeout(Duration::from_millis(30))).unwrap();
         let mut response = [0u8; 258];
         let _ = qmi.exchange(&h("80 F2 00 00"), &mut response);
         drop(qmi);

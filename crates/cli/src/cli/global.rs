@@ -1,4 +1,4 @@
-//! The options of every command: the card (`--reader`, `--sim`), the ISD-R's channel and
+//! The options of every command: the card (`--reader`, `--at` / `--qmi` / `--mbim`, `--sim`), the ISD-R's channel and
 //! STORE DATA segments, tracing, JSON output.
 
 use std::path::PathBuf;
@@ -22,6 +22,24 @@ pub(crate) struct Global {
     /// the simulated GP card).
     #[arg(long, global = true, value_name = "NAME", env = "OXICARD_READER")]
     pub(crate) reader: Option<String>,
+    /// Modem whose eUICC to use, through AT commands on this serial port (e.g. /dev/ttyUSB2,
+    /// /dev/wwan0at0; see `oxicard devices`). For `sim modem`, alone: serve an AT modem.
+    #[arg(long, global = true, value_name = "DEVICE", num_args = 0..=1, env = "OXICARD_AT", value_parser = device_path)]
+    pub(crate) at: Option<Option<PathBuf>>,
+    /// Modem whose eUICC to use, through QMI on this device (e.g. /dev/cdc-wdm0). For `sim
+    /// modem`, alone: serve a QMI modem.
+    #[arg(long, global = true, value_name = "DEVICE", num_args = 0..=1, env = "OXICARD_QMI", value_parser = device_path)]
+    pub(crate) qmi: Option<Option<PathBuf>>,
+    /// Modem whose eUICC to use, through MBIM on this device (e.g. /dev/cdc-wdm0). For `sim
+    /// modem`, alone: serve an MBIM modem.
+    #[arg(long, global = true, value_name = "DEVICE", num_args = 0..=1, env = "OXICARD_MBIM", value_parser = device_path)]
+    pub(crate) mbim: Option<Option<PathBuf>>,
+    /// The modem's SIM slot, from 1 (QMI, MBIM; default: the active one).
+    #[arg(long, global = true, value_name = "N", env = "OXICARD_SLOT", value_parser = clap::value_parser!(u8).range(1..))]
+    pub(crate) slot: Option<u8>,
+    /// Baud rate of the AT modem's serial port (default 115200).
+    #[arg(long, global = true, value_name = "BAUD", env = "OXICARD_BAUD")]
+    pub(crate) baud: Option<u32>,
     /// Use the software card with this state file: the software eUICC (default
     /// DATA_DIR/oxicard/euicc.json), for `gp` the simulated GP card (DATA_DIR/oxicard/gp-card.json).
     /// From OXICARD_SIM when not on the command line (a file name; it counts as `--sim`, so it
@@ -69,6 +87,14 @@ pub(crate) struct Global {
 fn state_file(value: &str) -> Result<PathBuf, String> {
     if value.is_empty() {
         return Err("the state file name is empty (give a file, or `--sim` alone for the default)".into());
+    }
+    Ok(PathBuf::from(value))
+}
+
+/// `--at` / `--qmi` / `--mbim DEVICE` and their environment variables: a path, not empty.
+fn device_path(value: &str) -> Result<PathBuf, String> {
+    if value.is_empty() {
+        return Err("the device name is empty (`oxicard devices` lists the candidates)".into());
     }
     Ok(PathBuf::from(value))
 }

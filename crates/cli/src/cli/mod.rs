@@ -17,7 +17,7 @@ pub(crate) use gp::{GpArgs, GpAuth, GpCmd, GpInstallArgs, GpLockArgs, GpPutKeyAr
 pub(crate) use net::NetArgs;
 pub(crate) use notification::NotificationCmd;
 pub(crate) use profile::{DiscoverArgs, DownloadArgs, ProfileCmd};
-pub(crate) use sim::{SimCmd, SimInitArgs, SmdpArgs, SmdsArgs};
+pub(crate) use sim::{SimCmd, SimInitArgs, SimModemArgs, SmdpArgs, SmdsArgs};
 
 /// eSIM profiles and GlobalPlatform cards, on a PC/SC reader or on software cards.
 ///
@@ -40,6 +40,9 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// PC/SC readers: name, card present, ATR.
     Readers,
+    /// Modem devices: serial ports for `--at`, cdc-wdm and WWAN ports for `--qmi` / `--mbim`,
+    /// with the protocol and kernel driver when known.
+    Devices,
     /// The eUICC: EID, EUICCInfo2, addresses, memory reset.
     #[command(subcommand)]
     Chip(ChipCmd),

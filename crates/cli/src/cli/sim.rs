@@ -19,6 +19,11 @@ pub(crate) enum SimCmd {
         #[arg(long)]
         gp: bool,
     },
+    /// Serve a simulated modem on a pseudo-terminal until Ctrl-C or end of input: `--at`,
+    /// `--qmi` or `--mbim` (alone) picks its protocol; the eUICC behind it is the software
+    /// eUICC (`--sim`), the simulated GP card (`--gp`) or the card in `--reader NAME`. Prints
+    /// the device path to give to `oxicard --at|--qmi|--mbim DEVICE` (or to lpac, ModemManager…).
+    Modem(SimModemArgs),
     /// Run the test SM-DP+ (trusting the software eUICC's test PKI) until Ctrl-C or end of input.
     Smdp(SmdpArgs),
     /// Run a test SM-DS with events for the software eUICC until Ctrl-C or end of input.
@@ -29,6 +34,17 @@ pub(crate) enum SimCmd {
         /// The profile's ICCID.
         iccid: String,
     },
+}
+
+/// `sim modem`.
+#[derive(Debug, Args)]
+pub(crate) struct SimModemArgs {
+    /// Put the simulated GlobalPlatform card (the `gp` commands' default card) behind the modem.
+    #[arg(long)]
+    pub(crate) gp: bool,
+    /// A quirk of real modems to show, by name (repeatable; `--quirk list` lists them).
+    #[arg(long = "quirk", value_name = "NAME")]
+    pub(crate) quirks: Vec<String>,
 }
 
 /// `sim init`.

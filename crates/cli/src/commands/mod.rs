@@ -23,6 +23,7 @@ pub(crate) fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
     let g = &cli.global;
     match &cli.command {
         Command::Readers => readers::run(out),
+        Command::Devices => readers::devices(out),
         Command::Chip(ChipCmd::Info) => chip::info(g, out),
         Command::Chip(ChipCmd::DefaultDp { address }) => chip::default_dp(g, out, address),
         Command::Chip(ChipCmd::MemoryReset(args)) => chip::memory_reset(g, out, args),
@@ -51,6 +52,7 @@ pub(crate) fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Sim(SimCmd::Init(args)) => sim::init(g, out, args),
         Command::Gp(args) => gp::run(g, out, args),
         Command::Sim(SimCmd::Serve { port, gp }) => sim::serve(g, out, *port, *gp),
+        Command::Sim(SimCmd::Modem(args)) => sim::modem(g, out, args),
         Command::Sim(SimCmd::Smdp(args)) => sim::smdp(g, out, args),
         Command::Sim(SimCmd::Smds(args)) => sim::smds(g, out, args),
         Command::Sim(SimCmd::Show { iccid }) => sim::show(g, out, iccid),

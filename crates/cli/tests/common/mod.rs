@@ -21,8 +21,13 @@ use serde_json::Value;
 pub const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
 
 /// Every environment variable `oxicard` reads its configuration from.
-const CONFIG_VARS: [&str; 17] = [
+const CONFIG_VARS: [&str; 22] = [
     "OXICARD_READER",
+    "OXICARD_AT",
+    "OXICARD_QMI",
+    "OXICARD_MBIM",
+    "OXICARD_SLOT",
+    "OXICARD_BAUD",
     "OXICARD_SIM",
     "OXICARD_CONNECT_TO",
     "OXICARD_CA",

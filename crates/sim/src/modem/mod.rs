@@ -4,7 +4,11 @@
 //! GlobalPlatform card or a PC/SC reader — with the quirks of real modems switchable, served on
 //! a pseudo-terminal ([`pty`]) or any byte stream.
 
+mod any;
 pub mod at;
+mod card;
 pub mod mbim;
 pub mod pty;
 pub mod qmi;
+
+pub use any::{SimulatedModem, SimulatedModemError, quirk_names};

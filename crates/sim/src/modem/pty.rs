@@ -7,7 +7,7 @@
 //! open while it lives: without one, the master reads `EIO` between two hosts (Linux
 //! `pty_close` marks the other side closed), and the raw mode could not be set before the
 //! first host arrives. Dropping the [`Pty`] closes it; once every host has closed the slave
-//! too, reads on the master end (`EIO`, which [`AtModem::serve`](super::at::AtModem::serve)
+//! too, reads on the master end (`EIO`, which [`SimulatedAtModem::serve`](super::at::SimulatedAtModem::serve)
 //! takes as the end).
 
 use std::fs::File;

@@ -18,7 +18,6 @@
 //!
 //! The quirks of real modems are switched on with [`QmiQuirks`].
 
-mod card;
 mod clients;
 mod quirks;
 mod uim;
@@ -31,6 +30,7 @@ use oxicard_transport::modem::qmi::{
     QmiMessage, QmiMessageKind, QmiProtocolError, QmuxReader, SERVICE_CTL, SERVICE_UIM, ctl, uim as uim_codec,
 };
 
+use super::card::ModemCard;
 use clients::ClientIds;
 pub use quirks::QmiQuirks;
 
@@ -38,15 +38,6 @@ pub use quirks::QmiQuirks;
 const TARGET: &str = "oxicard::sim::modem::qmi";
 /// The pause between the pieces of a split frame ([`QmiQuirks::split_responses`]).
 const SPLIT_PAUSE: Duration = Duration::from_millis(1);
-
-/// A logical channel opened by UIM Open Logical Channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct OpenChannel {
-    /// The physical slot (index into the cards).
-    slot: usize,
-    /// The channel number on the card.
-    number: u8,
-}
 
 /// The modem side of QMI over any byte stream, in front of the cards in its slots.
 ///
@@ -66,7 +57,7 @@ struct OpenChannel {
 ///     .with_quirks(QmiQuirks::default().with_open_channel_access_denied());
 /// let server = std::thread::spawn(move || modem.serve(modem_end).map(|()| modem));
 ///
-/// let mut card = Card::new(QmiModem::open(host, &QmiOptions::default())?);
+/// let mut card = Card::new(QmiModem::open(host, QmiOptions::default())?);
 /// let mut isdr = Isdr::open(&mut card, &IsdrOptions::default())?;
 /// assert_eq!(isdr.eid()?.digits(), "89882119900000000000000000000005");
 /// isdr.close()?;
@@ -77,13 +68,12 @@ struct OpenChannel {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SimulatedQmiModem {
-    /// One card per physical slot.
-    cards: Vec<Box<dyn Transport>>,
+    /// One card per physical slot, with the channels UIM Open Logical Channel opened on it.
+    cards: Vec<ModemCard<()>>,
     /// The physical slot mapped to logical slot 1.
     active: usize,
     quirks: QmiQuirks,
     clients: ClientIds,
-    channels: Vec<OpenChannel>,
 }
 
 impl SimulatedQmiModem {
@@ -96,11 +86,10 @@ impl SimulatedQmiModem {
     /// with `NoSim`).
     pub fn with_slots(cards: Vec<Box<dyn Transport>>) -> Self {
         Self {
-            cards,
+            cards: cards.into_iter().map(ModemCard::new).collect(),
             active: 0,
             quirks: QmiQuirks::default(),
             clients: ClientIds::default(),
-            channels: Vec::new(),
         }
     }
 
@@ -127,14 +116,15 @@ impl SimulatedQmiModem {
         self.clients.len()
     }
 
-    /// The logical channels UIM Open Logical Channel opened and no one closed yet.
+    /// The logical channels UIM Open Logical Channel opened and no one closed yet, slot 1's
+    /// first.
     pub fn open_channels(&self) -> Vec<u8> {
-        self.channels.iter().map(|channel| channel.number).collect()
+        self.cards.iter().flat_map(ModemCard::channel_numbers).collect()
     }
 
     /// The cards, slot 1 first.
     pub fn into_cards(self) -> Vec<Box<dyn Transport>> {
-        self.cards
+        self.cards.into_iter().map(ModemCard::into_transport).collect()
     }
 
     /// Answers the requests arriving on `stream` until it ends (EOF), frame by frame; frames

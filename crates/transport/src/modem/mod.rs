@@ -18,13 +18,16 @@ use std::io;
 use std::time::Duration;
 
 pub mod at;
+mod cla;
 mod devices;
 mod link;
 pub mod mbim;
+mod open;
 pub mod qmi;
 
 pub use devices::{ModemDevice, ModemProtocol, list_devices, list_devices_in};
 pub use link::{DataBits, DeviceLink, FlowControl, Parity, SerialSettings, StopBits};
+pub use open::{ModemOptions, open};
 
 /// The byte link to a modem: writes whole messages, reads what arrives within a deadline.
 ///
@@ -47,9 +50,19 @@ impl ModemLink for std::os::unix::net::UnixStream {
     }
 
     fn receive(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize> {
-        // A zero timeout would mean "block forever" to set_read_timeout.
-        self.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
-        match io::Read::read(self, buf) {
+        // A zero timeout means "what is there now": a non-blocking read (to set_read_timeout,
+        // zero would mean "block forever", and its shortest wait is a scheduler tick).
+        let now = timeout.is_zero();
+        if now {
+            self.set_nonblocking(true)?;
+        } else {
+            self.set_read_timeout(Some(timeout))?;
+        }
+        let read = io::Read::read(self, buf);
+        if now {
+            self.set_nonblocking(false)?;
+        }
+        match read {
             Ok(0) if !buf.is_empty() => Err(io::ErrorKind::UnexpectedEof.into()),
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(io::ErrorKind::TimedOut.into()),

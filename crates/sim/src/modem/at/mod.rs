@@ -5,13 +5,13 @@
 //!
 //! ```no_run
 //! use oxicard_sim::euicc::SoftEuicc;
-//! use oxicard_sim::modem::at::{AtModem, AtQuirks};
+//! use oxicard_sim::modem::at::{SimulatedAtModem, AtQuirks};
 //! use oxicard_sim::modem::pty::Pty;
 //! use oxicard_transport::sim::SimulatorTransport;
 //!
 //! let pty = Pty::open()?;
 //! println!("modem at {}", pty.slave_path().display());
-//! let mut modem = AtModem::new(Box::new(SimulatorTransport::new(SoftEuicc::new())))
+//! let mut modem = SimulatedAtModem::new(Box::new(SimulatorTransport::new(SoftEuicc::new())))
 //!     .with_quirks(AtQuirks::default().with_opaque_session_ids());
 //! modem.serve(pty.master()?)?; // until the pair is dropped and every host is gone
 //! # Ok::<(), std::io::Error>(())
@@ -30,17 +30,18 @@
 //! `AT+CCHO` opens a channel on the card (MANAGE CHANNEL, SELECT, GET RESPONSE) and hands out a
 //! session id; `AT+CGLA` sends the APDU on the session's channel, its CLA channel bits set to
 //! that channel (§8.45 NOTE), and answers the card's response as it is (`61xx` included);
-//! `AT+CSIM` sends the APDU unchanged. [`AtModemHandle::open_channels`] counts the card
+//! `AT+CSIM` sends the APDU unchanged. [`SimulatedAtModemHandle::open_channels`] counts the card
 //! channels open through the modem: sessions, and channels MANAGE CHANNEL opened in `AT+CSIM`.
 
-mod card;
 mod quirks;
 
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use oxicard_transport::Transport;
-use oxicard_transport::modem::at::CmeError;
+use oxicard_transport::modem::at::{CmeError, ManageChannel};
+
+use super::card::{self, ModemCard, SW_SUCCESS, Select};
 
 pub use quirks::{AtQuirks, CchoReply, SessionIds, TestCommands};
 
@@ -48,13 +49,13 @@ pub use quirks::{AtQuirks, CchoReply, SessionIds, TestCommands};
 /// largest command APDU).
 const MAX_COMMAND_LINE: usize = 2 * oxicard_transport::MAX_COMMAND_LEN + 64;
 
-/// The most command lines [`AtModemHandle::commands`] keeps (the first ones).
+/// The most command lines [`SimulatedAtModemHandle::commands`] keeps (the first ones).
 const MAX_LOGGED_COMMANDS: usize = 100_000;
 
 /// The first opaque session id (Sierra MC7455, lpac issue #138: `+CCHO: 000000000385a7cf`).
 const FIRST_OPAQUE_SESSION: u64 = 0x0385_A7CF;
 
-/// What the modem did, shared with [`AtModemHandle`]s.
+/// What the modem did, shared with [`SimulatedAtModemHandle`]s.
 #[derive(Debug, Default)]
 struct Observed {
     sessions: usize,
@@ -62,13 +63,13 @@ struct Observed {
     commands: Vec<String>,
 }
 
-/// A view on a running [`AtModem`] (it is usually moved into the thread serving it).
+/// A view on a running [`SimulatedAtModem`] (it is usually moved into the thread serving it).
 #[derive(Clone, Debug)]
-pub struct AtModemHandle {
+pub struct SimulatedAtModemHandle {
     observed: Arc<Mutex<Observed>>,
 }
 
-impl AtModemHandle {
+impl SimulatedAtModemHandle {
     fn observed(&self) -> MutexGuard<'_, Observed> {
         self.observed.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -91,47 +92,37 @@ impl AtModemHandle {
     }
 }
 
-/// One `AT+CCHO` session.
-#[derive(Debug)]
-struct Session {
-    id: String,
-    channel: u8,
-}
-
 /// A simulated AT modem with a card behind it; see the [module docs](self).
-pub struct AtModem {
-    card: Box<dyn Transport>,
+pub struct SimulatedAtModem {
+    /// The card, and the channels `AT+CCHO` opened, each with its session id.
+    card: ModemCard<String>,
     quirks: AtQuirks,
     echo: bool,
     cmee: u8,
-    sessions: Vec<Session>,
     next_opaque: u64,
-    scratch: Vec<u8>,
     observed: Arc<Mutex<Observed>>,
 }
 
-impl std::fmt::Debug for AtModem {
+impl std::fmt::Debug for SimulatedAtModem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AtModem")
+        f.debug_struct("SimulatedAtModem")
             .field("quirks", &self.quirks)
             .field("echo", &self.echo)
             .field("cmee", &self.cmee)
-            .field("sessions", &self.sessions)
+            .field("card", &self.card)
             .finish_non_exhaustive()
     }
 }
 
-impl AtModem {
+impl SimulatedAtModem {
     /// A well-behaved modem in front of `card`.
     pub fn new(card: Box<dyn Transport>) -> Self {
         Self {
-            card,
+            card: ModemCard::new(card),
             quirks: AtQuirks::default(),
             echo: true,
             cmee: 0,
-            sessions: Vec::new(),
             next_opaque: FIRST_OPAQUE_SESSION,
-            scratch: Vec::new(),
             observed: Arc::default(),
         }
     }
@@ -143,9 +134,14 @@ impl AtModem {
         self
     }
 
+    /// Its quirks.
+    pub fn quirks(&self) -> &AtQuirks {
+        &self.quirks
+    }
+
     /// A handle that watches the modem after it moved into the thread serving it.
-    pub fn handle(&self) -> AtModemHandle {
-        AtModemHandle { observed: Arc::clone(&self.observed) }
+    pub fn handle(&self) -> SimulatedAtModemHandle {
+        SimulatedAtModemHandle { observed: Arc::clone(&self.observed) }
     }
 
     /// Serves `stream` until it ends: end of file, or a peer gone (`EIO` from a pseudo-terminal
@@ -281,56 +277,61 @@ impl AtModem {
         }
     }
 
-    /// `AT+CCHO=<dfname>`.
+    /// `AT+CCHO=<dfname>`: MANAGE CHANNEL and SELECT of `<dfname>` on the new channel, success
+    /// only for `90 00` (after GET RESPONSE).
     fn ccho(&mut self, args: &str) -> Answer {
         let Some(aid) = hex_argument(args).filter(|aid| (1..=16).contains(&aid.len())) else {
             return Answer::error();
         };
-        let Some(channel) = card::open_channel(self.card.as_mut(), &mut self.scratch, &aid) else {
-            return self.cme(CmeError::SIM_FAILURE);
-        };
         let id = match self.quirks.session_ids {
             SessionIds::Small => (1u64..)
-                .find(|n| !self.sessions.iter().any(|s| s.id == n.to_string()))
+                .find(|n| !self.card.channels().any(|(_, id)| *id == n.to_string()))
                 .unwrap_or(1)
                 .to_string(),
-            SessionIds::Opaque => {
-                let id = format!("{:016x}", self.next_opaque);
-                self.next_opaque = self.next_opaque.wrapping_add(1);
-                id
-            }
+            SessionIds::Opaque => format!("{:016x}", self.next_opaque),
         };
+        let select = Select { aid: &aid, p2: 0x00, accepts: |sw| sw == SW_SUCCESS };
+        if self.card.open_channel(Some(select), id.clone()).is_err() {
+            return self.cme(CmeError::SIM_FAILURE);
+        }
+        if self.quirks.session_ids == SessionIds::Opaque {
+            self.next_opaque = self.next_opaque.wrapping_add(1);
+        }
         let line = match self.quirks.ccho_reply {
             CchoReply::Prefixed => format!("+CCHO: {id}"),
             CchoReply::Compact => format!("+CCHO:{id}"),
-            CchoReply::Bare => id.clone(),
+            CchoReply::Bare => id,
         };
-        self.sessions.push(Session { id, channel });
         Answer::info(line)
     }
 
-    /// `AT+CGLA=<sessionid>,<length>,<command>`.
+    /// The channel of session `id`.
+    fn session(&self, id: &str) -> Option<u8> {
+        self.card.channels().find(|(_, session)| session.as_str() == id.trim()).map(|(channel, _)| channel)
+    }
+
+    /// `AT+CGLA=<sessionid>,<length>,<command>`: the command on the session's channel, its CLA
+    /// channel bits set to it (27.007 §8.45 NOTE: "it will be up to the MT to manage the logical
+    /// channel part of the APDU CLASS byte").
     fn cgla(&mut self, args: &str) -> Answer {
         let Some((session, rest)) = args.split_once(',') else {
             return Answer::error();
         };
-        let Some(channel) = self.sessions.iter().find(|s| s.id == session.trim()).map(|s| s.channel) else {
+        let Some(channel) = self.session(session) else {
             return Answer::error();
         };
         let Some(apdu) = length_and_hex(rest) else {
             return Answer::error();
         };
-        let apdu = card::on_channel(&apdu, channel);
-        self.card_answer("+CGLA:", &apdu)
+        self.card_answer("+CGLA:", &card::on_channel(&apdu, channel))
     }
 
-    /// `AT+CCHC=<sessionid>`.
+    /// `AT+CCHC=<sessionid>`: MANAGE CHANNEL close of the session's channel.
     fn cchc(&mut self, args: &str) -> Answer {
-        let Some(index) = self.sessions.iter().position(|s| s.id == args.trim()) else {
+        let Some(channel) = self.session(args) else {
             return Answer::error();
         };
-        let session = self.sessions.swap_remove(index);
-        card::close_channel(self.card.as_mut(), &mut self.scratch, session.channel);
+        let _ = self.card.close_channel(channel);
         if self.quirks.cchc_line { Answer::info("+CCHC".to_owned()) } else { Answer::ok() }
     }
 
@@ -347,17 +348,18 @@ impl AtModem {
         if let [_, 0xE2, ..] = apdu {
             std::thread::sleep(self.quirks.store_data_delay);
         }
-        let Some(response) = card::transmit(self.card.as_mut(), &mut self.scratch, apdu) else {
+        let Ok(answer) = self.card.transmit(apdu) else {
             return self.cme(CmeError::SIM_FAILURE);
         };
+        let response = answer.into_bytes();
         if prefix == "+CSIM:" {
-            let (opened, closed) = card::manage_channel_effect(apdu, &response);
             let mut observed = self.observed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(channel) = opened.filter(|c| !observed.csim_channels.contains(c)) {
-                observed.csim_channels.push(channel);
-            }
-            if let Some(channel) = closed {
-                observed.csim_channels.retain(|c| *c != channel);
+            match ManageChannel::of(apdu, &response) {
+                Some(ManageChannel::Opened(channel)) if !observed.csim_channels.contains(&channel) => {
+                    observed.csim_channels.push(channel);
+                }
+                Some(ManageChannel::Closed(channel)) => observed.csim_channels.retain(|c| *c != channel),
+                _ => {}
             }
         }
         let hex = hex::encode_upper(&response);
@@ -380,7 +382,7 @@ impl AtModem {
     /// Publishes the session count to the handles.
     fn sync_observed(&self) {
         let mut observed = self.observed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        observed.sessions = self.sessions.len();
+        observed.sessions = self.card.channels().count();
     }
 }
 

@@ -22,6 +22,7 @@ mod uicc;
 
 use std::io::{self, Read, Write};
 
+use oxicard_apdu::{Case, CommandView};
 use oxicard_transport::Transport;
 use oxicard_transport::modem::mbim::basic_connect::{
     CID_DEVICE_SLOT_MAPPINGS, CID_SUBSCRIBER_READY_STATUS, ReadyState, SlotMappings, SubscriberReadyStatus,
@@ -36,8 +37,9 @@ use oxicard_transport::modem::mbim::{
     Status, Uuid,
 };
 
+use super::card::{OpenFailure, SW_SUCCESS};
 pub use quirks::MbimQuirks;
-use uicc::{OpenRefusal, UiccFunction};
+use uicc::UiccFunction;
 
 /// Tracing target of the simulated modem.
 const TARGET: &str = "oxicard::sim::modem::mbim";
@@ -46,7 +48,7 @@ const TARGET: &str = "oxicard::sim::modem::mbim";
 const INS_STORE_DATA: u8 = 0xE2;
 
 /// A simulated MBIM modem with a card in slot 0.
-pub struct MbimDevice {
+pub struct SimulatedMbimModem {
     uicc: UiccFunction,
     quirks: MbimQuirks,
     assembler: Assembler,
@@ -60,9 +62,9 @@ pub struct MbimDevice {
     commands: Vec<(Uuid, u32)>,
 }
 
-impl std::fmt::Debug for MbimDevice {
+impl std::fmt::Debug for SimulatedMbimModem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MbimDevice")
+        f.debug_struct("SimulatedMbimModem")
             .field("quirks", &self.quirks)
             .field("open", &self.is_open())
             .field("channels", &self.open_channels())
@@ -71,7 +73,7 @@ impl std::fmt::Debug for MbimDevice {
     }
 }
 
-impl MbimDevice {
+impl SimulatedMbimModem {
     /// A well-behaved modem in front of `card`.
     pub fn new(card: Box<dyn Transport>) -> Self {
         let quirks = MbimQuirks::default();
@@ -294,9 +296,9 @@ impl MbimDevice {
                 OpenChannelInfo { status: answer.sw, channel: u32::from(channel), response: answer.data }
                     .encode(),
             ),
-            Err(OpenRefusal::NoLogicalChannels(sw)) => refusal(Status::MS_NO_LOGICAL_CHANNELS, sw),
-            Err(OpenRefusal::SelectFailed(sw)) => refusal(Status::MS_SELECT_FAILED, sw),
-            Err(OpenRefusal::Status(status)) => (status, Vec::new()),
+            Err(OpenFailure::NoChannel(sw)) => refusal(Status::MS_NO_LOGICAL_CHANNELS, sw),
+            Err(OpenFailure::SelectRefused(sw)) => refusal(Status::MS_SELECT_FAILED, sw),
+            Err(OpenFailure::Card(err)) => (uicc::card_status(&err), Vec::new()),
         }
     }
 
@@ -328,18 +330,18 @@ impl MbimDevice {
             return (Status::MS_INVALID_LOGICAL_CHANNEL, Vec::new());
         }
         self.first_apdu_done = true;
-        let (cla_type, sm, command) = (request.class_byte_type, request.secure_messaging, &request.command);
-        let answer = if self.quirks.store_data_without_le_empty && is_store_data_without_le(command) {
+        let answer = if self.quirks.store_data_without_le_empty && is_store_data_without_le(&request.command)
+        {
             // The modem takes "no Le" for "no data": whatever the card has, the host gets 9000.
-            self.uicc.apdu_unchained(channel, cla_type, sm, command).map(|mut answer| {
-                if answer.is_success() || answer.sw[0] == 0x61 {
+            self.uicc.apdu(channel, &request, false).map(|mut answer| {
+                if uicc::is_normal(answer.sw) || answer.sw[0] == 0x61 {
                     answer.data.clear();
-                    answer.sw = [0x90, 0x00];
+                    answer.sw = SW_SUCCESS;
                 }
                 answer
             })
         } else {
-            self.uicc.apdu(channel, cla_type, sm, command)
+            self.uicc.apdu(channel, &request, true)
         };
         match answer {
             Ok(answer) => encoded(ApduInfo { status: answer.sw, response: answer.data }.encode()),
@@ -416,10 +418,8 @@ fn protocol_error_of(err: &MbimError) -> ProtocolError {
     }
 }
 
-/// A STORE DATA in short case 3 (`CLA E2 P1 P2 Lc data`, no Le).
+/// A STORE DATA in short case 3 (`CLA E2 P1 P2 Lc data`, no Le; ISO/IEC 7816-4 §5.1), read by
+/// the command codec.
 fn is_store_data_without_le(command: &[u8]) -> bool {
-    match command {
-        [_, INS_STORE_DATA, _, _, lc, data @ ..] => *lc != 0 && data.len() == usize::from(*lc),
-        _ => false,
-    }
+    CommandView::parse(command).is_ok_and(|c| c.ins() == INS_STORE_DATA && c.case() == Case::Case3Short)
 }

@@ -4,8 +4,8 @@ use oxicard_transport::ResetKind;
 use oxicard_transport::modem::qmi::uim::{self, QmiPhysicalSlot};
 use oxicard_transport::modem::qmi::{QmiMessage, QmiProtocolError};
 
-use super::card::{self, SW_SUCCESS};
-use super::{OpenChannel, SimulatedQmiModem};
+use super::SimulatedQmiModem;
+use crate::modem::card::{ModemCard, OpenFailure, SW_SUCCESS, Select};
 
 /// A request TLV that is missing (`MissingArgument`) or does not have its layout
 /// (`MalformedMessage`).
@@ -89,11 +89,8 @@ impl SimulatedQmiModem {
     }
 
     /// The card in physical slot `index`.
-    fn card(&mut self, index: usize) -> Field<&mut dyn oxicard_transport::Transport> {
-        match self.cards.get_mut(index) {
-            Some(card) => Ok(card.as_mut()),
-            None => Err(QmiProtocolError::NO_SIM),
-        }
+    fn card(&mut self, index: usize) -> Field<&mut ModemCard<()>> {
+        self.cards.get_mut(index).ok_or(QmiProtocolError::NO_SIM)
     }
 
     /// Get Card Status: one present card per logical slot, without applications.
@@ -111,9 +108,10 @@ impl SimulatedQmiModem {
     /// Power Off SIM: the slot's channels are gone. Power On SIM: a cold reset of the card.
     fn power(&mut self, request: &QmiMessage) -> Field<QmiMessage> {
         let slot = self.physical(u8_tlv(request, uim::TLV_SLOT)?)?;
-        self.channels.retain(|channel| channel.slot != slot);
+        let card = self.card(slot)?;
+        card.forget_channels();
         if request.message_id == uim::POWER_ON_SIM {
-            self.card(slot)?.reset(ResetKind::Cold).map_err(|_| QmiProtocolError::INTERNAL)?;
+            card.transport_mut().reset(ResetKind::Cold).map_err(|_| QmiProtocolError::INTERNAL)?;
         }
         Ok(success(request))
     }
@@ -124,16 +122,12 @@ impl SimulatedQmiModem {
     fn send_apdu(&mut self, request: &QmiMessage) -> Field<QmiMessage> {
         let slot = self.physical(u8_tlv(request, uim::TLV_SLOT)?)?;
         let apdu = u16_prefixed_tlv(request, uim::TLV_APDU)?;
-        if request.tlv(uim::TLV_CHANNEL_ID).is_some() {
-            let channel = u8_tlv(request, uim::TLV_CHANNEL_ID)?;
-            if !self.channels.iter().any(|open| open.slot == slot && open.number == channel) {
-                return Err(QmiProtocolError::INVALID_ARGUMENT);
-            }
+        let card = self.card(slot)?;
+        if request.tlv(uim::TLV_CHANNEL_ID).is_some() && !card.is_open(u8_tlv(request, uim::TLV_CHANNEL_ID)?)
+        {
+            return Err(QmiProtocolError::INVALID_ARGUMENT);
         }
-        let apdu = apdu.to_vec();
-        let (mut response, sw) =
-            card::transmit(self.card(slot)?, &apdu).map_err(|_| QmiProtocolError::INTERNAL)?;
-        response.extend_from_slice(&sw);
+        let response = card.transmit(apdu).map_err(|_| QmiProtocolError::INTERNAL)?.into_bytes();
         let len = u16::try_from(response.len()).map_err(|_| QmiProtocolError::INTERNAL)?;
         let mut value = len.to_le_bytes().to_vec();
         value.extend_from_slice(&response);
@@ -149,12 +143,11 @@ impl SimulatedQmiModem {
             return Err(QmiProtocolError::NOT_SUPPORTED);
         }
         let channel = u8_tlv(request, uim::TLV_CLOSE_CHANNEL_ID)?;
-        let Some(index) = self.channels.iter().position(|open| open.slot == slot && open.number == channel)
-        else {
-            return Err(QmiProtocolError::INVALID_ARGUMENT);
-        };
-        self.channels.remove(index);
-        let sw = card::close_channel(self.card(slot)?, channel).map_err(|_| QmiProtocolError::INTERNAL)?;
+        let sw = self
+            .card(slot)?
+            .close_channel(channel)
+            .ok_or(QmiProtocolError::INVALID_ARGUMENT)?
+            .map_err(|_| QmiProtocolError::INTERNAL)?;
         Ok(success(request).with_tlv(uim::TLV_CARD_RESULT, sw))
     }
 
@@ -169,22 +162,18 @@ impl SimulatedQmiModem {
         }
         let slot = self.physical(u8_tlv(request, uim::TLV_SLOT)?)?;
         let aid = u8_prefixed_tlv(request, uim::TLV_AID)?.to_vec();
-        let card = self.card(slot)?;
-        let internal = |_| QmiProtocolError::INTERNAL;
-        let refused = |sw: [u8; 2]| {
-            QmiMessage::response_to(request, QmiProtocolError::SIM_FILE_NOT_FOUND)
-                .with_tlv(uim::TLV_CARD_RESULT, sw)
+        // Warnings (`62xx`, `63xx`: ISO/IEC 7816-4 §5.6) are a selection too.
+        let select =
+            Select { aid: &aid, p2: 0x00, accepts: |sw| matches!(sw, SW_SUCCESS | [0x62 | 0x63, _]) };
+        let (number, answer) = match self.card(slot)?.open_channel(Some(select), ()) {
+            Ok(opened) => opened,
+            Err(OpenFailure::NoChannel(sw) | OpenFailure::SelectRefused(sw)) => {
+                return Ok(QmiMessage::response_to(request, QmiProtocolError::SIM_FILE_NOT_FOUND)
+                    .with_tlv(uim::TLV_CARD_RESULT, sw));
+            }
+            Err(OpenFailure::Card(_)) => return Err(QmiProtocolError::INTERNAL),
         };
-        let number = match card::open_channel(card).map_err(internal)? {
-            Ok(number) => number,
-            Err(sw) => return Ok(refused(sw)),
-        };
-        let (data, sw) = card::select(card, number, &aid).map_err(internal)?;
-        if !matches!(sw, SW_SUCCESS | [0x62 | 0x63, _]) {
-            card::close_channel(card, number).map_err(internal)?;
-            return Ok(refused(sw));
-        }
-        self.channels.push(OpenChannel { slot, number });
+        let (data, sw) = (answer.data, answer.sw);
         let response =
             success(request).with_tlv(uim::TLV_CHANNEL_ID, [number]).with_tlv(uim::TLV_CARD_RESULT, sw);
         // A select response over 255 bytes has no room in TLV 12: left out (unverified).
@@ -207,7 +196,9 @@ impl SimulatedQmiModem {
         if logical != 1 || index >= self.cards.len() {
             return Err(QmiProtocolError::INVALID_ARGUMENT);
         }
-        if index != self.active && self.channels.iter().any(|open| open.slot == self.active) {
+        if index != self.active
+            && self.cards.get(self.active).is_some_and(|card| card.channels().next().is_some())
+        {
             return Err(QmiProtocolError::INCOMPATIBLE_STATE);
         }
         self.active = index;

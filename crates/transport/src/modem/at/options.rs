@@ -1,5 +1,5 @@
 //! [`AtOptions`]: timeouts and the choice of channel commands of an
-//! [`AtTransport`](super::AtTransport).
+//! [`AtModem`](super::AtModem).
 
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ pub enum ChannelAccess {
     Csim,
 }
 
-/// Timeouts and choices of an [`AtTransport`](super::AtTransport). The default suits real
+/// Timeouts and choices of an [`AtModem`](super::AtModem). The default suits real
 /// modems: 10 s per command, 240 s for STORE DATA (the values of lpac PR #442 / #448, which
 /// found 300 ms far too short for a profile download), three `AT` tries of 3 s each at start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

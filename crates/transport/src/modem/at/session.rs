@@ -56,42 +56,6 @@ impl Sessions {
     }
 }
 
-/// What a MANAGE CHANNEL (ISO/IEC 7816-4 §7.1.2) sent by the card layer in `AT+CSIM` did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum ManageChannel {
-    /// Channel opened: the number P2 named, or the card chose (the response's first byte).
-    Opened(u8),
-    /// Channel closed: the number P2 named, or the CLA's when P2 is `00`.
-    Closed(u8),
-}
-
-/// What `command` did, answered `response` (data and SW1 SW2), if it is a MANAGE CHANNEL that
-/// succeeded.
-pub(super) fn manage_channel(command: &[u8], response: &[u8]) -> Option<ManageChannel> {
-    let ([data @ .., 0x90, 0x00], [cla, 0x70, p1, p2, ..]) = (response, command) else {
-        return None;
-    };
-    let valid = |n: u8| (1..=MAX_CHANNEL).contains(&n).then_some(n);
-    match (*p1, *p2, data) {
-        (0x00, 0x00, [number]) => valid(*number).map(ManageChannel::Opened),
-        (0x00, number, _) => valid(number).map(ManageChannel::Opened),
-        (0x80, 0x00, _) => channel_of(*cla).and_then(valid).map(ManageChannel::Closed),
-        (0x80, number, _) => valid(number).map(ManageChannel::Closed),
-        _ => None,
-    }
-}
-
-/// The logical channel a class byte names (ISO/IEC 7816-4 §5.4.1): b2 b1 in the first
-/// interindustry coding (`0x`–`3x`, and the proprietary `8x`–`Bx`), 4 + b4..b1 in the further
-/// coding (b7 set); `None` for the invalid `FF`.
-pub(super) fn channel_of(cla: u8) -> Option<u8> {
-    match cla {
-        0xFF => None,
-        _ if cla & 0x40 != 0 => Some(4 + (cla & 0x0F)),
-        _ => Some(cla & 0x03),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -116,35 +80,5 @@ mod tests {
         assert_eq!(sessions.len(), 19);
         assert_eq!(sessions.take_all().len(), 19);
         assert_eq!(sessions.len(), 0);
-    }
-
-    #[test]
-    fn manage_channel_in_csim() {
-        use ManageChannel::{Closed, Opened};
-        // lpac `driver/apdu/at_etsi_csim.c`: open `0070000001` → `019000`, close `0070800100`.
-        assert_eq!(manage_channel(&[0x00, 0x70, 0x00, 0x00, 0x01], &[0x01, 0x90, 0x00]), Some(Opened(1)));
-        assert_eq!(manage_channel(&[0x00, 0x70, 0x80, 0x01, 0x00], &[0x90, 0x00]), Some(Closed(1)));
-        // pySim's forms (`00 70 00 02`, `00 70 80 02`), and a close by the CLA's channel.
-        assert_eq!(manage_channel(&[0x00, 0x70, 0x00, 0x02], &[0x90, 0x00]), Some(Opened(2)));
-        assert_eq!(manage_channel(&[0x03, 0x70, 0x80, 0x00], &[0x90, 0x00]), Some(Closed(3)));
-        // Refused, or no MANAGE CHANNEL.
-        assert_eq!(manage_channel(&[0x00, 0x70, 0x00, 0x00, 0x01], &[0x6A, 0x81]), None);
-        assert_eq!(manage_channel(&[0x00, 0x70, 0x00, 0x00, 0x01], &[0x14, 0x90, 0x00]), None);
-        assert_eq!(manage_channel(&[0x81, 0xE2, 0x91, 0x00], &[0x90, 0x00]), None);
-    }
-
-    #[test]
-    fn channels_of_class_bytes() {
-        // `81` (lpac issue #143: STORE DATA on channel 1), `00`, `03`, `C0` (4), `4F` (19), `FF`.
-        for (cla, channel) in [
-            (0x81, Some(1)),
-            (0x00, Some(0)),
-            (0x03, Some(3)),
-            (0xC0, Some(4)),
-            (0x4F, Some(19)),
-            (0xFF, None),
-        ] {
-            assert_eq!(channel_of(cla), channel, "{cla:02X}");
-        }
     }
 }

@@ -1,4 +1,4 @@
-//! [`AtTransport`]: APDUs to the card of a modem through AT commands.
+//! [`AtModem`]: APDUs to the card of a modem through AT commands.
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -6,10 +6,11 @@ use std::time::{Duration, Instant};
 use super::command;
 use super::error::{AtError, CmeError};
 use super::line::LineBuffer;
+use super::manage_channel::ManageChannel;
 use super::options::{AtOptions, ChannelAccess};
 use super::reply::{self, Final};
-use super::session::{ManageChannel, Sessions, channel_of, manage_channel};
-use crate::modem::ModemLink;
+use super::session::Sessions;
+use crate::modem::{ModemLink, cla};
 use crate::transport::ResetKind;
 use crate::{ChannelOpening, ErrorKind, Transport, TransportError};
 
@@ -117,7 +118,7 @@ fn at_error(err: AtError) -> TransportError {
 /// transport closes
 /// every session it opened with `AT+CCHC`, errors ignored, and then the link.
 #[derive(Debug)]
-pub struct AtTransport<L: ModemLink> {
+pub struct AtModem<L: ModemLink> {
     link: L,
     options: AtOptions,
     lines: LineBuffer,
@@ -131,13 +132,13 @@ pub struct AtTransport<L: ModemLink> {
     card_channels: Vec<u8>,
 }
 
-impl<L: ModemLink> AtTransport<L> {
+impl<L: ModemLink> AtModem<L> {
     /// Synchronises with the modem on `link` and sets it up (see [Start](Self#start)).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Timeout`] when no `AT` was answered `OK`; the link's errors.
-    pub fn new(link: L, options: AtOptions) -> Result<Self, TransportError> {
+    pub fn open(link: L, options: AtOptions) -> Result<Self, TransportError> {
         let mode = match options.channel_access {
             ChannelAccess::Csim => Mode::Csim,
             ChannelAccess::Auto | ChannelAccess::LogicalChannels => Mode::Unprobed,
@@ -257,14 +258,7 @@ impl<L: ModemLink> AtTransport<L> {
         let deadline = Instant::now() + timeout;
         let mut answer = Answer::default();
         loop {
-            let next = self
-                .lines
-                .next_line()
-                .map_err(|err| AtError::Overflow { command: name, reason: err.to_string() })?;
-            let Some(text) = next else {
-                self.read_more(name, deadline, timeout)?;
-                continue;
-            };
+            let text = self.next_line(name, deadline, timeout)?;
             if let Some(payload) = prefix.and_then(|prefix| reply::response_payload(&text, prefix)) {
                 keep(&mut answer.prefixed, payload.to_owned());
                 continue;
@@ -314,18 +308,31 @@ impl<L: ModemLink> AtTransport<L> {
         let deadline = Instant::now() + timeout;
         let mut marker = false;
         loop {
-            let next = self
-                .lines
-                .next_line()
-                .map_err(|err| AtError::Overflow { command: NAME, reason: err.to_string() })?;
-            let Some(text) = next else {
-                self.read_more(NAME, deadline, timeout)?;
-                continue;
-            };
+            let text = self.next_line(NAME, deadline, timeout)?;
             if !marker {
                 marker = text.trim().parse::<u8>() == Ok(13);
             } else if reply::final_result(&text).is_some() {
                 return Ok(());
+            }
+        }
+    }
+
+    /// The next line the modem sent for command `name`, reading until one is complete or
+    /// `deadline` (of a command given `timeout`) has passed.
+    fn next_line(
+        &mut self,
+        name: &'static str,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<String, Failure> {
+        loop {
+            let next = self
+                .lines
+                .next_line()
+                .map_err(|err| AtError::Overflow { command: name, reason: err.to_string() })?;
+            match next {
+                Some(text) => return Ok(text),
+                None => self.read_more(name, deadline, timeout)?,
             }
         }
     }
@@ -409,7 +416,7 @@ fn keep(lines: &mut Vec<String>, line: String) {
     }
 }
 
-impl<L: ModemLink> Transport for AtTransport<L> {
+impl<L: ModemLink> Transport for AtModem<L> {
     /// `command` in `AT+CGLA` of the session its CLA names (a channel [`open_logical_channel`]
     /// opened), else in `AT+CSIM`. A MANAGE CHANNEL that opens or closes a channel in `AT+CSIM`
     /// is noted, so that no session is given the number of a channel the card layer opened.
@@ -422,13 +429,14 @@ impl<L: ModemLink> Transport for AtTransport<L> {
         }
         let session = command
             .first()
-            .and_then(|cla| channel_of(*cla))
+            .copied()
+            .and_then(cla::channel)
             .filter(|channel| *channel != 0)
             .and_then(|channel| self.sessions.get(channel))
             .map(str::to_owned);
         let answer = self.transmit_apdu(command, session.as_deref())?;
         if session.is_none() {
-            match manage_channel(command, &answer) {
+            match ManageChannel::of(command, &answer) {
                 Some(ManageChannel::Opened(number)) => self.card_channels.push(number),
                 Some(ManageChannel::Closed(number)) => self.card_channels.retain(|n| *n != number),
                 None => {}
@@ -453,7 +461,7 @@ impl<L: ModemLink> Transport for AtTransport<L> {
             .with_detail(format!("an AT modem cannot reset its card ({kind:?} reset asked)")))
     }
 
-    /// Closes the sessions and starts again as [`new`](AtTransport::new) does.
+    /// Closes the sessions and starts again as [`open`](AtModem::open) does.
     fn reconnect(&mut self) -> Result<(), TransportError> {
         let timeout = self.options.close_timeout;
         for (number, session) in self.sessions.take_all() {
@@ -462,7 +470,7 @@ impl<L: ModemLink> Transport for AtTransport<L> {
         self.start()
     }
 
-    /// `AT+CCHO` of `aid` (see [Channels](AtTransport#channels)); without an AID, or in
+    /// `AT+CCHO` of `aid` (see [Channels](AtModem#channels)); without an AID, or in
     /// `+CSIM` mode, [`ChannelOpening::Unsupported`].
     fn open_logical_channel(&mut self, aid: Option<&[u8]>) -> Result<ChannelOpening, TransportError> {
         // `<dfname>` names an application of 1 to 16 bytes (§8.45): without one, no AT+CCHO.
@@ -518,8 +526,8 @@ impl<L: ModemLink> Transport for AtTransport<L> {
     }
 }
 
-impl<L: ModemLink> AtTransport<L> {
-    /// What a refused `AT+CCHO` means (see [Channels](AtTransport#channels)).
+impl<L: ModemLink> AtModem<L> {
+    /// What a refused `AT+CCHO` means (see [Channels](AtModem#channels)).
     fn ccho_refused(&mut self, err: AtError) -> Result<ChannelOpening, TransportError> {
         let code = err.cme().and_then(CmeError::code);
         let not_supported =
@@ -538,7 +546,7 @@ impl<L: ModemLink> AtTransport<L> {
     }
 }
 
-impl<L: ModemLink> Drop for AtTransport<L> {
+impl<L: ModemLink> Drop for AtModem<L> {
     fn drop(&mut self) {
         let timeout = self.options.close_timeout;
         for (number, session) in self.sessions.take_all() {

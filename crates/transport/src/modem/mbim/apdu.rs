@@ -1,25 +1,19 @@
-//! What the transport reads of a command APDU: the logical channel and secure messaging of its
-//! class byte (ISO/IEC 7816-4 §5.4.1 Tables 2 and 3; GPC v2.3.1 §11.1.4 for the proprietary
-//! `8X`/`CX` classes), and whether it is a short case 3 STORE DATA.
+//! What the transport reads of a command APDU for MBIM: the `SecureMessaging` and `Type` fields
+//! its class byte asks for (Microsoft, "MB low level UICC access", MBIM_CID_MS_UICC_APDU), and
+//! whether it is a short case 3 STORE DATA. The logical channel is
+//! [`cla::channel`](crate::modem::cla::channel)'s.
 
 use super::uicc::{ClassByteType, SecureMessaging};
+use crate::modem::cla;
 
 /// INS of STORE DATA (GPC v2.3.1 §11.11).
 const INS_STORE_DATA: u8 = 0xE2;
 
-/// The logical channel of a class byte: b2 b1 in the first coding (`0X`–`3X`, `8X`–`BX`),
-/// 4 + b4…b1 in the further coding (b7 set).
-pub(crate) const fn channel(cla: u8) -> u8 {
-    if cla & 0x40 != 0 { 4 + (cla & 0x0F) } else { cla & 0x03 }
-}
-
-/// The secure messaging the class byte indicates: b4 b3 ≠ 00 in the first coding, b6 in the
-/// further coding. MBIM knows only "none" and "command header not authenticated" (Microsoft,
-/// "MB low level UICC access", `MBIM_MS_UICC_SECURE_MESSAGING`), so any indication maps to
-/// the latter.
+/// The secure messaging the class byte indicates ([`cla::secure_messaging`]). MBIM knows only
+/// "none" and "command header not authenticated" (Microsoft, "MB low level UICC access",
+/// `MBIM_MS_UICC_SECURE_MESSAGING`), so any indication maps to the latter.
 pub(crate) const fn secure_messaging(cla: u8) -> SecureMessaging {
-    let indicated = if cla & 0x40 != 0 { cla & 0x20 != 0 } else { cla & 0x0C != 0 };
-    if indicated { SecureMessaging::NoHeaderAuthentication } else { SecureMessaging::None }
+    if cla::secure_messaging(cla) { SecureMessaging::NoHeaderAuthentication } else { SecureMessaging::None }
 }
 
 /// The class byte type matching the class byte's b8: `0X`/`4X`/`6X` interindustry,

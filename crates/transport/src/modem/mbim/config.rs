@@ -23,10 +23,10 @@ pub enum ClassBytePolicy {
 }
 
 /// Timeouts, slot, channel group and compatibility switches of an
-/// [`MbimModem`](super::MbimModem). [`MbimConfig::default`] is what lpac and damonto/wwan-go use.
+/// [`MbimModem`](super::MbimModem). [`MbimOptions::default`] is what lpac and damonto/wwan-go use.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct MbimConfig {
+pub struct MbimOptions {
     /// `MaxControlTransfer` announced in `OPEN` and the largest fragment sent (default 4096,
     /// libmbim's default when the USB descriptor gives none, `mbim-device.c`
     /// `read_max_control_transfer`; at least 64).
@@ -65,7 +65,7 @@ pub struct MbimConfig {
     pub recover_lost_channel: bool,
 }
 
-impl Default for MbimConfig {
+impl Default for MbimOptions {
     fn default() -> Self {
         Self {
             max_control_transfer: 4096,
@@ -83,7 +83,7 @@ impl Default for MbimConfig {
     }
 }
 
-impl MbimConfig {
+impl MbimOptions {
     /// The default settings.
     pub fn new() -> Self {
         Self::default()

@@ -1,7 +1,7 @@
 //! MBIM: the eUICC of a modem through the Microsoft UICC Low Level Access service
 //! (Microsoft, "MB low level UICC access") on `/dev/cdc-wdm*`.
 //!
-//! - [`MbimModem`]: the [`Transport`](crate::Transport), with its settings in [`MbimConfig`].
+//! - [`MbimModem`]: the [`Transport`](crate::Transport), with its settings in [`MbimOptions`].
 //! - The codec, pure and usable on its own (the simulated modem of `oxicard-sim` is built on
 //!   it): [`Message`] (the control messages of USB MBIM 1.0 §9), [`fragment`] (splitting to
 //!   `MaxControlTransfer` and reassembly), [`FrameBuffer`] (messages out of a byte stream),
@@ -40,7 +40,7 @@ pub mod uicc;
 mod uuid;
 mod wire;
 
-pub use config::{ClassBytePolicy, MbimConfig};
+pub use config::{ClassBytePolicy, MbimOptions};
 pub use error::{MbimError, ServiceName};
 
 pub use message::{

@@ -6,7 +6,7 @@ use super::apdu;
 use super::basic_connect::{
     CID_DEVICE_SLOT_MAPPINGS, CID_SUBSCRIBER_READY_STATUS, SlotMappings, SubscriberReadyStatus,
 };
-use super::config::{ClassBytePolicy, MbimConfig};
+use super::config::{ClassBytePolicy, MbimOptions};
 use super::error::{MbimError, ServiceName};
 use super::fragment::MIN_CONTROL_TRANSFER;
 use super::message::{CommandDone, CommandType};
@@ -17,7 +17,7 @@ use super::uicc::{
     CloseChannelRequest, MAX_APP_ID_LEN, MAX_CHANNEL, MAX_COMMAND_LEN, OpenChannelInfo, OpenChannelRequest,
 };
 use super::uuid::Uuid;
-use crate::modem::ModemLink;
+use crate::modem::{ModemLink, cla};
 use crate::transport::{ChannelOpening, ResetKind, Transport};
 use crate::{ErrorKind, TransportError};
 
@@ -42,8 +42,8 @@ struct Channel {
 /// (MS Basic Connect Extensions DEVICE_SLOT_MAPPINGS, waiting for SUBSCRIBER_READY_STATUS after
 /// a switch; a modem without slot mapping, `NO_DEVICE_SUPPORT`, is fine for slot 0, as lpac PR
 /// #416 has it) and reads the ATR. Channels are opened by the modem
-/// ([`Transport::open_logical_channel`]: OPEN_CHANNEL, SELECT P2 [`MbimConfig::select_p2`],
-/// channel group [`MbimConfig::channel_group`]); commands go as APDU on the channel their CLA
+/// ([`Transport::open_logical_channel`]: OPEN_CHANNEL, SELECT P2 [`MbimOptions::select_p2`],
+/// channel group [`MbimOptions::channel_group`]); commands go as APDU on the channel their CLA
 /// names, the modem following `61xx` with GET RESPONSE itself. Dropping the transport closes the
 /// channels it opened, then the function (`CLOSE`); [`MbimModem::close`] does so reporting
 /// errors.
@@ -51,7 +51,7 @@ struct Channel {
 /// The basic channel 0 is the modem's own: a command on it is refused without being sent.
 pub struct MbimModem<L: ModemLink> {
     session: Session<L>,
-    config: MbimConfig,
+    config: MbimOptions,
     channels: Vec<Channel>,
     atr: Vec<u8>,
     closed: bool,
@@ -75,7 +75,7 @@ impl<L: ModemLink> MbimModem<L> {
     /// [`ErrorKind::InvalidCommand`] for a `max_control_transfer` below 64; the link's errors;
     /// `OPEN_DONE` or a slot mapping refused; the SIM not ready after a slot switch. The
     /// function is closed again on every error after `OPEN_DONE`.
-    pub fn open(link: L, config: MbimConfig) -> Result<Self, TransportError> {
+    pub fn open(link: L, config: MbimOptions) -> Result<Self, TransportError> {
         if config.max_control_transfer < MIN_CONTROL_TRANSFER {
             return Err(TransportError::new(ErrorKind::InvalidCommand)
                 .with_detail("MBIM MaxControlTransfer must be at least 64 bytes")
@@ -96,7 +96,7 @@ impl<L: ModemLink> MbimModem<L> {
     }
 
     /// The settings in use.
-    pub fn config(&self) -> &MbimConfig {
+    pub fn config(&self) -> &MbimOptions {
         &self.config
     }
 
@@ -249,14 +249,14 @@ impl<L: ModemLink> MbimModem<L> {
     }
 
     /// Sends `command` (CLA already checked) as APDU on the modem's channel `modem`.
-    fn send_apdu(&mut self, modem: u32, command: &[u8], cla: u8) -> Result<CommandDone, TransportError> {
+    fn send_apdu(&mut self, modem: u32, command: &[u8], class: u8) -> Result<CommandDone, TransportError> {
         let class_byte_type = match self.config.class_byte_type {
             ClassBytePolicy::Always(class_byte_type) => class_byte_type,
-            _ => apdu::class_byte_type(cla),
+            _ => apdu::class_byte_type(class),
         };
         let request = ApduRequest {
             channel: modem,
-            secure_messaging: apdu::secure_messaging(cla),
+            secure_messaging: apdu::secure_messaging(class),
             class_byte_type,
             command: command.to_vec(),
         }
@@ -326,19 +326,24 @@ impl<L: ModemLink> Drop for MbimModem<L> {
 
 impl<L: ModemLink> Transport for MbimModem<L> {
     fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
-        let cla = match command {
-            [cla, _, _, _, ..] if *cla != 0xFF => *cla,
-            _ => {
-                return Err(TransportError::new(ErrorKind::InvalidCommand)
-                    .with_detail(format!("{} bytes is no command APDU", command.len())));
+        let &[class, _, _, _, ..] = command else {
+            return Err(TransportError::new(ErrorKind::InvalidCommand)
+                .with_detail(format!("{} bytes is no command APDU", command.len())));
+        };
+        let number = match cla::channel(class) {
+            Some(0) => {
+                return Err(TransportError::new(ErrorKind::InvalidCommand).with_detail(
+                    "MBIM UICC access carries APDUs on logical channels opened through the modem only, not on the basic channel",
+                ));
+            }
+            Some(number) => number,
+            None => {
+                return Err(TransportError::new(ErrorKind::InvalidCommand).with_detail(format!(
+                    "class byte {class:02X} names no logical channel (ISO/IEC 7816-4 §5.4.1): MBIM UICC access \
+                     carries APDUs on logical channels opened through the modem only"
+                )));
             }
         };
-        let number = apdu::channel(cla);
-        if number == 0 {
-            return Err(TransportError::new(ErrorKind::InvalidCommand).with_detail(
-                "MBIM UICC access carries APDUs on logical channels opened through the modem only, not on the basic channel",
-            ));
-        }
         let mut apdu = command.to_vec();
         if self.config.store_data_le && apdu::is_store_data_without_le(command) {
             apdu.push(0x00);
@@ -351,14 +356,14 @@ impl<L: ModemLink> Transport for MbimModem<L> {
         }
         let index = self.channels.iter().position(|channel| channel.number == number);
         let modem = index.and_then(|index| self.channels.get(index)).map_or(u32::from(number), |c| c.modem);
-        let mut done = self.send_apdu(modem, &apdu, cla)?;
+        let mut done = self.send_apdu(modem, &apdu, class)?;
         if done.status == Status::MS_INVALID_LOGICAL_CHANNEL
             && self.config.recover_lost_channel
             && let Some(index) = index.filter(|index| self.channels.get(*index).is_some_and(|c| !c.used))
             && self.recover_channel(index)?
         {
             let modem = self.channels.get(index).map_or(u32::from(number), |c| c.modem);
-            done = self.send_apdu(modem, &apdu, cla)?;
+            done = self.send_apdu(modem, &apdu, class)?;
         }
         if done.status == Status::MS_INVALID_LOGICAL_CHANNEL
             && let Some(index) = index

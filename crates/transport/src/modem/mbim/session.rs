@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::error::{MbimError, ServiceName};
 use super::fragment::{Assembler, MAX_MESSAGE_LEN};
 use super::message::{Command, CommandDone, CommandType, Message};
+use super::status::ProtocolError;
 use super::stream::FrameBuffer;
 use super::uuid::Uuid;
 use crate::modem::ModemLink;
@@ -95,6 +96,12 @@ impl<L: ModemLink> Session<L> {
 
     /// Sends a `COMMAND` and returns the `COMMAND_DONE` of its transaction, whatever its
     /// status; indications and answers to other transactions are skipped.
+    ///
+    /// A function that answers `FUNCTION_ERROR` `MAX_TRANSFER` takes shorter messages than the
+    /// `MaxControlTransfer` we announced (its USB `wMaxControlMessage`, which a host reading a
+    /// device node cannot see without an ioctl): the command goes again in fragments of half
+    /// the size, down to the 64 bytes every function takes, and the session
+    /// keeps the smaller size.
     pub(crate) fn command(
         &mut self,
         service: Uuid,
@@ -103,8 +110,42 @@ impl<L: ModemLink> Session<L> {
         information_buffer: Vec<u8>,
         timeout: Duration,
     ) -> Result<CommandDone, TransportError> {
-        let transaction_id = self.next_tid();
         let deadline = Instant::now() + timeout;
+        loop {
+            match self.command_once(service, cid, command_type, information_buffer.clone(), deadline) {
+                Err(Refused::TooLong) if self.max_control_transfer > MIN_CONTROL_TRANSFER => {
+                    self.max_control_transfer = (self.max_control_transfer / 2).max(MIN_CONTROL_TRANSFER);
+                    tracing::debug!(
+                        target: "oxicard::modem",
+                        "MBIM function refused a long message: fragments of {} bytes from now on",
+                        self.max_control_transfer
+                    );
+                }
+                Err(Refused::TooLong) => {
+                    return Err(protocol_error(
+                        "the modem refused the command",
+                        MbimError::FunctionError {
+                            transaction_id: self.last_tid,
+                            error: ProtocolError::MAX_TRANSFER,
+                        },
+                    ));
+                }
+                Err(Refused::Other(err)) => return Err(err),
+                Ok(done) => return Ok(done),
+            }
+        }
+    }
+
+    /// [`command`](Self::command) once, with the fragment size of the moment.
+    fn command_once(
+        &mut self,
+        service: Uuid,
+        cid: u32,
+        command_type: CommandType,
+        information_buffer: Vec<u8>,
+        deadline: Instant,
+    ) -> Result<CommandDone, Refused> {
+        let transaction_id = self.next_tid();
         let what = format!("{} CID {cid} (transaction {transaction_id})", ServiceName(service));
         self.send(&Message::Command(Command {
             transaction_id,
@@ -117,7 +158,7 @@ impl<L: ModemLink> Session<L> {
             match self.receive(deadline, &what)? {
                 Message::CommandDone(done) if done.transaction_id == transaction_id => {
                     if done.service != service || done.cid != cid {
-                        return Err(protocol_error(
+                        return Err(Refused::Other(protocol_error(
                             "matching the modem's answer",
                             MbimError::WrongCommandDone {
                                 transaction_id,
@@ -126,17 +167,22 @@ impl<L: ModemLink> Session<L> {
                                 got_service: ServiceName(done.service),
                                 got_cid: done.cid,
                             },
-                        ));
+                        )));
                     }
                     return Ok(done);
+                }
+                Message::FunctionError { transaction_id: tid, error: ProtocolError::MAX_TRANSFER }
+                    if tid == transaction_id =>
+                {
+                    return Err(Refused::TooLong);
                 }
                 Message::FunctionError { transaction_id: tid, error }
                     if tid == transaction_id || tid == 0 =>
                 {
-                    return Err(protocol_error(
+                    return Err(Refused::Other(protocol_error(
                         "the modem refused the command",
                         MbimError::FunctionError { transaction_id: tid, error },
-                    ));
+                    )));
                 }
                 other => skipped(&other),
             }
@@ -205,6 +251,24 @@ impl<L: ModemLink> Session<L> {
 }
 
 /// Logs a message that answers nothing we wait for.
+/// The smallest `MaxControlTransfer` a function must take: the MBIM functional descriptor's
+/// `wMaxControlMessage` is at least 64 (USB MBIM 1.0, MBIM functional descriptor).
+const MIN_CONTROL_TRANSFER: u32 = 64;
+
+/// Why one try of a command failed.
+enum Refused {
+    /// `FUNCTION_ERROR` `MAX_TRANSFER`: the message was longer than the function takes.
+    TooLong,
+    /// Anything else.
+    Other(TransportError),
+}
+
+impl From<TransportError> for Refused {
+    fn from(err: TransportError) -> Self {
+        Self::Other(err)
+    }
+}
+
 fn skipped(message: &Message) {
     match message {
         Message::IndicateStatus(indication) => tracing::trace!(

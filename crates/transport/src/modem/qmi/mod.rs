@@ -12,7 +12,6 @@
 //! and adding one means implementing its `unsafe` trait `SocketAddrArg`, which this crate
 //! forbids. The service-message part of [`QmiMessage`] would carry over unchanged.
 
-mod cla;
 mod cursor;
 mod error;
 mod frame;

@@ -3,8 +3,8 @@
 use std::time::Instant;
 
 use super::message::{SERVICE_CTL, SERVICE_UIM};
-use super::{QmiError, QmiMessage, QmiMessageKind, QmiOptions, QmiProtocolError, QmuxReader, cla, ctl, uim};
-use crate::modem::ModemLink;
+use super::{QmiError, QmiMessage, QmiMessageKind, QmiOptions, QmiProtocolError, QmuxReader, ctl, uim};
+use crate::modem::{ModemLink, cla};
 use crate::{ChannelOpening, ErrorKind, ResetKind, Transport, TransportError};
 
 /// Where the log lines of this transport go.
@@ -62,10 +62,10 @@ impl<L: ModemLink> QmiModem<L> {
     /// [`ErrorKind::NoReader`] for a slot the modem does not have; [`ErrorKind::NoCard`] for
     /// `NoSim`; [`ErrorKind::Other`] for other refusals and malformed answers, the
     /// [`QmiError`] as the source; I/O errors as [`TransportError::io`] maps them.
-    pub fn open(link: L, options: &QmiOptions) -> Result<Self, TransportError> {
+    pub fn open(link: L, options: QmiOptions) -> Result<Self, TransportError> {
         let mut modem = Self {
             link,
-            options: options.clone(),
+            options,
             reader: QmuxReader::new(),
             client: 0,
             slot: 1,
@@ -74,7 +74,7 @@ impl<L: ModemLink> QmiModem<L> {
             channels: Vec::new(),
             atr: Vec::new(),
         };
-        if options.sync {
+        if modem.options.sync {
             let transaction = modem.next_ctl_transaction();
             modem.request(&ctl::sync(transaction), "synchronising with the modem")?;
         }
@@ -97,7 +97,7 @@ impl<L: ModemLink> QmiModem<L> {
         // From here on, dropping `modem` releases the client ID.
         modem.client = client;
         tracing::debug!(target: TARGET, client, "UIM client ID allocated");
-        if let Some(slot) = options.slot {
+        if let Some(slot) = modem.options.slot {
             modem.select_slot(slot)?;
         }
         Ok(modem)
