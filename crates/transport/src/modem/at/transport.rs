@@ -88,7 +88,7 @@ fn at_error(err: AtError) -> TransportError {
 ///
 /// # Start
 ///
-/// [`new`](Self::new) sends `AT` until the modem answers `OK` ([`AtOptions::sync_attempts`]
+/// [`open`](Self::open) sends `AT` until the modem answers `OK` ([`AtOptions::sync_attempts`]
 /// tries; a modem left with half a command line answers the first with `ERROR`), then `ATE0`
 /// (echo off; a modem that keeps echoing is handled anyway) and `AT+CMEE=1` (numeric
 /// `+CME ERROR` codes, §9.1; refused is fine: codes come as text or as `ERROR` then). No `=?`
