@@ -98,3 +98,39 @@ fn a_download_whose_http_client_fails() {
     assert_eq!(err.aftermath(), None);
     assert_eq!(err.report(), chain.to_string());
 }
+
+#[test]
+fn a_dump_line_that_does_not_decode() {
+    use oxicard_euicc::notify::dump::read_dump;
+    // Cut short: the JSON parser's error is the source of `not JSON`.
+    let error = read_dump(b"{\"type\":").unwrap_err();
+    assert_eq!(
+        ErrorChain(&error).messages(),
+        ["line 1", "not JSON", "EOF while parsing a value at line 1 column 8"]
+    );
+    // Not 32 digits: the EID parser's error is the source.
+    let error = read_dump(br#"{"type":"notification","eid":"1234"}"#).unwrap_err();
+    let messages = ErrorChain(&error).messages();
+    assert_eq!(messages[..2], ["line 1", "member \"eid\" is invalid"], "{messages:?}");
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert_reads_once(&messages);
+}
+
+#[test]
+fn a_profile_named_by_a_bad_iccid() {
+    use oxicard_euicc::es10::ProfileIdentifier;
+    let error = "894F".parse::<ProfileIdentifier>().unwrap_err();
+    assert_eq!(ErrorChain(&error).messages(), ["bad ICCID", "not a decimal digit at position 3"]);
+}
+
+#[cfg(feature = "euicc-role")]
+#[test]
+fn a_signer_that_fails_keeps_its_cause() {
+    use oxicard_euicc::roles::euicc::SignError;
+    let hsm = std::io::Error::new(std::io::ErrorKind::TimedOut, "HSM timed out");
+    let error = SignError::with_source("the HSM did not answer", hsm);
+    assert_eq!(ErrorChain(&error).messages(), ["signing failed: the HSM did not answer", "HSM timed out"]);
+    assert_eq!(error.reason(), "the HSM did not answer");
+    assert_eq!(error.clone(), error);
+    assert_ne!(error, SignError::new("the HSM did not answer"));
+}

@@ -10,6 +10,7 @@ use oxicard_euicc::es9::{
     status_code_meaning,
 };
 use oxicard_euicc::es11::{Es11AuthenticateClient, Es11AuthenticateClientResponse, EventEntry};
+use oxicard_transport::ErrorChain;
 use proptest::prelude::*;
 
 const F: RspFunction = RspFunction::Es9InitiateAuthentication;
@@ -124,17 +125,38 @@ fn missing_and_invalid_members() {
     assert!(matches!(err_of(&null_cert), Es9Error::MissingField { field: "serverCertificate", .. }));
 
     let bad_b64 = INITIATE_AUTH_OK.replace("MAOAAQE=", "MA*AAQE=");
-    assert!(matches!(err_of(&bad_b64), Es9Error::InvalidField { field: "serverSigned1", .. }));
+    let e = err_of(&bad_b64);
+    assert!(matches!(e, Es9Error::InvalidField { field: "serverSigned1", .. }), "{e:?}");
+    // The base64 decoder's error is the source, said once.
+    assert_eq!(
+        ErrorChain(&e).messages(),
+        [
+            "ES9+.InitiateAuthentication: member \"serverSigned1\" is invalid: not base64",
+            "Invalid symbol 42, offset 2."
+        ]
+    );
 
     let number = INITIATE_AUTH_OK.replace(r#""MAA=""#, "5");
     let e = err_of(&number);
     assert!(matches!(e, Es9Error::InvalidField { field: "serverCertificate", .. }), "{e:?}");
 
     let bad_tx = INITIATE_AUTH_OK.replace("0123456789ABCDEF0123456789ABCDEF", "TXN_12345");
-    assert!(matches!(err_of(&bad_tx), Es9Error::InvalidField { field: "transactionId", .. }));
+    let e = err_of(&bad_tx);
+    assert!(matches!(e, Es9Error::InvalidField { field: "transactionId", .. }), "{e:?}");
+    assert_eq!(
+        ErrorChain(&e).to_string(),
+        "ES9+.InitiateAuthentication: member \"transactionId\" is invalid: not a TransactionID: \"TXN_12345\" \
+         is not hex: Odd number of digits"
+    );
 
     let long_tx = INITIATE_AUTH_OK.replace("0123456789ABCDEF0123456789ABCDEF", &"AB".repeat(17));
-    assert!(matches!(err_of(&long_tx), Es9Error::InvalidField { field: "transactionId", .. }));
+    let e = err_of(&long_tx);
+    assert!(matches!(e, Es9Error::InvalidField { field: "transactionId", .. }), "{e:?}");
+    assert_eq!(
+        ErrorChain(&e).to_string(),
+        "ES9+.InitiateAuthentication: member \"transactionId\" is invalid: not a TransactionID: 17 bytes, \
+         where a TransactionID has 1 to 16"
+    );
 
     assert!(matches!(err_of(r#"{"transactionId":"01"}"#), Es9Error::MissingField { field: "header", .. }));
     assert!(matches!(

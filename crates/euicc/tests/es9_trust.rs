@@ -168,24 +168,24 @@ fn pysim_dp_tls_is_refused_without_test_ci_for_another_name_and_when_expired() {
     // Production trust (GSMA CIs + web roots): unknown issuer.
     let err = HttpEs9Client::builder().verify_server_certificate(&leaf, &[], PYSIM_DP_NAME, in_validity());
     match err {
-        Err(ServerCertificateError::Rejected { detail, .. }) => {
-            assert!(detail.contains("UnknownIssuer"), "{detail}")
+        Err(ServerCertificateError::Rejected { source, .. }) => {
+            assert!(source.to_string().contains("UnknownIssuer"), "{source}")
         }
         other => panic!("{other:?}"),
     }
     let with_test_ci = HttpEs9Client::builder().test_ci(true);
     // Another name.
     match with_test_ci.verify_server_certificate(&leaf, &[], "smdp.example.com", in_validity()) {
-        Err(ServerCertificateError::Rejected { name, detail }) => {
+        Err(ServerCertificateError::Rejected { name, source }) => {
             assert_eq!(name, "smdp.example.com");
-            assert!(detail.contains("not valid for name"), "{detail}");
+            assert!(source.to_string().contains("not valid for name"), "{source}");
         }
         other => panic!("{other:?}"),
     }
     // After notAfter.
     match with_test_ci.verify_server_certificate(&leaf, &[], PYSIM_DP_NAME, after_expiry()) {
-        Err(ServerCertificateError::Rejected { detail, .. }) => {
-            assert!(detail.contains("xpired"), "{detail}")
+        Err(ServerCertificateError::Rejected { source, .. }) => {
+            assert!(source.to_string().contains("xpired"), "{source}")
         }
         other => panic!("{other:?}"),
     }

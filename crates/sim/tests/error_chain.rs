@@ -54,6 +54,9 @@ fn a_gp_state_file_that_is_not_json() {
     let err = GpCard::open(&path, || GpCard::new(&DEFAULT_ISD_AID, keys)).unwrap_err();
     assert!(matches!(&err, StateError::Format { .. }), "{err:?}");
     let messages = ErrorChain(&err).messages();
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(messages[0].starts_with(&format!("state file {}: ", path.display())), "{messages:?}");
+    // The file and what it is not, then the JSON parser's complaint.
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[0], format!("state file {}: not the JSON of this format", path.display()));
+    assert!(messages[1].starts_with("EOF while parsing"), "{messages:?}");
+    assert_reads_once(&messages);
 }

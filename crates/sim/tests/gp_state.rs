@@ -67,7 +67,9 @@ fn registry_keys_and_counter_survive_reopening() {
     let loaded = GpCard::from_state_json(text.as_bytes()).unwrap();
     assert_eq!(loaded.state_json(), text.as_bytes());
     let e = GpCard::from_state_json(b"{\"format\": 1}").err().unwrap();
-    assert!(e.0.contains("expected a string"), "{e}");
+    let chain = oxicard_transport::ErrorChain(&e).to_string();
+    assert!(chain.starts_with("not the JSON of this format: "), "{chain}");
+    assert!(chain.contains("expected a string"), "{chain}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -80,7 +80,15 @@ fn upp_outline_is_checked() {
     std::fs::remove_file(&path).unwrap();
     assert_eq!(package.upp, upp);
     assert_eq!(package.confirmation_code, None);
-    assert!(matches!(ProfilePackage::from_file(&path, metadata), Err(ProfileError::Io(_))));
+    let error = ProfilePackage::from_file(&path, metadata).unwrap_err();
+    match &error {
+        ProfileError::Io { source, .. } => assert_eq!(source.kind(), std::io::ErrorKind::NotFound),
+        other => panic!("{other:?}"),
+    }
+    // The file, then the I/O error as the source.
+    let messages = oxicard_transport::ErrorChain(&error).messages();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[0], format!("cannot read the profile package {}", path.display()));
 }
 
 fn iccid_digits() -> impl Strategy<Value = String> {

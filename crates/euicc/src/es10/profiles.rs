@@ -121,9 +121,9 @@ const MAX_ISDP_AID_LEN: usize = 16;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProfileIdentifierError {
-    /// At most 20 digits or `F`s, read as an ICCID, and not a valid one.
-    #[error("bad ICCID: {0}")]
-    Iccid(IccidError),
+    /// At most 20 digits or `F`s, read as an ICCID, and not a valid one (why is the source).
+    #[error("bad ICCID")]
+    Iccid(#[source] IccidError),
     /// Not an ICCID, and not hex either.
     #[error("neither an ICCID nor an ISD-P AID in hex")]
     NotHex,

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::TransactionId;
 use super::status_codes::{reason_code_name, status_code_meaning, subject_code_name};
-use super::transport::HttpError;
+use super::transport::{BoxError, HttpError};
 
 /// The RSP server function a request was for: ES9+ (LPA ↔ SM-DP+, SGP.22 §5.6) or ES11 (LPA ↔ SM-DS, §5.8).
 ///
@@ -238,8 +238,10 @@ pub enum Es9Error {
         function: RspFunction,
         /// The JSON member name (dotted path).
         field: &'static str,
-        /// What is wrong.
+        /// What is wrong (`not base64`, `not a JSON string`, …).
         reason: String,
+        /// The decoder's error, when a decoder refused the member's text (base64, TransactionID).
+        source: Option<BoxError>,
     },
     /// The server answered for another RSP session than the request's.
     #[error("{function}: response transactionId {received} does not match the request's {sent}")]

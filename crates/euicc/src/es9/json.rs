@@ -8,6 +8,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
+use super::transport::BoxError;
 use super::{
     AuthenticateClientRequest, AuthenticateClientResponse, CancelSessionRequestEs9, Es9Error,
     ExecutionStatus, GetBoundProfilePackageRequest, GetBoundProfilePackageResponse,
@@ -67,6 +68,7 @@ pub(crate) fn parse_envelope(
         function,
         field: "header.functionExecutionStatus.status",
         reason: format!("unknown status {status_str:?}"),
+        source: None,
     })?;
     let code = match fes.map.get("statusCodeData") {
         None | Some(Value::Null) => None,
@@ -130,7 +132,18 @@ impl<'a> JsonReader<'a> {
     }
 
     pub(crate) fn invalid(&self, path: &'static str, reason: impl Into<String>) -> Es9Error {
-        Es9Error::InvalidField { function: self.function, field: path, reason: reason.into() }
+        Es9Error::InvalidField { function: self.function, field: path, reason: reason.into(), source: None }
+    }
+
+    /// [`Es9Error::InvalidField`] for a member a decoder refused: `reason` says what the member
+    /// is not, the decoder's error is the source.
+    fn undecodable(&self, path: &'static str, reason: &str, source: impl Into<BoxError>) -> Es9Error {
+        Es9Error::InvalidField {
+            function: self.function,
+            field: path,
+            reason: reason.into(),
+            source: Some(source.into()),
+        }
     }
 
     /// A nested object member.
@@ -165,7 +178,7 @@ impl<'a> JsonReader<'a> {
     pub(crate) fn opt_b64(&self, key: &'static str) -> Result<Option<Vec<u8>>, Es9Error> {
         let Some(s) = self.opt_str_at(key, key)? else { return Ok(None) };
         let cleaned: Vec<u8> = s.bytes().filter(|b| !matches!(b, b'\r' | b'\n' | b' ' | b'\t')).collect();
-        B64.decode(&cleaned).map(Some).map_err(|e| self.invalid(key, format!("not base64: {e}")))
+        B64.decode(&cleaned).map(Some).map_err(|e| self.undecodable(key, "not base64", e))
     }
 
     /// A mandatory base64 member.
@@ -176,7 +189,9 @@ impl<'a> JsonReader<'a> {
     /// An optional hex TransactionID member.
     pub(crate) fn opt_transaction_id(&self, key: &'static str) -> Result<Option<TransactionId>, Es9Error> {
         let Some(s) = self.opt_str_at(key, key)? else { return Ok(None) };
-        s.parse().map(Some).map_err(|e: super::TransactionIdError| self.invalid(key, e.to_string()))
+        s.parse()
+            .map(Some)
+            .map_err(|e: super::TransactionIdError| self.undecodable(key, "not a TransactionID", e))
     }
 
     /// A mandatory hex TransactionID member.

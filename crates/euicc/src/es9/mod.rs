@@ -74,15 +74,34 @@ pub struct TransactionId(Vec<u8>);
 
 /// A TransactionID that is not 1–16 bytes of hex.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid transactionId: {0}")]
-pub struct TransactionIdError(String);
+#[error(transparent)]
+pub struct TransactionIdError(TransactionIdProblem);
+
+/// What is wrong with a TransactionID (the message of [`TransactionIdError`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+enum TransactionIdProblem {
+    /// Not 1 to 16 bytes.
+    #[error("{0} bytes, where a TransactionID has 1 to 16")]
+    Length(usize),
+    /// Not hex: the hex decoder's error is the source.
+    #[error("{text:?} is not hex")]
+    NotHex {
+        /// The text.
+        text: String,
+        /// The hex decoder's error.
+        source: hex::FromHexError,
+    },
+}
+
+// `hex::FromHexError` compares positions and characters only: equality is reflexive.
+impl Eq for TransactionIdProblem {}
 
 impl TransactionId {
     /// Wraps 1–16 bytes.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self, TransactionIdError> {
         let bytes = bytes.into();
         if bytes.is_empty() || bytes.len() > 16 {
-            return Err(TransactionIdError(format!("{} bytes; 1 to 16 are allowed", bytes.len())));
+            return Err(TransactionIdError(TransactionIdProblem::Length(bytes.len())));
         }
         Ok(TransactionId(bytes))
     }
@@ -115,7 +134,9 @@ impl FromStr for TransactionId {
     type Err = TransactionIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = hex::decode(s).map_err(|e| TransactionIdError(format!("{s:?} is not hex: {e}")))?;
+        let bytes = hex::decode(s).map_err(|source| {
+            TransactionIdError(TransactionIdProblem::NotHex { text: s.to_owned(), source })
+        })?;
         TransactionId::new(bytes)
     }
 }

@@ -91,7 +91,10 @@ pub const GSMA_CI_ROOTS: &[EmbeddedCertificate] = &[GSMA_RSP2_ROOT_CI1, OISTE_GS
 pub const SGP26_TEST_CI_ROOTS: &[EmbeddedCertificate] = &[SGP26_TEST_CI_NIST_2020, SGP26_TEST_CI_NIST_2023];
 
 /// Why a server certificate chain was not accepted by [`verify_server_certificate`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Two errors are equal when they are the same variant with the same values; rustls' error is
+/// compared by its message.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerCertificateError {
     /// The server name is neither a DNS name nor an IP address.
@@ -106,15 +109,33 @@ pub enum ServerCertificateError {
     /// None of the roots could be used as a trust anchor.
     #[error("no usable trust anchor")]
     NoTrustAnchor,
-    /// The chain does not verify: unknown issuer, expired, not valid for the name, …
-    #[error("certificate chain for {name:?} rejected: {detail}")]
+    /// The chain does not verify: unknown issuer, expired, not valid for the name, … (rustls'
+    /// error is the source).
+    #[error("certificate chain for {name:?} rejected")]
     Rejected {
         /// The server name checked.
         name: String,
         /// rustls' reason.
-        detail: String,
+        source: rustls::Error,
     },
 }
+
+impl PartialEq for ServerCertificateError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::InvalidServerName { name }, Self::InvalidServerName { name: other_name }) => {
+                name == other_name
+            }
+            (Self::InvalidTime, Self::InvalidTime) | (Self::NoTrustAnchor, Self::NoTrustAnchor) => true,
+            (Self::Rejected { name, source }, Self::Rejected { name: other_name, source: other_source }) => {
+                name == other_name && source.to_string() == other_source.to_string()
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ServerCertificateError {}
 
 /// Verifies `end_entity` (DER, with `intermediates`) as a TLS server certificate for `server_name`
 /// at time `at`, against `roots` (DER CA certificates): the check [`HttpEs9Client`](super::HttpEs9Client)
@@ -153,5 +174,5 @@ pub fn verify_server_certificate<'r>(
             UnixTime::since_unix_epoch(since_epoch),
         )
         .map(|_| ())
-        .map_err(|e| ServerCertificateError::Rejected { name: server_name.to_owned(), detail: e.to_string() })
+        .map_err(|source| ServerCertificateError::Rejected { name: server_name.to_owned(), source })
 }

@@ -29,6 +29,7 @@
 //! and refuses anything that is not one complete notification TLV.
 
 use core::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -80,7 +81,7 @@ impl DumpedNotification {
 
     /// Reads one dump line (see the [module docs](self) for what is checked).
     pub fn from_json_line(line: &str) -> Result<Self, DumpLineError> {
-        let value: Value = serde_json::from_str(line).map_err(|e| DumpLineError::NotJson(e.to_string()))?;
+        let value: Value = serde_json::from_str(line).map_err(|e| DumpLineError::NotJson(Arc::new(e)))?;
         let Value::Object(object) = value else { return Err(DumpLineError::NotAnObject) };
         let text = |name: &'static str| match object.get(name) {
             None => Ok(None),
@@ -98,7 +99,7 @@ impl DumpedNotification {
         let eid = text("eid")?
             .map(|eid| {
                 eid.parse::<Eid>()
-                    .map_err(|e| DumpLineError::InvalidMember { member: "eid", reason: e.to_string() })
+                    .map_err(|e| DumpLineError::Undecodable { member: "eid", source: Arc::new(e) })
             })
             .transpose()?;
         let seq_number =
@@ -110,9 +111,9 @@ impl DumpedNotification {
             )?;
         let address = required("notificationAddress")?;
         let encoded = required("pendingNotification")?;
-        let der = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|e| {
-            DumpLineError::InvalidMember { member: "pendingNotification", reason: e.to_string() }
-        })?;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| DumpLineError::Undecodable { member: "pendingNotification", source: Arc::new(e) })?;
         let notification = PendingNotification::from_der(&der).map_err(DumpLineError::Notification)?;
         let metadata = notification.metadata();
         if metadata.seq_number != seq_number {
@@ -178,15 +179,18 @@ pub fn read_dump(bytes: &[u8]) -> Result<Vec<DumpedNotification>, DumpError> {
 }
 
 /// What is wrong with one dump line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Two errors are equal when they are the same variant with the same values; a source error is
+/// compared by its message (the JSON parser's and the decoders' errors are not comparable).
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum DumpLineError {
     /// The line is not UTF-8 (from the given byte on).
     #[error("not UTF-8 text (byte {0})")]
     NotUtf8(usize),
-    /// The line is not JSON (a line cut short, another file).
-    #[error("not JSON: {0}")]
-    NotJson(String),
+    /// The line is not JSON (a line cut short, another file): the parser's error is the source.
+    #[error("not JSON")]
+    NotJson(#[source] Arc<serde_json::Error>),
     /// The line is JSON but no object.
     #[error("not a JSON object")]
     NotAnObject,
@@ -200,6 +204,16 @@ pub enum DumpLineError {
         member: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// A member's text does not decode as what it holds (`eid` as 32 digits, `pendingNotification`
+    /// as base64): the decoder's error is the source.
+    #[error("member {member:?} is invalid")]
+    Undecodable {
+        /// The member.
+        member: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync + 'static>,
     },
     /// `pendingNotification` is not one complete PendingNotification TLV (SGP.22 §5.7.10).
     #[error("member \"pendingNotification\" is not a pending notification")]
@@ -215,6 +229,33 @@ pub enum DumpLineError {
         signed: String,
     },
 }
+
+impl PartialEq for DumpLineError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::NotUtf8(a), Self::NotUtf8(b)) => a == b,
+            (Self::NotJson(a), Self::NotJson(b)) => a.to_string() == b.to_string(),
+            (Self::NotAnObject, Self::NotAnObject) => true,
+            (Self::MissingMember(a), Self::MissingMember(b)) => a == b,
+            (
+                Self::InvalidMember { member, reason },
+                Self::InvalidMember { member: other_member, reason: other_reason },
+            ) => member == other_member && reason == other_reason,
+            (
+                Self::Undecodable { member, source },
+                Self::Undecodable { member: other_member, source: other_source },
+            ) => member == other_member && source.to_string() == other_source.to_string(),
+            (Self::Notification(a), Self::Notification(b)) => a == b,
+            (
+                Self::Mismatch { member, line, signed },
+                Self::Mismatch { member: other_member, line: other_line, signed: other_signed },
+            ) => member == other_member && line == other_line && signed == other_signed,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for DumpLineError {}
 
 /// A dump file that cannot be read: the first bad line and what is wrong with it.
 ///

@@ -195,9 +195,8 @@ impl StateFile {
     }
 
     fn into_state(self, path: &Path, eid: &Eid) -> Result<State, StateError> {
-        let bad = |problem: String| StateError::Format { path: path.to_owned(), problem };
         if self.format != FORMAT {
-            return Err(bad(format!("format {:?}, expected {FORMAT:?}", self.format)));
+            return Err(StateError::format(path, format!("format {:?}, expected {FORMAT:?}", self.format)));
         }
         if self.eid != eid.digits() {
             return Err(StateError::EidMismatch {
@@ -206,25 +205,27 @@ impl StateFile {
                 found: self.eid,
             });
         }
-        let der = hex::decode(&self.profiles).map_err(|e| bad(format!("profiles: {e}")))?;
+        let der = hex::decode(&self.profiles).map_err(|e| StateError::format_because(path, "profiles", e))?;
         let profiles = ProfileInfoListResponse::from_der(&der)
-            .map_err(|e| bad(format!("profiles: {e}")))?
+            .map_err(|e| StateError::format_because(path, "profiles", e))?
             .result
-            .map_err(|e| bad(format!("profiles: {e}")))?;
+            .map_err(|e| StateError::format_because(path, "profiles", e))?;
         let notifications = self
             .notifications
             .iter()
             .map(|n| {
-                let der = hex::decode(n).map_err(|e| bad(format!("notification: {e}")))?;
-                PendingNotification::from_der(&der).map_err(|e| bad(format!("notification: {e}")))
+                let der = hex::decode(n).map_err(|e| StateError::format_because(path, "notification", e))?;
+                PendingNotification::from_der(&der)
+                    .map_err(|e| StateError::format_because(path, "notification", e))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut packages = BTreeMap::new();
         for (iccid, upp) in &self.packages {
             let mut bytes = [0u8; 10];
             hex::decode_to_slice(iccid, &mut bytes)
-                .map_err(|e| bad(format!("package ICCID {iccid:?}: {e}")))?;
-            let upp = hex::decode(upp).map_err(|e| bad(format!("package {iccid}: {e}")))?;
+                .map_err(|e| StateError::format_because(path, format!("package ICCID {iccid:?}"), e))?;
+            let upp = hex::decode(upp)
+                .map_err(|e| StateError::format_because(path, format!("package {iccid}"), e))?;
             packages.insert(Iccid::from_bytes(bytes), upp);
         }
         let state = State {
@@ -235,7 +236,7 @@ impl StateFile {
             next_isdp: self.next_isdp,
             packages,
         };
-        state.check().map_err(|problem| bad(problem.into()))?;
+        state.check().map_err(|problem| StateError::format(path, problem))?;
         Ok(state)
     }
 }
@@ -255,7 +256,7 @@ impl Storage {
         let path = lock.state_path();
         let Some(bytes) = read_state(path, MAX_STATE_LEN)? else { return Ok(None) };
         let file: StateFile = serde_json::from_slice(&bytes)
-            .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.to_string() })?;
+            .map_err(|e| StateError::format_because(path, "not the JSON of this format", e))?;
         file.into_state(path, eid).map(Some)
     }
 
@@ -265,7 +266,7 @@ impl Storage {
         let path = lock.state_path();
         let file = StateFile::from_state(state, eid);
         let mut bytes = serde_json::to_vec_pretty(&file)
-            .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.to_string() })?;
+            .map_err(|e| StateError::format_because(path, "not serializable", e))?;
         bytes.push(b'\n');
         write_atomically(path, &bytes)?;
         Ok(())

@@ -8,7 +8,9 @@
 //! The file holds the static keys in hex: the simulator is a test card, but the file is still
 //! written owner-only (`0600`) on Unix.
 
+use core::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use oxicard_gp::status::Privileges;
 use oxicard_secure_channel::scp03::{IParameter, StaticKeys};
@@ -20,10 +22,62 @@ use crate::storage::{DEFAULT_LOCK_WAIT, MAX_STATE_LEN, StateError, StateLock, re
 /// The `format` value of the file.
 pub const GP_STATE_FORMAT: &str = "oxicard-gp-card/1";
 
-/// Why a GP card state document does not load: the field and what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct GpStateFormatError(pub String);
+/// Why a GP card state document does not load: the field and what is wrong with it, and the
+/// decoder's error (JSON, hex, key) as the [`source`](std::error::Error::source) when one refused
+/// the document or the field.
+///
+/// Two errors are equal when their problems are and their sources have the same message.
+#[derive(Clone, Debug)]
+pub struct GpStateFormatError {
+    problem: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl GpStateFormatError {
+    /// `problem` (`isdAid: an AID has 5 to 16 bytes`).
+    fn new(problem: impl Into<String>) -> Self {
+        Self { problem: problem.into(), source: None }
+    }
+
+    /// The field `problem` names (`i`, `keySets[kvn 30]`) refused by a decoder with `source`.
+    fn because(problem: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self { problem: problem.into(), source: Some(Arc::new(source)) }
+    }
+
+    /// The field and what is wrong with it, or where a decoder refused the document.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+
+    /// The [`StateError::Format`] of the file `path` holding this document.
+    fn into_state_error(self, path: &Path) -> StateError {
+        match self.source {
+            Some(source) => StateError::format_because(path, self.problem, source),
+            None => StateError::format(path, self.problem),
+        }
+    }
+}
+
+impl fmt::Display for GpStateFormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem)
+    }
+}
+
+impl std::error::Error for GpStateFormatError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl PartialEq for GpStateFormatError {
+    fn eq(&self, other: &Self) -> bool {
+        self.problem == other.problem
+            && self.source.as_ref().map(ToString::to_string) == other.source.as_ref().map(ToString::to_string)
+    }
+}
+
+impl Eq for GpStateFormatError {}
 
 /// Where a file-backed card writes (under its lock, held for the card's life) and what it last
 /// wrote.
@@ -126,22 +180,27 @@ impl File {
     }
 
     /// Restores the card; `problem` names the field that is wrong.
-    fn into_card(self) -> Result<GpCard, String> {
+    fn into_card(self) -> Result<GpCard, GpStateFormatError> {
         if self.format != GP_STATE_FORMAT {
-            return Err(format!("format {:?} is not {GP_STATE_FORMAT:?}", self.format));
+            return Err(GpStateFormatError::new(format!(
+                "format {:?} is not {GP_STATE_FORMAT:?}",
+                self.format
+            )));
         }
-        let bytes = |field: &str, text: &str| hex::decode(text).map_err(|e| format!("{field}: not hex: {e}"));
+        let bytes = |field: &str, text: &str| {
+            hex::decode(text).map_err(|e| GpStateFormatError::because(format!("{field}: not hex"), e))
+        };
         let aid = |field: &str, text: &str| {
             let aid = bytes(field, text)?;
             if (5..=16).contains(&aid.len()) {
                 Ok(aid)
             } else {
-                Err(format!("{field}: an AID has 5 to 16 bytes"))
+                Err(GpStateFormatError::new(format!("{field}: an AID has 5 to 16 bytes")))
             }
         };
         let i = match bytes("i", &self.i)?.as_slice() {
-            [i] => IParameter::from_byte(*i).map_err(|e| format!("i: {e}"))?,
-            _ => return Err("i: not one byte".into()),
+            [i] => IParameter::from_byte(*i).map_err(|e| GpStateFormatError::because("i", e))?,
+            _ => return Err(GpStateFormatError::new("i: not one byte")),
         };
         let mut sets = Vec::new();
         for set in &self.key_sets {
@@ -151,16 +210,19 @@ impl File {
                 Some(dek) => StaticKeys::new(set.kvn, &enc, &mac, &bytes("keySets[].dek", dek)?),
                 None => StaticKeys::without_dek(set.kvn, &enc, &mac),
             };
-            sets.push(keys.map_err(|e| format!("keySets[kvn {:02X}]: {e}", set.kvn))?);
+            sets.push(
+                keys.map_err(|e| GpStateFormatError::because(format!("keySets[kvn {:02X}]", set.kvn), e))?,
+            );
         }
         let mut sets = sets.into_iter();
-        let first = sets.next().ok_or("keySets: no key set")?;
+        let first = sets.next().ok_or_else(|| GpStateFormatError::new("keySets: no key set"))?;
         let mut card = GpCard::new(&aid("isdAid", &self.isd_aid)?, first).with_i(i);
         for keys in sets {
             card.key_sets.insert(keys.kvn(), keys);
         }
         if let Some(kdd) = &self.kdd {
-            card.kdd = bytes("kdd", kdd)?.try_into().map_err(|_| "kdd: not 10 bytes")?;
+            card.kdd =
+                bytes("kdd", kdd)?.try_into().map_err(|_| GpStateFormatError::new("kdd: not 10 bytes"))?;
         }
         card.rng = self.rng.max(1);
         card.sequence_counter = self.sequence_counter;
@@ -171,21 +233,21 @@ impl File {
             .map(|l| {
                 Ok(LoadFile {
                     aid: aid("loadFiles[].aid", &l.aid)?,
-                    modules: l
-                        .modules
-                        .iter()
-                        .map(|m| aid("loadFiles[].modules[]", m))
-                        .collect::<Result<_, String>>()?,
+                    modules: l.modules.iter().map(|m| aid("loadFiles[].modules[]", m)).collect::<Result<
+                        _,
+                        GpStateFormatError,
+                    >>(
+                    )?,
                     version: l.version,
                 })
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, GpStateFormatError>>()?;
         card.applications = self
             .applications
             .iter()
             .map(|a| {
                 let privileges = Privileges::from_slice(&bytes("applications[].privileges", &a.privileges)?)
-                    .ok_or("applications[].privileges: not 1 or 3 bytes")?;
+                    .ok_or_else(|| GpStateFormatError::new("applications[].privileges: not 1 or 3 bytes"))?;
                 Ok(Application {
                     aid: aid("applications[].aid", &a.aid)?,
                     load_file: aid("applications[].loadFile", &a.load_file)?,
@@ -194,7 +256,7 @@ impl File {
                     life_cycle: a.life_cycle,
                 })
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, GpStateFormatError>>()?;
         Ok(card)
     }
 }
@@ -212,9 +274,8 @@ impl GpCard {
     /// A card from a document of [`GpCard::state_json`] (sessions closed, as after a reset).
     pub fn from_state_json(bytes: &[u8]) -> Result<GpCard, GpStateFormatError> {
         serde_json::from_slice::<File>(bytes)
-            .map_err(|e| GpStateFormatError(e.to_string()))?
+            .map_err(|e| GpStateFormatError::because("not the JSON of this format", e))?
             .into_card()
-            .map_err(GpStateFormatError)
     }
 
     /// The card kept in `path`: locks the state ([`StateLock::acquire`], waiting up to
@@ -231,8 +292,7 @@ impl GpCard {
     pub fn open_locked(lock: StateLock, create: impl FnOnce() -> GpCard) -> Result<GpCard, StateError> {
         let path = lock.state_path();
         let mut card = match read_state(path, MAX_STATE_LEN)? {
-            Some(bytes) => GpCard::from_state_json(&bytes)
-                .map_err(|e| StateError::Format { path: path.to_owned(), problem: e.0 })?,
+            Some(bytes) => GpCard::from_state_json(&bytes).map_err(|e| e.into_state_error(path))?,
             None => create(),
         };
         card.storage = Some(Storage { lock, saved: Vec::new() });
@@ -258,10 +318,7 @@ impl GpCard {
         let bytes = self.state_json();
         let Some(storage) = self.storage.as_mut() else { return Ok(()) };
         if bytes.len() <= 1 {
-            return Err(StateError::Format {
-                path: storage.lock.state_path().to_owned(),
-                problem: "not serializable".into(),
-            });
+            return Err(StateError::format(storage.lock.state_path(), "not serializable"));
         }
         if bytes == storage.saved {
             return Ok(());

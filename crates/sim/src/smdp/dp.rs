@@ -481,10 +481,12 @@ fn random_ppk(function: RspFunction) -> Result<BspKeys, SmdpError> {
     BspKeys::new(mcv, enc, mac).map_err(|e| SmdpError::internal(function, &e))
 }
 
+/// The ES9+ failure of a BPP that could not be built; its message is the error with its causes
+/// (`otPK.EUICC: invalid key: …`).
 fn bpp_error(function: RspFunction, error: BppError) -> SmdpError {
-    match error {
-        BppError::EuiccKey(e) => SmdpError::euicc_signature(function, format!("otPK.EUICC: {e}")),
-        BppError::Internal(e) => SmdpError::internal(function, &e),
-        _ => SmdpError::internal(function, &error),
+    let chain = oxicard_transport::ErrorChain(&error);
+    match &error {
+        BppError::EuiccKey(_) => SmdpError::euicc_signature(function, chain.to_string()),
+        _ => SmdpError::internal(function, &chain),
     }
 }

@@ -1,10 +1,16 @@
 //! Errors of the test SM-DP+ configuration and server. The ES9+ function failures are
 //! `oxicard_euicc::roles::smdp::SmdpError`.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use oxicard_euicc::iccid::Iccid;
 
 /// A profile package or server configuration that cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+///
+/// Two errors are equal when they are the same variant with the same values; an I/O error is
+/// compared by its message.
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProfileError {
     /// The UPP is not a valid SAIP package (SAIP v3.3.1 §8.1, `PE_Definitions-3.3.1`).
@@ -18,9 +24,14 @@ pub enum ProfileError {
         /// The contents of EF.ICCID, if it is filled.
         ef_iccid: Option<Iccid>,
     },
-    /// A file could not be read.
-    #[error("cannot read the profile package: {0}")]
-    Io(String),
+    /// A file could not be read (the I/O error is the source).
+    #[error("cannot read the profile package {}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: Arc<std::io::Error>,
+    },
     /// The ProfileHeader's ICCID is not the metadata's.
     #[error("the ProfileHeader carries ICCID {header}, the metadata {metadata}")]
     IccidMismatch {
@@ -30,6 +41,28 @@ pub enum ProfileError {
         metadata: Iccid,
     },
 }
+
+impl PartialEq for ProfileError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Package(a), Self::Package(b)) => a == b,
+            (
+                Self::EfIccidMismatch { header, ef_iccid },
+                Self::EfIccidMismatch { header: other_header, ef_iccid: other_ef_iccid },
+            ) => header == other_header && ef_iccid == other_ef_iccid,
+            (Self::Io { path, source }, Self::Io { path: other_path, source: other_source }) => {
+                path == other_path && source.to_string() == other_source.to_string()
+            }
+            (
+                Self::IccidMismatch { header, metadata },
+                Self::IccidMismatch { header: other_header, metadata: other_metadata },
+            ) => header == other_header && metadata == other_metadata,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for ProfileError {}
 
 /// Why the HTTP(S) server could not start.
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@
 //! (the `StoreMetadataRequest` `BF25` of SGP.22 §5.5.3), and an optional confirmation code.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use der::Tag;
 use oxicard_euicc::asn1::{Encoder, app, ctx, ctx_c};
@@ -116,7 +117,8 @@ impl ProfilePackage {
 
     /// A package from a UPP DER file (e.g. a GSMA TS.48 test profile as pySim's SM-DP+ serves it).
     pub fn from_file(path: &Path, metadata: ProfileMetadata) -> Result<ProfilePackage, ProfileError> {
-        let upp = std::fs::read(path).map_err(|e| ProfileError::Io(format!("{}: {e}", path.display())))?;
+        let upp = std::fs::read(path)
+            .map_err(|source| ProfileError::Io { path: path.to_owned(), source: Arc::new(source) })?;
         ProfilePackage::new(upp, metadata)
     }
 

@@ -98,8 +98,11 @@ pub enum StateError {
     Format {
         /// The file.
         path: PathBuf,
-        /// What is wrong.
+        /// What is wrong (`format "x", expected "y"`), or where, when a decoder refused a
+        /// member (`profiles`).
         problem: String,
+        /// The decoder's error (JSON, hex, DER…), when one refused the file or a member.
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// The file belongs to an eUICC with another EID than the configured one.
     #[error("state file {} belongs to EID {found}, not {expected}", path.display())]
@@ -126,4 +129,21 @@ pub enum StateError {
         /// How long this process waited.
         waited: Duration,
     },
+}
+
+impl StateError {
+    /// [`StateError::Format`]: `path` is wrong in a way `problem` says.
+    pub(crate) fn format(path: &std::path::Path, problem: impl Into<String>) -> StateError {
+        StateError::Format { path: path.to_owned(), problem: problem.into(), source: None }
+    }
+
+    /// [`StateError::Format`]: a decoder refused `path` (or its member `problem` names) with
+    /// `source`.
+    pub(crate) fn format_because(
+        path: &std::path::Path,
+        problem: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> StateError {
+        StateError::Format { path: path.to_owned(), problem: problem.into(), source: Some(source.into()) }
+    }
 }

@@ -21,7 +21,7 @@
 //!
 //! impl EuiccSigner for Hsm {
 //!     fn sign(&self, _message: &[u8]) -> Result<Vec<u8>, SignError> {
-//!         Err(SignError("no HSM in this example".into()))
+//!         Err(SignError::new("no HSM in this example"))
 //!     }
 //!     fn euicc_certificate(&self) -> &[u8] {
 //!         &[0x30, 0x00]
@@ -37,6 +37,7 @@
 //! assert!(!euicc.in_session());
 //! ```
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::asn1::{Encoder, TlvHeader, app};
@@ -56,10 +57,57 @@ use load::Loading;
 
 pub use load::SIMA_RESPONSE_OK;
 
-/// Signing failed (an HSM error, a missing key, …).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("signing failed: {0}")]
-pub struct SignError(pub String);
+/// Signing failed (an HSM error, a missing key, …): what went wrong, and the error that caused
+/// it as the [`source`](std::error::Error::source) when there is one.
+///
+/// Two errors are equal when their reasons are and their sources have the same message.
+#[derive(Clone, Debug)]
+pub struct SignError {
+    reason: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl SignError {
+    /// Signing failed for `reason` (`no key loaded`).
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self { reason: reason.into(), source: None }
+    }
+
+    /// Signing failed while doing `reason` (`the HSM refused`) because of `source`, which
+    /// becomes the [`source`](std::error::Error::source) (its message is not repeated).
+    pub fn with_source(
+        reason: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self { reason: reason.into(), source: Some(Arc::from(source.into())) }
+    }
+
+    /// What went wrong, in the signer's words.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl std::fmt::Display for SignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "signing failed: {}", self.reason)
+    }
+}
+
+impl std::error::Error for SignError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl PartialEq for SignError {
+    fn eq(&self, other: &Self) -> bool {
+        self.reason == other.reason
+            && self.source.as_ref().map(ToString::to_string) == other.source.as_ref().map(ToString::to_string)
+    }
+}
+
+impl Eq for SignError {}
 
 /// Signs what the eUICC signs with its private key SK.EUICC.ECDSA and hands out the
 /// certificates that go with the signatures (SGP.22 §2.6.2; euiccSignature1 §5.7.13,
@@ -358,7 +406,9 @@ impl<S: EuiccSigner> EuiccDownload<S> {
 
     /// The `5F37 40 ‖ r ‖ s` TLV of the eUICC's signature over `data`.
     fn sign_tlv(&self, data: &SignedData<'_>) -> Result<Vec<u8>, SignError> {
-        let message = data.message().map_err(|e| SignError(e.to_string()))?;
+        let message = data
+            .message()
+            .map_err(|e| SignError::with_source("the message to sign could not be built", e))?;
         self.signer.sign_tlv(&message)
     }
 

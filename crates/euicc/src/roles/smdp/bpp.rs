@@ -9,7 +9,7 @@ use oxicard_secure_channel::bsp::{
 };
 
 use crate::asn1::{Encoder, app, ctx, ctx_c};
-use crate::pki::{OneTimeKeyPair, SignedData, SmdpIdentity};
+use crate::pki::{OneTimeKeyPair, PkiError, SignedData, SmdpIdentity};
 
 /// `remoteOpId` installBoundProfilePackage(1) (SGP.22 §2.5.5 `RemoteOpId`).
 const REMOTE_OP_INSTALL_BPP: u8 = 1;
@@ -56,16 +56,24 @@ impl<'a> BppInput<'a> {
     }
 }
 
-/// Why a BPP could not be built.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a BPP could not be built. The error of the step that failed is the source.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BppError {
     /// otPK.EUICC is not a point of the DPpb curve (the eUICC's fault: SGP.22 §5.6.2 8.1 / 6.1).
-    #[error("otPK.EUICC: {0}")]
-    EuiccKey(String),
-    /// Anything else (signing, BSP).
-    #[error("{0}")]
-    Internal(String),
+    #[error("otPK.EUICC")]
+    EuiccKey(#[source] PkiError),
+    /// InitialiseSecureChannel could not be signed with SK.DPpb (SGP.22 §5.5.1).
+    #[error("signing InitialiseSecureChannel")]
+    Signing(#[source] PkiError),
+    /// The BSP (SGP.22 §2.6.4) failed: deriving the session keys or protecting a segment.
+    #[error("BSP: {step}")]
+    Bsp {
+        /// What was being done: `deriving the session keys`, `protecting the profile elements`, …
+        step: &'static str,
+        /// The BSP's error.
+        source: oxicard_secure_channel::Error,
+    },
 }
 
 /// The `BF36` BoundProfilePackage TLV (SGP.22 §2.5.5) of `input`, bound with SK.DPpb of
@@ -74,11 +82,11 @@ pub enum BppError {
 /// ConfigureISDP (`A0`), StoreMetadata (`A1`), ReplaceSessionKeys (`A2`, with a PPK set) and
 /// profile elements (`A3`).
 pub fn bound_profile_package(identity: &SmdpIdentity, input: &BppInput<'_>) -> Result<Vec<u8>, BppError> {
-    let internal = |e: &dyn std::fmt::Display| BppError::Internal(e.to_string());
+    let bsp = |step: &'static str| move |source| BppError::Bsp { step, source };
     let dp_otk = input.dp_otk;
-    let shared = dp_otk.agree(input.euicc_otpk).map_err(|e| BppError::EuiccKey(e.to_string()))?;
-    let info = SharedInfo::new(input.host_id, input.eid).map_err(|e| internal(&e))?;
-    let keys = BspKeys::derive(shared.as_bytes(), &info).map_err(|e| internal(&e))?;
+    let shared = dp_otk.agree(input.euicc_otpk).map_err(BppError::EuiccKey)?;
+    let info = SharedInfo::new(input.host_id, input.eid).map_err(bsp("deriving the session keys"))?;
+    let keys = BspKeys::derive(shared.as_bytes(), &info).map_err(bsp("deriving the session keys"))?;
 
     let init = |signature: Option<&[u8]>| {
         let mut e = Encoder::new();
@@ -100,23 +108,28 @@ pub fn bound_profile_package(identity: &SmdpIdentity, input: &BppInput<'_>) -> R
     let unsigned = init(None);
     let signature = identity
         .sign(&SignedData::InitialiseSecureChannel { request: &unsigned, euicc_otpk: input.euicc_otpk })
-        .map_err(|e| internal(&e))?;
+        .map_err(BppError::Signing)?;
     let initialise = init(Some(&signature.to_tlv()));
 
-    let mut protector = BspProtector::new(&keys).map_err(|e| internal(&e))?;
-    let configure = protect(&mut protector, SegmentTag::Encrypted87, &CONFIGURE_ISDP)?;
-    let metadata = protect(&mut protector, SegmentTag::MacOnly88, input.metadata)?;
+    let mut protector = BspProtector::new(&keys).map_err(bsp("deriving the session keys"))?;
+    let configure = protect(&mut protector, SegmentTag::Encrypted87, &CONFIGURE_ISDP)
+        .map_err(bsp("protecting ConfigureISDP"))?;
+    let metadata = protect(&mut protector, SegmentTag::MacOnly88, input.metadata)
+        .map_err(bsp("protecting StoreMetadata"))?;
     let replace = match input.ppk {
         Some(ppk) => {
             let len = protected_len(SegmentTag::Encrypted87, REPLACE_SESSION_KEYS_LEN).unwrap_or(128);
             let mut out = vec![0u8; len];
-            let n = protector.replace_session_keys(ppk, &mut out).map_err(|e| internal(&e))?;
+            let n = protector
+                .replace_session_keys(ppk, &mut out)
+                .map_err(bsp("protecting ReplaceSessionKeys"))?;
             out.truncate(n);
             Some(out)
         }
         None => None,
     };
-    let elements = protect(&mut protector, SegmentTag::ProfileElements86, input.upp)?;
+    let elements = protect(&mut protector, SegmentTag::ProfileElements86, input.upp)
+        .map_err(bsp("protecting the profile elements"))?;
 
     let mut e = Encoder::new();
     e.nested(ctx_c(54), |e| {
@@ -130,10 +143,13 @@ pub fn bound_profile_package(identity: &SmdpIdentity, input: &BppInput<'_>) -> R
 }
 
 /// `plain` cut into segments of `tag` and protected in order (SGP.22 §2.6.4.3: ≤ 1020 bytes each).
-fn protect(protector: &mut BspProtector, tag: SegmentTag, plain: &[u8]) -> Result<Vec<u8>, BppError> {
+fn protect(
+    protector: &mut BspProtector,
+    tag: SegmentTag,
+    plain: &[u8],
+) -> Result<Vec<u8>, oxicard_secure_channel::Error> {
     let mut out = vec![0u8; segmented_len(tag, plain.len())];
-    let n =
-        protector.protect_segmented(tag, plain, &mut out).map_err(|e| BppError::Internal(e.to_string()))?;
+    let n = protector.protect_segmented(tag, plain, &mut out)?;
     out.truncate(n);
     Ok(out)
 }
