@@ -23,12 +23,12 @@ use oxicard_sim::gp::GpCard;
 use oxicard_sim::storage::StateError;
 use std::path::Path;
 
-use oxicard_transport::modem::{self, ModemOptions, ModemProtocol, SerialSettings};
+use oxicard_transport::modem::{self, ModemOptions, ModemProtocol, ProxyUse, SerialSettings};
 use oxicard_transport::pcsc::{ConnectOptions, OnReset, PcscCard, PcscContext};
 use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
 use oxicard_transport::{ChannelOpening, ErrorKind, ResetKind, Transport, TransportError};
 
-use crate::cli::{ChannelKind, Global};
+use crate::cli::{ChannelKind, Global, ModemProxy};
 use crate::error::CliError;
 use crate::simstate::SimPaths;
 
@@ -145,13 +145,19 @@ fn chosen_card(global: &Global) -> Result<CardChoice<'_>, CliError> {
     Ok(choice)
 }
 
-/// The modem options of the global flags: the SIM slot, the serial port's baud rate.
+/// The modem options of the global flags: the SIM slot, the serial port's baud rate, the use
+/// of ModemManager's proxy.
 pub(crate) fn modem_options(global: &Global) -> Result<ModemOptions, CliError> {
     let mut options = ModemOptions::default();
     options.slot = global.slot;
     if let Some(baud) = global.baud {
         options.serial = SerialSettings::default().with_baud_rate(baud);
     }
+    options.proxy = match global.modem_proxy {
+        None | Some(ModemProxy::Auto) => ProxyUse::Auto,
+        Some(ModemProxy::Never) => ProxyUse::Never,
+        Some(ModemProxy::Only) => ProxyUse::Only,
+    };
     Ok(options)
 }
 
@@ -568,6 +574,14 @@ mod tests {
             CardChoice::Modem(ModemProtocol::At, Path::new("/dev/ttyUSB2"))
         );
         assert_eq!(modem_options(&at).unwrap().serial, SerialSettings::default().with_baud_rate(9600));
+        if std::env::var_os("OXICARD_MODEM_PROXY").is_none() {
+            assert_eq!(modem_options(&qmi).unwrap().proxy, ProxyUse::Auto);
+        }
+        for (when, proxy) in [("auto", ProxyUse::Auto), ("never", ProxyUse::Never), ("only", ProxyUse::Only)]
+        {
+            let cli = parse(&["--qmi", "/dev/cdc-wdm0", "--modem-proxy", when, "chip", "info"]);
+            assert_eq!(modem_options(&cli).unwrap().proxy, proxy);
+        }
         if ["OXICARD_READER", "OXICARD_AT", "OXICARD_QMI", "OXICARD_MBIM"]
             .iter()
             .all(|v| std::env::var_os(v).is_none())

@@ -15,6 +15,17 @@ pub(crate) enum ChannelKind {
     Logical,
 }
 
+/// `--modem-proxy`: whether QMI and MBIM modems go through ModemManager's proxy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModemProxy {
+    /// Through qmi-proxy / mbim-proxy when one listens, else the device itself.
+    Auto,
+    /// The device itself, never the proxy.
+    Never,
+    /// Through the proxy only: none listening is an error.
+    Only,
+}
+
 /// Options of every command.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
@@ -40,6 +51,11 @@ pub(crate) struct Global {
     /// Baud rate of the AT modem's serial port (default 115200).
     #[arg(long, global = true, value_name = "BAUD", env = "OXICARD_BAUD")]
     pub(crate) baud: Option<u32>,
+    /// Whether a QMI or MBIM modem is reached through ModemManager's qmi-proxy / mbim-proxy
+    /// (default auto: when one listens, as libqmi and libmbim clients do while ModemManager
+    /// holds the device).
+    #[arg(long, global = true, value_name = "WHEN", value_enum, env = "OXICARD_MODEM_PROXY")]
+    pub(crate) modem_proxy: Option<ModemProxy>,
     /// Use the software card with this state file: the software eUICC (default
     /// DATA_DIR/oxicard/euicc.json), for `gp` the simulated GP card (DATA_DIR/oxicard/gp-card.json).
     /// From OXICARD_SIM when not on the command line (a file name; it counts as `--sim`, so it

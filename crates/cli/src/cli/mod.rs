@@ -12,7 +12,7 @@ mod sim;
 use clap::{Parser, Subcommand};
 
 pub(crate) use chip::{ChipCmd, MemoryResetArgs};
-pub(crate) use global::{ChannelKind, Global};
+pub(crate) use global::{ChannelKind, Global, ModemProxy};
 pub(crate) use gp::{GpArgs, GpAuth, GpCmd, GpInstallArgs, GpLockArgs, GpPutKeyArgs, KdfScheme, LoadHash};
 pub(crate) use net::NetArgs;
 pub(crate) use notification::NotificationCmd;

@@ -21,13 +21,14 @@ use serde_json::Value;
 pub const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
 
 /// Every environment variable `oxicard` reads its configuration from.
-const CONFIG_VARS: [&str; 22] = [
+const CONFIG_VARS: [&str; 23] = [
     "OXICARD_READER",
     "OXICARD_AT",
     "OXICARD_QMI",
     "OXICARD_MBIM",
     "OXICARD_SLOT",
     "OXICARD_BAUD",
+    "OXICARD_MODEM_PROXY",
     "OXICARD_SIM",
     "OXICARD_CONNECT_TO",
     "OXICARD_CA",
@@ -47,13 +48,16 @@ const CONFIG_VARS: [&str; 22] = [
 ];
 
 /// The binary with stdin closed and no configuration from the environment (no reader, keys,
-/// codes or lock wait of the user running the tests).
+/// codes or lock wait of the user running the tests). The simulated modems are opened as the
+/// devices they are (`OXICARD_MODEM_PROXY=never`), never through a ModemManager proxy that may
+/// run on the machine.
 pub fn oxicard() -> Command {
     let mut command = Command::new(BIN);
     command.stdin(Stdio::null());
     for var in CONFIG_VARS {
         command.env_remove(var);
     }
+    command.env("OXICARD_MODEM_PROXY", "never");
     command
 }
 

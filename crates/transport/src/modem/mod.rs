@@ -12,7 +12,8 @@
 //! the card layer and the ISD-R use it instead of MANAGE CHANNEL.
 //!
 //! Each transport runs over a [`ModemLink`]: a device ([`DeviceLink`]: a serial port, a
-//! pseudo-terminal or a cdc-wdm character device) or, in tests, one end of a socket pair.
+//! pseudo-terminal or a cdc-wdm character device), a connection to ModemManager's `qmi-proxy`
+//! or `mbim-proxy` ([`ProxyUse`]) or, in tests, one end of a socket pair.
 
 use std::io;
 use std::time::Duration;
@@ -23,11 +24,13 @@ mod devices;
 mod link;
 pub mod mbim;
 mod open;
+mod proxy;
 pub mod qmi;
 
 pub use devices::{ModemDevice, ModemProtocol, list_devices, list_devices_in};
 pub use link::{DataBits, DeviceLink, FlowControl, Parity, SerialSettings, StopBits};
 pub use open::{ModemOptions, open};
+pub use proxy::{MBIM_PROXY_SOCKET, ProxyUse, QMI_PROXY_SOCKET};
 
 /// The byte link to a modem: writes whole messages, reads what arrives within a deadline.
 ///

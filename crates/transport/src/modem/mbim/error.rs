@@ -155,6 +155,12 @@ pub enum MbimError {
         /// The command id answered.
         got_cid: u32,
     },
+    /// A string field that is not UTF-16LE (an odd number of bytes, or an unpaired surrogate).
+    #[error("{what}: not a UTF-16LE string")]
+    InvalidString {
+        /// The field.
+        what: &'static str,
+    },
     /// An OPEN_CHANNEL answered with a channel number outside 1..=19.
     #[error("OPEN_CHANNEL answered channel {0}, outside 1..=19")]
     InvalidChannel(u32),

@@ -33,6 +33,7 @@ mod error;
 pub mod fragment;
 mod message;
 mod modem;
+pub mod proxy_control;
 mod session;
 mod status;
 mod stream;

@@ -10,6 +10,7 @@ use super::config::{ClassBytePolicy, MbimOptions};
 use super::error::{MbimError, ServiceName};
 use super::fragment::MIN_CONTROL_TRANSFER;
 use super::message::{CommandDone, CommandType};
+use super::proxy_control::{CID_CONFIGURATION, Configuration};
 use super::session::{Session, TARGET, protocol_error};
 use super::status::Status;
 use super::uicc::{
@@ -84,7 +85,48 @@ impl<L: ModemLink> MbimModem<L> {
                     min: MIN_CONTROL_TRANSFER,
                 }));
         }
+        Self::start(link, config, None)
+    }
+
+    /// Opens the MBIM function through ModemManager's `mbim-proxy` on `link` (a connection to
+    /// the proxy's socket, [`MBIM_PROXY_SOCKET`](crate::modem::MBIM_PROXY_SOCKET)): Proxy
+    /// Control CONFIGURATION naming `device_path` with a timeout of
+    /// [`PROXY_TIMEOUT_SECS`](Self::PROXY_TIMEOUT_SECS), its `COMMAND_DONE` status checked,
+    /// then what [`open`](Self::open) does — libmbim's order (`src/libmbim-glib/mbim-device.c`
+    /// `device_open_context_step`; see [`proxy_control`](super::proxy_control)).
+    ///
+    /// # Errors
+    ///
+    /// Those of [`open`](Self::open); [`ErrorKind::InvalidCommand`] for a path that is not
+    /// UTF-8 (MBIM strings are UTF-16); CONFIGURATION refused as [`ErrorKind::Other`] with the
+    /// status; a proxy that hangs up without answering (libmbim's `mbim-proxy` does so when it
+    /// cannot open the device, and to users other than root and the one it was built for) as
+    /// [`ErrorKind::Io`] naming the device.
+    pub fn open_via_proxy(
+        link: L,
+        device_path: &std::path::Path,
+        config: MbimOptions,
+    ) -> Result<Self, TransportError> {
+        let Some(path) = device_path.to_str() else {
+            return Err(TransportError::new(ErrorKind::InvalidCommand).with_detail(format!(
+                "the device path {} is not UTF-8: mbim-proxy takes it as a UTF-16 string",
+                device_path.display()
+            )));
+        };
+        Self::start(link, config, Some(path))
+    }
+
+    /// The `Timeout` sent in Proxy Control CONFIGURATION: how long `mbim-proxy` may take to
+    /// open the device, in seconds (30, as damonto/wwan-go `mbim/proxy.go`
+    /// `configureProxy`). The answer is awaited that long plus [`MbimOptions::timeout`].
+    pub const PROXY_TIMEOUT_SECS: u32 = 30;
+
+    /// [`open`](Self::open), after Proxy Control CONFIGURATION for `proxy_device` when given.
+    fn start(link: L, config: MbimOptions, proxy_device: Option<&str>) -> Result<Self, TransportError> {
         let mut session = Session::new(link, config.max_control_transfer);
+        if let Some(path) = proxy_device {
+            configure_proxy(&mut session, path, config.timeout)?;
+        }
         session.open(config.timeout)?;
         // From here on, dropping `modem` (on any error below) sends CLOSE.
         let mut modem = Self { session, config, channels: Vec::new(), atr: Vec::new(), closed: false };
@@ -453,6 +495,41 @@ impl<L: ModemLink> Transport for MbimModem<L> {
 
 /// The information buffer of a successful `COMMAND_DONE`; any other status is an error naming
 /// the command and the status.
+/// Proxy Control CONFIGURATION (set) naming `path`: `mbim-proxy` opens the device for us.
+fn configure_proxy<L: ModemLink>(
+    session: &mut Session<L>,
+    path: &str,
+    timeout: std::time::Duration,
+) -> Result<(), TransportError> {
+    let request =
+        Configuration { device_path: path.to_owned(), timeout_secs: MbimModem::<L>::PROXY_TIMEOUT_SECS }
+            .encode()
+            .map_err(|err| protocol_error("encoding the mbim-proxy configuration", err))?;
+    let wait = std::time::Duration::from_secs(MbimModem::<L>::PROXY_TIMEOUT_SECS.into()) + timeout;
+    let done = session
+        .command(Uuid::PROXY_CONTROL, CID_CONFIGURATION, CommandType::Set, request, wait)
+        .map_err(|err| {
+            if err.kind() == ErrorKind::CardRemoved {
+                // libmbim `mbim-proxy.c` drops a client whose device it cannot open, or whose
+                // user it does not serve (root, and the user libmbim was built for).
+                TransportError::new(ErrorKind::Io).with_detail(format!(
+                    "mbim-proxy hung up: it could not open {path}, or does not serve this user (root only, by default)"
+                ))
+                    .with_source(err)
+            } else {
+                err
+            }
+        })?;
+    if !done.status.is_success() {
+        return Err(protocol_error(
+            "mbim-proxy refused the device",
+            MbimError::Status { service: ServiceName(done.service), cid: done.cid, status: done.status },
+        ));
+    }
+    tracing::debug!(target: TARGET, device = path, "mbim-proxy opened the device");
+    Ok(())
+}
+
 fn success(done: CommandDone) -> Result<Vec<u8>, TransportError> {
     if done.status.is_success() {
         Ok(done.information_buffer)

@@ -29,12 +29,20 @@ impl Uuid {
         0xC2, 0xF6, 0x58, 0x8E, 0xF0, 0x37, 0x4B, 0xC9, 0x86, 0x65, 0xF4, 0xD4, 0x4B, 0xD0, 0x93, 0x67,
     ]);
 
+    /// libmbim's Proxy Control, `838CF7FB-8D0D-4D7F-871E-D71DBEFBB39B`: no modem service, the
+    /// messages a client exchanges with ModemManager's `mbim-proxy` (libmbim
+    /// `data/mbim-service-proxy-control.json`, `mbim-uuid.c` `uuid_proxy_control`).
+    pub const PROXY_CONTROL: Uuid = Uuid([
+        0x83, 0x8C, 0xF7, 0xFB, 0x8D, 0x0D, 0x4D, 0x7F, 0x87, 0x1E, 0xD7, 0x1D, 0xBE, 0xFB, 0xB3, 0x9B,
+    ]);
+
     /// The name of a service this crate speaks, if it is one.
     pub fn service_name(&self) -> Option<&'static str> {
         match *self {
             Self::BASIC_CONNECT => Some("Basic Connect"),
             Self::MS_BASIC_CONNECT_EXTENSIONS => Some("MS Basic Connect Extensions"),
             Self::MS_UICC_LOW_LEVEL_ACCESS => Some("MS UICC Low Level Access"),
+            Self::PROXY_CONTROL => Some("Proxy Control"),
             _ => None,
         }
     }

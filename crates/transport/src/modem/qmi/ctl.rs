@@ -3,6 +3,11 @@
 //!
 //! A client ID is allocated per service and the modem has few of them (error
 //! `ClientIdsExhausted`): every one allocated must be released.
+//!
+//! [`internal_proxy_open`] is no modem message: it is the first message a client of
+//! ModemManager's `qmi-proxy` sends on the proxy's socket, naming the device the proxy is to
+//! open for it (libqmi `data/qmi-service-ctl.json`, "Internal Proxy Open"; sent by libqmi
+//! `src/libqmi-glib/qmi-endpoint-qmux.c` `setup_proxy`).
 
 use super::cursor::Cursor;
 use super::message::SERVICE_CTL;
@@ -14,9 +19,17 @@ pub const ALLOCATE_CID: u16 = 0x0022;
 pub const RELEASE_CID: u16 = 0x0023;
 /// Sync: no TLVs.
 pub const SYNC: u16 = 0x0027;
+/// Internal Proxy Open, libqmi's own CTL message to its `qmi-proxy`: TLV `01` the device path
+/// → Result TLV only (libqmi `data/qmi-service-ctl.json`, id `0xFF00`).
+pub const INTERNAL_PROXY_OPEN: u16 = 0xFF00;
 
 /// The TLV of Allocate CID and Release CID, in both directions.
 pub const TLV_ALLOCATION_INFO: u8 = 0x01;
+/// The TLV of Internal Proxy Open: the device path, its bytes as they are, no length prefix
+/// and no terminating NUL inside the value (libqmi `data/qmi-service-ctl.json`, "Device Path",
+/// format `string` with no `size-prefix-format`; the 20-byte path of libqmi
+/// `src/libqmi-glib/test/test-fixture.c` goes as a TLV of length `0x14`).
+pub const TLV_DEVICE_PATH: u8 = 0x01;
 
 /// The name of a CTL message in errors.
 pub fn message_name(message_id: u16) -> &'static str {
@@ -24,6 +37,7 @@ pub fn message_name(message_id: u16) -> &'static str {
         ALLOCATE_CID => "CTL Allocate CID",
         RELEASE_CID => "CTL Release CID",
         SYNC => "CTL Sync",
+        INTERNAL_PROXY_OPEN => "CTL Internal Proxy Open",
         _ => "CTL request",
     }
 }
@@ -43,6 +57,14 @@ pub fn release_cid(transaction: u8, service: u8, client: u8) -> QmiMessage {
 /// Sync.
 pub fn sync(transaction: u8) -> QmiMessage {
     QmiMessage::request(SERVICE_CTL, 0, transaction.into(), SYNC)
+}
+
+/// Internal Proxy Open naming `device_path` (its bytes as the proxy is to `open()` them),
+/// transaction `transaction`. A path longer than a TLV can carry fails when the message is
+/// encoded ([`QmiError::TooLong`]).
+pub fn internal_proxy_open(transaction: u8, device_path: &[u8]) -> QmiMessage {
+    QmiMessage::request(SERVICE_CTL, 0, transaction.into(), INTERNAL_PROXY_OPEN)
+        .with_tlv(TLV_DEVICE_PATH, device_path)
 }
 
 /// The {service, CID} pair of an Allocate CID or Release CID response.

@@ -63,6 +63,34 @@ impl<L: ModemLink> QmiModem<L> {
     /// `NoSim`; [`ErrorKind::Other`] for other refusals and malformed answers, the
     /// [`QmiError`] as the source; I/O errors as [`TransportError::io`] maps them.
     pub fn open(link: L, options: QmiOptions) -> Result<Self, TransportError> {
+        Self::start(link, options, None)
+    }
+
+    /// Opens the UIM service through ModemManager's `qmi-proxy` on `link` (a connection to
+    /// the proxy's socket, [`QMI_PROXY_SOCKET`](crate::modem::QMI_PROXY_SOCKET)): CTL Internal
+    /// Proxy Open naming `device_path`, its Result TLV checked, then what
+    /// [`open`](Self::open) does, the proxy passing the messages on to the device (libqmi
+    /// `src/libqmi-glib/qmi-endpoint-qmux.c`: `create_iostream_with_socket`, then
+    /// `setup_proxy`). The path goes as its bytes: the proxy opens it as given.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`open`](Self::open); a refused Internal Proxy Open as [`ErrorKind::Other`]
+    /// with the [`QmiError`]; a proxy that hangs up without answering (libqmi's `qmi-proxy`
+    /// does so when it cannot open the device, and to users other than root and the one it
+    /// was built for) as [`ErrorKind::Io`] naming the device.
+    #[cfg(unix)]
+    pub fn open_via_proxy(
+        link: L,
+        device_path: &std::path::Path,
+        options: QmiOptions,
+    ) -> Result<Self, TransportError> {
+        use std::os::unix::ffi::OsStrExt as _;
+        Self::start(link, options, Some(device_path.as_os_str().as_bytes()))
+    }
+
+    /// [`open`](Self::open), after Internal Proxy Open for `proxy_device` when given.
+    fn start(link: L, options: QmiOptions, proxy_device: Option<&[u8]>) -> Result<Self, TransportError> {
         let mut modem = Self {
             link,
             options,
@@ -74,6 +102,25 @@ impl<L: ModemLink> QmiModem<L> {
             channels: Vec::new(),
             atr: Vec::new(),
         };
+        if let Some(path) = proxy_device {
+            let transaction = modem.next_ctl_transaction();
+            let shown = String::from_utf8_lossy(path);
+            let request = ctl::internal_proxy_open(transaction, path);
+            modem.request(&request, "asking qmi-proxy to open the device").map_err(|err| {
+                if err.kind() == ErrorKind::CardRemoved {
+                    // libqmi `qmi-proxy.c` closes the connection of a client whose device it
+                    // cannot open, or whose user it does not serve (`qmi-utils.c`
+                    // `__qmi_user_allowed`: root, and the user libqmi was built for).
+                    TransportError::new(ErrorKind::Io).with_detail(format!(
+                        "qmi-proxy hung up: it could not open {shown}, or does not serve this user (root only, by default)"
+                    ))
+                        .with_source(err)
+                } else {
+                    err
+                }
+            })?;
+            tracing::debug!(target: TARGET, device = %shown, "qmi-proxy opened the device");
+        }
         if modem.options.sync {
             let transaction = modem.next_ctl_transaction();
             modem.request(&ctl::sync(transaction), "synchronising with the modem")?;
