@@ -280,3 +280,33 @@ fn pcsc_a_simulated_modem_in_front_of_a_card_in_a_reader() {
         euicc.state().notifications().iter().map(|n| operation_name(&n.metadata().operation)).collect();
     assert_eq!(operations, ["enable", "disable"].repeat(3));
 }
+
+#[test]
+fn gp_commands_reach_the_simulated_gp_card_behind_a_modem() {
+    for protocol in ["at", "qmi", "mbim"] {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("gp-card.json");
+        let mut command = oxicard();
+        command.arg(format!("--sim={}", state.display())).args(["--json", "sim", "modem", "--gp"]);
+        command.arg(format!("--{protocol}"));
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        let device = started["payload"]["data"]["device"].as_str().unwrap().to_owned();
+        let modem = Modem { child, _stdout: stdout, protocol, device };
+        let out = modem.run(&["gp", "list"]);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if protocol == "mbim" {
+            // MBIM's UICC access has no basic channel, where the ISD is selected: said so.
+            assert!(!out.status.success(), "{stdout}");
+            assert!(stderr.contains("not on the basic channel"), "{stderr}");
+        } else {
+            // SCP03 with the GlobalPlatform test key, through the modem.
+            assert!(out.status.success(), "{protocol}: {stderr}");
+            assert!(stdout.starts_with("ISD: A000000151000000"), "{protocol}: {stdout}");
+        }
+        modem.stop();
+    }
+}
