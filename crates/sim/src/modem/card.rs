@@ -141,7 +141,9 @@ impl<T> ModemCard<T> {
     /// Sends `command`, then GET RESPONSE after `61xx` and, with `exact_le`, the command again
     /// with the exact Le after `6Cxx`; the data of every part and the last status word.
     fn collect(&mut self, mut command: Vec<u8>, exact_le: bool) -> Result<CardAnswer, TransportError> {
-        let cla = command.first().copied().unwrap_or_default();
+        let Some(&cla) = command.first() else {
+            return Err(TransportError::new(ErrorKind::InvalidCommand).with_detail("an empty command APDU"));
+        };
         let mut data = Vec::new();
         let mut answer = self.transmit(&command)?;
         for _ in 0..MAX_ROUNDS {
