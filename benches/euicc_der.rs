@@ -16,37 +16,29 @@ use oxicard::euicc::iccid::Iccid;
 
 /// One realistic ProfileInfo (every member the default tag set returns, no icon).
 fn profile(i: u8) -> ProfileInfo {
-    {
-        let mut profile_info = ProfileInfo::default();
-        profile_info.iccid =
-            Some(Iccid::from_bytes([0x98, 0x44, 0x74, 0x68, 0x00, 0x00, 0x54, 0x37, 0x21, i]));
-        profile_info.isdp_aid =
-            Some(vec![0xA0, 0, 0, 5, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0, 0, 0x10, i]);
-        profile_info.state = Some(if i == 0 { ProfileState::Enabled } else { ProfileState::Disabled });
-        profile_info.nickname = Some(format!("nickname of profile {i}"));
-        profile_info.service_provider_name = Some("Service Provider".into());
-        profile_info.profile_name = Some("Operational profile".into());
-        profile_info.icon_type = None;
-        profile_info.icon = None;
-        profile_info.class = Some(ProfileClass::Operational);
-        profile_info.notification_configuration = Some(vec![
-            NotificationConfigurationInformation::new(
-                BitFlags::from_bits([notification_event::INSTALL]),
-                "smdp.example.com".into(),
-            ),
-            NotificationConfigurationInformation::new(
-                BitFlags::from_bits([notification_event::ENABLE]),
-                "smdp.example.com".into(),
-            ),
-        ]);
-        profile_info.owner = Some(OperatorId::new(vec![0x21, 0xF3, 0x54]));
-        profile_info.dp_proprietary_data =
-            Some(DpProprietaryData::new("1.3.6.1.4.1.31746.1".parse().unwrap()));
-        profile_info.policy_rules = Some(BitFlags::new());
-        profile_info.enabled_on_esim_port = None;
-        profile_info.profile_size = None;
-        profile_info
-    }
+    let mut profile =
+        ProfileInfo::new(Iccid::from_bytes([0x98, 0x44, 0x74, 0x68, 0x00, 0x00, 0x54, 0x37, 0x21, i]));
+    profile.isdp_aid =
+        Some(vec![0xA0, 0, 0, 5, 0x59, 0x10, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x89, 0, 0, 0x10, i]);
+    profile.state = Some(if i == 0 { ProfileState::Enabled } else { ProfileState::Disabled });
+    profile.nickname = Some(format!("nickname of profile {i}"));
+    profile.service_provider_name = Some("Service Provider".into());
+    profile.profile_name = Some("Operational profile".into());
+    profile.class = Some(ProfileClass::Operational);
+    profile.notification_configuration = Some(vec![
+        NotificationConfigurationInformation::new(
+            BitFlags::from_bits([notification_event::INSTALL]),
+            "smdp.example.com".into(),
+        ),
+        NotificationConfigurationInformation::new(
+            BitFlags::from_bits([notification_event::ENABLE]),
+            "smdp.example.com".into(),
+        ),
+    ]);
+    profile.owner = Some(OperatorId::new(vec![0x21, 0xF3, 0x54]));
+    profile.dp_proprietary_data = Some(DpProprietaryData::new("1.3.6.1.4.1.31746.1".parse().unwrap()));
+    profile.policy_rules = Some(BitFlags::new());
+    profile
 }
 
 /// A BPP of about 100 KiB: BF23, one 87, two 88, one 87 in A2, and 1020-byte 86 segments.

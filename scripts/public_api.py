@@ -43,7 +43,6 @@ class Surface:
     """The public paths of one crate."""
 
     def __init__(self, doc):
-        self.doc = doc
         self.index = doc["index"]
         self.paths = defaultdict(list)  # item id -> [(path, kind)]
         self.globs = []  # (module path, source)

@@ -170,6 +170,17 @@ fn a_transport_channel_whose_select_response_is_an_error_is_closed_again() {
     assert_eq!(handle.exchange_count(), 0);
 }
 
+#[test]
+fn a_transport_channel_whose_select_response_has_no_status_word_is_closed_again() {
+    let mock = modem("90");
+    let handle = mock.handle();
+    let mut card = Card::new(mock);
+    let err = card.open_logical_channel(Some(&ISD_R)).unwrap_err();
+    assert!(matches!(err, CardError::MalformedResponse { len: 1 }), "{err:?}");
+    assert_eq!(handle.channel_requests().last(), Some(&ChannelRequest::Close(3)));
+    assert_eq!(handle.exchange_count(), 0);
+}
+
 /// A channel that is one channel only (the trait's defaults): it opens no other channel and
 /// sends on no other number, and says so without sending anything.
 struct OneChannel(Card<MockTransport>);

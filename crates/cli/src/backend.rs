@@ -79,7 +79,7 @@ pub(crate) fn with_card_or<S: StatefulSimulator, R>(
 ) -> Result<R, CliError> {
     match chosen_card(global)? {
         CardChoice::Reader(name) => with_reader(name, f),
-        CardChoice::Modem(protocol, path) => with_modem(protocol, path, modem_options(global)?, f),
+        CardChoice::Modem(protocol, path) => with_modem(protocol, path, modem_options(global), f),
         CardChoice::Simulator => with_simulator(simulator()?, f),
     }
 }
@@ -109,11 +109,7 @@ fn chosen_card(global: &Global) -> Result<CardChoice<'_>, CliError> {
         }
         named.push((format!("--reader {name:?} (or OXICARD_READER)"), CardChoice::Reader(name)));
     }
-    for (protocol, device) in [
-        (ModemProtocol::At, &global.at),
-        (ModemProtocol::Qmi, &global.qmi),
-        (ModemProtocol::Mbim, &global.mbim),
-    ] {
+    for (protocol, device) in global.modems() {
         let option = protocol.as_str();
         match device {
             None => {}
@@ -147,7 +143,7 @@ fn chosen_card(global: &Global) -> Result<CardChoice<'_>, CliError> {
 
 /// The modem options of the global flags: the SIM slot, the serial port's baud rate, the use
 /// of ModemManager's proxy.
-pub(crate) fn modem_options(global: &Global) -> Result<ModemOptions, CliError> {
+pub(crate) fn modem_options(global: &Global) -> ModemOptions {
     let mut options = ModemOptions::default();
     options.slot = global.slot;
     if let Some(baud) = global.baud {
@@ -158,7 +154,7 @@ pub(crate) fn modem_options(global: &Global) -> Result<ModemOptions, CliError> {
         Some(ModemProxy::Never) => ProxyUse::Never,
         Some(ModemProxy::Only) => ProxyUse::Only,
     };
-    Ok(options)
+    options
 }
 
 /// Runs `f` on the eUICC behind the modem at `path` ([`oxicard_transport::modem::open`]); the
@@ -567,20 +563,20 @@ mod tests {
             chosen_card(&qmi).unwrap(),
             CardChoice::Modem(ModemProtocol::Qmi, Path::new("/dev/cdc-wdm0"))
         );
-        assert_eq!(modem_options(&qmi).unwrap().slot, Some(2));
+        assert_eq!(modem_options(&qmi).slot, Some(2));
         let at = parse(&["chip", "info", "--at", "/dev/ttyUSB2", "--baud", "9600"]);
         assert_eq!(
             chosen_card(&at).unwrap(),
             CardChoice::Modem(ModemProtocol::At, Path::new("/dev/ttyUSB2"))
         );
-        assert_eq!(modem_options(&at).unwrap().serial, SerialSettings::default().with_baud_rate(9600));
+        assert_eq!(modem_options(&at).serial, SerialSettings::default().with_baud_rate(9600));
         if std::env::var_os("OXICARD_MODEM_PROXY").is_none() {
-            assert_eq!(modem_options(&qmi).unwrap().proxy, ProxyUse::Auto);
+            assert_eq!(modem_options(&qmi).proxy, ProxyUse::Auto);
         }
         for (when, proxy) in [("auto", ProxyUse::Auto), ("never", ProxyUse::Never), ("only", ProxyUse::Only)]
         {
             let cli = parse(&["--qmi", "/dev/cdc-wdm0", "--modem-proxy", when, "chip", "info"]);
-            assert_eq!(modem_options(&cli).unwrap().proxy, proxy);
+            assert_eq!(modem_options(&cli).proxy, proxy);
         }
         if ["OXICARD_READER", "OXICARD_AT", "OXICARD_QMI", "OXICARD_MBIM"]
             .iter()

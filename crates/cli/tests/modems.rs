@@ -9,7 +9,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use common::{Sim, oxicard, stop};
 use oxicard_euicc::es10::{BitFlags, NotificationConfigurationInformation, notification_event};
@@ -18,7 +18,7 @@ use serde_json::Value;
 
 const ICCID: &str = "8944478600004573128";
 
-/// A simulated modem in its own process, in front of `sim`'s software eUICC.
+/// A simulated modem in its own process (`oxicard sim modem`).
 struct Modem {
     child: Child,
     /// Its output, kept open so that its last line does not meet a closed pipe.
@@ -30,11 +30,15 @@ struct Modem {
 impl Modem {
     fn start(sim: &Sim, protocol: &'static str, quirks: &[&str]) -> Modem {
         let mut command = oxicard();
-        command.arg(format!("--sim={}", sim.state.display())).args(["--json", "sim", "modem"]);
-        command.arg(format!("--{protocol}"));
-        for quirk in quirks {
-            command.args(["--quirk", quirk]);
-        }
+        command.arg(format!("--sim={}", sim.state.display()));
+        let quirks: Vec<&str> = quirks.iter().flat_map(|quirk| ["--quirk", quirk]).collect();
+        Modem::spawn(command, protocol, &quirks)
+    }
+
+    /// `command` (its global options) with `--json sim modem --PROTOCOL args…`, once it has
+    /// printed the device it serves.
+    fn spawn(mut command: Command, protocol: &'static str, args: &[&str]) -> Modem {
+        command.args(["--json", "sim", "modem", &format!("--{protocol}")]).args(args);
         let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
         let mut line = String::new();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -254,18 +258,8 @@ fn pcsc_a_simulated_modem_in_front_of_a_card_in_a_reader() {
     let inserted = reader.insert(euicc).unwrap();
     for protocol in ["at", "qmi", "mbim"] {
         let mut command = oxicard();
-        command.args(["--reader", reader.name(), "--json", "sim", "modem", &format!("--{protocol}")]);
-        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-        let modem = Modem {
-            child,
-            _stdout: stdout,
-            protocol,
-            device: started["payload"]["data"]["device"].as_str().unwrap().to_owned(),
-        };
+        command.args(["--reader", reader.name()]);
+        let modem = Modem::spawn(command, protocol, &[]);
         let list = modem.json(&["profile", "list"]);
         assert_eq!(list[0]["iccid"], ICCID, "{protocol}");
         assert_eq!(modem.json(&["profile", "enable", ICCID]), Value::Null, "{protocol}");
@@ -287,15 +281,8 @@ fn gp_commands_reach_the_simulated_gp_card_behind_a_modem() {
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("gp-card.json");
         let mut command = oxicard();
-        command.arg(format!("--sim={}", state.display())).args(["--json", "sim", "modem", "--gp"]);
-        command.arg(format!("--{protocol}"));
-        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-        let device = started["payload"]["data"]["device"].as_str().unwrap().to_owned();
-        let modem = Modem { child, _stdout: stdout, protocol, device };
+        command.arg(format!("--sim={}", state.display()));
+        let modem = Modem::spawn(command, protocol, &["--gp"]);
         let out = modem.run(&["gp", "list"]);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         if protocol == "mbim" {

@@ -83,25 +83,23 @@ prop_compose! {
         class in of(code()), nc in of(vec(nci(), 0..3)), owner in of(operator()), dp in of(oid()),
         pprs in of(flags()), port in of(code()), size in of(code()),
     ) -> ProfileInfo {
-        {
-            let mut profile_info = ProfileInfo::default();
-            profile_info.iccid = iccid;
-            profile_info.isdp_aid = isdp_aid;
-            profile_info.state = state.map(ProfileState::from_code);
-            profile_info.nickname = nickname;
-            profile_info.service_provider_name = spn;
-            profile_info.profile_name = name;
-            profile_info.icon_type = icon_type.map(IconType::from_code);
-            profile_info.icon = icon;
-            profile_info.class = class.map(ProfileClass::from_code);
-            profile_info.notification_configuration = nc;
-            profile_info.owner = owner;
-            profile_info.dp_proprietary_data = dp.map(DpProprietaryData::new);
-            profile_info.policy_rules = pprs;
-            profile_info.enabled_on_esim_port = port;
-            profile_info.profile_size = size;
-            profile_info
-        }
+        let mut profile_info = ProfileInfo::default();
+        profile_info.iccid = iccid;
+        profile_info.isdp_aid = isdp_aid;
+        profile_info.state = state.map(ProfileState::from_code);
+        profile_info.nickname = nickname;
+        profile_info.service_provider_name = spn;
+        profile_info.profile_name = name;
+        profile_info.icon_type = icon_type.map(IconType::from_code);
+        profile_info.icon = icon;
+        profile_info.class = class.map(ProfileClass::from_code);
+        profile_info.notification_configuration = nc;
+        profile_info.owner = owner;
+        profile_info.dp_proprietary_data = dp.map(DpProprietaryData::new);
+        profile_info.policy_rules = pprs;
+        profile_info.enabled_on_esim_port = port;
+        profile_info.profile_size = size;
+        profile_info
     }
 }
 
@@ -113,32 +111,30 @@ prop_compose! {
         more in of(vec(version(), 0..3)), lpa in of(code()), v3 in of(vec(bytes(21), 0..3)),
         extra in of(bytes(32)), highest in of(version()), optional_versions in (any::<bool>(), any::<bool>()),
     ) -> EuiccInfo2 {
-        {
-            let mut euicc_info2 = EuiccInfo2::default();
-            euicc_info2.profile_version = versions[0];
-            euicc_info2.svn = versions[1];
-            euicc_info2.firmware_version = versions[2];
-            euicc_info2.ext_card_resource = ExtCardResource(ext);
-            euicc_info2.uicc_capability = uicc;
-            euicc_info2.ts102241_version = optional_versions.0.then_some(versions[3]);
-            euicc_info2.globalplatform_version = optional_versions.1.then_some(versions[4]);
-            euicc_info2.rsp_capability = rsp;
-            euicc_info2.ci_pkids_for_verification = pkids.clone();
-            euicc_info2.ci_pkids_for_signing = pkids;
-            euicc_info2.euicc_category = category.map(EuiccCategory::from_code);
-            euicc_info2.forbidden_profile_policy_rules = forbidden;
-            euicc_info2.pp_version = versions[5];
-            euicc_info2.sas_accreditation_number = sas;
-            euicc_info2.certification_data = cert.map(|(platform_label, discovery_base_url)| CertificationDataObject::new(platform_label, discovery_base_url));
-            euicc_info2.tre_properties = tre;
-            euicc_info2.tre_product_reference = tre_ref;
-            euicc_info2.additional_profile_package_versions = more;
-            euicc_info2.lpa_mode = lpa.map(LpaMode::from_code);
-            euicc_info2.ci_pkids_for_signing_v3 = v3;
-            euicc_info2.additional_euicc_info = extra;
-            euicc_info2.highest_svn = highest;
-            euicc_info2
-        }
+        let mut euicc_info2 = EuiccInfo2::default();
+        euicc_info2.profile_version = versions[0];
+        euicc_info2.svn = versions[1];
+        euicc_info2.firmware_version = versions[2];
+        euicc_info2.ext_card_resource = ExtCardResource(ext);
+        euicc_info2.uicc_capability = uicc;
+        euicc_info2.ts102241_version = optional_versions.0.then_some(versions[3]);
+        euicc_info2.globalplatform_version = optional_versions.1.then_some(versions[4]);
+        euicc_info2.rsp_capability = rsp;
+        euicc_info2.ci_pkids_for_verification = pkids.clone();
+        euicc_info2.ci_pkids_for_signing = pkids;
+        euicc_info2.euicc_category = category.map(EuiccCategory::from_code);
+        euicc_info2.forbidden_profile_policy_rules = forbidden;
+        euicc_info2.pp_version = versions[5];
+        euicc_info2.sas_accreditation_number = sas;
+        euicc_info2.certification_data = cert.map(|(platform_label, discovery_base_url)| CertificationDataObject::new(platform_label, discovery_base_url));
+        euicc_info2.tre_properties = tre;
+        euicc_info2.tre_product_reference = tre_ref;
+        euicc_info2.additional_profile_package_versions = more;
+        euicc_info2.lpa_mode = lpa.map(LpaMode::from_code);
+        euicc_info2.ci_pkids_for_signing_v3 = v3;
+        euicc_info2.additional_euicc_info = extra;
+        euicc_info2.highest_svn = highest;
+        euicc_info2
     }
 }
 

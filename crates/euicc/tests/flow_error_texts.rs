@@ -214,29 +214,25 @@ impl EarlyResult {
         let mut state = lock(&self.state);
         let seq_number = state.next_seq;
         state.next_seq += 1;
-        let data = {
-            let mut profile_installation_result_data = ProfileInstallationResultData::new(
-                TRANSACTION_ID.to_vec(),
-                {
-                    let mut notification_metadata = NotificationMetadata::new(
-                        seq_number,
-                        BitFlags::from_bits([notification_event::INSTALL]),
-                        SMDP.into(),
-                    );
-                    notification_metadata.iccid = Some(PACKAGE_ICCID.parse().unwrap());
-                    notification_metadata
-                },
-                FinalResult::Error {
-                    error: InstallationError::new(
-                        BppCommandId::StoreMetadata,
-                        ErrorReason::InstallFailedDueToIccidMismatch,
-                    ),
-                    sima_response: None,
-                },
-            );
-            profile_installation_result_data.smdp_oid = None;
-            profile_installation_result_data
-        };
+        let data = ProfileInstallationResultData::new(
+            TRANSACTION_ID.to_vec(),
+            {
+                let mut notification_metadata = NotificationMetadata::new(
+                    seq_number,
+                    BitFlags::from_bits([notification_event::INSTALL]),
+                    SMDP.into(),
+                );
+                notification_metadata.iccid = Some(PACKAGE_ICCID.parse().unwrap());
+                notification_metadata
+            },
+            FinalResult::Error {
+                error: InstallationError::new(
+                    BppCommandId::StoreMetadata,
+                    ErrorReason::InstallFailedDueToIccidMismatch,
+                ),
+                sima_response: None,
+            },
+        );
         let result = ProfileInstallationResult::new(data, &signature());
         state.notifications.push(PendingNotification::ProfileInstallationResult(result.clone()));
         result.as_der().to_vec()

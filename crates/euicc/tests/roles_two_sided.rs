@@ -210,16 +210,14 @@ impl Download {
         let initiated =
             initiate_authentication(f, ADDRESS, self.smdp.auth(), &request, &TX, &SERVER_CHALLENGE).unwrap();
         assert_eq!(initiated.transaction_id.as_bytes(), TX);
-        {
-            let mut authenticate_server_request = AuthenticateServerRequest::new(
-                initiated.server_signed1,
-                initiated.server_signature1,
-                initiated.server_certificate,
-                CtxParams1::new(Some(MATCHING_ID.into()), DeviceInfo::from_tac("35290611".parse().unwrap())),
-            );
-            authenticate_server_request.euicc_ci_pkid_to_be_used = Some(initiated.euicc_ci_pkid_to_be_used);
-            authenticate_server_request
-        }
+        let mut authenticate_server_request = AuthenticateServerRequest::new(
+            initiated.server_signed1,
+            initiated.server_signature1,
+            initiated.server_certificate,
+            CtxParams1::new(Some(MATCHING_ID.into()), DeviceInfo::from_tac("35290611".parse().unwrap())),
+        );
+        authenticate_server_request.euicc_ci_pkid_to_be_used = Some(initiated.euicc_ci_pkid_to_be_used);
+        authenticate_server_request
     }
 
     /// ES10b.AuthenticateServer on the eUICC: the response TLV as the card answers it.
@@ -248,15 +246,13 @@ impl Download {
         hash_cc: Option<[u8; 32]>,
     ) -> PrepareDownloadRequest {
         let signed2 = sign_smdp_signed2(&self.smdp, &TX, hash_cc.is_some(), euicc_signature1).unwrap();
-        {
-            let mut prepare_download_request = PrepareDownloadRequest::new(
-                signed2.smdp_signed2,
-                signed2.smdp_signature2,
-                self.smdp.pb().certificate().der().to_vec(),
-            );
-            prepare_download_request.hash_cc = hash_cc;
-            prepare_download_request
-        }
+        let mut prepare_download_request = PrepareDownloadRequest::new(
+            signed2.smdp_signed2,
+            signed2.smdp_signature2,
+            self.smdp.pb().certificate().der().to_vec(),
+        );
+        prepare_download_request.hash_cc = hash_cc;
+        prepare_download_request
     }
 
     /// ES10b.PrepareDownload on the eUICC: the response TLV as the card answers it.

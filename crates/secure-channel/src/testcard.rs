@@ -42,7 +42,9 @@ use crate::scp03::{
 };
 
 /// The ATR of the simulator: the one of the apdu crate's test card with extended length
-/// (card capabilities `F7 41 E0`).
+/// (card capabilities `F7 41 E0`). Written out rather than taken from
+/// `oxicard_apdu::testcard::ATR_EXTENDED`, which exists only with `oxicard-apdu/test-util`,
+/// so this crate documents without it; a test keeps the two equal.
 pub const ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 

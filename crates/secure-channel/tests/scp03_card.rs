@@ -14,7 +14,7 @@ use oxicard_apdu::{CommandView, StatusWord};
 use oxicard_secure_channel::scp03::{
     Handshake, IParameter, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel, StaticKeys, Step,
 };
-use oxicard_secure_channel::testcard::{INS_ECHO, Scp03TestCard, Scp03TestCardConfig};
+use oxicard_secure_channel::testcard::{ATR, INS_ECHO, Scp03TestCard, Scp03TestCardConfig};
 use oxicard_secure_channel::{Error, ErrorKind};
 use oxicard_transport::mock::{Corruption, MockTransport};
 use oxicard_transport::sim::SimulatorTransport;
@@ -140,6 +140,13 @@ fn a_session_is_one_channel_and_may_own_it() {
     drop(session.close());
     assert_eq!(sim(&card).count(0x70), 2, "MANAGE CHANNEL open and close, nothing else");
     assert!(sim(&card).session(1).is_none());
+}
+
+/// The simulator's ATR is the apdu crate's extended-length test card ATR, written out there.
+#[test]
+fn the_atr_is_the_apdu_test_cards() {
+    assert_eq!(ATR, oxicard_apdu::testcard::ATR_EXTENDED);
+    assert_eq!(sim_card(Scp03TestCardConfig::new(keys(), i_for(Mode::S8, false))).atr(), &ATR[..]);
 }
 
 #[test]

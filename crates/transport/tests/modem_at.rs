@@ -490,3 +490,31 @@ proptest! {
         let _ = AtModem::open(host, options);
     }
 }
+
+#[test]
+fn dropping_the_transport_stops_closing_once_the_modem_is_silent() {
+    // Two sessions; the modem stops answering at the first `AT+CCHC`: that close times out,
+    // and the transport gives up there instead of waiting out a deadline per session left
+    // (a resync, then the next `AT+CCHC`).
+    let mut script = start();
+    script.extend([
+        step("AT+CCHO=\"A0000005591010FFFFFFFF8900000100\"", b"\r\n+CCHO: 1\r\n\r\nOK\r\n"),
+        step("AT+CCHO=\"A0000005591010FFFFFFFF8900000100\"", b"\r\n+CCHO: 2\r\n\r\nOK\r\n"),
+        slow("AT+CCHC=1", b"", Duration::from_millis(300)),
+    ]);
+    let (host, modem) = scripted(script);
+    let options = AtOptions::default().with_close_timeout(Duration::from_millis(50));
+    let mut at = AtModem::open(host, options).unwrap();
+    assert!(matches!(
+        at.open_logical_channel(Some(&ISD_R)).unwrap(),
+        ChannelOpening::Opened { number: 1, .. }
+    ));
+    assert!(matches!(
+        at.open_logical_channel(Some(&ISD_R)).unwrap(),
+        ChannelOpening::Opened { number: 2, .. }
+    ));
+    drop(at);
+    let received = modem.join().unwrap();
+    assert_eq!(received.last().map(String::as_str), Some("AT+CCHC=1"), "{received:?}");
+    assert_eq!(received.iter().filter(|l| l.starts_with("AT+CCHC")).count(), 1, "{received:?}");
+}

@@ -294,11 +294,11 @@ impl<T: Transport> Card<T> {
         let selected = match (aid, select_response) {
             (None, _) => None,
             (Some(_), None) => Some(SelectResponse { sw: StatusWord::SUCCESS, fci: None }),
-            (Some(_), Some(raw)) => match select::read_response(raw) {
+            (Some(_), Some(raw)) => match select::read_response(&raw) {
                 Ok(response) => Some(response),
                 Err(err) => {
                     if let Err(close) = self.close_logical_channel(number) {
-                        tracing::warn!(target: "oxicard::card", channel = number, "closing logical channel failed: {close}");
+                        tracing::warn!(target: "oxicard::card", channel = number, "closing logical channel failed: {}", oxicard_transport::ErrorChain(&close));
                     }
                     return Err(err);
                 }

@@ -119,15 +119,9 @@ pub(super) fn select<C: CardChannel + ?Sized>(
 }
 
 /// Reads the response to a SELECT made elsewhere (by a transport that opens channels to an
-/// application itself): data followed by SW1 SW2.
-pub(super) fn read_response(raw: Vec<u8>) -> Result<SelectResponse, CardError> {
-    let mut data = raw;
-    let split = data.len().checked_sub(2).ok_or(CardError::MalformedResponse { len: data.len() })?;
-    let sw = match *data.split_off(split) {
-        [sw1, sw2] => StatusWord::new(sw1, sw2),
-        _ => return Err(CardError::MalformedResponse { len: split }),
-    };
-    interpret(Response::new(data, sw))
+/// application itself): data followed by SW1 SW2 ([`Response::parse`]).
+pub(super) fn read_response(raw: &[u8]) -> Result<SelectResponse, CardError> {
+    interpret(Response::parse(raw).map_err(|_| CardError::MalformedResponse { len: raw.len() })?)
 }
 
 /// A SELECT response: an error status is [`CardError::Status`], the data an [`Fci`].

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::builder::TypedValueParser as _;
 use clap::{ArgAction, Args, ValueEnum};
+use oxicard_transport::modem::ModemProtocol;
 
 /// How to reach the ISD-R: basic channel or a logical one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -96,6 +97,21 @@ pub(crate) struct Global {
     /// Machine output: lpac's JSON protocol, one object per line on stdout.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+}
+
+impl Global {
+    /// `--at`, `--qmi` and `--mbim` with their protocols: `None` not given, `Some(None)` given
+    /// without a device, `Some(Some(device))`.
+    pub(crate) fn modems(&self) -> [(ModemProtocol, Option<Option<&std::path::Path>>); 3] {
+        fn device(option: &Option<Option<PathBuf>>) -> Option<Option<&std::path::Path>> {
+            option.as_ref().map(Option::as_deref)
+        }
+        [
+            (ModemProtocol::At, device(&self.at)),
+            (ModemProtocol::Qmi, device(&self.qmi)),
+            (ModemProtocol::Mbim, device(&self.mbim)),
+        ]
+    }
 }
 
 /// `--sim=STATE` / `OXICARD_SIM`: a file name, not empty (an empty OXICARD_SIM would otherwise

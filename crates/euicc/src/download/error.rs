@@ -85,33 +85,32 @@ impl From<DecodeError> for DownloadErrorKind {
 
 impl fmt::Display for DownloadErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((label, cause)) = self.cause() {
+            return write!(f, "{label}: {}", ErrorChain(cause));
+        }
         match self {
-            Self::Server(e @ Es9Error::FunctionFailed { .. }) => {
-                write!(f, "SM-DP+ refused: {}", ErrorChain(e))
-            }
-            Self::Server(e) => write!(f, "SM-DP+: {}", ErrorChain(e)),
-            Self::Rejected(e) => write!(f, "eUICC rejected: {}", ErrorChain(e)),
-            Self::Card(e) => write!(f, "eUICC: {}", ErrorChain(e)),
-            Self::Decode(e) => write!(f, "invalid data: {}", ErrorChain(e)),
             Self::Declined(reason) => write!(f, "declined by the caller ({reason})"),
             Self::ConfirmationCodeMissing => f.write_str("a confirmation code is required"),
             Self::Installation(e) => write_installation(f, e, None),
             Self::SessionOver => f.write_str("the download session already gave its result"),
+            // Said by `cause` above.
+            Self::Server(_) | Self::Rejected(_) | Self::Card(_) | Self::Decode(_) => Ok(()),
         }
     }
 }
 
 impl DownloadErrorKind {
-    /// What [`DownloadError`]'s message says of a failure whose cause is its
-    /// [`source`](std::error::Error::source) (an [`Es9Error`], a [`Rejection`], an
-    /// [`Es10Error`], a [`DecodeError`]); `None` for a failure its message says in full.
-    fn label(&self) -> Option<&'static str> {
+    /// A failure whose cause is an error of its own (an [`Es9Error`], a [`Rejection`], an
+    /// [`Es10Error`], a [`DecodeError`]): what [`DownloadError`]'s message says of it, and that
+    /// error, its [`source`](std::error::Error::source); `None` for a failure its message says
+    /// in full.
+    fn cause(&self) -> Option<(&'static str, &(dyn std::error::Error + 'static))> {
         Some(match self {
-            Self::Server(Es9Error::FunctionFailed { .. }) => "SM-DP+ refused",
-            Self::Server(_) => "SM-DP+",
-            Self::Rejected(_) => "eUICC rejected",
-            Self::Card(_) => "eUICC",
-            Self::Decode(_) => "invalid data",
+            Self::Server(e @ Es9Error::FunctionFailed { .. }) => ("SM-DP+ refused", e),
+            Self::Server(e) => ("SM-DP+", e),
+            Self::Rejected(e) => ("eUICC rejected", e),
+            Self::Card(e) => ("eUICC", e),
+            Self::Decode(e) => ("invalid data", e),
             Self::Declined(_) | Self::ConfirmationCodeMissing | Self::Installation(_) | Self::SessionOver => {
                 return None;
             }
@@ -249,8 +248,8 @@ impl DownloadError {
 impl fmt::Display for DownloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "profile download failed at {}: ", self.step)?;
-        match (&self.kind, self.kind.label()) {
-            (_, Some(label)) => f.write_str(label),
+        match (&self.kind, self.kind.cause()) {
+            (_, Some((label, _))) => f.write_str(label),
             (DownloadErrorKind::Installation(error), None) => {
                 write_installation(f, error, self.installation.as_ref())
             }
@@ -299,16 +298,7 @@ impl DownloadError {
 /// in the message, with the ICCIDs only the download knows.
 impl std::error::Error for DownloadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
-            DownloadErrorKind::Server(e) => Some(e),
-            DownloadErrorKind::Rejected(e) => Some(e),
-            DownloadErrorKind::Card(e) => Some(e),
-            DownloadErrorKind::Decode(e) => Some(e),
-            DownloadErrorKind::Installation(_)
-            | DownloadErrorKind::Declined(_)
-            | DownloadErrorKind::ConfirmationCodeMissing
-            | DownloadErrorKind::SessionOver => None,
-        }
+        self.kind.cause().map(|(_, cause)| cause)
     }
 }
 
@@ -328,8 +318,7 @@ fn write_installation(
         error.reason.asn1_name(),
         error.reason.code()
     )?;
-    let context = context.cloned().unwrap_or_default();
-    let (offered, package) = (context.offered_iccid, context.result_iccid);
+    let (offered, package) = context.map_or((None, None), |c| (c.offered_iccid, c.result_iccid));
     match error.reason {
         ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc => {
             match (package, offered) {
@@ -343,7 +332,7 @@ fn write_installation(
                     f.write_str(": a profile with the package's ICCID is already on the eUICC")?
                 }
             }
-            if let Some(existing) = &context.existing {
+            if let Some(existing) = context.and_then(|c| c.existing.as_ref()) {
                 write!(f, " ({})", describe_profile(existing))?;
             }
             Ok(())

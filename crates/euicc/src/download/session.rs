@@ -628,18 +628,17 @@ fn cancelling(
 /// GetProfilesInfo (§5.7.15) first.
 fn installation_ended(installed: Installed, delivered: NotificationOutcome) -> Next<Download> {
     let result = &installed.result;
-    let metadata_iccid = installed.metadata.as_ref().and_then(|m| m.iccid);
+    let iccid = result.notification_metadata().iccid.or(installed.metadata.as_ref().and_then(|m| m.iccid));
     match result.outcome() {
         Ok(aid) => Next::Done(Ok(DownloadResult {
             isdp_aid: aid.to_vec(),
-            iccid: result.notification_metadata().iccid.or(metadata_iccid),
+            iccid,
             transaction_id: installed.transaction_id,
             metadata: installed.metadata,
             notification: delivered,
             installation_result: installed.result,
         })),
         Err(error) => {
-            let iccid = result.notification_metadata().iccid.or(metadata_iccid);
             let failure = InstallFailure { installed, delivered, error };
             match (error.reason, iccid) {
                 (ErrorReason::InstallFailedDueToIccidAlreadyExistsOnEuicc, Some(iccid)) => {

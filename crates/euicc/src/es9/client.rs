@@ -113,8 +113,7 @@ impl RspConfig {
     /// activation code, an SM-DS event or a notification address — or the override's base URL.
     pub fn url_for(&self, address: &str, function: RspFunction) -> Result<String, Es9Error> {
         if let Some(base) = self.overrides.get(&address.to_ascii_lowercase()) {
-            // Re-checked so that no code path can reach a non-loopback http:// URL.
-            let base = validate_base_url(base)?;
+            // Checked by `with_override`, the only way in.
             return Ok(format!("{base}{}", function.path()));
         }
         validate_server_address(address)

@@ -48,16 +48,13 @@ pub struct FakeProfile {
 
 impl FakeProfile {
     fn info(&self) -> ProfileInfo {
-        {
-            let mut profile_info = ProfileInfo::new(self.iccid);
-            profile_info.isdp_aid = Some(self.aid.clone());
-            profile_info.state =
-                Some(if self.enabled { ProfileState::Enabled } else { ProfileState::Disabled });
-            profile_info.service_provider_name = self.service_provider.clone();
-            profile_info.profile_name = self.name.clone();
-            profile_info.class = Some(ProfileClass::Operational);
-            profile_info
-        }
+        let mut profile_info = ProfileInfo::new(self.iccid);
+        profile_info.isdp_aid = Some(self.aid.clone());
+        profile_info.state = Some(if self.enabled { ProfileState::Enabled } else { ProfileState::Disabled });
+        profile_info.service_provider_name = self.service_provider.clone();
+        profile_info.profile_name = self.name.clone();
+        profile_info.class = Some(ProfileClass::Operational);
+        profile_info
     }
 }
 
@@ -501,23 +498,19 @@ impl EuiccState {
         };
         let seq = self.next_seq;
         self.next_seq += 1;
-        let data = {
-            let mut profile_installation_result_data = ProfileInstallationResultData::new(
-                session.transaction_id,
-                {
-                    let mut notification_metadata = NotificationMetadata::new(
-                        seq,
-                        BitFlags::from_bits([notification_event::INSTALL]),
-                        session.server_address,
-                    );
-                    notification_metadata.iccid = iccid;
-                    notification_metadata
-                },
-                final_result,
-            );
-            profile_installation_result_data.smdp_oid = None;
-            profile_installation_result_data
-        };
+        let data = ProfileInstallationResultData::new(
+            session.transaction_id,
+            {
+                let mut notification_metadata = NotificationMetadata::new(
+                    seq,
+                    BitFlags::from_bits([notification_event::INSTALL]),
+                    session.server_address,
+                );
+                notification_metadata.iccid = iccid;
+                notification_metadata
+            },
+            final_result,
+        );
         let result = ProfileInstallationResult::new(data, &signature());
         self.notifications.push(PendingNotification::ProfileInstallationResult(result.clone()));
         result.as_der().to_vec()

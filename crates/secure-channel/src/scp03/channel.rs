@@ -7,7 +7,7 @@
 use std::vec::Vec;
 
 use oxicard_apdu::card::{CardChannel, CardError};
-use oxicard_apdu::{Cla, CommandView, Response, StatusWord};
+use oxicard_apdu::{Cla, CommandView, Response, ResponseView, StatusWord};
 
 use super::channel_error::{Scp03Error, Step};
 use super::cryptogram::Challenge;
@@ -244,15 +244,16 @@ impl<C: CardChannel> Scp03Session<C> {
         let result = self.host.unwrap(data, out);
         data.clear();
         let n = result.map_err(session_error)?;
-        let (body, sw) = out.get(..n).unwrap_or_default().split_at(n.saturating_sub(2));
-        data.extend_from_slice(body);
-        let sw = match *sw {
-            [sw1, sw2] => StatusWord::new(sw1, sw2),
-            _ => return Err(Scp03Error::SecurityFailure(Error::of(ErrorKind::Truncated))),
+        let sw = match ResponseView::parse(out.get(..n).unwrap_or_default()) {
+            Ok(plain) => {
+                data.extend_from_slice(plain.data());
+                Ok(plain.sw())
+            }
+            Err(_) => Err(Scp03Error::SecurityFailure(Error::of(ErrorKind::Truncated))),
         };
         // Wipe the plain response copy; the caller has its own.
         out.fill(0);
-        Ok(sw)
+        sw
     }
 
     /// The security level of the session.

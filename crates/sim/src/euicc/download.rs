@@ -146,25 +146,17 @@ fn failed_installation(
     seq_number: u64,
     address: String,
 ) -> Result<ProfileInstallationResult, SignError> {
-    let data = {
-        let mut profile_installation_result_data = ProfileInstallationResultData::new(
-            transaction_id,
-            NotificationMetadata::new(
-                seq_number,
-                BitFlags::from_bits([notification_event::INSTALL]),
-                address,
+    let data = ProfileInstallationResultData::new(
+        transaction_id,
+        NotificationMetadata::new(seq_number, BitFlags::from_bits([notification_event::INSTALL]), address),
+        FinalResult::Error {
+            error: InstallationError::new(
+                BppCommandId::InitialiseSecureChannel,
+                ErrorReason::InstallFailedDueToUnknownError,
             ),
-            FinalResult::Error {
-                error: InstallationError::new(
-                    BppCommandId::InitialiseSecureChannel,
-                    ErrorReason::InstallFailedDueToUnknownError,
-                ),
-                sima_response: None,
-            },
-        );
-        profile_installation_result_data.smdp_oid = None;
-        profile_installation_result_data
-    };
+            sima_response: None,
+        },
+    );
     signed_installation_result(signer, data)
 }
 

@@ -32,6 +32,14 @@ pub use link::{DataBits, DeviceLink, FlowControl, Parity, SerialSettings, StopBi
 pub use open::{ModemOptions, open};
 pub use proxy::{MBIM_PROXY_SOCKET, ProxyUse, QMI_PROXY_SOCKET};
 
+/// Whether `err` says the link to the modem is gone or stuck (a timeout, a closed or failing
+/// device): closing what is left on the modem is then pointless, and each try would wait out
+/// its own deadline.
+pub(crate) fn link_lost(err: &crate::TransportError) -> bool {
+    use crate::ErrorKind;
+    matches!(err.kind(), ErrorKind::Timeout | ErrorKind::CardRemoved | ErrorKind::Io | ErrorKind::Closed)
+}
+
 /// The byte link to a modem: writes whole messages, reads what arrives within a deadline.
 ///
 /// A cdc-wdm device returns one message per read, a serial port or a socket a byte stream: the

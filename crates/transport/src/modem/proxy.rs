@@ -15,6 +15,7 @@ use std::io;
 use std::os::unix::net::UnixStream;
 
 use super::ModemProtocol;
+use crate::{ErrorKind, TransportError};
 
 /// The abstract socket name of libqmi's `qmi-proxy` (libqmi `src/libqmi-glib/qmi-proxy.h`
 /// `QMI_PROXY_SOCKET_PATH`).
@@ -91,4 +92,21 @@ fn connect_abstract(name: &str) -> io::Result<UnixStream> {
         io::ErrorKind::Unsupported,
         format!("abstract Unix sockets (@{name}) exist on Linux only"),
     ))
+}
+
+/// `err` of the first request through proxy `proxy` (`qmi-proxy`, `mbim-proxy`) for `device`:
+/// a hang-up ([`ErrorKind::CardRemoved`], a closed connection) becomes an
+/// [`ErrorKind::Io`] error saying why the proxy does that; any other error is returned as it is.
+/// libqmi `qmi-proxy.c` and libmbim `mbim-proxy.c` close the connection of a client whose device
+/// they cannot open, or whose user they do not serve (libqmi `qmi-utils.c`
+/// `__qmi_user_allowed`: root, and the user the library was built for).
+pub(crate) fn hung_up(err: TransportError, proxy: &str, device: &str) -> TransportError {
+    if err.kind() != ErrorKind::CardRemoved {
+        return err;
+    }
+    TransportError::new(ErrorKind::Io)
+        .with_detail(format!(
+            "{proxy} hung up: it could not open {device}, or does not serve this user (root only, by default)"
+        ))
+        .with_source(err)
 }

@@ -65,11 +65,11 @@ pub(crate) fn modem(g: &Global, out: &Out, args: &SimModemArgs) -> Result<(), Cl
 
 /// The protocol `--at`, `--qmi` or `--mbim` picks: exactly one, without a device.
 fn protocol(g: &Global) -> Result<ModemProtocol, CliError> {
-    let given: Vec<(ModemProtocol, bool)> =
-        [(ModemProtocol::At, &g.at), (ModemProtocol::Qmi, &g.qmi), (ModemProtocol::Mbim, &g.mbim)]
-            .into_iter()
-            .filter_map(|(protocol, device)| device.as_ref().map(|d| (protocol, d.is_some())))
-            .collect();
+    let given: Vec<(ModemProtocol, bool)> = g
+        .modems()
+        .into_iter()
+        .filter_map(|(protocol, device)| device.map(|d| (protocol, d.is_some())))
+        .collect();
     match given.as_slice() {
         [(protocol, false)] => Ok(*protocol),
         [(protocol, true)] => Err(CliError::Usage(format!(

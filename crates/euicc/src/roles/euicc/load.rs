@@ -156,17 +156,23 @@ impl Loading {
                 .verify_replace_session_keys(segment)
                 .map_err(|e| (command, bsp_reason(e.kind)));
         }
-        let mut plain = vec![0u8; segment.len()];
-        let verified =
-            self.verifier.verify(segment, &mut plain).map_err(|e| (command, bsp_reason(e.kind)))?;
-        let plain = plain.get(..verified.len).unwrap_or_default();
-        match index {
-            0 => self.configure_isdp.extend_from_slice(plain),
-            1 => self.metadata.extend_from_slice(plain),
-            3 => self.upp.extend_from_slice(plain),
-            _ => {}
-        }
-        Ok(())
+        // Decrypted straight into the container's buffer (no buffer per segment). A further
+        // `87` of `A2` is verified and dropped: `upp` is still empty then (`A3` comes last),
+        // so it is used and cut back.
+        let buffer = match index {
+            0 => &mut self.configure_isdp,
+            1 => &mut self.metadata,
+            _ => &mut self.upp,
+        };
+        let start = buffer.len();
+        buffer.resize(start + segment.len(), 0);
+        let verified = self.verifier.verify(segment, buffer.get_mut(start..).unwrap_or_default());
+        let kept = match &verified {
+            Ok(verified) if index != 2 => verified.len,
+            _ => 0,
+        };
+        buffer.truncate(start + kept);
+        verified.map(|_| ()).map_err(|e| (command, bsp_reason(e.kind)))
     }
 
     /// The checks when container `index` is complete.

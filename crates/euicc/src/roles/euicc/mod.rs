@@ -414,8 +414,7 @@ impl<S: EuiccSigner> EuiccDownload<S> {
 
     /// Forgets the session and any BPP in progress.
     fn end(&mut self, euicc: &mut dyn EuiccPlatform) {
-        self.session = None;
-        self.loading = None;
+        self.reset_session();
         euicc.end_session();
     }
 }

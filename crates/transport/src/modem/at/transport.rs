@@ -60,10 +60,7 @@ impl From<AtError> for Failure {
 impl From<Failure> for TransportError {
     fn from(failure: Failure) -> Self {
         match failure {
-            Failure::Link(err) => {
-                let detail = format!("AT modem link: {err}");
-                TransportError::io(err).with_detail(detail)
-            }
+            Failure::Link(err) => TransportError::io(err).with_detail("AT modem link"),
             Failure::At(err) => at_error(err),
         }
     }
@@ -400,7 +397,7 @@ impl<L: ModemLink> AtModem<L> {
     fn close_session(&mut self, number: u8, session: &str, timeout: Duration) -> Result<(), TransportError> {
         match self.execute("AT+CCHC", &command::cchc(session), None, timeout) {
             Ok(_) => Ok(()),
-            Err(Failure::At(err)) => {
+            Err(Failure::At(err)) if !matches!(err, AtError::Timeout { .. }) => {
                 tracing::debug!(target: "oxicard::modem", channel = number, %err, "AT+CCHC refused, session forgotten");
                 Ok(())
             }
@@ -552,6 +549,9 @@ impl<L: ModemLink> Drop for AtModem<L> {
         for (number, session) in self.sessions.take_all() {
             if let Err(err) = self.close_session(number, &session, timeout) {
                 tracing::debug!(target: "oxicard::modem", channel = number, %err, "closing the session on drop failed");
+                if crate::modem::link_lost(&err) {
+                    break;
+                }
             }
         }
     }

@@ -248,39 +248,49 @@ impl Message {
     ///
     /// [`MbimError::TooLong`] for an information buffer whose length does not fit a `u32`.
     pub fn encode(&self) -> Result<Vec<u8>, MbimError> {
-        let mut body = Vec::new();
+        // The longest fixed part: header, fragment header, service, CID, type or status,
+        // information buffer length.
+        const FIXED_MAX: usize = FRAGMENT_PAYLOAD_AT + 16 + 12;
+        let information_buffer: &[u8] = match self {
+            Self::Command(command) => &command.information_buffer,
+            Self::CommandDone(done) => &done.information_buffer,
+            Self::IndicateStatus(indication) => &indication.information_buffer,
+            _ => &[],
+        };
+        let mut out = Vec::with_capacity(FIXED_MAX + information_buffer.len());
+        push_u32(&mut out, self.message_type().value());
+        push_u32(&mut out, 0); // MessageLength, set below.
+        push_u32(&mut out, self.transaction_id());
         match self {
-            Self::Open { max_control_transfer, .. } => push_u32(&mut body, *max_control_transfer),
+            Self::Open { max_control_transfer, .. } => push_u32(&mut out, *max_control_transfer),
             Self::Close { .. } => {}
-            Self::HostError { error, .. } | Self::FunctionError { error, .. } => push_u32(&mut body, error.0),
-            Self::OpenDone { status, .. } | Self::CloseDone { status, .. } => push_u32(&mut body, status.0),
+            Self::HostError { error, .. } | Self::FunctionError { error, .. } => push_u32(&mut out, error.0),
+            Self::OpenDone { status, .. } | Self::CloseDone { status, .. } => push_u32(&mut out, status.0),
             Self::Command(command) => {
-                encode_fragment_header(&mut body);
-                body.extend_from_slice(&command.service.0);
-                push_u32(&mut body, command.cid);
-                push_u32(&mut body, command.command_type.value());
-                encode_information_buffer(&mut body, &command.information_buffer)?;
+                encode_fragment_header(&mut out);
+                out.extend_from_slice(&command.service.0);
+                push_u32(&mut out, command.cid);
+                push_u32(&mut out, command.command_type.value());
+                encode_information_buffer(&mut out, information_buffer)?;
             }
             Self::CommandDone(done) => {
-                encode_fragment_header(&mut body);
-                body.extend_from_slice(&done.service.0);
-                push_u32(&mut body, done.cid);
-                push_u32(&mut body, done.status.0);
-                encode_information_buffer(&mut body, &done.information_buffer)?;
+                encode_fragment_header(&mut out);
+                out.extend_from_slice(&done.service.0);
+                push_u32(&mut out, done.cid);
+                push_u32(&mut out, done.status.0);
+                encode_information_buffer(&mut out, information_buffer)?;
             }
             Self::IndicateStatus(indication) => {
-                encode_fragment_header(&mut body);
-                body.extend_from_slice(&indication.service.0);
-                push_u32(&mut body, indication.cid);
-                encode_information_buffer(&mut body, &indication.information_buffer)?;
+                encode_fragment_header(&mut out);
+                out.extend_from_slice(&indication.service.0);
+                push_u32(&mut out, indication.cid);
+                encode_information_buffer(&mut out, information_buffer)?;
             }
         }
-        let length = as_u32(HEADER_LEN.saturating_add(body.len()), "MBIM message")?;
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-        push_u32(&mut out, self.message_type().value());
-        push_u32(&mut out, length);
-        push_u32(&mut out, self.transaction_id());
-        out.extend_from_slice(&body);
+        let length = as_u32(out.len(), "MBIM message")?;
+        if let Some(field) = out.get_mut(4..8) {
+            field.copy_from_slice(&length.to_le_bytes());
+        }
         Ok(out)
     }
 

@@ -1,5 +1,6 @@
 //! [`MbimModem`]: a [`Transport`] through the MS UICC Low Level Access service of an MBIM modem.
 
+use std::borrow::Cow;
 use std::thread;
 
 use super::apdu;
@@ -324,14 +325,7 @@ impl<L: ModemLink> MbimModem<L> {
         if !done.status.is_success() {
             return Ok(false);
         }
-        let info = OpenChannelInfo::decode(&done.information_buffer)
-            .map_err(|err| protocol_error("reading OPEN_CHANNEL's answer", err))?;
-        if !(1..=MAX_CHANNEL).contains(&info.channel) {
-            return Err(protocol_error(
-                "reading OPEN_CHANNEL's answer",
-                MbimError::InvalidChannel(info.channel),
-            ));
-        }
+        let info = opened_channel(&done.information_buffer)?;
         if let Some(channel) = self.channels.get_mut(index) {
             channel.modem = info.channel;
         }
@@ -348,6 +342,10 @@ impl<L: ModemLink> MbimModem<L> {
         for channel in std::mem::take(&mut self.channels) {
             if let Err(err) = self.close_channel(channel.modem) {
                 tracing::debug!(target: TARGET, channel = channel.number, "closing channel failed: {err}");
+                if crate::modem::link_lost(&err) {
+                    // Nothing more reaches the modem: no further deadline to wait out.
+                    return Err(err);
+                }
                 if result.is_ok() {
                     result = Err(err);
                 }
@@ -386,10 +384,12 @@ impl<L: ModemLink> Transport for MbimModem<L> {
                 )));
             }
         };
-        let mut apdu = command.to_vec();
-        if self.config.store_data_le && apdu::is_store_data_without_le(command) {
-            apdu.push(0x00);
-        }
+        // Copied only when `Le = 00` is appended (`send_apdu` copies it into the request anyway).
+        let apdu: Cow<'_, [u8]> = if self.config.store_data_le && apdu::is_store_data_without_le(command) {
+            Cow::Owned([command, &[0x00]].concat())
+        } else {
+            Cow::Borrowed(command)
+        };
         if apdu.len() > MAX_COMMAND_LEN {
             return Err(TransportError::new(ErrorKind::InvalidCommand).with_detail(format!(
                 "{}-byte APDU: MBIM UICC access carries at most 261 bytes",
@@ -455,14 +455,7 @@ impl<L: ModemLink> Transport for MbimModem<L> {
             tracing::debug!(target: TARGET, status = %done.status, sw = %hex::encode_upper(info.status), "OPEN_CHANNEL refused");
             return Ok(ChannelOpening::Refused { sw: info.status });
         }
-        let info = OpenChannelInfo::decode(&success(done)?)
-            .map_err(|err| protocol_error("reading OPEN_CHANNEL's answer", err))?;
-        if !(1..=MAX_CHANNEL).contains(&info.channel) {
-            return Err(protocol_error(
-                "reading OPEN_CHANNEL's answer",
-                MbimError::InvalidChannel(info.channel),
-            ));
-        }
+        let info = opened_channel(&success(done)?)?;
         let Some(number) = self.visible_number(info.channel) else {
             // Every number taken: give the channel back.
             let _ = self.close_channel(info.channel);
@@ -493,8 +486,6 @@ impl<L: ModemLink> Transport for MbimModem<L> {
     }
 }
 
-/// The information buffer of a successful `COMMAND_DONE`; any other status is an error naming
-/// the command and the status.
 /// Proxy Control CONFIGURATION (set) naming `path`: `mbim-proxy` opens the device for us.
 fn configure_proxy<L: ModemLink>(
     session: &mut Session<L>,
@@ -508,18 +499,7 @@ fn configure_proxy<L: ModemLink>(
     let wait = std::time::Duration::from_secs(MbimModem::<L>::PROXY_TIMEOUT_SECS.into()) + timeout;
     let done = session
         .command(Uuid::PROXY_CONTROL, CID_CONFIGURATION, CommandType::Set, request, wait)
-        .map_err(|err| {
-            if err.kind() == ErrorKind::CardRemoved {
-                // libmbim `mbim-proxy.c` drops a client whose device it cannot open, or whose
-                // user it does not serve (root, and the user libmbim was built for).
-                TransportError::new(ErrorKind::Io).with_detail(format!(
-                    "mbim-proxy hung up: it could not open {path}, or does not serve this user (root only, by default)"
-                ))
-                    .with_source(err)
-            } else {
-                err
-            }
-        })?;
+        .map_err(|err| crate::modem::proxy::hung_up(err, "mbim-proxy", path))?;
     if !done.status.is_success() {
         return Err(protocol_error(
             "mbim-proxy refused the device",
@@ -530,6 +510,18 @@ fn configure_proxy<L: ModemLink>(
     Ok(())
 }
 
+/// The answer of an OPEN_CHANNEL that succeeded, its channel checked (1 to [`MAX_CHANNEL`]).
+fn opened_channel(information_buffer: &[u8]) -> Result<OpenChannelInfo, TransportError> {
+    const DOING: &str = "reading OPEN_CHANNEL's answer";
+    let info = OpenChannelInfo::decode(information_buffer).map_err(|err| protocol_error(DOING, err))?;
+    if !(1..=MAX_CHANNEL).contains(&info.channel) {
+        return Err(protocol_error(DOING, MbimError::InvalidChannel(info.channel)));
+    }
+    Ok(info)
+}
+
+/// The information buffer of a successful `COMMAND_DONE`; any other status is an error naming
+/// the command and the status.
 fn success(done: CommandDone) -> Result<Vec<u8>, TransportError> {
     if done.status.is_success() {
         Ok(done.information_buffer)

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::error::{MbimError, ServiceName};
-use super::fragment::{Assembler, MAX_MESSAGE_LEN};
+use super::fragment::{Assembler, MAX_MESSAGE_LEN, MIN_CONTROL_TRANSFER};
 use super::message::{Command, CommandDone, CommandType, Message};
 use super::status::ProtocolError;
 use super::stream::FrameBuffer;
@@ -111,12 +111,19 @@ impl<L: ModemLink> Session<L> {
         timeout: Duration,
     ) -> Result<CommandDone, TransportError> {
         let deadline = Instant::now() + timeout;
+        // Built once: a retry only changes the transaction id.
+        let mut message =
+            Message::Command(Command { transaction_id: 0, service, cid, command_type, information_buffer });
         loop {
-            match self.command_once(service, cid, command_type, information_buffer.clone(), deadline) {
+            let transaction_id = self.next_tid();
+            if let Message::Command(command) = &mut message {
+                command.transaction_id = transaction_id;
+            }
+            match self.command_once(&message, service, cid, deadline) {
                 Err(Refused::TooLong) if self.max_control_transfer > MIN_CONTROL_TRANSFER => {
                     self.max_control_transfer = (self.max_control_transfer / 2).max(MIN_CONTROL_TRANSFER);
                     tracing::debug!(
-                        target: "oxicard::modem",
+                        target: TARGET,
                         "MBIM function refused a long message: fragments of {} bytes from now on",
                         self.max_control_transfer
                     );
@@ -124,10 +131,7 @@ impl<L: ModemLink> Session<L> {
                 Err(Refused::TooLong) => {
                     return Err(protocol_error(
                         "the modem refused the command",
-                        MbimError::FunctionError {
-                            transaction_id: self.last_tid,
-                            error: ProtocolError::MAX_TRANSFER,
-                        },
+                        MbimError::FunctionError { transaction_id, error: ProtocolError::MAX_TRANSFER },
                     ));
                 }
                 Err(Refused::Other(err)) => return Err(err),
@@ -136,24 +140,18 @@ impl<L: ModemLink> Session<L> {
         }
     }
 
-    /// [`command`](Self::command) once, with the fragment size of the moment.
+    /// [`command`](Self::command) once, with the fragment size of the moment: sends `message`
+    /// (a `COMMAND` of `service` and `cid`) and waits for its `COMMAND_DONE`.
     fn command_once(
         &mut self,
+        message: &Message,
         service: Uuid,
         cid: u32,
-        command_type: CommandType,
-        information_buffer: Vec<u8>,
         deadline: Instant,
     ) -> Result<CommandDone, Refused> {
-        let transaction_id = self.next_tid();
+        let transaction_id = message.transaction_id();
         let what = format!("{} CID {cid} (transaction {transaction_id})", ServiceName(service));
-        self.send(&Message::Command(Command {
-            transaction_id,
-            service,
-            cid,
-            command_type,
-            information_buffer,
-        }))?;
+        self.send(message)?;
         loop {
             match self.receive(deadline, &what)? {
                 Message::CommandDone(done) if done.transaction_id == transaction_id => {
@@ -250,11 +248,6 @@ impl<L: ModemLink> Session<L> {
     }
 }
 
-/// Logs a message that answers nothing we wait for.
-/// The smallest `MaxControlTransfer` a function must take: the MBIM functional descriptor's
-/// `wMaxControlMessage` is at least 64 (USB MBIM 1.0, MBIM functional descriptor).
-const MIN_CONTROL_TRANSFER: u32 = 64;
-
 /// Why one try of a command failed.
 enum Refused {
     /// `FUNCTION_ERROR` `MAX_TRANSFER`: the message was longer than the function takes.
@@ -269,6 +262,7 @@ impl From<TransportError> for Refused {
     }
 }
 
+/// Logs a message that answers nothing we wait for.
 fn skipped(message: &Message) {
     match message {
         Message::IndicateStatus(indication) => tracing::trace!(

@@ -106,19 +106,9 @@ impl<L: ModemLink> QmiModem<L> {
             let transaction = modem.next_ctl_transaction();
             let shown = String::from_utf8_lossy(path);
             let request = ctl::internal_proxy_open(transaction, path);
-            modem.request(&request, "asking qmi-proxy to open the device").map_err(|err| {
-                if err.kind() == ErrorKind::CardRemoved {
-                    // libqmi `qmi-proxy.c` closes the connection of a client whose device it
-                    // cannot open, or whose user it does not serve (`qmi-utils.c`
-                    // `__qmi_user_allowed`: root, and the user libqmi was built for).
-                    TransportError::new(ErrorKind::Io).with_detail(format!(
-                        "qmi-proxy hung up: it could not open {shown}, or does not serve this user (root only, by default)"
-                    ))
-                        .with_source(err)
-                } else {
-                    err
-                }
-            })?;
+            modem
+                .request(&request, "asking qmi-proxy to open the device")
+                .map_err(|err| crate::modem::proxy::hung_up(err, "qmi-proxy", &shown))?;
             tracing::debug!(target: TARGET, device = %shown, "qmi-proxy opened the device");
         }
         if modem.options.sync {
@@ -405,7 +395,7 @@ impl<L: ModemLink> Drop for QmiModem<L> {
         for number in std::mem::take(&mut self.channels) {
             if let Err(err) = self.close_channel(number) {
                 tracing::debug!(target: TARGET, channel = number, "closing the logical channel failed: {err}");
-                if link_lost(&err) {
+                if crate::modem::link_lost(&err) {
                     return;
                 }
             }
@@ -447,11 +437,6 @@ fn message_name(request: &QmiMessage) -> &'static str {
 fn refuses_the_message(error: QmiProtocolError) -> bool {
     [QmiProtocolError::ACCESS_DENIED, QmiProtocolError::NOT_SUPPORTED, QmiProtocolError::INVALID_QMI_COMMAND]
         .contains(&error)
-}
-
-/// Whether the link itself failed (nothing more can be sent).
-fn link_lost(err: &TransportError) -> bool {
-    matches!(err.kind(), ErrorKind::Timeout | ErrorKind::CardRemoved | ErrorKind::Io)
 }
 
 /// A [`TransportError`] for `err` while `doing`: `NoSim` is [`ErrorKind::NoCard`], a request
