@@ -255,21 +255,36 @@ fn slow_store_data_needs_the_store_data_timeout() {
 }
 
 #[test]
-fn a_modem_without_cchc_keeps_its_session() {
-    // Sierra EM9191's documentation lists no +CCHC (lpac issue #187): AT+CCHC is answered ERROR,
-    // the transport forgets the session anyway; the channel stays open on the modem's side.
+fn a_modem_without_cchc_gets_its_channels_closed_by_manage_channel() {
+    // Sierra EM9191's documentation lists no +CCHC (lpac issue #187): AT+CCHC is answered ERROR.
+    // The channel is closed by MANAGE CHANNEL close in AT+CGLA of the session (ISO/IEC 7816-4
+    // §11.1.2), and the next session is closed that way straight away.
     let card = SharedCard::new(euicc_with_profiles(1));
     let (host, device) = UnixStream::pair().unwrap();
     let (modem, server) = serve(&card, AtQuirks::default().without_cchc(), device);
     let mut at = Card::new(AtModem::open(host, options()).unwrap());
-    let isdr = Isdr::open(&mut at, &IsdrOptions::default()).unwrap();
-    isdr.close().unwrap();
+    for _ in 0..25 {
+        // More sessions than the card has channels: none is leaked.
+        let mut isdr = Isdr::open(&mut at, &IsdrOptions::default()).unwrap();
+        assert_eq!(isdr.eid().unwrap().digits(), EID);
+        isdr.close().unwrap();
+        assert_eq!(card.open_channels(), [0]);
+    }
     assert_eq!(at.transport().open_sessions(), 0);
     drop(at);
     server.join().unwrap().unwrap();
-    assert_eq!(modem.commands().last().map(String::as_str), Some("AT+CCHC=1"));
-    assert_eq!(modem.open_sessions(), 1);
-    assert_eq!(card.open_channels(), [0, 1]);
+    let commands = modem.commands();
+    let closes: Vec<&str> = commands
+        .iter()
+        .map(String::as_str)
+        .filter(|c| c.starts_with("AT+CCHC") || c.contains(",\"017080"))
+        .collect();
+    // One AT+CCHC tried, then `01 70 80 01` on the session each time.
+    assert_eq!(closes.first().copied(), Some("AT+CCHC=1"));
+    assert_eq!(closes.iter().filter(|c| c.starts_with("AT+CCHC")).count(), 1, "{closes:?}");
+    assert_eq!(closes.iter().filter(|c| **c == "AT+CGLA=1,8,\"01708001\"").count(), 25, "{closes:?}");
+    assert_eq!(modem.open_sessions(), 0);
+    assert_eq!(card.open_channels(), [0]);
 }
 
 #[test]

@@ -233,6 +233,12 @@ impl<T> ModemCard<T> {
         Ok(self.transmit(&[0x00, INS_MANAGE_CHANNEL, 0x80, channel])?.sw)
     }
 
+    /// Forgets `channel` without a word to the card (the host closed it with MANAGE CHANNEL
+    /// through the modem); whether the modem had opened it.
+    pub(crate) fn forget_channel(&mut self, channel: u8) -> bool {
+        self.channels.remove(&channel).is_some()
+    }
+
     /// Forgets the channels without a word to the card (its power went off).
     pub(crate) fn forget_channels(&mut self) {
         self.channels.clear();

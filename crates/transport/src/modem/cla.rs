@@ -29,6 +29,17 @@ pub(crate) const fn channel(cla: u8) -> Option<u8> {
     }
 }
 
+/// The interindustry class byte `base` (no secure messaging, no chaining: `00`) moved to logical
+/// channel `number`: the first coding for 0–3, the further one (`40` + `number` − 4) for 4–19
+/// (ISO/IEC 7816-4 §5.4.1 Tables 2 and 3). `None` above 19.
+pub(crate) const fn with_channel(base: u8, number: u8) -> Option<u8> {
+    match number {
+        0..=3 => Some((base & !0x03) | number),
+        4..=19 => Some(0x40 | (base & 0x80) | (number - 4)),
+        _ => None,
+    }
+}
+
 /// Whether `cla` indicates secure messaging: b4 b3 ≠ 00 in the first coding, b6 in the further
 /// coding (ISO/IEC 7816-4 §5.4.1 Tables 2 and 3). `false` for `FF`.
 pub(crate) const fn secure_messaging(cla: u8) -> bool {
@@ -43,7 +54,26 @@ pub(crate) const fn secure_messaging(cla: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{channel, secure_messaging};
+    use super::{channel, secure_messaging, with_channel};
+
+    #[test]
+    fn class_bytes_of_channels() {
+        // ISO/IEC 7816-4 §5.4.1: channels 0–3 in b2 b1 of `0x`, 4–19 as `40`–`4F`; proprietary
+        // `80` → `81`…, `C0`… (GPC v2.3.1 §11.1.4).
+        for (base, number, expected) in [
+            (0x00, 0, 0x00),
+            (0x00, 1, 0x01),
+            (0x00, 3, 0x03),
+            (0x00, 4, 0x40),
+            (0x00, 19, 0x4F),
+            (0x80, 2, 0x82),
+            (0x80, 5, 0xC1),
+        ] {
+            assert_eq!(with_channel(base, number), Some(expected), "{base:02X} on {number}");
+            assert_eq!(channel(expected), Some(number), "{expected:02X}");
+        }
+        assert_eq!(with_channel(0x00, 20), None);
+    }
 
     #[test]
     fn channels_of_class_bytes() {

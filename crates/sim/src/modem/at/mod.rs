@@ -361,6 +361,10 @@ impl SimulatedAtModem {
                 Some(ManageChannel::Closed(channel)) => observed.csim_channels.retain(|c| *c != channel),
                 _ => {}
             }
+        } else if let Some(ManageChannel::Closed(channel)) = ManageChannel::of(apdu, &response) {
+            // A session's channel closed by MANAGE CHANNEL in `AT+CGLA` (how a host closes
+            // it on a modem without `+CCHC`): the session is gone.
+            self.card.forget_channel(channel);
         }
         let hex = hex::encode_upper(&response);
         let space = if self.quirks.space_after_colon { " " } else { "" };

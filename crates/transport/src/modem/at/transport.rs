@@ -113,7 +113,8 @@ fn at_error(err: AtError) -> TransportError {
 /// unsolicited result codes) is dropped before the next is sent, and after a timeout the next
 /// command first waits for the late answer (`ATS3?`, see `resync` in the source). Dropping the
 /// transport closes
-/// every session it opened with `AT+CCHC`, errors ignored, and then the link.
+/// every session it opened with `AT+CCHC` (on a modem without it, MANAGE CHANNEL close in the
+/// session's `AT+CGLA`), errors ignored, and then the link.
 #[derive(Debug)]
 pub struct AtModem<L: ModemLink> {
     link: L,
@@ -127,6 +128,8 @@ pub struct AtModem<L: ModemLink> {
     /// Channels the card layer opened with MANAGE CHANNEL in `AT+CSIM`: no session gets their
     /// numbers.
     card_channels: Vec<u8>,
+    /// `AT+CCHC` answered as an unknown command: channels are closed with MANAGE CHANNEL.
+    cchc_refused: bool,
 }
 
 impl<L: ModemLink> AtModem<L> {
@@ -149,6 +152,7 @@ impl<L: ModemLink> AtModem<L> {
             read_buf: vec![0; 4096],
             unsynced: false,
             card_channels: Vec::new(),
+            cchc_refused: false,
         };
         transport.start()?;
         Ok(transport)
@@ -391,14 +395,59 @@ impl<L: ModemLink> AtModem<L> {
         Ok(response)
     }
 
-    /// `AT+CCHC` of `session`, errors from the modem logged and ignored: a modem without
-    /// `+CCHC` (Sierra EM9191, lpac issue #187), or one that forgot the session, has nothing
+    /// Closes `session` (channel `number`): `AT+CCHC`; when the modem does not know `+CCHC`
+    /// (`ERROR` or `+CME ERROR: 4`; Sierra EM9191, lpac issue #187), MANAGE CHANNEL close in
+    /// `AT+CGLA` of the session itself (see [`close_by_manage_channel`]), and from then on that
+    /// only. Other refusals (a modem that forgot the session) are logged and ignored: nothing is
     /// left to close.
+    ///
+    /// [`close_by_manage_channel`]: Self::close_by_manage_channel
     fn close_session(&mut self, number: u8, session: &str, timeout: Duration) -> Result<(), TransportError> {
-        match self.execute("AT+CCHC", &command::cchc(session), None, timeout) {
-            Ok(_) => Ok(()),
+        if !self.cchc_refused {
+            match self.execute("AT+CCHC", &command::cchc(session), None, timeout) {
+                Ok(_) => return Ok(()),
+                Err(Failure::At(err)) if !matches!(err, AtError::Timeout { .. }) => {
+                    let unknown = matches!(err, AtError::Error { .. })
+                        || err.cme().and_then(CmeError::code) == Some(CmeError::OPERATION_NOT_SUPPORTED);
+                    if !unknown {
+                        tracing::debug!(target: "oxicard::modem", channel = number, %err, "AT+CCHC refused, session forgotten");
+                        return Ok(());
+                    }
+                    tracing::info!(target: "oxicard::modem", %err, "no AT+CCHC on this modem: closing channels with MANAGE CHANNEL");
+                    self.cchc_refused = true;
+                }
+                Err(failure) => return Err(failure.into()),
+            }
+        }
+        self.close_by_manage_channel(number, session, timeout)
+    }
+
+    /// MANAGE CHANNEL close (`0n 70 80 0n`, ISO/IEC 7816-4 §11.1.2) of channel `number` in
+    /// `AT+CGLA` of its own session, for modems without `+CCHC`: without it the card keeps the
+    /// channel until the modem resets it, and after a few sessions has none left to open. A
+    /// channel may close itself (Java Card Runtime Environment §4.6.1); the CLA and P2 carry
+    /// the number every command of the session carried (see the `session` module). The card's
+    /// refusal is logged and ignored, like `+CCHC`'s; the modem keeps its session id, which
+    /// names a closed channel from then on and is never used again here.
+    fn close_by_manage_channel(
+        &mut self,
+        number: u8,
+        session: &str,
+        timeout: Duration,
+    ) -> Result<(), TransportError> {
+        let Some(cla) = cla::with_channel(0x00, number) else {
+            return Ok(());
+        };
+        let apdu = [cla, 0x70, 0x80, number];
+        let line = command::cgla(session, &apdu);
+        match self.execute("AT+CGLA", &line, Some("+CGLA:"), timeout) {
+            Ok(answer) => {
+                let sw = answer.prefixed.last().and_then(|payload| reply::apdu_response(payload).ok());
+                tracing::debug!(target: "oxicard::modem", channel = number, response = ?sw, "MANAGE CHANNEL close in AT+CGLA");
+                Ok(())
+            }
             Err(Failure::At(err)) if !matches!(err, AtError::Timeout { .. }) => {
-                tracing::debug!(target: "oxicard::modem", channel = number, %err, "AT+CCHC refused, session forgotten");
+                tracing::debug!(target: "oxicard::modem", channel = number, %err, "MANAGE CHANNEL close refused");
                 Ok(())
             }
             Err(failure) => Err(failure.into()),
