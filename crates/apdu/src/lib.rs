@@ -6,6 +6,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod aid;
 pub mod atr;
 pub mod chain;
 mod cla;
@@ -22,6 +23,7 @@ pub mod card;
 #[cfg(all(feature = "std", any(doc, feature = "test-util")))]
 pub mod testcard;
 
+pub use aid::Aid;
 pub use cla::Cla;
 pub use command::{Case, Command, CommandView};
 pub use error::{Error, ErrorKind, Result};

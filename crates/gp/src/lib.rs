@@ -3,6 +3,7 @@
 
 pub mod cap;
 pub mod command;
+pub mod connect;
 pub mod data;
 mod error;
 mod isd;

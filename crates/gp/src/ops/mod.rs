@@ -6,6 +6,10 @@
 use oxicard_apdu::card::CardChannel;
 use oxicard_apdu::{Command, StatusWord};
 
+mod install_cap;
+
+pub use self::install_cap::{Applets, InstallCapError, InstallCapOptions, InstalledCap, install_cap};
+
 use crate::GpError;
 use crate::cap::{CapFile, HashAlgorithm, LoadOptions};
 use crate::command::{self, CardLifeCycle, CommandError, InstallParameters, PutKey, check_put_key_response};
