@@ -11,12 +11,13 @@
 //!     --key 404142434445464748494A4B4C4D4E4F --kvn 30 --cap my.cap --replace
 //! ```
 //!
-//! Steps: select the issuer security domain (known default AIDs), open an SCP03 session at
-//! security level 33 (C-DECRYPTION, C-MAC, R-MAC, R-ENCRYPTION), list the card content (GET
-//! STATUS), delete the old version of the CAP's package with its applications when
-//! `--replace` is given and the package is on the card (DELETE object and related), LOAD the
-//! CAP (INSTALL [for load] with a SHA-256 hash, LOAD blocks), INSTALL [for install and make
-//! selectable] every applet of the CAP under its own AID, and list again.
+//! Steps: `oxicard::gp::connect::connect` selects the issuer security domain (the known
+//! default AIDs), reads what the card publishes and opens a secure channel session at the
+//! highest security level the card allows; the card content is listed (GET STATUS);
+//! `ops::install_cap` deletes the old version of the CAP's package with its applications when
+//! `--replace` is given and the package is on the card, LOADs the CAP (INSTALL [for load] with
+//! a SHA-256 hash, LOAD blocks) and INSTALLs [for install and make selectable] every applet of
+//! the CAP under its own AID; the card content is listed again.
 //!
 //! Options: `--reader NAME` (PC/SC), `--key HEX` (16, 24 or 32 bytes, used for ENC, MAC and
 //! DEK), `--kvn HEX` (key version number), `--cap FILE` (default
@@ -26,11 +27,11 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use oxicard::apdu::card::{Card, CardChannel};
-use oxicard::gp::cap::{CapFile, HashAlgorithm, LoadOptions};
-use oxicard::gp::command::InstallParameters;
-use oxicard::gp::status::{Kind, Privileges, get_status};
-use oxicard::gp::{ops, select_isd};
-use oxicard::secure_channel::scp03::{OpenOptions, Scp03Session, SecurityLevel, StaticKeys};
+use oxicard::gp::cap::CapFile;
+use oxicard::gp::connect::{ConnectOptions, connect};
+use oxicard::gp::ops::{InstallCapOptions, install_cap};
+use oxicard::gp::status::{Kind, get_status};
+use oxicard::secure_channel::scp03::StaticKeys;
 use oxicard::sim::gp::{DEFAULT_ISD_AID, GpCard};
 use oxicard::transport::Transport;
 use oxicard::transport::sim::SimulatorTransport;
@@ -65,7 +66,7 @@ fn parse_args() -> Res<Options> {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--reader" => o.reader = Some(value()?),
-            "--key" => o.key = decode_hex(&value()?)?,
+            "--key" => o.key = hex::decode(value()?.replace(' ', ""))?,
             "--kvn" => o.kvn = u8::from_str_radix(&value()?, 16)?,
             "--cap" => o.cap = value()?,
             "--replace" => o.replace = true,
@@ -75,11 +76,8 @@ fn parse_args() -> Res<Options> {
     Ok(o)
 }
 
-fn decode_hex(s: &str) -> Res<Vec<u8>> {
-    Ok(hex::decode(s.replace(' ', ""))?)
-}
-
-/// Lists the card content. Runs on any channel: here an SCP03 session, as GET STATUS needs one.
+/// Lists the card content. Runs on any channel: here the secure channel session, as GET
+/// STATUS needs one.
 fn list(s: &mut impl CardChannel, title: &str) -> Res {
     println!("--- {title}");
     for kind in [Kind::IssuerSecurityDomain, Kind::Applications, Kind::LoadFilesAndModules] {
@@ -95,34 +93,18 @@ fn list(s: &mut impl CardChannel, title: &str) -> Res {
     Ok(())
 }
 
-fn load_and_install(s: &mut impl CardChannel, cap: &CapFile) -> Res {
-    let receipt = ops::load(s, cap, &[], LoadOptions::default(), Some(HashAlgorithm::Sha256))?;
-    println!("loaded {} (receipt {})", hex(cap.package_aid()), hex(&receipt));
-    for applet in cap.applet_aids() {
-        let p = InstallParameters::default();
-        let receipt = ops::install(s, cap.package_aid(), applet, applet, Privileges::NONE, &p)?;
-        println!("installed {} (receipt {})", hex(applet), hex(&receipt));
+fn update<T: Transport>(card: &mut Card<T>, keys: &StaticKeys, cap: &CapFile, replace: bool) -> Res {
+    let mut session = connect(card, keys, &ConnectOptions::new())?;
+    let info = session.info();
+    println!("ISD {}: {} session open, security level {:02X}", info.isd, info.protocol, info.level.byte());
+    list(&mut session, "before")?;
+    let installed = install_cap(&mut session, cap, &InstallCapOptions::default().with_replace(replace))?;
+    let verb = if installed.replaced { "replaced" } else { "loaded" };
+    println!("{verb} package {} (receipt {})", installed.package, hex(&installed.load_receipt));
+    for instance in &installed.instances {
+        println!("installed {instance}");
     }
-    Ok(())
-}
-
-fn update<T: Transport>(card: &mut Card<T>, keys: &StaticKeys, cap: &CapFile, o: &Options) -> Res {
-    let (isd, _) = select_isd(card, None)?;
-    println!("ISD {}", hex(&isd));
-    let level = SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC;
-    let mut s = Scp03Session::open(card, keys, level, &OpenOptions::new())?;
-    println!("SCP03 session open, security level {:02X}", level.byte());
-    list(&mut s, "before")?;
-    let on_card = get_status(&mut s, Kind::LoadFiles)?.iter().any(|e| e.aid == cap.package_aid());
-    if on_card {
-        if !o.replace {
-            return Err(format!("{} is already on the card: use --replace", hex(cap.package_aid())).into());
-        }
-        let receipt = ops::delete(&mut s, cap.package_aid(), true)?;
-        println!("deleted old {} and its applications (receipt {})", hex(cap.package_aid()), hex(&receipt));
-    }
-    load_and_install(&mut s, cap)?;
-    list(&mut s, "after")?;
+    list(&mut session, "after")?;
     Ok(())
 }
 
@@ -139,26 +121,22 @@ fn run() -> Res {
             println!("card: in-process simulated GP card (oxicard::sim::gp::GpCard)");
             if o.replace {
                 println!("simulated card: loading the CAP first as the old version to replace");
-                select_isd(&mut card, None)?;
-                let level = SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC;
-                load_and_install(
-                    &mut Scp03Session::open(&mut card, &keys, level, &OpenOptions::new())?,
-                    &cap,
-                )?;
+                let mut session = connect(&mut card, &keys, &ConnectOptions::new())?;
+                install_cap(&mut session, &cap, &InstallCapOptions::default())?;
             }
-            update(&mut card, &keys, &cap, &o)
+            update(&mut card, &keys, &cap, o.replace)
         }
     }
 }
 
 #[cfg(feature = "pcsc")]
 fn with_reader(name: &str, o: &Options, cap: &CapFile) -> Res {
-    use oxicard::transport::pcsc::{ConnectOptions, PcscContext};
+    use oxicard::transport::pcsc::{ConnectOptions as PcscOptions, PcscContext};
     let keys = StaticKeys::new(o.kvn, &o.key, &o.key, &o.key)?;
     let context = PcscContext::establish()?;
-    let transport = context.connect(name, &ConnectOptions::default())?;
+    let transport = context.connect(name, &PcscOptions::default())?;
     println!("card: PC/SC reader {name}");
-    update(&mut Card::new(transport), &keys, cap, o)
+    update(&mut Card::new(transport), &keys, cap, o.replace)
 }
 
 #[cfg(not(feature = "pcsc"))]
