@@ -333,6 +333,10 @@ impl<T: Transport> Transport for ResetWatch<T> {
         let result = self.inner.close_logical_channel(number);
         self.note(result)
     }
+
+    fn has_basic_channel(&self) -> bool {
+        self.inner.has_basic_channel()
+    }
 }
 
 /// Runs `f` on `simulator`; when `f` fails and the simulator could not save its state, the

@@ -99,6 +99,14 @@ pub trait Transport: Send {
         Ok(false)
     }
 
+    /// Whether commands can go on the basic channel (channel 0). The default: `true`. A link that
+    /// carries APDUs only on logical channels it opened itself (MBIM's UICC low-level access,
+    /// Microsoft "MB low level UICC access") answers `false`: select an application there with
+    /// [`open_logical_channel`](Self::open_logical_channel) instead.
+    fn has_basic_channel(&self) -> bool {
+        true
+    }
+
     /// [`exchange`](Self::exchange) with tracing; command data of
     /// well-known sensitive instructions (VERIFY, PUT KEY, …) is redacted.
     fn transmit(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
@@ -140,6 +148,9 @@ macro_rules! forward_transport {
             }
             fn close_logical_channel(&mut self, number: u8) -> Result<bool, TransportError> {
                 (**self).close_logical_channel(number)
+            }
+            fn has_basic_channel(&self) -> bool {
+                (**self).has_basic_channel()
             }
         }
     )+};

@@ -365,6 +365,11 @@ impl<L: ModemLink> Drop for MbimModem<L> {
 }
 
 impl<L: ModemLink> Transport for MbimModem<L> {
+    /// `false`: the UICC low-level access service carries APDUs on channels it opened only.
+    fn has_basic_channel(&self) -> bool {
+        false
+    }
+
     fn exchange(&mut self, command: &[u8], response: &mut [u8]) -> Result<usize, TransportError> {
         let &[class, _, _, _, ..] = command else {
             return Err(TransportError::new(ErrorKind::InvalidCommand)
