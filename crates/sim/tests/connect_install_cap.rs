@@ -39,6 +39,10 @@ fn connect_chooses_scp03_from_the_cards_recognition_data() {
     assert_eq!(info.level.byte(), 0x33, "{info:?}");
     let options = ConnectOptions::new().with_isd(IsdSelection::Aid(Aid::from_array(DEFAULT_ISD_AID)));
     assert!(connect(&mut card, &keys(), &options).is_ok());
+    // SELECT without an AID selects the ISD (GPC v2.3.1 §11.9.2.3); its AID comes from the FCI.
+    let options = ConnectOptions::new().with_isd(IsdSelection::Default);
+    let session = connect(&mut card, &keys(), &options).unwrap();
+    assert_eq!(session.info().isd, Aid::from_array(DEFAULT_ISD_AID));
 }
 
 #[test]

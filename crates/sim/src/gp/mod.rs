@@ -6,21 +6,23 @@
 //! ([`SimulatorTransport`](oxicard_transport::sim::SimulatorTransport)) or behind a PC/SC reader
 //! through the vpcd bridge. Each of the four logical channels (MANAGE CHANNEL, ISO/IEC 7816-4
 //! §11.1.2) has its own session; the registry is the card's. Responses longer than Ne are
-//! handed out in `61xx` parts with GET RESPONSE.
+//! handed out in `61xx` parts with GET RESPONSE. The ATR offers T=0 and T=1; a command without
+//! an Le field (a case 4 command sent as a T=0 case 3 TPDU) gets its data only through GET
+//! RESPONSE, after `61xx` or after a warning status word (see `t0.rs`).
 //!
 //! | command | behaviour and status words |
 //! |---|---|
-//! | `00 A4 04 00` SELECT the ISD | `9000` (ends the session), `6283` when the card is CARD_LOCKED; another AID, or a TERMINATED card, `6A82` |
+//! | `00 A4 04 00` SELECT the ISD | its FCI (`6F` with `84`, `A5` { `73`, `9F65` }, GPC v2.3.1 Table 11-82) and `9000` (ends the session), `6283` when the card is CARD_LOCKED; no data field also selects the ISD (§11.9.2.3); another AID, or a TERMINATED card, `6A82` |
 //! | `00 70 00 00` / `00 70 80 nn` MANAGE CHANNEL | open the lowest free channel (none free: `6A81`) / close `nn`; a closed channel `6881` |
-//! | `00 C0 00 00 Le` GET RESPONSE | the next part of a long response (`61xx` while more follows); nothing pending `6985` |
+//! | `00 C0 00 00 Le` GET RESPONSE (any CLA of the channel) | the next part of a long response (`61xx` while more follows), or the data held back after a warning; nothing pending `6985` |
 //! | `80 50` INITIALIZE UPDATE / `84 82` EXTERNAL AUTHENTICATE | the SCP03 card side: unknown KVN `6A88`, wrong host cryptogram `6300`, wrong C-MAC `6982`, no INITIALIZE UPDATE `6985` |
 //! | `80 CA` GET DATA `9F7F` / `66` / `E0` / `C1` | CPLC, Card Recognition Data, Key Information Template, sequence counter (also without a session); other tags `6A88` |
-//! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; search criteria `4F 00` (all) or `4F len AID-prefix`; `6310` when more entries follow (P2 b1 "next"); nothing found `6A88` |
+//! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; search criteria `4F 00` (all) or `4F len AID-prefix`, further criteria and a tag list `5C` ignored (§11.4.2.3), none at all for P1 `80`; `6310` when more entries follow (P2 b1 "next", refused for P1 `80`); nothing found `6A88` |
 //! | `80 E6 02` INSTALL [for load] + `80 E8` LOAD | blocks reassembled, the hash checked (`6A80` when wrong), the `C4` load file parsed as a CAP file; answers `00` |
 //! | `80 E6 04/08/0C` INSTALL [for install (and make selectable)] | a new application (`03` INSTALLED or `07` SELECTABLE); unknown load file or module `6A88`, AID in use `6985` |
 //! | `80 E4` DELETE | object (P2 `00`) or object and related (P2 `80`); unknown `6A88`, dependents `6985`; a key set by version (`D2`; the last one `6985`); answers `00` |
 //! | `80 F0` SET STATUS | P1 `40`: lock (P2 b8 set) / unlock an application; P1 `80`: card life cycle |
-//! | `80 D8` PUT KEY | an AES key set added (P1 `00`) or replacing P1; keys decrypted under the session's DEK; answers KVN and KCVs |
+//! | `80 D8` PUT KEY | an AES key set added (P1 `00`) or replacing P1; keys decrypted under the session's DEK, Key Component Blocks with or without the key length (Tables 11-70 / 11-71); answers KVN and KCVs; a wrong KCV `6982` |
 //!
 //! Every command except SELECT, INITIALIZE UPDATE, EXTERNAL AUTHENTICATE and GET DATA needs an
 //! open session (else `6982`). In a session each command is unwrapped and each response
@@ -40,7 +42,7 @@ use oxicard_apdu::pending::PendingResponse;
 use oxicard_apdu::tlv::{Mode, Tlv};
 use oxicard_apdu::{Cla, CommandView, StatusWord};
 use oxicard_gp::cap::{CapFile, Component, HashAlgorithm};
-use oxicard_gp::command::{DeleteRequest, InstallRequest, PutKeyRequest};
+use oxicard_gp::command::{DeleteRequest, InstallRequest};
 use oxicard_gp::data::{KeyComponent, KeyInfo, KeyInformationTemplate};
 use oxicard_gp::status::{Kind, Privileges, RegistryEntry};
 use oxicard_secure_channel::ErrorKind;
@@ -49,13 +51,18 @@ use oxicard_secure_channel::scp03::{
 };
 use oxicard_transport::sim::CardSimulator;
 
+mod put_key;
+mod select;
 mod state;
+mod t0;
 pub use state::{GP_STATE_FORMAT, GpStateFormatError};
 
 /// The default ISD AID `A000000151000000` (GPC v2.3.1 §H.1.3).
 pub const DEFAULT_ISD_AID: [u8; 8] = [0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00];
 
-/// The ATR: the apdu crate's test card with extended length.
+/// The ATR: the apdu crate's test card with extended length. It offers T=0 and T=1 (`TD1` `80`,
+/// `TD2` `01`), with card capabilities `F7 41 E0` (command chaining, extended length); the card
+/// follows the T=0 case 4 rules for commands without an Le field (see `t0.rs`).
 pub const ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0xE0, 0x82, 0x90, 0x00, 0x75];
 
@@ -80,7 +87,8 @@ const SW_MEMORY_FAILURE: StatusWord = StatusWord::new(0x65, 0x81);
 const SW_WRONG_LENGTH: StatusWord = StatusWord::new(0x67, 0x00);
 /// `6881`: logical channel not supported.
 const SW_CHANNEL: StatusWord = StatusWord::new(0x68, 0x81);
-/// `6982`: security status not satisfied.
+/// `6982`: security status not satisfied; for PUT KEY, an invalid key check value (GPC v2.3.1
+/// Table 11-78).
 const SW_SECURITY: StatusWord = StatusWord::new(0x69, 0x82);
 /// `6985`: conditions of use not satisfied.
 const SW_CONDITIONS: StatusWord = StatusWord::new(0x69, 0x85);
@@ -280,19 +288,19 @@ impl GpCard {
         self.phase = phase;
         self.status_pages = status_pages;
         let sw = if view.ins() == 0xC0 {
-            pending.get_response(ne(&view), out)
+            pending.get_response(t0::get_response_ne(view.ne()), out)
         } else {
             pending.clear();
             let sw = match view.ins() {
-                0xA4 => self.select(&view),
+                0xA4 => self.select(&view, out),
                 0x70 => self.manage_channel(number, view.p1(), view.p2(), out),
                 0x50 => self.initialize_update(raw, out),
                 0x82 => self.external_authenticate(raw),
                 _ => self.secured(raw, out),
             };
-            // A response longer than Ne goes out in `61xx` parts (ISO/IEC 7816-4 §5.3.4).
+            // Up to Ne bytes now, the rest by GET RESPONSE; without Le the T=0 case 4 rules.
             let data = core::mem::take(out);
-            pending.respond(&data, ne(&view), sw, out)
+            t0::answer(&mut pending, &data, view.ne() as usize, sw, out)
         };
         let state = ChannelState {
             phase: core::mem::take(&mut self.phase),
@@ -332,21 +340,6 @@ impl GpCard {
                 _ => SW_CHANNEL,
             },
             _ => SW_WRONG_P1P2,
-        }
-    }
-
-    fn select(&mut self, view: &CommandView<'_>) -> StatusWord {
-        if (view.p1(), view.p2() & 0xF3) != (0x04, 0x00) {
-            return SW_WRONG_P1P2;
-        }
-        if view.data() != self.isd_aid.as_slice() {
-            return SW_FILE_NOT_FOUND;
-        }
-        self.phase = Phase::Idle;
-        match self.card_life_cycle {
-            0x7F => SW_CARD_LOCKED,
-            0xFF => SW_FILE_NOT_FOUND,
-            _ => SW_OK,
         }
     }
 
@@ -491,16 +484,7 @@ impl GpCard {
                 cplc.extend((0u8..42).map(|i| i.wrapping_mul(7)));
                 (cplc, SW_OK)
             }
-            0x0066 => {
-                // The real card's SCP03 entry `… 6B 04 03 70` with this card's "i".
-                let mut crd = hex::decode(CRD).unwrap_or_default();
-                if let Some(at) = crd.windows(4).position(|w| w == [0x6B, 0x04, 0x03, 0x70])
-                    && let Some(i) = crd.get_mut(at + 3)
-                {
-                    *i = self.i.byte();
-                }
-                (crd, SW_OK)
-            }
+            0x0066 => (self.card_recognition_data(), SW_OK),
             0x00E0 => {
                 let mut kit = KeyInformationTemplate::default();
                 for kvn in self.key_sets.keys() {
@@ -521,6 +505,18 @@ impl GpCard {
             }
             _ => (Vec::new(), SW_NOT_FOUND),
         }
+    }
+
+    /// The Card Recognition Data (`66`, GPC v2.3.1 §H.2): the real card's, its SCP03 entry
+    /// `… 6B 04 03 70` with this card's "i".
+    fn card_recognition_data(&self) -> Vec<u8> {
+        let mut crd = hex::decode(CRD).unwrap_or_default();
+        if let Some(at) = crd.windows(4).position(|w| w == [0x6B, 0x04, 0x03, 0x70])
+            && let Some(i) = crd.get_mut(at + 3)
+        {
+            *i = self.i.byte();
+        }
+        crd
     }
 
     fn entries(&self, kind: Kind) -> Vec<RegistryEntry> {
@@ -562,8 +558,17 @@ impl GpCard {
         }
     }
 
+    /// GET STATUS (GPC v2.3.1 §11.4). P1 `80` (the ISD only): the search criteria are ignored
+    /// and "get next" is refused (§11.4.2.1, §11.4.2.2). Otherwise the data field starts with
+    /// the mandatory AID search qualifier `4F` (`4F 00`: everything, else an AID prefix, e.g. a
+    /// RID); further search criteria and a tag list `5C` may follow and are ignored, as a card
+    /// that does not support them must (§11.4.2.3): the response holds the default objects of
+    /// Tables 11-36 / 11-37 (§11.4.3.1). No `4F` first: `6A80`.
     fn get_status(&mut self, p1: u8, p2: u8, criteria: &[u8]) -> (Vec<u8>, StatusWord) {
         let next = p2 & 0x01 != 0;
+        if next && p1 == 0x80 {
+            return (Vec::new(), SW_WRONG_P1P2);
+        }
         if !next {
             let kind = match p1 {
                 0x80 => Kind::IssuerSecurityDomain,
@@ -577,10 +582,13 @@ impl GpCard {
                 0x00 => false,
                 _ => return (Vec::new(), SW_WRONG_P1P2),
             };
-            // Search criteria `4F len AID`: `4F 00` lists everything, else one AID (prefix match).
-            let wanted = match criteria {
-                [0x4F, len, aid @ ..] if usize::from(*len) == aid.len() => aid,
-                _ => return (Vec::new(), SW_WRONG_DATA),
+            let wanted = if kind == Kind::IssuerSecurityDomain {
+                &[][..]
+            } else {
+                match aid_search_qualifier(criteria) {
+                    Some(aid) => aid,
+                    None => return (Vec::new(), SW_WRONG_DATA),
+                }
             };
             self.status_pages = self
                 .entries(kind)
@@ -735,9 +743,13 @@ impl GpCard {
         }
     }
 
+    /// PUT KEY of a whole AES key set (key identifiers 1 to 3), decoded by `put_key.rs`.
     fn put_key(&mut self, p1: u8, data: &[u8], dek: Option<&SecretKey>) -> (Vec<u8>, StatusWord) {
         let Some(dek) = dek else { return (Vec::new(), SW_CONDITIONS) };
-        let Ok(request) = PutKeyRequest::parse(data, dek) else { return (Vec::new(), SW_WRONG_DATA) };
+        let request = match put_key::parse(data, dek) {
+            Ok(request) => request,
+            Err(sw) => return (Vec::new(), sw),
+        };
         let [enc, mac, dek] = request.keys.as_slice() else { return (Vec::new(), SW_WRONG_DATA) };
         if p1 != 0 && !self.key_sets.contains_key(&p1) {
             return (Vec::new(), SW_NOT_FOUND);
@@ -798,13 +810,13 @@ fn parse_load_file(loading: &Loading) -> Result<LoadFile, StatusWord> {
     })
 }
 
-/// The most response data the command accepts: its Ne, 256 without Le (65536 extended).
-fn ne(view: &CommandView<'_>) -> usize {
-    match view.ne() {
-        0 if view.is_extended() => 65_536,
-        0 => 256,
-        ne => ne as usize,
-    }
+/// The AID of the GET STATUS search criteria: the value of the leading `4F` (0 to 16 bytes,
+/// GPC v2.3.1 Table 11-35); `None` without it. What follows (other search criteria, a tag list)
+/// is not looked at: a card that does not support them ignores them (§11.4.2.3), even when
+/// they are cut short, as the tag list of pySim's own GET STATUS test vector is.
+fn aid_search_qualifier(criteria: &[u8]) -> Option<&[u8]> {
+    let (aid, _ignored) = Tlv::parse_prefix(criteria, Mode::Lenient).ok()?;
+    (aid.tag().to_u32() == 0x4F && aid.value().len() <= 16).then(|| aid.value())
 }
 
 impl CardSimulator for GpCard {
