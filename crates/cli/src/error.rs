@@ -4,12 +4,64 @@
 //! A variant that wraps a library error says what the command was doing and keeps the library
 //! error as its source; [`CliError::message`] is the whole chain on one line.
 
+use oxicard_apdu::card::CardError;
 use oxicard_euicc::activation::ActivationCodeError;
 use oxicard_euicc::discovery::DiscoveryError;
 use oxicard_euicc::download::{DownloadError, DownloadStep};
 use oxicard_euicc::es9::Es9Error;
 use oxicard_euicc::isdr::Es10Error;
+use oxicard_gp::GpError;
+use oxicard_gp::ops::OpError;
+use oxicard_gp::status_word::{Operation, StatusMeaning, explain};
+use oxicard_secure_channel::scp03::Scp03Error;
 use oxicard_transport::{ErrorChain, TransportError};
+
+/// A GlobalPlatform command's error status word and what it means for that command
+/// ([`oxicard_gp::status_word`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GpStatus {
+    /// The command, e.g. `INSTALL [for load]`.
+    pub(crate) operation: &'static str,
+    /// The status word, its meaning, the hint and the specification table.
+    pub(crate) meaning: StatusMeaning,
+}
+
+impl GpStatus {
+    /// The first GP status refusal in `error` or its causes: a card management command
+    /// ([`GpError::Status`], also inside an [`OpError`]), SELECT or MANAGE CHANNEL
+    /// ([`CardError::Status`]), an SCP03 handshake step ([`Scp03Error::Status`]).
+    pub(crate) fn find(error: &(dyn std::error::Error + 'static)) -> Option<GpStatus> {
+        let mut next = Some(error);
+        while let Some(e) = next {
+            if let Some(status) = Self::of(e) {
+                return Some(status);
+            }
+            next = e.source();
+        }
+        None
+    }
+
+    fn of(e: &(dyn std::error::Error + 'static)) -> Option<GpStatus> {
+        let gp = e.downcast_ref::<GpError>().or_else(|| match e.downcast_ref::<OpError>() {
+            Some(OpError::Card(gp)) => Some(gp),
+            _ => None,
+        });
+        if let Some(gp @ GpError::Status { operation, .. }) = gp {
+            return gp.status_meaning().map(|meaning| GpStatus { operation, meaning });
+        }
+        if let Some(CardError::Status { operation, sw }) = e.downcast_ref::<CardError>() {
+            return Some(GpStatus { operation, meaning: explain(Operation::from_name(operation), *sw) });
+        }
+        // (A session's error inside a `CardError::SecureChannel` is its source.)
+        match e.downcast_ref::<Scp03Error>() {
+            Some(Scp03Error::Status { step, sw }) => {
+                let operation = Operation::from(*step);
+                Some(GpStatus { operation: operation.name(), meaning: explain(Some(operation), *sw) })
+            }
+            _ => None,
+        }
+    }
+}
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -86,13 +138,25 @@ pub(crate) enum CliError {
     /// The ES9+ client could not be built.
     #[error("cannot set up the ES9+ client")]
     Es9(#[from] Es9Error),
-    /// A GlobalPlatform operation failed (the card's status word or the secure channel).
+    /// A GlobalPlatform operation failed (the secure channel, the card's answer, the input).
     #[error("{detail}")]
     Gp {
         /// The JSON error message: `gp_<operation>` or `scp03_open`.
         function: &'static str,
         /// What failed.
         detail: String,
+    },
+    /// The card refused a GlobalPlatform command with an error status word: the message says
+    /// what it means for that command; the JSON error object also carries the status word,
+    /// its meaning and the hint as fields ([`GpStatus`]).
+    #[error("{detail}")]
+    GpStatus {
+        /// The JSON error message, as for [`CliError::Gp`].
+        function: &'static str,
+        /// What failed (naming the command, the status word and its meaning once).
+        detail: String,
+        /// The command and what its status word means.
+        status: GpStatus,
     },
     /// Software eUICC, PKI or test SM-DP+ trouble.
     #[error("{0}")]
@@ -152,9 +216,32 @@ impl CliError {
             CliError::Es10 { function, .. } => function,
             CliError::Transport { .. } => "euicc_init",
             CliError::Es9(_) => "es9p_init",
-            CliError::Gp { function, .. } | CliError::Notification { function, .. } => function,
+            CliError::Gp { function, .. }
+            | CliError::GpStatus { function, .. }
+            | CliError::Notification { function, .. } => function,
             CliError::Sim(_) | CliError::State(_) => "sim",
             CliError::Io(_) => "io",
+        }
+    }
+
+    /// For a GP command the card refused: the status word and what it means.
+    pub(crate) fn gp_status(&self) -> Option<&GpStatus> {
+        match self {
+            CliError::GpStatus { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+
+    /// A failed GP operation as the command's error (`function` as the JSON message): with
+    /// its status word when the card refused a command ([`CliError::GpStatus`]).
+    pub(crate) fn gp(
+        function: &'static str,
+        detail: String,
+        error: &(dyn std::error::Error + 'static),
+    ) -> CliError {
+        match GpStatus::find(error) {
+            Some(status) => CliError::GpStatus { function, detail, status },
+            None => CliError::Gp { function, detail },
         }
     }
 

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::error::CliError;
+use crate::error::{CliError, GpStatus};
 
 /// Where results go: stdout as text or as lpac JSON lines; errors also as one line on stderr.
 #[derive(Clone, Copy, Debug)]
@@ -48,11 +48,13 @@ impl Out {
 
     /// The failure: one line on stderr, the error and each of its causes
     /// ([`CliError::message`]); in JSON mode also
-    /// `{"type":"lpa","payload":{"code":-1,"message":function,"data":message}}` on stdout.
+    /// `{"type":"lpa","payload":{"code":-1,"message":function,"data":message}}` on stdout, and
+    /// for a GP command the card refused the status word's fields after `data`
+    /// ([`error_envelope`]).
     pub(crate) fn error(&self, error: &CliError) {
         let message = one_line(&error.message());
         if self.json {
-            println!("{}", envelope("lpa", -1, error.function(), &Value::String(message.clone())));
+            println!("{}", error_envelope(error.function(), &message, error.gp_status()));
         }
         eprintln!("oxicard: error: {}", printable(&message));
     }
@@ -60,11 +62,34 @@ impl Out {
 
 /// lpac's JSON envelope, keys in lpac's order (`type`, `payload`; `code`, `message`, `data`).
 pub(crate) fn envelope(kind: &str, code: i64, message: &str, data: &Value) -> String {
+    envelope_with(kind, code, message, data, "")
+}
+
+/// [`envelope`] with `more` (`,"key":value…`) after `data` in the payload.
+fn envelope_with(kind: &str, code: i64, message: &str, data: &Value, more: &str) -> String {
     format!(
-        r#"{{"type":{},"payload":{{"code":{code},"message":{},"data":{data}}}}}"#,
+        r#"{{"type":{},"payload":{{"code":{code},"message":{},"data":{data}{more}}}}}"#,
         Value::from(kind),
         Value::from(message)
     )
+}
+
+/// lpac's error object, and for a GP command the card refused (`status`) its status word
+/// after `data`: `"sw"` (`"6A84"`), `"operation"` (`"LOAD"`), `"meaning"` (GPC v2.3.1 §11's
+/// wording), `"hint"` (what to check or do, `null` when the command does not make the cause
+/// clear) and `"reference"` (the specification table).
+pub(crate) fn error_envelope(function: &str, message: &str, status: Option<&GpStatus>) -> String {
+    let more = status.map_or(String::new(), |GpStatus { operation, meaning }| {
+        format!(
+            r#","sw":{},"operation":{},"meaning":{},"hint":{},"reference":{}"#,
+            Value::from(format!("{:04X}", meaning.sw.to_u16())),
+            Value::from(*operation),
+            Value::from(meaning.meaning),
+            meaning.hint.map_or(Value::Null, Value::from),
+            Value::from(meaning.reference),
+        )
+    });
+    envelope_with("lpa", -1, function, &Value::from(message), &more)
 }
 
 /// `text` safe for a terminal: control characters other than line breaks and tabs (an escape
@@ -112,6 +137,32 @@ mod tests {
             envelope("lpa", -1, "activation_code", &Value::from("bad \"x\"")),
             r#"{"type":"lpa","payload":{"code":-1,"message":"activation_code","data":"bad \"x\""}}"#
         );
+    }
+
+    /// A GP refusal's fields come after `data`, inside the payload; other errors keep lpac's
+    /// shape.
+    #[test]
+    fn gp_status_fields_follow_data() {
+        use oxicard_apdu::StatusWord;
+        use oxicard_gp::status_word::{Operation, explain};
+        let meaning = explain(Some(Operation::Load), StatusWord::from_u16(0x6A84));
+        let status = GpStatus { operation: "LOAD", meaning };
+        let line = error_envelope("gp_load", "LOAD failed: 6A84 (…)", Some(&status));
+        assert_eq!(
+            line,
+            concat!(
+                r#"{"type":"lpa","payload":{"code":-1,"message":"gp_load","data":"LOAD failed: 6A84 (…)","#,
+                r#""sw":"6A84","operation":"LOAD","meaning":"not enough memory space","#,
+                r#""hint":"delete unused applications or load files to make room","#,
+                r#""reference":"GPC v2.3.1 Table 11-60"}}"#
+            )
+        );
+        let value: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["payload"]["sw"], "6A84");
+        let meaning = explain(Some(Operation::StoreData), StatusWord::from_u16(0x6A80));
+        let line = error_envelope("x", "m", Some(&GpStatus { operation: "STORE DATA", meaning }));
+        assert_eq!(serde_json::from_str::<Value>(&line).unwrap()["payload"]["hint"], Value::Null);
+        assert_eq!(error_envelope("io", "m", None), envelope("lpa", -1, "io", &Value::from("m")));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use oxicard_apdu::StatusWord;
 use oxicard_apdu::card::CardError;
 
+use crate::status_word::{Operation, StatusMeaning, explain};
+
 /// What is wrong with bytes a decoder was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -63,10 +65,14 @@ pub enum GpError {
     /// session is a [`CardError::SecureChannel`] carrying its `Scp03Error`).
     #[error("card exchange failed")]
     Transmit(#[from] CardError),
-    /// The card answered with an error status word.
-    #[error("{operation} failed: {sw}")]
+    /// The card answered with an error status word. The message gives its meaning for the
+    /// command and, where the command makes the cause clear, a hint
+    /// ([`status_meaning`](Self::status_meaning)): `INSTALL [for load] failed: 6985 (conditions
+    /// of use not satisfied: is the load file already on the card, or the card locked?)`.
+    #[error("{operation} failed: {}", explain(Operation::from_name(operation), *sw))]
     Status {
-        /// The command, e.g. `"GET STATUS"`.
+        /// The command, an [`Operation::name`] (e.g. `"GET STATUS"`) for the commands of this
+        /// crate.
         operation: &'static str,
         /// The card's status word.
         sw: StatusWord,
@@ -94,4 +100,15 @@ pub enum GpError {
         /// The command.
         operation: &'static str,
     },
+}
+
+impl GpError {
+    /// For [`GpError::Status`]: what the status word means as the answer to its command, with a
+    /// hint where the command makes the cause clear ([`status_word`](crate::status_word)).
+    pub fn status_meaning(&self) -> Option<StatusMeaning> {
+        match self {
+            Self::Status { operation, sw } => Some(explain(Operation::from_name(operation), *sw)),
+            _ => None,
+        }
+    }
 }

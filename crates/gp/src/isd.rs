@@ -3,6 +3,8 @@
 use oxicard_apdu::StatusWord;
 use oxicard_apdu::card::{CardChannel, CardError, SelectResponse};
 
+use crate::status_word::Operation;
+
 /// AIDs cards use for their ISD, tried in order by [`select_isd`]: the GlobalPlatform default
 /// `A000000151000000` (GPC v2.3.1 §H.1.3), its 7-byte form `A0000001510000` (seen on cards,
 /// e.g. GlobalPlatformPro TestParseTags.testParseISD), and the Visa OpenPlatform card manager
@@ -28,7 +30,7 @@ pub fn select_isd<C: CardChannel + ?Sized>(
         Some(one) => one,
         None => &KNOWN_ISD_AIDS,
     };
-    let mut last = CardError::Status { operation: "SELECT", sw: StatusWord::new(0x6A, 0x82) };
+    let mut last = CardError::Status { operation: Operation::Select.name(), sw: StatusWord::new(0x6A, 0x82) };
     for candidate in candidates {
         match channel.select(candidate) {
             Ok(response) => {

@@ -10,6 +10,7 @@ mod isd;
 pub mod keys;
 pub mod ops;
 pub mod status;
+pub mod status_word;
 
 pub use error::{DecodeError, DecodeErrorKind, GpError};
 pub use isd::{KNOWN_ISD_AIDS, SW_CARD_LOCKED, select_isd};

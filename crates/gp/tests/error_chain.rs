@@ -58,7 +58,12 @@ fn a_load_the_card_refuses() {
         matches!(err, OpError::Card(GpError::Status { operation: "LOAD", sw }) if sw == StatusWord::new(0x6A, 0x84)),
         "{err:?}"
     );
-    assert_eq!(ErrorChain(&err).messages(), ["LOAD failed: 6A84 (not enough memory space in the file)"]);
+    assert_eq!(
+        ErrorChain(&err).messages(),
+        [
+            "LOAD failed: 6A84 (not enough memory space: delete unused applications or load files to make room)"
+        ]
+    );
 }
 
 #[test]

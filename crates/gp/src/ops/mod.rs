@@ -15,6 +15,7 @@ use crate::cap::{CapFile, HashAlgorithm, LoadOptions};
 use crate::command::{self, CardLifeCycle, CommandError, InstallParameters, PutKey, check_put_key_response};
 use crate::data::get_data_command;
 use crate::status::Privileges;
+use crate::status_word::Operation;
 
 /// A failed operation: the card's or the command builder's error.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +30,8 @@ pub enum OpError {
 }
 
 /// Sends `command` and returns its response data, unless the status word is not `9000`
-/// ([`GpError::Status`]).
+/// ([`GpError::Status`]). `operation` names the command in errors and traces: an
+/// [`Operation::name`] gives the error its meaning and hint.
 pub fn send(
     card: &mut (impl CardChannel + ?Sized),
     operation: &'static str,
@@ -50,7 +52,7 @@ pub fn send(
 /// with the [`data`](crate::data) types.
 pub fn get_data(card: &mut (impl CardChannel + ?Sized), tag: u16) -> Result<Vec<u8>, GpError> {
     let command = Command::from(get_data_command(tag));
-    send(card, "GET DATA", &command)
+    send(card, Operation::GetData.name(), &command)
 }
 
 /// Loads `cap` into the security domain `security_domain_aid` (empty: the ISD): INSTALL
@@ -66,11 +68,11 @@ pub fn load(
 ) -> Result<Vec<u8>, OpError> {
     let digest = hash.map(|h| cap.load_file_data_block_hash(h, options)).unwrap_or_default();
     let install = command::install_for_load_command(cap.package_aid(), security_domain_aid, &digest, &[])?;
-    send(card, "INSTALL [for load]", &install)?;
+    send(card, Operation::InstallForLoad.name(), &install)?;
     let blocks = command::load_commands(&cap.load_file(options), card.max_command_data())?;
     let mut receipt = Vec::new();
     for block in &blocks {
-        receipt = send(card, "LOAD", block)?;
+        receipt = send(card, Operation::Load.name(), block)?;
     }
     Ok(receipt)
 }
@@ -94,7 +96,7 @@ pub fn install(
         parameters,
         true,
     )?;
-    Ok(send(card, "INSTALL [for install and make selectable]", &c)?)
+    Ok(send(card, Operation::InstallAndMakeSelectable.name(), &c)?)
 }
 
 /// DELETE of `aid`, with its related objects when `and_related`. Returns the response data:
@@ -104,7 +106,7 @@ pub fn delete(
     aid: &[u8],
     and_related: bool,
 ) -> Result<Vec<u8>, OpError> {
-    Ok(send(card, "DELETE", &command::delete_command(aid, and_related)?)?)
+    Ok(send(card, Operation::Delete.name(), &command::delete_command(aid, and_related)?)?)
 }
 
 /// SET STATUS locking or unlocking the application or security domain `aid`.
@@ -113,7 +115,7 @@ pub fn set_application_lock(
     aid: &[u8],
     lock: bool,
 ) -> Result<(), OpError> {
-    send(card, "SET STATUS", &command::set_application_lock_command(aid, lock)?)?;
+    send(card, Operation::SetStatus.name(), &command::set_application_lock_command(aid, lock)?)?;
     Ok(())
 }
 
@@ -122,17 +124,17 @@ pub fn set_card_life_cycle(
     card: &mut (impl CardChannel + ?Sized),
     state: CardLifeCycle,
 ) -> Result<(), GpError> {
-    send(card, "SET STATUS", &command::set_card_life_cycle_command(state)).map(drop)
+    send(card, Operation::SetStatus.name(), &command::set_card_life_cycle_command(state)).map(drop)
 }
 
 /// Sends `put_key` and checks the card's answer (new KVN and key check values);
 /// a different answer is [`GpError::Mismatch`].
 pub fn put_key(card: &mut (impl CardChannel + ?Sized), put_key: &PutKey) -> Result<(), GpError> {
-    let answer = send(card, "PUT KEY", &put_key.command)?;
+    let answer = send(card, Operation::PutKey.name(), &put_key.command)?;
     if check_put_key_response(put_key, &answer) {
         Ok(())
     } else {
-        Err(GpError::Mismatch { operation: "PUT KEY" })
+        Err(GpError::Mismatch { operation: Operation::PutKey.name() })
     }
 }
 

@@ -12,6 +12,7 @@ pub use privileges::Privileges;
 use oxicard_apdu::card::CardChannel;
 use oxicard_apdu::{CommandView, StatusWord};
 
+use crate::status_word::Operation;
 use crate::{CLA_GP, GpError};
 
 /// INS of GET STATUS: `F2` (GPC v2.3.1 §11.4.2).
@@ -109,7 +110,7 @@ fn list(
     kind: Kind,
     format: Format,
 ) -> Result<Vec<RegistryEntry>, GpError> {
-    const OP: &str = "GET STATUS";
+    const OP: &str = Operation::GetStatus.name();
     let mut entries = Vec::new();
     for round in 0..MAX_ROUNDS {
         let command = get_status_command(kind, format, round > 0, ALL_AIDS);

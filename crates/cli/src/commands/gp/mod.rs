@@ -29,7 +29,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     hex::encode_upper(bytes)
 }
 
-/// A failed GP operation as the command's error (`gp_<operation>` as the JSON message).
+/// A failed GP operation as the command's error (`gp_<operation>` as the JSON message), with
+/// the status word and its meaning when the card refused a command ([`CliError::gp`]).
 pub(crate) fn gp_error<E: std::error::Error + 'static>(function: &'static str) -> impl FnOnce(E) -> CliError {
-    move |e| CliError::Gp { function, detail: crate::error::chain(&e) }
+    move |e| CliError::gp(function, crate::error::chain(&e), &e)
 }

@@ -4,6 +4,7 @@
 
 use oxicard_gp::data::{CardRecognitionData, tags};
 use oxicard_gp::keys::Diversification;
+use oxicard_gp::status_word::{Operation, explain};
 use oxicard_gp::{ops, select_isd};
 use oxicard_secure_channel::scp03::{
     IParameter, InitializeUpdateResponse, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel,
@@ -32,9 +33,9 @@ pub(crate) struct Selected {
 
 /// Selects the ISD on `card`: `aid`, else the known ISD AIDs.
 fn select(card: &mut DynCard<'_>, aid: Option<&[u8]>) -> Result<Selected, CliError> {
-    let (isd, response) = select_isd(card, aid).map_err(|e| CliError::Gp {
-        function: "gp_select_isd",
-        detail: format!("no issuer security domain selected: {}", crate::error::chain(&e)),
+    let (isd, response) = select_isd(card, aid).map_err(|e| {
+        let detail = format!("no issuer security domain selected: {}", crate::error::chain(&e));
+        CliError::gp("gp_select_isd", detail, &e)
     })?;
     Ok(Selected { isd, locked: response.sw == oxicard_gp::SW_CARD_LOCKED })
 }
@@ -122,18 +123,20 @@ fn open_session<'c, 't>(
             Ok(Some(keys))
         }
     };
-    let session =
-        Scp03Session::open_with(card, static_keys, level, &options, keys_for).map_err(|e| CliError::Gp {
-            function: "scp03_open",
-            detail: format!("SCP03 authentication failed: {}", open_hint(&e)),
-        })?;
+    let session = Scp03Session::open_with(card, static_keys, level, &options, keys_for).map_err(|e| {
+        CliError::gp("scp03_open", format!("SCP03 authentication failed: {}", open_hint(&e)), &e)
+    })?;
     tracing::debug!(level = %format_args!("{:02X}", level.byte()), "SCP03 session open");
     Ok((session, card_keys))
 }
 
-/// The SCP03 error with a hint at the usual cause.
+/// The SCP03 error with a hint at the usual cause; a handshake step the card refused with what
+/// its status word means for that step ([`oxicard_gp::status_word`], as in the JSON error).
 fn open_hint(error: &Scp03Error) -> String {
     match error {
+        Scp03Error::Status { step, sw } => {
+            format!("{step} answered {}", explain(Some(Operation::from(*step)), *sw))
+        }
         // With a pseudo-random challenge the card's challenge is derived from its key: a
         // mismatch there, like a card cryptogram mismatch, usually means other keys.
         Scp03Error::Handshake(e)
