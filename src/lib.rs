@@ -51,7 +51,7 @@
 //! fn on_reader() -> Result<(), Box<dyn std::error::Error>> {
 //!     let context = PcscContext::establish()?;
 //!     let reader = context.list_readers()?.into_iter().next().ok_or("no PC/SC reader")?;
-//!     let mut card = Card::new(context.connect(&reader, &ConnectOptions::default())?);
+//!     let mut card = Card::new(context.connect(&reader, &PcscOptions::default())?);
 //!     let response = select_isd_r(&mut card)?;
 //!     println!("{reader}: SW {}, data {:02X?}", response.sw(), response.data());
 //!     Ok(())
@@ -99,7 +99,7 @@
 //! fn on_reader(isd: &[u8], keys: &StaticKeys) -> Result<(), Error> {
 //!     let context = PcscContext::establish()?;
 //!     let reader = context.list_readers()?.into_iter().next().ok_or("no PC/SC reader")?;
-//!     let mut card = Card::new(context.connect(&reader, &ConnectOptions::default())?);
+//!     let mut card = Card::new(context.connect(&reader, &PcscOptions::default())?);
 //!     println!("{:02X?}", isd_status(&mut card, isd, keys)?);
 //!     Ok(())
 //! }
@@ -148,7 +148,7 @@
 //! fn on_reader(iccid: Iccid) -> Result<(), Box<dyn std::error::Error>> {
 //!     let context = PcscContext::establish()?;
 //!     let reader = context.list_readers()?.into_iter().next().ok_or("no PC/SC reader")?;
-//!     let mut card = Card::new(context.connect(&reader, &ConnectOptions::default())?);
+//!     let mut card = Card::new(context.connect(&reader, &PcscOptions::default())?);
 //!     list_and_enable(&mut card, iccid)?;
 //!     Ok(())
 //! }
@@ -293,35 +293,29 @@
 //!
 //! ```
 //! use oxicard::apdu::card::{Card, CardChannel};
-//! use oxicard::gp::cap::{CapFile, HashAlgorithm, LoadOptions};
-//! use oxicard::gp::command::InstallParameters;
-//! use oxicard::gp::status::{Kind, Privileges, get_status};
-//! use oxicard::gp::{ops, select_isd};
-//! use oxicard::secure_channel::scp03::{OpenOptions, Scp03Session, SecurityLevel, StaticKeys};
+//! use oxicard::gp::cap::CapFile;
+//! use oxicard::gp::connect::{ConnectOptions, connect};
+//! use oxicard::gp::ops::{InstallCapOptions, install_cap};
+//! use oxicard::gp::status::{Kind, get_status};
+//! use oxicard::secure_channel::scp03::StaticKeys;
 //! use oxicard::sim::gp::{DEFAULT_ISD_AID, GpCard};
-//! use oxicard::transport::pcsc::{ConnectOptions, PcscContext};
+//! use oxicard::transport::pcsc::{ConnectOptions as PcscOptions, PcscContext};
 //! use oxicard::transport::sim::SimulatorTransport;
 //!
 //! type Error = Box<dyn std::error::Error>;
 //!
-//! /// Selects the ISD, opens SCP03, loads `cap`, installs its applets; returns the applications
-//! /// on the card then.
+//! /// Connects to the ISD (the known ISD AIDs, the protocol and the highest level the card
+//! /// allows), loads `cap`, installs its applets; returns the applications on the card then.
 //! fn load_and_install(card: &mut impl CardChannel, keys: &StaticKeys, cap: &CapFile) -> Result<Vec<Vec<u8>>, Error> {
-//!     select_isd(card, None)?; // the first of the known ISD AIDs the card accepts
-//!     let level = SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC;
-//!     let mut session = Scp03Session::open(card, keys, level, &OpenOptions::new())?;
-//!     ops::load(&mut session, cap, &[], LoadOptions::default(), Some(HashAlgorithm::Sha256))?;
-//!     for applet in cap.applet_aids() {
-//!         let parameters = InstallParameters::default();
-//!         ops::install(&mut session, cap.package_aid(), applet, applet, Privileges::NONE, &parameters)?;
-//!     }
+//!     let mut session = connect(card, keys, &ConnectOptions::new())?;
+//!     install_cap(&mut session, cap, &InstallCapOptions::default())?;
 //!     Ok(get_status(&mut session, Kind::Applications)?.into_iter().map(|entry| entry.aid).collect())
 //! }
 //!
 //! fn on_reader(keys: &StaticKeys, cap: &CapFile) -> Result<(), Error> {
 //!     let context = PcscContext::establish()?;
 //!     let reader = context.list_readers()?.into_iter().next().ok_or("no PC/SC reader")?;
-//!     let mut card = Card::new(context.connect(&reader, &ConnectOptions::default())?);
+//!     let mut card = Card::new(context.connect(&reader, &PcscOptions::default())?);
 //!     println!("{:02X?}", load_and_install(&mut card, keys, cap)?);
 //!     Ok(())
 //! }

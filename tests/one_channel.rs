@@ -15,6 +15,7 @@ use oxicard::euicc::es10::{ProfileInfo, ProfileState};
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
 use oxicard::gp::cap::{CapFile, HashAlgorithm, LoadOptions};
 use oxicard::gp::command::InstallParameters;
+use oxicard::gp::connect::IsdSelection;
 use oxicard::gp::data::tags;
 use oxicard::gp::status::{Kind, Privileges, RegistryEntry, get_status};
 use oxicard::gp::{GpError, ops, select_isd};
@@ -35,7 +36,7 @@ type GpSimCard = Card<SimulatorTransport<GpCard>>;
 
 fn gp_card() -> GpSimCard {
     let mut card = Card::new(SimulatorTransport::new(GpCard::new(&DEFAULT_ISD_AID, keys())));
-    select_isd(&mut card, None).unwrap();
+    select_isd(&mut card, IsdSelection::Known).unwrap();
     card
 }
 

@@ -1,48 +1,67 @@
 //! Finding the Issuer Security Domain (GPC v2.3.1 §7.1, §11.9).
 
-use oxicard_apdu::StatusWord;
 use oxicard_apdu::card::{CardChannel, CardError, SelectResponse};
+use oxicard_apdu::{Aid, StatusWord};
 
+use crate::connect::{ConnectError, IsdSelection};
 use crate::status_word::Operation;
 
 /// AIDs cards use for their ISD, tried in order by [`select_isd`]: the GlobalPlatform default
 /// `A000000151000000` (GPC v2.3.1 §H.1.3), its 7-byte form `A0000001510000` (seen on cards,
 /// e.g. GlobalPlatformPro TestParseTags.testParseISD), and the Visa OpenPlatform card manager
 /// `A000000003000000`.
-pub const KNOWN_ISD_AIDS: [&[u8]; 3] = [
-    &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00],
-    &[0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00],
-    &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00],
+pub const KNOWN_ISD_AIDS: [Aid; 3] = [
+    Aid::from_array([0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00]),
+    Aid::from_array([0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00]),
+    Aid::from_array([0xA0, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00]),
 ];
 
 /// `6283`: the ISD was selected but the card is locked (GPC v2.3.1 §11.9.3).
 pub const SW_CARD_LOCKED: StatusWord = StatusWord::new(0x62, 0x83);
 
-/// Selects the ISD: `aid` when given, else the first of [`KNOWN_ISD_AIDS`] the card accepts.
-/// Returns the AID (the one in the FCI when present) and the SELECT response (its status word
-/// may be [`SW_CARD_LOCKED`]). A card that refuses every candidate gives the last refusal.
+/// Selects the ISD as `selection` says: the AID given, the AID-less SELECT (GPC v2.3.1
+/// §11.9.2.3), or the first of [`KNOWN_ISD_AIDS`] the card accepts. Returns the ISD's AID (the
+/// one in the FCI when it names one of 5 to 16 bytes) and the SELECT response (its status word
+/// may be [`SW_CARD_LOCKED`]).
+///
+/// # Errors
+///
+/// [`ConnectError::Select`] with the card's refusal (the last one for the known AIDs) or the
+/// channel's failure; [`ConnectError::NoIsdAid`] when an AID-less SELECT's FCI names no AID.
 pub fn select_isd<C: CardChannel + ?Sized>(
     channel: &mut C,
-    aid: Option<&[u8]>,
-) -> Result<(Vec<u8>, SelectResponse), CardError> {
-    let given = aid.map(|a| [a]);
-    let candidates: &[&[u8]] = match &given {
-        Some(one) => one,
-        None => &KNOWN_ISD_AIDS,
+    selection: IsdSelection,
+) -> Result<(Aid, SelectResponse), ConnectError> {
+    let fci_aid = |response: &SelectResponse| {
+        response.fci.as_ref().and_then(|fci| fci.aid()).and_then(|aid| Aid::new(aid).ok())
+    };
+    let given;
+    let candidates: &[Aid] = match selection {
+        IsdSelection::Default => {
+            let response = channel.select(&[]).map_err(ConnectError::Select)?;
+            let aid = fci_aid(&response).ok_or(ConnectError::NoIsdAid)?;
+            tracing::debug!(%aid, sw = %response.sw, "ISD selected without an AID");
+            return Ok((aid, response));
+        }
+        IsdSelection::Aid(aid) => {
+            given = [aid];
+            &given
+        }
+        IsdSelection::Known => &KNOWN_ISD_AIDS,
     };
     let mut last = CardError::Status { operation: Operation::Select.name(), sw: StatusWord::new(0x6A, 0x82) };
     for candidate in candidates {
         match channel.select(candidate) {
             Ok(response) => {
-                let found = response.fci.as_ref().and_then(|f| f.aid()).unwrap_or(candidate).to_vec();
-                tracing::debug!(aid = %hex::encode_upper(&found), sw = %response.sw, "ISD selected");
+                let found = fci_aid(&response).unwrap_or(*candidate);
+                tracing::debug!(aid = %found, sw = %response.sw, "ISD selected");
                 return Ok((found, response));
             }
             Err(e @ CardError::Status { .. }) => last = e,
-            Err(e) => return Err(e),
+            Err(e) => return Err(ConnectError::Select(e)),
         }
     }
-    Err(last)
+    Err(ConnectError::Select(last))
 }
 
 #[cfg(test)]
@@ -65,13 +84,17 @@ mod tests {
     #[test]
     fn finds_known_aids() {
         let visa = KNOWN_ISD_AIDS[2];
-        let mut c = card(visa);
-        let (aid, response) = select_isd(&mut c, None).unwrap();
+        let mut c = card(&visa);
+        let (aid, response) = select_isd(&mut c, IsdSelection::Known).unwrap();
         assert_eq!(aid, visa);
         assert_eq!(response.sw, StatusWord::SUCCESS);
         let mut c = card(&[0xA0, 0, 0, 0, 0x18, 0x43, 0x4D, 0x00]);
-        assert!(matches!(select_isd(&mut c, None), Err(CardError::Status { .. })));
-        let (aid, _) = select_isd(&mut c, Some(&[0xA0, 0, 0, 0, 0x18, 0x43, 0x4D, 0x00])).unwrap();
-        assert_eq!(aid, [0xA0, 0, 0, 0, 0x18, 0x43, 0x4D, 0x00]);
+        assert!(matches!(
+            select_isd(&mut c, IsdSelection::Known),
+            Err(ConnectError::Select(CardError::Status { .. }))
+        ));
+        let other = Aid::from_array([0xA0, 0, 0, 0, 0x18, 0x43, 0x4D, 0x00]);
+        let (aid, _) = select_isd(&mut c, IsdSelection::Aid(other)).unwrap();
+        assert_eq!(aid, other);
     }
 }

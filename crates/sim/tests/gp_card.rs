@@ -10,6 +10,7 @@ use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
 use oxicard_gp::command::{
     CardLifeCycle, InstallParameters, PutKey, delete_key_command, install_for_load_command, load_commands,
 };
+use oxicard_gp::connect::IsdSelection;
 use oxicard_gp::data::{CardRecognitionData, Cplc, KeyInformationTemplate, SequenceCounter, tags};
 use oxicard_gp::status::{
     ALL_AIDS, Format, Kind, LifeCycle, Privileges, RegistryEntry, get_status, get_status_command, parse_tlv,
@@ -34,8 +35,8 @@ fn keys() -> StaticKeys {
 
 fn card() -> SimCard {
     let mut card = Card::new(SimulatorTransport::new(GpCard::new(&DEFAULT_ISD_AID, keys())));
-    let (aid, _) = select_isd(&mut card, None).unwrap();
-    assert_eq!(aid, DEFAULT_ISD_AID);
+    let (aid, _) = select_isd(&mut card, IsdSelection::Known).unwrap();
+    assert_eq!(aid.as_bytes(), DEFAULT_ISD_AID);
     card
 }
 
@@ -67,8 +68,8 @@ fn pcsc_full_update_cycle_through_pcscd() {
     };
     let inserted = reader.insert(GpCard::new(&DEFAULT_ISD_AID, keys())).unwrap();
     let mut card = Card::new(reader.connect(&ConnectOptions::default()).unwrap());
-    let (aid, _) = select_isd(&mut card, None).unwrap();
-    assert_eq!(aid, DEFAULT_ISD_AID);
+    let (aid, _) = select_isd(&mut card, IsdSelection::Known).unwrap();
+    assert_eq!(aid.as_bytes(), DEFAULT_ISD_AID);
     update_cycle(&mut card);
     drop(card);
     let gp = reader.remove(inserted).unwrap();
@@ -346,7 +347,8 @@ fn card_life_cycle() {
         }
     }
     // A locked card's ISD answers SELECT with 6283.
-    let (_, selected) = select_isd(&mut card, Some(&DEFAULT_ISD_AID)).unwrap();
+    let (_, selected) =
+        select_isd(&mut card, IsdSelection::Aid(oxicard_apdu::Aid::from_array(DEFAULT_ISD_AID))).unwrap();
     assert_eq!(selected.sw, StatusWord::new(0x62, 0x83));
     let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
     ops::set_card_life_cycle(&mut s, CardLifeCycle::Secured).unwrap();
@@ -471,7 +473,7 @@ fn diversified_keys_from_the_initialize_update_response() {
     let card_keys = Diversification::Kdf3.diversify(&master, 0x30, &kdd).unwrap();
     let gp = GpCard::new(&DEFAULT_ISD_AID, card_keys.clone()).with_key_diversification_data(kdd);
     let mut card = Card::new(SimulatorTransport::new(gp));
-    select_isd(&mut card, None).unwrap();
+    select_isd(&mut card, IsdSelection::Known).unwrap();
     let master_set = StaticKeys::new(0x30, master.as_bytes(), master.as_bytes(), master.as_bytes()).unwrap();
 
     // The master key as such: the pseudo-random card challenge does not verify.

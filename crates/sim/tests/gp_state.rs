@@ -8,6 +8,7 @@ use oxicard_apdu::StatusWord;
 use oxicard_apdu::card::Card;
 use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
 use oxicard_gp::command::{InstallParameters, PutKey};
+use oxicard_gp::connect::IsdSelection;
 use oxicard_gp::status::{Kind, Privileges, get_status};
 use oxicard_gp::{ops, select_isd};
 use oxicard_secure_channel::scp03::{
@@ -30,7 +31,7 @@ type SimCard = Card<SimulatorTransport<GpCard>>;
 
 fn open_card(path: &std::path::Path) -> SimCard {
     let mut card = Card::new(SimulatorTransport::new(GpCard::open(path, fresh).unwrap()));
-    select_isd(&mut card, None).unwrap();
+    select_isd(&mut card, IsdSelection::Known).unwrap();
     card
 }
 

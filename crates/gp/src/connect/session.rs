@@ -1,6 +1,6 @@
 //! [`connect`] and the [`ManagedSession`] it opens.
 
-use oxicard_apdu::card::{CardChannel, CardError, SelectResponse};
+use oxicard_apdu::card::{CardChannel, CardError};
 use oxicard_apdu::{Aid, CommandView, StatusWord};
 use oxicard_secure_channel::scp03::{
     IParameter, InitializeUpdateResponse, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel,
@@ -9,7 +9,7 @@ use oxicard_secure_channel::scp03::{
 
 use super::choose::{self, Evidence};
 use super::error::ConnectError;
-use super::options::{ConnectOptions, IsdSelection, Protocol};
+use super::options::{ConnectOptions, Protocol};
 use crate::data::{CardRecognitionData, KeyInformationTemplate, tags};
 use crate::{SW_CARD_LOCKED, ops};
 
@@ -126,7 +126,7 @@ pub fn connect<C: CardChannel>(
     keys: &StaticKeys,
     options: &ConnectOptions,
 ) -> Result<ManagedSession<C>, ConnectError> {
-    let (isd, response) = select(&mut channel, options.isd)?;
+    let (isd, response) = crate::select_isd(&mut channel, options.isd)?;
     let locked = response.sw == SW_CARD_LOCKED;
     // Both GET DATA are optional on a card: a refusal means "not told".
     let card_data = ops::get_data(&mut channel, tags::CARD_DATA)
@@ -179,31 +179,5 @@ pub fn connect<C: CardChannel>(
             Ok(ManagedSession { inner: Inner::Scp03(session), info, keys })
         }
         Protocol::Scp02 => Err(ConnectError::Keys { protocol, reason: "SCP02 is not available yet" }),
-    }
-}
-
-/// Selects the ISD as `selection` says; its AID (the FCI's when it names one) and the
-/// response.
-fn select<C: CardChannel>(
-    channel: &mut C,
-    selection: IsdSelection,
-) -> Result<(Aid, SelectResponse), ConnectError> {
-    let fci_aid = |response: &SelectResponse| {
-        response.fci.as_ref().and_then(|fci| fci.aid()).and_then(|aid| Aid::new(aid).ok())
-    };
-    match selection {
-        IsdSelection::Default => {
-            let response = channel.select(&[]).map_err(ConnectError::Select)?;
-            let aid = fci_aid(&response).ok_or(ConnectError::NoIsdAid)?;
-            Ok((aid, response))
-        }
-        IsdSelection::Aid(aid) => {
-            let response = channel.select(&aid).map_err(ConnectError::Select)?;
-            Ok((fci_aid(&response).unwrap_or(aid), response))
-        }
-        IsdSelection::Known => {
-            let (aid, response) = crate::select_isd(channel, None).map_err(ConnectError::Select)?;
-            Ok((Aid::new(&aid).map_err(|_| ConnectError::NoIsdAid)?, response))
-        }
     }
 }

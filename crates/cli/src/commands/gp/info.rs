@@ -101,7 +101,7 @@ fn keys_json(k: &KeyInformationTemplate) -> Value {
 /// GET DATA `tag` decoded by `parse`; a refusal (the card does not have it) is `None`, a
 /// malformed answer an error.
 fn optional<T>(
-    card: &mut crate::backend::DynCard<'_>,
+    card: &mut (impl oxicard_apdu::card::CardChannel + ?Sized),
     tag: u16,
     what: &'static str,
     parse: impl FnOnce(&[u8]) -> Result<T, oxicard_gp::DecodeError>,

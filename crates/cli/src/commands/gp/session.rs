@@ -1,15 +1,15 @@
-//! How a `gp` command reaches the issuer security domain: the card (reader or simulated GP
-//! card), the ISD selected, and an SCP03 session at the level asked for or the highest the card
-//! allows (the connect policy).
+//! How a `gp` command reaches the issuer security domain: the card (reader, modem or simulated
+//! GP card), the ISD selected — on the basic channel, or on a logical channel the transport
+//! opens when it has no basic channel (MBIM) — and, for the commands that need one, the
+//! library's connect policy ([`oxicard_gp::connect`]) opening the secure channel session.
 
-use oxicard_gp::data::{CardRecognitionData, tags};
+use oxicard_apdu::Aid;
+use oxicard_apdu::card::{CardChannel, LogicalChannel};
+use oxicard_gp::KNOWN_ISD_AIDS;
+use oxicard_gp::connect::{ConnectError, ConnectOptions, IsdSelection, ManagedSession, connect};
 use oxicard_gp::keys::Diversification;
 use oxicard_gp::status_word::{Operation, explain};
-use oxicard_gp::{ops, select_isd};
-use oxicard_secure_channel::scp03::{
-    IParameter, InitializeUpdateResponse, Mode, OpenOptions, Scp03Error, Scp03Session, SecurityLevel,
-    StaticKeys,
-};
+use oxicard_secure_channel::scp03::{Scp03Error, StaticKeys};
 
 use super::keys;
 use crate::backend::{self, DynCard};
@@ -17,137 +17,136 @@ use crate::cli::{Global, GpAuth, KdfScheme};
 use crate::error::CliError;
 use crate::simstate::gp;
 
-/// Runs `f` on the card the global options name: the card in the `--reader` reader (in one
-/// PC/SC transaction, see [`crate::backend`]), else the simulated GP card.
-fn with_card<R>(g: &Global, f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>) -> Result<R, CliError> {
-    backend::with_card_or(g, || gp::open_card(&gp::state_path(g)?), f)
-}
+/// The channel the ISD is selected on: the basic channel, or one the transport opened to it.
+pub(crate) type GpChannel<'c, 't> = LogicalChannel<&'c mut DynCard<'t>>;
+
+/// A secure channel session with the ISD.
+pub(crate) type GpSession<'c, 't> = ManagedSession<GpChannel<'c, 't>>;
 
 /// The selected ISD.
 pub(crate) struct Selected {
     /// The ISD's AID.
-    pub(crate) isd: Vec<u8>,
+    pub(crate) isd: Aid,
     /// Whether SELECT answered `6283` (CARD_LOCKED).
     pub(crate) locked: bool,
 }
 
-/// Selects the ISD on `card`: `aid`, else the known ISD AIDs.
-fn select(card: &mut DynCard<'_>, aid: Option<&[u8]>) -> Result<Selected, CliError> {
-    let (isd, response) = select_isd(card, aid).map_err(|e| {
-        let detail = format!("no issuer security domain selected: {}", crate::error::chain(&e));
-        CliError::gp("gp_select_isd", detail, &e)
-    })?;
-    Ok(Selected { isd, locked: response.sw == oxicard_gp::SW_CARD_LOCKED })
+/// The ISD `--isd` names, parsed.
+fn isd_aid(auth: &GpAuth) -> Result<Option<Aid>, CliError> {
+    auth.isd
+        .as_deref()
+        .map(|text| {
+            let bytes = keys::parse_aid("--isd", text)?;
+            Aid::new(&bytes).map_err(|_| CliError::Usage(format!("--isd: {text:?} is not an AID")))
+        })
+        .transpose()
 }
 
-/// Runs `f` on the card the global options name with its ISD selected (`--isd`, else the known
-/// ISD AIDs); on a reader, all of it in one PC/SC transaction.
+/// Runs `f` on the card the global options name, on the channel where the ISD is reached: the
+/// basic channel, or — on a transport without one — a logical channel the transport opens to
+/// the ISD (`aid`, else the first of the known ISD AIDs it opens), closed afterwards. The card
+/// in the `--reader` reader is used in one PC/SC transaction (see [`crate::backend`]), else the
+/// simulated GP card.
+fn with_channel<R>(
+    g: &Global,
+    aid: Option<Aid>,
+    f: impl FnOnce(GpChannel<'_, '_>) -> Result<R, CliError>,
+) -> Result<R, CliError> {
+    backend::with_card_or(
+        g,
+        || gp::open_card(&gp::state_path(g)?),
+        |card| {
+            if card.transport().has_basic_channel() {
+                return f(LogicalChannel::attach(card, 0));
+            }
+            let candidates: Vec<Aid> = match aid {
+                Some(aid) => vec![aid],
+                None => KNOWN_ISD_AIDS.iter().filter_map(|aid| Aid::new(aid).ok()).collect(),
+            };
+            let mut last = None;
+            for candidate in candidates {
+                match card.open_logical_channel(Some(&candidate)) {
+                    Ok(opened) => {
+                        tracing::debug!(isd = %candidate, channel = opened.number, "ISD reached on a logical channel");
+                        return f(LogicalChannel::adopt(card, opened.number));
+                    }
+                    Err(error) => last = Some(error),
+                }
+            }
+            let detail = "no issuer security domain reached on a logical channel".to_owned();
+            Err(match last {
+                Some(error) => CliError::gp(
+                    "gp_select_isd",
+                    format!("{detail}: {}", crate::error::chain(&error)),
+                    &error,
+                ),
+                None => CliError::Gp { function: "gp_select_isd", detail },
+            })
+        },
+    )
+}
+
+/// Runs `f` with the ISD selected (`--isd`, else the known ISD AIDs), no secure channel.
 pub(crate) fn with_selected<R>(
     g: &Global,
     auth: &GpAuth,
-    f: impl FnOnce(&mut DynCard<'_>, Selected) -> Result<R, CliError>,
+    f: impl FnOnce(&mut GpChannel<'_, '_>, Selected) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
-    let aid = auth.isd.as_deref().map(|a| keys::parse_aid("--isd", a)).transpose()?;
-    with_card(g, |card| {
-        let selected = select(card, aid.as_deref())?;
-        f(card, selected)
+    let aid = isd_aid(auth)?;
+    with_channel(g, aid, |mut channel| {
+        let selection = aid.map_or(IsdSelection::Known, IsdSelection::Aid);
+        let (isd, response) = oxicard_gp::select_isd(&mut channel, selection)
+            .map_err(|e| CliError::gp("gp_select_isd", crate::error::chain(&e), &e))?;
+        let selected = Selected { isd, locked: response.sw == oxicard_gp::SW_CARD_LOCKED };
+        f(&mut channel, selected)
     })
 }
 
-/// The card's SCP03 "i" from its Card Recognition Data (GET DATA `66`), if it tells.
-fn scp03_i(card: &mut DynCard<'_>) -> Option<IParameter> {
-    let data = ops::get_data(card, tags::CARD_DATA).ok()?;
-    CardRecognitionData::parse(&data).ok()?.scp03_parameter()
-}
-
-/// The level `--level` names, or for `auto` the highest the card's "i" allows (level `03`,
-/// allowed by every "i", when the card does not publish one).
-fn choose_level(requested: Option<SecurityLevel>, i: Option<IParameter>) -> SecurityLevel {
-    requested.unwrap_or(match i {
-        Some(i) if i.allows(SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC) => SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC,
-        Some(i) if i.allows(SecurityLevel::C_DEC_C_MAC_R_MAC) => SecurityLevel::C_DEC_C_MAC_R_MAC,
-        _ => SecurityLevel::C_DEC_C_MAC,
-    })
-}
-
-/// Opens the card, selects the ISD, opens an SCP03 session with the keys of `auth` and runs
-/// `f` in it; on a reader, all of it in one PC/SC transaction, so that the session is not
-/// broken by another application's commands.
+/// Opens the secure channel session with the ISD by the library's connect policy (the keys of
+/// `auth`; the level `--level` names or the highest the card allows; keys diversified with
+/// `--kdf`) and runs `f` in it with the card's static keys (after diversification).
 pub(crate) fn with_session<R>(
     g: &Global,
     auth: &GpAuth,
-    f: impl FnOnce(&mut Scp03Session<&mut DynCard<'_>>, &StaticKeys) -> Result<R, CliError>,
+    f: impl FnOnce(&mut GpSession<'_, '_>, &StaticKeys) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
     let static_keys = keys::static_keys(auth)?;
-    let requested = keys::parse_level(&auth.level)?;
-    let scheme = auth.kdf.map(|k| match k {
-        KdfScheme::Emv => Diversification::Emv,
-        KdfScheme::Visa2 => Diversification::Visa2,
-        KdfScheme::Kdf3 => Diversification::Kdf3,
-    });
-    with_selected(g, auth, |card, Selected { isd, .. }| {
-        let (mut session, card_keys) = open_session(card, &isd, requested, &static_keys, scheme)?;
-        f(&mut session, card_keys.as_ref().unwrap_or(&static_keys))
+    let aid = isd_aid(auth)?;
+    let mut options = ConnectOptions::new().with_isd(aid.map_or(IsdSelection::Known, IsdSelection::Aid));
+    if let Some(level) = keys::parse_level(&auth.level)? {
+        options = options.with_level(level);
+    }
+    if let Some(scheme) = auth.kdf {
+        options = options.with_diversification(match scheme {
+            KdfScheme::Emv => Diversification::Emv,
+            KdfScheme::Visa2 => Diversification::Visa2,
+            KdfScheme::Kdf3 => Diversification::Kdf3,
+        });
+    }
+    with_channel(g, aid, |channel| {
+        let mut session = connect(channel, &static_keys, &options)
+            .map_err(|e| CliError::gp("scp03_open", open_hint(&e), &e))?;
+        let info = session.info();
+        tracing::debug!(isd = %info.isd, protocol = %info.protocol, level = %format_args!("{:02X}", info.level.byte()), "session open");
+        let keys = session.keys().clone();
+        f(&mut session, &keys)
     })
 }
 
-/// Opens an SCP03 session with the ISD `isd` (selected on `card`) at the `requested` level,
-/// else the highest the card's "i" allows, in the mode the card publishes. With a `scheme`
-/// the card's keys are derived from `static_keys` (master keys) and the card's key
-/// diversification data, and returned with the session.
-fn open_session<'c, 't>(
-    card: &'c mut DynCard<'t>,
-    isd: &[u8],
-    requested: Option<SecurityLevel>,
-    static_keys: &StaticKeys,
-    scheme: Option<Diversification>,
-) -> Result<(Scp03Session<&'c mut DynCard<'t>>, Option<StaticKeys>), CliError> {
-    let i = scp03_i(card);
-    let level = choose_level(requested, i);
-    let mut options = OpenOptions::new()
-        .with_aid(isd)
-        .map_err(|e| CliError::Gp { function: "scp03_open", detail: format!("ISD AID: {e}") })?;
-    if i.is_some_and(|i| i.mode() == Mode::S16) {
-        options = options.with_mode(Mode::S16);
-    }
-    let mut card_keys = None;
-    let keys_for = |info: &InitializeUpdateResponse| match scheme {
-        None => Ok(None),
-        Some(scheme) => {
-            let kdd = info.key_diversification_data();
-            tracing::debug!(kdd = %hex::encode_upper(kdd), ?scheme, "diversifying the keys");
-            let keys = scheme.diversify_set(static_keys, kdd).map_err(|_| {
-                oxicard_secure_channel::Error::from(oxicard_secure_channel::ErrorKind::InvalidKeyLength)
-            })?;
-            card_keys = Some(keys.clone());
-            Ok(Some(keys))
-        }
-    };
-    let session = Scp03Session::open_with(card, static_keys, level, &options, keys_for).map_err(|e| {
-        CliError::gp("scp03_open", format!("SCP03 authentication failed: {}", open_hint(&e)), &e)
-    })?;
-    tracing::debug!(level = %format_args!("{:02X}", level.byte()), "SCP03 session open");
-    Ok((session, card_keys))
-}
-
-/// The SCP03 error with a hint at the usual cause; a handshake step the card refused with what
-/// its status word means for that step ([`oxicard_gp::status_word`], as in the JSON error).
-fn open_hint(error: &Scp03Error) -> String {
+/// The connect error with a hint at the usual cause; a handshake step the card refused with
+/// what its status word means for that step ([`oxicard_gp::status_word`], as in the JSON
+/// error).
+fn open_hint(error: &ConnectError) -> String {
     match error {
-        Scp03Error::Status { step, sw } => {
-            format!("{step} answered {}", explain(Some(Operation::from(*step)), *sw))
+        ConnectError::Scp03(Scp03Error::Status { step, sw }) => {
+            format!(
+                "SCP03 authentication failed: {step} answered {}",
+                explain(Some(Operation::from(*step)), *sw)
+            )
         }
         // With a pseudo-random challenge the card's challenge is derived from its key: a
         // mismatch there, like a card cryptogram mismatch, usually means other keys.
-        Scp03Error::Handshake(e)
-            if matches!(
-                e.kind,
-                oxicard_secure_channel::ErrorKind::CardCryptogramMismatch
-                    | oxicard_secure_channel::ErrorKind::CardChallengeMismatch
-            ) =>
-        {
-            format!("{} (wrong keys?)", crate::error::chain(error))
-        }
+        error if error.wrong_keys() => format!("{} (wrong keys?)", crate::error::chain(error)),
         _ => crate::error::chain(error),
     }
 }
