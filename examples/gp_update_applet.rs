@@ -111,7 +111,7 @@ fn update<T: Transport>(card: &mut Card<T>, keys: &StaticKeys, cap: &CapFile, re
 fn run() -> Res {
     let o = parse_args()?;
     let cap = CapFile::from_zip(&std::fs::read(&o.cap).map_err(|e| format!("{}: {e}", o.cap))?)?;
-    println!("CAP {}: package {}, {} applet(s)", o.cap, hex(cap.package_aid()), cap.applet_aids().len());
+    println!("CAP {}: package {}, {} applet(s)", o.cap, cap.package_aid(), cap.applet_aids().len());
     match &o.reader {
         Some(name) => with_reader(name, &o, &cap),
         None => {

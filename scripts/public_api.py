@@ -128,6 +128,18 @@ def load(doc_dir, crate):
     return surface
 
 
+# Sibling modules of one protocol family whose types mirror each other by design: the same role
+# in two versions of a protocol (`scp02::Handshake`, `scp03::Handshake`), always named through
+# their module. A name shared across them is not an ambiguity.
+MIRRORED_MODULES = {"scp02", "scp03"}
+
+
+def mirrored(paths):
+    """Whether `paths` are one name, each in a different module of MIRRORED_MODULES."""
+    parents = [p.rsplit("::", 2)[-2] if p.count("::") >= 2 else "" for p in paths]
+    return all(parent in MIRRORED_MODULES for parent in parents) and len(set(parents)) == len(parents)
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -160,7 +172,7 @@ def main():
             if kind == "module" and path.rsplit("::", 1)[-1] in GRAB_BAG:
                 problems.append(f"{crate}: public grab-bag module {path}")
         for name, paths in sorted(names.items()):
-            if len(paths) > 1:
+            if len(paths) > 1 and not mirrored(paths):
                 problems.append(f"{crate}: public types named `{name}`: {', '.join(sorted(paths))}")
         for module, source in surface.globs:
             problems.append(f"{crate}: glob re-export in {module}: pub use {source}::*")

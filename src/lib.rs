@@ -51,7 +51,7 @@
 //! fn on_reader() -> Result<(), Box<dyn std::error::Error>> {
 //!     let context = PcscContext::establish()?;
 //!     let reader = context.list_readers()?.into_iter().next().ok_or("no PC/SC reader")?;
-//!     let mut card = Card::new(context.connect(&reader, &PcscOptions::default())?);
+//!     let mut card = Card::new(context.connect(&reader, &ConnectOptions::default())?);
 //!     let response = select_isd_r(&mut card)?;
 //!     println!("{reader}: SW {}, data {:02X?}", response.sw(), response.data());
 //!     Ok(())
@@ -99,7 +99,7 @@
 //! fn on_reader(isd: &[u8], keys: &StaticKeys) -> Result<(), Error> {
 //!     let context = PcscContext::establish()?;
 //!     let reader = context.list_readers()?.into_iter().next().ok_or("no PC/SC reader")?;
-//!     let mut card = Card::new(context.connect(&reader, &PcscOptions::default())?);
+//!     let mut card = Card::new(context.connect(&reader, &ConnectOptions::default())?);
 //!     println!("{:02X?}", isd_status(&mut card, isd, keys)?);
 //!     Ok(())
 //! }
@@ -148,7 +148,7 @@
 //! fn on_reader(iccid: Iccid) -> Result<(), Box<dyn std::error::Error>> {
 //!     let context = PcscContext::establish()?;
 //!     let reader = context.list_readers()?.into_iter().next().ok_or("no PC/SC reader")?;
-//!     let mut card = Card::new(context.connect(&reader, &PcscOptions::default())?);
+//!     let mut card = Card::new(context.connect(&reader, &ConnectOptions::default())?);
 //!     list_and_enable(&mut card, iccid)?;
 //!     Ok(())
 //! }
@@ -325,8 +325,8 @@
 //! let mut card = Card::new(SimulatorTransport::new(GpCard::new(&DEFAULT_ISD_AID, keys.clone())));
 //!
 //! let applications = load_and_install(&mut card, &keys, &cap)?;
-//! assert!(applications.contains(&cap.applet_aids()[0]));
-//! assert_eq!(card.transport().simulator().load_files().last().map(|f| f.aid.as_slice()), Some(cap.package_aid()));
+//! assert!(applications.iter().any(|aid| *aid == cap.applet_aids()[0]));
+//! assert_eq!(card.transport().simulator().load_files().last().map(|f| f.aid.clone()), Some(cap.package_aid().to_vec()));
 //! # Ok::<(), Error>(())
 //! ```
 //!

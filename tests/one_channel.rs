@@ -54,11 +54,11 @@ fn inventory(channel: &mut (impl CardChannel + ?Sized)) -> (Vec<u8>, Result<Vec<
 /// Loads and installs `cap`, lists the load files, deletes it again: any channel.
 fn update_cycle(channel: &mut (impl CardChannel + ?Sized), cap: &CapFile) -> Vec<Vec<u8>> {
     ops::load(channel, cap, &[], LoadOptions::default(), Some(HashAlgorithm::Sha256)).unwrap();
-    let applet = cap.applet_aids()[0].clone();
+    let instance = ops::Instance::of(cap.package_aid(), cap.applet_aids()[0]);
     let parameters = InstallParameters::default();
-    ops::install(channel, cap.package_aid(), &applet, &applet, Privileges::NONE, &parameters).unwrap();
+    ops::install(channel, &instance, Privileges::NONE, &parameters).unwrap();
     let files = get_status(channel, Kind::LoadFiles).unwrap().into_iter().map(|e| e.aid).collect();
-    ops::delete(channel, cap.package_aid(), true).unwrap();
+    ops::delete(channel, &cap.package_aid(), true).unwrap();
     files
 }
 
@@ -96,14 +96,8 @@ impl Manager {
         ops::load(&mut self.session, cap, &[], LoadOptions::default(), None)?;
         for applet in cap.applet_aids() {
             let parameters = InstallParameters::default();
-            ops::install(
-                &mut self.session,
-                cap.package_aid(),
-                applet,
-                applet,
-                Privileges::NONE,
-                &parameters,
-            )?;
+            let instance = ops::Instance::of(cap.package_aid(), *applet);
+            ops::install(&mut self.session, &instance, Privileges::NONE, &parameters)?;
         }
         Ok(())
     }
@@ -113,7 +107,7 @@ impl Manager {
     }
 
     fn remove(&mut self, cap: &CapFile) -> Result<(), Box<dyn std::error::Error>> {
-        ops::delete(&mut self.session, cap.package_aid(), true)?;
+        ops::delete(&mut self.session, &cap.package_aid(), true)?;
         Ok(())
     }
 
@@ -126,9 +120,9 @@ impl Manager {
 fn a_session_owning_its_card_lives_in_a_struct_across_calls() {
     let cap = hellostk();
     let mut manager = Manager::connect(gp_card()).unwrap();
-    assert!(manager.applications().unwrap().iter().all(|aid| aid.as_slice() != cap.applet_aids()[0]));
+    assert!(manager.applications().unwrap().iter().all(|aid| *aid != cap.applet_aids()[0]));
     manager.install(&cap).unwrap();
-    assert!(manager.applications().unwrap().contains(&cap.applet_aids()[0]));
+    assert!(manager.applications().unwrap().contains(&cap.applet_aids()[0].to_vec()));
     manager.remove(&cap).unwrap();
     let counter = manager.session.state().encryption_counter();
     assert!(counter > 5, "one session across every call: {counter} commands");

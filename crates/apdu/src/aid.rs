@@ -147,6 +147,24 @@ impl PartialEq<&[u8]> for Aid {
     }
 }
 
+impl PartialEq<alloc::vec::Vec<u8>> for Aid {
+    fn eq(&self, other: &alloc::vec::Vec<u8>) -> bool {
+        self.as_bytes() == other.as_slice()
+    }
+}
+
+impl PartialEq<Aid> for alloc::vec::Vec<u8> {
+    fn eq(&self, other: &Aid) -> bool {
+        self.as_slice() == other.as_bytes()
+    }
+}
+
+impl PartialEq<Aid> for [u8] {
+    fn eq(&self, other: &Aid) -> bool {
+        self == other.as_bytes()
+    }
+}
+
 impl fmt::Display for Aid {
     /// Upper-case hexadecimal, no separators (`A000000151000000`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -242,6 +260,8 @@ mod tests {
     fn compares_with_byte_slices_and_sorts_as_bytes() {
         let aid = Aid::from_array([1, 2, 3, 4, 5]);
         assert!(aid == [1u8, 2, 3, 4, 5][..]);
+        assert!(aid == alloc::vec![1u8, 2, 3, 4, 5] && alloc::vec![1u8, 2, 3, 4, 5] == aid);
+        assert!(aid != alloc::vec![1u8, 2, 3, 4, 6] && [1u8, 2, 3, 4, 5][..] == aid);
         assert!(aid.starts_with(&[1, 2]));
         assert_eq!(&*aid, &[1, 2, 3, 4, 5]);
         let longer = Aid::from_array([1, 2, 3, 4, 5, 0]);

@@ -13,6 +13,7 @@ use oxicard_euicc::isdr::Es10Error;
 use oxicard_gp::GpError;
 use oxicard_gp::ops::OpError;
 use oxicard_gp::status_word::{Operation, StatusMeaning, explain};
+use oxicard_secure_channel::scp02::Scp02Error;
 use oxicard_secure_channel::scp03::Scp03Error;
 use oxicard_transport::{ErrorChain, TransportError};
 
@@ -29,7 +30,8 @@ pub(crate) struct GpStatus {
 impl GpStatus {
     /// The first GP status refusal in `error` or its causes: a card management command
     /// ([`GpError::Status`], also inside an [`OpError`]), SELECT or MANAGE CHANNEL
-    /// ([`CardError::Status`]), an SCP03 handshake step ([`Scp03Error::Status`]).
+    /// ([`CardError::Status`]), an SCP03 or SCP02 handshake step ([`Scp03Error::Status`],
+    /// [`Scp02Error::Status`]).
     pub(crate) fn find(error: &(dyn std::error::Error + 'static)) -> Option<GpStatus> {
         let mut next = Some(error);
         while let Some(e) = next {
@@ -53,13 +55,12 @@ impl GpStatus {
             return Some(GpStatus { operation, meaning: explain(Operation::from_name(operation), *sw) });
         }
         // (A session's error inside a `CardError::SecureChannel` is its source.)
-        match e.downcast_ref::<Scp03Error>() {
-            Some(Scp03Error::Status { step, sw }) => {
-                let operation = Operation::from(*step);
-                Some(GpStatus { operation: operation.name(), meaning: explain(Some(operation), *sw) })
-            }
-            _ => None,
-        }
+        let (operation, sw) = match (e.downcast_ref::<Scp03Error>(), e.downcast_ref::<Scp02Error>()) {
+            (Some(Scp03Error::Status { step, sw }), _) => (Operation::from(*step), *sw),
+            (_, Some(Scp02Error::Status { step, sw })) => (Operation::from(*step), *sw),
+            _ => return None,
+        };
+        Some(GpStatus { operation: operation.name(), meaning: explain(Some(operation), sw) })
     }
 }
 

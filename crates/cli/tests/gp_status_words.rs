@@ -162,8 +162,8 @@ fn install_of_an_instance_whose_aid_is_taken() {
     gp.refused(
         &["gp", "install", "--replace", "--instance", ISD, CAP],
         "gp_install",
-        "INSTALL [for install and make selectable] failed: 6985 (conditions of use not satisfied: is an \
-         application with this AID already on the card, or the card locked?)",
+        "installing an applet: INSTALL [for install and make selectable] failed: 6985 (conditions of use not \
+         satisfied: is an application with this AID already on the card, or the card locked?)",
         &json!({
             "sw": "6985",
             "operation": "INSTALL [for install and make selectable]",
@@ -181,7 +181,7 @@ fn install_on_a_locked_card() {
     gp.refused(
         &["gp", "install", CAP],
         "gp_load",
-        "INSTALL [for load] failed: 6985 (conditions of use not satisfied: is the load file already on the card, \
+        "loading the package: INSTALL [for load] failed: 6985 (conditions of use not satisfied: is the load file already on the card, \
          or the card locked?)",
         &json!({
             "sw": "6985",
@@ -275,7 +275,7 @@ fn the_same_cap_loaded_twice() {
 
     let keys = StaticKeys::new(0x30, &[0x40; 16], &[0x41; 16], &[0x42; 16]).unwrap();
     let mut card = Card::new(SimulatorTransport::new(GpCard::new(&DEFAULT_ISD_AID, keys.clone())));
-    select_isd(&mut card, None).unwrap();
+    select_isd(&mut card, oxicard_gp::connect::IsdSelection::Known).unwrap();
     let mut session =
         Scp03Session::open(&mut card, &keys, SecurityLevel::C_DEC_C_MAC_R_MAC, &OpenOptions::new()).unwrap();
     let cap = CapFile::from_zip(&std::fs::read(CAP).unwrap()).unwrap();

@@ -348,3 +348,77 @@ fn pcsc_a_command_holds_one_transaction_from_first_to_last_apdu() {
     assert_one_transaction(&reader, euicc(), |c| c.get(1) == Some(&0xE2), &["profile", "list"]);
     assert_one_transaction(&reader, gp_card(), |c| c.get(1) == Some(&0xF2), &["gp", "list"]);
 }
+
+/// An SCP02 card (GPC v2.3.1 Appendix E, "i" 15) in the vpcd reader, through pcscd: `gp`
+/// finds SCP02 in its Card Recognition Data, installs a CAP file, puts a DES key set and uses
+/// it; `--scp 03` on that card is refused by the card.
+#[test]
+fn pcsc_gp_over_scp02() {
+    let Some(reader) = slot0() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let name = reader.name().to_owned();
+    let keys = StaticKeys::new(0x20, &GP_TEST_KEY, &GP_TEST_KEY, &GP_TEST_KEY).unwrap();
+    let card = GpCard::new(&DEFAULT_ISD_AID, keys).with_scp02(oxicard_secure_channel::scp02::IParameter::I15);
+    let inserted = reader.insert(card).unwrap();
+    let cap = concat!(env!("CARGO_MANIFEST_DIR"), "/../gp/testdata/hellostk.cap");
+    let gp = |args: &[&str]| {
+        let mut all = vec!["--reader", &name, "--json", "gp", "--kvn", "20"];
+        all.extend_from_slice(args);
+        run(&home, &all)
+    };
+    let out = gp(&["install", cap]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(last_json(&out)["payload"]["data"]["installed"][0], "D07002CA44900101");
+    let new_key = "11".repeat(16);
+    let out = gp(&["put-key", "--new-kvn", "21", "--replace", "20", "--new-key", &new_key]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut args = vec!["--reader", name.as_str(), "gp", "--kvn", "21", "--key", &new_key, "list"];
+    let out = run(&home, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("D07002CA44900101"));
+    args.splice(3..3, ["--scp", "03"]);
+    let out = run(&home, &args);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("SCP03"), "{}", stderr(&out));
+    let removed = reader.remove(inserted).unwrap();
+    assert_eq!(removed.key_versions(), [0x21]);
+}
+
+/// A card whose ISD requires DAP verification (GPC v2.3.1 §9.2.1), in the vpcd reader through
+/// pcscd: `gp install --dap-key` signs the load file (ECDSA P-256, then RSA-2048 with PSS), the
+/// card verifies the DAP Block; without the key, or with another one, LOAD is refused `6982`.
+#[test]
+fn pcsc_gp_install_with_a_dap_block() {
+    use oxicard_gp::dap::DapVerifier;
+    let Some(reader) = slot0() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let name = reader.name().to_owned();
+    let testdata = concat!(env!("CARGO_MANIFEST_DIR"), "/../gp/testdata");
+    let cap = format!("{testdata}/hellostk.cap");
+    for (private, public) in [("p256.pem", "p256-pub.pem"), ("rsa2048.pem", "rsa2048-pub.pem")] {
+        let verifier =
+            DapVerifier::from_pem(&std::fs::read_to_string(format!("{testdata}/dap/{public}")).unwrap())
+                .unwrap();
+        let inserted = reader.insert(gp_card().with_dap_key(verifier)).unwrap();
+        let install = |extra: &[&str]| {
+            let mut args = vec!["--reader", name.as_str(), "--json", "gp", "install", cap.as_str()];
+            args.extend_from_slice(extra);
+            run(&home, &args)
+        };
+        let out = install(&[]);
+        assert!(!out.status.success(), "{private}");
+        let error = last_json(&out);
+        assert_eq!(error["payload"]["sw"], "6982", "{private}: {error}");
+        let other =
+            format!("{testdata}/dap/{}", if private == "p256.pem" { "rsa2048.pem" } else { "p256.pem" });
+        assert!(!install(&["--dap-key", &other]).status.success(), "{private}: another key");
+        let key = format!("{testdata}/dap/{private}");
+        let out = install(&["--dap-key", &key]);
+        assert!(out.status.success(), "{private}: {}", stderr(&out));
+        assert_eq!(last_json(&out)["payload"]["data"]["installed"][0], "D07002CA44900101");
+        let card = reader.remove(inserted).unwrap();
+        assert!(
+            card.applications().iter().any(|a| a.aid == [0xD0, 0x70, 0x02, 0xCA, 0x44, 0x90, 0x01, 0x01])
+        );
+    }
+}

@@ -4,11 +4,13 @@
 pub mod cap;
 pub mod command;
 pub mod connect;
+pub mod dap;
 pub mod data;
 mod error;
 mod isd;
 pub mod keys;
 pub mod ops;
+pub mod receipt;
 pub mod status;
 pub mod status_word;
 

@@ -176,6 +176,21 @@ impl From<Step> for Operation {
     }
 }
 
+/// The handshake step of an SCP02 session as the command it sends (GET DATA of the sequence
+/// counter for implicit initiation).
+impl From<oxicard_secure_channel::scp02::Step> for Operation {
+    fn from(step: oxicard_secure_channel::scp02::Step) -> Self {
+        use oxicard_secure_channel::scp02::Step as Scp02Step;
+        match step {
+            Scp02Step::InitializeUpdate => Self::InitializeUpdate,
+            Scp02Step::ExternalAuthenticate => Self::ExternalAuthenticate,
+            Scp02Step::SequenceCounter => Self::GetData,
+            // A step a later version adds: the handshake's first command.
+            _ => Self::InitializeUpdate,
+        }
+    }
+}
+
 /// What a status word means as the answer to a command: see [`explain`].
 ///
 /// Displayed as `6985 (conditions of use not satisfied: is the load file already on the card,
@@ -647,6 +662,10 @@ mod tests {
         assert_eq!(Operation::from_name("INSTALL"), None);
         assert_eq!(Operation::from(Step::InitializeUpdate), Operation::InitializeUpdate);
         assert_eq!(Operation::from(Step::ExternalAuthenticate), Operation::ExternalAuthenticate);
+        use oxicard_secure_channel::scp02::Step as Scp02Step;
+        assert_eq!(Operation::from(Scp02Step::InitializeUpdate), Operation::InitializeUpdate);
+        assert_eq!(Operation::from(Scp02Step::ExternalAuthenticate), Operation::ExternalAuthenticate);
+        assert_eq!(Operation::from(Scp02Step::SequenceCounter), Operation::GetData);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// A key that is not 16, 24 or 32 bytes long (AES-128/192/256, Amendment D §6.1).
+    /// A key that is not 16, 24 or 32 bytes long (AES-128/192/256, Amendment D §6.1), or
+    /// an SCP02 key that is not 16 bytes (double-length 3DES, GPC v2.3.1 §E.2).
     InvalidKeyLength,
     /// The static keys ENC, MAC and DEK are not all of the same length (Amendment D §6.1).
     KeyLengthMismatch,
@@ -36,7 +37,8 @@ pub enum ErrorKind {
     /// A malformed field value: an undefined security level, an RFU "i" parameter
     /// combination, P2 other than `00`.
     InvalidValue,
-    /// The card answered with a SCP identifier other than `03` (Amendment D Table 7-2).
+    /// The card answered with another SCP identifier than the protocol's: `03` for SCP03
+    /// (Amendment D Table 7-2), `02` for SCP02 (GPC v2.3.1 Table E-8).
     WrongScpIdentifier,
     /// The card used a key version number other than the one requested (Amendment D §7.1.1).
     KeyVersionMismatch,
@@ -52,7 +54,8 @@ pub enum ErrorKind {
     /// The pseudo-random card challenge is not the one computed from the sequence
     /// counter and the selected AID (Amendment D §6.2.2.1).
     CardChallengeMismatch,
-    /// A C-MAC or R-MAC does not verify (Amendment D §6.2.4/§6.2.5).
+    /// A C-MAC or R-MAC does not verify (Amendment D §6.2.4/§6.2.5; GPC v2.3.1 §E.4.4,
+    /// §E.4.5), or the key check value of an SCP02 PUT KEY key does not (GPC v2.3.1 §11.8.2.3.3).
     MacMismatch,
     /// Decrypted data does not end in ISO/IEC 9797-1 method 2 padding, or the
     /// ciphertext is not a whole number of blocks (Amendment D §4.1.4).
@@ -60,7 +63,8 @@ pub enum ErrorKind {
     /// A non-error status word arrived without an R-MAC, or an error status word
     /// arrived with data when responses are protected (Amendment D §6.2.5).
     MissingMac,
-    /// The encryption counter reached the session's limit (Amendment D §6.2.6).
+    /// The encryption counter reached the session's limit (Amendment D §6.2.6), or the SCP02
+    /// sequence counter its end (it never wraps, GPC v2.3.1 §E.1.2).
     CounterExhausted,
     /// The session was terminated by an earlier failure or on request; open a new one.
     Terminated,
@@ -87,7 +91,7 @@ impl ErrorKind {
             Self::InvalidChannel => "logical channel above 19",
             Self::UnexpectedInstruction => "unexpected instruction",
             Self::InvalidValue => "invalid field value",
-            Self::WrongScpIdentifier => "card does not use SCP03",
+            Self::WrongScpIdentifier => "card uses another secure channel protocol",
             Self::KeyVersionMismatch => "card used another key version",
             Self::SecurityLevelNotSupported => "security level not allowed by the i parameter",
             Self::CardCryptogramMismatch => "card cryptogram invalid",

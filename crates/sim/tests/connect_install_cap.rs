@@ -48,8 +48,8 @@ fn connect_chooses_scp03_from_the_cards_recognition_data() {
 #[test]
 fn a_cap_installed_refused_twice_and_replaced() {
     let cap = hellostk();
-    let package = Aid::new(cap.package_aid()).unwrap();
-    let applet = Aid::new(&cap.applet_aids()[0]).unwrap();
+    let package = cap.package_aid();
+    let applet = cap.applet_aids()[0];
     let mut card = card();
     let mut session = connect(&mut card, &keys(), &ConnectOptions::new()).unwrap();
 

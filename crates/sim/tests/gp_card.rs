@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+use oxicard_apdu::Aid;
 use oxicard_apdu::card::{Card, CardChannel};
 use oxicard_apdu::{CommandView, StatusWord};
 use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
@@ -12,6 +13,7 @@ use oxicard_gp::command::{
 };
 use oxicard_gp::connect::IsdSelection;
 use oxicard_gp::data::{CardRecognitionData, Cplc, KeyInformationTemplate, SequenceCounter, tags};
+use oxicard_gp::ops::Instance;
 use oxicard_gp::status::{
     ALL_AIDS, Format, Kind, LifeCycle, Privileges, RegistryEntry, get_status, get_status_command, parse_tlv,
 };
@@ -80,10 +82,10 @@ fn pcsc_full_update_cycle_through_pcscd() {
 /// at level 33, on a card whose ISD is selected.
 fn update_cycle<T: Transport>(card: &mut Card<T>) {
     let cap = CapFile::from_zip(include_bytes!("../../gp/testdata/hellostk.cap")).unwrap();
-    let package = hex::decode(HELLOSTK_PACKAGE).unwrap();
-    let applet = hex::decode(HELLOSTK_APPLET).unwrap();
+    let package: Aid = HELLOSTK_PACKAGE.parse().unwrap();
+    let applet: Aid = HELLOSTK_APPLET.parse().unwrap();
     assert_eq!(cap.package_aid(), package);
-    assert_eq!(cap.applet_aids(), [applet.as_slice()]);
+    assert_eq!(cap.applet_aids(), [applet]);
 
     let mut s =
         Scp03Session::open(card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC, &OpenOptions::new())
@@ -100,11 +102,11 @@ fn update_cycle<T: Transport>(card: &mut Card<T>) {
     assert_eq!(receipt, [0x00]);
     let modules = get_status(&mut s, Kind::LoadFilesAndModules).unwrap();
     assert_eq!(aids(&modules), ["A0000000620001", HELLOSTK_PACKAGE]);
-    assert_eq!(modules[1].modules, [applet.as_slice()]);
+    assert_eq!(modules[1].modules, [applet.to_vec()]);
     assert_eq!(modules[1].life_cycle(), LifeCycle::Loaded);
     assert_eq!(modules[1].version.as_deref(), Some(&[cap.package_version().0, cap.package_version().1][..]));
     let receipt =
-        ops::install(&mut s, &package, &applet, &applet, Privileges::NONE, &InstallParameters::default())
+        ops::install(&mut s, &Instance::of(package, applet), Privileges::NONE, &InstallParameters::default())
             .unwrap();
     assert_eq!(receipt, [0x00]);
 
@@ -113,7 +115,7 @@ fn update_cycle<T: Transport>(card: &mut Card<T>) {
     assert_eq!(apps[0].life_cycle_state, 0x07);
     assert_eq!(apps[0].life_cycle(), LifeCycle::Selectable);
     assert_eq!(apps[0].privileges, Some(Privileges::NONE));
-    assert_eq!(apps[0].load_file.as_deref(), Some(&package[..]));
+    assert_eq!(apps[0].load_file.as_deref(), Some(package.as_bytes()));
 
     // Lock and unlock.
     ops::set_application_lock(&mut s, &applet, true).unwrap();
@@ -236,15 +238,20 @@ fn get_data_objects() {
 #[test]
 fn get_status_paging_and_legacy_format() {
     let cap = CapFile::from_zip(include_bytes!("../../gp/testdata/hellostk.cap")).unwrap();
-    let package = hex::decode(HELLOSTK_PACKAGE).unwrap();
-    let applet = hex::decode(HELLOSTK_APPLET).unwrap();
+    let package: Aid = HELLOSTK_PACKAGE.parse().unwrap();
+    let applet: Aid = HELLOSTK_APPLET.parse().unwrap();
     let mut card = card();
     let mut s = open(&mut card, &keys(), SecurityLevel::C_DEC_C_MAC_R_MAC_R_ENC);
     ops::load(&mut s, &cap, &[], LoadOptions::default(), None).unwrap();
-    let instances: Vec<Vec<u8>> = (0u8..10).map(|n| [&applet[..], &[n]].concat()).collect();
+    let instances: Vec<Aid> = (0u8..10).map(|n| Aid::new(&[&applet[..], &[n]].concat()).unwrap()).collect();
     for aid in &instances {
-        ops::install(&mut s, &package, &applet, aid, Privileges::NONE, &InstallParameters::default())
-            .unwrap();
+        ops::install(
+            &mut s,
+            &Instance::of(package, applet).named(*aid),
+            Privileges::NONE,
+            &InstallParameters::default(),
+        )
+        .unwrap();
     }
     // Ten entries of 39 bytes do not fit one page (200 bytes): the first answer is 6310.
     let first = get_status_command(Kind::Applications, Format::Tlv, false, ALL_AIDS);
@@ -283,7 +290,7 @@ fn load_hash_mismatch_and_refusals() {
     let mut card = card();
     let mut s = open(&mut card, &keys(), SecurityLevel::C_MAC);
     // INSTALL [for load] with a wrong SHA-1 hash: the last LOAD answers 6A80, nothing recorded.
-    let install = install_for_load_command(cap.package_aid(), &[], &[0u8; 20], &[]).unwrap();
+    let install = install_for_load_command(&cap.package_aid(), &[], &[0u8; 20], &[]).unwrap();
     ops::send(&mut s, "INSTALL [for load]", &install).unwrap();
     let blocks = load_commands(&cap.load_file(LoadOptions::default()), 200).unwrap();
     for block in &blocks[..blocks.len() - 1] {
@@ -300,8 +307,13 @@ fn load_hash_mismatch_and_refusals() {
         other => panic!("{other:?}"),
     }
     // INSTALL of a module that is not loaded: 6A88.
-    let applet = hex::decode(HELLOSTK_APPLET).unwrap();
-    match ops::install(&mut s, cap.package_aid(), &applet, &applet, Privileges::NONE, &Default::default()) {
+    let applet: Aid = HELLOSTK_APPLET.parse().unwrap();
+    match ops::install(
+        &mut s,
+        &Instance::of(cap.package_aid(), applet),
+        Privileges::NONE,
+        &Default::default(),
+    ) {
         Err(ops::OpError::Card(GpError::Status { sw, .. })) => assert_eq!(sw, StatusWord::new(0x6A, 0x88)),
         other => panic!("{other:?}"),
     }
@@ -339,7 +351,7 @@ fn card_life_cycle() {
         let isd = get_status(&mut s, Kind::IssuerSecurityDomain).unwrap();
         assert_eq!(isd[0].life_cycle(), LifeCycle::CardLocked);
         // Content management is refused while locked: 6985.
-        match ops::delete(&mut s, &[0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01], false) {
+        match ops::delete(&mut s, &Aid::from_array([0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01]), false) {
             Err(ops::OpError::Card(GpError::Status { sw, .. })) => {
                 assert_eq!(sw, StatusWord::new(0x69, 0x85));
             }

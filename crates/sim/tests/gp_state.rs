@@ -40,8 +40,8 @@ fn registry_keys_and_counter_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gp.json");
     let cap = CapFile::from_zip(include_bytes!("../../gp/testdata/hellostk.cap")).unwrap();
-    let package = cap.package_aid().to_vec();
-    let applet = cap.applet_aids()[0].to_vec();
+    let package = cap.package_aid();
+    let applet = cap.applet_aids()[0];
     {
         let mut card = open_card(&path);
         assert!(path.exists(), "created on open");
@@ -53,8 +53,13 @@ fn registry_keys_and_counter_survive_reopening() {
         )
         .unwrap();
         ops::load(&mut s, &cap, &[], LoadOptions::default(), Some(HashAlgorithm::Sha256)).unwrap();
-        ops::install(&mut s, &package, &applet, &applet, Privileges::NONE, &InstallParameters::default())
-            .unwrap();
+        ops::install(
+            &mut s,
+            &ops::Instance::of(package, applet),
+            Privileges::NONE,
+            &InstallParameters::default(),
+        )
+        .unwrap();
         ops::set_application_lock(&mut s, &applet, true).unwrap();
         let dek = keys().dek().unwrap().clone();
         let k = |b: u8| SecretKey::from_slice(&[b; 16]).unwrap();
@@ -87,7 +92,7 @@ fn registry_keys_and_counter_survive_reopening() {
     assert_eq!(sim.applications()[0].life_cycle, 0x87);
     assert_eq!(
         sim.load_files().iter().map(|l| l.aid.clone()).collect::<Vec<_>>(),
-        [vec![0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01], package.clone()]
+        [vec![0xA0, 0x00, 0x00, 0x00, 0x62, 0x00, 0x01], package.to_vec()]
     );
     // The added key set opens a session; the counter goes on from the file's value.
     let new = StaticKeys::new(0x31, &[0x50; 16], &[0x51; 16], &[0x52; 16]).unwrap();

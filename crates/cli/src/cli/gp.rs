@@ -49,7 +49,11 @@ pub(crate) struct GpAuth {
     /// data of INITIALIZE UPDATE (Amendment D §7.1.1.6).
     #[arg(long, global = true, value_enum, value_name = "SCHEME", env = "OXICARD_GP_KDF")]
     pub(crate) kdf: Option<KdfScheme>,
-    /// SCP03 security level: hex byte (01 C-MAC, 03 +C-DEC, 13 +R-MAC, 33 +R-ENC, 11, 31) or
+    /// Secure channel protocol: `02`, `03`, or `auto` (the one the card's Card Recognition Data
+    /// lists, else the type of its keys, else SCP03). SCP02 takes 16-byte (3DES) keys.
+    #[arg(long, global = true, value_name = "SCP", default_value = "auto", env = "OXICARD_GP_SCP")]
+    pub(crate) scp: String,
+    /// Security level: hex byte (01 C-MAC, 03 +C-DEC, 13 +R-MAC, 33 +R-ENC (SCP03), 11, 31) or
     /// `auto` (the highest the card's "i" parameter allows).
     #[arg(long, global = true, value_name = "LEVEL", default_value = "auto")]
     pub(crate) level: String,
@@ -91,7 +95,8 @@ pub(crate) enum GpCmd {
     Lock(GpLockArgs),
     /// Unlock an application, or the card with --card.
     Unlock(GpLockArgs),
-    /// Add or replace an AES key set (PUT KEY, GPC v2.3.1 §11.8; keys encrypted under the DEK).
+    /// Add or replace a key set (PUT KEY, GPC v2.3.1 §11.8): AES keys under the static DEK in
+    /// SCP03, DES keys under the DEK session key in SCP02.
     PutKey(GpPutKeyArgs),
 }
 
@@ -121,6 +126,11 @@ pub(crate) struct GpInstallArgs {
     /// Load only, install nothing.
     #[arg(long, conflicts_with_all = ["applet", "instance", "params", "privileges"])]
     pub(crate) load_only: bool,
+    /// Sign the load file for DAP verification (GPC v2.3.1 §9.2.1, Appendix C.3) with this
+    /// private key (PEM: RSA PKCS#1/PKCS#8, or EC P-256 SEC 1/PKCS#8): a DAP Block for the
+    /// security domain the load file goes to (the ISD), before the Load File Data Block.
+    #[arg(long, value_name = "PEM")]
+    pub(crate) dap_key: Option<PathBuf>,
 }
 
 /// The hash of the Load File Data Block sent with INSTALL [for load].

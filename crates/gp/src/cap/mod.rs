@@ -10,6 +10,7 @@ mod parse;
 pub use component::Component;
 pub use error::CapError;
 
+use oxicard_apdu::Aid;
 use std::io::{Cursor, Read};
 
 use oxicard_apdu::tlv::{Tag, Writer};
@@ -74,10 +75,10 @@ impl LoadOptions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapFile {
     components: [Option<Vec<u8>>; 12],
-    package_aid: Vec<u8>,
+    package_aid: Aid,
     package_version: (u8, u8),
     cap_version: (u8, u8),
-    applets: Vec<Vec<u8>>,
+    applets: Vec<Aid>,
 }
 
 impl CapFile {
@@ -164,8 +165,8 @@ impl CapFile {
     }
 
     /// The package AID: the Executable Load File AID for INSTALL [for load].
-    pub fn package_aid(&self) -> &[u8] {
-        &self.package_aid
+    pub fn package_aid(&self) -> Aid {
+        self.package_aid
     }
 
     /// The package version `(major, minor)` from the Header.
@@ -180,7 +181,7 @@ impl CapFile {
 
     /// The applet AIDs (Executable Module AIDs for INSTALL [for install]), in Applet
     /// component order; empty for a library package.
-    pub fn applet_aids(&self) -> &[Vec<u8>] {
+    pub fn applet_aids(&self) -> &[Aid] {
         &self.applets
     }
 
@@ -207,6 +208,12 @@ impl CapFile {
         let mut w = Writer::new();
         w.primitive(Tag::from_u32_unchecked(TAG_LOAD_FILE_DATA_BLOCK), &self.load_file_data_block(options));
         w.finish()
+    }
+
+    /// The Load File with DAP Blocks: each block's `E2` object, then the `C4` Load File Data
+    /// Block (GPC v2.3.1 §11.6.2.3, Table 11-58). With no blocks, [`CapFile::load_file`].
+    pub fn load_file_with_dap(&self, options: LoadOptions, dap_blocks: &[crate::dap::DapBlock]) -> Vec<u8> {
+        crate::dap::LoadFile::encode(dap_blocks, &self.load_file_data_block(options))
     }
 
     /// The Load File Data Block hash for INSTALL [for load] (GPC v2.3.1 §11.5.2.3.1).

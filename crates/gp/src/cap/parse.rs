@@ -2,6 +2,7 @@
 
 use super::Component;
 use crate::{DecodeError, DecodeErrorKind};
+use oxicard_apdu::Aid;
 
 /// The magic number opening the Header component: `DECAFFED` (JCVM v3.1 §6.4).
 pub(crate) const MAGIC: [u8; 4] = [0xDE, 0xCA, 0xFF, 0xED];
@@ -45,13 +46,10 @@ impl<'a> Bytes<'a> {
     }
 
     /// An AID with its length byte (5..=16 bytes, ISO/IEC 7816-5).
-    fn aid(&mut self) -> Result<Vec<u8>, DecodeError> {
+    fn aid(&mut self) -> Result<Aid, DecodeError> {
         let at = self.at;
         let n = usize::from(self.u8()?);
-        if !(5..=16).contains(&n) {
-            return Err(DecodeError::new(DecodeErrorKind::InvalidLength, at));
-        }
-        self.take(n).map(<[u8]>::to_vec)
+        Aid::new(self.take(n)?).map_err(|_| DecodeError::new(DecodeErrorKind::InvalidLength, at))
     }
 }
 
@@ -59,7 +57,7 @@ impl<'a> Bytes<'a> {
 pub(crate) struct Header {
     pub(crate) cap_version: (u8, u8),
     pub(crate) package_version: (u8, u8),
-    pub(crate) package_aid: Vec<u8>,
+    pub(crate) package_aid: Aid,
 }
 
 /// Reads the Header component (JCVM v3.1 §6.4: magic, minor, major, flags, package info
@@ -80,7 +78,7 @@ pub(crate) fn header(bytes: &[u8]) -> Result<Header, DecodeError> {
 
 /// Reads the applet AIDs of the Applet component (JCVM v3.1 §6.5: count, then per applet
 /// `AID_length AID install_method_offset u2`).
-pub(crate) fn applets(bytes: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
+pub(crate) fn applets(bytes: &[u8]) -> Result<Vec<Aid>, DecodeError> {
     let mut b = Bytes { data: bytes, at: 3 };
     let count = b.u8()?;
     let mut out = Vec::with_capacity(usize::from(count));

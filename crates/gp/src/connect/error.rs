@@ -1,6 +1,7 @@
 //! [`ConnectError`]: why [`connect`](super::connect) opened no session.
 
 use oxicard_apdu::card::CardError;
+use oxicard_secure_channel::scp02::Scp02Error;
 use oxicard_secure_channel::scp03::Scp03Error;
 
 use super::options::Protocol;
@@ -28,6 +29,9 @@ pub enum ConnectError {
         /// What is wrong with them.
         reason: &'static str,
     },
+    /// The SCP02 session could not be opened.
+    #[error("SCP02 authentication failed")]
+    Scp02(#[source] Scp02Error),
     /// The SCP03 session could not be opened.
     #[error("SCP03 authentication failed")]
     Scp03(#[source] Scp03Error),
@@ -42,7 +46,12 @@ impl ConnectError {
             Self::Scp03(Scp03Error::Handshake(error)) => {
                 matches!(error.kind, ErrorKind::CardCryptogramMismatch | ErrorKind::CardChallengeMismatch)
             }
-            Self::Scp03(Scp03Error::Status { sw, .. }) => sw.to_u16() == 0x6300,
+            Self::Scp02(Scp02Error::Handshake(error)) => {
+                matches!(error.kind, ErrorKind::CardCryptogramMismatch | ErrorKind::CardChallengeMismatch)
+            }
+            Self::Scp03(Scp03Error::Status { sw, .. }) | Self::Scp02(Scp02Error::Status { sw, .. }) => {
+                sw.to_u16() == 0x6300
+            }
             _ => false,
         }
     }

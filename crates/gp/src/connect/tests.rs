@@ -56,7 +56,7 @@ fn a_card_that_publishes_nothing_gets_scp03_at_c_mac_and_c_decryption() {
     assert_eq!((info.protocol, info.evidence), (Protocol::Scp03, Evidence::Default));
     assert_eq!(info.level, SecurityLevel::C_DEC_C_MAC);
     assert_eq!(echo(&mut session), b"ping");
-    assert_eq!(session.card_info().kvn(), 0x30);
+    assert_eq!(session.key_version(), Some(0x30));
     drop(session);
     // GET DATA 66, then E0 (neither answered), INITIALIZE UPDATE, EXTERNAL AUTHENTICATE.
     let card = card.transport().simulator();
@@ -150,4 +150,95 @@ fn the_protocol_from_what_the_card_publishes() {
         protocol(Some(Protocol::Scp02), Some(&crd(CRD_SCP03_70)), None, 0),
         (Protocol::Scp02, Evidence::Asked)
     );
+}
+
+mod scp02_cards {
+    use oxicard_secure_channel::scp02;
+    use oxicard_secure_channel::testcard::{Scp02TestCard, Scp02TestCardConfig};
+
+    use super::*;
+
+    fn scp02_keys() -> scp02::StaticKeys {
+        scp02::StaticKeys::new(0x30, &TEST_KEY, &TEST_KEY, &TEST_KEY).unwrap()
+    }
+
+    fn card(config: Scp02TestCardConfig) -> Card<SimulatorTransport<Scp02TestCard>> {
+        Card::new(SimulatorTransport::new(Scp02TestCard::new(config)))
+    }
+
+    fn config(i: scp02::IParameter) -> Scp02TestCardConfig {
+        Scp02TestCardConfig::new(scp02_keys(), i)
+    }
+
+    fn with_crd(config: Scp02TestCardConfig, crd: &str) -> Scp02TestCardConfig {
+        let mut response = hex::decode(crd).unwrap();
+        response.extend_from_slice(&[0x90, 0x00]);
+        config.with_canned(vec![(vec![0x80, 0xCA, 0x00, 0x66, 0x00], response)])
+    }
+
+    #[test]
+    fn a_card_listing_scp02_i15_gets_scp02_at_c_mac_and_c_decryption() {
+        let mut card = card(with_crd(config(scp02::IParameter::I15), CRD_SCP02_15));
+        let mut session = connect(&mut card, &test_keys(), &ConnectOptions::new()).unwrap();
+        let info = session.info().clone();
+        assert_eq!(
+            (info.protocol, info.evidence, info.i),
+            (Protocol::Scp02, Evidence::CardRecognitionData, 0x15)
+        );
+        // i = 15 has no R-MAC: C-DECRYPTION and C-MAC.
+        assert_eq!(info.level, SecurityLevel::C_DEC_C_MAC);
+        assert_eq!(session.key_version(), Some(0x30));
+        assert_eq!(echo(&mut session), b"ping");
+        drop(session);
+        assert_eq!(card.transport().simulator().count(0x82), 1);
+    }
+
+    #[test]
+    fn without_card_recognition_data_scp02_is_asked_for_and_i_15_assumed() {
+        let mut card = card(config(scp02::IParameter::I15));
+        let options = ConnectOptions::new().with_protocol(Protocol::Scp02);
+        let mut session = connect(&mut card, &test_keys(), &options).unwrap();
+        assert_eq!((session.info().evidence, session.info().i), (Evidence::Asked, 0x15));
+        assert_eq!(echo(&mut session), b"ping");
+    }
+
+    #[test]
+    fn the_pseudo_random_challenge_of_i55_is_checked_against_the_isd() {
+        // The GP 2.1.1 object above with its SCP "i" changed from 15 to 55 by hand (not a
+        // published object): the card challenge is derived from the ISD's AID and checked.
+        let crd = CRD_SCP02_15.replace("2A864886FC6B040215", "2A864886FC6B040255");
+        let mut card = card(with_crd(config(scp02::IParameter::I55), &crd));
+        let mut session = connect(&mut card, &test_keys(), &ConnectOptions::new()).unwrap();
+        assert_eq!(session.info().i, 0x55);
+        assert_eq!(echo(&mut session), b"ping");
+    }
+
+    #[test]
+    fn scp02_keys_diversified_by_emv_and_wrong_keys_refused() {
+        let kdd = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09];
+        let master = scp02::SecretKey::from_slice(&TEST_KEY).unwrap();
+        let card_keys = scp02::diversify(&master, &kdd, scp02::Diversification::EmvCps11, 0x30);
+        let config = || {
+            with_crd(
+                Scp02TestCardConfig::new(card_keys.clone(), scp02::IParameter::I15)
+                    .with_key_diversification_data(kdd),
+                CRD_SCP02_15,
+            )
+        };
+        let mut card = card(config());
+        let options = ConnectOptions::new().with_diversification(Diversification::Emv);
+        let mut session = connect(&mut card, &test_keys(), &options).unwrap();
+        assert_eq!(session.keys().enc().as_bytes(), card_keys.enc().as_bytes());
+        assert_eq!(echo(&mut session), b"ping");
+        drop(session);
+        // The master key itself is the wrong key: refused before EXTERNAL AUTHENTICATE.
+        let mut card = self::card(config());
+        let error = connect(&mut card, &test_keys(), &ConnectOptions::new()).unwrap_err();
+        assert!(error.wrong_keys(), "{error:?}");
+        assert_eq!(card.transport().simulator().count(0x82), 0);
+        // AES-length keys do not make SCP02 keys.
+        let mut card = self::card(config());
+        let long = StaticKeys::new(0x30, &[0x40; 32], &[0x40; 32], &[0x40; 32]).unwrap();
+        assert!(matches!(connect(&mut card, &long, &ConnectOptions::new()), Err(ConnectError::Keys { .. })));
+    }
 }

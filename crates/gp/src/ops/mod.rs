@@ -3,16 +3,20 @@
 //! [`command`] and checks the status words (GPC v2.3.1 §11). Tracing records
 //! the operation and the command header only, never command data (keys, load files).
 
+use oxicard_apdu::Aid;
 use oxicard_apdu::card::CardChannel;
 use oxicard_apdu::{Command, StatusWord};
 
 mod install_cap;
 
-pub use self::install_cap::{Applets, InstallCapError, InstallCapOptions, InstalledCap, install_cap};
+pub use self::install_cap::{
+    Applets, InstallCapError, InstallCapOptions, InstallStep, InstalledCap, install_cap,
+};
 
 use crate::GpError;
 use crate::cap::{CapFile, HashAlgorithm, LoadOptions};
 use crate::command::{self, CardLifeCycle, CommandError, InstallParameters, PutKey, check_put_key_response};
+use crate::dap::DapBlock;
 use crate::data::get_data_command;
 use crate::status::Privileges;
 use crate::status_word::Operation;
@@ -66,10 +70,39 @@ pub fn load(
     options: LoadOptions,
     hash: Option<HashAlgorithm>,
 ) -> Result<Vec<u8>, OpError> {
+    load_blocks(card, cap, security_domain_aid, options, hash, &[])
+}
+
+/// [`load`] with DAP Blocks (GPC v2.3.1 §9.2.1, Appendix C.3): the Load File starts with them,
+/// before the `C4` Load File Data Block (Table 11-58), and INSTALL [for load] carries the Load
+/// File Data Block hash computed with `hash`, mandatory with a DAP Block (§9.2.2). Each block's
+/// signature must be over that hash: see
+/// [`DapSigner::dap_block`](crate::dap::DapSigner::dap_block). Decode the response with
+/// [`Confirmation::from_response`](crate::receipt::Confirmation::from_response).
+pub fn load_with_dap(
+    card: &mut (impl CardChannel + ?Sized),
+    cap: &CapFile,
+    security_domain_aid: &[u8],
+    options: LoadOptions,
+    hash: HashAlgorithm,
+    dap_blocks: &[DapBlock],
+) -> Result<Vec<u8>, OpError> {
+    load_blocks(card, cap, security_domain_aid, options, Some(hash), dap_blocks)
+}
+
+fn load_blocks(
+    card: &mut (impl CardChannel + ?Sized),
+    cap: &CapFile,
+    security_domain_aid: &[u8],
+    options: LoadOptions,
+    hash: Option<HashAlgorithm>,
+    dap_blocks: &[DapBlock],
+) -> Result<Vec<u8>, OpError> {
     let digest = hash.map(|h| cap.load_file_data_block_hash(h, options)).unwrap_or_default();
-    let install = command::install_for_load_command(cap.package_aid(), security_domain_aid, &digest, &[])?;
+    let install = command::install_for_load_command(&cap.package_aid(), security_domain_aid, &digest, &[])?;
     send(card, Operation::InstallForLoad.name(), &install)?;
-    let blocks = command::load_commands(&cap.load_file(options), card.max_command_data())?;
+    let load_file = cap.load_file_with_dap(options, dap_blocks);
+    let blocks = command::load_commands(&load_file, card.max_command_data())?;
     let mut receipt = Vec::new();
     for block in &blocks {
         receipt = send(card, Operation::Load.name(), block)?;
@@ -77,21 +110,46 @@ pub fn load(
     Ok(receipt)
 }
 
-/// INSTALL [for install and make selectable] of `module_aid` from `load_file_aid` as
-/// `application_aid`. Returns the response data: the install receipt where the card generates
-/// one (GPC v2.3.1 §11.5.3).
+/// What INSTALL [for install and make selectable] creates: the application `application`
+/// from the Executable Module `module` of the Executable Load File `load_file` (GPC v2.3.1
+/// §11.5.2.3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Instance {
+    /// The Executable Load File (package) AID.
+    pub load_file: Aid,
+    /// The Executable Module (applet class) AID.
+    pub module: Aid,
+    /// The application (instance) AID.
+    pub application: Aid,
+}
+
+impl Instance {
+    /// The application of `module` in `load_file` under the module's own AID.
+    pub const fn of(load_file: Aid, module: Aid) -> Self {
+        Self { load_file, module, application: module }
+    }
+
+    /// The same instance under the application AID `application`.
+    #[must_use]
+    pub const fn named(mut self, application: Aid) -> Self {
+        self.application = application;
+        self
+    }
+}
+
+/// INSTALL [for install and make selectable] of `instance`. Returns the response data: the
+/// install receipt where the card generates one (GPC v2.3.1 §11.5.3).
 pub fn install(
     card: &mut (impl CardChannel + ?Sized),
-    load_file_aid: &[u8],
-    module_aid: &[u8],
-    application_aid: &[u8],
+    instance: &Instance,
     privileges: Privileges,
     parameters: &InstallParameters,
 ) -> Result<Vec<u8>, OpError> {
     let c = command::install_for_install_command(
-        load_file_aid,
-        module_aid,
-        application_aid,
+        &instance.load_file,
+        &instance.module,
+        &instance.application,
         privileges,
         parameters,
         true,
@@ -103,7 +161,7 @@ pub fn install(
 /// the delete receipt where the card generates one (GPC v2.3.1 §11.2.3).
 pub fn delete(
     card: &mut (impl CardChannel + ?Sized),
-    aid: &[u8],
+    aid: &Aid,
     and_related: bool,
 ) -> Result<Vec<u8>, OpError> {
     Ok(send(card, Operation::Delete.name(), &command::delete_command(aid, and_related)?)?)
@@ -112,7 +170,7 @@ pub fn delete(
 /// SET STATUS locking or unlocking the application or security domain `aid`.
 pub fn set_application_lock(
     card: &mut (impl CardChannel + ?Sized),
-    aid: &[u8],
+    aid: &Aid,
     lock: bool,
 ) -> Result<(), OpError> {
     send(card, Operation::SetStatus.name(), &command::set_application_lock_command(aid, lock)?)?;

@@ -18,9 +18,8 @@ fn load_and_install_hellostk() {
     assert_eq!(hex::encode_upper(&card.seen[0]), "80E602000A05D07002CA440000000000");
     assert_eq!(card.seen[1][..4], [0x80, 0xE8, 0x00, 0x00]);
     assert_eq!(card.seen[2][..4], [0x80, 0xE8, 0x80, 0x01]);
-    let applet = cap.applet_aids()[0].clone();
-    install(&mut card, cap.package_aid(), &applet, &applet, Privileges::NONE, &InstallParameters::default())
-        .unwrap();
+    let instance = Instance::of(cap.package_aid(), cap.applet_aids()[0]);
+    install(&mut card, &instance, Privileges::NONE, &InstallParameters::default()).unwrap();
     assert_eq!(
         hex::encode_upper(&card.seen[3]),
         "80E60C001E05D07002CA4408D07002CA4490010108D07002CA4490010101000 2C90000 00".replace(' ', "")
@@ -32,7 +31,7 @@ fn refusals() {
     let mut card =
         Script { answers: vec![Response::new(vec![], StatusWord::from_u16(0x6A80))], seen: Vec::new() };
     assert!(matches!(
-        delete(&mut card, &[0xA0, 0, 0, 0, 1], true),
+        delete(&mut card, &oxicard_apdu::Aid::from_array([0xA0, 0, 0, 0, 1]), true),
         Err(OpError::Card(GpError::Status { operation: "DELETE", .. }))
     ));
     let mut card = Script { answers: vec![], seen: Vec::new() };

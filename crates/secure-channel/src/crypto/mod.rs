@@ -10,7 +10,7 @@ mod pad;
 pub(crate) use self::aes::{BLOCK, Block, BlockCipher};
 pub(crate) use self::cbc::{cbc_decrypt, cbc_encrypt};
 pub(crate) use self::cmac::Cmac;
-pub(crate) use self::pad::{pad_in_place, padded_len, unpad};
+pub(crate) use self::pad::{pad_in_place, pad_in_place_to, padded_len, padded_len_to, unpad};
 
 /// `a ^= b` over the common length.
 pub(crate) fn xor_into(a: &mut [u8], b: &[u8]) {

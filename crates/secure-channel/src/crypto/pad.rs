@@ -3,19 +3,31 @@
 
 use super::BLOCK;
 
-/// The padded length of `len` bytes: the next multiple of 16 strictly above `len`.
-pub(crate) const fn padded_len(len: usize) -> usize {
-    (len / BLOCK + 1) * BLOCK
+/// The padded length of `len` bytes for blocks of `B` bytes: the next multiple of `B`
+/// strictly above `len` (16 for AES; 8 for DES, GPC v2.3.1 §B.1.3).
+pub(crate) const fn padded_len_to<const B: usize>(len: usize) -> usize {
+    (len / B + 1) * B
 }
 
-/// Writes the padding after the first `len` bytes of `buf`, canonically (the shortest
-/// padding). Returns the padded length, or `None` if `buf` is too short.
-pub(crate) fn pad_in_place(buf: &mut [u8], len: usize) -> Option<usize> {
-    let total = padded_len(len);
+/// Writes the padding for blocks of `B` bytes after the first `len` bytes of `buf`,
+/// canonically (the shortest padding). Returns the padded length, or `None` if `buf` is too
+/// short.
+pub(crate) fn pad_in_place_to<const B: usize>(buf: &mut [u8], len: usize) -> Option<usize> {
+    let total = padded_len_to::<B>(len);
     let (first, rest) = buf.get_mut(len..total)?.split_first_mut()?;
     *first = 0x80;
     rest.fill(0);
     Some(total)
+}
+
+/// [`padded_len_to`] for the AES block.
+pub(crate) const fn padded_len(len: usize) -> usize {
+    padded_len_to::<BLOCK>(len)
+}
+
+/// [`pad_in_place_to`] for the AES block.
+pub(crate) fn pad_in_place(buf: &mut [u8], len: usize) -> Option<usize> {
+    pad_in_place_to::<BLOCK>(buf, len)
 }
 
 /// The length of the data in `padded`: strips trailing `00` bytes and the `80` before
@@ -39,6 +51,16 @@ mod tests {
         assert_eq!(&buf[16..32], &[0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(pad_in_place(&mut buf, 0), Some(16));
         assert_eq!(pad_in_place(&mut buf[..31], 16), None);
+    }
+
+    #[test]
+    fn pads_des_blocks() {
+        let mut buf = [0xAAu8; 24];
+        assert_eq!(pad_in_place_to::<8>(&mut buf, 7), Some(8));
+        assert_eq!(buf[7], 0x80);
+        assert_eq!(pad_in_place_to::<8>(&mut buf, 8), Some(16));
+        assert_eq!(&buf[8..16], &[0x80, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(pad_in_place_to::<8>(&mut buf[..15], 8), None);
     }
 
     #[test]

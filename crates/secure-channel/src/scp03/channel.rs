@@ -7,7 +7,7 @@
 use std::vec::Vec;
 
 use oxicard_apdu::card::{CardChannel, CardError};
-use oxicard_apdu::{Cla, CommandView, Response, ResponseView, StatusWord};
+use oxicard_apdu::{CommandView, Response, StatusWord};
 
 use super::channel_error::{Scp03Error, Step};
 use super::cryptogram::Challenge;
@@ -17,7 +17,10 @@ use super::init_update::InitializeUpdateResponse;
 use super::keys::StaticKeys;
 use super::params::{Mode, SecurityLevel};
 use super::session::SessionState;
-use crate::error::{Error, ErrorKind};
+use crate::aid::Aid;
+use crate::channel::{self, SecureMessaging, Session, protected_max_data};
+use crate::crypto::BLOCK;
+use crate::error::Error;
 
 /// How to open a session: the host challenge (from the OS RNG unless given), the mode of
 /// a generated challenge, and the AID of the selected security domain for the
@@ -26,7 +29,7 @@ use crate::error::{Error, ErrorKind};
 pub struct OpenOptions {
     host_challenge: Option<Challenge>,
     mode: Option<Mode>,
-    aid: Option<super::cryptogram::Aid>,
+    aid: Option<Aid>,
 }
 
 impl OpenOptions {
@@ -36,7 +39,7 @@ impl OpenOptions {
     }
 
     /// Uses this host challenge (8 bytes for S8, 16 for S16) instead of one from the OS
-    /// RNG: for replaying a trace. [`ErrorKind::InvalidChallengeLength`] otherwise.
+    /// RNG: for replaying a trace. [`ErrorKind::InvalidChallengeLength`](crate::ErrorKind::InvalidChallengeLength) otherwise.
     pub fn with_host_challenge(mut self, challenge: &[u8]) -> Result<Self, Error> {
         self.host_challenge = Some(Challenge::from_slice(challenge)?);
         Ok(self)
@@ -50,10 +53,10 @@ impl OpenOptions {
     }
 
     /// The AID of the selected security domain (5–16 bytes): with it, a pseudo-random
-    /// card challenge is checked against the sequence counter ([`ErrorKind::InvalidAid`]
+    /// card challenge is checked against the sequence counter ([`ErrorKind::InvalidAid`](crate::ErrorKind::InvalidAid)
     /// otherwise).
     pub fn with_aid(mut self, aid: &[u8]) -> Result<Self, Error> {
-        self.aid = Some(super::cryptogram::Aid::from_slice(aid)?);
+        self.aid = Some(Aid::from_slice(aid)?);
         Ok(self)
     }
 
@@ -67,22 +70,6 @@ impl OpenOptions {
         getrandom::fill(random).map_err(Scp03Error::Rng)?;
         Challenge::from_slice(random).map_err(Scp03Error::Handshake)
     }
-}
-
-/// Reusable buffers: the plain command, the wrapped command, the unwrapped response.
-#[derive(Debug, Default)]
-struct Buffers {
-    plain: Vec<u8>,
-    wire: Vec<u8>,
-    response: Vec<u8>,
-}
-
-/// Resizes `buf` to at least `len` bytes (it only grows) and returns the first `len`.
-fn room(buf: &mut Vec<u8>, len: usize) -> &mut [u8] {
-    if buf.len() < len {
-        buf.resize(len, 0);
-    }
-    buf.get_mut(..len).unwrap_or_default()
 }
 
 /// An open SCP03 session on a card channel (host side), itself a [`CardChannel`]. It owns
@@ -107,31 +94,56 @@ fn room(buf: &mut Vec<u8>, len: usize) -> &mut [u8] {
 /// [`Scp03Error`] directly. The session protects its one channel: it opens no other logical
 /// channel and sends on no other ([`CardError::NotSupported`]); open a session per channel.
 pub struct Scp03Session<C> {
-    channel: C,
-    host: HostSession,
-    info: InitializeUpdateResponse,
-    buffers: Buffers,
+    inner: Session<HostSession, C, InitializeUpdateResponse>,
 }
 
 impl<C> core::fmt::Debug for Scp03Session<C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Scp03Session")
-            .field("state", self.host.state())
-            .field("card_info", &self.info)
-            .finish_non_exhaustive()
+        self.inner.fmt(f)
     }
 }
 
-/// Sends raw command bytes on `channel`; returns data || SW in `out`.
-fn exchange<C: CardChannel>(
-    channel: &mut C,
-    command: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<StatusWord, Scp03Error> {
-    let view = CommandView::parse(command).map_err(Scp03Error::Encode)?;
-    let sw = channel.transmit_into(&view, out)?;
-    out.extend_from_slice(&sw.to_bytes());
-    Ok(sw)
+/// The host session as the card-layer session drives it.
+impl SecureMessaging for HostSession {
+    const NAME: &'static str = "Scp03Session";
+    type State = SessionState;
+    type Error = Scp03Error;
+
+    fn state(&self) -> &SessionState {
+        HostSession::state(self)
+    }
+
+    fn is_terminated(&self) -> bool {
+        HostSession::state(self).is_terminated()
+    }
+
+    fn channel(&self) -> u8 {
+        HostSession::state(self).channel()
+    }
+
+    fn wrapped_len(&self, command: &[u8]) -> Result<usize, Error> {
+        HostSession::wrapped_len(self, command)
+    }
+
+    fn wrap(&mut self, command: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        HostSession::wrap(self, command, out)
+    }
+
+    fn unwrap(&mut self, response: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        HostSession::unwrap(self, response, out)
+    }
+
+    fn terminate(&mut self) {
+        HostSession::terminate(self);
+    }
+
+    /// `limit` less the C-MAC (8 or 16 bytes, Amendment D §6.2.4) and the padding of
+    /// C-DECRYPTION to a multiple of the AES block (§6.2.6).
+    fn max_command_data(&self, limit: usize) -> usize {
+        let level = self.state().security_level();
+        let mac = if level.c_mac() { self.state().mode().size() } else { 0 };
+        protected_max_data(limit, mac, BLOCK, level.c_dec())
+    }
 }
 
 impl<C: CardChannel> Scp03Session<C> {
@@ -179,29 +191,24 @@ impl<C: CardChannel> Scp03Session<C> {
         let mut command = [0u8; 64];
         let mut response = Vec::new();
         let n = handshake.initialize_update_command(&mut command).map_err(Scp03Error::Handshake)?;
-        let sw = exchange(&mut channel, command.get(..n).unwrap_or_default(), &mut response)?;
-        if sw != StatusWord::SUCCESS {
-            return Err(Scp03Error::Status { step: Step::InitializeUpdate, sw });
-        }
+        let sent = command.get(..n).ok_or(Scp03Error::Handshake(Error::buffer_too_small(n)))?;
+        let refused = |step| move |sw| Scp03Error::Status { step, sw };
+        channel::step(&mut channel, sent, &mut response, refused(Step::InitializeUpdate))?;
         let auth = handshake
             .process_initialize_update_response_with(&response, keys_for)
             .map_err(Scp03Error::Handshake)?;
         let info = *auth.card_info();
         let n = auth.external_authenticate_command(&mut command).map_err(Scp03Error::Handshake)?;
-        let sw = exchange(&mut channel, command.get(..n).unwrap_or_default(), &mut response)?;
-        if sw != StatusWord::SUCCESS {
-            return Err(Scp03Error::Status { step: Step::ExternalAuthenticate, sw });
-        }
+        let sent = command.get(..n).ok_or(Scp03Error::Handshake(Error::buffer_too_small(n)))?;
+        let sw = channel::step(&mut channel, sent, &mut response, refused(Step::ExternalAuthenticate))?;
         let host =
             auth.process_external_authenticate_response(&sw.to_bytes()).map_err(Scp03Error::Handshake)?;
-        Ok(Self { channel, host, info, buffers: Buffers::default() })
+        Ok(Self { inner: Session::new(channel, host, info) })
     }
 
     /// Wraps `command`, sends it and returns the unwrapped response.
     pub fn transmit(&mut self, command: &CommandView<'_>) -> Result<Response, Scp03Error> {
-        let mut data = Vec::new();
-        let sw = self.transmit_into(command, &mut data)?;
-        Ok(Response::new(data, sw))
+        self.inner.transmit(command)
     }
 
     /// Wraps `command` (built for the basic channel; its CLA is moved to the session's
@@ -219,80 +226,45 @@ impl<C: CardChannel> Scp03Session<C> {
         command: &CommandView<'_>,
         data: &mut Vec<u8>,
     ) -> Result<StatusWord, Scp03Error> {
-        data.clear();
-        if self.host.state().is_terminated() {
-            return Err(Scp03Error::Terminated);
-        }
-        let ch = self.host.state().channel();
-        let cla = Cla(command.cla()).with_channel(ch).map_err(Scp03Error::Encode)?;
-        let command = command.with_cla(cla.0);
-        let len = command.encoded_len().map_err(Scp03Error::Encode)?;
-        let plain = room(&mut self.buffers.plain, len);
-        let len = command.encode_into(plain).map_err(Scp03Error::Encode)?;
-        let plain = plain.get(..len).unwrap_or_default();
-        let wire_len = self.host.wrapped_len(plain).map_err(session_error)?;
-        let wire = room(&mut self.buffers.wire, wire_len);
-        let n = self.host.wrap(plain, wire).map_err(session_error)?;
-        let wire = wire.get(..n).unwrap_or_default();
-        // From here on the card's state follows ours only if the exchange completes.
-        if let Err(e) = exchange(&mut self.channel, wire, data) {
-            self.host.terminate();
-            data.clear();
-            return Err(e);
-        }
-        let out = room(&mut self.buffers.response, data.len());
-        let result = self.host.unwrap(data, out);
-        data.clear();
-        let n = result.map_err(session_error)?;
-        let sw = match ResponseView::parse(out.get(..n).unwrap_or_default()) {
-            Ok(plain) => {
-                data.extend_from_slice(plain.data());
-                Ok(plain.sw())
-            }
-            Err(_) => Err(Scp03Error::SecurityFailure(Error::of(ErrorKind::Truncated))),
-        };
-        // Wipe the plain response copy; the caller has its own.
-        out.fill(0);
-        sw
+        self.inner.transmit_into(command, data)
     }
 
     /// The security level of the session.
     pub fn security_level(&self) -> SecurityLevel {
-        self.host.state().security_level()
+        self.state().security_level()
     }
 
     /// The session state: level, mode, channel, encryption counter, termination.
     pub fn state(&self) -> &SessionState {
-        self.host.state()
+        self.inner.host().state()
     }
 
     /// Whether the session is terminated (by a failure; [`close`](Self::close) consumes it).
     pub fn is_terminated(&self) -> bool {
-        self.host.state().is_terminated()
+        self.state().is_terminated()
     }
 
     /// What the card said in its INITIALIZE UPDATE response: key diversification data,
     /// key version, "i", sequence counter.
     pub fn card_info(&self) -> &InitializeUpdateResponse {
-        &self.info
+        self.inner.info()
     }
 
     /// Sets the encryption counter limit ([`SessionState::set_counter_limit`]).
     pub fn set_counter_limit(&mut self, limit: u32) {
-        self.host.set_counter_limit(limit);
+        self.inner.host_mut().set_counter_limit(limit);
     }
 
     /// The channel the session runs on, to inspect it (commands go through the session).
     pub fn channel(&self) -> &C {
-        &self.channel
+        self.inner.channel()
     }
 
     /// Ends the session (keys wiped) and gives the channel back. The card keeps its side
     /// open until its next INITIALIZE UPDATE, SELECT, channel close or reset
     /// (Amendment D §5.6).
-    pub fn close(mut self) -> C {
-        self.host.terminate();
-        self.channel
+    pub fn close(self) -> C {
+        self.inner.close()
     }
 }
 
@@ -300,7 +272,7 @@ impl<C: CardChannel> Scp03Session<C> {
 /// §6.2.4–§6.2.7), nothing on any other.
 impl<C: CardChannel> CardChannel for Scp03Session<C> {
     fn channel_number(&self) -> u8 {
-        self.host.state().channel()
+        self.inner.channel_number()
     }
 
     /// [`Scp03Session::transmit_into`], its [`Scp03Error`] as a [`CardError`].
@@ -309,46 +281,13 @@ impl<C: CardChannel> CardChannel for Scp03Session<C> {
         command: &CommandView<'_>,
         data: &mut Vec<u8>,
     ) -> Result<StatusWord, CardError> {
-        Scp03Session::transmit_into(self, command, data).map_err(CardError::from)
+        self.inner.card_transmit_into(command, data)
     }
 
     /// What the channel underneath carries, less the C-MAC (8 or 16 bytes, Amendment D
     /// §6.2.4) and the padding of C-DECRYPTION (§6.2.6): 247 at C-MAC in S8 mode, 239 with
     /// C-DECRYPTION.
     fn max_command_data(&self) -> usize {
-        let level = self.security_level();
-        let mac = if level.c_mac() { self.state().mode().size() } else { 0 };
-        protected_max_data(self.channel.max_command_data(), mac, level.c_dec())
-    }
-}
-
-/// The largest plain data length whose SCP03 protection fits `limit` bytes: C-MAC adds `mac`
-/// bytes; C-DECRYPTION pads to a multiple of 16 with at least one byte (ISO/IEC 9797-1 method 2,
-/// Amendment D §6.2.6), so the encrypted length is `(n / 16 + 1) × 16`.
-const fn protected_max_data(limit: usize, mac: usize, encrypted: bool) -> usize {
-    let room = limit.saturating_sub(mac);
-    if encrypted { (room / 16 * 16).saturating_sub(1) } else { room }
-}
-
-/// Maps an error of a session call: security failures terminated the session.
-fn session_error(error: Error) -> Scp03Error {
-    match error.kind {
-        ErrorKind::Terminated => Scp03Error::Terminated,
-        kind if kind.is_security_failure() => Scp03Error::SecurityFailure(error),
-        _ => Scp03Error::Command(error),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::protected_max_data;
-
-    #[test]
-    fn overheads() {
-        assert_eq!(protected_max_data(255, 0, false), 255);
-        assert_eq!(protected_max_data(255, 8, false), 247);
-        // 239 bytes pad to 240, + 8 MAC = 248 ≤ 255; 240 would pad to 256.
-        assert_eq!(protected_max_data(255, 8, true), 239);
-        assert_eq!(protected_max_data(255, 16, true), 223);
+        self.inner.max_command_data()
     }
 }

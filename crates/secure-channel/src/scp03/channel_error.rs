@@ -5,6 +5,7 @@ use core::fmt;
 use oxicard_apdu::StatusWord;
 use oxicard_apdu::card::CardError;
 
+use crate::channel;
 use crate::error::Error;
 
 /// The handshake step a status word answered.
@@ -107,51 +108,4 @@ pub enum Scp03Error {
     Rng(#[source] getrandom::Error),
 }
 
-/// A [`CardError`] as the session's error: the [`Scp03Error`] a
-/// [`CardError::SecureChannel`] carries, else [`Scp03Error::Card`].
-impl From<CardError> for Scp03Error {
-    fn from(error: CardError) -> Self {
-        match error {
-            CardError::SecureChannel(inner) => match inner.downcast::<Self>() {
-                Ok(scp03) => *scp03,
-                Err(other) => Self::Card(CardError::SecureChannel(other)),
-            },
-            other => Self::Card(other),
-        }
-    }
-}
-
-/// The session's error as the [`CardChannel`](oxicard_apdu::card::CardChannel) error: a
-/// failure of the channel underneath ([`Scp03Error::Card`]) as it is, any other as
-/// [`CardError::SecureChannel`].
-impl From<Scp03Error> for CardError {
-    fn from(error: Scp03Error) -> Self {
-        match error {
-            Scp03Error::Card(card) => card,
-            other => CardError::secure_channel(other),
-        }
-    }
-}
-
-impl Scp03Error {
-    /// Whether this error ended the session (or found it ended).
-    pub fn is_security_failure(&self) -> bool {
-        matches!(self, Self::SecurityFailure(_) | Self::Terminated)
-    }
-
-    /// The card's status word, for [`Scp03Error::Status`].
-    pub fn status(&self) -> Option<StatusWord> {
-        match self {
-            Self::Status { sw, .. } => Some(*sw),
-            _ => None,
-        }
-    }
-
-    /// The secure-channel error underneath, if any.
-    pub fn secure_channel_error(&self) -> Option<Error> {
-        match self {
-            Self::Handshake(e) | Self::SecurityFailure(e) | Self::Command(e) => Some(*e),
-            _ => None,
-        }
-    }
-}
+channel::session_error_impls!(Scp03Error);

@@ -8,7 +8,7 @@ use super::kdf::{DerivationConstant, kdf_with};
 use super::keys::SecretKey;
 use super::params::Mode;
 use crate::crypto::Cmac;
-use crate::error::{ErrorKind, Result};
+use crate::error::Result;
 
 macro_rules! mode_sized {
     ($(#[$doc:meta])* $name:ident) => {
@@ -20,7 +20,8 @@ macro_rules! mode_sized {
         }
 
         impl $name {
-            /// From 8 (S8) or 16 (S16) bytes; [`ErrorKind::InvalidChallengeLength`] otherwise.
+            /// From 8 (S8) or 16 (S16) bytes; [`ErrorKind::InvalidChallengeLength`](crate::ErrorKind::InvalidChallengeLength)
+            /// otherwise.
             pub fn from_slice(bytes: &[u8]) -> Result<Self> {
                 let mode = Mode::from_size(bytes.len())?;
                 let mut buf = [0u8; 16];
@@ -68,29 +69,7 @@ mode_sized!(
     Cryptogram
 );
 
-/// An application identifier of 5 to 16 bytes (ISO/IEC 7816-4 §8.2.1.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Aid {
-    bytes: [u8; 16],
-    len: u8,
-}
-
-impl Aid {
-    pub(crate) fn from_slice(aid: &[u8]) -> Result<Self> {
-        if !(5..=16).contains(&aid.len()) {
-            return Err(ErrorKind::InvalidAid.into());
-        }
-        let mut bytes = [0u8; 16];
-        if let Some(dst) = bytes.get_mut(..aid.len()) {
-            dst.copy_from_slice(aid);
-        }
-        Ok(Self { bytes, len: aid.len() as u8 })
-    }
-
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
-    }
-}
+pub(crate) use crate::aid::Aid;
 
 /// The pseudo-random card challenge (Amendment D §6.2.2.1): the KDF with constant `02`,
 /// the static Key-ENC, and context `sequence counter (3 bytes) || AID of the selected
@@ -129,6 +108,7 @@ pub(crate) fn cryptogram(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     // Amendment D §6.2.2.1 and Table 4-1: with Key-ENC 000102…0f, counter 000001 and the ISD-R AID,
     // the pseudo-random challenge equals the card challenge of pySim SCP03_Test_AES128_03.

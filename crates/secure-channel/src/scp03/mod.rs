@@ -22,7 +22,7 @@ mod kdf;
 mod keys;
 mod params;
 mod session;
-mod wire;
+pub(crate) mod wire;
 
 pub use self::card::{CardChallenge, CardHandshake, CardSession};
 #[cfg(feature = "std")]

@@ -3,6 +3,8 @@
 
 use crate::error::{Error, ErrorKind, Result};
 
+pub(crate) use super::init_update::write_parts;
+
 /// A command APDU split into its fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Command<'a> {

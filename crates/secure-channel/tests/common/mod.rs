@@ -10,6 +10,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod no_alloc;
 pub mod vectors;
 
 use oxicard_secure_channel::scp03::{

@@ -18,9 +18,9 @@
 //! | `80 50` INITIALIZE UPDATE / `84 82` EXTERNAL AUTHENTICATE | the SCP03 card side: unknown KVN `6A88`, wrong host cryptogram `6300`, wrong C-MAC `6982`, no INITIALIZE UPDATE `6985` |
 //! | `80 CA` GET DATA `9F7F` / `66` / `E0` / `C1` | CPLC, Card Recognition Data, Key Information Template, sequence counter (also without a session); other tags `6A88` |
 //! | `80 F2` GET STATUS P1 `80`/`40`/`20`/`10` | TLV (P2 `02`) or legacy (P2 `00`) format; search criteria `4F 00` (all) or `4F len AID-prefix`, further criteria and a tag list `5C` ignored (§11.4.2.3), none at all for P1 `80`; `6310` when more entries follow (P2 b1 "next", refused for P1 `80`); nothing found `6A88` |
-//! | `80 E6 02` INSTALL [for load] + `80 E8` LOAD | blocks reassembled, the hash checked (`6A80` when wrong), the `C4` load file parsed as a CAP file; answers `00` |
+//! | `80 E6 02` INSTALL [for load] + `80 E8` LOAD | blocks reassembled, DAP Blocks checked (see `dap.rs`: `6982`), the hash checked (`6A80` when wrong), the `C4` load file parsed as a CAP file; answers `00` or a load confirmation |
 //! | `80 E6 04/08/0C` INSTALL [for install (and make selectable)] | a new application (`03` INSTALLED or `07` SELECTABLE); unknown load file or module `6A88`, AID in use `6985` |
-//! | `80 E4` DELETE | object (P2 `00`) or object and related (P2 `80`); unknown `6A88`, dependents `6985`; a key set by version (`D2`; the last one `6985`); answers `00` |
+//! | `80 E4` DELETE | object (P2 `00`) or object and related (P2 `80`); unknown `6A88`, dependents `6985`; a key set by version (`D2`; the last one `6985`); answers `00` or a delete confirmation |
 //! | `80 F0` SET STATUS | P1 `40`: lock (P2 b8 set) / unlock an application; P1 `80`: card life cycle |
 //! | `80 D8` PUT KEY | an AES key set added (P1 `00`) or replacing P1; keys decrypted under the session's DEK, Key Component Blocks with or without the key length (Tables 11-70 / 11-71); answers KVN and KCVs; a wrong KCV `6982` |
 //!
@@ -44,14 +44,15 @@ use oxicard_apdu::{Cla, CommandView, StatusWord};
 use oxicard_gp::cap::{CapFile, Component, HashAlgorithm};
 use oxicard_gp::command::{DeleteRequest, InstallRequest};
 use oxicard_gp::data::{KeyComponent, KeyInfo, KeyInformationTemplate};
+use oxicard_gp::receipt::ReceiptContext;
 use oxicard_gp::status::{Kind, Privileges, RegistryEntry};
 use oxicard_secure_channel::ErrorKind;
-use oxicard_secure_channel::scp03::{
-    CardChallenge, CardHandshake, CardSession, IParameter, SecretKey, StaticKeys,
-};
+use oxicard_secure_channel::scp03::{CardChallenge, CardHandshake, IParameter, StaticKeys};
 use oxicard_transport::sim::CardSimulator;
 
+mod dap;
 mod put_key;
+mod scp;
 mod select;
 mod state;
 mod t0;
@@ -146,10 +147,10 @@ struct Loading {
 enum Phase {
     #[default]
     Idle,
-    /// The handshake and the DEK of the key set it uses.
-    Authenticating(CardHandshake, Option<SecretKey>),
-    /// The session and the DEK of the key set that opened it (PUT KEY decrypts under it).
-    Open(CardSession, Option<SecretKey>),
+    /// The handshake (with the DEK of the key set it uses).
+    Authenticating(scp::Handshake),
+    /// The session and what decrypts PUT KEY data in it.
+    Open(scp::Session, scp::KeyDecryption),
 }
 
 /// The simulator; see the [module documentation](self).
@@ -157,6 +158,8 @@ enum Phase {
 pub struct GpCard {
     isd_aid: Vec<u8>,
     i: IParameter,
+    /// SCP02 with this "i" instead of SCP03 (GPC v2.3.1 Appendix E).
+    scp02: Option<oxicard_secure_channel::scp02::IParameter>,
     /// Key diversification data of INITIALIZE UPDATE (Amendment D §7.1.1.6).
     kdd: [u8; 10],
     rng: u64,
@@ -167,6 +170,8 @@ pub struct GpCard {
     applications: Vec<Application>,
     phase: Phase,
     loading: Option<Loading>,
+    /// DAP verification and receipts (`dap.rs`).
+    content: dap::ContentSecurity,
     status_pages: Vec<Vec<u8>>,
     /// The other channels' states while a command of one channel runs; `None`: closed.
     channels: [Option<ChannelState>; CHANNELS],
@@ -200,6 +205,7 @@ impl GpCard {
         Self {
             isd_aid: isd_aid.to_vec(),
             i: IParameter::S8_PSEUDO_RANDOM_RMAC_RENC,
+            scp02: None,
             kdd: [0; 10],
             rng: 1,
             key_sets,
@@ -213,6 +219,7 @@ impl GpCard {
             applications: Vec::new(),
             phase: Phase::Idle,
             loading: None,
+            content: dap::ContentSecurity::default(),
             status_pages: Vec::new(),
             channels: [Some(ChannelState::default()), None, None, None],
             closing: false,
@@ -226,6 +233,7 @@ impl GpCard {
     fn restore_persistent(&mut self, other: GpCard) {
         self.isd_aid = other.isd_aid;
         self.i = other.i;
+        self.scp02 = other.scp02;
         self.kdd = other.kdd;
         self.rng = other.rng;
         self.key_sets = other.key_sets;
@@ -233,6 +241,7 @@ impl GpCard {
         self.card_life_cycle = other.card_life_cycle;
         self.load_files = other.load_files;
         self.applications = other.applications;
+        self.content = other.content;
     }
 
     /// The same card with SCP03 "i" parameter `i` (Amendment D §5.1): its mode (S8 / S16), a
@@ -240,6 +249,14 @@ impl GpCard {
     /// support. The Card Recognition Data then lists this "i".
     pub fn with_i(mut self, i: IParameter) -> Self {
         self.i = i;
+        self
+    }
+
+    /// The same card speaking SCP02 with "i" `i` (GPC v2.3.1 Appendix E; explicit initiation)
+    /// instead of SCP03: its key sets are used as double-length 3DES keys (16 bytes, Table
+    /// E-2), the Card Recognition Data lists SCP02 with this "i", PUT KEY takes DES keys.
+    pub fn with_scp02(mut self, i: oxicard_secure_channel::scp02::IParameter) -> Self {
+        self.scp02 = Some(i);
         self
     }
 
@@ -343,37 +360,80 @@ impl GpCard {
         }
     }
 
-    fn initialize_update(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
-        self.phase = Phase::Idle;
-        let kvn = raw.get(2).copied().unwrap_or(0);
-        let keys = if kvn == 0 { self.key_sets.values().next() } else { self.key_sets.get(&kvn) };
-        let Some(keys) = keys else { return SW_NOT_FOUND };
-        if self.sequence_counter >= 0x00FF_FFFF {
-            return SW_CONDITIONS;
+    /// The protocol the card speaks.
+    fn protocol(&self) -> scp::Protocol {
+        match self.scp02 {
+            Some(i) => scp::Protocol::Scp02(i),
+            None => scp::Protocol::Scp03(self.i),
         }
-        let pseudo_random = self.i.pseudo_random_challenge();
-        let next = if pseudo_random { self.sequence_counter + 1 } else { self.sequence_counter };
-        let [_, a, b, c] = next.to_be_bytes();
+    }
+
+    /// The next deterministic "random" bytes (xorshift64: this is a simulator).
+    fn random(&mut self) -> [u8; 16] {
         let mut random = [0u8; 16];
-        let n = self.i.mode().size();
         for chunk in random.chunks_mut(8) {
-            // xorshift64: deterministic, this is a simulator.
             self.rng ^= self.rng << 13;
             self.rng ^= self.rng >> 7;
             self.rng ^= self.rng << 17;
             chunk.copy_from_slice(&self.rng.to_be_bytes());
         }
-        let challenge = if pseudo_random {
-            CardChallenge::PseudoRandom { sequence_counter: [a, b, c], aid: &self.isd_aid }
-        } else {
-            CardChallenge::Random(random.get(..n).unwrap_or_default())
-        };
+        random
+    }
+
+    fn initialize_update(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
+        self.phase = Phase::Idle;
+        let kvn = raw.get(2).copied().unwrap_or(0);
+        let keys = if kvn == 0 { self.key_sets.values().next() } else { self.key_sets.get(&kvn) };
+        let Some(keys) = keys.cloned() else { return SW_NOT_FOUND };
+        let random = self.random();
         let mut buf = [0u8; 64];
-        match CardHandshake::initialize_update(keys, self.i, self.kdd, challenge, raw, &mut buf) {
+        let opened = match self.scp02 {
+            Some(i) => {
+                // A 2-byte sequence counter (Table E-8): at its end the key set is used up.
+                if self.sequence_counter >= 0xFFFF {
+                    return SW_CONDITIONS;
+                }
+                let [a, b, c, d, e, f, ..] = random;
+                let challenge = if i.pseudo_random_challenge() {
+                    oxicard_secure_channel::scp02::CardChallenge::PseudoRandom { aid: &self.isd_aid }
+                } else {
+                    oxicard_secure_channel::scp02::CardChallenge::Random([a, b, c, d, e, f])
+                };
+                scp::scp02_initialize_update(
+                    &keys,
+                    i,
+                    self.kdd,
+                    self.sequence_counter,
+                    challenge,
+                    raw,
+                    &mut buf,
+                )
+            }
+            None => {
+                if self.sequence_counter >= 0x00FF_FFFF {
+                    return SW_CONDITIONS;
+                }
+                let pseudo_random = self.i.pseudo_random_challenge();
+                let next = if pseudo_random { self.sequence_counter + 1 } else { self.sequence_counter };
+                let [_, a, b, c] = next.to_be_bytes();
+                let n = self.i.mode().size();
+                let challenge = if pseudo_random {
+                    CardChallenge::PseudoRandom { sequence_counter: [a, b, c], aid: &self.isd_aid }
+                } else {
+                    CardChallenge::Random(random.get(..n).unwrap_or_default())
+                };
+                CardHandshake::initialize_update(&keys, self.i, self.kdd, challenge, raw, &mut buf).map(
+                    |(handshake, n)| {
+                        self.sequence_counter = next;
+                        (scp::Handshake::Scp03(Box::new(handshake), keys.dek().cloned()), n)
+                    },
+                )
+            }
+        };
+        match opened {
             Ok((handshake, n)) => {
-                self.sequence_counter = next;
                 out.extend_from_slice(buf.get(..n.saturating_sub(2)).unwrap_or_default());
-                self.phase = Phase::Authenticating(handshake, keys.dek().cloned());
+                self.phase = Phase::Authenticating(handshake);
                 SW_OK
             }
             Err(e) => match e.kind {
@@ -388,12 +448,16 @@ impl GpCard {
     }
 
     fn external_authenticate(&mut self, raw: &[u8]) -> StatusWord {
-        let Phase::Authenticating(handshake, dek) = core::mem::take(&mut self.phase) else {
+        let Phase::Authenticating(handshake) = core::mem::take(&mut self.phase) else {
             return SW_CONDITIONS;
         };
+        let counts = handshake.counts_on_open();
         match handshake.external_authenticate(raw) {
-            Ok(session) => {
-                self.phase = Phase::Open(session, dek);
+            Ok((session, keys)) => {
+                if counts {
+                    self.sequence_counter += 1;
+                }
+                self.phase = Phase::Open(session, keys);
                 SW_OK
             }
             Err(e) => match e.kind {
@@ -409,7 +473,7 @@ impl GpCard {
     fn secured(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
         let mut phase = core::mem::take(&mut self.phase);
         let sw = match &mut phase {
-            Phase::Open(session, dek) => self.in_session(session, dek.as_ref(), raw, out),
+            Phase::Open(session, keys) => self.in_session(session, keys, raw, out),
             Phase::Authenticating(..) | Phase::Idle => {
                 phase = Phase::Idle;
                 match CommandView::parse(raw) {
@@ -428,8 +492,8 @@ impl GpCard {
 
     fn in_session(
         &mut self,
-        session: &mut CardSession,
-        dek: Option<&SecretKey>,
+        session: &mut scp::Session,
+        keys: &scp::KeyDecryption,
         raw: &[u8],
         out: &mut Vec<u8>,
     ) -> StatusWord {
@@ -438,7 +502,7 @@ impl GpCard {
         let Ok(view) = CommandView::parse(plain.get(..n).unwrap_or_default()) else {
             return SW_WRONG_LENGTH;
         };
-        let (mut response, sw) = self.manage(&view, dek);
+        let (mut response, sw) = self.manage(&view, keys);
         response.extend_from_slice(&sw.to_bytes());
         let Ok(len) = session.wrapped_response_len(&response) else { return SW_SECURITY };
         let mut wire = std::vec![0u8; len];
@@ -452,7 +516,7 @@ impl GpCard {
     }
 
     /// A plain card management command: response data and status word.
-    fn manage(&mut self, view: &CommandView<'_>, dek: Option<&SecretKey>) -> (Vec<u8>, StatusWord) {
+    fn manage(&mut self, view: &CommandView<'_>, keys: &scp::KeyDecryption) -> (Vec<u8>, StatusWord) {
         if view.cla() & 0x80 == 0 {
             return (Vec::new(), SW_CLA);
         }
@@ -471,7 +535,7 @@ impl GpCard {
             0xE8 => self.load(view.p1(), view.p2(), view.data()),
             0xE4 => self.delete(view.p2(), view.data()),
             0xF0 => done(self.set_status(view.p1(), view.p2(), view.data())),
-            0xD8 => self.put_key(view.p1(), view.data(), dek),
+            0xD8 => self.put_key(view.p1(), view.data(), keys),
             _ => done(SW_INS),
         }
     }
@@ -503,6 +567,10 @@ impl GpCard {
                 let [_, a, b, c] = self.sequence_counter.to_be_bytes();
                 (std::vec![0xC1, 0x03, a, b, c], SW_OK)
             }
+            0x00C2 => match self.content.confirmation_counter_object() {
+                Some(counter) => (counter, SW_OK),
+                None => (Vec::new(), SW_NOT_FOUND),
+            },
             _ => (Vec::new(), SW_NOT_FOUND),
         }
     }
@@ -511,10 +579,11 @@ impl GpCard {
     /// `… 6B 04 03 70` with this card's "i".
     fn card_recognition_data(&self) -> Vec<u8> {
         let mut crd = hex::decode(CRD).unwrap_or_default();
+        let [scp, i] = self.protocol().oid_suffix();
         if let Some(at) = crd.windows(4).position(|w| w == [0x6B, 0x04, 0x03, 0x70])
-            && let Some(i) = crd.get_mut(at + 3)
+            && let Some([number, value]) = crd.get_mut(at + 2..at + 4)
         {
-            *i = self.i.byte();
+            (*number, *value) = (scp, i);
         }
         crd
     }
@@ -524,7 +593,7 @@ impl GpCard {
             Kind::IssuerSecurityDomain => {
                 let mut e = RegistryEntry::new(kind, self.isd_aid.clone());
                 e.life_cycle_state = self.card_life_cycle;
-                e.privileges = Some(Privileges::from_bytes([0x9E, 0xFE, 0x80]));
+                e.privileges = Some(self.content.isd_privileges(Privileges::from_bytes([0x9E, 0xFE, 0x80])));
                 std::vec![e]
             }
             Kind::Applications => self
@@ -617,6 +686,7 @@ impl GpCard {
 
     fn install(&mut self, p1: u8, data: &[u8]) -> (Vec<u8>, StatusWord) {
         let Ok(request) = InstallRequest::parse(p1, data) else { return (Vec::new(), SW_WRONG_DATA) };
+        let mut response = std::vec![0x00];
         let sw = match request {
             InstallRequest::ForLoad { load_file_aid, security_domain_aid, hash, .. } => {
                 if !security_domain_aid.is_empty() && security_domain_aid != self.isd_aid {
@@ -649,6 +719,9 @@ impl GpCard {
                 {
                     SW_CONDITIONS
                 } else {
+                    let context =
+                        ReceiptContext::Install { load_file: &load_file_aid, application: &application_aid };
+                    response = self.content.confirm(&self.kdd, context);
                     self.applications.push(Application {
                         aid: application_aid,
                         load_file: load_file_aid,
@@ -662,7 +735,7 @@ impl GpCard {
             InstallRequest::ForPersonalization { .. } => SW_WRONG_P1P2,
             _ => SW_WRONG_P1P2,
         };
-        (if sw == SW_OK { std::vec![0x00] } else { Vec::new() }, sw)
+        (if sw == SW_OK { response } else { Vec::new() }, sw)
     }
 
     fn load(&mut self, p1: u8, p2: u8, data: &[u8]) -> (Vec<u8>, StatusWord) {
@@ -677,10 +750,13 @@ impl GpCard {
             return (std::vec![0x00], SW_OK);
         }
         let Some(loading) = self.loading.take() else { return (Vec::new(), SW_CONDITIONS) };
-        match parse_load_file(&loading) {
+        let block = self.content.check_load_file(&self.isd_aid, &loading.hash, &loading.data);
+        match block.and_then(|block| parse_load_file(&loading, block)) {
             Ok(file) => {
+                let context = ReceiptContext::Load { load_file: &file.aid, security_domain: &self.isd_aid };
+                let response = self.content.confirm(&self.kdd, context);
                 self.load_files.push(file);
-                (std::vec![0x00], SW_OK)
+                (response, SW_OK)
             }
             Err(sw) => (Vec::new(), sw),
         }
@@ -688,10 +764,11 @@ impl GpCard {
 
     fn delete(&mut self, p2: u8, data: &[u8]) -> (Vec<u8>, StatusWord) {
         let and_related = p2 & 0x80 != 0;
+        let mut response = std::vec![0x00];
         let sw = match DeleteRequest::parse(data) {
             Err(_) => SW_WRONG_DATA,
             Ok(DeleteRequest::Object(aid)) => {
-                if aid == self.isd_aid {
+                let sw = if aid == self.isd_aid {
                     SW_CONDITIONS
                 } else if let Some(at) = self.applications.iter().position(|a| a.aid == aid) {
                     self.applications.remove(at);
@@ -707,7 +784,11 @@ impl GpCard {
                     }
                 } else {
                     SW_NOT_FOUND
+                };
+                if sw == SW_OK {
+                    response = self.content.confirm(&self.kdd, ReceiptContext::Delete { aid: &aid });
                 }
+                sw
             }
             Ok(DeleteRequest::Key { version, .. }) => match version {
                 Some(v) if self.key_sets.len() > 1 && self.key_sets.remove(&v).is_some() => SW_OK,
@@ -716,7 +797,7 @@ impl GpCard {
             },
             Ok(_) => SW_WRONG_DATA,
         };
-        (if sw == SW_OK { std::vec![0x00] } else { Vec::new() }, sw)
+        (if sw == SW_OK { response } else { Vec::new() }, sw)
     }
 
     fn set_status(&mut self, p1: u8, p2: u8, data: &[u8]) -> StatusWord {
@@ -744,9 +825,13 @@ impl GpCard {
     }
 
     /// PUT KEY of a whole AES key set (key identifiers 1 to 3), decoded by `put_key.rs`.
-    fn put_key(&mut self, p1: u8, data: &[u8], dek: Option<&SecretKey>) -> (Vec<u8>, StatusWord) {
-        let Some(dek) = dek else { return (Vec::new(), SW_CONDITIONS) };
-        let request = match put_key::parse(data, dek) {
+    fn put_key(&mut self, p1: u8, data: &[u8], keys: &scp::KeyDecryption) -> (Vec<u8>, StatusWord) {
+        let parsed = match keys {
+            scp::KeyDecryption::Aes(Some(dek)) => put_key::parse(data, dek),
+            scp::KeyDecryption::Des(dek) => scp::parse_des_put_key(data, dek),
+            scp::KeyDecryption::Aes(None) => return (Vec::new(), SW_CONDITIONS),
+        };
+        let request = match parsed {
             Ok(request) => request,
             Err(sw) => return (Vec::new(), sw),
         };
@@ -769,14 +854,10 @@ impl GpCard {
     }
 }
 
-/// Reassembled LOAD data: the `C4` Load File Data Block, its hash checked, its components
-/// parsed as a CAP file (GPC v2.3.1 §11.6.2.3; JCVM 3.0.5 §6).
-fn parse_load_file(loading: &Loading) -> Result<LoadFile, StatusWord> {
-    let tlv = Tlv::parse(&loading.data, Mode::Lenient).map_err(|_| SW_WRONG_DATA)?;
-    if tlv.tag().to_u32() != 0xC4 {
-        return Err(SW_WRONG_DATA);
-    }
-    let block = tlv.value();
+/// The Load File Data Block (the `C4` value of the reassembled LOAD data, after its DAP
+/// Blocks): its hash checked, its components parsed as a CAP file (GPC v2.3.1 §11.6.2.3;
+/// JCVM 3.0.5 §6).
+fn parse_load_file(loading: &Loading, block: &[u8]) -> Result<LoadFile, StatusWord> {
     let algorithm = match loading.hash.len() {
         0 => None,
         20 => Some(HashAlgorithm::Sha1),
@@ -805,7 +886,7 @@ fn parse_load_file(loading: &Loading) -> Result<LoadFile, StatusWord> {
     let (major, minor) = cap.package_version();
     Ok(LoadFile {
         aid: loading.aid.clone(),
-        modules: cap.applet_aids().to_vec(),
+        modules: cap.applet_aids().iter().map(|aid| aid.to_vec()).collect(),
         version: Some([major, minor]),
     })
 }

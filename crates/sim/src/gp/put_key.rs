@@ -31,16 +31,19 @@ const AES_BLOCK: usize = 16;
 pub(super) struct PutKeyData {
     /// The Key Version Number of the keys in the data field.
     pub(super) new_kvn: u8,
-    /// The keys, in the order of their key identifiers.
+    /// The keys, in the order of their key identifiers (the key bytes; DES keys too).
     pub(super) keys: Vec<SecretKey>,
+    /// Each key's check value, as its type computes it (AES: Amendment D §6.2.5, DES: GPC
+    /// v2.3.1 §B.6).
+    pub(super) check_values: Vec<[u8; 3]>,
 }
 
 impl PutKeyData {
     /// The response data: the new KVN and each key's check value (GPC v2.3.1 §11.8.3.1).
     pub(super) fn response(&self) -> Vec<u8> {
         let mut out = std::vec![self.new_kvn];
-        for key in &self.keys {
-            out.extend_from_slice(&key_check_value(key.as_bytes()).unwrap_or_default());
+        for kcv in &self.check_values {
+            out.extend_from_slice(kcv);
         }
         out
     }
@@ -52,6 +55,7 @@ impl PutKeyData {
 pub(super) fn parse(data: &[u8], dek: &SecretKey) -> Result<PutKeyData, StatusWord> {
     let (&new_kvn, mut rest) = data.split_first().ok_or(SW_WRONG_DATA)?;
     let mut keys = Vec::new();
+    let mut check_values = Vec::new();
     while let Some((&key_type, tail)) = rest.split_first() {
         if key_type != KeyInfo::TYPE_AES {
             return Err(SW_WRONG_DATA);
@@ -64,13 +68,15 @@ pub(super) fn parse(data: &[u8], dek: &SecretKey) -> Result<PutKeyData, StatusWo
             return Err(SW_WRONG_DATA);
         }
         let kcv = tail.get(..usize::from(kcv_len)).ok_or(SW_WRONG_DATA)?;
-        if key_check_value(key.as_bytes()).map_err(|_| SW_WRONG_DATA)?.as_slice() != kcv {
+        let expected = key_check_value(key.as_bytes()).map_err(|_| SW_WRONG_DATA)?;
+        if expected.as_slice() != kcv {
             return Err(SW_SECURITY);
         }
+        check_values.push(expected);
         rest = tail.get(usize::from(kcv_len)..).unwrap_or_default();
         keys.push(key);
     }
-    Ok(PutKeyData { new_kvn, keys })
+    Ok(PutKeyData { new_kvn, keys, check_values })
 }
 
 /// A length (BER, `80` also meaning 128: GPC v2.3.1 §11.8.2.3.1) and what it covers; the rest.

@@ -1,6 +1,7 @@
 //! A [`GpCard`] kept in a JSON file across processes: what a real card keeps in its non-volatile
 //! memory — the ISD AID and "i", the key sets, the sequence counter, the card life cycle state,
-//! the registry (load files and applications) — written atomically after every command that
+//! the registry (load files and applications), the DAP verification key and the receipt key
+//! with its confirmation counter when the card has them — written atomically after every command that
 //! changed it, before the response leaves (the software eUICC's rule, see
 //! [`SoftEuicc`](crate::euicc::SoftEuicc)). Sessions, a LOAD in progress and open logical
 //! channels are volatile, as on a card: a new process starts from a reset.
@@ -93,6 +94,9 @@ struct File {
     format: String,
     isd_aid: String,
     i: String,
+    /// SCP02's "i" when the card speaks SCP02 (`with_scp02`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scp02_i: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     kdd: Option<String>,
     rng: u64,
@@ -101,6 +105,12 @@ struct File {
     card_life_cycle: u8,
     load_files: Vec<LoadFileFile>,
     applications: Vec<ApplicationFile>,
+    /// The ISD's DAP verification key (`dap.rs`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dap_key: Option<super::dap::DapKeyFile>,
+    /// The ISD's receipt key and confirmation counter (`dap.rs`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    receipt_key: Option<super::dap::ReceiptKeyFile>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -138,10 +148,12 @@ fn hex_of(bytes: &[u8]) -> String {
 
 impl File {
     fn of(card: &GpCard) -> File {
+        let (dap_key, receipt_key) = card.content.to_file();
         File {
             format: GP_STATE_FORMAT.into(),
             isd_aid: hex_of(&card.isd_aid),
             i: format!("{:02X}", card.i.byte()),
+            scp02_i: card.scp02.map(|i| format!("{:02X}", i.byte())),
             kdd: (card.kdd != [0; 10]).then(|| hex_of(&card.kdd)),
             rng: card.rng,
             key_sets: card
@@ -176,6 +188,8 @@ impl File {
                     life_cycle: a.life_cycle,
                 })
                 .collect(),
+            dap_key,
+            receipt_key,
         }
     }
 
@@ -220,10 +234,21 @@ impl File {
         for keys in sets {
             card.key_sets.insert(keys.kvn(), keys);
         }
+        if let Some(text) = &self.scp02_i {
+            let i = match bytes("scp02I", text)?.as_slice() {
+                [i] => oxicard_secure_channel::scp02::IParameter::from_byte(*i)
+                    .map_err(|e| GpStateFormatError::because("scp02I", e))?,
+                _ => return Err(GpStateFormatError::new("scp02I: not one byte")),
+            };
+            card.scp02 = Some(i);
+        }
         if let Some(kdd) = &self.kdd {
             card.kdd =
                 bytes("kdd", kdd)?.try_into().map_err(|_| GpStateFormatError::new("kdd: not 10 bytes"))?;
         }
+        card.content =
+            super::dap::ContentSecurity::from_file(self.dap_key.as_ref(), self.receipt_key.as_ref())
+                .map_err(GpStateFormatError::new)?;
         card.rng = self.rng.max(1);
         card.sequence_counter = self.sequence_counter;
         card.card_life_cycle = self.card_life_cycle;

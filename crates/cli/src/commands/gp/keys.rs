@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use oxicard_apdu::Aid;
 use oxicard_gp::keys::TEST_KEY;
 use oxicard_secure_channel::scp03::{SecretKey, SecurityLevel, StaticKeys};
 use zeroize::Zeroizing;
@@ -30,13 +31,13 @@ pub(crate) fn parse_byte(what: &str, text: &str) -> Result<u8, CliError> {
 }
 
 /// An AID in hex, 5 to 16 bytes (ISO/IEC 7816-5).
-pub(crate) fn parse_aid(what: &str, text: &str) -> Result<Vec<u8>, CliError> {
-    let aid =
-        hex::decode(text.trim()).map_err(|_| CliError::Usage(format!("{what}: {text:?} is not hex")))?;
-    if !(5..=16).contains(&aid.len()) {
-        return Err(CliError::Usage(format!("{what}: an AID has 5 to 16 bytes, not {}", aid.len())));
-    }
-    Ok(aid)
+pub(crate) fn parse_aid(what: &str, text: &str) -> Result<Aid, CliError> {
+    text.trim().parse::<Aid>().map_err(|e| match e.kind {
+        oxicard_apdu::ErrorKind::InvalidLength => {
+            CliError::Usage(format!("{what}: an AID has 5 to 16 bytes, not {}", e.offset))
+        }
+        _ => CliError::Usage(format!("{what}: {text:?} is not hex")),
+    })
 }
 
 /// What a key file gives.

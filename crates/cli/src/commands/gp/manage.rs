@@ -1,10 +1,12 @@
 //! `gp install | delete | lock | unlock | put-key`: card content and key management in an SCP03
 //! session (GPC v2.3.1 §11.5, §11.6, §11.8, §11.10).
 
-use oxicard_gp::cap::{CapFile, HashAlgorithm, LoadOptions};
-use oxicard_gp::command::{CardLifeCycle, InstallParameters, PutKey};
-use oxicard_gp::ops;
-use oxicard_gp::status::{Kind, Privileges, get_status};
+use oxicard_apdu::Aid;
+use oxicard_gp::cap::{CapFile, HashAlgorithm};
+use oxicard_gp::command::{CardLifeCycle, InstallParameters};
+use oxicard_gp::dap::DapSigner;
+use oxicard_gp::ops::{self, Applets, InstallCapError, InstallCapOptions, InstallStep, install_cap};
+use oxicard_gp::status::Privileges;
 use serde_json::{Value, json};
 
 use super::keys::{new_keys, parse_aid, parse_byte};
@@ -23,28 +25,22 @@ pub(crate) fn install(g: &Global, out: &Out, auth: &GpAuth, args: &GpInstallArgs
     let cap = CapFile::from_zip(&bytes).map_err(|e| {
         CliError::Usage(format!("{}: not a usable CAP file: {}", args.cap.display(), crate::error::chain(&e)))
     })?;
-    let package = cap.package_aid().to_vec();
-    let applets: Vec<Vec<u8>> = match &args.applet {
-        _ if args.load_only => Vec::new(),
-        Some(text) => {
-            let aid = parse_aid("--applet", text)?;
-            if !cap.applet_aids().contains(&aid) {
+    let aid = parse_aid;
+    let instance = args.instance.as_deref().map(|t| aid("--instance", t)).transpose()?;
+    let applets = match (&args.applet, args.load_only) {
+        (_, true) => Applets::None,
+        (Some(text), false) => Applets::One { applet: aid("--applet", text)?, instance },
+        (None, false) if instance.is_some() => {
+            let [only] = cap.applet_aids() else {
                 return Err(CliError::Usage(format!(
-                    "--applet: {} is not an applet of the CAP file",
-                    hex(&aid)
+                    "--instance needs a single applet: the CAP file has {} (choose one with --applet)",
+                    cap.applet_aids().len()
                 )));
-            }
-            vec![aid]
+            };
+            Applets::One { applet: *only, instance }
         }
-        None => cap.applet_aids().to_vec(),
+        (None, false) => Applets::All,
     };
-    let instance = args.instance.as_deref().map(|t| parse_aid("--instance", t)).transpose()?;
-    if instance.is_some() && applets.len() != 1 {
-        return Err(CliError::Usage(format!(
-            "--instance needs a single applet: the CAP file has {} (choose one with --applet)",
-            applets.len()
-        )));
-    }
     let privileges = match &args.privileges {
         Some(text) => {
             let bytes = hex::decode(text)
@@ -60,49 +56,62 @@ pub(crate) fn install(g: &Global, out: &Out, auth: &GpAuth, args: &GpInstallArgs
         }
         None => Vec::new(),
     };
-    let parameters = InstallParameters::default().with_application(application);
     let hash = match args.hash {
         LoadHash::Sha256 => Some(HashAlgorithm::Sha256),
         LoadHash::Sha1 => Some(HashAlgorithm::Sha1),
         LoadHash::None => None,
     };
+    let options = InstallCapOptions::default()
+        .with_replace(args.replace)
+        .with_applets(applets)
+        .with_privileges(privileges)
+        .with_parameters(InstallParameters::default().with_application(application))
+        .with_hash(hash);
 
-    let (replaced, installed) = with_session(g, auth, |s, _| {
-        // (No load file at all, `6A88`, is an empty list.)
-        let on_card = get_status(s, Kind::LoadFiles)
-            .map_err(gp_error("gp_get_status"))?
-            .iter()
-            .any(|e| e.aid == package);
-        if on_card && !args.replace {
-            return Err(CliError::Gp {
+    let signer = match &args.dap_key {
+        Some(path) => Some(DapSigner::from_pem_file(path).map_err(|e| {
+            CliError::Usage(format!("--dap-key: {}: {}", path.display(), crate::error::chain(&e)))
+        })?),
+        None => None,
+    };
+    let installed = with_session(g, auth, |s, _| {
+        let isd = s.info().isd;
+        let options = match signer {
+            Some(signer) => options.with_dap(isd, signer),
+            None => options,
+        };
+        install_cap(s, &cap, &options).map_err(|e| match e {
+            InstallCapError::AlreadyPresent(package) => CliError::Gp {
                 function: "gp_load",
-                detail: format!("package {} is already on the card (use --replace)", hex(&package)),
-            });
-        }
-        if on_card {
-            ops::delete(s, &package, true).map_err(gp_error("gp_delete"))?;
-        }
-        ops::load(s, &cap, &[], LoadOptions::default(), hash).map_err(gp_error("gp_load"))?;
-        let mut installed = Vec::new();
-        for applet in &applets {
-            let instance = instance.as_deref().unwrap_or(applet);
-            ops::install(s, &package, applet, instance, privileges, &parameters)
-                .map_err(gp_error("gp_install"))?;
-            installed.push(instance.to_vec());
-        }
-        Ok((on_card, installed))
+                detail: format!("package {package} is already on the card (use --replace)"),
+            },
+            InstallCapError::NotAnApplet(applet) => {
+                CliError::Usage(format!("--applet: {applet} is not an applet of the CAP file"))
+            }
+            other => {
+                // The JSON message names the failed step's operation, as the single commands do.
+                let function = match &other {
+                    InstallCapError::Step { step: InstallStep::Deleting, .. } => "gp_delete",
+                    InstallCapError::Step { step: InstallStep::Installing, .. } => "gp_install",
+                    InstallCapError::Step { step: InstallStep::ReadingLoadFiles, .. } => "gp_get_status",
+                    _ => "gp_load",
+                };
+                CliError::gp(function, crate::error::chain(&other), &other)
+            }
+        })
     })?;
     let (major, minor) = cap.package_version();
+    let package = installed.package;
     let data = json!({
-        "package": hex(&package),
+        "package": package.to_string(),
         "version": format!("{major}.{minor}"),
-        "replaced": replaced,
-        "installed": installed.iter().map(|a| hex(a)).collect::<Vec<_>>(),
+        "replaced": installed.replaced,
+        "installed": installed.instances.iter().map(Aid::to_string).collect::<Vec<_>>(),
     });
-    let mut text =
-        format!("{} package {} {major}.{minor}", if replaced { "replaced" } else { "loaded" }, hex(&package));
-    for aid in &installed {
-        text.push_str(&format!("\ninstalled {} (selectable)", hex(aid)));
+    let verb = if installed.replaced { "replaced" } else { "loaded" };
+    let mut text = format!("{verb} package {package} {major}.{minor}");
+    for aid in &installed.instances {
+        text.push_str(&format!("\ninstalled {aid} (selectable)"));
     }
     out.success(data, &text);
     Ok(())
@@ -157,10 +166,9 @@ pub(crate) fn put_key(g: &Global, out: &Out, auth: &GpAuth, args: &GpPutKeyArgs)
     }
     let replace = args.replace.as_deref().map(|t| parse_byte("--replace", t)).transpose()?;
     let [enc, mac, dek] = new_keys(args)?;
-    with_session(g, auth, |s, keys| {
-        let current_dek =
-            keys.dek().ok_or_else(|| CliError::Usage("gp put-key: the current key set has no DEK".into()))?;
-        let put = PutKey::aes_key_set(current_dek, replace, new_kvn, [&enc, &mac, &dek])
+    with_session(g, auth, |s, _| {
+        let put = s
+            .new_key_set(replace, new_kvn, [enc.as_bytes(), mac.as_bytes(), dek.as_bytes()])
             .map_err(gp_error("gp_put_key"))?;
         ops::put_key(s, &put).map_err(gp_error("gp_put_key"))
     })?;

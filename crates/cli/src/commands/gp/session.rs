@@ -6,9 +6,10 @@
 use oxicard_apdu::Aid;
 use oxicard_apdu::card::{CardChannel, LogicalChannel};
 use oxicard_gp::KNOWN_ISD_AIDS;
-use oxicard_gp::connect::{ConnectError, ConnectOptions, IsdSelection, ManagedSession, connect};
+use oxicard_gp::connect::{ConnectError, ConnectOptions, IsdSelection, ManagedSession, Protocol, connect};
 use oxicard_gp::keys::Diversification;
 use oxicard_gp::status_word::{Operation, explain};
+use oxicard_secure_channel::scp02::Scp02Error;
 use oxicard_secure_channel::scp03::{Scp03Error, StaticKeys};
 
 use super::keys;
@@ -33,13 +34,7 @@ pub(crate) struct Selected {
 
 /// The ISD `--isd` names, parsed.
 fn isd_aid(auth: &GpAuth) -> Result<Option<Aid>, CliError> {
-    auth.isd
-        .as_deref()
-        .map(|text| {
-            let bytes = keys::parse_aid("--isd", text)?;
-            Aid::new(&bytes).map_err(|_| CliError::Usage(format!("--isd: {text:?} is not an AID")))
-        })
-        .transpose()
+    auth.isd.as_deref().map(|text| keys::parse_aid("--isd", text)).transpose()
 }
 
 /// Runs `f` on the card the global options name, on the channel where the ISD is reached: the
@@ -113,6 +108,12 @@ pub(crate) fn with_session<R>(
     let static_keys = keys::static_keys(auth)?;
     let aid = isd_aid(auth)?;
     let mut options = ConnectOptions::new().with_isd(aid.map_or(IsdSelection::Known, IsdSelection::Aid));
+    match auth.scp.to_ascii_lowercase().trim_start_matches("scp") {
+        "auto" => {}
+        "02" | "2" => options = options.with_protocol(Protocol::Scp02),
+        "03" | "3" => options = options.with_protocol(Protocol::Scp03),
+        other => return Err(CliError::Usage(format!("--scp: {other:?} is not 02, 03 or auto"))),
+    }
     if let Some(level) = keys::parse_level(&auth.level)? {
         options = options.with_level(level);
     }
@@ -126,8 +127,6 @@ pub(crate) fn with_session<R>(
     with_channel(g, aid, |channel| {
         let mut session = connect(channel, &static_keys, &options)
             .map_err(|e| CliError::gp("scp03_open", open_hint(&e), &e))?;
-        let info = session.info();
-        tracing::debug!(isd = %info.isd, protocol = %info.protocol, level = %format_args!("{:02X}", info.level.byte()), "session open");
         let keys = session.keys().clone();
         f(&mut session, &keys)
     })
@@ -141,6 +140,12 @@ fn open_hint(error: &ConnectError) -> String {
         ConnectError::Scp03(Scp03Error::Status { step, sw }) => {
             format!(
                 "SCP03 authentication failed: {step} answered {}",
+                explain(Some(Operation::from(*step)), *sw)
+            )
+        }
+        ConnectError::Scp02(Scp02Error::Status { step, sw }) => {
+            format!(
+                "SCP02 authentication failed: {step} answered {}",
                 explain(Some(Operation::from(*step)), *sw)
             )
         }
