@@ -1,8 +1,9 @@
 //! SCP02 (GP Card Spec v2.3.1 Appendix E) on a live session, both sides: fuzzed plain
 //! commands and responses round-trip exactly (host wrap → card unwrap → card wrap → host
 //! unwrap) at every security level and several "i" values; then arbitrary bytes fed to the
-//! card never panic and fail closed — after a failure (other than a command for another
-//! channel) the card's session is terminated and even a genuine command is refused.
+//! card never panic and fail closed — after a security failure (MAC, padding, counter) the
+//! card's session is terminated and even a genuine command is refused; a malformed command
+//! is refused without ending it.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -75,21 +76,20 @@ fuzz_target!(|input: &[u8]| {
                 // if the host sent the command, so stop here.
                 return;
             }
-            Err(e)
-                if matches!(
-                    e.kind,
-                    ErrorKind::InvalidChannel | ErrorKind::BufferTooSmall | ErrorKind::InvalidLength
-                ) =>
-            {
-                assert!(!card.state().is_terminated());
-            }
-            Err(e) => {
-                assert!(level.c_mac(), "a level without C-MAC refused a command: {e}");
+            Err(e) if e.kind.is_security_failure() => {
+                // A MAC (or padding, counter) failure ends the session: even a genuine command
+                // is refused from then on (GPC v2.3.1 §E.4.4). Only a level with C-MAC checks one.
+                assert!(level.c_mac(), "a level without C-MAC failed a security check: {e}");
                 assert!(card.state().is_terminated(), "{e} did not terminate the session");
                 let w = host.wrap(&[cla, 0xEE, 0, 0, 1, 0x42], &mut wire).unwrap();
                 let err = card.unwrap_command(&wire[..w], &mut plain).unwrap_err();
                 assert_eq!(err.kind, ErrorKind::Terminated);
                 return;
+            }
+            Err(e) => {
+                // A malformed command (too short, another channel, too long) is refused
+                // without ending the session.
+                assert!(!card.state().is_terminated(), "{e} terminated the session");
             }
         }
     }
