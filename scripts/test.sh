@@ -78,8 +78,13 @@ cargo build -p oxicard-apdu --no-default-features --locked
 cargo build -p oxicard-secure-channel --no-default-features --locked
 
 step "rustdoc"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
+# The CLI's binary `oxicard` and the facade library `oxicard` document into the same folder
+# (cargo issue 6313): built together, one rustdoc job can remove the other's files. The binary
+# is documented after the libraries, on its own.
+for features in "" "--all-features"; do
+  RUSTDOCFLAGS="-D warnings" cargo doc --workspace --exclude oxicard-cli --no-deps --locked $features
+  RUSTDOCFLAGS="-D warnings" cargo doc -p oxicard-cli --no-deps --locked $features
+done
 
 step "bench build"
 cargo bench --workspace --no-run --all-features --locked
