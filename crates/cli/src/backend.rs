@@ -358,6 +358,10 @@ fn with_simulator<S: StatefulSimulator, R>(
     })
 }
 
+/// The extended-length STORE DATA block size of `--extended`: the largest extended Lc
+/// (ISO/IEC 7816-4 §5.1), so that every ES10 request of a download is one command.
+const EXTENDED_SEGMENT_SIZE: usize = 65_535;
+
 /// The ISD-R options of the global flags.
 pub(crate) fn isdr_options(global: &Global) -> Result<IsdrOptions, CliError> {
     let mut options = IsdrOptions::default();
@@ -373,6 +377,9 @@ pub(crate) fn isdr_options(global: &Global) -> Result<IsdrOptions, CliError> {
     }
     if let Some(size) = global.segment_size {
         options.segment_size = usize::from(size);
+    }
+    if global.extended {
+        options.extended_segment_size = Some(EXTENDED_SEGMENT_SIZE);
     }
     options.logical_channel = global.channel == ChannelKind::Logical && !global.no_logical_channel;
     Ok(options)

@@ -467,3 +467,32 @@ fn profile_directories_are_bounded() {
     );
     assert_error(&out, false, &needle);
 }
+
+/// `--extended` on the software eUICC (whose ATR announces extended length): every ES10
+/// request of a download is one STORE DATA, extended Lc where it is over 255 bytes, and no
+/// GET RESPONSE follows; the download is the same.
+#[test]
+fn an_extended_length_download_sends_each_request_in_one_store_data() {
+    let sim = Sim::new();
+    let (server, code) = sim_smdp(&sim, Stdio::piped());
+    let ca = sim.ca();
+    let args = [&state_of(&sim), "-v", "--extended", "profile", "download", "--yes", "--ca", &ca, &code];
+    let out = run_quick(&strings(&args));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("installed profile 8944478600004573128"));
+    let apdus: Vec<Vec<u8>> = stderr
+        .lines()
+        .filter_map(|l| l.split("oxicard::apdu: >> ").nth(1))
+        .filter_map(|apdu| hex::decode(apdu.split_whitespace().next().unwrap_or_default()).ok())
+        .collect();
+    let store_data: Vec<&Vec<u8>> = apdus.iter().filter(|a| a.get(1) == Some(&0xE2)).collect();
+    // Each a single last block (P1 91, P2 00), in the extended form (a `00` byte then a
+    // 2-byte Lc, ISO/IEC 7816-4 §5.1): the Bound Profile Package's segments included.
+    assert!(!store_data.is_empty());
+    assert!(store_data.iter().all(|a| a[2] == 0x91 && a[3] == 0x00 && a[4] == 0x00), "{store_data:02X?}");
+    let longest = store_data.iter().map(|a| usize::from(u16::from_be_bytes([a[5], a[6]]))).max().unwrap();
+    assert!(longest > 255, "{longest}");
+    assert!(!apdus.iter().any(|a| a.get(1) == Some(&0xC0)), "no GET RESPONSE");
+    common::stop(server);
+}

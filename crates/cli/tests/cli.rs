@@ -434,7 +434,25 @@ fn sim_serve_connects_to_vpcd_until_eof() {
     assert_eq!(lines[0]["payload"]["message"], "vpcd");
     assert_eq!(lines[0]["payload"]["data"]["card"], "euicc");
     assert_eq!(lines[0]["payload"]["data"]["port"], port.parse::<u64>().unwrap());
+    assert_eq!(lines[0]["payload"]["data"]["latencyMs"], 0);
     assert_eq!(lines[1]["payload"]["code"], 0);
+
+    // A per-APDU latency, said in the progress line; a malformed one is a usage error.
+    let child = Command::new(BIN)
+        .arg(format!("--sim={}", sim.state.display()))
+        .args(["--json", "sim", "serve", "--port", &port, "--latency", "20ms"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (_conn, _) = vpcd.accept().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(all_json(&out)[0]["payload"]["data"]["latencyMs"], 20);
+    for bad in ["fast", "20h", "11s"] {
+        let out = sim.run(&["sim", "serve", "--port", &port, "--latency", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
 }
 
 #[test]

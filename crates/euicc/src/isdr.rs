@@ -37,6 +37,12 @@
 //! CLA `80` as lpac and euicc-go do). That is exactly `ceil(len / segment_size)` STORE DATA
 //! APDUs plus the GET RESPONSE rounds the card asks for, and nothing else.
 //!
+//! With [`IsdrOptions::extended_segment_size`] the blocks are extended-length APDUs (ISO/IEC
+//! 7816-4 §5.1) of up to that size and the last one asks for the whole response (`Le = 0000`):
+//! a request of up to that size is one STORE DATA and no GET RESPONSE. A card refusing one with
+//! `6700`, `6A80` or `6F00` gets the request again in short blocks, and short blocks for the
+//! rest of the session.
+//!
 //! When a block is refused with `6700` (wrong length) or `6A80` (incorrect data) and it was
 //! longer than the next smaller segment size (120, lpac's default, then halving down to 16),
 //! the whole request is sent again from block `00` with the smaller size, which is kept for
@@ -208,6 +214,14 @@ pub struct IsdrOptions {
     pub fallback_aids: Vec<Vec<u8>>,
     /// STORE DATA block size, 1..=255; default [`DEFAULT_SEGMENT_SIZE`].
     pub segment_size: usize,
+    /// Extended-length STORE DATA (ISO/IEC 7816-4 §5.1): blocks of up to this many bytes
+    /// (256..=65535) and `Le = 0000` (65 536) on the last one, so that an ES10 request — a
+    /// Bound Profile Package segment — goes in one command and its whole response comes back
+    /// without GET RESPONSE. Default `None`: short APDUs only. Set it for a card that takes
+    /// extended length (its ATR's card capabilities, `oxicard_apdu::atr`); a card that answers
+    /// `6700`, `6A80` or `6F00` gets the request again in short blocks of `segment_size`, and
+    /// short blocks for the rest of the session.
+    pub extended_segment_size: Option<usize>,
     /// TERMINAL CAPABILITY data to send first on the basic channel (`80 AA 00 00 Lc data`), e.g.
     /// [`DEFAULT_TERMINAL_CAPABILITY`]; default none.
     pub terminal_capability: Option<Vec<u8>>,
@@ -243,6 +257,13 @@ impl IsdrOptions {
         self
     }
 
+    /// Sets [`extended_segment_size`](Self::extended_segment_size).
+    #[must_use]
+    pub fn with_extended_segment_size(mut self, size: Option<usize>) -> Self {
+        self.extended_segment_size = size;
+        self
+    }
+
     /// Sets [`terminal_capability`](Self::terminal_capability).
     #[must_use]
     pub fn with_terminal_capability(mut self, terminal_capability: Option<Vec<u8>>) -> Self {
@@ -271,6 +292,7 @@ impl Default for IsdrOptions {
             aid: ISD_R_AID.to_vec(),
             fallback_aids: VENDOR_ISD_R_AIDS.iter().map(|aid| aid.to_vec()).collect(),
             segment_size: DEFAULT_SEGMENT_SIZE,
+            extended_segment_size: None,
             terminal_capability: None,
             logical_channel: true,
             isdp_aid_fallback: true,
@@ -399,6 +421,8 @@ pub struct Isdr<C: CardChannel> {
     aid: Vec<u8>,
     isdp_aid_fallback: bool,
     segment_size: usize,
+    /// Extended-length blocks of this size, until the card refuses them.
+    extended: Option<usize>,
     data: Vec<u8>,
 }
 
@@ -409,6 +433,7 @@ impl<C: CardChannel> core::fmt::Debug for Isdr<C> {
             .field("logical", &self.channel.closes_on_drop())
             .field("aid", &hex::encode_upper(&self.aid))
             .field("segment_size", &self.segment_size)
+            .field("extended", &self.extended)
             .finish_non_exhaustive()
     }
 }
@@ -454,6 +479,9 @@ impl<C: CardChannel> Isdr<C> {
         if !(1..=255).contains(&options.segment_size) {
             return Err(Es10Error::InvalidRequest("segment size must be 1..=255"));
         }
+        if options.extended_segment_size.is_some_and(|size| !(256..=65_535).contains(&size)) {
+            return Err(Es10Error::InvalidRequest("extended segment size must be 256..=65535"));
+        }
         let candidates = options.candidate_aids();
         if candidates.iter().any(|aid| !(5..=16).contains(&aid.len())) {
             return Err(Es10Error::InvalidRequest("an ISD-R AID has 5 to 16 bytes (ISO/IEC 7816-5)"));
@@ -486,6 +514,7 @@ impl<C: CardChannel> Isdr<C> {
             aid: Vec::new(),
             isdp_aid_fallback: options.isdp_aid_fallback,
             segment_size: options.segment_size,
+            extended: options.extended_segment_size,
             data: Vec::new(),
         };
         // Every error return below drops `isdr`, which closes the logical channel.
@@ -560,7 +589,14 @@ impl<C: CardChannel> Isdr<C> {
         self.channel.closes_on_drop()
     }
 
-    /// The STORE DATA block size in force.
+    /// The extended-length block size in use, `None` once short APDUs are used (not asked, or
+    /// the card refused extended length).
+    pub fn extended_segment_size(&self) -> Option<usize> {
+        self.extended
+    }
+
+    /// The STORE DATA block size in use for short APDUs (it shrinks when the card refuses
+    /// blocks, see [On the wire](self#on-the-wire)).
     pub fn segment_size(&self) -> usize {
         self.segment_size
     }
@@ -594,8 +630,30 @@ impl<C: CardChannel> Isdr<C> {
         if request.is_empty() {
             return Err(Es10Error::InvalidRequest("empty request"));
         }
+        if let Some(size) = self.extended {
+            match self.store_data(request, size, true) {
+                Ok(Ok(response)) => return Ok(response),
+                // The card layer knows the card takes no extended APDU (its ATR, or the
+                // transport's limit): nothing was sent.
+                Err(Es10Error::Card(CardError::DataTooLong { len })) => {
+                    tracing::info!(target: "oxicard::euicc", len, "no extended length on this card, using short APDUs");
+                    self.extended = None;
+                }
+                Err(error) => return Err(error),
+                // A card without extended length (ISO/IEC 7816-4 §5.6: wrong length, incorrect
+                // data, or no precise diagnosis): short blocks from now on.
+                Ok(Err(refused)) if matches!(refused.sw.to_u16(), 0x6700 | 0x6A80 | 0x6F00) => {
+                    tracing::info!(
+                        target: "oxicard::euicc", sw = %refused.sw,
+                        "extended-length STORE DATA refused, using short APDUs"
+                    );
+                    self.extended = None;
+                }
+                Ok(Err(refused)) => return Err(Es10Error::Status { sw: refused.sw, block: refused.block }),
+            }
+        }
         loop {
-            match self.store_data(request, self.segment_size)? {
+            match self.store_data(request, self.segment_size, false)? {
                 Ok(response) => return Ok(response),
                 Err(refused) => {
                     let smaller = smaller_segment(self.segment_size);
@@ -616,8 +674,14 @@ impl<C: CardChannel> Isdr<C> {
         }
     }
 
-    /// One STORE DATA sequence with blocks of `size` bytes.
-    fn store_data(&mut self, request: &[u8], size: usize) -> Result<Result<Vec<u8>, Refused>, Es10Error> {
+    /// One STORE DATA sequence with blocks of `size` bytes; `extended`: the last block asks
+    /// for the whole response (extended `Le = 0000`).
+    fn store_data(
+        &mut self,
+        request: &[u8],
+        size: usize,
+        extended: bool,
+    ) -> Result<Result<Vec<u8>, Refused>, Es10Error> {
         let blocks = request.len().div_ceil(size);
         if blocks > MAX_BLOCKS {
             return Err(Es10Error::RequestTooLong { len: request.len(), segment_size: size });
@@ -627,7 +691,11 @@ impl<C: CardChannel> Isdr<C> {
             let block = u8::try_from(index).unwrap_or(u8::MAX);
             let command = CommandView::new(0x80, INS_STORE_DATA, if last { P1_LAST } else { P1_MORE }, block)
                 .with_data(chunk);
-            let command = if last { command.with_ne(256) } else { command };
+            let command = match (last, extended) {
+                (true, true) => command.with_ne(65_536),
+                (true, false) => command.with_ne(256),
+                (false, _) => command,
+            };
             let sw = self.channel.transmit_into(&command, &mut self.data)?;
             if !sw.is_normal() {
                 return Ok(Err(Refused { sw, block, len: chunk.len() }));

@@ -18,7 +18,7 @@ use oxicard_euicc::es10::{CancelSessionReason, ErrorReason, ProfileState};
 use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::isdr::{Isdr, IsdrOptions};
 use oxicard_euicc::notify::{NotificationOutcome, ProfileOperation, manage_profile};
-use oxicard_sim::euicc::SoftEuicc;
+use oxicard_sim::euicc::{EuiccConfig, SoftEuicc};
 use oxicard_sim::pki::TestPki;
 use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use oxicard_transport::Transport;
@@ -119,6 +119,34 @@ fn pcsc_download_enable_disable_delete_through_pcscd() {
     let euicc = reader.remove(inserted).unwrap();
     assert!(euicc.state().profiles().is_empty() && euicc.state().notifications().is_empty());
     assert_eq!(euicc.state().check(), Ok(()));
+}
+
+/// A download with extended-length APDUs through pcscd and the vpcd bridge: each ES10 request,
+/// each Bound Profile Package segment (about 1 KB) included, is one extended STORE DATA and its
+/// whole answer comes back with it (no GET RESPONSE).
+#[test]
+fn pcsc_extended_length_download_through_pcscd() {
+    let Some(reader) = VirtualReader::open_for_test(1).expect("CI=true: the PC/SC stack must be usable")
+    else {
+        return;
+    };
+    let (pki, _server, mut client) = smdp();
+    let identity = pki.euicc_identity().unwrap();
+    let config = EuiccConfig::for_identity(&identity).with_extended_length();
+    let inserted = reader.insert(SoftEuicc::in_memory(config).with_identity(identity)).unwrap();
+    let mut card = Card::new(reader.connect(&ConnectOptions::default()).unwrap());
+    let options = IsdrOptions::default().with_extended_segment_size(Some(65_535));
+    let mut isdr = Isdr::open(&mut card, &options).unwrap();
+    let code: ActivationCode = format!("1${ADDRESS}$MATCH-1").parse().unwrap();
+    let request = DownloadRequest::new(&code, DeviceInfo::from_tac("35290611".parse().unwrap()));
+    let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
+    download(&mut isdr, &mut client, &request, &mut accept).unwrap();
+    assert_eq!(isdr.extended_segment_size(), Some(65_535));
+    isdr.close().unwrap();
+    drop(card);
+    let euicc = reader.remove(inserted).unwrap();
+    assert_eq!(euicc.state().profiles().len(), 1);
+    assert_eq!(euicc.commands_seen(), 3 + euicc.es10_requests_seen());
 }
 
 /// An HTTP client that flips one byte of the Bound Profile Package in transit: inside the first
@@ -225,20 +253,59 @@ fn a_refused_profile_is_cancelled_on_both_sides() {
 /// APDUs of one download of the 20 KB test profile, counted by the software eUICC: opening the
 /// ISD-R (MANAGE CHANNEL + SELECT) and the STORE DATA blocks of each ES10 request (255-byte
 /// segments) plus GET RESPONSE rounds for answers over 256 bytes — nothing more.
-#[test]
-fn download_apdu_count() {
+/// The APDUs of one download of the 20 KB test profile onto a software eUICC built by
+/// `config`, with `options`; the ISD-R's extended block size at the end.
+fn download_apdus(
+    config: impl FnOnce(EuiccConfig) -> EuiccConfig,
+    options: &IsdrOptions,
+) -> (u64, u64, Option<usize>) {
     let (pki, _server, mut client) = smdp();
-    let euicc = SoftEuicc::from_identity(pki.euicc_identity().unwrap());
+    let identity = pki.euicc_identity().unwrap();
+    let euicc = SoftEuicc::in_memory(config(EuiccConfig::for_identity(&identity))).with_identity(identity);
     let mut card = Card::new(SimulatorTransport::new(euicc));
-    let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
+    let mut isdr = Isdr::open(&mut card, options).unwrap();
     let code: ActivationCode = format!("1${ADDRESS}$MATCH-1").parse().unwrap();
     let request = DownloadRequest::new(&code, DeviceInfo::from_tac("35290611".parse().unwrap()));
     let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
     download(&mut isdr, &mut client, &request, &mut accept).unwrap();
+    let extended = isdr.extended_segment_size();
     isdr.close().unwrap();
     let euicc = card.transport().simulator();
-    let (apdus, requests) = (euicc.commands_seen(), euicc.es10_requests_seen());
+    (euicc.commands_seen(), euicc.es10_requests_seen(), extended)
+}
+
+/// APDUs of one download of the 20 KB test profile, counted by the software eUICC: opening the
+/// ISD-R (MANAGE CHANNEL + SELECT) and the STORE DATA blocks of each ES10 request (255-byte
+/// segments) plus GET RESPONSE rounds for answers over 256 bytes — nothing more.
+#[test]
+fn download_apdu_count() {
+    let (apdus, requests, _) = download_apdus(|config| config, &IsdrOptions::default());
     eprintln!("one download: {apdus} APDUs for {requests} ES10 requests");
     // Measured: 103 APDUs for 31 ES10 requests (the BPP alone is ~20 KB = 80 blocks).
     assert!((100..=105).contains(&apdus), "{apdus} APDUs");
+}
+
+/// With extended length (opt-in, on a card that takes it): each ES10 request — each Bound
+/// Profile Package segment — is one STORE DATA and its whole answer comes back with it: the
+/// APDUs are the two that open the ISD-R, one per request and the channel's close. On a card that refuses extended
+/// length (`6700`), the first request costs one refused APDU, and short blocks follow.
+#[test]
+fn download_apdu_count_with_extended_length() {
+    let extended = IsdrOptions::default().with_extended_segment_size(Some(65_535));
+    let (apdus, requests, size) = download_apdus(EuiccConfig::with_extended_length, &extended);
+    eprintln!("extended: {apdus} APDUs for {requests} ES10 requests");
+    assert_eq!(apdus, 3 + requests, "MANAGE CHANNEL open, SELECT, one STORE DATA per request, close");
+    assert_eq!(size, Some(65_535));
+    let (short, _, _) = download_apdus(|config| config, &IsdrOptions::default());
+    assert!(apdus * 3 <= short, "{apdus} extended against {short} short APDUs");
+
+    // A card whose ATR announces no extended length: the card layer sends none.
+    let (fallback, _, size) = download_apdus(|config| config, &extended);
+    assert_eq!((fallback, size), (short, None));
+    // A card whose ATR announces it but that refuses it (`6700`): one refused APDU, then
+    // short blocks for the rest of the session.
+    let lying = |config: EuiccConfig| EuiccConfig { extended_length: false, ..config.with_extended_length() };
+    let (fallback, _, size) = download_apdus(lying, &extended);
+    assert_eq!(size, None, "the refusal is remembered");
+    assert_eq!(fallback, short + 1, "one refused extended APDU, then the short ones");
 }

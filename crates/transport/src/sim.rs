@@ -45,6 +45,59 @@ impl<S: CardSimulator + ?Sized> CardSimulator for Box<S> {
     }
 }
 
+/// A card that takes `latency` to answer each command: a [`CardSimulator`] wrapped so that
+/// tests and benches see the wall time a real card has (an APDU costs 10–80 ms on hardware,
+/// more behind a modem), in process ([`SimulatorTransport`]) and behind pcscd
+/// ([`vpcd`](crate::vpcd)) alike. Reset and power are immediate.
+#[derive(Debug)]
+pub struct Latency<S> {
+    inner: S,
+    latency: core::time::Duration,
+}
+
+impl<S> Latency<S> {
+    /// `inner`, answering each command after `latency`.
+    pub fn new(inner: S, latency: core::time::Duration) -> Self {
+        Self { inner, latency }
+    }
+
+    /// The card behind the delay.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// The card behind the delay, to change.
+    pub fn inner_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The card behind the delay.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+
+    /// The delay of each command.
+    pub fn latency(&self) -> core::time::Duration {
+        self.latency
+    }
+}
+
+impl<S: CardSimulator> CardSimulator for Latency<S> {
+    fn atr(&self) -> &[u8] {
+        self.inner.atr()
+    }
+    fn reset(&mut self) {
+        self.inner.reset();
+    }
+    fn power_off(&mut self) {
+        self.inner.power_off();
+    }
+    fn process(&mut self, command: &[u8], response: &mut Vec<u8>) {
+        std::thread::sleep(self.latency);
+        self.inner.process(command, response);
+    }
+}
+
 /// A [`Transport`] that hands every command to an in-process [`CardSimulator`].
 #[derive(Debug)]
 pub struct SimulatorTransport<S> {
@@ -104,5 +157,39 @@ impl<S: CardSimulator> Transport for SimulatorTransport<S> {
         }
         self.simulator.reset();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CardSimulator, Latency};
+
+    struct Echo;
+
+    impl CardSimulator for Echo {
+        fn atr(&self) -> &[u8] {
+            &[0x3B, 0x00]
+        }
+        fn reset(&mut self) {}
+        fn process(&mut self, command: &[u8], response: &mut Vec<u8>) {
+            response.extend_from_slice(command);
+            response.extend_from_slice(&[0x90, 0x00]);
+        }
+    }
+
+    #[test]
+    fn each_command_waits_at_least_the_latency_and_is_answered_unchanged() {
+        let mut card = Latency::new(Echo, core::time::Duration::from_millis(20));
+        let started = std::time::Instant::now();
+        let mut response = Vec::new();
+        for _ in 0..3 {
+            response.clear();
+            card.process(&[0x00, 0xA4, 0x04, 0x00], &mut response);
+        }
+        // A lower bound only (the delay is a sleep): three commands, at least 60 ms.
+        assert!(started.elapsed() >= core::time::Duration::from_millis(60), "{:?}", started.elapsed());
+        assert_eq!(response, [0x00, 0xA4, 0x04, 0x00, 0x90, 0x00]);
+        assert_eq!(card.atr(), [0x3B, 0x00]);
+        assert_eq!(card.latency(), core::time::Duration::from_millis(20));
     }
 }

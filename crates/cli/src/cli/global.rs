@@ -91,6 +91,13 @@ pub(crate) struct Global {
         value_parser = clap::value_parser!(u16).try_map(segment_size)
     )]
     pub(crate) segment_size: Option<u16>,
+    /// Send each ES10 request (each Bound Profile Package segment) in one extended-length STORE
+    /// DATA and ask for its whole answer (ISO/IEC 7816-4 §5.1), on a card whose ATR announces
+    /// extended length; a card that refuses it (`6700`, `6A80`, `6F00`) gets short APDUs for
+    /// the rest of the command. Off by default: SGP.22 does not require eUICCs to take extended
+    /// APDUs.
+    #[arg(long, global = true, env = "OXICARD_EXTENDED")]
+    pub(crate) extended: bool,
     /// Trace APDUs to stderr (secrets redacted).
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub(crate) verbose: u8,

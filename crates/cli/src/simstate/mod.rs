@@ -360,7 +360,8 @@ fn remove_if_present(path: &Path) -> Result<(), CliError> {
 
 /// The software eUICC in the state `lock` guards, with `identity`.
 fn open_locked(lock: StateLock, identity: EuiccIdentity) -> Result<SoftEuicc, CliError> {
-    let config = EuiccConfig::for_identity(&identity);
+    // The software eUICC takes short and extended APDUs (`--extended`), and says so in its ATR.
+    let config = EuiccConfig::for_identity(&identity).with_extended_length();
     let path = lock.state_path().to_owned();
     match SoftEuicc::open_locked(lock, config) {
         Ok(euicc) => Ok(euicc.with_identity(identity)),

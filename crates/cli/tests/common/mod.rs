@@ -21,7 +21,7 @@ use serde_json::Value;
 pub const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
 
 /// Every environment variable `oxicard` reads its configuration from.
-const CONFIG_VARS: [&str; 23] = [
+const CONFIG_VARS: [&str; 25] = [
     "OXICARD_READER",
     "OXICARD_AT",
     "OXICARD_QMI",
@@ -45,6 +45,8 @@ const CONFIG_VARS: [&str; 23] = [
     "OXICARD_GP_NEW_KEY_ENC",
     "OXICARD_GP_NEW_KEY_MAC",
     "OXICARD_GP_NEW_KEY_DEK",
+    "OXICARD_GP_SCP",
+    "OXICARD_EXTENDED",
 ];
 
 /// The binary with stdin closed and no configuration from the environment (no reader, keys,

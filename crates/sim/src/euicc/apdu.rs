@@ -140,7 +140,9 @@ impl SoftEuicc {
     /// One command APDU: the response data goes to `out`, the status word is returned.
     pub(crate) fn handle(&mut self, raw: &[u8], out: &mut Vec<u8>) -> StatusWord {
         let Ok(command) = CommandView::parse(raw) else { return StatusWord::WRONG_LENGTH };
-        if command.is_extended() {
+        // Extended Lc/Le only when the card is configured for it (and then announces it in its
+        // ATR): otherwise `6700`, as a card without extended length answers (ISO/IEC 7816-4 §5.6).
+        if command.is_extended() && !self.config.extended_length {
             return StatusWord::WRONG_LENGTH;
         }
         let cla = Cla(command.cla());

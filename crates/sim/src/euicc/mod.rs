@@ -68,6 +68,12 @@ use crate::storage::{DEFAULT_LOCK_WAIT, StateError, StateLock};
 pub const DEFAULT_ATR: [u8; 15] =
     [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0x1B, 0x82, 0x90, 0x00, 0x8E];
 
+/// The ATR of a software eUICC configured for extended length ([`EuiccConfig::with_extended_length`]):
+/// [`DEFAULT_ATR`] with the third card capabilities byte `5B` (b7 set: extended Lc and Le
+/// fields, ISO/IEC 7816-4 §8.1.1.2.7 Table 120) and its check byte `CE`.
+pub const EXTENDED_LENGTH_ATR: [u8; 15] =
+    [0x3B, 0x8A, 0x80, 0x01, 0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, 0x5B, 0x82, 0x90, 0x00, 0xCE];
+
 /// The default EID `89882119900000000000000000000005`: the EID of pySim's GET EID test vector
 /// (`tests/unittests/test_globalplatform.py`), valid check digits (SGP.29: the EID mod 97 is 1).
 pub const DEFAULT_EID: [u8; 16] =
@@ -112,6 +118,21 @@ pub struct EuiccConfig {
     /// The longest ES10 request accepted through STORE DATA, in bytes; default 65 280
     /// (256 blocks of 255 bytes, the most a STORE DATA sequence can carry).
     pub max_request_len: usize,
+    /// Whether extended Lc/Le APDUs are taken (ISO/IEC 7816-4 §5.1): STORE DATA blocks beyond
+    /// 255 bytes, whole responses up to 65 536 bytes; default `false` (`6700`), as
+    /// [`DEFAULT_ATR`] says. See [`with_extended_length`](Self::with_extended_length).
+    pub extended_length: bool,
+}
+
+impl EuiccConfig {
+    /// The same configuration taking extended-length APDUs and announcing it in its ATR
+    /// ([`EXTENDED_LENGTH_ATR`]).
+    #[must_use]
+    pub fn with_extended_length(mut self) -> Self {
+        self.extended_length = true;
+        self.atr = EXTENDED_LENGTH_ATR.to_vec();
+        self
+    }
 }
 
 impl Default for EuiccConfig {
@@ -147,6 +168,7 @@ impl Default for EuiccConfig {
             default_profile_size: 64 * 1024,
             logical_channels: 3,
             max_request_len: 256 * 255,
+            extended_length: false,
         }
     }
 }
