@@ -25,7 +25,7 @@ use std::path::Path;
 
 use oxicard_transport::modem::{self, ModemOptions, ModemProtocol, ProxyUse, SerialSettings};
 use oxicard_transport::pcsc::{ConnectOptions, OnReset, PcscCard, PcscContext};
-use oxicard_transport::sim::{CardSimulator, SimulatorTransport};
+use oxicard_transport::sim::{CardSimulator, Latency, SimulatorTransport};
 use oxicard_transport::{ChannelOpening, ErrorKind, ResetKind, Transport, TransportError};
 
 use crate::cli::{ChannelKind, Global, ModemProxy};
@@ -80,7 +80,7 @@ pub(crate) fn with_card_or<S: StatefulSimulator, R>(
     match chosen_card(global)? {
         CardChoice::Reader(name) => with_reader(name, f),
         CardChoice::Modem(protocol, path) => with_modem(protocol, path, modem_options(global), f),
-        CardChoice::Simulator => with_simulator(simulator()?, f),
+        CardChoice::Simulator => with_simulator(simulator()?, global.latency, f),
     }
 }
 
@@ -339,18 +339,20 @@ impl<T: Transport> Transport for ResetWatch<T> {
     }
 }
 
-/// Runs `f` on `simulator`; when `f` fails and the simulator could not save its state, the
-/// error says so with the cause ([`CliError::SimSave`]).
+/// Runs `f` on `simulator`, each command answered after `latency` (`--latency`); when `f` fails
+/// and the simulator could not save its state, the error says so with the cause
+/// ([`CliError::SimSave`]).
 fn with_simulator<S: StatefulSimulator, R>(
     simulator: S,
+    latency: std::time::Duration,
     f: impl FnOnce(&mut DynCard<'_>) -> Result<R, CliError>,
 ) -> Result<R, CliError> {
-    let mut transport = SimulatorTransport::new(simulator);
+    let mut transport = SimulatorTransport::new(Latency::new(simulator, latency));
     let result = {
         let mut card: DynCard<'_> = Card::new(Box::new(&mut transport));
         f(&mut card)
     };
-    result.map_err(|error| match transport.simulator().last_save_error() {
+    result.map_err(|error| match transport.simulator().inner().last_save_error() {
         Some(cause) => {
             CliError::SimSave { function: error.function(), card: S::WHAT, cause: crate::error::chain(cause) }
         }
@@ -490,7 +492,7 @@ mod tests {
         let euicc = SoftEuicc::open(&path).unwrap();
         std::fs::remove_dir_all(&state_dir).unwrap();
         let options = IsdrOptions::default().with_isd_r_aid(ISD_R_AID.to_vec());
-        let error = with_simulator(euicc, |card| {
+        let error = with_simulator(euicc, std::time::Duration::ZERO, |card| {
             let mut isdr = Isdr::open(card, &options).map_err(CliError::es10("euicc_init"))?;
             isdr.set_default_dp_address("smdp.example.com")
                 .map_err(CliError::es10("es10a_set_default_dp_address"))
@@ -519,7 +521,7 @@ mod tests {
         std::fs::write(path.join("keep"), b"x").unwrap();
         let key = &oxicard_gp::keys::TEST_KEY;
         let keys = StaticKeys::new(crate::simstate::gp::SIM_KVN, key, key, key).unwrap();
-        let error = with_simulator(gp, |card| {
+        let error = with_simulator(gp, std::time::Duration::ZERO, |card| {
             Scp03Session::open(card, &keys, SecurityLevel::C_MAC, &OpenOptions::new())
                 .map(drop)
                 .map_err(|e| CliError::Gp { function: "scp03_open", detail: crate::error::chain(&e) })

@@ -455,6 +455,19 @@ fn sim_serve_connects_to_vpcd_until_eof() {
     }
 }
 
+/// `--latency` on the in-process software eUICC: `chip info` (MANAGE CHANNEL, SELECT, three
+/// STORE DATA, close: 6 APDUs) takes at least 6 × 50 ms, and answers the same (a lower bound
+/// on a deliberate delay, not a speed measurement).
+#[test]
+fn latency_delays_each_apdu_of_the_simulated_card() {
+    let sim = Sim::new();
+    let quick = sim.json(&["chip", "info"]);
+    let started = std::time::Instant::now();
+    let slow = sim.json(&["--latency", "50ms", "chip", "info"]);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300), "{:?}", started.elapsed());
+    assert_eq!(slow["eidValue"], quick["eidValue"]);
+}
+
 #[test]
 fn channel_segment_and_isdr_options() {
     let sim = Sim::new();

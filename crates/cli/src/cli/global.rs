@@ -98,6 +98,11 @@ pub(crate) struct Global {
     /// APDUs.
     #[arg(long, global = true, env = "OXICARD_EXTENDED")]
     pub(crate) extended: bool,
+    /// The simulated cards (the software eUICC, the simulated GP card, in process or served by
+    /// `sim serve`) take this long to answer each command (`20ms`, `1s`; default `0`), as cards
+    /// do on hardware (10–80 ms per APDU): the wall time of a command is then a real card's.
+    #[arg(long, global = true, value_name = "TIME", default_value = "0", value_parser = latency, env = "OXICARD_LATENCY")]
+    pub(crate) latency: std::time::Duration,
     /// Trace APDUs to stderr (secrets redacted).
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub(crate) verbose: u8,
@@ -166,4 +171,21 @@ fn segment_size(size: u16) -> Result<u16, String> {
         256.. => Err(format!("{size} is above 255, the most data of a short APDU")),
         _ => Ok(size),
     }
+}
+
+/// A per-APDU latency: a whole number of milliseconds (`20ms`, or `20`) or seconds (`1s`), at
+/// most 10 s.
+fn latency(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (digits, unit) = match (text.strip_suffix("ms"), text.strip_suffix('s')) {
+        (Some(millis), _) => (millis, 1),
+        (None, Some(seconds)) => (seconds, 1000),
+        (None, None) => (text, 1),
+    };
+    let value: u64 = digits.trim().parse().map_err(|_| format!("{text:?} is not a time like 20ms or 1s"))?;
+    let millis = value.saturating_mul(unit);
+    if millis > 10_000 {
+        return Err(format!("{text} is longer than 10 s"));
+    }
+    Ok(std::time::Duration::from_millis(millis))
 }

@@ -18,10 +18,6 @@ pub(crate) enum SimCmd {
         /// Serve the simulated GlobalPlatform card (the `gp` commands' default card) instead.
         #[arg(long)]
         gp: bool,
-        /// The card takes this long to answer each command (`20ms`, `1s`, `0`), as cards do on
-        /// hardware (10–80 ms per APDU): tests and benches then see a real card's wall time.
-        #[arg(long, value_name = "TIME", default_value = "0", value_parser = latency)]
-        latency: std::time::Duration,
     },
     /// Serve a simulated modem on a pseudo-terminal until Ctrl-C or end of input: `--at`,
     /// `--qmi` or `--mbim` (alone) picks its protocol; the eUICC behind it is the software
@@ -98,21 +94,4 @@ pub(crate) struct SmdsArgs {
     /// Plain HTTP instead of HTTPS.
     #[arg(long)]
     pub(crate) http: bool,
-}
-
-/// A per-APDU latency: a whole number of milliseconds (`20ms`, or `20`) or seconds (`1s`), at
-/// most 10 s.
-fn latency(text: &str) -> Result<std::time::Duration, String> {
-    let text = text.trim();
-    let (digits, unit) = match (text.strip_suffix("ms"), text.strip_suffix('s')) {
-        (Some(millis), _) => (millis, 1),
-        (None, Some(seconds)) => (seconds, 1000),
-        (None, None) => (text, 1),
-    };
-    let value: u64 = digits.trim().parse().map_err(|_| format!("{text:?} is not a time like 20ms or 1s"))?;
-    let millis = value.saturating_mul(unit);
-    if millis > 10_000 {
-        return Err(format!("{text} is longer than 10 s"));
-    }
-    Ok(std::time::Duration::from_millis(millis))
 }

@@ -51,7 +51,7 @@ pub(crate) fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Notification(NotificationCmd::Replay { file, net }) => notification::replay(out, file, net),
         Command::Sim(SimCmd::Init(args)) => sim::init(g, out, args),
         Command::Gp(args) => gp::run(g, out, args),
-        Command::Sim(SimCmd::Serve { port, gp, latency }) => sim::serve(g, out, *port, *gp, *latency),
+        Command::Sim(SimCmd::Serve { port, gp }) => sim::serve(g, out, *port, *gp),
         Command::Sim(SimCmd::Modem(args)) => sim::modem(g, out, args),
         Command::Sim(SimCmd::Smdp(args)) => sim::smdp(g, out, args),
         Command::Sim(SimCmd::Smds(args)) => sim::smds(g, out, args),

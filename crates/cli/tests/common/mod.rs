@@ -21,7 +21,7 @@ use serde_json::Value;
 pub const BIN: &str = env!("CARGO_BIN_EXE_oxicard");
 
 /// Every environment variable `oxicard` reads its configuration from.
-const CONFIG_VARS: [&str; 25] = [
+const CONFIG_VARS: [&str; 26] = [
     "OXICARD_READER",
     "OXICARD_AT",
     "OXICARD_QMI",
@@ -47,6 +47,7 @@ const CONFIG_VARS: [&str; 25] = [
     "OXICARD_GP_NEW_KEY_DEK",
     "OXICARD_GP_SCP",
     "OXICARD_EXTENDED",
+    "OXICARD_LATENCY",
 ];
 
 /// The binary with stdin closed and no configuration from the environment (no reader, keys,

@@ -13,13 +13,8 @@ use crate::serving::wait_for_eof;
 use crate::simstate::{SimPaths, gp};
 
 /// `sim serve [--gp]`: the software eUICC, or the simulated GP card, in the vpcd reader.
-pub(crate) fn serve(
-    g: &Global,
-    out: &Out,
-    port: u16,
-    gp: bool,
-    latency: std::time::Duration,
-) -> Result<(), CliError> {
+pub(crate) fn serve(g: &Global, out: &Out, port: u16, gp: bool) -> Result<(), CliError> {
+    let latency = g.latency;
     let (state, card): (_, Box<dyn CardSimulator + Send>) = if gp {
         let path = gp::state_path(g)?;
         let card = gp::open_card(&path)?;
@@ -30,8 +25,7 @@ pub(crate) fn serve(
         (paths.state, Box::new(euicc))
     };
     // Each command answered after `--latency`, as on hardware.
-    let card: Box<dyn CardSimulator + Send> =
-        if latency.is_zero() { card } else { Box::new(Latency::new(card, latency)) };
+    let card: Box<dyn CardSimulator + Send> = Box::new(Latency::new(card, latency));
     let card = VirtualCard::spawn(card, port);
     let card = card.map_err(|source| CliError::Transport {
         context: format!("cannot reach vpcd on 127.0.0.1:{port} (is pcscd with vsmartcard running?)"),
