@@ -7,6 +7,7 @@ pub mod connect;
 pub mod dap;
 pub mod data;
 mod error;
+mod fields;
 mod isd;
 pub mod keys;
 pub mod ops;

@@ -4,44 +4,9 @@
 use oxicard_secure_channel::scp03::{SecretKey, decrypt_key_data, key_check_value};
 
 use crate::data::KeyInfo;
+use crate::fields::Fields;
 use crate::status::Privileges;
 use crate::{DecodeError, DecodeErrorKind};
-
-/// Reads length-prefixed fields, errors located in the data field.
-struct Fields<'a> {
-    data: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Fields<'a> {
-    fn byte(&mut self) -> Result<u8, DecodeError> {
-        let b = *self.data.get(self.at).ok_or(DecodeError::new(DecodeErrorKind::Truncated, self.at))?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let v = self
-            .data
-            .get(self.at..self.at + n)
-            .ok_or(DecodeError::new(DecodeErrorKind::Truncated, self.data.len()))?;
-        self.at += n;
-        Ok(v)
-    }
-
-    fn lv(&mut self) -> Result<Vec<u8>, DecodeError> {
-        let n = usize::from(self.byte()?);
-        self.take(n).map(<[u8]>::to_vec)
-    }
-
-    fn end(&self) -> Result<(), DecodeError> {
-        if self.at == self.data.len() {
-            Ok(())
-        } else {
-            Err(DecodeError::new(DecodeErrorKind::TrailingData, self.at))
-        }
-    }
-}
 
 /// A decoded INSTALL command (GPC v2.3.1 Tables 11-44, 11-45, 11-47).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,36 +53,36 @@ impl InstallRequest {
     /// Decodes an INSTALL data field for P1 `p1`. An unknown P1 is
     /// [`DecodeErrorKind::InvalidValue`] at offset 0.
     pub fn parse(p1: u8, data: &[u8]) -> Result<Self, DecodeError> {
-        let mut f = Fields { data, at: 0 };
+        let mut f = Fields::new(data, 0);
         let request = match p1 & 0x7F {
             0x02 => Self::ForLoad {
-                load_file_aid: f.lv()?,
-                security_domain_aid: f.lv()?,
-                hash: f.lv()?,
-                load_parameters: f.lv()?,
-                token: f.lv()?,
+                load_file_aid: f.lv()?.to_vec(),
+                security_domain_aid: f.lv()?.to_vec(),
+                hash: f.lv()?.to_vec(),
+                load_parameters: f.lv()?.to_vec(),
+                token: f.lv()?.to_vec(),
             },
             0x04 | 0x08 | 0x0C => {
-                let load_file_aid = f.lv()?;
-                let module_aid = f.lv()?;
-                let application_aid = f.lv()?;
-                let at = f.at;
-                let privileges = Privileges::from_slice(&f.lv()?)
+                let load_file_aid = f.lv()?.to_vec();
+                let module_aid = f.lv()?.to_vec();
+                let application_aid = f.lv()?.to_vec();
+                let at = f.offset();
+                let privileges = Privileges::from_slice(f.lv()?)
                     .ok_or(DecodeError::new(DecodeErrorKind::InvalidLength, at))?;
                 Self::ForInstall {
                     load_file_aid,
                     module_aid,
                     application_aid,
                     privileges,
-                    parameters: f.lv()?,
-                    token: f.lv()?,
+                    parameters: f.lv()?.to_vec(),
+                    token: f.lv()?.to_vec(),
                     make_selectable: p1 & 0x08 != 0,
                 }
             }
             0x20 => {
                 f.lv()?;
                 f.lv()?;
-                let application_aid = f.lv()?;
+                let application_aid = f.lv()?.to_vec();
                 f.lv()?;
                 f.lv()?;
                 f.lv()?;
@@ -148,18 +113,18 @@ pub enum DeleteRequest {
 impl DeleteRequest {
     /// Decodes a DELETE data field.
     pub fn parse(data: &[u8]) -> Result<Self, DecodeError> {
-        let mut f = Fields { data, at: 0 };
+        let mut f = Fields::new(data, 0);
         if data.first() == Some(&0x4F) {
             f.byte()?;
-            let aid = f.lv()?;
+            let aid = f.lv()?.to_vec();
             f.end()?;
             return Ok(Self::Object(aid));
         }
         let (mut id, mut version) = (None, None);
-        while f.at < data.len() {
-            let at = f.at;
+        while f.offset() < data.len() {
+            let at = f.offset();
             let tag = f.byte()?;
-            let value = f.lv()?;
+            let value = f.lv()?.to_vec();
             let [v] = value[..] else { return Err(DecodeError::new(DecodeErrorKind::InvalidLength, at + 1)) };
             match tag {
                 0xD0 => id = Some(v),
@@ -197,16 +162,16 @@ impl PutKeyRequest {
     /// [`DecodeErrorKind::InvalidValue`] at the KCV's offset). The expected card answer is
     /// `new_kvn` followed by the KCVs.
     pub fn parse(data: &[u8], dek: &SecretKey) -> Result<Self, DecodeError> {
-        let mut f = Fields { data, at: 0 };
+        let mut f = Fields::new(data, 0);
         let new_kvn = f.byte()?;
         let mut keys = Vec::new();
         let mut clear = [0u8; 48];
-        while f.at < data.len() {
-            let at = f.at;
+        while f.offset() < data.len() {
+            let at = f.offset();
             if f.byte()? != KeyInfo::TYPE_AES {
                 return Err(DecodeError::new(DecodeErrorKind::InvalidValue, at));
             }
-            let block = f.lv()?;
+            let block = f.lv()?.to_vec();
             let (&key_len, encrypted) =
                 block.split_first().ok_or(DecodeError::new(DecodeErrorKind::InvalidLength, at + 1))?;
             let key_len = usize::from(key_len);
@@ -220,8 +185,8 @@ impl PutKeyRequest {
             let key = SecretKey::from_slice(key_bytes)
                 .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidLength, at + 2))?;
             dst.fill(0);
-            let kcv_at = f.at;
-            let kcv = f.lv()?;
+            let kcv_at = f.offset();
+            let kcv = f.lv()?.to_vec();
             let expected = key_check_value(key.as_bytes())
                 .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidValue, at))?;
             if !kcv.is_empty() && kcv != expected {

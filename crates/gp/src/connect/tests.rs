@@ -203,9 +203,11 @@ mod scp02_cards {
     }
 
     #[test]
-    fn the_pseudo_random_challenge_of_i55_is_checked_against_the_isd() {
+    fn i55_from_the_card_recognition_data_opens_with_a_pseudo_random_challenge() {
         // The GP 2.1.1 object above with its SCP "i" changed from 15 to 55 by hand (not a
-        // published object): the card challenge is derived from the ISD's AID and checked.
+        // published object): the host uses "i" 55 (a card challenge derived from the ISD's AID;
+        // a mismatch is tested in `scp02_keys_diversified_by_emv_and_wrong_keys_refused` and in
+        // the secure channel crate's two-sided tests).
         let crd = CRD_SCP02_15.replace("2A864886FC6B040215", "2A864886FC6B040255");
         let mut card = card(with_crd(config(scp02::IParameter::I55), &crd));
         let mut session = connect(&mut card, &test_keys(), &ConnectOptions::new()).unwrap();

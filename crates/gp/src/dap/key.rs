@@ -80,6 +80,12 @@ impl DapScheme {
     fn is_rsa(self) -> bool {
         !matches!(self, Self::EcdsaP256Sha256)
     }
+
+    /// This scheme for an RSA key (`rsa`) or an EC key: an RSA scheme for RSA, ECDSA for EC,
+    /// else [`DapError::SchemeMismatch`].
+    fn for_key(self, rsa: bool) -> Result<Self, DapError> {
+        if rsa == self.is_rsa() { Ok(self) } else { Err(DapError::SchemeMismatch { scheme: self }) }
+    }
 }
 
 impl fmt::Display for DapScheme {
@@ -255,10 +261,7 @@ impl DapSigner {
     /// The same key with `scheme`: any RSA scheme for an RSA key (for cards that deviate from
     /// the defaults), [`EcdsaP256Sha256`](DapScheme::EcdsaP256Sha256) for an EC key.
     pub fn with_scheme(mut self, scheme: DapScheme) -> Result<Self, DapError> {
-        if matches!(self.key, PrivateKey::Rsa(_)) != scheme.is_rsa() {
-            return Err(DapError::SchemeMismatch { scheme });
-        }
-        self.scheme = scheme;
+        self.scheme = scheme.for_key(matches!(self.key, PrivateKey::Rsa(_)))?;
         Ok(self)
     }
 
@@ -354,10 +357,7 @@ impl DapVerifier {
 
     /// The same key with `scheme` (as [`DapSigner::with_scheme`]).
     pub fn with_scheme(mut self, scheme: DapScheme) -> Result<Self, DapError> {
-        if matches!(self.key, PublicKey::Rsa(_)) != scheme.is_rsa() {
-            return Err(DapError::SchemeMismatch { scheme });
-        }
-        self.scheme = scheme;
+        self.scheme = scheme.for_key(matches!(self.key, PublicKey::Rsa(_)))?;
         Ok(self)
     }
 

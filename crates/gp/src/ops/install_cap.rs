@@ -223,6 +223,18 @@ pub enum InstallStep {
     Installing,
 }
 
+impl InstallStep {
+    /// The command whose answer this step reads.
+    pub const fn operation(self) -> Operation {
+        match self {
+            Self::ReadingLoadFiles => Operation::GetStatus,
+            Self::Deleting => Operation::Delete,
+            Self::Loading => Operation::Load,
+            Self::Installing => Operation::InstallAndMakeSelectable,
+        }
+    }
+}
+
 impl core::fmt::Display for InstallStep {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
@@ -243,7 +255,6 @@ fn step(step: InstallStep) -> impl FnOnce(OpError) -> InstallCapError {
 fn confirmation(
     options: &InstallCapOptions,
     step: InstallStep,
-    operation: &'static str,
     response: &[u8],
     context: ReceiptContext<'_>,
 ) -> Result<Option<Confirmation>, InstallCapError> {
@@ -251,7 +262,7 @@ fn confirmation(
     let Some((key, _)) = &options.receipt_key else { return Ok(decoded.ok().flatten()) };
     let malformed = |error: DecodeError| InstallCapError::Step {
         step,
-        source: OpError::Card(GpError::Decode { operation, error }),
+        source: OpError::Card(GpError::Decode { operation: step.operation().name(), error }),
     };
     let confirmation = decoded.map_err(malformed)?;
     let receipt = |source| InstallCapError::Receipt { step, source };
@@ -304,7 +315,7 @@ pub fn install_cap(
         let deleting = InstallStep::Deleting;
         let response = delete(card, &package, true).map_err(step(deleting))?;
         let context = ReceiptContext::Delete { aid: package.as_bytes() };
-        delete_confirmation = confirmation(options, deleting, Operation::Delete.name(), &response, context)?;
+        delete_confirmation = confirmation(options, deleting, &response, context)?;
     }
     let domain = options.security_domain.as_ref().map_or(&[][..], Aid::as_bytes);
     let loading = InstallStep::Loading;
@@ -315,7 +326,7 @@ pub fn install_cap(
     .map_err(step(loading))?;
     let receipt_domain = options.receipt_key.as_ref().map_or(domain, |(_, sd)| sd.as_bytes());
     let context = ReceiptContext::Load { load_file: package.as_bytes(), security_domain: receipt_domain };
-    let load_confirmation = confirmation(options, loading, Operation::Load.name(), &load_receipt, context)?;
+    let load_confirmation = confirmation(options, loading, &load_receipt, context)?;
     let mut instances = Vec::with_capacity(instances_asked.len());
     let mut install_confirmations = Vec::with_capacity(instances_asked.len());
     for instance in instances_asked {
@@ -326,8 +337,7 @@ pub fn install_cap(
             load_file: package.as_bytes(),
             application: instance.application.as_bytes(),
         };
-        let operation = Operation::InstallAndMakeSelectable.name();
-        install_confirmations.push(confirmation(options, installing, operation, &response, context)?);
+        install_confirmations.push(confirmation(options, installing, &response, context)?);
         instances.push(instance.application);
     }
     Ok(InstalledCap {

@@ -22,6 +22,7 @@ use aes::cipher::{BlockCipherEncrypt, KeyInit};
 use cmac::Mac as _;
 use zeroize::Zeroizing;
 
+use crate::fields::Fields;
 use crate::{DecodeError, DecodeErrorKind};
 
 /// The confirmation data of Table 11-14 (GPC v2.3.1 §11.1.6).
@@ -137,60 +138,17 @@ fn push_length(out: &mut Vec<u8>, field: &'static str, len: usize) -> Result<(),
     Ok(())
 }
 
-/// Reads bytes front to back, its errors at absolute offsets.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn byte(&mut self) -> Result<u8, DecodeError> {
-        let b = *self.bytes.get(self.at).ok_or(DecodeError::new(DecodeErrorKind::Truncated, self.at))?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
-        let end = self.at.checked_add(len).filter(|end| *end <= self.bytes.len());
-        let end = end.ok_or(DecodeError::new(DecodeErrorKind::Truncated, self.bytes.len()))?;
-        let slice = self.bytes.get(self.at..end).unwrap_or_default();
-        self.at = end;
-        Ok(slice)
-    }
-
-    /// A length field `00`–`7F` or `81 xx` (BER, GPC v2.3.1 §11.1.6); `81` followed by a value
-    /// below `80` (not minimal) is accepted as cards may send it, other forms are not.
-    fn ber_length(&mut self) -> Result<usize, DecodeError> {
-        let at = self.at;
-        match self.byte()? {
-            len @ 0..=0x7F => Ok(usize::from(len)),
-            0x81 => self.byte().map(usize::from),
-            _ => Err(DecodeError::new(DecodeErrorKind::InvalidLength, at)),
-        }
-    }
-
-    /// A one-byte length and that many bytes.
-    fn lv(&mut self) -> Result<&'a [u8], DecodeError> {
-        let len = self.byte()?;
-        self.take(usize::from(len))
-    }
-
-    fn is_done(&self) -> bool {
-        self.at >= self.bytes.len()
-    }
-}
-
 impl ConfirmationData {
     /// Decodes exactly the confirmation data of Table 11-14: the counter's length must be 2;
     /// a token identifier and then a token data digest may follow.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let mut c = Cursor { bytes, at: 0 };
+        let mut c = Fields::new(bytes, 0);
         let data = Self::read(&mut c)?;
-        if c.is_done() { Ok(data) } else { Err(DecodeError::new(DecodeErrorKind::TrailingData, c.at)) }
+        if c.is_done() { Ok(data) } else { Err(DecodeError::new(DecodeErrorKind::TrailingData, c.offset())) }
     }
 
-    fn read(c: &mut Cursor<'_>) -> Result<Self, DecodeError> {
-        let at = c.at;
+    fn read(c: &mut Fields<'_>) -> Result<Self, DecodeError> {
+        let at = c.offset();
         let counter = match c.lv()? {
             [hi, lo] => u16::from_be_bytes([*hi, *lo]),
             _ => return Err(DecodeError::new(DecodeErrorKind::InvalidLength, at)),
@@ -227,30 +185,30 @@ impl Confirmation {
         if data.is_empty() {
             return Ok(None);
         }
-        let mut outer = Cursor { bytes: data, at: 0 };
+        let mut outer = Fields::new(data, 0);
         let len = outer.ber_length()?;
         if len == 0 {
             return match outer.is_done() {
                 true => Ok(None),
-                false => Err(DecodeError::new(DecodeErrorKind::TrailingData, outer.at)),
+                false => Err(DecodeError::new(DecodeErrorKind::TrailingData, outer.offset())),
             };
         }
-        let start = outer.at;
+        let start = outer.offset();
         outer.take(len)?;
         if !outer.is_done() {
-            return Err(DecodeError::new(DecodeErrorKind::TrailingData, outer.at));
+            return Err(DecodeError::new(DecodeErrorKind::TrailingData, outer.offset()));
         }
         // Parse within the announced length, offsets still relative to `data`.
-        let mut c = Cursor { bytes: data.get(..start + len).unwrap_or_default(), at: start };
+        let mut c = Fields::new(data.get(..start + len).unwrap_or_default(), start);
         let receipt_len = c.ber_length()?;
         let receipt = c.take(receipt_len)?.to_vec();
-        let data_at = c.at;
+        let data_at = c.offset();
         if c.is_done() {
             return Err(DecodeError::new(DecodeErrorKind::Missing, data_at));
         }
         let data = ConfirmationData::read(&mut c)?;
         if !c.is_done() {
-            return Err(DecodeError::new(DecodeErrorKind::TrailingData, c.at));
+            return Err(DecodeError::new(DecodeErrorKind::TrailingData, c.offset()));
         }
         Ok(Some(Self { receipt, data }))
     }

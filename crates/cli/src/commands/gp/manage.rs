@@ -25,11 +25,10 @@ pub(crate) fn install(g: &Global, out: &Out, auth: &GpAuth, args: &GpInstallArgs
     let cap = CapFile::from_zip(&bytes).map_err(|e| {
         CliError::Usage(format!("{}: not a usable CAP file: {}", args.cap.display(), crate::error::chain(&e)))
     })?;
-    let aid = parse_aid;
-    let instance = args.instance.as_deref().map(|t| aid("--instance", t)).transpose()?;
+    let instance = args.instance.as_deref().map(|t| parse_aid("--instance", t)).transpose()?;
     let applets = match (&args.applet, args.load_only) {
         (_, true) => Applets::None,
-        (Some(text), false) => Applets::One { applet: aid("--applet", text)?, instance },
+        (Some(text), false) => Applets::One { applet: parse_aid("--applet", text)?, instance },
         (None, false) if instance.is_some() => {
             let [only] = cap.applet_aids() else {
                 return Err(CliError::Usage(format!(

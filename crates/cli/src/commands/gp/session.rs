@@ -56,7 +56,7 @@ fn with_channel<R>(
             }
             let candidates: Vec<Aid> = match aid {
                 Some(aid) => vec![aid],
-                None => KNOWN_ISD_AIDS.iter().filter_map(|aid| Aid::new(aid).ok()).collect(),
+                None => KNOWN_ISD_AIDS.to_vec(),
             };
             let mut last = None;
             for candidate in candidates {
@@ -136,22 +136,18 @@ pub(crate) fn with_session<R>(
 /// what its status word means for that step ([`oxicard_gp::status_word`], as in the JSON
 /// error).
 fn open_hint(error: &ConnectError) -> String {
-    match error {
-        ConnectError::Scp03(Scp03Error::Status { step, sw }) => {
-            format!(
-                "SCP03 authentication failed: {step} answered {}",
-                explain(Some(Operation::from(*step)), *sw)
-            )
-        }
-        ConnectError::Scp02(Scp02Error::Status { step, sw }) => {
-            format!(
-                "SCP02 authentication failed: {step} answered {}",
-                explain(Some(Operation::from(*step)), *sw)
-            )
+    let refused = match error {
+        ConnectError::Scp03(Scp03Error::Status { step, sw }) => Some(("SCP03", Operation::from(*step), *sw)),
+        ConnectError::Scp02(Scp02Error::Status { step, sw }) => Some(("SCP02", Operation::from(*step), *sw)),
+        _ => None,
+    };
+    match refused {
+        Some((protocol, step, sw)) => {
+            format!("{protocol} authentication failed: {step} answered {}", explain(Some(step), sw))
         }
         // With a pseudo-random challenge the card's challenge is derived from its key: a
         // mismatch there, like a card cryptogram mismatch, usually means other keys.
-        error if error.wrong_keys() => format!("{} (wrong keys?)", crate::error::chain(error)),
-        _ => crate::error::chain(error),
+        None if error.wrong_keys() => format!("{} (wrong keys?)", crate::error::chain(error)),
+        None => crate::error::chain(error),
     }
 }
