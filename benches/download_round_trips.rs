@@ -5,6 +5,12 @@
 //! extended_segment_size`, on a card that announces it). A bench binary, not criterion: one
 //! download per case is the measurement (wall time is dominated by the APDU latency).
 //!
+//! A third row models lpac (`euicc/euicc.c`, `es10x_transmit_iter`) on the same card: 120-byte
+//! STORE DATA blocks (its default `es10x_mss`), no Le, so every answer with data costs an extra
+//! GET RESPONSE after the card's `61xx`, and TERMINAL CAPABILITY once on connect. Its count is
+//! our LPA's at 120-byte blocks plus one APDU per ES10 answer with data plus one; its time is
+//! that count at the latency (the run itself takes fewer APDUs).
+//!
 //! `cargo bench --bench download_round_trips` (set `LATENCY_MS` to change the 20 ms).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -34,18 +40,32 @@ fn server(pki: &TestPki, profile_len: usize) -> (SmdpServer, HttpEs9Client) {
     (server, client)
 }
 
-/// One download; its APDUs (as the card counted them) and wall time.
+/// How a download sends its STORE DATA blocks.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Short,
+    Extended,
+    /// Short blocks of 120 bytes (lpac's segment size).
+    Lpac,
+}
+
+/// One download; its APDUs (as the card counted them), its ES10 answers with data and its wall
+/// time.
 fn download_once(
     pki: &TestPki,
     client: &mut HttpEs9Client,
-    extended: bool,
+    mode: Mode,
     latency: Duration,
-) -> (u64, Duration) {
+) -> (u64, u64, Duration) {
     let identity = pki.euicc_identity().unwrap();
     let config = EuiccConfig::for_identity(&identity).with_extended_length();
     let euicc = SoftEuicc::in_memory(config).with_identity(identity);
     let mut card = Card::new(SimulatorTransport::new(Latency::new(euicc, latency)));
-    let options = IsdrOptions::default().with_extended_segment_size(extended.then_some(65_535));
+    let options = match mode {
+        Mode::Short => IsdrOptions::default(),
+        Mode::Extended => IsdrOptions::default().with_extended_segment_size(Some(65_535)),
+        Mode::Lpac => IsdrOptions::default().with_segment_size(120),
+    };
     let started = Instant::now();
     let mut isdr = Isdr::open(&mut card, &options).unwrap();
     let code: ActivationCode = "1$smdp.example.com$BENCH".parse().unwrap();
@@ -55,7 +75,8 @@ fn download_once(
     assert!(result.iccid.is_some());
     isdr.close().unwrap();
     let elapsed = started.elapsed();
-    (card.transport().simulator().inner().commands_seen(), elapsed)
+    let euicc = card.transport().simulator().inner();
+    (euicc.commands_seen(), euicc.es10_answers_seen(), elapsed)
 }
 
 fn main() {
@@ -69,9 +90,15 @@ fn main() {
     println!("profile  mode      APDUs  wall time (at {latency_ms} ms per APDU)");
     for (name, len) in [("20 KB", 20 * 1024), ("100 KB", 100 * 1024)] {
         let (_server, mut client) = server(&pki, len);
-        for (mode, extended) in [("short", false), ("extended", true)] {
-            let (apdus, elapsed) = download_once(&pki, &mut client, extended, latency);
-            println!("{name:7}  {mode:8}  {apdus:5}  {:.2} s", elapsed.as_secs_f64());
+        for (label, mode) in [("short", Mode::Short), ("extended", Mode::Extended), ("lpac", Mode::Lpac)] {
+            let (apdus, answers, elapsed) = download_once(&pki, &mut client, mode, latency);
+            if mode == Mode::Lpac {
+                let apdus = apdus + answers + 1;
+                let wall = latency.as_secs_f64() * apdus as f64;
+                println!("{name:7}  {label:8}  {apdus:5}  {wall:.2} s (modelled)");
+            } else {
+                println!("{name:7}  {label:8}  {apdus:5}  {:.2} s", elapsed.as_secs_f64());
+            }
         }
     }
 }

@@ -217,8 +217,11 @@ pub struct IsdrOptions {
     /// Extended-length STORE DATA (ISO/IEC 7816-4 §5.1): blocks of up to this many bytes
     /// (256..=65535) and `Le = 0000` (65 536) on the last one, so that an ES10 request — a
     /// Bound Profile Package segment — goes in one command and its whole response comes back
-    /// without GET RESPONSE. Default `None`: short APDUs only. Set it for a card that takes
-    /// extended length (its ATR's card capabilities, `oxicard_apdu::atr`); a card that answers
+    /// without GET RESPONSE. Default `None`: short APDUs only, because "all GlobalPlatform APDU
+    /// commands use ISO/IEC 7816 short message lengths" (GPC v2.3.1 §11.1.5, STORE DATA
+    /// §11.11) and a card handles extended length fields only when it says so (ISO/IEC 7816-4
+    /// §5.1). Set it for a card that takes extended length (its ATR's card capabilities,
+    /// `oxicard_apdu::atr`); a card that answers
     /// `6700`, `6A80` or `6F00` gets the request again in short blocks of `segment_size`, and
     /// short blocks for the rest of the session.
     pub extended_segment_size: Option<usize>,

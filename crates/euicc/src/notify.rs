@@ -21,12 +21,15 @@
 //!
 //! # The exchanges
 //!
-//! For `n` pending notifications: one ListNotification (`BF28`), then per notification one
-//! RetrieveNotificationsList by sequence number (`BF2B A0 {80 seq}`), one ES9+ HandleNotification
-//! POSTed to the notification's own `notificationAddress`, and — only when the server answered
-//! with success (HTTP 204) — one RemoveNotificationFromList (`BF30`). That is `1 + 2n` ES10
-//! commands when every notification is acknowledged, as lpac's `notification process` does
-//! (per sequence number, so one unreadable notification does not block the others).
+//! For `n` pending notifications: one ListNotification (`BF28`); one RetrieveNotificationsList
+//! (`BF2B`) with the same operation filter that returns all of them when there are several and
+//! none is filtered out by ICCID; then per notification one ES9+ HandleNotification POSTed to the
+//! notification's own `notificationAddress` and — only when the server answered with success
+//! (HTTP 204) — one RemoveNotificationFromList (`BF30`). That is `2 + n` ES10 commands when every
+//! notification is acknowledged; lpac's `notification process` sends `1 + 2n`, a
+//! RetrieveNotificationsList per sequence number. A notification the batch did not return (or a
+//! batch the eUICC refused) is retrieved by its sequence number (`BF2B A0 {80 seq}`), so one
+//! unreadable notification does not block the others.
 //!
 //! A notification whose delivery failed stays on the eUICC: the next run sends it again.
 //!
@@ -290,20 +293,56 @@ where
     C: HttpClient + ?Sized,
 {
     let listed = isdr.list_notifications(options.operations.clone())?;
-    let selected = listed.into_iter().filter(|m| options.iccid.is_none() || m.iccid == options.iccid);
+    let wanted = |m: &NotificationMetadata| options.iccid.is_none() || m.iccid == options.iccid;
+    let everything_listed = listed.iter().all(wanted);
+    let selected: Vec<NotificationMetadata> = listed.into_iter().filter(wanted).collect();
+    let mut retrieved = if everything_listed && (2..=BATCH_RETRIEVAL_MAX).contains(&selected.len()) {
+        retrieve_batch(isdr, options.operations.clone())
+    } else {
+        Vec::new()
+    };
     let mut reports = Vec::new();
     for metadata in selected {
-        let outcome =
-            match isdr.retrieve_notifications(Some(NotificationSearch::SeqNumber(metadata.seq_number))) {
+        let seq_number = metadata.seq_number;
+        let batched = retrieved.iter().position(|n| n.metadata().seq_number == seq_number);
+        let outcome = match batched.map(|at| retrieved.swap_remove(at)) {
+            Some(notification) => deliver(isdr, es9, &notification, options.remove),
+            None => match isdr.retrieve_notifications(Some(NotificationSearch::SeqNumber(seq_number))) {
                 Err(error) => NotificationOutcome::NotRetrieved(error),
-                Ok(found) => match found.iter().find(|n| n.metadata().seq_number == metadata.seq_number) {
+                Ok(found) => match found.iter().find(|n| n.metadata().seq_number == seq_number) {
                     Some(notification) => deliver(isdr, es9, notification, options.remove),
                     None => NotificationOutcome::Missing,
                 },
-            };
+            },
+        };
         reports.push(NotificationReport { metadata, outcome });
     }
     Ok(reports)
+}
+
+/// The most notifications [`process_notifications`] retrieves in one RetrieveNotificationsList:
+/// each is about 1 KiB with the eUICC's and the EUM's certificates, and a whole answer must stay
+/// under the card layer's response limit (64 KiB by default).
+const BATCH_RETRIEVAL_MAX: usize = 32;
+
+/// RetrieveNotificationsList of every pending notification of `operations` at once (§5.7.10,
+/// `searchCriteria profileManagementOperation`, or none): one STORE DATA instead of one per
+/// notification. Empty when it fails — each notification is then retrieved by its sequence
+/// number, so that one the eUICC cannot return does not hold back the others.
+fn retrieve_batch<T: CardChannel>(
+    isdr: &mut Isdr<T>,
+    operations: Option<BitFlags>,
+) -> Vec<PendingNotification> {
+    match isdr.retrieve_notifications(operations.map(NotificationSearch::Operations)) {
+        Ok(notifications) => notifications,
+        Err(error) => {
+            tracing::debug!(
+                target: "oxicard::euicc",
+                "retrieving the notifications at once failed, one by one instead: {}", ErrorChain(&error)
+            );
+            Vec::new()
+        }
+    }
 }
 
 /// A local profile operation that generates a notification (SGP.22 §3.2).

@@ -68,14 +68,19 @@ fn acknowledged_notifications_are_removed_with_the_minimal_exchanges() {
     );
     let euicc = lock(&rig.euicc);
     assert!(euicc.notifications.is_empty());
-    assert_eq!(euicc.calls, ["BF28", "BF2B", "BF30", "BF2B", "BF30"]);
-    // MANAGE CHANNEL, SELECT, 1 + 2 × 2 STORE DATA (one block each), MANAGE CHANNEL close.
+    // Both retrieved by one RetrieveNotificationsList; lpac retrieves each by its sequence number.
+    assert_eq!(euicc.calls, ["BF28", "BF2B", "BF30", "BF30"]);
+    // MANAGE CHANNEL, SELECT, 2 + 2 STORE DATA (one block each), one GET RESPONSE (the two
+    // notifications together are over 256 bytes), MANAGE CHANNEL close.
     let log = wire(&rig.wire);
-    assert_eq!(log.store_data_count(), 5);
-    assert_eq!(log.get_response_count(), 0);
+    assert_eq!(log.store_data_count(), 4);
+    assert_eq!(log.get_response_count(), 1);
     assert_eq!(log.commands.len(), 8);
+    // RetrieveNotificationsList of all: `81 E2 91 00 03 BF2B 00 00` (no searchCriteria).
+    assert_eq!(log.commands[3], hex::decode("81E2910003BF2B0000").unwrap());
     // RemoveNotificationFromList #1: `81 E2 91 00 06 BF30 03 80 01 01 00` (NotificationSentRequest `BF30 { 80 seqNumber }`).
-    assert_eq!(log.commands[4], hex::decode("81E2910006BF300380010100").unwrap());
+    assert_eq!(log.commands[4], hex::decode("01C0000087").unwrap());
+    assert_eq!(log.commands[5], hex::decode("81E2910006BF300380010100").unwrap());
 }
 
 #[test]
@@ -110,12 +115,18 @@ fn a_mixed_batch_is_reported_per_notification() {
     }
     rig.smdp.notification_faults.insert(2, Es9Fault::Failed("8.10.1", "3.9"));
     rig.smdp.notification_faults.insert(3, Es9Fault::Http(500));
-    // The removal of #4 fails on the wire (the second BF30 sent), the retrieval of #5 too (the
-    // fifth BF2B).
+    // The eUICC refuses to return all five at once (the first BF2B): each is then retrieved by
+    // its sequence number. The removal of #4 fails on the wire (the second BF30 sent), the
+    // retrieval of #5 too (the fifth BF2B after the refused one).
     wire(&rig.wire).faults.push(Fault {
         prefix: vec![0xBF, 0x30],
         occurrence: 1,
         action: FaultAction::TransportError,
+    });
+    wire(&rig.wire).faults.push(Fault {
+        prefix: vec![0xBF, 0x2B],
+        occurrence: 0,
+        action: FaultAction::StatusWord(0x6A80),
     });
     wire(&rig.wire).faults.push(Fault {
         prefix: vec![0xBF, 0x2B],
@@ -141,9 +152,33 @@ fn a_mixed_batch_is_reported_per_notification() {
     assert!(matches!(&reports[4].outcome, NotificationOutcome::NotRetrieved(Es10Error::Status { .. })));
     assert_eq!(lock(&rig.euicc).pending_seqs(), [2, 3, 4, 5]);
     assert_eq!(delivered_to(&rig).iter().map(|(s, _)| *s).collect::<Vec<_>>(), [1, 4]);
+    assert_eq!(wire(&rig.wire).fired, 3);
     for report in &reports {
         assert!(!report.outcome.to_string().is_empty());
     }
+}
+
+/// A batch that misses a listed notification (or answers with a corrupted TLV) costs nothing
+/// but its own retrieval: what the batch returned is delivered, the rest is asked for one by one.
+#[test]
+fn a_notification_the_batch_did_not_return_is_retrieved_by_its_number() {
+    let mut rig = Rig::new();
+    {
+        let mut euicc = lock(&rig.euicc);
+        for address in ["a.example.com", "b.example.com", "c.example.com"] {
+            euicc.add_notification(notification_event::DISABLE, address, None);
+        }
+    }
+    wire(&rig.wire).faults.push(Fault {
+        prefix: vec![0xBF, 0x2B],
+        occurrence: 0,
+        action: FaultAction::CorruptResponse,
+    });
+    let reports = process(&mut rig, &NotificationOptions::default());
+    assert_eq!(outcomes(&reports), [(1, "removed".into()), (2, "removed".into()), (3, "removed".into())]);
+    let euicc = lock(&rig.euicc);
+    assert_eq!(euicc.calls, ["BF28", "BF2B", "BF2B", "BF30", "BF2B", "BF30", "BF2B", "BF30"]);
+    assert!(euicc.notifications.is_empty());
 }
 
 #[test]
@@ -157,15 +192,18 @@ fn without_removal_acknowledged_notifications_stay() {
     assert_eq!(rig.smdp.notifications.len(), 1);
 }
 
+/// Pending: #1 enable of A, #2 delete of A, #3 enable of B.
+fn add_enable_delete_enable(rig: &Rig) {
+    let mut euicc = lock(&rig.euicc);
+    euicc.add_notification(notification_event::ENABLE, "a.example.com", Some(iccid(ICCID_A)));
+    euicc.add_notification(notification_event::DELETE, "a.example.com", Some(iccid(ICCID_A)));
+    euicc.add_notification(notification_event::ENABLE, "b.example.com", Some(iccid(ICCID_B)));
+}
+
 #[test]
 fn filters_by_operation_and_iccid() {
     let mut rig = Rig::new();
-    {
-        let mut euicc = lock(&rig.euicc);
-        euicc.add_notification(notification_event::ENABLE, "a.example.com", Some(iccid(ICCID_A)));
-        euicc.add_notification(notification_event::DELETE, "a.example.com", Some(iccid(ICCID_A)));
-        euicc.add_notification(notification_event::ENABLE, "b.example.com", Some(iccid(ICCID_B)));
-    }
+    add_enable_delete_enable(&rig);
     let options = NotificationOptions::default()
         .with_operations(Some(BitFlags::from_bits([notification_event::ENABLE])))
         .with_iccid(Some(iccid(ICCID_B)))
@@ -175,6 +213,20 @@ fn filters_by_operation_and_iccid() {
     assert_eq!(lock(&rig.euicc).pending_seqs(), [1, 2]);
     // ListNotification carried the operation filter: `BF28 04 81 02 06 40` (NotificationEvent: enable = `06 40`).
     assert_eq!(wire(&rig.wire).commands[2], hex::decode("81E2910007BF28048102064000").unwrap());
+    // Another profile's notification was listed: #3 is retrieved alone, `BF2B 05 A0 03 80 01 03`.
+    assert_eq!(wire(&rig.wire).commands[3], hex::decode("81E2910008BF2B05A00380010300").unwrap());
+
+    // Without the ICCID: both enable notifications in one RetrieveNotificationsList with the
+    // same filter, `BF2B 06 A0 04 81 02 06 40` (searchCriteria profileManagementOperation).
+    let mut rig = Rig::new();
+    add_enable_delete_enable(&rig);
+    let options = NotificationOptions::default()
+        .with_operations(Some(BitFlags::from_bits([notification_event::ENABLE])));
+    let reports = process(&mut rig, &options);
+    assert_eq!(outcomes(&reports), [(1, "removed".into()), (3, "removed".into())]);
+    assert_eq!(lock(&rig.euicc).pending_seqs(), [2]);
+    assert_eq!(wire(&rig.wire).commands[3], hex::decode("81E2910009BF2B06A0048102064000").unwrap());
+    assert_eq!(lock(&rig.euicc).calls, ["BF28", "BF2B", "BF30", "BF30"]);
 }
 
 fn profiles(rig: &Rig) -> Vec<(String, bool)> {

@@ -250,9 +250,6 @@ fn a_refused_profile_is_cancelled_on_both_sides() {
     assert_eq!(smdp.open_sessions(), 0);
 }
 
-/// APDUs of one download of the 20 KB test profile, counted by the software eUICC: opening the
-/// ISD-R (MANAGE CHANNEL + SELECT) and the STORE DATA blocks of each ES10 request (255-byte
-/// segments) plus GET RESPONSE rounds for answers over 256 bytes — nothing more.
 /// The APDUs of one download of the 20 KB test profile onto a software eUICC built by
 /// `config`, with `options`; the ISD-R's extended block size at the end.
 fn download_apdus(

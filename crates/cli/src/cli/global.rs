@@ -94,8 +94,8 @@ pub(crate) struct Global {
     /// Send each ES10 request (each Bound Profile Package segment) in one extended-length STORE
     /// DATA and ask for its whole answer (ISO/IEC 7816-4 §5.1), on a card whose ATR announces
     /// extended length; a card that refuses it (`6700`, `6A80`, `6F00`) gets short APDUs for
-    /// the rest of the command. Off by default: SGP.22 does not require eUICCs to take extended
-    /// APDUs.
+    /// the rest of the command. Off by default: GlobalPlatform commands, STORE DATA included, use
+    /// short lengths (GPC v2.3.1 §11.1.5) and SGP.22 asks no eUICC for extended APDUs.
     #[arg(long, global = true, env = "OXICARD_EXTENDED")]
     pub(crate) extended: bool,
     /// The simulated cards (the software eUICC, the simulated GP card, in process or served by

@@ -49,6 +49,9 @@ impl SoftEuicc {
         self.es10_requests = self.es10_requests.saturating_add(1);
         let before = self.state.clone();
         let outcome = self.dispatch(request);
+        if matches!(&outcome, Ok(answer) if !answer.is_empty()) {
+            self.es10_answers = self.es10_answers.saturating_add(1);
+        }
         if self.state != before && self.save().is_err() {
             self.state = before;
             return Err(StatusWord::MEMORY_FAILURE);

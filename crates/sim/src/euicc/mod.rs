@@ -184,6 +184,7 @@ pub struct SoftEuicc {
     challenge: Option<[u8; 16]>,
     commands: u64,
     es10_requests: u64,
+    es10_answers: u64,
     save_error: Option<StateError>,
 }
 
@@ -259,6 +260,7 @@ impl SoftEuicc {
             challenge: None,
             commands: 0,
             es10_requests: 0,
+            es10_answers: 0,
             save_error: None,
         }
     }
@@ -318,6 +320,12 @@ impl SoftEuicc {
     /// Complete ES10 requests processed since creation.
     pub fn es10_requests_seen(&self) -> u64 {
         self.es10_requests
+    }
+
+    /// ES10 requests answered with data since creation: all but the Bound Profile Package
+    /// segments before the last (SGP.22 §5.7.6 answers those with no data) and refused requests.
+    pub fn es10_answers_seen(&self) -> u64 {
+        self.es10_answers
     }
 
     /// The open channels (the basic channel 0 always is).
