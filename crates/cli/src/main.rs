@@ -15,6 +15,7 @@ mod download_handler;
 mod error;
 mod input;
 mod json;
+mod lpac;
 mod net;
 mod output;
 mod parse;
@@ -33,6 +34,12 @@ use crate::error::CliError;
 use crate::output::Out;
 
 fn main() -> ExitCode {
+    let mut args = std::env::args_os();
+    let program = args.next().unwrap_or_default();
+    if lpac::invoked_as_lpac(std::path::Path::new(&program)) {
+        let rest: Vec<std::ffi::OsString> = args.collect();
+        return lpac::main(&program.to_string_lossy(), &rest);
+    }
     let mut command = Cli::command();
     let parsed = command
         .try_get_matches_from_mut(std::env::args_os())
@@ -41,6 +48,9 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(error) => return usage_error(&error),
     };
+    if let cli::Command::Lpac { args } = &cli.command {
+        return lpac::main("lpac", args);
+    }
     command_line_beats_environment(&mut cli, &matches);
     for warning in secret_warnings(&command, &matches) {
         eprintln!("oxicard: warning: {warning}");

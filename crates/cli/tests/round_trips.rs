@@ -8,10 +8,10 @@
 //!   §5.1), earlier blocks do not: GET RESPONSE only follows an answer over 256 bytes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use oxicard_sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
+use oxicard_sim::smdp::SmdpServer;
 
 mod common;
-use common::{Sim, connect_to};
+use common::Sim;
 
 /// The SM-DP+ address of the tests (reached through `--connect-to`).
 const ADDRESS: &str = "smdp.round-trips.test";
@@ -20,17 +20,9 @@ const ICCID: &str = "8944478600004573128";
 /// SELECT of the ISD-R on channel 1 (SGP.22 §2.2.3 AID), case 4.
 const SELECT_ISDR: &str = "01A4040010A0000005591010FFFFFFFF890000010000";
 
-/// A test SM-DP+ with `MATCH-1` trusting `sim`'s PKI, and the network options reaching it.
+/// The test SM-DP+ of these tests and the options reaching it.
 fn smdp(sim: &Sim) -> (SmdpServer, Vec<String>) {
-    let pki = sim.pki();
-    let iccid = ICCID.parse().unwrap();
-    let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS).with_profile(
-        "MATCH-1",
-        ProfileBuilder::new(iccid).package(ProfileMetadata::new(iccid, "Test", "oxicard", ADDRESS)),
-    );
-    let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(&sim.tls_for(&[ADDRESS]))).unwrap();
-    let net = vec!["--connect-to".into(), connect_to(ADDRESS, &server), "--ca".into(), sim.ca()];
-    (server, net)
+    common::test_smdp(sim, ADDRESS, ICCID)
 }
 
 /// The command APDUs `oxicard -v ARGS` sent, in order (the command must succeed).

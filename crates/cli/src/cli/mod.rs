@@ -60,6 +60,13 @@ pub(crate) enum Command {
     /// The whole story in one command, in-process: software eUICC, test SM-DP+, download,
     /// enable, notifications, delete.
     Demo,
+    /// lpac's command line, environment and JSON output, byte for byte (the same as running
+    /// oxicard under the name `lpac`): `oxicard lpac chip info`, `oxicard lpac profile list`…
+    Lpac {
+        /// lpac's arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+        args: Vec<std::ffi::OsString>,
+    },
     /// Shell completions on stdout.
     Completions {
         /// The shell.

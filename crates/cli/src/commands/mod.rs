@@ -57,6 +57,8 @@ pub(crate) fn run(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Sim(SimCmd::Smds(args)) => sim::smds(g, out, args),
         Command::Sim(SimCmd::Show { iccid }) => sim::show(g, out, iccid),
         Command::Demo => demo::run(out),
+        // Dispatched by `main` before any other command.
+        Command::Lpac { .. } => Ok(()),
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "oxicard", &mut std::io::stdout());
             Ok(())

@@ -188,6 +188,22 @@ pub fn connect_to<H: RspServer>(address: &str, server: &SmdpServer<H>) -> String
     format!("{address}:443:127.0.0.1:{}", server.local_addr().port())
 }
 
+/// A test SM-DP+ at `address` (reached through `--connect-to`) serving `MATCH-1`, the profile
+/// `iccid` (named "Test", its notifications to `address`), trusting `sim`'s PKI; with the
+/// network options that reach it.
+pub fn test_smdp(sim: &Sim, address: &str, iccid: &str) -> (SmdpServer, Vec<String>) {
+    let pki = sim.pki();
+    let iccid = iccid.parse().unwrap();
+    let smdp = oxicard_sim::smdp::TestSmdp::new(pki.smdp_identity().unwrap(), address).with_profile(
+        "MATCH-1",
+        oxicard_sim::smdp::ProfileBuilder::new(iccid)
+            .package(oxicard_sim::smdp::ProfileMetadata::new(iccid, "Test", "oxicard", address)),
+    );
+    let server = SmdpServer::start(smdp, "127.0.0.1:0", Some(&sim.tls_for(&[address]))).unwrap();
+    let net = vec!["--connect-to".into(), connect_to(address, &server), "--ca".into(), sim.ca()];
+    (server, net)
+}
+
 /// The seed in a `NAME.pki-seed` file.
 pub fn seed_of(path: &std::path::Path) -> [u8; 32] {
     let seed = std::fs::read_to_string(path).unwrap();
