@@ -244,7 +244,7 @@ fn smdp(sim: &Sim) -> (SmdpServer, Vec<String>) {
 
 /// `sim` with the test profile downloaded (by oxicard's own command), its installation's
 /// notification sent, then enabled and disabled with the notifications kept.
-fn with_profile(sim: &Sim) -> SmdpServer {
+fn with_profile(sim: &Sim) -> (SmdpServer, Vec<String>) {
     let (server, net) = smdp(sim);
     let code = format!("1${ADDRESS}$MATCH-1");
     let mut args = vec!["profile", "download", "--yes", code.as_str()];
@@ -252,7 +252,7 @@ fn with_profile(sim: &Sim) -> SmdpServer {
     assert!(sim.run(&args).status.success());
     assert!(sim.run(&["profile", "enable", ICCID]).status.success());
     assert!(sim.run(&["profile", "disable", ICCID]).status.success());
-    server
+    (server, net)
 }
 
 /// What the front-ends' parsers demand of every line (frontends' source, read for these
@@ -344,7 +344,7 @@ fn profiles_and_notifications_have_lpacs_shape() {
         one_line(&sim, &["notification", "list"]),
         fixture("08-euicctui-notification-list-empty.jsonl")[0]
     );
-    let _server = with_profile(&sim);
+    let (_server, _) = with_profile(&sim);
 
     let line = one_line(&sim, &["profile", "list"]);
     consumers_accept(&line);
@@ -380,7 +380,7 @@ fn profiles_and_notifications_have_lpacs_shape() {
 #[test]
 fn profile_operations_answer_as_lpac() {
     let sim = Sim::new();
-    let _server = with_profile(&sim);
+    let (_server, _) = with_profile(&sim);
     // Byte for byte: success is `data: null`, an unknown ICCID lpac's reason.
     let success = fixture("11-euicctui-profile-nickname-ok.jsonl")[0].clone();
     assert_eq!(success, fixture("21-lpac-issue242-profile-disable-success.jsonl")[0]);
@@ -519,7 +519,7 @@ fn usage_version_driver_and_environment_as_lpac() {
 #[test]
 fn the_segment_size_variable_cuts_the_store_data_blocks() {
     let sim = Sim::new();
-    let _server = with_profile(&sim);
+    let (_server, _) = with_profile(&sim);
     let out = lpac_env(
         &sim,
         &["profile", "nickname", ICCID, "a long nickname for small blocks"],
@@ -532,4 +532,201 @@ fn the_segment_size_variable_cuts_the_store_data_blocks() {
     // SetNickname of 49 bytes: blocks of 16, 16, 16 and 1.
     assert_eq!(blocks.len(), 4, "{blocks:?}");
     assert!(blocks[0].starts_with("81E2110010BF29"), "{blocks:?}");
+}
+
+/// The lines of `lpac ARGS` run against `server` (`OXICARD_CONNECT_TO`, `OXICARD_CA`).
+fn lpac_online(sim: &Sim, net: &[String], args: &[&str], stdin: Option<&str>) -> Output {
+    let dir = sim.state.parent().unwrap();
+    let mut command = Command::new(lpac_binary(dir));
+    for var in LPAC_VARS {
+        command.env_remove(var);
+    }
+    command
+        .env("OXICARD_SIM", &sim.state)
+        .env("OXICARD_CONNECT_TO", &net[1])
+        .env("OXICARD_CA", &net[3])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write as _;
+        child.stdin.as_mut().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn progress(message: &str, data: &str) -> String {
+    format!(r#"{{"type":"progress","payload":{{"code":0,"message":"{message}","data":{data}}}}}"#)
+}
+
+#[test]
+fn a_download_prints_lpacs_progress_and_result() {
+    let sim = Sim::new();
+    let (server, net) = smdp(&sim);
+    let code = format!("LPA:1${ADDRESS}$MATCH-1");
+    let out = lpac_online(&sim, &net, &["profile", "download", "-a", &code], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = stdout_lines(&out);
+    let at = format!("\"{ADDRESS}\"");
+    let expected = [
+        progress("es10b_get_euicc_challenge_and_info", &at),
+        progress("es9p_initiate_authentication", &at),
+        progress("es10b_authenticate_server", &at),
+        progress("es9p_authenticate_client", &at),
+        progress(
+            "es8p_meatadata_parse",
+            &format!(r#"{{"iccid":"{ICCID}","serviceProviderName":"oxicard","profileName":"Test","iconType":null,"icon":null,"profileClass":"test"}}"#),
+        ),
+        progress("es10b_prepare_download", &at),
+        progress("es9p_get_bound_profile_package", &at),
+        progress("es10b_load_bound_profile_package", &at),
+        r#"{"type":"lpa","payload":{"code":0,"message":"success","data":{"seqNumber":1,"bppCommandId":"unknown","errorReason":"unknown"}}}"#.to_owned(),
+    ];
+    assert_eq!(lines, expected);
+    lines.iter().for_each(|l| consumers_accept(l));
+    // openpilot: the metadata record gives the new profile's ICCID, the last one is success.
+    let metadata = lines
+        .iter()
+        .map(|l| parse(l))
+        .find(|v| v.at(&["payload", "message"]).str() == Some("es8p_meatadata_parse"));
+    assert_eq!(metadata.unwrap().at(&["payload", "data", "iccid"]).str(), Some(ICCID));
+    // The shapes of real lpac downloads that failed at AuthenticateClient (the progress lines
+    // they share) and of an installation failure.
+    for name in
+        ["17-lpac-issue239-download-eid-mismatch.jsonl", "19-lpac-issue153-download-bad-profile-state.jsonl"]
+    {
+        for (ours, theirs) in
+            lines.iter().zip(fixture(name).iter().skip_while(|l| l.contains("es10a_get"))).take(4)
+        {
+            same_shape(&parse(ours), &parse(theirs), name);
+        }
+    }
+    assert_eq!(server.smdp().notifications().len(), 1, "the installation's notification was delivered");
+
+    // The same ICCID again: the eUICC refuses the installation at StoreMetadata (SGP.22
+    // §5.7.6: the ICCID is checked there); lpac's result line, then the
+    // cancel-session lines and the error `bppCommandId,errorReason`.
+    let out = lpac_online(&sim, &net, &["profile", "download", "-s", ADDRESS, "-m", "MATCH-1"], None);
+    assert_eq!(out.status.code(), Some(255));
+    let lines = stdout_lines(&out);
+    let tail = &lines[lines.len() - 4..];
+    assert_eq!(
+        tail[0],
+        progress(
+            "es10b_load_bound_profile_package:result",
+            r#"{"seqNumber":2,"bppCommandId":"store_metadata","errorReason":"install_failed_due_to_iccid_already_exists_on_euicc"}"#,
+        )
+    );
+    assert_eq!(tail[1], progress("es10b_cancel_session", &at));
+    assert_eq!(tail[2], progress("es9p_cancel_session", &at));
+    assert_eq!(
+        tail[3],
+        r#"{"type":"lpa","payload":{"code":-1,"message":"es10b_load_bound_profile_package","data":"store_metadata,install_failed_due_to_iccid_already_exists_on_euicc"}}"#
+    );
+    same_shape(&parse(&tail[3]), &parse(&fixture("27-lpac-issue186-load-bpp-unknown-error.jsonl")[0]), "27");
+}
+
+#[test]
+fn download_errors_are_lpacs() {
+    let sim = Sim::new();
+    let (_server, net) = smdp(&sim);
+    // Byte for byte lpac's answer to a bad activation code (lpac issue #417).
+    let out = lpac_online(&sim, &net, &["profile", "download", "-a", "LPA:2$x$y"], None);
+    assert_eq!(out.status.code(), Some(255));
+    assert_eq!(stdout_lines(&out), fixture("26-lpac-issue417-activation-code-invalid.jsonl"));
+    // A MatchingID lpac refuses, a confirmation code the code says is needed.
+    let out = lpac_online(&sim, &net, &["profile", "download", "-a", "LPA:1$a.example$M_1"], None);
+    assert_eq!(
+        stdout_lines(&out).last().unwrap(),
+        r#"{"type":"lpa","payload":{"code":-1,"message":"matching_id","data":"invalid format, contains character not alphanumeric or dash"}}"#
+    );
+    let out = lpac_online(&sim, &net, &["profile", "download", "-a", "LPA:1$a.example$M$$1"], None);
+    assert_eq!(
+        stdout_lines(&out).last().unwrap(),
+        r#"{"type":"lpa","payload":{"code":-1,"message":"confirmation_code","data":"required"}}"#
+    );
+    // No address and no default SM-DP+: lpac's four lines.
+    let out = lpac_online(&sim, &net, &["profile", "download"], None);
+    assert_eq!(
+        stdout_lines(&out),
+        [
+            progress("es10a_get_euicc_configured_addresses", "null"),
+            progress("es10b_cancel_session", "null"),
+            progress("es9p_cancel_session", "null"),
+            r#"{"type":"lpa","payload":{"code":-1,"message":"smdp","data":"empty"}}"#.to_owned(),
+        ]
+    );
+    // A MatchingID the SM-DP+ refuses: its status text as lpac's table says it (8.2.6 / 3.8).
+    let out = lpac_online(&sim, &net, &["profile", "download", "-s", ADDRESS, "-m", "NOPE"], None);
+    let lines = stdout_lines(&out);
+    let last = parse(lines.last().unwrap());
+    assert_eq!(last.at(&["payload", "message"]).str(), Some("es9p_authenticate_client"));
+    let detail = last.at(&["payload", "data"]).str().unwrap().to_owned();
+    // The SM-DP+ said why (statusCodeData `message`): lpac prints that, as in lpac issues
+    // #239 and #153.
+    assert_eq!(detail, "unknown MatchingID \"NOPE\"");
+    lines.iter().for_each(|l| consumers_accept(l));
+    // `-p`: the preview question, and `n` cancels.
+    let out =
+        lpac_online(&sim, &net, &["profile", "download", "-p", "-s", ADDRESS, "-m", "MATCH-1"], Some("n"));
+    let lines = stdout_lines(&out);
+    assert!(lines.contains(&progress("preview", "\"y/n\"")), "{lines:?}");
+    assert_eq!(
+        lines.last().unwrap(),
+        r#"{"type":"lpa","payload":{"code":-1,"message":"cancelled","data":""}}"#
+    );
+    let out = lpac_online(&sim, &net, &["profile", "download", "-h"], None);
+    assert_eq!(out.status.code(), Some(255));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("Usage: download [OPTIONS]\n\t -s SM-DP+ Domain\n")
+    );
+}
+
+#[test]
+fn notifications_are_processed_as_lpac_processes_them() {
+    let sim = Sim::new();
+    let (_server, net) = with_profile(&sim);
+    // Enable (seq 2) and disable (seq 3) are pending; `process 2 -r` (the option after the
+    // operand, as EasyLPAC and damonto's bots pass it).
+    let out = lpac_online(&sim, &net, &["notification", "process", "2", "-r"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let expected = [
+        progress("es10b_retrieve_notifications_list", "\"2\""),
+        progress("es9p_handle_notification", "\"2\""),
+        progress("es10b_remove_notification_from_list", "\"2\""),
+        r#"{"type":"lpa","payload":{"code":0,"message":"success","data":null}}"#.to_owned(),
+    ];
+    assert_eq!(stdout_lines(&out), expected);
+    assert_eq!(fixture("10-euicctui-notification-process-ok.jsonl").len(), 4);
+    for (ours, theirs) in expected.iter().zip(fixture("10-euicctui-notification-process-ok.jsonl")) {
+        same_shape(&parse(ours), &parse(&theirs), "process");
+    }
+    // Without -r it stays on the eUICC; `dump` prints lpac's lines; `-a` takes every one.
+    let out = lpac_online(&sim, &net, &["notification", "dump", "-a"], None);
+    let dumped = stdout_lines(&out);
+    assert_eq!(dumped.len(), 1, "{dumped:?}");
+    assert!(dumped[0].starts_with(&format!(r#"{{"type":"notification","eid":"{}","seqNumber":3,"notificationAddress":"{ADDRESS}","pendingNotification":""#, sim.eid())));
+    let out = lpac_online(&sim, &net, &["notification", "replay"], Some(&format!("{}\n", dumped[0])));
+    assert_eq!(
+        stdout_lines(&out),
+        [
+            progress("es9p_handle_notification", "\"3\""),
+            r#"{"type":"lpa","payload":{"code":0,"message":"success","data":null}}"#.to_owned()
+        ]
+    );
+    let out = lpac_online(&sim, &net, &["notification", "process", "-a"], None);
+    assert_eq!(stdout_lines(&out)[0], progress("es10b_list_notification", "null"));
+    assert_eq!(stdout_lines(&out).len(), 4);
+    // A number the eUICC does not have: lpac's retrieve error (lpac issue #145's last line).
+    let out = lpac_online(&sim, &net, &["notification", "process", "41"], None);
+    assert_eq!(out.status.code(), Some(255));
+    assert_eq!(
+        stdout_lines(&out).last(),
+        fixture("23-lpac-issue145-notification-process-41-r-error.jsonl").last()
+    );
 }

@@ -307,3 +307,41 @@ fn gp_commands_reach_the_simulated_gp_card_behind_a_modem() {
         modem.stop();
     }
 }
+
+/// lpac mode reaches the modems as lpac selects its drivers: `LPAC_APDU=at|qmi|mbim` and the
+/// driver's device variable (lpac's deprecated `AT_DEVICE` and `QMI_DEVICE` too, with lpac's
+/// warning); the lines are those of the same eUICC reached directly.
+#[test]
+fn lpac_mode_selects_each_modem_as_lpac_selects_its_drivers() {
+    let sim = Sim::new();
+    let lpac = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = oxicard();
+        command.arg("lpac").args(args).envs(env.iter().copied());
+        command.output().unwrap()
+    };
+    let direct = |args: &[&str]| {
+        let out = lpac(&[("LPAC_APDU", "oxicard_sim"), ("OXICARD_SIM", sim.state.to_str().unwrap())], args);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (chip, profiles) = (direct(&["chip", "info"]), direct(&["profile", "list"]));
+    assert!(chip.contains(&sim.eid()), "{chip}");
+    for (protocol, variable, warned) in [
+        ("at", "AT_DEVICE", true),
+        ("at", "LPAC_APDU_AT_DEVICE", false),
+        ("qmi", "QMI_DEVICE", true),
+        ("mbim", "LPAC_APDU_MBIM_DEVICE", false),
+    ] {
+        let modem = Modem::start(&sim, protocol, &[]);
+        let env =
+            [("LPAC_APDU", protocol), (variable, modem.device.as_str()), ("LPAC_APDU_MBIM_USE_PROXY", "0")];
+        for (args, expected) in [(&["chip", "info"][..], &chip), (&["profile", "list"][..], &profiles)] {
+            let out = lpac(&env, args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{protocol} {args:?}: {stderr}");
+            assert_eq!(&String::from_utf8(out.stdout).unwrap(), expected, "{protocol} {args:?}");
+            assert_eq!(stderr.contains(&format!("instead of '{variable}'")), warned, "{stderr}");
+        }
+        modem.stop();
+    }
+}

@@ -422,3 +422,45 @@ fn pcsc_gp_install_with_a_dap_block() {
         );
     }
 }
+
+/// lpac mode through pcscd, as lpac's pcsc driver: `driver apdu list` lists the readers by
+/// index; `LPAC_APDU_PCSC_DRV_IFID` picks one by that index, `LPAC_APDU_PCSC_DRV_NAME` by a
+/// part of its name, and without either the first reader with a card is used.
+#[test]
+fn pcsc_lpac_mode_picks_readers_as_lpacs_pcsc_driver() {
+    let Some(reader) = slot0() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let name = reader.name().to_owned();
+    let inserted = reader.insert(euicc()).unwrap();
+    let lpac = |env: &[(&str, &str)], args: &[&str]| {
+        let mut command = oxicard(&home, &["lpac"]);
+        command.args(args).env_remove("OXICARD_SIM").env("LPAC_APDU", "pcsc").envs(env.iter().copied());
+        command.output().unwrap()
+    };
+    let out = lpac(&[], &["driver", "apdu", "list"]);
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["type"], "driver");
+    assert_eq!(listed["payload"]["env"], "LPAC_APDU_PCSC_DRV_IFID");
+    let readers = listed["payload"]["data"].as_array().unwrap();
+    let index = readers.iter().position(|r| r["name"] == name.as_str()).unwrap();
+    assert_eq!(readers[index]["env"], index.to_string());
+    let expected_iccid = format!(r#""iccid":"{ICCID}""#);
+    for env in [
+        vec![("LPAC_APDU_PCSC_DRV_IFID", index.to_string())],
+        vec![("LPAC_APDU_PCSC_DRV_NAME", name.clone())],
+        vec![],
+    ] {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let out = lpac(&env, &["profile", "list"]);
+        let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+        assert!(
+            out.status.success() && stdout.contains(&expected_iccid),
+            "{env:?}: {stdout} {}",
+            stderr(&out)
+        );
+        assert!(
+            stdout.starts_with(r#"{"type":"lpa","payload":{"code":0,"message":"success","data":[{"iccid""#)
+        );
+    }
+    reader.remove(inserted).unwrap();
+}

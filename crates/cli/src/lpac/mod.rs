@@ -12,12 +12,16 @@
 //! bytes unless `LPAC_CUSTOM_ES10X_MSS` says otherwise (lpac: 120).
 
 mod chip;
+mod discovery;
+mod download;
 mod env;
 mod getopt;
 mod json;
 mod notification;
+mod process;
 mod profile;
 mod shapes;
+mod status;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -25,7 +29,7 @@ use std::process::ExitCode;
 use oxicard_transport::pcsc::PcscContext;
 
 use crate::backend::{DynCard, with_isdr};
-use crate::cli::{ChannelKind, Global, ModemProxy};
+use crate::cli::{ChannelKind, Global, ModemProxy, NetArgs};
 use crate::error::CliError;
 use env::{Backend, Env, EnvError, Settings};
 use json::Json;
@@ -65,6 +69,23 @@ fn unknown(group: &str, applets: &[&str], given: Option<&str>) -> Failed {
         println!("Unknown command: {given}");
     }
     usage(group, applets)
+}
+
+/// An applet's options: `args` parsed with the getopt `spec`; lpac's `help` text printed (after
+/// getopt's complaint on stderr, `NAME: invalid option -- 'x'`) for `-h`, `-?` or a bad option.
+pub(crate) fn options(name: &str, args: &[String], spec: &str, help: &str) -> Result<getopt::Parsed, Failed> {
+    match getopt::parse(args, spec) {
+        Ok(parsed) if !parsed.flag('h') && !parsed.flag('?') => Ok(parsed),
+        Ok(_) => {
+            println!("{help}");
+            Err(Failed)
+        }
+        Err(message) => {
+            eprintln!("{name}: {message}");
+            println!("{help}");
+            Err(Failed)
+        }
+    }
 }
 
 /// Whether the program was invoked under the name `lpac` (`lpac`, `./lpac`, `lpac.exe`).
@@ -188,6 +209,15 @@ fn global(settings: &Settings) -> Result<Global, CliError> {
     Ok(global)
 }
 
+/// The ES9+/ES11 client of lpac mode: oxicard's (the GSMA CI roots and the web roots), with
+/// `OXICARD_CA` and `OXICARD_CONNECT_TO` as oxicard's commands read them.
+fn es9_client() -> Result<oxicard_euicc::es9::HttpEs9Client, CliError> {
+    let connect_to = std::env::var("OXICARD_CONNECT_TO")
+        .map(|rules| rules.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    crate::net::es9_client(&NetArgs { connect_to, ca: Vec::new(), test_ci: false })
+}
+
 /// The PC/SC reader lpac's variables name: by index in the reader list, else the first whose
 /// name contains `name`, else the first with a card; readers whose name contains one of
 /// `ignore` are left out first.
@@ -209,29 +239,47 @@ fn pick_reader(index: Option<usize>, name: Option<&str>, ignore: &[String]) -> R
         .ok_or_else(|| CliError::Usage("SCardConnect() failed: no matching reader with a card".into()))
 }
 
+/// What `driver apdu list` lists for `backend`, each `{env, name}` with `env` the value to put
+/// in the variable it names: PC/SC readers by index (`LPAC_APDU_PCSC_DRV_IFID`), or the modem
+/// devices of the protocol by path (`LPAC_APDU_AT_DEVICE`, …, with the kernel driver as name).
+fn apdu_devices(backend: &Backend) -> (&'static str, Vec<Json>) {
+    let entry =
+        |env: String, name: String| Json::Object(vec![("env", Json::Str(env)), ("name", Json::Str(name))]);
+    let protocol = match backend {
+        Backend::Modem { protocol, .. } => *protocol,
+        Backend::Pcsc { .. } | Backend::Simulator => {
+            let readers =
+                PcscContext::establish().and_then(|context| context.list_readers()).unwrap_or_default();
+            let data = readers.into_iter().enumerate().map(|(i, name)| entry(i.to_string(), name)).collect();
+            return ("LPAC_APDU_PCSC_DRV_IFID", data);
+        }
+    };
+    let env = match protocol {
+        oxicard_transport::modem::ModemProtocol::At => "LPAC_APDU_AT_DEVICE",
+        oxicard_transport::modem::ModemProtocol::Qmi => "LPAC_APDU_QMI_DEVICE",
+        _ => "LPAC_APDU_MBIM_DEVICE",
+    };
+    let devices = oxicard_transport::modem::list_devices().unwrap_or_default();
+    let data = devices
+        .into_iter()
+        .filter(|d| d.protocol.is_none_or(|p| p == protocol))
+        .map(|d| {
+            let path = d.path.display().to_string();
+            let name = d.driver.unwrap_or_else(|| path.clone());
+            entry(path, name)
+        })
+        .collect();
+    (env, data)
+}
+
 /// `driver apdu list`: the PC/SC readers as lpac's pcsc driver lists them (`env` the index to
 /// put in `LPAC_APDU_PCSC_DRV_IFID`); `driver http` prints nothing.
 fn driver(args: &[String], settings: &Settings) -> Outcome {
     match args.first().map(String::as_str) {
         Some("apdu") => match args.get(1).map(String::as_str) {
             Some("list") => {
-                let readers = match &settings.backend {
-                    Backend::Pcsc { .. } => PcscContext::establish()
-                        .and_then(|context| context.list_readers())
-                        .unwrap_or_default(),
-                    _ => Vec::new(),
-                };
-                let data = readers
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, name)| {
-                        Json::Object(vec![("env", Json::Str(i.to_string())), ("name", Json::Str(name))])
-                    })
-                    .collect();
-                json::driver(Json::Object(vec![
-                    ("env", Json::Str("LPAC_APDU_PCSC_DRV_IFID".into())),
-                    ("data", Json::Array(data)),
-                ]));
+                let (env, data) = apdu_devices(&settings.backend);
+                json::driver(Json::Object(vec![("env", Json::Str(env.into())), ("data", Json::Array(data))]));
                 Ok(())
             }
             Some(_) => Ok(()),

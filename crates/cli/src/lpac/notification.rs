@@ -1,10 +1,7 @@
 //! `lpac notification list|remove` (lpac `src/applet/notification/`).
 
-use oxicard_euicc::es10::Rejection;
-use oxicard_euicc::isdr::Es10Error;
-
 use super::json::{self, Json};
-use super::{Euicc, Failed, Outcome, fail, getopt, shapes, unknown};
+use super::{Euicc, Outcome, fail, shapes, unknown};
 
 /// The `notification` applets.
 const APPLETS: &[&str] = &["list", "process", "remove", "dump", "replay"];
@@ -15,7 +12,9 @@ pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
     match args.first().map(String::as_str) {
         Some("list") => list(euicc),
         Some("remove") => remove(euicc, operands),
-        Some(other @ ("process" | "dump" | "replay")) => Err(fail(other, "not available in lpac mode yet")),
+        Some("process") => super::process::process(euicc, operands),
+        Some("dump") => super::process::dump(euicc, operands),
+        Some("replay") => super::process::replay(euicc),
         other => Err(unknown("notification", APPLETS, other)),
     }
 }
@@ -36,18 +35,7 @@ pub(crate) fn seq_numbers(operands: &[String]) -> Vec<u64> {
 /// `notification remove [-a] [SEQ…]`: RemoveNotificationFromList of each (all listed with `-a`).
 fn remove(euicc: &mut Euicc<'_, '_>, operands: &[String]) -> Outcome {
     let help = "Usage: remove [OPTIONS] [seqNumber_0] [seqNumber_1]...\n\t -a All notifications";
-    let parsed = match getopt::parse(operands, "ah?") {
-        Ok(parsed) if !parsed.flag('h') && !parsed.flag('?') => parsed,
-        Ok(_) => {
-            println!("{help}");
-            return Err(Failed);
-        }
-        Err(message) => {
-            eprintln!("remove: {message}");
-            println!("{help}");
-            return Err(Failed);
-        }
-    };
+    let parsed = super::options("remove", operands, "ah?", help)?;
     let mut seqs = seq_numbers(&parsed.operands);
     if parsed.flag('a') {
         json::progress("es10b_list_notification", Json::Null);
@@ -56,13 +44,7 @@ fn remove(euicc: &mut Euicc<'_, '_>, operands: &[String]) -> Outcome {
     }
     for seq in seqs {
         json::progress("es10b_remove_notification_from_list", Json::Str(seq.to_string()));
-        match euicc.remove_notification(seq) {
-            Ok(()) => {}
-            Err(Es10Error::Rejected(Rejection::RemoveNotificationFromList(e))) if e.code() == 1 => {
-                return Err(fail("es10b_remove_notification_from_list", "seqNumber not found"));
-            }
-            Err(_) => return Err(fail("es10b_remove_notification_from_list", "unknown")),
-        }
+        super::process::remove(euicc, seq)?;
     }
     json::success(Json::Null);
     Ok(())

@@ -18,7 +18,8 @@ pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
         Some(name @ ("enable" | "disable")) => switch(euicc, name, operands),
         Some("delete") => delete(euicc, operands),
         Some("nickname") => nickname(euicc, operands),
-        Some(other @ ("download" | "discovery")) => Err(fail(other, "not available in lpac mode yet")),
+        Some("download") => super::download::run(euicc, operands),
+        Some("discovery") => super::discovery::run(euicc, operands),
         other => Err(unknown("profile", APPLETS, other)),
     }
 }

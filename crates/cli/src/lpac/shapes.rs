@@ -154,6 +154,18 @@ pub(crate) fn profile(p: &ProfileInfo) -> Json {
     ])
 }
 
+/// The offered profile of a download (lpac's `es8p_meatadata_parse` data): the `profile list`
+/// members the metadata has.
+pub(crate) fn metadata(p: &ProfileInfo) -> Json {
+    let Json::Object(members) = profile(p) else { return Json::Null };
+    Json::Object(
+        members
+            .into_iter()
+            .filter(|(key, _)| !matches!(*key, "isdpAid" | "profileState" | "profileNickname"))
+            .collect(),
+    )
+}
+
 /// lpac's name of a notification's operation (`install`, `enable`, `disable`, `delete`).
 pub(crate) fn operation(flags: &BitFlags) -> Option<&'static str> {
     [

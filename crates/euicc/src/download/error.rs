@@ -195,6 +195,9 @@ pub struct InstallationContext {
     /// The ICCID the eUICC put in the ProfileInstallationResult's `notificationMetadata`
     /// (SGP.22 §5.7.6): the one of the package it was loading.
     pub result_iccid: Option<Iccid>,
+    /// The sequence number of the ProfileInstallationResult's notification (its
+    /// `notificationMetadata`, SGP.22 §5.7.6): what a later `notification process` sends.
+    pub seq_number: Option<u64>,
     /// For `installFailedDueToIccidAlreadyExistsOnEuicc`: the profile the eUICC already has with
     /// that ICCID, read with GetProfilesInfo (SGP.22 §5.7.15) after the failure; `None` when it
     /// could not be read.

@@ -659,6 +659,7 @@ fn installation_failed(failure: InstallFailure, existing: Option<ProfileInfo>) -
         failure;
     let offered_iccid = metadata.as_ref().and_then(|m| m.iccid);
     let result_iccid = result.notification_metadata().iccid;
+    let seq_number = Some(result.notification_metadata().seq_number);
     Err(Box::new(DownloadError {
         step: DownloadStep::LoadBoundProfilePackage,
         kind: DownloadErrorKind::Installation(error),
@@ -666,7 +667,7 @@ fn installation_failed(failure: InstallFailure, existing: Option<ProfileInfo>) -
         cancel: None,
         server_answer: None,
         notification: Some(delivered),
-        installation: Some(InstallationContext { offered_iccid, result_iccid, existing }),
+        installation: Some(InstallationContext { offered_iccid, result_iccid, seq_number, existing }),
     }))
 }
 
