@@ -4,7 +4,7 @@
 //! only once the server acknowledged it; `dump` prints lpac's notification lines, `replay`
 //! sends them.
 
-use std::io::{BufRead as _, IsTerminal as _};
+use std::io::IsTerminal as _;
 
 use base64::Engine as _;
 use oxicard_euicc::es10::{NotificationSearch, PendingNotification, Rejection};
@@ -13,6 +13,7 @@ use oxicard_euicc::notify::send;
 
 use super::json::{self, Json};
 use super::{Euicc, Failed, Outcome, fail, getopt, notification::seq_numbers};
+use crate::input::{MAX_NOTIFICATION_DUMP_LEN, read_answer};
 
 /// The sequence numbers to work on: every pending one with `-a` (after lpac's
 /// `es10b_list_notification` progress line when `announce`: a dump's output is nothing but
@@ -71,6 +72,9 @@ pub(crate) fn process(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
     Ok(())
 }
 
+/// The longest line `notification replay` reads.
+const MAX_DUMP_LINE_LEN: usize = 64 * 1024;
+
 /// One line of lpac's `notification dump`: no envelope.
 fn dump_line(eid: &str, notification: &PendingNotification) -> String {
     let metadata = notification.metadata();
@@ -108,8 +112,19 @@ pub(crate) fn replay(euicc: &mut Euicc<'_, '_>) -> Outcome {
     let eid = euicc.eid().map_err(|_| fail("es10c_get_eid", ""))?.to_string();
     let mut es9 = super::es9_client().map_err(|_| fail("es9p_handle_notification", ""))?;
     let stdin = std::io::stdin();
-    for line in stdin.lock().lines() {
-        let Ok(line) = line else { return Err(fail("cJSON_ParseWithLength", "")) };
+    let mut input = stdin.lock();
+    let mut total = 0usize;
+    loop {
+        // A dump line is about 2 KiB: one over 64 KiB, or a stream over 4 MiB in all, is no dump.
+        let line = match read_answer(&mut input, MAX_DUMP_LINE_LEN) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(_) => return Err(fail("cJSON_ParseWithLength", "")),
+        };
+        total = total.saturating_add(line.len());
+        if u64::try_from(total).unwrap_or(u64::MAX) > MAX_NOTIFICATION_DUMP_LEN {
+            return Err(fail("cJSON_ParseWithLength", ""));
+        }
         if line.trim().is_empty() {
             continue;
         }
