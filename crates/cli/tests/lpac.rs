@@ -475,11 +475,19 @@ fn usage_version_driver_and_environment_as_lpac() {
     );
     same_shape(&ours, &parse(&fixture("15-lpac-issue175-driver-apdu-list-linux.jsonl")[0]), "driver");
 
-    // A reader that is not there: lpac's euicc_init error, byte for byte.
-    let out =
-        lpac_env(&sim, &["profile", "list"], &[("LPAC_APDU", "pcsc"), ("LPAC_APDU_PCSC_DRV_IFID", "99")]);
-    assert_eq!(out.status.code(), Some(255));
-    assert_eq!(stdout_lines(&out), fixture("16-lpac-issue175-profile-list-euicc-init-error.jsonl"));
+    // No PC/SC service (pcsc-lite's client pointed at a socket nobody serves): lpac's pcsc
+    // driver failing its init, byte for byte, and nothing on stdout. (A reader without a card:
+    // `pcsc_lpac_mode_picks_readers_as_lpacs_pcsc_driver`.)
+    let out = lpac_env(
+        &sim,
+        &["profile", "list"],
+        &[("LPAC_APDU", "pcsc"), ("PCSCLITE_CSOCK_NAME", "/nonexistent/oxicard-test/pcscd.comm")],
+    );
+    assert_eq!((out.status.code(), out.stdout.as_slice()), (Some(255), &b""[..]));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "SCardEstablishContext() failed: 8010001D (Service not available.)\nAPDU driver init failed\n"
+    );
     // A backend oxicard does not have: the driver loader's line on stderr, nothing on stdout.
     let out = lpac_env(&sim, &["chip", "info"], &[("LPAC_APDU", "gbinder_hidl")]);
     assert_eq!((out.status.code(), out.stdout.len()), (Some(255), 0));

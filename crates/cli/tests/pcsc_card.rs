@@ -463,4 +463,16 @@ fn pcsc_lpac_mode_picks_readers_as_lpacs_pcsc_driver() {
         );
     }
     reader.remove(inserted).unwrap();
+
+    // The reader without its card, and an index no reader has: lpac's euicc_init error byte
+    // for byte, after lpac's pcsc driver line for the empty reader (front-ends tell "no card"
+    // from "no reader" by its code).
+    let init_error =
+        r#"{"type":"lpa","payload":{"code":-1,"message":"euicc_init","data":""}}"#.to_owned() + "\n";
+    let stdout = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    let out = lpac(&[("LPAC_APDU_PCSC_DRV_IFID", &index.to_string())], &["profile", "list"]);
+    assert_eq!((out.status.code(), stdout(&out)), (Some(255), init_error.clone()));
+    assert_eq!(stderr(&out), "SCardConnect() failed: 8010000C (No smart card inserted.)\n");
+    let out = lpac(&[("LPAC_APDU_PCSC_DRV_IFID", "99")], &["profile", "list"]);
+    assert_eq!((out.status.code(), stdout(&out)), (Some(255), init_error.clone()));
 }

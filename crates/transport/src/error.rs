@@ -109,6 +109,15 @@ impl TransportError {
         self
     }
 
+    /// The PC/SC return code this error came from (`SCARD_E_…`/`SCARD_W_…` as PC/SC Part 5 and
+    /// pcsc-lite's `pcsclite.h` number them, e.g. `0x8010000C` for `SCARD_E_NO_SMARTCARD`), or
+    /// `None` when it did not come from PC/SC.
+    #[cfg(feature = "pcsc")]
+    pub fn pcsc_code(&self) -> Option<u32> {
+        let source: &(dyn StdError + 'static) = self.source.as_deref()?;
+        source.downcast_ref::<pcsc::Error>().map(|err| *err as u32)
+    }
+
     /// A [`ErrorKind::ResponseTooLong`] error for a response of `len` bytes and room for `capacity`.
     pub fn response_too_long(len: usize, capacity: usize) -> Self {
         Self::new(ErrorKind::ResponseTooLong)
@@ -233,6 +242,17 @@ mod tests {
         assert_eq!(err.to_string(), "card removed: reading the response length");
         assert_eq!(StdError::source(&err).map(ToString::to_string).as_deref(), Some("eof"));
         assert_eq!(crate::ErrorChain(&err).to_string(), "card removed: reading the response length: eof");
+    }
+
+    #[cfg(feature = "pcsc")]
+    #[test]
+    fn a_pcsc_error_keeps_its_return_code() {
+        let err = TransportError::from(pcsc::Error::NoSmartcard).with_detail("reader \"r\"");
+        assert_eq!((err.kind(), err.pcsc_code()), (ErrorKind::NoCard, Some(0x8010_000C)));
+        assert_eq!(TransportError::from(pcsc::Error::NoReadersAvailable).pcsc_code(), Some(0x8010_002E));
+        let not_pcsc = TransportError::io(std::io::Error::other("x"));
+        assert_eq!(not_pcsc.pcsc_code(), None);
+        assert_eq!(TransportError::new(ErrorKind::NoCard).pcsc_code(), None);
     }
 
     #[test]

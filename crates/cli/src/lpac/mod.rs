@@ -18,6 +18,7 @@ mod env;
 mod getopt;
 mod json;
 mod notification;
+mod pcsc;
 mod process;
 mod profile;
 mod shapes;
@@ -144,15 +145,10 @@ fn run(program: &str, args: &[String], settings: &Settings) -> Outcome {
 }
 
 /// Runs `applet` on the opened ISD-R of the card `settings` name (lpac `main_init_euicc`);
-/// a card that cannot be opened is lpac's `euicc_init` error, the cause on stderr.
+/// a card that cannot be opened is lpac's `euicc_init` error, the cause on stderr (a PC/SC
+/// failure as lpac's pcsc driver words it).
 fn with_euicc(settings: &Settings, applet: impl FnOnce(&mut Euicc<'_, '_>) -> Outcome) -> Outcome {
-    let global = match global(settings) {
-        Ok(global) => global,
-        Err(error) => {
-            eprintln!("{}", error.message());
-            return Err(fail("euicc_init", ""));
-        }
-    };
+    let global = global(settings)?;
     let mut outcome = None;
     let opened = with_isdr(&global, |isdr| {
         outcome = Some(applet(isdr));
@@ -161,15 +157,24 @@ fn with_euicc(settings: &Settings, applet: impl FnOnce(&mut Euicc<'_, '_>) -> Ou
     match (outcome, opened) {
         (Some(outcome), _) => outcome,
         (None, Err(error)) => {
-            eprintln!("{}", error.message());
+            match (&settings.backend, &error) {
+                (Backend::Pcsc { .. }, CliError::Transport { source, .. }) => {
+                    eprintln!("{}", pcsc::line(pcsc::function(source), pcsc::code(source)));
+                }
+                (Backend::Pcsc { .. }, CliError::CardReset { .. }) => {
+                    eprintln!("{}", pcsc::line("SCardTransmit()", pcsc::RESET_CARD));
+                }
+                _ => eprintln!("{}", error.message()),
+            }
             Err(fail("euicc_init", ""))
         }
         (None, Ok(())) => Err(fail("euicc_init", "")),
     }
 }
 
-/// The oxicard options that reach the card `settings` name.
-fn global(settings: &Settings) -> Result<Global, CliError> {
+/// The oxicard options that reach the card `settings` name; what lpac prints when it cannot be
+/// named has been printed.
+fn global(settings: &Settings) -> Result<Global, Failed> {
     let mut global = Global {
         reader: None,
         at: None,
@@ -220,13 +225,22 @@ fn es9_client() -> Result<oxicard_euicc::es9::HttpEs9Client, CliError> {
 
 /// The PC/SC reader lpac's variables name: by index in the reader list, else the first whose
 /// name contains `name`, else the first with a card; readers whose name contains one of
-/// `ignore` are left out first.
-fn pick_reader(index: Option<usize>, name: Option<&str>, ignore: &[String]) -> Result<String, CliError> {
+/// `ignore` are left out first. As lpac's pcsc driver: no PC/SC service or no reader at all is
+/// the driver's failure (its line, `APDU driver init failed`, nothing on stdout); no reader to
+/// use is the `euicc_init` error, after `SCardConnect()`'s "No smart card inserted." when
+/// neither variable was set.
+fn pick_reader(index: Option<usize>, name: Option<&str>, ignore: &[String]) -> Result<String, Failed> {
+    let init_failed = |function: &str, code: u32| {
+        eprintln!("{}", pcsc::line(function, code));
+        eprintln!("APDU driver init failed");
+        Failed
+    };
     let context = PcscContext::establish()
-        .map_err(|source| CliError::Transport { context: "PC/SC is not available".into(), source })?;
-    let readers = context
-        .readers()
-        .map_err(|source| CliError::Transport { context: "cannot list PC/SC readers".into(), source })?;
+        .map_err(|error| init_failed("SCardEstablishContext()", pcsc::code(&error)))?;
+    let readers = context.readers().map_err(|error| init_failed("SCardListReaders()", pcsc::code(&error)))?;
+    if readers.is_empty() {
+        return Err(init_failed("SCardListReaders()", pcsc::NO_READERS_AVAILABLE));
+    }
     let usable: Vec<_> =
         readers.iter().filter(|r| !ignore.iter().any(|i| r.name.contains(i.as_str()))).collect();
     let chosen = match (index, name) {
@@ -234,9 +248,12 @@ fn pick_reader(index: Option<usize>, name: Option<&str>, ignore: &[String]) -> R
         (None, Some(name)) => usable.iter().copied().find(|r| r.name.contains(name)),
         (None, None) => usable.iter().copied().find(|r| r.card_present),
     };
-    chosen
-        .map(|r| r.name.clone())
-        .ok_or_else(|| CliError::Usage("SCardConnect() failed: no matching reader with a card".into()))
+    chosen.map(|r| r.name.clone()).ok_or_else(|| {
+        if index.is_none() && name.is_none() {
+            eprintln!("{}", pcsc::line("SCardConnect()", pcsc::NO_SMARTCARD));
+        }
+        fail("euicc_init", "")
+    })
 }
 
 /// What `driver apdu list` lists for `backend`, each `{env, name}` with `env` the value to put
