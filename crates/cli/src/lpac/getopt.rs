@@ -76,4 +76,38 @@ mod tests {
         assert_eq!(parse(&args(&["-:"]), "s:").unwrap_err(), "invalid option -- ':'");
         assert_eq!(parse(&args(&["-"]), "s:").unwrap().operands, ["-"]);
     }
+
+    proptest::proptest! {
+        /// Any command line: no panic; options are letters of the specification with an
+        /// argument exactly when it takes one; operands keep their order; without a `-`
+        /// argument everything is an operand.
+        #[test]
+        fn any_command_line_parses_as_getopt_would(
+            list in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("--".to_owned()),
+                    proptest::strategy::Just("-".to_owned()),
+                    "-[a-z:?é]{1,4}",
+                    "[a-z0-9é-]{0,6}",
+                ],
+                0..8,
+            )
+        ) {
+            let spec = "s:m:arh?";
+            if let Ok(parsed) = parse(&list, spec) {
+                for (letter, value) in &parsed.options {
+                    let takes = spec.find(*letter).is_some_and(|p| spec[p + letter.len_utf8()..].starts_with(':'));
+                    proptest::prop_assert!(*letter != ':' && spec.contains(*letter));
+                    proptest::prop_assert_eq!(value.is_some(), takes);
+                }
+                let mut rest = list.iter();
+                for operand in &parsed.operands {
+                    proptest::prop_assert!(rest.any(|arg| arg == operand), "{operand} out of order");
+                }
+            }
+            if list.iter().all(|arg| !arg.starts_with('-')) {
+                proptest::prop_assert_eq!(parse(&list, spec).unwrap().operands, list);
+            }
+        }
+    }
 }

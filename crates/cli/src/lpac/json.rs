@@ -168,4 +168,50 @@ mod tests {
         );
         assert_eq!(Json::uint(u64::MAX).to_text(), i64::MAX.to_string());
     }
+
+    /// The value serde_json reads back from `value`'s text.
+    fn as_serde(value: &Json) -> serde_json::Value {
+        match value {
+            Json::Null => serde_json::Value::Null,
+            Json::Int(n) => (*n).into(),
+            Json::Str(s) => s.clone().into(),
+            Json::Array(items) => items.iter().map(as_serde).collect(),
+            Json::Object(members) => members
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), as_serde(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+        }
+    }
+
+    /// Any value: strings of any characters (controls, quotes, backslashes, non-ASCII), any
+    /// integer, nested arrays and objects with distinct keys.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Json> {
+        use proptest::prelude::*;
+        const KEYS: [&str; 6] = ["iccid", "data", "a\"b", "é", "x\ny", ""];
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<i64>().prop_map(Json::Int),
+            any::<String>().prop_map(Json::Str)
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+                proptest::collection::vec(inner, 0..6)
+                    .prop_map(|values| Json::Object(KEYS.iter().copied().zip(values).collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever a card or server put in a string, the line is one line of valid JSON that
+        /// reads back as the value printed.
+        #[test]
+        fn every_value_prints_as_json_that_reads_back(value in any_json()) {
+            let text = value.to_text();
+            proptest::prop_assert!(!text.contains('\n') && !text.chars().any(|c| u32::from(c) < 0x20), "{text:?}");
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            proptest::prop_assert_eq!(back, as_serde(&value));
+        }
+    }
 }
