@@ -111,6 +111,11 @@ fn quote(text: &str) -> String {
     Value::String(text.to_owned()).to_string()
 }
 
+/// The first `n` bytes of `buf`, which a call said it wrote.
+fn written(buf: &[u8], n: usize) -> Result<&[u8], String> {
+    buf.get(..n).ok_or_else(|| format!("{n} bytes reported written to a {}-byte buffer", buf.len()))
+}
+
 /// One step of the session, as its output object.
 fn step(session: &mut HostSession, step: &Value) -> Result<String, String> {
     let mut out = vec![0u8; 65_600];
@@ -122,7 +127,7 @@ fn step(session: &mut HostSession, step: &Value) -> Result<String, String> {
         return Err("a step needs \"command\" or \"response\"".to_owned());
     };
     Ok(match result {
-        Ok(n) => format!("{{\"{name}\":\"{}\"}}", hex::encode(out.get(..n).unwrap_or_default())),
+        Ok(n) => format!("{{\"{name}\":\"{}\"}}", hex::encode(written(&out, n)?)),
         Err(e) => format!("{{\"error\":{}}}", quote(&e.to_string())),
     })
 }
@@ -155,7 +160,7 @@ pub(crate) fn transcript(input: &str) -> Result<String, String> {
 
     let mut buf = [0u8; 64];
     let n = handshake.initialize_update_command(&mut buf).map_err(|e| e.to_string())?;
-    let mut output = format!("{{\"initialize_update\":\"{}\"", hex::encode(buf.get(..n).unwrap_or_default()));
+    let mut output = format!("{{\"initialize_update\":\"{}\"", hex::encode(written(&buf, n)?));
     let authenticating = match handshake.process_initialize_update_response(&response) {
         Ok(authenticating) => authenticating,
         Err(e) => {
@@ -164,10 +169,7 @@ pub(crate) fn transcript(input: &str) -> Result<String, String> {
         }
     };
     let n = authenticating.external_authenticate_command(&mut buf).map_err(|e| e.to_string())?;
-    output.push_str(&format!(
-        ",\"external_authenticate\":\"{}\"",
-        hex::encode(buf.get(..n).unwrap_or_default())
-    ));
+    output.push_str(&format!(",\"external_authenticate\":\"{}\"", hex::encode(written(&buf, n)?)));
     let mut session =
         authenticating.process_external_authenticate_response(&[0x90, 0x00]).map_err(|e| e.to_string())?;
     let steps: Vec<String> = steps.iter().map(|s| step(&mut session, s)).collect::<Result<_, _>>()?;

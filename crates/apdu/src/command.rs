@@ -288,9 +288,10 @@ impl<'a> CommandView<'a> {
             [0, rest @ ..] => parse_extended_body(command, rest),
             [lc, rest @ ..] => {
                 let nc = usize::from(*lc);
-                let data = rest.get(..nc).ok_or(Error::new(ErrorKind::InvalidLength, BODY))?;
+                let (data, after) =
+                    rest.split_at_checked(nc).ok_or(Error::new(ErrorKind::InvalidLength, BODY))?;
                 let command = command.with_data(data);
-                match rest.get(nc..).unwrap_or_default() {
+                match after {
                     [] => Ok(command),
                     [le] => Ok(command.with_ne(decode_short_le(*le))),
                     _ => Err(Error::new(ErrorKind::TrailingData, BODY + 2 + nc)),
@@ -321,10 +322,10 @@ fn parse_extended_body<'a>(command: CommandView<'a>, rest: &'a [u8]) -> Result<C
         return Err(Error::new(ErrorKind::ZeroLc, BODY));
     }
     let nc = usize::from(value);
-    let data = rest.get(..nc).ok_or(Error::new(ErrorKind::InvalidLength, BODY))?;
+    let (data, after) = rest.split_at_checked(nc).ok_or(Error::new(ErrorKind::InvalidLength, BODY))?;
     let command = command.with_data(data);
     let le_at = BODY + 3 + nc;
-    match rest.get(nc..).unwrap_or_default() {
+    match after {
         [] => Ok(command),
         [hi, lo] => Ok(command.with_ne(decode_extended_le(u16::from_be_bytes([*hi, *lo])))),
         [_] => Err(Error::new(ErrorKind::InvalidLength, le_at)),

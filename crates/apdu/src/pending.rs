@@ -41,13 +41,14 @@ impl PendingResponse {
     /// `out`, then `61xx` while more follows or the final status word; `6985` (conditions of
     /// use not satisfied) when nothing is pending.
     pub fn get_response(&mut self, ne: usize, out: &mut Vec<u8>) -> StatusWord {
-        let rest = self.data.get(self.pos..).unwrap_or_default();
-        if rest.is_empty() {
-            return StatusWord::CONDITIONS_NOT_SATISFIED;
-        }
-        let take = rest.len().min(ne);
-        out.extend_from_slice(rest.get(..take).unwrap_or_default());
-        self.pos += take;
+        let rest = match self.data.split_at_checked(self.pos) {
+            Some((_, rest)) if !rest.is_empty() => rest,
+            _ => return StatusWord::CONDITIONS_NOT_SATISFIED,
+        };
+        // At most `ne` bytes: all that is left when less than `ne` is.
+        let part = rest.get(..ne).unwrap_or(rest);
+        out.extend_from_slice(part);
+        self.pos += part.len();
         let remaining = self.data.len() - self.pos;
         if remaining > 0 {
             return StatusWord::bytes_remaining(remaining);

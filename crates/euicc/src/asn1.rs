@@ -206,7 +206,9 @@ fn read_all<'a>(bytes: &'a [u8], message: &'static str) -> Result<Vec<Field<'a>>
         let start = usize::try_from(reader.position()).map_err(der_err)?;
         let any = AnyRef::decode(&mut reader).map_err(der_err)?;
         let end = usize::try_from(reader.position()).map_err(der_err)?;
-        let raw = bytes.get(start..end).unwrap_or_default();
+        let raw = bytes.get(start..end).ok_or_else(|| {
+            DecodeError::new(message, DecodeReason::Invalid { field: "?", problem: "TLV outside the input" })
+        })?;
         items.push(Field { tag: any.tag(), value: any.value(), raw, message, name: "?" });
     }
     Ok(items)
@@ -367,7 +369,7 @@ impl<'a> Field<'a> {
             Some(&b) if (b & 0x80 != 0) == negative => significant,
             _ => significant.saturating_sub(1),
         };
-        let digits = bytes.get(start..).unwrap_or_default();
+        let digits = bytes.get(start..).ok_or_else(|| self.invalid("INTEGER"))?;
         if digits.len() > 8 {
             return Err(self.invalid("INTEGER out of range"));
         }
@@ -384,11 +386,11 @@ impl<'a> Field<'a> {
         if bytes.first().is_some_and(|b| b & 0x80 != 0) {
             return Err(self.invalid("negative INTEGER"));
         }
-        let digits = match bytes.iter().position(|&b| b != 0) {
-            Some(start) => bytes.get(start..).unwrap_or_default(),
-            None if bytes.is_empty() => return Err(self.invalid("empty INTEGER")),
-            None => &[],
-        };
+        if bytes.is_empty() {
+            return Err(self.invalid("empty INTEGER"));
+        }
+        let leading_zeros = bytes.iter().take_while(|&&b| b == 0).count();
+        let (_, digits) = bytes.split_at_checked(leading_zeros).ok_or_else(|| self.invalid("INTEGER"))?;
         if digits.len() > 8 {
             return Err(self.invalid("INTEGER out of range"));
         }
@@ -433,10 +435,9 @@ impl Encoder {
             self.buf.push(len as u8);
         } else {
             let bytes = len.to_be_bytes();
-            let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
-            let significant = bytes.get(skip..).unwrap_or_default();
-            self.buf.push(0x80 | significant.len() as u8);
-            self.buf.extend_from_slice(significant);
+            let significant = bytes.iter().skip_while(|&&b| b == 0);
+            self.buf.push(0x80 | significant.clone().count() as u8);
+            self.buf.extend(significant);
         }
     }
 
@@ -471,7 +472,8 @@ impl Encoder {
             }
             start += 1;
         }
-        self.tlv(tag, bytes.get(start..).unwrap_or_default());
+        let (_, minimal) = bytes.split_at(start);
+        self.tlv(tag, minimal);
     }
 
     /// Writes a non-negative INTEGER.
@@ -482,7 +484,9 @@ impl Encoder {
             let (b, next) = (bytes.get(i).copied().unwrap_or(0), bytes.get(i + 1).copied().unwrap_or(0));
             !(b == 0 && next & 0x80 == 0)
         });
-        self.tlv(tag, bytes.get(start.unwrap_or(8)..).unwrap_or_default());
+        // At most 8 of the 9 bytes are skipped: the last always stays.
+        let (_, minimal) = bytes.split_at(start.unwrap_or(8));
+        self.tlv(tag, minimal);
     }
 
     /// Writes a BOOLEAN (`FF` / `00`, X.690 §11.1).

@@ -87,10 +87,14 @@ fn get_response(style: GetResponseCla, command_cla: u8, available: usize) -> Com
 /// One raw exchange; the response stays in the card's response buffer.
 fn exchange<T: Transport>(card: &mut Card<T>, command: &CommandView<'_>) -> Result<StatusWord, CardError> {
     let len = command.encode_into(&mut card.command_buf).map_err(CardError::Encode)?;
-    let encoded = card.command_buf.get(..len).unwrap_or_default();
+    let encoded = card
+        .command_buf
+        .get(..len)
+        .ok_or(CardError::Encode(crate::Error::new(crate::ErrorKind::BufferTooSmall, len)))?;
     let received = card.transport.transmit(encoded, &mut card.response_buf)?;
+    // A transport that reports more than it wrote gave no response this layer can read.
+    let response = card.response_buf.get(..received).ok_or(CardError::MalformedResponse { len: received })?;
     card.response_len = received;
-    let response = card.response_buf.get(..received).unwrap_or_default();
     match response {
         [.., sw1, sw2] => Ok(StatusWord::new(*sw1, *sw2)),
         _ => Err(CardError::MalformedResponse { len: received }),

@@ -117,6 +117,11 @@ impl<'a> Reader<'a> {
 
     /// The next object without consuming it; `Ok(None)` at the end.
     pub fn peek(&self) -> Result<Option<Tlv<'a>>, Error> {
+        Ok(self.split()?.map(|(tlv, _)| tlv))
+    }
+
+    /// The next object and the bytes after it; `Ok(None)` at the end.
+    fn split(&self) -> Result<Option<(Tlv<'a>, &'a [u8])>, Error> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -127,22 +132,25 @@ impl<'a> Reader<'a> {
             return Err(Error::new(ErrorKind::DepthExceeded, self.offset));
         }
         let header = read_header(self.rest, self.mode).map_err(|e| e.at(self.offset))?;
-        let raw = self.rest.get(..header.total_len).unwrap_or_default();
-        Ok(Some(Tlv::from_parts(raw, header.tag, header.header_len, self.offset, self.depth, self.mode)))
+        let (raw, after) = self
+            .rest
+            .split_at_checked(header.total_len)
+            .ok_or(Error::new(ErrorKind::Truncated, self.offset))?;
+        let tlv = Tlv::from_parts(raw, header.tag, header.header_len, self.offset, self.depth, self.mode);
+        Ok(Some((tlv, after)))
     }
 
-    /// Consumes `tlv`, which [`Reader::peek`] returned.
-    fn advance(&mut self, tlv: &Tlv<'a>) {
-        let len = tlv.raw().len();
-        self.rest = self.rest.get(len..).unwrap_or_default();
-        self.offset = self.offset.saturating_add(len);
+    /// Consumes the object [`Reader::split`] returned with `after`.
+    fn advance(&mut self, tlv: &Tlv<'a>, after: &'a [u8]) {
+        self.rest = after;
+        self.offset = self.offset.saturating_add(tlv.raw().len());
     }
 
     /// The next object; `Ok(None)` at the end. After an error, returns it again.
     pub fn read(&mut self) -> Result<Option<Tlv<'a>>, Error> {
-        match self.peek() {
-            Ok(Some(tlv)) => {
-                self.advance(&tlv);
+        match self.split() {
+            Ok(Some((tlv, after))) => {
+                self.advance(&tlv, after);
                 Ok(Some(tlv))
             }
             Ok(None) => Ok(None),
@@ -157,12 +165,12 @@ impl<'a> Reader<'a> {
     /// the end of the buffer) if there is none, [`ErrorKind::UnexpectedTag`]
     /// (offset: the object) if it has another tag; then it is not consumed.
     pub fn expect(&mut self, tag: Tag) -> Result<Tlv<'a>, Error> {
-        match self.peek() {
-            Ok(Some(tlv)) if tlv.tag() == tag => {
-                self.advance(&tlv);
+        match self.split() {
+            Ok(Some((tlv, after))) if tlv.tag() == tag => {
+                self.advance(&tlv, after);
                 Ok(tlv)
             }
-            Ok(Some(tlv)) => Err(Error::new(ErrorKind::UnexpectedTag, tlv.offset())),
+            Ok(Some((tlv, _))) => Err(Error::new(ErrorKind::UnexpectedTag, tlv.offset())),
             Ok(None) => Err(Error::new(ErrorKind::Missing, self.offset)),
             Err(error) => {
                 self.error = Some(error);

@@ -231,7 +231,10 @@ impl Tag {
     /// [`Tag::from_bytes`] always are.
     pub fn is_valid(self) -> bool {
         let bytes = self.0.to_be_bytes();
-        let encoded = bytes.get(MAX_TAG_LEN - self.encoded_len()..).unwrap_or(&[]);
+        let Some((_, encoded)) = bytes.split_at_checked(MAX_TAG_LEN.saturating_sub(self.encoded_len()))
+        else {
+            return false;
+        };
         matches!(Self::from_bytes_mode(encoded, Mode::Lenient), Ok((tag, len)) if tag == self && len == encoded.len())
     }
 
@@ -249,15 +252,10 @@ impl Tag {
         }
     }
 
-    /// The encoding as a fixed array and its length (the first `len` bytes are used).
-    pub(crate) fn to_array(self) -> ([u8; MAX_TAG_LEN], usize) {
-        let len = self.encoded_len();
-        let mut out = [0u8; MAX_TAG_LEN];
+    /// The bytes of the encoding.
+    pub(crate) fn bytes(self) -> impl Iterator<Item = u8> {
         let bytes = self.0.to_be_bytes();
-        if let (Some(dst), Some(src)) = (out.get_mut(..len), bytes.get(MAX_TAG_LEN - len..)) {
-            dst.copy_from_slice(src);
-        }
-        (out, len)
+        bytes.into_iter().skip(MAX_TAG_LEN.saturating_sub(self.encoded_len()))
     }
 }
 

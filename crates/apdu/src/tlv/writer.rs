@@ -11,27 +11,18 @@ use crate::error::Error;
 /// for any length (X.690 §8.1.3.5).
 const SLOT: usize = 1 + core::mem::size_of::<usize>();
 
-/// Encodes `len` in the shortest definite form (X.690 §8.1.3.4, §8.1.3.5, §10.1)
-/// into the start of the returned array; returns it and the number of bytes used.
-fn encode_length(len: usize) -> ([u8; SLOT], usize) {
-    let mut out = [0u8; SLOT];
-    if len < 0x80 {
-        // len < 128 fits in the short form.
-        out[0] = len as u8;
-        return (out, 1);
-    }
+/// The bytes of `len` in the shortest definite form (X.690 §8.1.3.4, §8.1.3.5, §10.1): one
+/// byte below 128, else `80 | n` and the `n` significant bytes of `len`.
+fn encode_length(len: usize) -> impl Iterator<Item = u8> {
     let bytes = len.to_be_bytes();
-    let skip = bytes.iter().take_while(|&&b| b == 0).count();
-    let count = bytes.len() - skip;
-    // count <= size_of::<usize>() <= 16 < 0x80.
-    out[0] = 0x80 | count as u8;
-    if let (Some(dst), Some(src)) = (out.get_mut(1..=count), bytes.get(skip..)) {
-        dst.copy_from_slice(src);
-    }
-    (out, 1 + count)
+    let significant = bytes.iter().skip_while(|&&b| b == 0).count();
+    // `significant` <= size_of::<usize>() <= 16 < 0x80.
+    let (first, following) =
+        if len < 0x80 { (len as u8, 0) } else { (0x80 | significant as u8, significant) };
+    core::iter::once(first).chain(bytes.into_iter().skip(bytes.len() - following))
 }
 
-/// The number of bytes [`encode_length`] uses for `len`.
+/// The number of bytes [`encode_length`] gives for `len`.
 fn length_len(len: usize) -> usize {
     if len < 0x80 { 1 } else { 1 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize }
 }
@@ -106,16 +97,14 @@ impl Writer {
     }
 
     fn tag(&mut self, tag: Tag) {
-        let (bytes, len) = tag.to_array();
-        self.buf.extend_from_slice(bytes.get(..len).unwrap_or_default());
+        self.buf.extend(tag.bytes());
     }
 
     /// Writes a primitive object (or any object whose value is already encoded):
     /// `tag`, the minimal length of `value`, `value`.
     pub fn primitive(&mut self, tag: Tag, value: &[u8]) {
         self.tag(tag);
-        let (length, len) = encode_length(value.len());
-        self.buf.extend_from_slice(length.get(..len).unwrap_or_default());
+        self.buf.extend(encode_length(value.len()));
         self.buf.extend_from_slice(value);
     }
 
@@ -193,9 +182,10 @@ impl Writer {
             let run = slot.pos - read;
             buf.copy_within(read..slot.pos, write);
             write += run;
-            let (length, len) = encode_length(slot.len);
-            if let (Some(dst), Some(src)) = (buf.get_mut(write..write + len), length.get(..len)) {
-                dst.copy_from_slice(src);
+            let mut len = 0;
+            for (dst, byte) in buf.iter_mut().skip(write).zip(encode_length(slot.len)) {
+                *dst = byte;
+                len += 1;
             }
             write += len;
             read = slot.pos + SLOT;
@@ -225,9 +215,9 @@ mod tests {
             (0x1_0000, &[0x83, 0x01, 0x00, 0x00]),
             (0x0100_0000, &[0x84, 0x01, 0x00, 0x00, 0x00]),
         ] {
-            let (bytes, n) = encode_length(len);
-            assert_eq!(&bytes[..n], expected, "{len:#x}");
-            assert_eq!(length_len(len), n);
+            let bytes: Vec<u8> = encode_length(len).collect();
+            assert_eq!(bytes, expected, "{len:#x}");
+            assert_eq!(length_len(len), bytes.len());
         }
     }
 

@@ -11,8 +11,9 @@ const APPLETS: &[&str] = &["info", "defaultsmdp", "purge"];
 
 /// Runs `chip ARGS` on the opened eUICC.
 pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
-    let operands = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
+    let (command, operands) =
+        args.split_first().map_or((None, &[][..]), |(c, rest)| (Some(c.as_str()), rest));
+    match command {
         Some("info") => info(euicc),
         Some("defaultsmdp") => default_smdp(euicc, operands),
         Some("purge") => purge(euicc, operands),

@@ -53,8 +53,8 @@ fn options(parsed: &getopt::Parsed) -> Result<Options, Early> {
         }
     }
     let Some(code) = code else { return Ok(options) };
-    let code = match code.get(..4) {
-        Some(scheme) if scheme.eq_ignore_ascii_case("LPA:") => code.get(4..).unwrap_or_default().to_owned(),
+    let code = match code.split_at_checked(4) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("LPA:") => rest.to_owned(),
         _ => code,
     };
     for (index, field) in code.split('$').enumerate() {

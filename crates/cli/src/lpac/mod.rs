@@ -129,8 +129,7 @@ fn environment_error(error: &EnvError) -> u8 {
 const APPLETS: &[&str] = &["driver", "chip", "profile", "notification", "version"];
 
 fn run(program: &str, args: &[String], settings: &Settings) -> Outcome {
-    let Some(applet) = args.first() else { return Err(usage(program, APPLETS)) };
-    let rest = args.get(1..).unwrap_or_default();
+    let Some((applet, rest)) = args.split_first() else { return Err(usage(program, APPLETS)) };
     match applet.as_str() {
         "version" => {
             json::success(Json::Str(VERSION.into()));

@@ -8,8 +8,9 @@ const APPLETS: &[&str] = &["list", "process", "remove", "dump", "replay"];
 
 /// Runs `notification ARGS` on the opened eUICC.
 pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
-    let operands = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
+    let (command, operands) =
+        args.split_first().map_or((None, &[][..]), |(c, rest)| (Some(c.as_str()), rest));
+    match command {
         Some("list") => list(euicc),
         Some("remove") => remove(euicc, operands),
         Some("process") => super::process::process(euicc, operands),

@@ -12,8 +12,9 @@ const APPLETS: &[&str] = &["list", "enable", "disable", "nickname", "delete", "d
 
 /// Runs `profile ARGS` on the opened eUICC.
 pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
-    let operands = args.get(1..).unwrap_or_default();
-    match args.first().map(String::as_str) {
+    let (command, operands) =
+        args.split_first().map_or((None, &[][..]), |(c, rest)| (Some(c.as_str()), rest));
+    match command {
         Some("list") => list(euicc),
         Some(name @ ("enable" | "disable")) => switch(euicc, name, operands),
         Some("delete") => delete(euicc, operands),

@@ -53,10 +53,15 @@ pub struct Segment<'a> {
 
 const NAME: &str = "BoundProfilePackage";
 
-/// The header (tag and length) of `field`.
-fn header<'a>(field: &Field<'a>) -> &'a [u8] {
+/// The header (tag and length) of `field`: its bytes before the value.
+fn header<'a>(field: &Field<'a>) -> Result<&'a [u8], DecodeError> {
     let raw = field.raw();
-    raw.get(..raw.len() - field.value().len()).unwrap_or_default()
+    raw.strip_suffix(field.value()).ok_or_else(|| field.invalid("value outside its TLV"))
+}
+
+/// The first `len` bytes of `field`'s encoding.
+fn prefix<'a>(field: &Field<'a>, len: usize) -> Result<&'a [u8], DecodeError> {
+    field.raw().get(..len).ok_or_else(|| field.invalid("segment longer than its TLV"))
 }
 
 fn missing(what: &'static str) -> DecodeError {
@@ -80,10 +85,10 @@ fn push_sequence<'a>(
             Some(other) => return Err(other.invalid("unexpected tag in a sequence of TLVs")),
             None => 0,
         };
-        let head = header(container).len() + first_len;
-        out.push(Segment { kind: kinds.0, bytes: container.raw().get(..head).unwrap_or_default() });
+        let head = header(container)?.len() + first_len;
+        out.push(Segment { kind: kinds.0, bytes: prefix(container, head)? });
     } else {
-        out.push(Segment { kind: kinds.0, bytes: header(container) });
+        out.push(Segment { kind: kinds.0, bytes: header(container)? });
     }
     for child in iter {
         if child.tag() != child_tag {
@@ -108,11 +113,8 @@ pub fn segments(bpp: &[u8]) -> Result<Vec<Segment<'_>>, DecodeError> {
     if init.tag() != ctx_c(35) {
         return Err(init.invalid("expected InitialiseSecureChannelRequest (BF23) first"));
     }
-    let head = header(&outer).len() + init.raw().len();
-    out.push(Segment {
-        kind: SegmentKind::InitialiseSecureChannel,
-        bytes: bpp.get(..head).unwrap_or_default(),
-    });
+    let head = header(&outer)?.len() + init.raw().len();
+    out.push(Segment { kind: SegmentKind::InitialiseSecureChannel, bytes: prefix(&outer, head)? });
 
     let a0 = iter.next().filter(|f| f.tag() == ctx_c(0)).ok_or_else(|| missing("firstSequenceOf87"))?;
     push_sequence(&mut out, &a0, ctx(7), true, (SegmentKind::ConfigureIsdp, SegmentKind::FirstSequenceOf87))?;

@@ -14,17 +14,19 @@ pub(crate) fn pem_blocks(pem: &str, labels: &[&str]) -> Result<Vec<Vec<u8>>, Pki
     let mut out = Vec::new();
     let mut rest = pem;
     while let Some(start) = rest.find("-----BEGIN ") {
-        let block = rest.get(start..).unwrap_or_default();
-        let label_end = block.get(11..).and_then(|s| s.find("-----")).ok_or_else(|| bad_pem("BEGIN line"))?;
-        let label = block.get(11..11 + label_end).unwrap_or_default();
+        let (_, block) = rest.split_at_checked(start).ok_or_else(|| bad_pem("BEGIN line"))?;
+        let (label, _) = block
+            .strip_prefix("-----BEGIN ")
+            .and_then(|line| line.split_once("-----"))
+            .ok_or_else(|| bad_pem("BEGIN line"))?;
         let end_line = format!("-----END {label}-----");
         let end = block.find(&end_line).ok_or_else(|| bad_pem("missing END line"))? + end_line.len();
-        let text = block.get(..end).unwrap_or_default();
+        let (text, after) = block.split_at_checked(end).ok_or_else(|| bad_pem("END line"))?;
         if labels.contains(&label) {
             let (_, der) = der::pem::decode_vec(text.as_bytes()).map_err(PkiError::PemEncoding)?;
             out.push(der);
         }
-        rest = block.get(end..).unwrap_or_default();
+        rest = after;
     }
     Ok(out)
 }

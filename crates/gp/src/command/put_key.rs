@@ -61,7 +61,7 @@ impl PutKey {
             let n = encrypt_key_data(dek, key.as_bytes(), &mut encrypted)
                 .map_err(|_| CommandError::InvalidKey("cannot encrypt"))?;
             let kcv = key_check_value(key.as_bytes()).map_err(|_| CommandError::InvalidKey("no KCV"))?;
-            let cipher = encrypted.get(..n).unwrap_or_default();
+            let cipher = encrypted.get(..n).ok_or(CommandError::InvalidKey("cannot encrypt"))?;
             data.extend_from_slice(&[KeyInfo::TYPE_AES, (n + 1) as u8, len as u8]);
             data.extend_from_slice(cipher);
             data.push(0x03);

@@ -153,7 +153,7 @@ fn check_lfdbh(scheme: DapScheme, lfdbh: &[u8]) -> Result<(), DapError> {
 /// attributes OpenSSL writes), and its label.
 fn pem_label(pem: &str) -> Result<(&str, &str), DapError> {
     let start = pem.find("-----BEGIN ").ok_or(DapError::Key("no PEM `-----BEGIN` line"))?;
-    let text = pem.get(start..).unwrap_or_default();
+    let (_, text) = pem.split_at_checked(start).ok_or(DapError::Key("no PEM `-----BEGIN` line"))?;
     let label = rsa::pkcs8::der::pem::decode_label(text.as_bytes())
         .map_err(|_| DapError::Key("malformed PEM encapsulation boundary"))?;
     Ok((text, label))

@@ -158,7 +158,8 @@ impl KeyInformationTemplate {
                             v.extend_from_slice(&c.length.to_be_bytes());
                         }
                         for lv in [usage, access] {
-                            let lv = lv.get(..lv.len().min(255)).unwrap_or_default();
+                            // At most 255 bytes: a one-byte length.
+                            let lv = lv.get(..255).unwrap_or(lv);
                             v.push(lv.len() as u8);
                             v.extend_from_slice(lv);
                         }

@@ -105,11 +105,15 @@ impl Diversification {
                     *src = 0;
                 }
             }
-            Self::Kdf3 => kdf3(master, k, kdd, out.get_mut(..len).unwrap_or(&mut []))?,
+            Self::Kdf3 => {
+                kdf3(master, k, kdd, out.get_mut(..len).ok_or(DiversifyError::KeyLength(self, len))?)?
+            }
         }
         let key_len = if self == Self::Kdf3 { len } else { 16 };
-        let key = SecretKey::from_slice(out.get(..key_len).unwrap_or(&[]))
-            .map_err(|_| DiversifyError::KeyLength(self, len));
+        let key = out
+            .get(..key_len)
+            .and_then(|bytes| SecretKey::from_slice(bytes).ok())
+            .ok_or(DiversifyError::KeyLength(self, len));
         out.fill(0);
         key
     }

@@ -199,7 +199,8 @@ impl Confirmation {
             return Err(DecodeError::new(DecodeErrorKind::TrailingData, outer.offset()));
         }
         // Parse within the announced length, offsets still relative to `data`.
-        let mut c = Fields::new(data.get(..start + len).unwrap_or_default(), start);
+        let within = data.get(..start + len).ok_or(DecodeError::new(DecodeErrorKind::Truncated, start))?;
+        let mut c = Fields::new(within, start);
         let receipt_len = c.ber_length()?;
         let receipt = c.take(receipt_len)?.to_vec();
         let data_at = c.offset();

@@ -92,7 +92,7 @@ impl RegistryEntry {
     /// module count and `len AID` per module. AIDs and counts beyond 255 are truncated.
     pub fn to_legacy(&self) -> Vec<u8> {
         let lv = |out: &mut Vec<u8>, v: &[u8]| {
-            let v = v.get(..v.len().min(255)).unwrap_or_default();
+            let v = v.get(..255).unwrap_or(v);
             out.push(v.len() as u8);
             out.extend_from_slice(v);
         };
@@ -101,7 +101,7 @@ impl RegistryEntry {
         out.push(self.life_cycle_state);
         out.push(self.privileges.map_or(0, |p| p.to_bytes()[0]));
         if self.kind == Kind::LoadFilesAndModules {
-            let modules = self.modules.get(..self.modules.len().min(255)).unwrap_or_default();
+            let modules = self.modules.get(..255).unwrap_or(&self.modules);
             out.push(modules.len() as u8);
             for m in modules {
                 lv(&mut out, m);

@@ -94,7 +94,8 @@ impl BspProtector {
         let mut plain = [0u8; REPLACE_SESSION_KEYS_LEN + 32];
         let protected = ppk
             .write_replace_session_keys(&mut plain)
-            .and_then(|n| self.protect(SegmentTag::Encrypted87, plain.get(..n).unwrap_or(&[]), out));
+            .and_then(|n| plain.get(..n).ok_or(Error::buffer_too_small(n)))
+            .and_then(|request| self.protect(SegmentTag::Encrypted87, request, out));
         plain.zeroize();
         let n = protected?;
         self.engine = next;

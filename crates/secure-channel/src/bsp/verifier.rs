@@ -83,7 +83,9 @@ impl BspVerifier {
             Ok(found) => found,
             Err(e) => return Err(self.fail(e)),
         };
-        let body = segment.get(header_len..body_end).unwrap_or(&[]);
+        let Some(body) = segment.get(header_len..body_end) else {
+            return Err(self.fail(ErrorKind::InvalidLength.into()));
+        };
         let Some(dst) = out.get_mut(..body.len()) else {
             return Err(Error::buffer_too_small(body.len()));
         };
@@ -115,7 +117,10 @@ impl BspVerifier {
             open(engine, tag, body, full)
         });
         match result {
-            Ok(len) => Ok((tag, segment.get(header_len..header_len + len).unwrap_or(&[]))),
+            Ok(len) => match segment.get(header_len..header_len + len) {
+                Some(value) => Ok((tag, value)),
+                None => Err(self.fail(ErrorKind::InvalidLength.into())),
+            },
             Err(e) => {
                 if let Some(value) = segment.get_mut(header_len..) {
                     value.zeroize();
@@ -138,7 +143,8 @@ impl BspVerifier {
             if v.tag != SegmentTag::Encrypted87 {
                 return Err(ErrorKind::InvalidValue.into());
             }
-            let keys = BspKeys::from_replace_session_keys(plain.get(..v.len).unwrap_or(&[]))?;
+            let request = plain.get(..v.len).ok_or(ErrorKind::InvalidLength)?;
+            let keys = BspKeys::from_replace_session_keys(request)?;
             Engine::new(&keys)
         });
         plain.zeroize();

@@ -104,7 +104,8 @@ impl CardHandshake {
         )?;
         let mut data = [0u8; 48];
         let n = response.write(&mut data)?;
-        let len = write_parts(out, &[data.get(..n).unwrap_or(&[]), &[0x90, 0x00]])?;
+        let response = data.get(..n).ok_or(Error::buffer_too_small(n))?;
+        let len = write_parts(out, &[response, &[0x90, 0x00]])?;
         Ok((Self { keys: session, i, channel }, len))
     }
 
@@ -192,7 +193,7 @@ impl CardSession {
         let (body, mac) = cmd.data.split_at(body_len);
         let expected =
             keys.command_mac(self.state.mac_chain(), [wire::mac_cla(cla), ins, p1, p2], cmd.lc_field, body);
-        verify_mac(&expected, mac)?;
+        verify_mac(&expected, self.state.mode(), mac)?;
         // The plain data is decrypted at offset 7 (room for the longest header), then
         // moved next to its final header.
         const AT: usize = 7;
@@ -271,7 +272,7 @@ impl CardSession {
                 cbc_encrypt(keys.enc(), &keys.icv(self.state.counter(), true), body);
             }
             let mac = keys.response_mac(self.state.mac_chain(), body, sw);
-            write_parts(rest, &[mac.get(..mac_len).unwrap_or(&[]), &sw])?;
+            write_parts(rest, &[self.state.mode().truncate(&mac), &sw])?;
             total
         };
         self.state.set_pending(false);

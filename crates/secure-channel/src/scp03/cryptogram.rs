@@ -33,7 +33,7 @@ macro_rules! mode_sized {
 
             /// The bytes: 8 or 16 of them.
             pub fn as_bytes(&self) -> &[u8] {
-                self.bytes.get(..self.mode.size()).unwrap_or(&[])
+                self.mode.truncate(&self.bytes)
             }
 
             /// S8 or S16.

@@ -115,7 +115,7 @@ impl HostSession {
         let mac =
             keys.command_mac(self.state.mac_chain(), [wire::mac_cla(wire_cla), ins, p1, p2], lc_field, body);
         let (mac_field, le_field) = rest.split_at_mut(mac_len);
-        mac_field.copy_from_slice(mac.get(..mac_len).unwrap_or(&[]));
+        mac_field.copy_from_slice(self.state.mode().truncate(&mac));
         wire::write_le(le_field, nc, cmd.ne, ext);
         self.state.set_mac_chain(mac);
         self.state.set_pending(true);
@@ -168,7 +168,7 @@ impl HostSession {
         }
         let (body, mac) = data.split_at(body_len);
         let expected = keys.response_mac(self.state.mac_chain(), body, sw);
-        verify_mac(&expected, mac)?;
+        verify_mac(&expected, self.state.mode(), mac)?;
         let (plain, _) = out.split_at_mut(body_len);
         plain.copy_from_slice(body);
         let len = if level.r_enc() && !body.is_empty() {

@@ -198,8 +198,7 @@ pub(crate) fn write_external_authenticate(
 ) -> Result<usize> {
     let [_, ins, p1, p2, lc] = auth.header;
     let cla = wire::with_sm(gp_cla(channel)?)?;
-    let mac = auth.mac.get(..mode.size()).unwrap_or(&[]);
-    write_parts(out, &[&[cla, ins, p1, p2, lc], auth.cryptogram.as_bytes(), mac])
+    write_parts(out, &[&[cla, ins, p1, p2, lc], auth.cryptogram.as_bytes(), mode.truncate(&auth.mac)])
 }
 
 /// Card side: checks a received EXTERNAL AUTHENTICATE against the expected one, in
@@ -232,7 +231,7 @@ pub(crate) fn verify_external_authenticate(
     let (cryptogram, mac) = cmd.data.split_at(n);
     let expected = external_authenticate(keys, level);
     let ok_cryptogram = expected.cryptogram.as_bytes().ct_eq(cryptogram);
-    let ok_mac = expected.mac.get(..n).unwrap_or(&[]).ct_eq(mac);
+    let ok_mac = keys.mode().truncate(&expected.mac).ct_eq(mac);
     if !bool::from(ok_cryptogram) {
         return Err(ErrorKind::HostCryptogramMismatch.into());
     }

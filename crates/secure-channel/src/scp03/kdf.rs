@@ -69,7 +69,9 @@ pub(crate) fn kdf_with(
             *slot = part;
         }
         let block = prf.compute(&parts);
-        chunk.copy_from_slice(block.get(..chunk.len()).unwrap_or(&[]));
+        for (dst, byte) in chunk.iter_mut().zip(block) {
+            *dst = byte;
+        }
     }
     Ok(())
 }

@@ -290,10 +290,10 @@ impl SessionState {
     }
 }
 
-/// Compares the first `received.len()` bytes of `expected` with a received MAC in
-/// constant time.
-pub(crate) fn verify_mac(expected: &Block, received: &[u8]) -> Result<()> {
-    if bool::from(expected.get(..received.len()).unwrap_or(&[]).ct_eq(received)) {
+/// Compares `expected`, truncated to `mode`'s MAC length, with a received MAC in constant
+/// time (a MAC of another length never matches).
+pub(crate) fn verify_mac(expected: &Block, mode: Mode, received: &[u8]) -> Result<()> {
+    if bool::from(mode.truncate(expected).ct_eq(received)) {
         Ok(())
     } else {
         Err(ErrorKind::MacMismatch.into())

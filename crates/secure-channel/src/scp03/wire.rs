@@ -100,29 +100,34 @@ pub(crate) fn le_len(nc: usize, ne: Option<u32>, ext: bool) -> usize {
 
 /// Writes the Lc field for `nc` into the start of `out`; returns its length.
 pub(crate) fn write_lc(out: &mut [u8], nc: usize, ext: bool) -> usize {
-    let len = lc_len(nc, ext);
     let [_, _, hi, lo] = (nc as u32).to_be_bytes();
-    let bytes: &[u8] = if ext { &[0, hi, lo] } else { &[lo] };
-    if let Some(dst) = out.get_mut(..len) {
-        dst.copy_from_slice(bytes.get(..len).unwrap_or(&[]));
+    let bytes: &[u8] = match lc_len(nc, ext) {
+        0 => &[],
+        1 => &[lo],
+        _ => &[0, hi, lo],
+    };
+    write_field(out, bytes)
+}
+
+/// Copies `field` to the start of `out`; returns its length.
+fn write_field(out: &mut [u8], field: &[u8]) -> usize {
+    if let Some(dst) = out.get_mut(..field.len()) {
+        dst.copy_from_slice(field);
     }
-    len
+    field.len()
 }
 
 /// Writes the Le field for `ne` into the start of `out`; returns its length.
 pub(crate) fn write_le(out: &mut [u8], nc: usize, ne: Option<u32>, ext: bool) -> usize {
-    let len = le_len(nc, ne, ext);
     // 256 → 00 (short), 65536 → 0000 (extended): the low bytes do exactly that.
     let [_, _, hi, lo] = ne.unwrap_or(0).to_be_bytes();
-    let bytes: &[u8] = match len {
+    let bytes: &[u8] = match le_len(nc, ne, ext) {
+        0 => &[],
         1 => &[lo],
         2 => &[hi, lo],
         _ => &[0, hi, lo],
     };
-    if let Some(dst) = out.get_mut(..len) {
-        dst.copy_from_slice(bytes.get(..len).unwrap_or(&[]));
-    }
-    len
+    write_field(out, bytes)
 }
 
 /// The class byte of a GP command on logical `channel` (GP Card Spec v2.3.1 Table 11-11

@@ -469,8 +469,9 @@ pub(crate) fn euicc_info2_of(config: &EuiccConfig, state: &State) -> EuiccInfo2 
     let mut resource = Vec::new();
     let mut push = |tag: u8, value: u64| {
         let bytes = value.to_be_bytes();
+        // Leading zero bytes dropped, the last byte always kept.
         let skip = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len() - 1);
-        let significant = bytes.get(skip..).unwrap_or_default();
+        let (_, significant) = bytes.split_at(skip);
         resource.push(tag);
         resource.push(significant.len() as u8);
         resource.extend_from_slice(significant);

@@ -428,7 +428,8 @@ fn next_isdp_aid(state: &mut State) -> Vec<u8> {
         let index = state.next_isdp;
         state.next_isdp = state.next_isdp.wrapping_add(1);
         let suffix = 0x1000u32.wrapping_add(index.wrapping_sub(1).wrapping_mul(0x100));
-        let mut aid = ISD_R_AID.get(..12).unwrap_or_default().to_vec();
+        let [prefix @ .., _, _, _, _] = ISD_R_AID;
+        let mut aid = prefix.to_vec();
         aid.extend_from_slice(&suffix.to_be_bytes());
         if !state.profiles.iter().any(|p| p.isdp_aid.as_ref() == Some(&aid)) {
             return aid;

@@ -134,8 +134,8 @@ impl State {
                 ProfileState::Disabled => {}
                 _ => return Err("a profile state is neither enabled nor disabled"),
             }
-            let later = self.profiles.get(index + 1..).unwrap_or_default();
-            if later.iter().any(|p| p.iccid.as_ref() == Some(iccid) || p.isdp_aid.as_ref() == Some(aid)) {
+            let mut later = self.profiles.iter().skip(index + 1);
+            if later.any(|p| p.iccid.as_ref() == Some(iccid) || p.isdp_aid.as_ref() == Some(aid)) {
                 return Err("two profiles share an ICCID or an AID");
             }
         }

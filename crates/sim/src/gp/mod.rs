@@ -69,7 +69,14 @@ pub const ATR: [u8; 15] =
 
 /// Card Recognition Data of a GP 2.2 card with SCP03 i=70, as GlobalPlatformPro's
 /// TestParseTags.testOther quotes it from a real card (GPC v2.3.1 §H.2).
-const CRD: &str = "6657735506072A864886FC6B01600B06092A864886FC6B020202630906072A864886FC6B03640B06092A864886FC6B040370640B06092A864886FC6B048000650A06082A864886FC6B0504660C060A2B060104012A026E0103";
+const CRD: [u8; 89] = [
+    0x66, 0x57, 0x73, 0x55, 0x06, 0x07, 0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B, 0x01, 0x60, 0x0B, 0x06, 0x09,
+    0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B, 0x02, 0x02, 0x02, 0x63, 0x09, 0x06, 0x07, 0x2A, 0x86, 0x48, 0x86,
+    0xFC, 0x6B, 0x03, 0x64, 0x0B, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B, 0x04, 0x03, 0x70, 0x64,
+    0x0B, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xFC, 0x6B, 0x04, 0x80, 0x00, 0x65, 0x0A, 0x06, 0x08, 0x2A,
+    0x86, 0x48, 0x86, 0xFC, 0x6B, 0x05, 0x04, 0x66, 0x0C, 0x06, 0x0A, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x2A,
+    0x02, 0x6E, 0x01, 0x03,
+];
 
 /// The most GET STATUS response data per page before `6310` (a simulator choice, leaving room
 /// for the secure-messaging overhead in a short response).
@@ -420,7 +427,9 @@ impl GpCard {
                 let challenge = if pseudo_random {
                     CardChallenge::PseudoRandom { sequence_counter: [a, b, c], aid: &self.isd_aid }
                 } else {
-                    CardChallenge::Random(random.get(..n).unwrap_or_default())
+                    // S8: the first 8 bytes; S16: all 16.
+                    let [s8 @ .., _, _, _, _, _, _, _, _] = &random;
+                    CardChallenge::Random(if n == 8 { s8 } else { &random })
                 };
                 CardHandshake::initialize_update(&keys, self.i, self.kdd, challenge, raw, &mut buf).map(
                     |(handshake, n)| {
@@ -432,7 +441,9 @@ impl GpCard {
         };
         match opened {
             Ok((handshake, n)) => {
-                out.extend_from_slice(buf.get(..n.saturating_sub(2)).unwrap_or_default());
+                // The handshake's answer ends with its `9000`, which this card returns itself.
+                let Some([response @ .., _, _]) = buf.get(..n) else { return SW_SECURITY };
+                out.extend_from_slice(response);
                 self.phase = Phase::Authenticating(handshake);
                 SW_OK
             }
@@ -499,7 +510,8 @@ impl GpCard {
     ) -> StatusWord {
         let mut plain = std::vec![0u8; raw.len().max(8)];
         let Ok(n) = session.unwrap_command(raw, &mut plain) else { return SW_SECURITY };
-        let Ok(view) = CommandView::parse(plain.get(..n).unwrap_or_default()) else {
+        let Some(unwrapped) = plain.get(..n) else { return SW_SECURITY };
+        let Ok(view) = CommandView::parse(unwrapped) else {
             return SW_WRONG_LENGTH;
         };
         let (mut response, sw) = self.manage(&view, keys);
@@ -507,12 +519,9 @@ impl GpCard {
         let Ok(len) = session.wrapped_response_len(&response) else { return SW_SECURITY };
         let mut wire = std::vec![0u8; len];
         let Ok(n) = session.wrap_response(&response, &mut wire) else { return SW_SECURITY };
-        let (body, sw) = wire.get(..n).unwrap_or_default().split_at(n.saturating_sub(2));
+        let Some([body @ .., sw1, sw2]) = wire.get(..n) else { return SW_SECURITY };
         out.extend_from_slice(body);
-        match *sw {
-            [sw1, sw2] => StatusWord::new(sw1, sw2),
-            _ => SW_SECURITY,
-        }
+        StatusWord::new(*sw1, *sw2)
     }
 
     /// A plain card management command: response data and status word.
@@ -578,7 +587,7 @@ impl GpCard {
     /// The Card Recognition Data (`66`, GPC v2.3.1 §H.2): the real card's, its SCP03 entry
     /// `… 6B 04 03 70` with this card's "i".
     fn card_recognition_data(&self) -> Vec<u8> {
-        let mut crd = hex::decode(CRD).unwrap_or_default();
+        let mut crd = CRD.to_vec();
         let [scp, i] = self.protocol().oid_suffix();
         if let Some(at) = crd.windows(4).position(|w| w == [0x6B, 0x04, 0x03, 0x70])
             && let Some([number, value]) = crd.get_mut(at + 2..at + 4)

@@ -67,13 +67,13 @@ pub(super) fn parse(data: &[u8], dek: &SecretKey) -> Result<PutKeyData, StatusWo
         if kcv_len == 0 || kcv_len > 0x7F {
             return Err(SW_WRONG_DATA);
         }
-        let kcv = tail.get(..usize::from(kcv_len)).ok_or(SW_WRONG_DATA)?;
+        let (kcv, after) = tail.split_at_checked(usize::from(kcv_len)).ok_or(SW_WRONG_DATA)?;
         let expected = key_check_value(key.as_bytes()).map_err(|_| SW_WRONG_DATA)?;
         if expected.as_slice() != kcv {
             return Err(SW_SECURITY);
         }
         check_values.push(expected);
-        rest = tail.get(usize::from(kcv_len)..).unwrap_or_default();
+        rest = after;
         keys.push(key);
     }
     Ok(PutKeyData { new_kvn, keys, check_values })

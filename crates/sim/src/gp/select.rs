@@ -41,8 +41,10 @@ impl GpCard {
     pub(super) fn fci(&self) -> Vec<u8> {
         let crd = self.card_recognition_data();
         // `66 L 73 L …`: the `73` object is the value of `66`.
-        let management = crd.get(2..).unwrap_or_default();
-        let mut proprietary = management.to_vec();
+        let mut proprietary = match crd.as_slice() {
+            [0x66, _, management @ ..] => management.to_vec(),
+            _ => Vec::new(),
+        };
         proprietary.extend_from_slice(&[0x9F, 0x65, 0x01, MAX_COMMAND_DATA]);
         let mut template = Vec::new();
         push_tlv(&mut template, &[0x84], &self.isd_aid);

@@ -478,9 +478,6 @@ fn key_identifier(public: &PublicKey) -> [u8; 20] {
 /// A positive 8-byte serial number derived from the public key (unique per key, reproducible).
 fn serial_number(public: &PublicKey) -> Vec<u8> {
     let hash = Sha256::digest(public.to_uncompressed());
-    let mut serial = hash.get(..8).unwrap_or_default().to_vec();
-    if let Some(first) = serial.first_mut() {
-        *first = (*first & 0x7F) | 0x40;
-    }
-    serial
+    let [first, b1, b2, b3, b4, b5, b6, b7, ..]: [u8; 32] = hash.into();
+    std::vec![(first & 0x7F) | 0x40, b1, b2, b3, b4, b5, b6, b7]
 }

@@ -176,15 +176,13 @@ fn check_sequence(fields: &'static [Field], auto: bool, tlv: &Tlv<'_>, path: &Pa
             extended = true;
             continue;
         };
-        let skipped = fields.get(next..index).unwrap_or_default();
-        if let Some(missing) = skipped.iter().find(|f| !f.optional) {
+        if let Some(missing) = fields.iter().take(index).skip(next).find(|f| !f.optional) {
             return Err(path.fail(child.offset, Problem::Missing(missing.name)));
         }
         check_member(field, field.expect(index, auto), &child, &path.name(field.name))?;
         next = index.saturating_add(1);
     }
-    let rest = fields.get(next..).unwrap_or_default();
-    if let Some(missing) = rest.iter().find(|f| !f.optional) {
+    if let Some(missing) = fields.iter().skip(next).find(|f| !f.optional) {
         let end = tlv.offset.saturating_add(tlv.raw.len());
         return Err(path.fail(end, Problem::Missing(missing.name)));
     }

@@ -288,6 +288,11 @@ fn bad(status: u16, text: &str) -> HttpAnswer {
     HttpAnswer { status, body: text.as_bytes().to_vec() }
 }
 
+/// The `n` bytes a read put at the start of `chunk`.
+fn received(chunk: &[u8], n: usize) -> io::Result<&[u8]> {
+    chunk.get(..n).ok_or_else(|| io::Error::other("a read reported more bytes than its buffer holds"))
+}
+
 /// The request, or the error answer to send (400, 405, 411, 413).
 fn read_request<S: Read>(stream: &mut S) -> io::Result<Result<Request, HttpAnswer>> {
     let mut buffer = Vec::new();
@@ -303,9 +308,10 @@ fn read_request<S: Read>(stream: &mut S) -> io::Result<Result<Request, HttpAnswe
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
+        buffer.extend_from_slice(received(&chunk, n)?);
     };
-    let head = String::from_utf8_lossy(buffer.get(..head_end).unwrap_or_default()).into_owned();
+    let (head, after_head) = buffer.split_at_checked(head_end).ok_or(io::ErrorKind::InvalidData)?;
+    let head = String::from_utf8_lossy(head).into_owned();
     let mut lines = head.split("\r\n");
     let mut request_line = lines.next().unwrap_or_default().split(' ');
     let (method, path) = (request_line.next().unwrap_or_default(), request_line.next().unwrap_or_default());
@@ -327,13 +333,13 @@ fn read_request<S: Read>(stream: &mut S) -> io::Result<Result<Request, HttpAnswe
     if length > MAX_BODY {
         return Ok(Err(bad(413, "body too large")));
     }
-    let mut body = buffer.get(head_end + 4..).unwrap_or_default().to_vec();
+    let mut body = after_head.strip_prefix(b"\r\n\r\n").ok_or(io::ErrorKind::InvalidData)?.to_vec();
     while body.len() < length {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        body.extend_from_slice(chunk.get(..n).unwrap_or_default());
+        body.extend_from_slice(received(&chunk, n)?);
     }
     body.truncate(length);
     Ok(Ok(Request { path: path.to_string(), admin_protocol, body }))

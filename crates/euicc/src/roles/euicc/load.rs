@@ -116,7 +116,8 @@ impl Loading {
                     }
                     self.current = Some((index, header.value_len));
                     self.last = Some(index);
-                    bytes = bytes.get(header.header_len..).unwrap_or_default();
+                    let (_, value) = bytes.split_at_checked(header.header_len).ok_or(structure)?;
+                    bytes = value;
                 }
                 0x86..=0x88 => {
                     let (index, remaining) = self.current.ok_or(structure)?;
@@ -126,14 +127,14 @@ impl Loading {
                         _ => 0x87,
                     };
                     let total = header.total_len();
-                    let segment = bytes.get(..total).ok_or(structure)?;
+                    let (segment, after) = bytes.split_at_checked(total).ok_or(structure)?;
                     let left = remaining.checked_sub(total).ok_or(structure)?;
                     if tag != expected {
                         return Err(structure);
                     }
                     self.segment(index, segment)?;
                     self.current = Some((index, left));
-                    bytes = bytes.get(total..).unwrap_or_default();
+                    bytes = after;
                 }
                 _ => return Err(structure),
             }
@@ -256,7 +257,7 @@ impl<S: EuiccSigner> EuiccDownload<S> {
     ) -> Result<Vec<u8>, RequestError> {
         let header = TlvHeader::parse(request).ok_or(RequestError::Malformed)?;
         let result = if request.first() == Some(&0xBF) && request.get(1) == Some(&0x36) {
-            let body = request.get(header.header_len..).unwrap_or_default();
+            let (_, body) = request.split_at_checked(header.header_len).ok_or(RequestError::Malformed)?;
             self.initialise(body, euicc)
         } else {
             let Some(loading) = self.loading.as_mut() else {
