@@ -103,7 +103,9 @@ fn exchange<T: Transport>(card: &mut Card<T>, command: &CommandView<'_>) -> Resu
 
 /// Appends the data of the last response (without its status word) to `data`.
 fn append_data<T>(card: &Card<T>, data: &mut Vec<u8>) -> Result<(), CardError> {
-    let body = card.response_buf.get(..card.response_len.saturating_sub(2)).unwrap_or_default();
+    let Some([body @ .., _, _]) = card.response_buf.get(..card.response_len) else {
+        return Err(CardError::MalformedResponse { len: card.response_len });
+    };
     if data.len().saturating_add(body.len()) > card.config.max_response_len {
         return Err(CardError::ResponseTooLong { limit: card.config.max_response_len });
     }

@@ -11,26 +11,26 @@ use crate::error::{Error, ErrorKind};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tlv<'a> {
     raw: &'a [u8],
+    value: &'a [u8],
     tag: Tag,
-    header_len: u8,
     depth: u8,
     mode: Mode,
     offset: usize,
 }
 
 impl<'a> Tlv<'a> {
+    /// The object whose whole encoding is `raw` and whose value is `value`, the end of `raw`.
     pub(super) fn from_parts(
         raw: &'a [u8],
+        value: &'a [u8],
         tag: Tag,
-        header_len: usize,
         offset: usize,
         depth: usize,
         mode: Mode,
     ) -> Self {
-        // header_len <= 4 tag bytes + 5 length bytes; depth <= MAX_DEPTH (checked by Reader).
-        let header_len = u8::try_from(header_len).unwrap_or(u8::MAX);
+        // depth <= MAX_DEPTH (checked by Reader).
         let depth = u8::try_from(depth).unwrap_or(u8::MAX);
-        Self { raw, tag, header_len, depth, mode, offset }
+        Self { raw, value, tag, depth, mode, offset }
     }
 
     /// Parses `bytes` as exactly one object: [`ErrorKind::Truncated`] at 0 if
@@ -75,7 +75,7 @@ impl<'a> Tlv<'a> {
 
     /// The value (contents octets, X.690 §8.1.4).
     pub fn value(&self) -> &'a [u8] {
-        self.raw.get(usize::from(self.header_len)..).unwrap_or_default()
+        self.value
     }
 
     /// The whole encoding: tag, length and value.
@@ -90,7 +90,7 @@ impl<'a> Tlv<'a> {
 
     /// Absolute offset of the value in the outermost buffer parsed.
     pub fn value_offset(&self) -> usize {
-        self.offset.saturating_add(usize::from(self.header_len))
+        self.offset.saturating_add(self.raw.len().saturating_sub(self.value.len()))
     }
 
     /// Nesting depth: 1 for an object parsed from a buffer, its parent's plus one

@@ -132,11 +132,10 @@ impl<'a> Reader<'a> {
             return Err(Error::new(ErrorKind::DepthExceeded, self.offset));
         }
         let header = read_header(self.rest, self.mode).map_err(|e| e.at(self.offset))?;
-        let (raw, after) = self
-            .rest
-            .split_at_checked(header.total_len)
-            .ok_or(Error::new(ErrorKind::Truncated, self.offset))?;
-        let tlv = Tlv::from_parts(raw, header.tag, header.header_len, self.offset, self.depth, self.mode);
+        let truncated = Error::new(ErrorKind::Truncated, self.offset);
+        let (raw, after) = self.rest.split_at_checked(header.total_len).ok_or(truncated)?;
+        let (_, value) = raw.split_at_checked(header.header_len).ok_or(truncated)?;
+        let tlv = Tlv::from_parts(raw, value, header.tag, self.offset, self.depth, self.mode);
         Ok(Some((tlv, after)))
     }
 

@@ -47,12 +47,14 @@ impl Tr03111Signature {
 
     /// `r`, 32 bytes big-endian.
     pub fn r(&self) -> &[u8] {
-        self.0.get(..32).unwrap_or_default()
+        let (r, _) = self.0.split_at(32);
+        r
     }
 
     /// `s`, 32 bytes big-endian.
     pub fn s(&self) -> &[u8] {
-        self.0.get(32..).unwrap_or_default()
+        let (_, s) = self.0.split_at(32);
+        s
     }
 
     /// The SGP.22 TLV `5F37 40 ‖ r ‖ s` (67 bytes).
@@ -94,8 +96,9 @@ impl Tr03111Signature {
         let mut e = Encoder::new();
         e.nested(Tag::Sequence, |e| {
             for half in self.0.chunks_exact(32) {
+                // Leading zero bytes dropped, the last byte always kept.
                 let skip = half.iter().position(|&b| b != 0).unwrap_or(half.len() - 1);
-                let magnitude = half.get(skip..).unwrap_or_default();
+                let (_, magnitude) = half.split_at(skip);
                 let mut value = Vec::with_capacity(33);
                 if magnitude.first().is_some_and(|&b| b & 0x80 != 0) {
                     value.push(0);

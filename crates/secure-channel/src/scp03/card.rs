@@ -212,7 +212,8 @@ impl CardSession {
         hdr.copy_from_slice(&[plain_cla, ins, p1, p2]);
         wire::write_lc(rest, nc, ext);
         let le_at = lc_len + nc;
-        let le_len = wire::write_le(rest.get_mut(le_at..).unwrap_or(&mut []), nc, cmd.ne, ext);
+        let le_field = rest.get_mut(le_at..).ok_or(Error::buffer_too_small(4 + le_at))?;
+        let le_len = wire::write_le(le_field, nc, cmd.ne, ext);
         self.state.set_mac_chain(expected);
         self.state.set_pending(true);
         Ok(4 + le_at + le_len)

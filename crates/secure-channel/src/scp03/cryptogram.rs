@@ -8,7 +8,7 @@ use super::kdf::{DerivationConstant, kdf_with};
 use super::keys::SecretKey;
 use super::params::Mode;
 use crate::crypto::Cmac;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 
 macro_rules! mode_sized {
     ($(#[$doc:meta])* $name:ident) => {
@@ -84,7 +84,7 @@ pub fn pseudo_random_card_challenge(
     let aid = Aid::from_slice(aid)?;
     let prf = Cmac::new(key_enc.as_bytes())?;
     let mut bytes = [0u8; 16];
-    let out = bytes.get_mut(..mode.size()).unwrap_or(&mut []);
+    let out = bytes.get_mut(..mode.size()).ok_or(ErrorKind::InvalidChallengeLength)?;
     kdf_with(&prf, DerivationConstant::CardChallenge, &[&sequence_counter, aid.as_bytes()], out)?;
     Ok(Challenge { bytes, mode })
 }
@@ -99,9 +99,10 @@ pub(crate) fn cryptogram(
 ) -> Cryptogram {
     let mode = host.mode;
     let mut bytes = [0u8; 16];
-    let out = bytes.get_mut(..mode.size()).unwrap_or(&mut []);
     // Cannot fail: the output is 8 or 16 bytes.
-    let _ = kdf_with(s_mac, constant, &[host.as_bytes(), card.as_bytes()], out);
+    if let Some(out) = bytes.get_mut(..mode.size()) {
+        let _ = kdf_with(s_mac, constant, &[host.as_bytes(), card.as_bytes()], out);
+    }
     Cryptogram { bytes, mode }
 }
 

@@ -46,7 +46,7 @@ impl SessionKeys {
         let len = keys.key_len();
         let derive = |parent: &Cmac, constant: DerivationConstant| -> Result<SecretKey> {
             let mut buf = [0u8; 32];
-            let out = buf.get_mut(..len).unwrap_or(&mut []);
+            let out = buf.get_mut(..len).ok_or(ErrorKind::InvalidKeyLength)?;
             kdf_with(parent, constant, &context, out)?;
             let key = SecretKey::from_slice(out);
             buf.zeroize();
