@@ -14,31 +14,16 @@
 //! `cargo bench --bench download_round_trips` (set `LATENCY_MS` to change the 20 ms).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use oxicard::apdu::card::Card;
-use oxicard::euicc::activation::{ActivationCode, DeviceInfo};
-use oxicard::euicc::download::{Consent, DownloadRequest, ProfileOffer, download};
 use oxicard::euicc::es9::HttpEs9Client;
-use oxicard::euicc::iccid::Iccid;
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
 use oxicard::sim::euicc::{EuiccConfig, SoftEuicc};
 use oxicard::sim::pki::TestPki;
-use oxicard::sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use oxicard::transport::sim::{Latency, SimulatorTransport};
-
-const ADDRESS: &str = "smdp.example.com";
-
-fn server(pki: &TestPki, profile_len: usize) -> (SmdpServer, HttpEs9Client) {
-    let iccid: Iccid = "8944478600004573128".parse().unwrap();
-    let package = ProfileBuilder::new(iccid)
-        .padding(profile_len)
-        .package(ProfileMetadata::new(iccid, "bench", "oxicard", ADDRESS));
-    let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS).with_profile("BENCH", package);
-    let server = SmdpServer::start(smdp, "127.0.0.1:0", None).unwrap();
-    let client = server.client(pki.ci().certificate().der()).unwrap();
-    (server, client)
-}
 
 /// How a download sends its STORE DATA blocks.
 #[derive(Clone, Copy, PartialEq)]
@@ -68,11 +53,7 @@ fn download_once(
     };
     let started = Instant::now();
     let mut isdr = Isdr::open(&mut card, &options).unwrap();
-    let code: ActivationCode = "1$smdp.example.com$BENCH".parse().unwrap();
-    let request = DownloadRequest::new(&code, DeviceInfo::from_tac("35290611".parse().unwrap()));
-    let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
-    let result = download(&mut isdr, client, &request, &mut accept).unwrap();
-    assert!(result.iccid.is_some());
+    common::download_profile(&mut isdr, client);
     isdr.close().unwrap();
     let elapsed = started.elapsed();
     let euicc = card.transport().simulator().inner();
@@ -89,7 +70,7 @@ fn main() {
     let pki = TestPki::from_seed([7; 32]).unwrap();
     println!("profile  mode      APDUs  wall time (at {latency_ms} ms per APDU)");
     for (name, len) in [("20 KB", 20 * 1024), ("100 KB", 100 * 1024)] {
-        let (_server, mut client) = server(&pki, len);
+        let (_server, mut client) = common::server(&pki, len, false);
         for (label, mode) in [("short", Mode::Short), ("extended", Mode::Extended), ("lpac", Mode::Lpac)] {
             let (apdus, answers, elapsed) = download_once(&pki, &mut client, mode, latency);
             if mode == Mode::Lpac {

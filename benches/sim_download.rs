@@ -5,41 +5,23 @@
 //! about 10 verifications, certificate chains included) and the BSP work on the package.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use oxicard::apdu::card::Card;
-use oxicard::euicc::activation::{ActivationCode, DeviceInfo};
-use oxicard::euicc::download::{Consent, DownloadRequest, ProfileOffer, download};
 use oxicard::euicc::es9::HttpEs9Client;
-use oxicard::euicc::iccid::Iccid;
 use oxicard::euicc::isdr::{Isdr, IsdrOptions};
 use oxicard::euicc::pki::{Curve, PrivateKey};
 use oxicard::sim::euicc::SoftEuicc;
 use oxicard::sim::pki::TestPki;
-use oxicard::sim::smdp::{ProfileBuilder, ProfileMetadata, SmdpServer, TestSmdp};
 use oxicard::transport::sim::SimulatorTransport;
 
-const ADDRESS: &str = "smdp.example.com";
 const PROFILE_LEN: usize = 100 * 1024;
-
-fn server(pki: &TestPki, tls: bool) -> (SmdpServer, HttpEs9Client) {
-    let iccid: Iccid = "8944478600004573128".parse().unwrap();
-    let package = ProfileBuilder::new(iccid)
-        .padding(PROFILE_LEN)
-        .package(ProfileMetadata::new(iccid, "bench", "oxicard", ADDRESS));
-    let smdp = TestSmdp::new(pki.smdp_identity().unwrap(), ADDRESS).with_profile("BENCH", package);
-    let server = SmdpServer::start(smdp, "127.0.0.1:0", tls.then(|| pki.dp_tls())).unwrap();
-    let client = server.client(pki.ci().certificate().der()).unwrap();
-    (server, client)
-}
 
 fn download_once(client: &mut HttpEs9Client, euicc: SoftEuicc) {
     let mut card = Card::new(SimulatorTransport::new(euicc));
     let mut isdr = Isdr::open(&mut card, &IsdrOptions::default()).unwrap();
-    let code: ActivationCode = "1$smdp.example.com$BENCH".parse().unwrap();
-    let request = DownloadRequest::new(&code, DeviceInfo::from_tac("35290611".parse().unwrap()));
-    let mut accept = |_: &ProfileOffer<'_>| Consent::Accept(None);
-    let result = download(&mut isdr, client, &request, &mut accept).unwrap();
-    assert!(result.iccid.is_some());
+    common::download_profile(&mut isdr, client);
 }
 
 fn sim_download(c: &mut Criterion) {
@@ -49,7 +31,7 @@ fn sim_download(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(PROFILE_LEN as u64));
     for (name, tls) in [("http_loopback", false), ("https_loopback", true)] {
-        let (_server, mut client) = server(&pki, tls);
+        let (_server, mut client) = common::server(&pki, PROFILE_LEN, tls);
         group.bench_function(name, |b| {
             b.iter_batched(
                 || SoftEuicc::from_identity(identity.clone()),

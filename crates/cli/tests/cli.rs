@@ -403,30 +403,27 @@ fn sim_serve_connects_to_vpcd_until_eof() {
     // A stand-in for vpcd accepts the card; end of input removes it.
     let vpcd = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = vpcd.local_addr().unwrap().port().to_string();
-    let child = Command::new(BIN)
-        .arg(format!("--sim={}", sim.state.display()))
-        .args(["sim", "serve", "--port", &port])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (_conn, _) = vpcd.accept().unwrap();
-    let out = child.wait_with_output().unwrap();
+    // `oxicard ARGS` against the stand-in: its output once the stand-in took the card and the
+    // end of input removed it.
+    let serve = |args: &[&str]| {
+        let child = Command::new(BIN)
+            .arg(format!("--sim={}", sim.state.display()))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (_conn, _) = vpcd.accept().unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = serve(&["sim", "serve", "--port", &port]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains(&format!("inserted in the vpcd reader on port {port}")), "{text}");
     assert!(text.contains("card removed"), "{text}");
 
     // JSON: a `progress` line when the card is in, the `lpa` success when it is removed.
-    let child = Command::new(BIN)
-        .arg(format!("--sim={}", sim.state.display()))
-        .args(["--json", "sim", "serve", "--port", &port])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (_conn, _) = vpcd.accept().unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = serve(&["--json", "sim", "serve", "--port", &port]);
     assert!(out.status.success());
     let lines = all_json(&out);
     assert_eq!(lines.len(), 2);
@@ -438,15 +435,7 @@ fn sim_serve_connects_to_vpcd_until_eof() {
     assert_eq!(lines[1]["payload"]["code"], 0);
 
     // A per-APDU latency, said in the progress line; a malformed one is a usage error.
-    let child = Command::new(BIN)
-        .arg(format!("--sim={}", sim.state.display()))
-        .args(["--json", "sim", "serve", "--port", &port, "--latency", "20ms"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (_conn, _) = vpcd.accept().unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = serve(&["--json", "sim", "serve", "--port", &port, "--latency", "20ms"]);
     assert!(out.status.success());
     assert_eq!(all_json(&out)[0]["payload"]["data"]["latencyMs"], 20);
     for bad in ["fast", "20h", "11s"] {

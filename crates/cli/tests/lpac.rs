@@ -446,7 +446,13 @@ fn usage_version_driver_and_environment_as_lpac() {
     );
     let out = lpac(&sim, &["frobnicate"]);
     assert_eq!(out.status.code(), Some(255));
-    assert!(String::from_utf8(out.stdout).unwrap().starts_with("Unknown command: frobnicate\nUsage: "));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "Unknown command: frobnicate\nUsage: {} <driver|chip|profile|notification|version>\n",
+            program.display()
+        )
+    );
     let out = lpac(&sim, &["chip"]);
     assert_eq!(
         (out.status.code(), out.stdout.as_slice()),
@@ -463,17 +469,27 @@ fn usage_version_driver_and_environment_as_lpac() {
     // version: a string, as lpac's.
     let ours = parse(&one_line(&sim, &["version"]));
     same_shape(&ours, &parse(&fixture("13-lpac-issue175-version-v2.1.0.jsonl")[0]), "version");
-    assert!(ours.at(&["payload", "data"]).str().unwrap().starts_with("2.3.0"));
-
-    // driver apdu list: lpac's driver message (no PC/SC here: no reader listed).
-    let out = lpac_env(&sim, &["driver", "apdu", "list"], &[("LPAC_APDU", "pcsc")]);
-    let line = stdout_lines(&out)[0].clone();
-    let ours = parse(&line);
-    assert!(
-        line.starts_with(r#"{"type":"driver","payload":{"env":"LPAC_APDU_PCSC_DRV_IFID","data":["#),
-        "{line}"
+    assert_eq!(
+        ours.at(&["payload", "data"]).str().unwrap(),
+        concat!("2.3.0-oxicard-", env!("CARGO_PKG_VERSION"))
     );
-    same_shape(&ours, &parse(&fixture("15-lpac-issue175-driver-apdu-list-linux.jsonl")[0]), "driver");
+
+    // driver apdu list: lpac's driver message; without a PC/SC service no reader is listed
+    // (the readers themselves: `pcsc_card.rs`).
+    let out = lpac_env(
+        &sim,
+        &["driver", "apdu", "list"],
+        &[("LPAC_APDU", "pcsc"), ("PCSCLITE_CSOCK_NAME", "/nonexistent/oxicard-test/pcscd.comm")],
+    );
+    assert_eq!(
+        stdout_lines(&out),
+        [r#"{"type":"driver","payload":{"env":"LPAC_APDU_PCSC_DRV_IFID","data":[]}}"#]
+    );
+    same_shape(
+        &parse(&stdout_lines(&out)[0]),
+        &parse(&fixture("15-lpac-issue175-driver-apdu-list-linux.jsonl")[0]),
+        "driver",
+    );
 
     // No PC/SC service (pcsc-lite's client pointed at a socket nobody serves): lpac's pcsc
     // driver failing its init, byte for byte, and nothing on stdout. (A reader without a card:

@@ -158,10 +158,29 @@ fn a_mixed_batch_is_reported_per_notification() {
     }
 }
 
-/// A batch that misses a listed notification (or answers with a corrupted TLV) costs nothing
-/// but its own retrieval: what the batch returned is delivered, the rest is asked for one by one.
+/// A batch that misses a listed notification costs nothing but its own retrieval: what the batch
+/// returned is delivered, the missing one is asked for by its number.
 #[test]
 fn a_notification_the_batch_did_not_return_is_retrieved_by_its_number() {
+    let mut rig = Rig::new();
+    {
+        let mut euicc = lock(&rig.euicc);
+        for address in ["a.example.com", "b.example.com", "c.example.com"] {
+            euicc.add_notification(notification_event::DISABLE, address, None);
+        }
+        euicc.withheld_from_batch.push(2);
+    }
+    let reports = process(&mut rig, &NotificationOptions::default());
+    assert_eq!(outcomes(&reports), [(1, "removed".into()), (2, "removed".into()), (3, "removed".into())]);
+    let euicc = lock(&rig.euicc);
+    assert_eq!(euicc.calls, ["BF28", "BF2B", "BF30", "BF2B", "BF30", "BF30"]);
+    assert!(euicc.notifications.is_empty());
+}
+
+/// A batch answered with a corrupted TLV is dropped whole: each notification is then asked for
+/// by its number.
+#[test]
+fn a_corrupted_batch_is_retrieved_one_by_one() {
     let mut rig = Rig::new();
     {
         let mut euicc = lock(&rig.euicc);

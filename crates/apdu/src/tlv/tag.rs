@@ -230,32 +230,31 @@ impl Tag {
     /// non-minimal form counts as valid). Tags made by [`Tag::new`] or read by
     /// [`Tag::from_bytes`] always are.
     pub fn is_valid(self) -> bool {
-        let bytes = self.0.to_be_bytes();
-        let Some((_, encoded)) = bytes.split_at_checked(MAX_TAG_LEN.saturating_sub(self.encoded_len()))
-        else {
-            return false;
-        };
+        let (bytes, skip) = self.padded();
+        let (_, encoded) = bytes.split_at(skip);
         matches!(Self::from_bytes_mode(encoded, Mode::Lenient), Ok((tag, len)) if tag == self && len == encoded.len())
     }
 
     /// Writes the encoding to the start of `buf`; returns its length.
     /// [`ErrorKind::BufferTooSmall`] (offset: the length needed) if `buf` is shorter.
     pub fn encode_into(self, buf: &mut [u8]) -> Result<usize, Error> {
-        let len = self.encoded_len();
-        let bytes = self.0.to_be_bytes();
-        match (buf.get_mut(..len), bytes.get(MAX_TAG_LEN - len..)) {
-            (Some(out), Some(src)) => {
-                out.copy_from_slice(src);
-                Ok(len)
-            }
-            _ => Err(Error::new(ErrorKind::BufferTooSmall, len)),
-        }
+        let (bytes, skip) = self.padded();
+        let (_, encoded) = bytes.split_at(skip);
+        let out = buf.get_mut(..encoded.len()).ok_or(Error::new(ErrorKind::BufferTooSmall, encoded.len()))?;
+        out.copy_from_slice(encoded);
+        Ok(encoded.len())
     }
 
     /// The bytes of the encoding.
     pub(crate) fn bytes(self) -> impl Iterator<Item = u8> {
-        let bytes = self.0.to_be_bytes();
-        bytes.into_iter().skip(MAX_TAG_LEN.saturating_sub(self.encoded_len()))
+        let (bytes, skip) = self.padded();
+        bytes.into_iter().skip(skip)
+    }
+
+    /// The tag's value in [`MAX_TAG_LEN`] big-endian bytes, and how many of them precede its
+    /// encoding (at most [`MAX_TAG_LEN`]).
+    fn padded(self) -> ([u8; MAX_TAG_LEN], usize) {
+        (self.0.to_be_bytes(), MAX_TAG_LEN.saturating_sub(self.encoded_len()))
     }
 }
 

@@ -3,16 +3,15 @@
 use oxicard_euicc::es10::{BitFlags, Rejection, reset_options};
 use oxicard_euicc::isdr::Es10Error;
 
-use super::json::{self, Json};
-use super::{Euicc, Outcome, fail, shapes, unknown};
+use super::json;
+use super::{Euicc, Outcome, done, fail, shapes, sub_command, unknown};
 
 /// The `chip` applets.
 const APPLETS: &[&str] = &["info", "defaultsmdp", "purge"];
 
 /// Runs `chip ARGS` on the opened eUICC.
 pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
-    let (command, operands) =
-        args.split_first().map_or((None, &[][..]), |(c, rest)| (Some(c.as_str()), rest));
+    let (command, operands) = sub_command(args);
     match command {
         Some("info") => info(euicc),
         Some("defaultsmdp") => default_smdp(euicc, operands),
@@ -39,9 +38,7 @@ fn default_smdp(euicc: &mut Euicc<'_, '_>, operands: &[String]) -> Outcome {
         println!("Usage: defaultsmdp <smdp>");
         return Err(super::Failed);
     };
-    euicc.set_default_dp_address(address).map_err(|_| fail("es10a_set_default_dp_address", ""))?;
-    json::success(Json::Null);
-    Ok(())
+    done(euicc.set_default_dp_address(address), "es10a_set_default_dp_address", |_| "")
 }
 
 /// `chip purge yes`: eUICCMemoryReset of the operational and field-loaded test profiles and the
@@ -60,14 +57,8 @@ fn purge(euicc: &mut Euicc<'_, '_>, operands: &[String]) -> Outcome {
         reset_options::DELETE_FIELD_LOADED_TEST_PROFILES,
         reset_options::RESET_DEFAULT_SMDP_ADDRESS,
     ]);
-    match euicc.memory_reset(options) {
-        Ok(()) => {
-            json::success(Json::Null);
-            Ok(())
-        }
-        Err(Es10Error::Rejected(Rejection::EuiccMemoryReset(e))) if e.code() == 1 => {
-            Err(fail("es10c_euicc_memory_reset", "nothing to delete"))
-        }
-        Err(_) => Err(fail("es10c_euicc_memory_reset", "unknown")),
-    }
+    done(euicc.memory_reset(options), "es10c_euicc_memory_reset", |error| match error {
+        Es10Error::Rejected(Rejection::EuiccMemoryReset(e)) if e.code() == 1 => "nothing to delete",
+        _ => "unknown",
+    })
 }

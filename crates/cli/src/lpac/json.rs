@@ -192,7 +192,13 @@ mod tests {
         let leaf = prop_oneof![
             Just(Json::Null),
             any::<i64>().prop_map(Json::Int),
-            any::<String>().prop_map(Json::Str)
+            // Controls, quotes and backslashes as often as other characters (`any::<String>()`
+            // draws from `\PC*`, which has no control characters).
+            proptest::collection::vec(
+                prop_oneof![proptest::char::range('\0', '\u{7f}'), Just('"'), Just('\\'), any::<char>()],
+                0..16
+            )
+            .prop_map(|chars| Json::Str(chars.into_iter().collect()))
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
             prop_oneof![

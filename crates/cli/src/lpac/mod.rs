@@ -63,6 +63,23 @@ fn usage(name: &str, applets: &[&str]) -> Failed {
     Failed
 }
 
+/// An applet group's sub-command and the operands after it.
+fn sub_command(args: &[String]) -> (Option<&str>, &[String]) {
+    args.split_first().map_or((None, &[]), |(command, operands)| (Some(command.as_str()), operands))
+}
+
+/// The end of an applet whose success has no data: lpac's success line (`data: null`), or its
+/// error line for `function` with the reason `reason` gives.
+fn done<E>(result: Result<(), E>, function: &str, reason: impl FnOnce(&E) -> &'static str) -> Outcome {
+    match result {
+        Ok(()) => {
+            json::success(Json::Null);
+            Ok(())
+        }
+        Err(error) => Err(fail(function, reason(&error))),
+    }
+}
+
 /// An applet group's answer to a missing or unknown sub-command: `Unknown command: X` for an
 /// unknown one, then the group's usage text.
 fn unknown(group: &str, applets: &[&str], given: Option<&str>) -> Failed {

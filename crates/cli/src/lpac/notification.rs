@@ -1,15 +1,14 @@
 //! `lpac notification list|remove` (lpac `src/applet/notification/`).
 
 use super::json::{self, Json};
-use super::{Euicc, Outcome, fail, shapes, unknown};
+use super::{Euicc, Outcome, fail, shapes, sub_command, unknown};
 
 /// The `notification` applets.
 const APPLETS: &[&str] = &["list", "process", "remove", "dump", "replay"];
 
 /// Runs `notification ARGS` on the opened eUICC.
 pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
-    let (command, operands) =
-        args.split_first().map_or((None, &[][..]), |(c, rest)| (Some(c.as_str()), rest));
+    let (command, operands) = sub_command(args);
     match command {
         Some("list") => list(euicc),
         Some("remove") => remove(euicc, operands),

@@ -9,6 +9,7 @@ use std::io::IsTerminal as _;
 use base64::Engine as _;
 use oxicard_euicc::es10::{NotificationSearch, PendingNotification, Rejection};
 use oxicard_euicc::isdr::Es10Error;
+use oxicard_euicc::notify::dump::{DumpLineError, DumpedNotification};
 use oxicard_euicc::notify::send;
 
 use super::json::{self, Json};
@@ -109,7 +110,7 @@ pub(crate) fn replay(euicc: &mut Euicc<'_, '_>) -> Outcome {
     if std::io::stdin().is_terminal() {
         return Err(fail("This applet must be run with input redirection from a file or pipe.", ""));
     }
-    let eid = euicc.eid().map_err(|_| fail("es10c_get_eid", ""))?.to_string();
+    let eid = euicc.eid().map_err(|_| fail("es10c_get_eid", ""))?;
     let mut es9 = super::es9_client().map_err(|_| fail("es9p_handle_notification", ""))?;
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
@@ -128,28 +129,16 @@ pub(crate) fn replay(euicc: &mut Euicc<'_, '_>) -> Outcome {
         if line.trim().is_empty() {
             continue;
         }
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
-            return Err(fail("cJSON_ParseWithLength", ""));
+        // lpac's replay takes only lines of this eUICC (`eid` present and equal).
+        let dumped = match DumpedNotification::from_json_line(&line) {
+            Ok(dumped) if dumped.eid == Some(eid) => dumped,
+            Err(DumpLineError::NotJson(_)) => return Err(fail("cJSON_ParseWithLength", "")),
+            _ => return Err(fail("parse_notification", "")),
         };
-        let Some((seq, notification)) = parse_dump_line(&value, &eid) else {
-            return Err(fail("parse_notification", ""));
-        };
+        let seq = dumped.metadata().seq_number;
         json::progress("es9p_handle_notification", Json::Str(seq.to_string()));
-        send(&mut es9, &notification).map_err(|_| fail("es9p_handle_notification", ""))?;
+        send(&mut es9, &dumped.notification).map_err(|_| fail("es9p_handle_notification", ""))?;
     }
     json::success(Json::Null);
     Ok(())
-}
-
-/// A dump line of this eUICC: its sequence number and the notification, which must carry
-/// that number.
-fn parse_dump_line(value: &serde_json::Value, eid: &str) -> Option<(u64, PendingNotification)> {
-    if value.get("type")?.as_str()? != "notification" || value.get("eid")?.as_str()? != eid {
-        return None;
-    }
-    let seq = value.get("seqNumber")?.as_u64()?;
-    let der =
-        base64::engine::general_purpose::STANDARD.decode(value.get("pendingNotification")?.as_str()?).ok()?;
-    let notification = PendingNotification::from_der(&der).ok()?;
-    (notification.metadata().seq_number == seq).then_some((seq, notification))
 }

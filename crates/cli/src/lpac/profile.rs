@@ -5,15 +5,14 @@ use oxicard_euicc::iccid::Iccid;
 use oxicard_euicc::isdr::Es10Error;
 
 use super::json::{self, Json};
-use super::{Euicc, Failed, Outcome, fail, shapes, unknown};
+use super::{Euicc, Failed, Outcome, done, fail, shapes, sub_command, unknown};
 
 /// The `profile` applets.
 const APPLETS: &[&str] = &["list", "enable", "disable", "nickname", "delete", "download", "discovery"];
 
 /// Runs `profile ARGS` on the opened eUICC.
 pub(crate) fn run(euicc: &mut Euicc<'_, '_>, args: &[String]) -> Outcome {
-    let (command, operands) =
-        args.split_first().map_or((None, &[][..]), |(c, rest)| (Some(c.as_str()), rest));
+    let (command, operands) = sub_command(args);
     match command {
         Some("list") => list(euicc),
         Some(name @ ("enable" | "disable")) => switch(euicc, name, operands),
@@ -79,11 +78,9 @@ fn switch(euicc: &mut Euicc<'_, '_>, name: &str, operands: &[String]) -> Outcome
         ("es10c_disable_profile", "profile not in enabled state", "unknown")
     };
     let Some(profile) = identifier(text) else { return Err(fail(function, reason(-1, state, four))) };
-    let done =
+    let result =
         if enable { euicc.enable_profile(profile, refresh) } else { euicc.disable_profile(profile, refresh) };
-    done.map_err(|e| fail(function, reason(code(&e), state, four)))?;
-    json::success(Json::Null);
-    Ok(())
+    done(result, function, |e| reason(code(e), state, four))
 }
 
 /// `profile delete ID`.
@@ -96,11 +93,7 @@ fn delete(euicc: &mut Euicc<'_, '_>, operands: &[String]) -> Outcome {
     let Some(profile) = identifier(text) else {
         return Err(fail("es10c_delete_profile", reason(-1, state, "unknown")));
     };
-    euicc
-        .delete_profile(profile)
-        .map_err(|e| fail("es10c_delete_profile", reason(code(&e), state, "unknown")))?;
-    json::success(Json::Null);
-    Ok(())
+    done(euicc.delete_profile(profile), "es10c_delete_profile", |e| reason(code(e), state, "unknown"))
 }
 
 /// `profile nickname ICCID [NAME]`: without NAME, the nickname is cleared.
@@ -111,16 +104,10 @@ fn nickname(euicc: &mut Euicc<'_, '_>, operands: &[String]) -> Outcome {
     };
     let Ok(iccid) = text.parse::<Iccid>() else { return Err(fail("es10c_set_nickname", "unknown")) };
     let name = operands.get(1).map_or("", String::as_str);
-    match euicc.set_nickname(iccid, name) {
-        Ok(()) => {
-            json::success(Json::Null);
-            Ok(())
-        }
-        Err(Es10Error::Rejected(Rejection::SetNickname(e))) if e.code() == 1 => {
-            Err(fail("es10c_set_nickname", "iccid not found"))
-        }
-        Err(_) => Err(fail("es10c_set_nickname", "unknown")),
-    }
+    done(euicc.set_nickname(iccid, name), "es10c_set_nickname", |error| match error {
+        Es10Error::Rejected(Rejection::SetNickname(e)) if e.code() == 1 => "iccid not found",
+        _ => "unknown",
+    })
 }
 
 /// C's `atoi`: optional blanks and sign, then digits; anything else ends the number (0 when

@@ -6,9 +6,10 @@
 use base64::Engine as _;
 use oxicard_euicc::es10::{
     BitFlags, EuiccConfiguredAddresses, EuiccInfo2, NotificationMetadata, ProfileInfo,
-    ProfilePolicyAuthorisationRule, bit_names, notification_event,
+    ProfilePolicyAuthorisationRule, bit_names,
 };
 use oxicard_euicc::iccid::Eid;
+use oxicard_euicc::notify::dump::operation_name;
 
 use super::json::Json;
 
@@ -166,24 +167,11 @@ pub(crate) fn metadata(p: &ProfileInfo) -> Json {
     )
 }
 
-/// lpac's name of a notification's operation (`install`, `enable`, `disable`, `delete`).
-pub(crate) fn operation(flags: &BitFlags) -> Option<&'static str> {
-    [
-        (notification_event::INSTALL, "install"),
-        (notification_event::ENABLE, "enable"),
-        (notification_event::DISABLE, "disable"),
-        (notification_event::DELETE, "delete"),
-    ]
-    .into_iter()
-    .find(|(bit, _)| flags.contains(*bit))
-    .map(|(_, name)| name)
-}
-
 /// One `notification list` element.
 pub(crate) fn notification(n: &NotificationMetadata) -> Json {
     Json::Object(vec![
         ("seqNumber", Json::uint(n.seq_number)),
-        ("profileManagementOperation", Json::Str(operation(&n.operation).unwrap_or("unknown").to_owned())),
+        ("profileManagementOperation", Json::Str(operation_name(&n.operation).to_owned())),
         ("notificationAddress", Json::Str(n.address.trim().to_owned())),
         ("iccid", Json::string_or_null(n.iccid.map(|i| i.to_string()))),
     ])
@@ -195,7 +183,7 @@ mod tests {
 
     use oxicard_euicc::es10::{
         CertificationDataObject, ExtCardResource, OperatorId, ProfileClass, ProfileState, Version,
-        rsp_capability,
+        notification_event, rsp_capability,
     };
 
     use super::super::json::envelope;

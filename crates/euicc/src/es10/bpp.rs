@@ -56,7 +56,10 @@ const NAME: &str = "BoundProfilePackage";
 /// The header (tag and length) of `field`: its bytes before the value.
 fn header<'a>(field: &Field<'a>) -> Result<&'a [u8], DecodeError> {
     let raw = field.raw();
-    raw.strip_suffix(field.value()).ok_or_else(|| field.invalid("value outside its TLV"))
+    raw.len()
+        .checked_sub(field.value().len())
+        .and_then(|len| raw.get(..len))
+        .ok_or_else(|| field.invalid("value longer than its TLV"))
 }
 
 /// The first `len` bytes of `field`'s encoding.

@@ -5,8 +5,10 @@
 //!
 //! # The format
 //!
-//! JSON lines, one pending notification per line, as lpac's `notification dump` writes them
-//! (and its `notification replay` reads them):
+//! JSON lines, one pending notification per line: lpac's `notification dump` line (lpac
+//! `src/applet/notification/notification_common.c`, `type`, `eid`, `seqNumber`,
+//! `notificationAddress`, `pendingNotification`) with two more members for people
+//! (`profileManagementOperation`, `iccid`), which lpac's `notification replay` ignores:
 //!
 //! ```text
 //! {"type":"notification","eid":"89049032…","seqNumber":3,"profileManagementOperation":"enable","notificationAddress":"smdp.example.com","iccid":"8944478600004573128","pendingNotification":"MIIC…"}

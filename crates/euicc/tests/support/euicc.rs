@@ -89,6 +89,9 @@ pub struct EuiccState {
     pub cancels: Vec<(Vec<u8>, CancelSessionReason)>,
     /// Answer the first `86` segment with this error (a failed installation).
     pub install_error: Option<InstallationError>,
+    /// Sequence numbers a RetrieveNotificationsList of several notifications leaves out (a
+    /// search by sequence number still returns them).
+    pub withheld_from_batch: Vec<u64>,
     session: Option<Session>,
     buffer: Vec<u8>,
     next_block: u8,
@@ -160,6 +163,7 @@ impl FakeEuicc {
                 calls: Vec::new(),
                 cancels: Vec::new(),
                 install_error: None,
+                withheld_from_batch: Vec::new(),
                 session: None,
                 buffer: Vec::new(),
                 next_block: 0,
@@ -302,10 +306,11 @@ impl EuiccState {
                     .notifications
                     .iter()
                     .filter(|n| match &retrieve.search {
-                        None => true,
+                        None => !self.withheld_from_batch.contains(&n.metadata().seq_number),
                         Some(NotificationSearch::SeqNumber(seq)) => n.metadata().seq_number == *seq,
                         Some(NotificationSearch::Operations(ops)) => {
                             ops.iter().any(|b| n.metadata().operation.contains(b))
+                                && !self.withheld_from_batch.contains(&n.metadata().seq_number)
                         }
                         Some(_) => false,
                     })

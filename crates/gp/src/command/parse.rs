@@ -121,11 +121,10 @@ impl DeleteRequest {
             return Ok(Self::Object(aid));
         }
         let (mut id, mut version) = (None, None);
-        while f.offset() < data.len() {
+        while !f.is_done() {
             let at = f.offset();
             let tag = f.byte()?;
-            let value = f.lv()?.to_vec();
-            let [v] = value[..] else { return Err(DecodeError::new(DecodeErrorKind::InvalidLength, at + 1)) };
+            let [v] = *f.lv()? else { return Err(DecodeError::new(DecodeErrorKind::InvalidLength, at + 1)) };
             match tag {
                 0xD0 => id = Some(v),
                 0xD2 => version = Some(v),
@@ -165,13 +164,14 @@ impl PutKeyRequest {
         let mut f = Fields::new(data, 0);
         let new_kvn = f.byte()?;
         let mut keys = Vec::new();
-        let mut clear = [0u8; 48];
-        while f.offset() < data.len() {
+        // Wiped on every path, errors included.
+        let mut clear = zeroize::Zeroizing::new([0u8; 48]);
+        while !f.is_done() {
             let at = f.offset();
             if f.byte()? != KeyInfo::TYPE_AES {
                 return Err(DecodeError::new(DecodeErrorKind::InvalidValue, at));
             }
-            let block = f.lv()?.to_vec();
+            let block = f.lv()?;
             let (&key_len, encrypted) =
                 block.split_first().ok_or(DecodeError::new(DecodeErrorKind::InvalidLength, at + 1))?;
             let key_len = usize::from(key_len);
@@ -186,7 +186,7 @@ impl PutKeyRequest {
                 .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidLength, at + 2))?;
             dst.fill(0);
             let kcv_at = f.offset();
-            let kcv = f.lv()?.to_vec();
+            let kcv = f.lv()?;
             let expected = key_check_value(key.as_bytes())
                 .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidValue, at))?;
             if !kcv.is_empty() && kcv != expected {

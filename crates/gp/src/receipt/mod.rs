@@ -144,7 +144,8 @@ impl ConfirmationData {
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut c = Fields::new(bytes, 0);
         let data = Self::read(&mut c)?;
-        if c.is_done() { Ok(data) } else { Err(DecodeError::new(DecodeErrorKind::TrailingData, c.offset())) }
+        c.end()?;
+        Ok(data)
     }
 
     fn read(c: &mut Fields<'_>) -> Result<Self, DecodeError> {
@@ -188,16 +189,11 @@ impl Confirmation {
         let mut outer = Fields::new(data, 0);
         let len = outer.ber_length()?;
         if len == 0 {
-            return match outer.is_done() {
-                true => Ok(None),
-                false => Err(DecodeError::new(DecodeErrorKind::TrailingData, outer.offset())),
-            };
+            return outer.end().map(|()| None);
         }
         let start = outer.offset();
         outer.take(len)?;
-        if !outer.is_done() {
-            return Err(DecodeError::new(DecodeErrorKind::TrailingData, outer.offset()));
-        }
+        outer.end()?;
         // Parse within the announced length, offsets still relative to `data`.
         let within = data.get(..start + len).ok_or(DecodeError::new(DecodeErrorKind::Truncated, start))?;
         let mut c = Fields::new(within, start);
@@ -208,9 +204,7 @@ impl Confirmation {
             return Err(DecodeError::new(DecodeErrorKind::Missing, data_at));
         }
         let data = ConfirmationData::read(&mut c)?;
-        if !c.is_done() {
-            return Err(DecodeError::new(DecodeErrorKind::TrailingData, c.offset()));
-        }
+        c.end()?;
         Ok(Some(Self { receipt, data }))
     }
 

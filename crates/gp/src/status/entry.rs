@@ -4,6 +4,7 @@
 use oxicard_apdu::tlv::{Mode, Reader, Tag, Writer};
 
 use super::{Kind, LifeCycle, Privileges};
+use crate::fields::Fields;
 use crate::{DecodeError, DecodeErrorKind};
 
 /// One registry entry: the ISD, an application, a security domain, or an executable load file.
@@ -159,37 +160,13 @@ pub fn parse_tlv(kind: Kind, data: &[u8]) -> Result<Vec<RegistryEntry>, DecodeEr
     Ok(out)
 }
 
-/// Reads bytes of the legacy format in order.
-struct Cursor<'a> {
-    data: &'a [u8],
-    at: usize,
-}
-
-impl Cursor<'_> {
-    fn byte(&mut self) -> Result<u8, DecodeError> {
-        let b = *self.data.get(self.at).ok_or(DecodeError::new(DecodeErrorKind::Truncated, self.at))?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    fn lv(&mut self) -> Result<Vec<u8>, DecodeError> {
-        let n = usize::from(self.byte()?);
-        let v = self
-            .data
-            .get(self.at..self.at + n)
-            .ok_or(DecodeError::new(DecodeErrorKind::Truncated, self.data.len()))?;
-        self.at += n;
-        Ok(v.to_vec())
-    }
-}
-
 /// Decodes legacy-format response data (P2 `00`): per entry `len AID`, life cycle, privileges
 /// (1 byte); with [`Kind::LoadFilesAndModules`] also a module count and `len AID` per module.
 pub fn parse_legacy(kind: Kind, data: &[u8]) -> Result<Vec<RegistryEntry>, DecodeError> {
     let mut out = Vec::new();
-    let mut c = Cursor { data, at: 0 };
-    while c.at < data.len() {
-        let mut entry = RegistryEntry::new(kind, c.lv()?);
+    let mut c = Fields::new(data, 0);
+    while !c.is_done() {
+        let mut entry = RegistryEntry::new(kind, c.lv()?.to_vec());
         entry.life_cycle_state = c.byte()?;
         let privileges = c.byte()?;
         if !matches!(kind, Kind::LoadFiles | Kind::LoadFilesAndModules) {
@@ -197,7 +174,7 @@ pub fn parse_legacy(kind: Kind, data: &[u8]) -> Result<Vec<RegistryEntry>, Decod
         }
         if kind == Kind::LoadFilesAndModules {
             for _ in 0..c.byte()? {
-                entry.modules.push(c.lv()?);
+                entry.modules.push(c.lv()?.to_vec());
             }
         }
         out.push(entry);

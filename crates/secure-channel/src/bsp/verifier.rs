@@ -116,18 +116,24 @@ impl BspVerifier {
             let body = segment.get_mut(header_len..body_end).ok_or(ErrorKind::InvalidLength)?;
             open(engine, tag, body, full)
         });
-        match result {
-            Ok(len) => match segment.get(header_len..header_len + len) {
-                Some(value) => Ok((tag, value)),
-                None => Err(self.fail(ErrorKind::InvalidLength.into())),
-            },
+        // The plaintext's end, inside the segment (one error path, which wipes the value).
+        let end = result.and_then(|len| {
+            Some(header_len.saturating_add(len))
+                .filter(|&end| end <= segment.len())
+                .ok_or_else(|| ErrorKind::InvalidLength.into())
+        });
+        let end = match end {
+            Ok(end) => end,
             Err(e) => {
                 if let Some(value) = segment.get_mut(header_len..) {
                     value.zeroize();
                 }
-                Err(self.fail(e))
+                return Err(self.fail(e));
             }
-        }
+        };
+        let segment: &'a [u8] = segment;
+        let value = segment.get(header_len..end).ok_or(Error::of(ErrorKind::InvalidLength))?;
+        Ok((tag, value))
     }
 
     /// Verifies a ReplaceSessionKeys segment (SGP.22 §2.5.5): an `87` segment whose

@@ -66,7 +66,9 @@ impl OpenOptions {
         }
         let mut bytes = [0u8; 16];
         let n = self.mode.unwrap_or(Mode::S8).size();
-        let random = bytes.get_mut(..n).unwrap_or_default();
+        let random = bytes
+            .get_mut(..n)
+            .ok_or(Scp03Error::Handshake(crate::error::ErrorKind::InvalidChallengeLength.into()))?;
         getrandom::fill(random).map_err(Scp03Error::Rng)?;
         Challenge::from_slice(random).map_err(Scp03Error::Handshake)
     }

@@ -24,7 +24,7 @@ impl Mode {
 
     /// The first [`size`](Self::size) bytes of a full 16-byte value: an S8 challenge,
     /// cryptogram or MAC is the leftmost 8 bytes (Amendment D §6.2.2.2, §6.2.4).
-    pub(crate) const fn truncate(self, full: &[u8; 16]) -> &[u8] {
+    pub const fn truncate(self, full: &[u8; 16]) -> &[u8] {
         match self {
             Self::S8 => {
                 let [head @ .., _, _, _, _, _, _, _, _] = full;

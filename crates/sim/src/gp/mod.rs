@@ -423,13 +423,10 @@ impl GpCard {
                 let pseudo_random = self.i.pseudo_random_challenge();
                 let next = if pseudo_random { self.sequence_counter + 1 } else { self.sequence_counter };
                 let [_, a, b, c] = next.to_be_bytes();
-                let n = self.i.mode().size();
                 let challenge = if pseudo_random {
                     CardChallenge::PseudoRandom { sequence_counter: [a, b, c], aid: &self.isd_aid }
                 } else {
-                    // S8: the first 8 bytes; S16: all 16.
-                    let [s8 @ .., _, _, _, _, _, _, _, _] = &random;
-                    CardChallenge::Random(if n == 8 { s8 } else { &random })
+                    CardChallenge::Random(self.i.mode().truncate(&random))
                 };
                 CardHandshake::initialize_update(&keys, self.i, self.kdd, challenge, raw, &mut buf).map(
                     |(handshake, n)| {

@@ -167,7 +167,8 @@ impl Loading {
         };
         let start = buffer.len();
         buffer.resize(start + segment.len(), 0);
-        let verified = self.verifier.verify(segment, buffer.get_mut(start..).unwrap_or_default());
+        let (_, out) = buffer.split_at_mut(start);
+        let verified = self.verifier.verify(segment, out);
         let kept = match &verified {
             Ok(verified) if index != 2 => verified.len,
             _ => 0,
